@@ -1,0 +1,222 @@
+package analyze
+
+import (
+	"time"
+
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// ReportSchemaVersion is the version of the JSON report contract. Bump it on any change that
+// is not a pure addition.
+const ReportSchemaVersion = 1
+
+// Report is everything a renderer lays out: one model for PDF, XLSX, Markdown and JSON.
+// Renderers never query the database; what is not in the Report is not in any report.
+type Report struct {
+	SchemaVersion int           `json:"schema_version"`
+	Kind          string        `json:"kind"` // "audit" or "change-window"
+	GeneratedAt   time.Time     `json:"generated_at"`
+	ToolVersion   string        `json:"tool_version"`
+	Snapshot      snapshot.Meta `json:"snapshot"`
+	Summary       Summary       `json:"summary"`
+	DataQuality   DataQuality   `json:"data_quality"`
+	Rules         []RuleSection `json:"rules"`  // rules with findings (fail), most severe first
+	Waived        []Finding     `json:"waived"` // waived findings, apart
+	Waivers       WaiverNotes   `json:"waivers"`
+	Appendix      Appendix      `json:"appendix"`
+	Diff          *Diff         `json:"diff,omitempty"` // change-window reports, and change since the previous snapshot
+	Trend         []TrendPoint  `json:"trend,omitempty"`
+}
+
+// Summary is the executive summary.
+type Summary struct {
+	FindingsBySeverity []SeverityCount       `json:"findings_by_severity"` // every severity, most serious first
+	Registration       []ClassRegistration   `json:"registration"`         // per RisPort device class
+	RisByClassStatus   []snapshot.ClassCount `json:"ris_by_class_status"`
+	TopRisks           []TopRisk             `json:"top_risks"`
+	Change             *ChangeSummary        `json:"change,omitempty"`
+}
+
+// SeverityCount is the number of open (not waived) findings of one severity.
+type SeverityCount struct {
+	Severity Severity `json:"severity"`
+	Count    int      `json:"count"`
+}
+
+// ClassRegistration compares AXL and RisPort for one device class.
+type ClassRegistration struct {
+	Class               string  `json:"class"`
+	Configured          int     `json:"configured"` // devices in AXL
+	Seen                int     `json:"seen"`       // devices RisPort returned
+	Registered          int     `json:"registered"`
+	UnRegistered        int     `json:"unregistered"`
+	Rejected            int     `json:"rejected"`
+	PartiallyRegistered int     `json:"partially_registered"`
+	Unknown             int     `json:"unknown"`
+	NeverSeen           int     `json:"never_seen"`        // in AXL, absent from RisPort
+	RegistrationRate    float64 `json:"registration_rate"` // registered / configured, 0..1
+	Complete            bool    `json:"complete"`          // RisPort coverage of the class was complete
+}
+
+// TopRisk is one rule among the most serious with open findings.
+type TopRisk struct {
+	RuleID   string   `json:"rule_id"`
+	Title    string   `json:"title"`
+	Severity Severity `json:"severity"`
+	Count    int      `json:"count"`
+}
+
+// ChangeSummary is the change since the previous snapshot of the same cluster.
+type ChangeSummary struct {
+	PreviousID       int64 `json:"previous_id"`
+	NewFindings      int   `json:"new_findings"`
+	ResolvedFindings int   `json:"resolved_findings"`
+	RegisteredDelta  int   `json:"registered_delta"`
+	DevicesAdded     int   `json:"devices_added"`
+	DevicesRemoved   int   `json:"devices_removed"`
+}
+
+// DataQuality tells what the snapshot could not see and which rules could not conclude.
+type DataQuality struct {
+	Coverage     []snapshot.Coverage `json:"coverage"` // every source, gaps first
+	Gaps         int                 `json:"gaps"`
+	Inconclusive []RuleOutcome       `json:"inconclusive"`
+	Errors       []RuleOutcome       `json:"errors"`
+}
+
+// RuleInfo is a rule's text as the reader needs it.
+type RuleInfo struct {
+	ID          string            `json:"id"`
+	Title       string            `json:"title"`
+	Severity    Severity          `json:"severity"`
+	Category    string            `json:"category"`
+	Description string            `json:"description"`
+	Rationale   string            `json:"rationale,omitempty"`
+	Remediation string            `json:"remediation"`
+	References  []string          `json:"references,omitempty"`
+	Controls    []string          `json:"controls,omitempty"`
+	Params      map[string]string `json:"params,omitempty"` // values in force
+}
+
+// Outcome is how one rule ended on one snapshot.
+type Outcome string
+
+// Rule outcomes.
+const (
+	OutcomePass         Outcome = "pass"
+	OutcomeFail         Outcome = "fail"
+	OutcomeInconclusive Outcome = "inconclusive"
+	OutcomeError        Outcome = "error"
+)
+
+// RuleOutcome is one rule's result without its findings.
+type RuleOutcome struct {
+	Rule     RuleInfo `json:"rule"`
+	Outcome  Outcome  `json:"outcome"`
+	Reason   string   `json:"reason,omitempty"`
+	Findings int      `json:"findings"` // open findings
+	Waived   int      `json:"waived"`
+}
+
+// RuleSection is one failing rule with its open findings.
+type RuleSection struct {
+	Rule     RuleInfo  `json:"rule"`
+	Findings []Finding `json:"findings"`
+}
+
+// Finding is one affected entity.
+type Finding struct {
+	RuleID      string   `json:"rule_id"`
+	Severity    Severity `json:"severity"`
+	Entity      string   `json:"entity"`
+	Fingerprint string   `json:"fingerprint"`
+	Message     string   `json:"message,omitempty"`
+	Evidence    []Field  `json:"evidence"` // in the rule query's column order
+	Waiver      *Waiver  `json:"waiver,omitempty"`
+}
+
+// Field is one named evidence value.
+type Field struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Waiver is an accepted risk.
+type Waiver struct {
+	Rule      string `json:"rule"`
+	Entity    string `json:"entity"` // glob pattern
+	Statement string `json:"statement"`
+	Owner     string `json:"owner"`
+	Expires   string `json:"expires"` // YYYY-MM-DD
+	Expired   bool   `json:"expired,omitempty"`
+}
+
+// WaiverNotes lists waivers that no longer apply or match nothing.
+type WaiverNotes struct {
+	Expired []Waiver `json:"expired"` // their findings are back among the open ones
+	Stale   []Waiver `json:"stale"`   // matched no finding
+}
+
+// Appendix holds the reference material at the end of a report.
+type Appendix struct {
+	Rules       []RuleOutcome `json:"rules"` // every rule evaluated, with parameters
+	ModelCounts []ModelCount  `json:"model_counts"`
+}
+
+// ModelCount is the number of configured devices of one model.
+type ModelCount struct {
+	Class string `json:"class"`
+	Model string `json:"model"`
+	Count int    `json:"count"`
+}
+
+// TrendPoint is one snapshot in the cluster's history.
+type TrendPoint struct {
+	SnapshotID         int64            `json:"snapshot_id"`
+	At                 time.Time        `json:"at"`
+	RegisteredByClass  map[string]int   `json:"registered_by_class"`
+	FindingsBySeverity map[Severity]int `json:"findings_by_severity"`
+}
+
+// Diff compares two snapshots of the same cluster.
+type Diff struct {
+	Before       snapshot.Meta  `json:"before"`
+	After        snapshot.Meta  `json:"after"`
+	Added        []DeviceRef    `json:"devices_added"`
+	Removed      []DeviceRef    `json:"devices_removed"`
+	Changed      []DeviceChange `json:"devices_changed"`
+	NewFindings  []Finding      `json:"findings_new"`
+	Resolved     []Finding      `json:"findings_resolved"`
+	Persisting   int            `json:"findings_persisting"`
+	Registration []ClassDelta   `json:"registration"`
+	Ignored      []string       `json:"ignored_fields"` // volatile fields that never count as a change
+}
+
+// DeviceRef names a device.
+type DeviceRef struct {
+	Name  string `json:"name"`
+	Class string `json:"class"`
+	Model string `json:"model,omitempty"`
+}
+
+// DeviceChange lists what changed on one device.
+type DeviceChange struct {
+	DeviceRef
+	Fields []FieldChange `json:"fields"`
+}
+
+// FieldChange is one field's before and after values.
+type FieldChange struct {
+	Field  string `json:"field"`
+	Before string `json:"before"`
+	After  string `json:"after"`
+}
+
+// ClassDelta compares registration counts of one class before and after.
+type ClassDelta struct {
+	Class            string `json:"class"`
+	RegisteredBefore int    `json:"registered_before"`
+	RegisteredAfter  int    `json:"registered_after"`
+	SeenBefore       int    `json:"seen_before"`
+	SeenAfter        int    `json:"seen_after"`
+}

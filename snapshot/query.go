@@ -1,0 +1,147 @@
+package snapshot
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const metaColumns = `id, cluster_id, axl_host, cucm_version, tool_version, started_at, finished_at, status, note`
+
+func scanMeta(row interface{ Scan(...any) error }) (Meta, error) {
+	var m Meta
+	var started, finished string
+	if err := row.Scan(&m.ID, &m.ClusterID, &m.AXLHost, &m.CUCMVersion, &m.ToolVersion, &started, &finished, &m.Status, &m.Note); err != nil {
+		return Meta{}, err
+	}
+	m.StartedAt, _ = time.Parse(timeLayout, started)
+	if finished != "" {
+		m.FinishedAt, _ = time.Parse(timeLayout, finished)
+	}
+	return m, nil
+}
+
+// List returns the snapshots, oldest first; cluster "" lists every cluster.
+func (s *Store) List(ctx context.Context, cluster string) ([]Meta, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+metaColumns+` FROM snapshot WHERE (? = '' OR cluster_id = ?) ORDER BY id`, cluster, cluster)
+	if err != nil {
+		return nil, fmt.Errorf("listing snapshots: %w", err)
+	}
+	defer rows.Close()
+	var out []Meta
+	for rows.Next() {
+		m, err := scanMeta(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing snapshots: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Get returns one snapshot.
+func (s *Store) Get(ctx context.Context, id int64) (Meta, error) {
+	m, err := scanMeta(s.db.QueryRowContext(ctx, `SELECT `+metaColumns+` FROM snapshot WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Meta{}, fmt.Errorf("snapshot %d: %w (list them with `cucm-audit snapshots`)", id, ErrNotFound)
+	}
+	if err != nil {
+		return Meta{}, fmt.Errorf("reading snapshot %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// Resolve turns a user's snapshot reference into a snapshot: a number, "latest" (the newest
+// complete or partial snapshot) or "latest~N" (the Nth before it). cluster "" means any cluster.
+// Failed snapshots hold no data and are skipped by "latest".
+func (s *Store) Resolve(ctx context.Context, ref, cluster string) (Meta, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		ref = "latest"
+	}
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return s.Get(ctx, id)
+	}
+	back := 0
+	if rest, ok := strings.CutPrefix(ref, "latest"); ok {
+		if rest != "" {
+			n, err := strconv.Atoi(strings.TrimPrefix(rest, "~"))
+			if !strings.HasPrefix(rest, "~") || err != nil || n < 0 {
+				return Meta{}, fmt.Errorf("snapshot reference %q: want a number, latest or latest~N", ref)
+			}
+			back = n
+		}
+	} else {
+		return Meta{}, fmt.Errorf("snapshot reference %q: want a number, latest or latest~N", ref)
+	}
+	m, err := scanMeta(s.db.QueryRowContext(ctx, `SELECT `+metaColumns+` FROM snapshot
+		WHERE status != 'failed' AND (? = '' OR cluster_id = ?) ORDER BY id DESC LIMIT 1 OFFSET ?`, cluster, cluster, back))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Meta{}, fmt.Errorf("snapshot %s: %w (run `cucm-audit collect` first)", ref, ErrNotFound)
+	}
+	if err != nil {
+		return Meta{}, fmt.Errorf("resolving snapshot %s: %w", ref, err)
+	}
+	return m, nil
+}
+
+// Coverage returns every coverage row of a snapshot, gaps first.
+func (s *Store) Coverage(ctx context.Context, id int64) ([]Coverage, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT source, item, complete, reason, records FROM coverage
+		WHERE snapshot_id = ? ORDER BY complete, source, item`, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading coverage of snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []Coverage
+	for rows.Next() {
+		var c Coverage
+		if err := rows.Scan(&c.Source, &c.Item, &c.Complete, &c.Reason, &c.Records); err != nil {
+			return nil, fmt.Errorf("reading coverage of snapshot %d: %w", id, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ClassCount is the number of devices of one class, optionally in one registration status.
+type ClassCount struct {
+	Class  string `json:"class"`
+	Status string `json:"status,omitempty"`
+	Count  int    `json:"count"`
+}
+
+// AXLCounts counts a snapshot's configured devices by RisPort class (AXL class when RisPort
+// does not track it).
+func (s *Store) AXLCounts(ctx context.Context, id int64) ([]ClassCount, error) {
+	return s.classCounts(ctx, `SELECT CASE WHEN ris_class != '' THEN ris_class ELSE class END AS c, '', COUNT(*)
+		FROM axl_device WHERE snapshot_id = ? GROUP BY c ORDER BY c`, id)
+}
+
+// RisCounts counts a snapshot's devices as RisPort resolved them (one row per device, newest
+// TimeStamp wins), by class and status.
+func (s *Store) RisCounts(ctx context.Context, id int64) ([]ClassCount, error) {
+	return s.classCounts(ctx, `SELECT device_class, status, COUNT(*) FROM ris_latest WHERE snapshot_id = ?
+		GROUP BY device_class, status ORDER BY device_class, status`, id)
+}
+
+func (s *Store) classCounts(ctx context.Context, q string, id int64) ([]ClassCount, error) {
+	rows, err := s.db.QueryContext(ctx, q, id)
+	if err != nil {
+		return nil, fmt.Errorf("counting devices of snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []ClassCount
+	for rows.Next() {
+		var c ClassCount
+		if err := rows.Scan(&c.Class, &c.Status, &c.Count); err != nil {
+			return nil, fmt.Errorf("counting devices of snapshot %d: %w", id, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
