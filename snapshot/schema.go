@@ -221,6 +221,18 @@ SELECT r.snapshot_id, r.name, '' AS class, r.device_class AS ris_class, '' AS mo
 FROM ris_latest r
 WHERE NOT EXISTS (SELECT 1 FROM axl_device d WHERE d.snapshot_id = r.snapshot_id AND d.name = r.name);
 `,
+	// 2: e-mail log, so scheduled runs can mail only when something changed.
+	`
+CREATE TABLE mail_log (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	cluster_id  TEXT NOT NULL,
+	snapshot_id INTEGER NOT NULL,
+	sent_at     TEXT NOT NULL,
+	recipients  TEXT NOT NULL,
+	digest      TEXT NOT NULL DEFAULT '' -- what was reported (findings fingerprints, device states), to detect change
+);
+CREATE INDEX mail_log_cluster ON mail_log (cluster_id, id);
+`,
 }
 
 // SchemaVersion is the schema version this build writes and reads.
