@@ -190,6 +190,13 @@ type Diff struct {
 	Persisting   int            `json:"findings_persisting"`
 	Registration []ClassDelta   `json:"registration"`
 	Ignored      []string       `json:"ignored_fields"` // volatile fields that never count as a change
+	// Unconfirmed are earlier findings absent after whose rule did not conclude on the later
+	// snapshot (inconclusive, error, not evaluated): not claimed resolved.
+	Unconfirmed      []Finding `json:"findings_unconfirmed,omitempty"`
+	FindingsCompared bool      `json:"findings_compared"` // false when either snapshot has no analysis
+	BeforeAnalysis   int64     `json:"before_analysis_id,omitempty"`
+	AfterAnalysis    int64     `json:"after_analysis_id,omitempty"`
+	Notes            []string  `json:"notes,omitempty"` // what could not be compared, and why
 }
 
 // DeviceRef names a device.
@@ -219,4 +226,6 @@ type ClassDelta struct {
 	RegisteredAfter  int    `json:"registered_after"`
 	SeenBefore       int    `json:"seen_before"`
 	SeenAfter        int    `json:"seen_after"`
+	ConfiguredBefore int    `json:"configured_before"`
+	ConfiguredAfter  int    `json:"configured_after"`
 }
