@@ -175,7 +175,8 @@ type TrendPoint struct {
 	SnapshotID         int64            `json:"snapshot_id"`
 	At                 time.Time        `json:"at"`
 	RegisteredByClass  map[string]int   `json:"registered_by_class"`
-	FindingsBySeverity map[Severity]int `json:"findings_by_severity"`
+	FindingsBySeverity map[Severity]int `json:"findings_by_severity"` // open findings; nil when not analyzed
+	Analyzed           bool             `json:"analyzed"`             // the snapshot has an analysis run
 }
 
 // Diff compares two snapshots of the same cluster.
