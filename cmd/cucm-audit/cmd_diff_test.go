@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// diffDB writes two snapshots of cluster hq (a phone unregisters, a gateway is rejected, a phone
+// is added) and one of cluster branch, and returns the database path.
+func diffDB(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "d.db")
+	s, err := snapshot.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	write := func(cluster string, devs []snapshot.Device, ris []snapshot.RisDevice) {
+		w, err := s.Begin(ctx, snapshot.Meta{ClusterID: cluster})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range devs {
+			if err := w.AddDevice(ctx, d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, r := range ris {
+			if err := w.AddRisDevice(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := w.Commit(ctx, snapshot.StatusComplete, "15", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p1 := snapshot.Device{Name: "SEP1", Class: "Phone", RisClass: "Phone", Model: "Cisco 8845"}
+	p2 := snapshot.Device{Name: "SEP2", Class: "Phone", RisClass: "Phone", Model: "Cisco 8845"}
+	gw := snapshot.Device{Name: "GW1", Class: "Gateway", RisClass: "Gateway", Model: "Cisco ISR 4321"}
+	write("hq", []snapshot.Device{p1, gw}, []snapshot.RisDevice{
+		{Node: "sub1", Name: "SEP1", DeviceClass: "Phone", Status: "Registered", ActiveLoad: "A", TimeStamp: 1},
+		{Node: "sub1", Name: "GW1", DeviceClass: "Gateway", Status: "Registered", TimeStamp: 1},
+	})
+	write("hq", []snapshot.Device{p1, p2, gw}, []snapshot.RisDevice{
+		{Node: "sub1", Name: "SEP1", DeviceClass: "Phone", Status: "UnRegistered", StatusReason: 13, ActiveLoad: "A", TimeStamp: 2},
+		{Node: "sub1", Name: "SEP2", DeviceClass: "Phone", Status: "Registered", ActiveLoad: "A", TimeStamp: 2},
+		{Node: "sub1", Name: "GW1", DeviceClass: "Gateway", Status: "Rejected", StatusReason: 14, TimeStamp: 2},
+	})
+	write("branch", []snapshot.Device{p1}, nil)
+	return path
+}
+
+func TestDiffCommand(t *testing.T) {
+	db := diffDB(t)
+	tests := []struct {
+		name     string
+		args     []string
+		code     int
+		contains []string
+		stderr   string
+	}{
+		{
+			name: "text", args: []string{"--cluster", "hq"}, code: exitOK,
+			contains: []string{
+				"Change window on cluster hq: snapshot 1 (",
+				"What broke (2):",
+				"GW1   Gateway  Cisco ISR 4321  Registered -> Rejected (ConfigurationMismatch)",
+				"SEP1  Phone    Cisco 8845      Registered -> UnRegistered (KeepAliveTimeout)",
+				"Devices added (1):\n  SEP2  Phone  Cisco 8845\n",
+				"Notes:\n  - snapshot 1 has not been analyzed",
+				"Ignored fields: download_status, inactive_load, login_user, registration_attempts, status_reason, timestamp\n",
+			},
+		},
+		{
+			name: "ids", args: []string{"--before", "1", "--after", "1"}, code: exitOK,
+			contains: []string{"Nothing changed."},
+		},
+		{
+			name: "ignore status", args: []string{"--before", "1", "--after", "2", "--ignore-fields", "+status"}, code: exitOK,
+			contains: []string{"Ignored fields: download_status, inactive_load, login_user, registration_attempts, status, status_reason, timestamp\n"},
+		},
+		{
+			name: "two clusters", args: []string{"--before", "1", "--after", "3"}, code: exitError,
+			stderr: `cucm-audit: diff: snapshot 1 is of cluster "hq" and snapshot 3 of cluster "branch": refusing to compare snapshots of different clusters; pass --force to compare them anyway` + "\n",
+		},
+		{
+			name: "two clusters forced", args: []string{"--before", "1", "--after", "3", "--force"}, code: exitOK,
+			contains: []string{"forced comparison of two different clusters"},
+		},
+		{
+			name: "no earlier snapshot", args: []string{"--cluster", "branch"}, code: exitError,
+			stderr: "cucm-audit: diff: --before latest~1: cluster branch has no earlier snapshot to compare with (collect again after the change, or pass --before ID): snapshot latest~1: snapshot not found (run `cucm-audit collect` first)\n",
+		},
+		{
+			name: "bad field", args: []string{"--ignore-fields", "colour"}, code: exitUsage,
+			contains: nil,
+		},
+		{
+			name: "pdf without out", args: []string{"--format", "pdf"}, code: exitUsage,
+			stderr: "cucm-audit: diff: --format \"pdf\" writes files: give --out DIR, or use --format text or json for stdout\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), append([]string{"diff", "--db", db}, tt.args...), &out, &errb)
+			if code != tt.code {
+				t.Fatalf("exit code = %d, want %d; stderr:\n%s", code, tt.code, errb.String())
+			}
+			for _, c := range tt.contains {
+				if !strings.Contains(out.String(), c) {
+					t.Errorf("stdout lacks %q:\n%s", c, out.String())
+				}
+			}
+			if tt.stderr != "" && errb.String() != tt.stderr {
+				t.Errorf("stderr = %q\nwant     %q", errb.String(), tt.stderr)
+			}
+		})
+	}
+}
+
+func TestDiffCommandJSON(t *testing.T) {
+	db := diffDB(t)
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"diff", "--db", db, "--cluster", "hq", "--format", "json"}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var d analyze.Diff
+	if err := json.Unmarshal(out.Bytes(), &d); err != nil {
+		t.Fatalf("diff JSON does not parse: %v\n%s", err, out.String())
+	}
+	if d.Before.ID != 1 || d.After.ID != 2 || len(d.Added) != 1 || len(d.Changed) != 2 {
+		t.Errorf("diff JSON = %+v", d)
+	}
+}
