@@ -1,0 +1,254 @@
+// Package collect runs one collection of a CUCM cluster: AXL configuration and RisPort70
+// registration, streamed into one snapshot transaction with honest coverage of what could not be
+// read. Configuration comes from the environment (ConfigFromEnv) or a YAML file (LoadConfigFile).
+package collect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/cucm-audit/cucm-audit/collect/axl"
+	"github.com/cucm-audit/cucm-audit/collect/risport"
+	"github.com/cucm-audit/cucm-audit/collect/soap"
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// Collector collects snapshots of one cluster.
+type Collector struct {
+	cfg     Config
+	log     *slog.Logger
+	axlSOAP *soap.Client
+	risSOAP *soap.Client
+	axl     *axl.Client
+	ris     *risport.Client
+	limiter *risport.Limiter
+	summary string
+}
+
+// New builds a collector. It fails (with ErrConfig) when the configuration is invalid or the CA
+// file unusable; it does not touch the network.
+func New(cfg Config, log *slog.Logger) (*Collector, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Collector{cfg: cfg, log: log, limiter: risport.NewLimiter(cfg.RisRateLimit, cfg.RisRateWindow)}
+	base := soap.Options{
+		User: cfg.User, Password: cfg.Password.Reveal(), VerifyTLS: cfg.VerifyTLS, CAFile: cfg.CAFile,
+		Timeout: cfg.Timeout, Retries: cfg.Retries, InitialBackoff: cfg.InitialBackoff, Logger: log,
+	}
+	if cfg.InitialBackoff > 0 {
+		base.MaxBackoff = 50 * cfg.InitialBackoff
+	}
+	ao := base
+	ao.RetryFault = axl.IsThrottle
+	var err error
+	if c.axlSOAP, err = soap.New(ao); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	ro := base
+	ro.Logger = slog.New(slog.DiscardHandler) // the TLS warning is logged once, by the AXL client
+	ro.WaitFault = func(f *soap.Fault) (time.Duration, bool) {
+		if risport.IsRateControl(f) {
+			return cfg.RisRateWindow, true
+		}
+		return 0, false
+	}
+	ro.BeforeAttempt = c.limiter.Wait
+	if c.risSOAP, err = soap.New(ro); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	c.axl = axl.New(c.axlSOAP, axl.Options{URL: cfg.AXLURL, PageSize: cfg.AXLPageSize})
+	c.ris = risport.New(c.risSOAP, cfg.RisPortURL)
+	return c, nil
+}
+
+// Config returns the configuration in force (with defaults filled).
+func (c *Collector) Config() Config { return c.cfg }
+
+// Summary is the one-line summary of the last Run, for stderr.
+func (c *Collector) Summary() string { return c.summary }
+
+// Run collects one snapshot into store. Wrong credentials are detected by the first request,
+// before anything is written. A failure after the snapshot has begun aborts its transaction and
+// records a failed snapshot with a secret-free reason. The snapshot is complete when every
+// coverage item is, partial otherwise. Progress goes to progress (nil for none).
+func (c *Collector) Run(ctx context.Context, store *snapshot.Store, progress io.Writer) (snapshot.Meta, error) {
+	start := time.Now()
+	meta := snapshot.Meta{ClusterID: c.cfg.Cluster, AXLHost: c.cfg.AXLHost(), ToolVersion: c.cfg.ToolVersion, StartedAt: start}
+	if progress == nil {
+		progress = io.Discard
+	}
+	p := &progressLine{w: progress}
+	p.set("AXL: getCCMVersion")
+	version, err := c.axl.CCMVersion(ctx)
+	if err != nil {
+		p.done()
+		return meta, fmt.Errorf("reaching AXL: %w", err)
+	}
+	meta.CUCMVersion = version
+	w, err := store.Begin(ctx, meta)
+	if err != nil {
+		p.done()
+		return meta, err
+	}
+	r := newRun(c, w, p, start)
+	err = r.collect(ctx, version)
+	p.done()
+	if err == nil {
+		status := snapshot.StatusComplete
+		note := ""
+		if len(r.gaps) > 0 {
+			status = snapshot.StatusPartial
+			note = "incomplete: " + strings.Join(r.gaps, "; ")
+			if len(note) > 1000 {
+				note = note[:1000] + "…"
+			}
+		}
+		var m snapshot.Meta
+		m, err = w.Commit(ctx, status, version, note)
+		if err == nil {
+			c.summary = r.summary(m, time.Since(start))
+			return m, nil
+		}
+	}
+	w.Abort()
+	reason := err.Error()
+	if ctx.Err() != nil {
+		reason = "interrupted: " + reason
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if m, ferr := store.RecordFailed(rctx, meta, reason); ferr == nil {
+		meta = m
+		c.summary = fmt.Sprintf("snapshot %d failed: %s", m.ID, reason)
+	} else {
+		c.log.Warn("could not record the failed snapshot", "err", ferr)
+	}
+	return meta, err
+}
+
+// progressLine draws one updating line (for a terminal).
+type progressLine struct {
+	w     io.Writer
+	drawn bool
+	last  time.Time
+}
+
+func (p *progressLine) set(format string, args ...any) {
+	if p.w == io.Discard {
+		return
+	}
+	now := time.Now()
+	if p.drawn && now.Sub(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = now
+	fmt.Fprintf(p.w, "\r\033[K%s", fmt.Sprintf(format, args...))
+	p.drawn = true
+}
+
+func (p *progressLine) done() {
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.drawn = false
+	}
+}
+
+// CheckReport is what `cucm-audit check` prints.
+type CheckReport struct {
+	Cluster      string
+	AXLURL       string
+	RisPortURL   string
+	CUCMVersion  string
+	TLS          string // "verified", "verified with CA file X", "verification OFF"
+	RetryPolicy  string
+	RatePolicy   string
+	AXLError     error
+	RisPortError error
+	RisNodes     []string
+}
+
+// OK reports whether both APIs answered.
+func (r CheckReport) OK() bool { return r.AXLError == nil && r.RisPortError == nil }
+
+// Check reaches both APIs with one getCCMVersion and one tiny RisPort query. The error is
+// non-nil when either failed; the report says which and why.
+func (c *Collector) Check(ctx context.Context) (CheckReport, error) {
+	rep := CheckReport{
+		Cluster: c.cfg.Cluster, AXLURL: c.cfg.AXLURL, RisPortURL: c.cfg.RisPortURL,
+		RetryPolicy: c.RetryPolicy(), RatePolicy: c.RatePolicy(), TLS: c.TLSStatus(),
+	}
+	rep.CUCMVersion, rep.AXLError = c.axl.CCMVersion(ctx)
+	ans, err := c.ris.SelectCmDevice(ctx, risport.Criteria{Class: "Phone", Items: []string{"cucm-audit-check-no-such-device"}, MaxDevices: 1})
+	if err != nil {
+		rep.RisPortError = fmt.Errorf("selectCmDevice: %w", err)
+	} else {
+		for _, n := range ans.Nodes {
+			rep.RisNodes = append(rep.RisNodes, n.Name+" "+n.ReturnCode)
+		}
+	}
+	switch {
+	case rep.AXLError != nil && rep.RisPortError != nil:
+		return rep, fmt.Errorf("AXL: %w; RisPort: %w", rep.AXLError, rep.RisPortError)
+	case rep.AXLError != nil:
+		return rep, fmt.Errorf("AXL: %w", rep.AXLError)
+	case rep.RisPortError != nil:
+		return rep, fmt.Errorf("RisPort: %w", rep.RisPortError)
+	}
+	return rep, nil
+}
+
+// TLSStatus describes the TLS verification in force.
+func (c *Collector) TLSStatus() string {
+	switch {
+	case !c.cfg.VerifyTLS:
+		return "verification OFF (AXL_VERIFY_TLS=false): the cluster's identity is not checked"
+	case c.cfg.CAFile != "":
+		return "verified against the system roots and CA file " + c.cfg.CAFile
+	}
+	return "verified against the system roots"
+}
+
+// RetryPolicy describes retries in force.
+func (c *Collector) RetryPolicy() string {
+	if c.cfg.Retries == 0 {
+		return "no retries (AXL_RATE_LIMIT_RETRIES=0); timeout " + c.cfg.Timeout.String() + " per request"
+	}
+	return fmt.Sprintf("up to %d retries on HTTP 502/503/504, timeouts, dropped connections and throttle faults, exponential backoff with jitter, Retry-After honoured; timeout %s per request", c.cfg.Retries, c.cfg.Timeout)
+}
+
+// RatePolicy describes the RisPort pacing in force.
+func (c *Collector) RatePolicy() string {
+	return fmt.Sprintf("RisPort: %s, %d devices per answer; on a RateControl fault wait one window and continue", c.limiter, c.cfg.RisMaxDevices)
+}
+
+// Stats are the request counters of both APIs.
+type Stats struct {
+	AXL     soap.Stats
+	RisPort soap.Stats
+}
+
+// Stats returns the request counters so far.
+func (c *Collector) Stats() Stats {
+	return Stats{AXL: c.axlSOAP.Stats(), RisPort: c.risSOAP.Stats()}
+}
+
+// reasonOf is a coverage reason for an error: one line, no secrets (errors never carry them).
+func reasonOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	var f *soap.Fault
+	if errors.As(err, &f) && risport.IsRateControl(f) {
+		return "rate-limited by CUCM: " + err.Error()
+	}
+	return strings.ReplaceAll(err.Error(), "\n", " ")
+}

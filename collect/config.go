@@ -1,0 +1,371 @@
+package collect
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ErrConfig marks configuration errors: missing or invalid settings, found before any network
+// access. Test with errors.Is(err, collect.ErrConfig).
+var ErrConfig = errors.New("configuration error")
+
+func configErrorf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, args...))
+}
+
+// Secret holds a password. Its String, GoString and MarshalText redact it, so it cannot leak
+// through fmt, logs or JSON by accident; Reveal returns the value for the one place that sends it.
+type Secret string
+
+const redacted = "[REDACTED]"
+
+// String redacts the secret.
+func (Secret) String() string { return redacted }
+
+// GoString redacts the secret.
+func (Secret) GoString() string { return redacted }
+
+// MarshalText redacts the secret.
+func (Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+
+// Reveal returns the secret itself.
+func (s Secret) Reveal() string { return string(s) }
+
+// Defaults of the configuration.
+const (
+	DefaultRetries       = 3
+	DefaultTimeout       = 60 * time.Second
+	DefaultRisRateLimit  = 15
+	DefaultRisRateWindow = 60 * time.Second
+	DefaultRisMaxDevices = 1000
+	RisPortPath          = "/realtimeservice2/services/RISService70"
+)
+
+// Config is everything a collection needs. Build it with ConfigFromEnv or LoadConfigFile.
+type Config struct {
+	// Cluster is the cluster id stored with each snapshot (CUCM_CLUSTER; default the AXL host).
+	Cluster string
+	// AXLURL is the publisher's AXL endpoint, https://host:8443/axl/ (AXL_URL).
+	AXLURL string
+	// RisPortURL is the RisPort70 endpoint (RISPORT_URL; default the AXL host with RisPortPath).
+	RisPortURL string
+	// User and Password authenticate to both APIs (AXL_USER; AXL_PASS or AXL_PASS_FILE).
+	User     string
+	Password Secret
+	// VerifyTLS is true unless AXL_VERIFY_TLS=false; CAFile adds a PEM bundle (AXL_CA_FILE).
+	VerifyTLS bool
+	CAFile    string
+	// Retries is how often a transient failure is retried (AXL_RATE_LIMIT_RETRIES, default 3, 0 disables).
+	Retries int
+	// Timeout bounds each request (AXL_TIMEOUT, Go duration, default 60s).
+	Timeout time.Duration
+	// RisRateLimit requests per RisRateWindow (RISPORT_RATE_LIMIT, RISPORT_RATE_WINDOW; 15 per 60s).
+	RisRateLimit  int
+	RisRateWindow time.Duration
+	// RisMaxDevices is MaxReturnedDevices, the cap of one RisPort answer (RISPORT_MAX_DEVICES, 1000).
+	RisMaxDevices int
+
+	// AXLPageSize is the executeSQLQuery page size (0: axl.DefaultPageSize). Not from the environment.
+	AXLPageSize int
+	// InitialBackoff is the first retry delay (0: one second). Tests shorten it.
+	InitialBackoff time.Duration
+	// ToolVersion is stored with each snapshot.
+	ToolVersion string
+}
+
+// AXLHost is the host:port of the AXL URL.
+func (c Config) AXLHost() string {
+	u, err := url.Parse(c.AXLURL)
+	if err != nil {
+		return c.AXLURL
+	}
+	return u.Host
+}
+
+// ConfigFromEnv reads the configuration from environment variables through getenv (os.Getenv in
+// production). Every error wraps ErrConfig and names the variable.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		AXLURL:     strings.TrimSpace(getenv("AXL_URL")),
+		RisPortURL: strings.TrimSpace(getenv("RISPORT_URL")),
+		User:       getenv("AXL_USER"),
+		CAFile:     getenv("AXL_CA_FILE"),
+		Cluster:    strings.TrimSpace(getenv("CUCM_CLUSTER")),
+	}
+	pass, passFile := getenv("AXL_PASS"), getenv("AXL_PASS_FILE")
+	if pass != "" && passFile != "" {
+		return Config{}, configErrorf("AXL_PASS and AXL_PASS_FILE are both set: keep one")
+	}
+	if passFile != "" {
+		p, err := readPasswordFile(passFile, "AXL_PASS_FILE")
+		if err != nil {
+			return Config{}, err
+		}
+		pass = p
+	}
+	c.Password = Secret(pass)
+	var err error
+	if c.VerifyTLS, err = envBool(getenv, "AXL_VERIFY_TLS", true); err != nil {
+		return Config{}, err
+	}
+	if c.Retries, err = envInt(getenv, "AXL_RATE_LIMIT_RETRIES", DefaultRetries, 0); err != nil {
+		return Config{}, err
+	}
+	if c.Timeout, err = envDuration(getenv, "AXL_TIMEOUT", DefaultTimeout); err != nil {
+		return Config{}, err
+	}
+	if c.RisRateLimit, err = envInt(getenv, "RISPORT_RATE_LIMIT", DefaultRisRateLimit, 1); err != nil {
+		return Config{}, err
+	}
+	if c.RisRateWindow, err = envDuration(getenv, "RISPORT_RATE_WINDOW", DefaultRisRateWindow); err != nil {
+		return Config{}, err
+	}
+	if c.RisMaxDevices, err = envInt(getenv, "RISPORT_MAX_DEVICES", DefaultRisMaxDevices, 1); err != nil {
+		return Config{}, err
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// Validate checks the configuration and fills derived defaults (RisPort URL, cluster id).
+func (c *Config) Validate() error {
+	if c.AXLURL == "" {
+		return configErrorf("AXL_URL is not set: give the publisher's AXL endpoint, e.g. https://cucm-pub.example.com:8443/axl/")
+	}
+	u, err := checkURL("AXL_URL", c.AXLURL)
+	if err != nil {
+		return err
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		// CUCM requires the trailing slash on /axl/.
+		u.Path += "/"
+		c.AXLURL = u.String()
+	}
+	if c.RisPortURL == "" {
+		r := *u
+		r.Path = RisPortPath
+		r.RawQuery = ""
+		c.RisPortURL = r.String()
+	} else if _, err := checkURL("RISPORT_URL", c.RisPortURL); err != nil {
+		return err
+	}
+	if c.User == "" {
+		return configErrorf("AXL_USER is not set: give the AXL application user")
+	}
+	if c.Password == "" {
+		return configErrorf("no password: set AXL_PASS or AXL_PASS_FILE (a file holding the password)")
+	}
+	if c.CAFile != "" {
+		if _, err := os.Stat(c.CAFile); err != nil {
+			return configErrorf("AXL_CA_FILE %s cannot be read: %v", c.CAFile, err)
+		}
+	}
+	if c.Cluster == "" {
+		c.Cluster = u.Hostname()
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.RisRateLimit <= 0 {
+		c.RisRateLimit = DefaultRisRateLimit
+	}
+	if c.RisRateWindow <= 0 {
+		c.RisRateWindow = DefaultRisRateWindow
+	}
+	if c.RisMaxDevices <= 0 {
+		c.RisMaxDevices = DefaultRisMaxDevices
+	}
+	if c.Retries < 0 {
+		return configErrorf("retries must be 0 or more")
+	}
+	return nil
+}
+
+func checkURL(name, raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, configErrorf("%s %q is not a URL: %v", name, raw, err)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return nil, configErrorf("%s %q must start with https:// (e.g. https://cucm-pub:8443/axl/)", name, raw)
+	}
+	if u.Host == "" {
+		return nil, configErrorf("%s %q has no host", name, raw)
+	}
+	if u.User != nil {
+		return nil, configErrorf("%s must not carry credentials: use AXL_USER and AXL_PASS or AXL_PASS_FILE", name)
+	}
+	return u, nil
+}
+
+func readPasswordFile(path, what string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", configErrorf("%s %s cannot be read: %v", what, path, errors.Unwrap(err))
+	}
+	p := strings.TrimRight(string(b), "\r\n")
+	if p == "" {
+		return "", configErrorf("%s %s is empty", what, path)
+	}
+	return p, nil
+}
+
+func envBool(getenv func(string) string, name string, def bool) (bool, error) {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, configErrorf("%s=%q: want true or false", name, v)
+	}
+	return b, nil
+}
+
+func envInt(getenv func(string) string, name string, def, minimum int) (int, error) {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < minimum {
+		return 0, configErrorf("%s=%q: want a whole number ≥ %d", name, v, minimum)
+	}
+	return n, nil
+}
+
+func envDuration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, configErrorf("%s=%q: want a positive Go duration such as 30s or 1m", name, v)
+	}
+	return d, nil
+}
+
+// fileConfig is the YAML configuration file: several clusters, one chosen with --cluster.
+type fileConfig struct {
+	Clusters []fileCluster `yaml:"clusters"`
+}
+
+type fileCluster struct {
+	Name          string `yaml:"name"`
+	AXLURL        string `yaml:"axl_url"`
+	RisPortURL    string `yaml:"risport_url"`
+	User          string `yaml:"user"`
+	PasswordFile  string `yaml:"password_file"`
+	PasswordEnv   string `yaml:"password_env"`
+	VerifyTLS     *bool  `yaml:"verify_tls"`
+	CAFile        string `yaml:"ca_file"`
+	Retries       *int   `yaml:"retries"`
+	Timeout       string `yaml:"timeout"`
+	RisRateLimit  int    `yaml:"risport_rate_limit"`
+	RisRateWindow string `yaml:"risport_rate_window"`
+	RisMaxDevices int    `yaml:"risport_max_devices"`
+}
+
+// LoadConfigFile reads a strict YAML file listing clusters and returns the one named cluster
+// (the only one when cluster is "" and the file lists one). Passwords are never inline: each
+// cluster gives password_file or password_env (read through getenv).
+//
+//	clusters:
+//	  - name: hq
+//	    axl_url: https://cucm-pub.example.com:8443/axl/
+//	    user: axlaudit
+//	    password_file: /etc/cucm-audit/hq.pass
+//	    ca_file: /etc/cucm-audit/ca.pem
+func LoadConfigFile(path, cluster string, getenv func(string) string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, configErrorf("reading config file %s: %v", path, errors.Unwrap(err))
+	}
+	var fc fileConfig
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&fc); err != nil {
+		return Config{}, configErrorf("config file %s: %v", path, err)
+	}
+	if len(fc.Clusters) == 0 {
+		return Config{}, configErrorf("config file %s lists no clusters", path)
+	}
+	var fcl *fileCluster
+	var names []string
+	for i := range fc.Clusters {
+		names = append(names, fc.Clusters[i].Name)
+		if fc.Clusters[i].Name == cluster {
+			fcl = &fc.Clusters[i]
+		}
+	}
+	if cluster == "" {
+		if len(fc.Clusters) != 1 {
+			return Config{}, configErrorf("config file %s lists several clusters (%s): choose one with --cluster", path, strings.Join(names, ", "))
+		}
+		fcl = &fc.Clusters[0]
+	}
+	if fcl == nil {
+		return Config{}, configErrorf("config file %s has no cluster %q (it has %s)", path, cluster, strings.Join(names, ", "))
+	}
+	where := fmt.Sprintf("config file %s, cluster %q", path, fcl.Name)
+	c := Config{
+		Cluster: fcl.Name, AXLURL: fcl.AXLURL, RisPortURL: fcl.RisPortURL, User: fcl.User,
+		VerifyTLS: true, CAFile: fcl.CAFile, Retries: DefaultRetries, Timeout: DefaultTimeout,
+		RisRateLimit: fcl.RisRateLimit, RisRateWindow: DefaultRisRateWindow, RisMaxDevices: fcl.RisMaxDevices,
+	}
+	if fcl.VerifyTLS != nil {
+		c.VerifyTLS = *fcl.VerifyTLS
+	}
+	if fcl.Retries != nil {
+		c.Retries = *fcl.Retries
+	}
+	for _, d := range []struct {
+		field, v string
+		dst      *time.Duration
+	}{{"timeout", fcl.Timeout, &c.Timeout}, {"risport_rate_window", fcl.RisRateWindow, &c.RisRateWindow}} {
+		if d.v == "" {
+			continue
+		}
+		v, err := time.ParseDuration(d.v)
+		if err != nil || v <= 0 {
+			return Config{}, configErrorf("%s: %s %q: want a positive Go duration such as 30s", where, d.field, d.v)
+		}
+		*d.dst = v
+	}
+	switch {
+	case fcl.PasswordFile != "" && fcl.PasswordEnv != "":
+		return Config{}, configErrorf("%s: password_file and password_env are both set: keep one", where)
+	case fcl.PasswordFile != "":
+		p, err := readPasswordFile(fcl.PasswordFile, where+": password_file")
+		if err != nil {
+			return Config{}, err
+		}
+		c.Password = Secret(p)
+	case fcl.PasswordEnv != "":
+		p := getenv(fcl.PasswordEnv)
+		if p == "" {
+			return Config{}, configErrorf("%s: password_env names %s, which is not set", where, fcl.PasswordEnv)
+		}
+		c.Password = Secret(p)
+	default:
+		return Config{}, configErrorf("%s: give password_file or password_env (passwords are never inline)", where)
+	}
+	if c.AXLURL == "" {
+		return Config{}, configErrorf("%s: axl_url is not set", where)
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, fmt.Errorf("%s: %w", where, err)
+	}
+	return c, nil
+}

@@ -1,0 +1,622 @@
+package collect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cucm-audit/cucm-audit/collect/axl"
+	"github.com/cucm-audit/cucm-audit/collect/risport"
+	"github.com/cucm-audit/cucm-audit/collect/soap"
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// run is the state of one collection.
+type run struct {
+	c     *Collector
+	w     *snapshot.Writer
+	p     *progressLine
+	start time.Time
+	gaps  []string
+
+	// AXL side.
+	axlByRis   map[string][]string // RisPort class -> AXL device names
+	axlCount   map[string]int      // RisPort class ("" for untracked) -> devices
+	axlDevices int
+	axlNodes   []string
+	devicesOK  bool
+
+	// RisPort side.
+	stored     map[string]struct{} // node \x00 name already stored
+	seen       map[string]struct{} // device names seen by RisPort
+	risNodes   map[string]*nodeState
+	risStart   time.Time
+	risElapsed time.Duration
+	risReqs    int64
+	estTotal   int // estimated RisPort requests, for the ETA
+	done       int
+}
+
+type nodeState struct {
+	bad    []string // "Phone: NodeNotResponding"
+	stored int
+}
+
+func newRun(c *Collector, w *snapshot.Writer, p *progressLine, start time.Time) *run {
+	return &run{
+		c: c, w: w, p: p, start: start,
+		axlByRis: map[string][]string{}, axlCount: map[string]int{},
+		stored: map[string]struct{}{}, seen: map[string]struct{}{}, risNodes: map[string]*nodeState{},
+	}
+}
+
+// fatal reports whether an error must stop the whole collection rather than leave a gap.
+func fatal(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil
+}
+
+func (r *run) gap(item, reason string) {
+	r.gaps = append(r.gaps, item+": "+reason)
+}
+
+func (r *run) coverage(ctx context.Context, source, item string, records int, err error) error {
+	cv := snapshot.Coverage{Source: source, Item: item, Complete: err == nil, Records: records}
+	if err != nil {
+		cv.Reason = reasonOf(err)
+		r.gap(source+" "+item, cv.Reason)
+	}
+	return r.w.SetCoverage(ctx, cv)
+}
+
+func (r *run) collect(ctx context.Context, version string) error {
+	if err := r.coverage(ctx, snapshot.SourceAXL, "version", 1, nil); err != nil {
+		return err
+	}
+	if err := r.collectAXL(ctx); err != nil {
+		return err
+	}
+	return r.collectRisPort(ctx)
+}
+
+// axlItem runs one paged AXL query into the writer and records its coverage. A write error or a
+// cancellation is returned (fatal); a query failure becomes an incomplete coverage item.
+func (r *run) axlItem(ctx context.Context, item, selectRest string, store func(axl.Row) error) (bool, error) {
+	r.p.set("AXL: reading %s", item)
+	var storeErr error
+	n := 0
+	_, err := r.c.axl.Paged(ctx, selectRest, func(row axl.Row) error {
+		if err := store(row); err != nil {
+			storeErr = err
+			return err
+		}
+		n++
+		return nil
+	})
+	if storeErr != nil {
+		return false, storeErr
+	}
+	if err != nil {
+		if fatal(ctx, err) {
+			return false, err
+		}
+		if soap.IsAuth(err) {
+			return false, fmt.Errorf("AXL %s: %w", item, err)
+		}
+		r.c.log.Warn("AXL query failed", "item", item, "err", err)
+		return false, r.coverage(ctx, snapshot.SourceAXL, item, n, fmt.Errorf("AXL query failed: %w", err))
+	}
+	return true, r.coverage(ctx, snapshot.SourceAXL, item, n, nil)
+}
+
+func truthy(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "t", "true", "1", "y", "yes":
+		return true
+	}
+	return false
+}
+
+func num(s string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(s))
+	return n
+}
+
+// The AXL queries. Type tables are joined by name (typeclass, typemodel, typeproduct,
+// typedeviceprotocol, typepatternusage), never hard-coded enums. Each ends with an ORDER BY on a
+// unique key so that SKIP/FIRST pages are stable.
+const (
+	sqlNodes = `pn.pkid, pn.name, pn.description, pn.isactive, pn.tknodeusage FROM processnode pn ` +
+		`WHERE pn.name <> 'EnterpriseWideData' ORDER BY pn.pkid`
+	sqlCMGroupMembers = `cmgm.pkid, cmg.name AS cmgroup, pn.name AS node, cmgm.priority FROM callmanagergroupmember cmgm ` +
+		`JOIN callmanagergroup cmg ON cmg.pkid = cmgm.fkcallmanagergroup ` +
+		`JOIN callmanager cm ON cm.pkid = cmgm.fkcallmanager ` +
+		`JOIN processnode pn ON pn.pkid = cm.fkprocessnode ORDER BY cmgm.pkid`
+	sqlDevicePools = `dp.pkid, dp.name, cmg.name AS cmgroup, loc.name AS location FROM devicepool dp ` +
+		`LEFT JOIN callmanagergroup cmg ON cmg.pkid = dp.fkcallmanagergroup ` +
+		`LEFT JOIN location loc ON loc.pkid = dp.fklocation ORDER BY dp.pkid`
+	sqlUsers = `eu.pkid, eu.userid, eu.firstname, eu.lastname, eu.mailid, eu.department, eu.status FROM enduser eu ORDER BY eu.pkid`
+	sqlLines = `np.pkid, np.dnorpattern, rp.name AS partition, np.description, tpu.name AS usage FROM numplan np ` +
+		`LEFT JOIN routepartition rp ON rp.pkid = np.fkroutepartition ` +
+		`LEFT JOIN typepatternusage tpu ON tpu.enum = np.tkpatternusage ORDER BY np.pkid`
+	sqlAppearances = `dnpm.pkid, d.name AS device, dnpm.numplanindex, np.pkid AS linepkid, np.dnorpattern, rp.name AS partition, ` +
+		`dnpm.label, dnpm.display FROM devicenumplanmap dnpm ` +
+		`JOIN device d ON d.pkid = dnpm.fkdevice JOIN numplan np ON np.pkid = dnpm.fknumplan ` +
+		`LEFT JOIN routepartition rp ON rp.pkid = np.fkroutepartition ORDER BY dnpm.pkid`
+	sqlHuntLists = `rl.pkid, rl.fkdevice FROM routelist rl WHERE rl.fklinegroup IS NOT NULL ORDER BY rl.pkid`
+	sqlDevices   = `d.pkid, d.name, tc.name AS class, tm.name AS model, d.tkmodel, tp.name AS product, ` +
+		`tdp.name AS protocol, d.description, dp.name AS devicepool, eu.userid AS owner, css.name AS css, ` +
+		`loc.name AS location, d.isactive FROM device d ` +
+		`LEFT JOIN typeclass tc ON tc.enum = d.tkclass ` +
+		`LEFT JOIN typemodel tm ON tm.enum = d.tkmodel ` +
+		`LEFT JOIN typeproduct tp ON tp.enum = d.tkproduct ` +
+		`LEFT JOIN typedeviceprotocol tdp ON tdp.enum = d.tkdeviceprotocol ` +
+		`LEFT JOIN devicepool dp ON dp.pkid = d.fkdevicepool ` +
+		`LEFT JOIN enduser eu ON eu.pkid = d.fkenduser ` +
+		`LEFT JOIN callingsearchspace css ON css.pkid = d.fkcallingsearchspace ` +
+		`LEFT JOIN location loc ON loc.pkid = d.fklocation ORDER BY d.pkid`
+)
+
+// RisClass maps an AXL device (typeclass name, model name, protocol name, hunt list flag) to
+// the RisPort DeviceClass that tracks it, "" when RisPort does not track it.
+func RisClass(class, model, protocol string, huntList bool) string {
+	switch class {
+	case "Phone":
+		switch model {
+		case "CTI Port":
+			return "Cti"
+		case "Universal Device Template":
+			return ""
+		}
+		return "Phone"
+	case "Gateway":
+		if protocol == "H.225" || strings.Contains(model, "H.323") {
+			return "H323"
+		}
+		return "Gateway"
+	case "Trunk":
+		if protocol == "SIP" || strings.Contains(model, "SIP") {
+			return "SIPTrunk"
+		}
+		return "H323"
+	case "CTI Route Point":
+		return "Cti"
+	case "Voice Mail":
+		return "VoiceMail"
+	case "Conference Bridge", "Media Termination Point", "Music On Hold", "Tone Announcement Player", "Annunciator", "Transcoder":
+		return "MediaResources"
+	case "Route List":
+		if huntList {
+			return "HuntList"
+		}
+	}
+	return ""
+}
+
+func (r *run) collectAXL(ctx context.Context) error {
+	w := r.w
+	if _, err := r.axlItem(ctx, "nodes", sqlNodes, func(row axl.Row) error {
+		r.axlNodes = append(r.axlNodes, row["name"])
+		return w.AddNode(ctx, snapshot.Node{Name: row["name"], Description: row["description"],
+			IsPublisher: strings.TrimSpace(row["tknodeusage"]) == "0", IsActive: row["isactive"] == "" || truthy(row["isactive"])})
+	}); err != nil {
+		return err
+	}
+	if _, err := r.axlItem(ctx, "cm_groups", sqlCMGroupMembers, func(row axl.Row) error {
+		return w.AddCMGroupMember(ctx, snapshot.CMGroupMember{CMGroup: row["cmgroup"], Node: row["node"], Priority: num(row["priority"])})
+	}); err != nil {
+		return err
+	}
+	if _, err := r.axlItem(ctx, "device_pools", sqlDevicePools, func(row axl.Row) error {
+		return w.AddDevicePool(ctx, snapshot.DevicePool{Name: row["name"], CMGroup: row["cmgroup"], Location: row["location"]})
+	}); err != nil {
+		return err
+	}
+	if _, err := r.axlItem(ctx, "users", sqlUsers, func(row axl.Row) error {
+		return w.AddUser(ctx, snapshot.User{UserID: row["userid"], FirstName: row["firstname"], LastName: row["lastname"],
+			Mail: row["mailid"], Department: row["department"], Status: row["status"]})
+	}); err != nil {
+		return err
+	}
+	if _, err := r.axlItem(ctx, "lines", sqlLines, func(row axl.Row) error {
+		return w.AddLine(ctx, snapshot.Line{PKID: row["pkid"], DN: row["dnorpattern"], Partition: row["partition"],
+			Description: row["description"], Usage: row["usage"]})
+	}); err != nil {
+		return err
+	}
+	if _, err := r.axlItem(ctx, "line_appearances", sqlAppearances, func(row axl.Row) error {
+		return w.AddLineAppearance(ctx, snapshot.LineAppearance{Device: row["device"], Index: num(row["numplanindex"]),
+			LinePKID: row["linepkid"], DN: row["dnorpattern"], Partition: row["partition"], Label: row["label"], Display: row["display"]})
+	}); err != nil {
+		return err
+	}
+	// Hunt lists are route lists with a line group; they are read before the devices so that
+	// each device is stored once with its RisPort class. A failure here leaves hunt lists
+	// unmapped, which the devices item then reports.
+	hunt := map[string]bool{}
+	r.p.set("AXL: reading hunt lists")
+	_, huntErr := r.c.axl.Paged(ctx, sqlHuntLists, func(row axl.Row) error {
+		hunt[strings.ToLower(row["fkdevice"])] = true
+		return nil
+	})
+	if huntErr != nil && fatal(ctx, huntErr) {
+		return huntErr
+	}
+	ok, err := r.axlItem(ctx, "devices", sqlDevices, func(row axl.Row) error {
+		d := snapshot.Device{PKID: row["pkid"], Name: row["name"], Class: row["class"], Model: row["model"],
+			ModelEnum: num(row["tkmodel"]), Product: row["product"], Protocol: row["protocol"], Description: row["description"],
+			DevicePool: row["devicepool"], Owner: row["owner"], CSS: row["css"], Location: row["location"],
+			IsActive: row["isactive"] == "" || truthy(row["isactive"])}
+		d.RisClass = RisClass(d.Class, d.Model, d.Protocol, hunt[strings.ToLower(d.PKID)])
+		if d.RisClass != "" {
+			r.axlByRis[d.RisClass] = append(r.axlByRis[d.RisClass], d.Name)
+		}
+		r.axlCount[d.RisClass]++
+		r.axlDevices++
+		r.p.set("AXL: %d devices", r.axlDevices)
+		return w.AddDevice(ctx, d)
+	})
+	if err != nil {
+		return err
+	}
+	r.devicesOK = ok
+	if ok && huntErr != nil {
+		return r.coverage(ctx, snapshot.SourceAXL, "devices", r.axlDevices,
+			fmt.Errorf("hunt lists could not be told from route lists: %w", huntErr))
+	}
+	return nil
+}
+
+// collectRisPort reads every tracked class. See risClass for the strategy.
+func (r *run) collectRisPort(ctx context.Context) error {
+	r.risStart = time.Now()
+	before := r.c.risSOAP.Stats().Requests
+	maxDev := r.c.cfg.RisMaxDevices
+	r.estTotal = 0
+	for _, cl := range risport.Classes {
+		r.estTotal += 1 + (len(r.axlByRis[cl])+maxDev-1)/maxDev
+	}
+	for _, cl := range risport.Classes {
+		if err := r.risClass(ctx, cl); err != nil {
+			return err
+		}
+	}
+	r.risElapsed = time.Since(r.risStart)
+	r.risReqs = r.c.risSOAP.Stats().Requests - before
+	// Node coverage: every node RisPort or AXL named.
+	names := map[string]bool{}
+	for n := range r.risNodes {
+		names[n] = true
+	}
+	for _, n := range r.axlNodes {
+		if n != "" {
+			names[n] = true
+		}
+	}
+	sorted := make([]string, 0, len(names))
+	for n := range names {
+		sorted = append(sorted, n)
+	}
+	sort.Strings(sorted)
+	for _, n := range sorted {
+		st := r.risNodes[n]
+		cv := snapshot.Coverage{Source: snapshot.SourceRisPort, Item: snapshot.NodeItem(n), Complete: true}
+		switch {
+		case st == nil:
+			cv.Reason = "RisPort listed no devices for this node"
+		case len(st.bad) > 0:
+			cv.Complete = false
+			cv.Reason = "node answered " + strings.Join(st.bad, ", ") + ": its devices are missing from this snapshot"
+			cv.Records = st.stored
+			r.gap(cv.Item, cv.Reason)
+		default:
+			cv.Records = st.stored
+		}
+		if err := r.w.SetCoverage(ctx, cv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// classResult accumulates one class's answers.
+type classResult struct {
+	class   string
+	answers map[string]*snapshot.NodeAnswer
+	records int
+}
+
+// query sends one RisPort request for a class.
+func (r *run) query(ctx context.Context, cr *classResult, items []string, state string) (*risport.Answer, error) {
+	ans, err := r.c.ris.SelectCmDevice(ctx, risport.Criteria{Class: cr.class, Items: items, MaxDevices: r.c.cfg.RisMaxDevices, StateInfo: state})
+	r.done++
+	return ans, err
+}
+
+// record notes the node answers and stores the rows of ans.
+func (r *run) record(ctx context.Context, cr *classResult, ans *risport.Answer) (int, error) {
+	added := 0
+	for _, nd := range ans.Nodes {
+		name := nd.Name
+		na := cr.answers[name]
+		if na == nil {
+			na = &snapshot.NodeAnswer{DeviceClass: cr.class, Node: name}
+			cr.answers[name] = na
+		}
+		na.ReturnCode = worseCode(na.ReturnCode, nd.ReturnCode)
+		st := r.risNodes[name]
+		if st == nil {
+			st = &nodeState{}
+			r.risNodes[name] = st
+		}
+		if nd.ReturnCode != risport.CodeOk && nd.ReturnCode != risport.CodeNotFound && nd.ReturnCode != "" {
+			bad := cr.class + ": " + nd.ReturnCode
+			if !contains(st.bad, bad) {
+				st.bad = append(st.bad, bad)
+			}
+		}
+		for _, d := range nd.Devices {
+			if d.Name == "" {
+				continue
+			}
+			d.Node = name
+			key := name + "\x00" + d.Name
+			if _, dup := r.stored[key]; dup {
+				continue
+			}
+			r.stored[key] = struct{}{}
+			r.seen[d.Name] = struct{}{}
+			if err := r.w.AddRisDevice(ctx, d); err != nil {
+				return added, err
+			}
+			added++
+			na.Devices++
+			st.stored++
+			cr.records++
+		}
+	}
+	r.progressRis(cr.class)
+	return added, nil
+}
+
+func (r *run) progressRis(class string) {
+	elapsed := time.Since(r.risStart)
+	eta := ""
+	if r.done > 0 && r.estTotal > r.done {
+		per := elapsed / time.Duration(r.done)
+		if minPer := r.c.cfg.RisRateWindow / time.Duration(r.c.cfg.RisRateLimit); per < minPer {
+			per = minPer
+		}
+		eta = fmt.Sprintf(", ETA %s", (per * time.Duration(r.estTotal-r.done)).Round(time.Second))
+	}
+	r.p.set("RisPort %s: %d/%d requests, %d devices seen%s", class, r.done, r.estTotal, len(r.seen), eta)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// worseCode keeps the most telling return code of a node over several answers.
+func worseCode(a, b string) string {
+	rank := func(c string) int {
+		switch c {
+		case "":
+			return 0
+		case risport.CodeNotFound:
+			return 1
+		case risport.CodeOk:
+			return 2
+		}
+		return 3
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
+}
+
+// risClass reads one class exactly.
+//
+// Strategy: one wildcard query ("*") first. When the answer is under the cap it is the whole
+// class (known and unknown devices, on every node): done in one request. When it is at the cap
+// and the cluster continues with StateInfo, the pages are followed to the end. Otherwise (capped,
+// no continuation; or a continuation that makes no progress) every AXL device of the class is
+// asked for by name, in batches sized so that each answer stays under the cap, splitting a batch
+// whose answer reaches the cap. Devices unknown to AXL can then only be known from the first
+// answer: the discovery item says so.
+func (r *run) risClass(ctx context.Context, class string) error {
+	cr := &classResult{class: class, answers: map[string]*snapshot.NodeAnswer{}}
+	maxDev := r.c.cfg.RisMaxDevices
+	names := r.axlByRis[class]
+	var classErr, discoveryErr error
+
+	ans, err := r.query(ctx, cr, []string{"*"}, "")
+	if err != nil {
+		if fatal(ctx, err) {
+			return err
+		}
+		classErr = err
+	}
+	needNames := false
+	if err == nil {
+		if _, err := r.record(ctx, cr, ans); err != nil {
+			return err
+		}
+		if ans.Entries() >= maxDev {
+			complete, err := r.followStateInfo(ctx, cr, ans)
+			if err != nil {
+				if fatal(ctx, err) {
+					return err
+				}
+				r.c.log.Warn("RisPort StateInfo paging failed; asking by name", "class", class, "err", err)
+			}
+			if !complete {
+				needNames = true
+				discoveryErr = fmt.Errorf("RisPort answers are capped at %d devices and the cluster did not continue with StateInfo: devices registered but unknown to AXL may be missing beyond the first answer", maxDev)
+			}
+		}
+	}
+	if needNames {
+		if !r.devicesOK {
+			classErr = errors.New("the class exceeds one RisPort answer and the AXL device list, needed to ask by name, is incomplete")
+		} else if err := r.byName(ctx, cr, names); err != nil {
+			if fatal(ctx, err) {
+				return err
+			}
+			classErr = err
+		}
+	}
+	if classErr != nil {
+		r.c.log.Warn("RisPort class incomplete", "class", class, "err", classErr)
+		classErr = fmt.Errorf("RisPort %s query failed: %w", class, classErr)
+		discoveryErr = nil // the class item already says it
+	}
+	// Node answers.
+	nodes := make([]string, 0, len(cr.answers))
+	for n := range cr.answers {
+		nodes = append(nodes, n)
+	}
+	sort.Strings(nodes)
+	for _, n := range nodes {
+		if err := r.w.AddNodeAnswer(ctx, *cr.answers[n]); err != nil {
+			return err
+		}
+	}
+	if err := r.coverage(ctx, snapshot.SourceRisPort, snapshot.ClassItem(class), cr.records, classErr); err != nil {
+		return err
+	}
+	if discoveryErr != nil {
+		return r.coverage(ctx, snapshot.SourceRisPort, "discovery:"+class, cr.records, discoveryErr)
+	}
+	return nil
+}
+
+// followStateInfo follows StateInfo continuations after a capped first answer. It reports
+// complete only when the cluster ended the sequence (empty StateInfo) after pages that each
+// brought new rows.
+func (r *run) followStateInfo(ctx context.Context, cr *classResult, first *risport.Answer) (bool, error) {
+	state := first.StateInfo
+	prev := ""
+	for page := 0; ; page++ {
+		if state == "" {
+			return true, nil
+		}
+		if state == prev || page > 10000 {
+			return false, nil
+		}
+		ans, err := r.query(ctx, cr, []string{"*"}, state)
+		if err != nil {
+			return false, err
+		}
+		added, err := r.record(ctx, cr, ans)
+		if err != nil {
+			return false, err
+		}
+		if added == 0 {
+			// NoChange answers or a repeated page: the token is a state marker, not a cursor.
+			return false, nil
+		}
+		prev, state = state, ans.StateInfo
+		if ans.Entries() < r.c.cfg.RisMaxDevices && state != "" {
+			// A short page that still hands back a token: the answer is complete for this
+			// sequence only if the cluster agrees on the next call; keep following.
+			continue
+		}
+	}
+}
+
+// byName asks for every name, in batches whose answers stay under the cap.
+func (r *run) byName(ctx context.Context, cr *classResult, names []string) error {
+	maxDev := r.c.cfg.RisMaxDevices
+	size := maxDev
+	var (
+		askedNames   int
+		gotEntries   int
+		pending      [][]string
+		unresolvable []string
+	)
+	next := 0
+	for next < len(names) || len(pending) > 0 {
+		var batch []string
+		if len(pending) > 0 {
+			batch, pending = pending[len(pending)-1], pending[:len(pending)-1]
+		} else {
+			end := min(len(names), next+size)
+			batch = names[next:end]
+			next = end
+		}
+		ans, err := r.query(ctx, cr, batch, "")
+		if err != nil {
+			return err
+		}
+		if ans.Entries() >= maxDev {
+			if len(batch) == 1 {
+				unresolvable = append(unresolvable, batch[0])
+				if _, err := r.record(ctx, cr, ans); err != nil {
+					return err
+				}
+				continue
+			}
+			half := len(batch) / 2
+			pending = append(pending, batch[half:], batch[:half])
+			r.estTotal += 2
+			continue
+		}
+		if _, err := r.record(ctx, cr, ans); err != nil {
+			return err
+		}
+		askedNames += len(batch)
+		gotEntries += ans.Entries()
+		// Size the next batch from the entries per name seen so far (devices listed on several
+		// nodes count more than once), with a 5 % margin under the cap.
+		if gotEntries > 0 {
+			ratio := float64(gotEntries) / float64(askedNames)
+			size = max(1, min(maxDev, int(float64(maxDev)*0.95/ratio)))
+		}
+	}
+	if len(unresolvable) > 0 {
+		return fmt.Errorf("%d device(s) fill a whole RisPort answer on their own (first: %s)", len(unresolvable), unresolvable[0])
+	}
+	return nil
+}
+
+// summary is the one-line result for stderr.
+func (r *run) summary(m snapshot.Meta, elapsed time.Duration) string {
+	labels := []struct{ class, label string }{
+		{"Phone", "phones"}, {"Gateway", "gateways"}, {"SIPTrunk", "SIP trunks"}, {"H323", "H.323 devices"},
+		{"HuntList", "hunt lists"}, {"Cti", "CTI devices"}, {"VoiceMail", "voice mail ports"},
+		{"MediaResources", "media resources"}, {"", "other devices"},
+	}
+	var parts []string
+	for _, l := range labels {
+		if n := r.axlCount[l.class]; n > 0 {
+			parts = append(parts, thousands(n)+" "+l.label)
+		}
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "no devices")
+	}
+	return fmt.Sprintf("snapshot %d %s: %s in AXL; %s devices seen by RisPort on %d nodes; %d RisPort requests in %.1fs (total %.1fs)",
+		m.ID, m.Status, strings.Join(parts, ", "), thousands(len(r.seen)), len(r.risNodes), r.risReqs,
+		r.risElapsed.Seconds(), elapsed.Seconds())
+}
+
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	var b strings.Builder
+	for i, ch := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(ch)
+	}
+	return b.String()
+}

@@ -1,0 +1,665 @@
+// Package soap is the one SOAP 1.1 transport the AXL and RisPort70 clients share: HTTPS with
+// verified TLS (or an explicit opt-out), Basic auth with JSESSIONIDSSO cookie reuse, a timeout per
+// request, bounded response size, streaming XML decoding, typed errors and retries with
+// exponential backoff and jitter for transient failures and throttles.
+package soap
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+)
+
+// Defaults used when Options leaves a field zero.
+const (
+	DefaultTimeout        = 60 * time.Second
+	DefaultMaxBody        = 64 << 20
+	DefaultInitialBackoff = time.Second
+	DefaultMaxBackoff     = 30 * time.Second
+	DefaultMaxElapsed     = 5 * time.Minute
+	DefaultMaxWaits       = 5
+)
+
+// Options configures a Client.
+type Options struct {
+	// User and Password are sent with HTTP Basic auth until the server hands out a session cookie.
+	User     string
+	Password string
+	// VerifyTLS verifies the server certificate (the default in every caller). When false a
+	// warning is logged once.
+	VerifyTLS bool
+	// CAFile is a PEM bundle trusted in addition to the system roots.
+	CAFile string
+	// Timeout bounds each HTTP request, body included.
+	Timeout time.Duration
+	// Retries is how many times a transient failure is retried (0 disables retries).
+	Retries int
+	// InitialBackoff, MaxBackoff and MaxElapsed shape the exponential backoff (with jitter).
+	InitialBackoff time.Duration
+	MaxBackoff     time.Duration
+	MaxElapsed     time.Duration
+	// MaxBody bounds the size of one response.
+	MaxBody int64
+	// RetryFault reports whether a SOAP fault is a throttle to retry with backoff.
+	RetryFault func(*Fault) bool
+	// WaitFault reports whether a SOAP fault asks the client to wait (a rate-control fault) and
+	// for how long; such waits do not use the Retries budget but at most MaxWaits happen in a row.
+	WaitFault func(*Fault) (time.Duration, bool)
+	MaxWaits  int
+	// BeforeAttempt is called before every HTTP attempt (a rate limiter's Wait).
+	BeforeAttempt func(context.Context) error
+	// Transport overrides the HTTP transport (tests); TLS options are then ignored.
+	Transport http.RoundTripper
+	// Logger receives warnings and debug lines; never a secret.
+	Logger *slog.Logger
+}
+
+// Client sends SOAP requests to one or more URLs of one cluster.
+type Client struct {
+	opts    Options
+	http    *http.Client
+	log     *slog.Logger
+	auth    string // "Basic ..." header value; never logged
+	mu      sync.Mutex
+	cookies map[string]string // host -> JSESSIONIDSSO value
+	// Stats.
+	requests atomic.Int64
+	retries  atomic.Int64
+	waits    atomic.Int64
+}
+
+// New builds a client. It fails when the CA file cannot be read or holds no certificate.
+func New(opts Options) (*Client, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = DefaultMaxBody
+	}
+	if opts.InitialBackoff <= 0 {
+		opts.InitialBackoff = DefaultInitialBackoff
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = DefaultMaxBackoff
+	}
+	if opts.MaxElapsed <= 0 {
+		opts.MaxElapsed = DefaultMaxElapsed
+	}
+	if opts.MaxWaits <= 0 {
+		opts.MaxWaits = DefaultMaxWaits
+	}
+	if opts.Retries < 0 {
+		opts.Retries = 0
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	rt := opts.Transport
+	if rt == nil {
+		tlsConf, err := TLSConfig(opts.VerifyTLS, opts.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		if !opts.VerifyTLS {
+			log.Warn("TLS certificate verification is OFF (AXL_VERIFY_TLS=false): the cluster's identity is not checked")
+		}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = tlsConf
+		tr.MaxIdleConnsPerHost = 4
+		rt = tr
+	}
+	c := &Client{
+		opts:    opts,
+		http:    &http.Client{Transport: rt, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		log:     log,
+		cookies: map[string]string{},
+	}
+	if opts.User != "" || opts.Password != "" {
+		req, _ := http.NewRequest(http.MethodPost, "https://x/", nil)
+		req.SetBasicAuth(opts.User, opts.Password)
+		c.auth = req.Header.Get("Authorization")
+	}
+	return c, nil
+}
+
+// TLSConfig builds the TLS settings: system roots plus caFile, verification on unless verify is
+// false.
+func TLSConfig(verify bool, caFile string) (*tls.Config, error) {
+	conf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if !verify {
+		conf.InsecureSkipVerify = true // explicit opt-out by AXL_VERIFY_TLS=false, warned about
+		return conf, nil
+	}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading CA file %s (AXL_CA_FILE): %w", caFile, err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("CA file %s (AXL_CA_FILE) holds no PEM certificate", caFile)
+		}
+		conf.RootCAs = pool
+	}
+	return conf, nil
+}
+
+// Stats counts what the client did.
+type Stats struct {
+	Requests int64 // HTTP attempts sent
+	Retries  int64 // attempts that were retries after a transient failure
+	Waits    int64 // waits after a rate-control fault
+}
+
+// Stats returns the counters so far.
+func (c *Client) Stats() Stats {
+	return Stats{Requests: c.requests.Load(), Retries: c.retries.Load(), Waits: c.waits.Load()}
+}
+
+// DecodeFunc reads the payload: d is positioned just after start, the first element inside the
+// SOAP Body. It is called once per attempt and must reset whatever it accumulates.
+type DecodeFunc func(d *xml.Decoder, start xml.StartElement) error
+
+// Request is one SOAP call.
+type Request struct {
+	URL        string
+	SOAPAction string // sent quoted; empty sends no SOAPAction header
+	Body       []byte // the whole envelope
+}
+
+// retryAfterBackOff lets one attempt override the next delay with the server's Retry-After.
+type retryAfterBackOff struct {
+	backoff.BackOff
+	next time.Duration
+}
+
+func (b *retryAfterBackOff) NextBackOff() time.Duration {
+	d := b.BackOff.NextBackOff()
+	if d == backoff.Stop {
+		return d
+	}
+	if b.next > d {
+		d = b.next
+	}
+	b.next = 0
+	return d
+}
+
+// Call sends req and decodes the answer with decode, retrying transient failures. The error is
+// typed: *HTTPError, *Fault, *HTMLError, *TruncatedError, *TLSError, *TimeoutError, or the
+// context's error.
+func (c *Client) Call(ctx context.Context, req Request, decode DecodeFunc) error {
+	host := hostOf(req.URL)
+	exp := backoff.NewExponentialBackOff(
+		backoff.WithInitialInterval(c.opts.InitialBackoff),
+		backoff.WithMaxInterval(c.opts.MaxBackoff),
+		backoff.WithMaxElapsedTime(c.opts.MaxElapsed),
+		backoff.WithRandomizationFactor(0.5),
+		backoff.WithMultiplier(2),
+	)
+	ra := &retryAfterBackOff{BackOff: backoff.WithMaxRetries(exp, uint64(c.opts.Retries))}
+	bo := backoff.WithContext(ra, ctx)
+	waits := 0
+	calls := 0
+	op := func() error {
+		calls++
+		if calls > 1 {
+			c.retries.Add(1)
+		}
+		for {
+			err := c.attempt(ctx, req, host, decode)
+			if err == nil {
+				return nil
+			}
+			if ctx.Err() != nil {
+				return backoff.Permanent(ctx.Err())
+			}
+			var f *Fault
+			if errors.As(err, &f) && c.opts.WaitFault != nil {
+				if d, ok := c.opts.WaitFault(f); ok {
+					waits++
+					if waits > c.opts.MaxWaits {
+						return backoff.Permanent(fmt.Errorf("still rate-limited after %d waits: %w", c.opts.MaxWaits, err))
+					}
+					if f.RetryAfter > d {
+						d = f.RetryAfter
+					}
+					c.waits.Add(1)
+					c.log.Info("rate-control fault: waiting for the next window", "host", host, "wait", d)
+					if err := sleep(ctx, d); err != nil {
+						return backoff.Permanent(err)
+					}
+					continue
+				}
+			}
+			waits = 0
+			retry, after := c.retryable(err)
+			if !retry {
+				return backoff.Permanent(err)
+			}
+			ra.next = after
+			c.log.Debug("transient failure, will retry", "host", host, "err", err)
+			return err
+		}
+	}
+	err := backoff.Retry(op, bo)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		return fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return err
+}
+
+func (c *Client) retryable(err error) (bool, time.Duration) {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return he.Temporary(), he.RetryAfter
+	}
+	var f *Fault
+	if errors.As(err, &f) {
+		if c.opts.RetryFault != nil && c.opts.RetryFault(f) {
+			return true, f.RetryAfter
+		}
+		return false, 0
+	}
+	var te *TruncatedError
+	if errors.As(err, &te) {
+		return !errors.Is(err, ErrTooLarge), 0
+	}
+	var to *TimeoutError
+	if errors.As(err, &to) {
+		return true, 0
+	}
+	var ne *netError
+	return errors.As(err, &ne), 0
+}
+
+// netError is a connection-level failure (refused, reset), retried.
+type netError struct {
+	Host string
+	Err  error
+}
+
+func (e *netError) Error() string { return fmt.Sprintf("reaching %s: %v", e.Host, e.Err) }
+func (e *netError) Unwrap() error { return e.Err }
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return u.Host
+}
+
+// attempt sends one HTTP request; a 404 on a session cookie is re-sent once with Basic auth.
+func (c *Client) attempt(ctx context.Context, req Request, host string, decode DecodeFunc) error {
+	if c.opts.BeforeAttempt != nil {
+		if err := c.opts.BeforeAttempt(ctx); err != nil {
+			return err
+		}
+	}
+	err, cookieRejected := c.send(ctx, req, host, decode, true)
+	if cookieRejected {
+		c.log.Debug("session cookie expired, re-authenticating", "host", host)
+		if c.opts.BeforeAttempt != nil {
+			if err := c.opts.BeforeAttempt(ctx); err != nil {
+				return err
+			}
+		}
+		err, _ = c.send(ctx, req, host, decode, false)
+	}
+	return err
+}
+
+func (c *Client) send(ctx context.Context, req Request, host string, decode DecodeFunc, useCookie bool) (error, bool) {
+	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	hreq, err := http.NewRequestWithContext(actx, http.MethodPost, req.URL, bytes.NewReader(req.Body))
+	if err != nil {
+		return fmt.Errorf("building request to %s: %w", host, err), false
+	}
+	hreq.Header.Set("Content-Type", "text/xml;charset=UTF-8")
+	hreq.Header.Set("Accept", "text/xml")
+	if req.SOAPAction != "" {
+		hreq.Header.Set("SOAPAction", `"`+req.SOAPAction+`"`)
+	}
+	c.mu.Lock()
+	cookie := c.cookies[host]
+	c.mu.Unlock()
+	sentCookie := false
+	if useCookie && cookie != "" {
+		hreq.AddCookie(&http.Cookie{Name: "JSESSIONIDSSO", Value: cookie})
+		sentCookie = true
+	} else if c.auth != "" {
+		hreq.Header.Set("Authorization", c.auth)
+	}
+	c.requests.Add(1)
+	resp, err := c.http.Do(hreq)
+	if err != nil {
+		return c.transportError(ctx, actx, host, err), false
+	}
+	defer func() {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+	}()
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "JSESSIONIDSSO" && ck.Value != "" {
+			c.mu.Lock()
+			c.cookies[host] = ck.Value
+			c.mu.Unlock()
+		}
+	}
+	if resp.StatusCode == http.StatusNotFound && sentCookie {
+		c.mu.Lock()
+		if c.cookies[host] == cookie {
+			delete(c.cookies, host)
+		}
+		c.mu.Unlock()
+		return nil, true
+	}
+	retryAfter := parseRetryAfter(resp.Header.Get("Retry-After"))
+	body := &limitedReader{r: resp.Body, n: c.opts.MaxBody, host: host}
+	br := bufio.NewReaderSize(body, 4096)
+	peek, _ := br.Peek(512)
+	ctype := strings.ToLower(resp.Header.Get("Content-Type"))
+	html := strings.Contains(ctype, "text/html") || looksHTML(peek)
+	switch {
+	case resp.StatusCode == 401 || resp.StatusCode == 403 || resp.StatusCode == 404:
+		return &HTTPError{Host: host, Status: resp.StatusCode}, false
+	case resp.StatusCode == 599:
+		return &HTTPError{Host: host, Status: 599, Detail: excerpt(peek)}, false
+	case html && resp.StatusCode == 200:
+		return &HTMLError{Host: host, Status: resp.StatusCode}, false
+	case html:
+		return &HTTPError{Host: host, Status: resp.StatusCode, RetryAfter: retryAfter}, false
+	}
+	if resp.StatusCode != 200 && !looksXML(peek) {
+		return &HTTPError{Host: host, Status: resp.StatusCode, RetryAfter: retryAfter, Detail: excerpt(peek)}, false
+	}
+	err = c.decodeEnvelope(actx, br, host, resp.StatusCode, decode)
+	var f *Fault
+	if errors.As(err, &f) {
+		f.RetryAfter = retryAfter
+		return err, false
+	}
+	if err != nil && resp.StatusCode != 200 {
+		// Not a readable fault: report the status, which decides retries.
+		var te *TruncatedError
+		if !errors.As(err, &te) || errors.Is(err, ErrTooLarge) {
+			return &HTTPError{Host: host, Status: resp.StatusCode, RetryAfter: retryAfter}, false
+		}
+	}
+	if err != nil {
+		if actx.Err() != nil && ctx.Err() == nil {
+			return &TimeoutError{Host: host, Timeout: c.opts.Timeout}, false
+		}
+		return err, false
+	}
+	if resp.StatusCode != 200 {
+		return &HTTPError{Host: host, Status: resp.StatusCode, RetryAfter: retryAfter}, false
+	}
+	return nil, false
+}
+
+func (c *Client) transportError(ctx, actx context.Context, host string, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if actx.Err() != nil {
+		return &TimeoutError{Host: host, Timeout: c.opts.Timeout}
+	}
+	var (
+		ua  x509.UnknownAuthorityError
+		he  x509.HostnameError
+		ci  x509.CertificateInvalidError
+		cve *tls.CertificateVerificationError
+	)
+	if errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) || errors.As(err, &cve) {
+		return &TLSError{Host: host, Err: unwrapURL(err)}
+	}
+	return &netError{Host: host, Err: unwrapURL(err)}
+}
+
+// unwrapURL drops the *url.Error wrapper, whose text repeats the method and URL.
+func unwrapURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func parseRetryAfter(v string) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+func looksHTML(p []byte) bool {
+	s := strings.ToLower(strings.TrimSpace(string(p)))
+	return strings.HasPrefix(s, "<!doctype html") || strings.HasPrefix(s, "<html") ||
+		(strings.HasPrefix(s, "<head") || strings.HasPrefix(s, "<body"))
+}
+
+func looksXML(p []byte) bool {
+	return strings.HasPrefix(strings.TrimSpace(string(p)), "<")
+}
+
+// excerpt is a short single-line piece of a non-SOAP body (e.g. the 599 version list).
+func excerpt(p []byte) string {
+	s := strings.Join(strings.Fields(string(p)), " ")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}
+
+// limitedReader fails with ErrTooLarge instead of silently truncating.
+type limitedReader struct {
+	r    io.Reader
+	n    int64
+	host string
+	read int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.read >= l.n {
+		// Probe for more data: a body exactly at the limit is fine.
+		var one [1]byte
+		k, err := l.r.Read(one[:])
+		if k > 0 {
+			return 0, fmt.Errorf("response from %s exceeds %d bytes: %w", l.host, l.n, ErrTooLarge)
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.n-l.read {
+		p = p[:l.n-l.read]
+	}
+	k, err := l.r.Read(p)
+	l.read += int64(k)
+	return k, err
+}
+
+// decodeEnvelope walks to the Body and hands its first element to decode, or parses a Fault.
+func (c *Client) decodeEnvelope(actx context.Context, r io.Reader, host string, status int, decode DecodeFunc) error {
+	d := xml.NewDecoder(r)
+	inBody := false
+	sawAny := false
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return c.readError(host, err, sawAny)
+		}
+		sawAny = true
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if !inBody {
+				if t.Name.Local == "Body" {
+					inBody = true
+				}
+				continue
+			}
+			if t.Name.Local == "Fault" {
+				f, err := readFault(d, host)
+				if err != nil {
+					return c.readError(host, err, true)
+				}
+				f.HTTPStatus = status
+				return f
+			}
+			if err := decode(d, t); err != nil {
+				var pe *PayloadError
+				if errors.As(err, &pe) {
+					return err
+				}
+				return c.readError(host, err, true)
+			}
+			return nil
+		case xml.EndElement:
+			if inBody && t.Name.Local == "Body" {
+				return &TruncatedError{Host: host, Err: errors.New("empty SOAP Body")}
+			}
+		}
+	}
+}
+
+// PayloadError is a well-formed answer whose content the client cannot use; never retried.
+type PayloadError struct {
+	Host string
+	Msg  string
+}
+
+func (e *PayloadError) Error() string {
+	return fmt.Sprintf("unexpected answer from %s: %s", e.Host, e.Msg)
+}
+
+func (c *Client) readError(host string, err error, sawAny bool) error {
+	if errors.Is(err, ErrTooLarge) {
+		return &TruncatedError{Host: host, Err: err}
+	}
+	if errors.Is(err, io.EOF) && !sawAny {
+		return &TruncatedError{Host: host, Err: errors.New("empty body")}
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	var se *xml.SyntaxError
+	if errors.As(err, &se) && !strings.Contains(se.Msg, "unexpected EOF") {
+		return &PayloadError{Host: host, Msg: "malformed XML: " + se.Error()}
+	}
+	return &TruncatedError{Host: host, Err: err}
+}
+
+// readFault reads a soapenv:Fault element (already started) by local names.
+func readFault(d *xml.Decoder, host string) (*Fault, error) {
+	f := &Fault{Host: host}
+	var path []string
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			path = append(path, t.Name.Local)
+		case xml.EndElement:
+			if len(path) == 0 {
+				return f, nil
+			}
+			path = path[:len(path)-1]
+		case xml.CharData:
+			if len(path) == 0 {
+				continue
+			}
+			s := string(t)
+			switch path[len(path)-1] {
+			case "faultcode":
+				f.Code += strings.TrimSpace(s)
+			case "faultstring":
+				f.String += s
+			case "axlcode":
+				if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
+					f.AXLCode = n
+				}
+			case "axlmessage":
+				f.AXLMessage += s
+			case "request":
+				f.Request += strings.TrimSpace(s)
+			}
+		}
+	}
+}
+
+// Text reads the character data of the element just started and consumes its end; nested
+// elements are skipped.
+func Text(d *xml.Decoder) (string, error) {
+	var b strings.Builder
+	depth := 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return "", err
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			if depth == 0 {
+				b.Write(t)
+			}
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			if depth == 0 {
+				return b.String(), nil
+			}
+			depth--
+		}
+	}
+}
+
+// Escape escapes s for XML character data.
+func Escape(s string) string {
+	var b strings.Builder
+	xml.EscapeText(&b, []byte(s))
+	return b.String()
+}

@@ -1,0 +1,129 @@
+package soap
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// HTTPError is an HTTP status that is not a SOAP answer.
+type HTTPError struct {
+	Host   string
+	Status int
+	// Detail is a short, secret-free excerpt of the body when it helps (599: the supported versions).
+	Detail string
+	// RetryAfter is the server's Retry-After hint, zero when absent.
+	RetryAfter time.Duration
+}
+
+func (e *HTTPError) Error() string {
+	switch e.Status {
+	case 401:
+		return fmt.Sprintf("authentication failed at %s (HTTP 401): check AXL_USER/AXL_PASS", e.Host)
+	case 403:
+		return fmt.Sprintf("access denied at %s (HTTP 403): the user lacks the API role (Standard AXL API Access, or Standard CCM Admin Users + Standard RealtimeAndTraceCollection for RisPort)", e.Host)
+	case 404:
+		return fmt.Sprintf("%s answered HTTP 404: check the URL path (AXL: /axl/, RisPort: /realtimeservice2/services/RISService70)", e.Host)
+	case 599:
+		msg := fmt.Sprintf("%s refused the AXL schema version (HTTP 599)", e.Host)
+		if e.Detail != "" {
+			msg += ": " + e.Detail
+		}
+		return msg
+	}
+	msg := fmt.Sprintf("%s answered HTTP %d", e.Host, e.Status)
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	return msg
+}
+
+// Temporary reports whether the status is worth retrying (gateway errors, overload).
+func (e *HTTPError) Temporary() bool {
+	switch e.Status {
+	case 429, 502, 503, 504:
+		return true
+	}
+	return false
+}
+
+// Fault is a SOAP fault. AXLCode is the axlError/axlcode of an AXL fault (0 when absent).
+type Fault struct {
+	Host       string
+	HTTPStatus int
+	Code       string
+	String     string
+	AXLCode    int
+	AXLMessage string
+	Request    string
+	RetryAfter time.Duration
+}
+
+func (f *Fault) Error() string {
+	msg := fmt.Sprintf("SOAP fault from %s: %s", f.Host, strings.TrimSpace(f.String))
+	if f.Code != "" {
+		msg += " (" + f.Code
+		if f.AXLCode != 0 {
+			msg += fmt.Sprintf(", axlcode %d", f.AXLCode)
+		}
+		msg += ")"
+	}
+	return msg
+}
+
+// HTMLError is an HTML page where a SOAP answer was expected (a proxy, a login page, Tomcat).
+type HTMLError struct {
+	Host   string
+	Status int
+}
+
+func (e *HTMLError) Error() string {
+	return fmt.Sprintf("%s answered an HTML page, not SOAP (status %d): check the URL and that no proxy or login page is in between", e.Host, e.Status)
+}
+
+// TruncatedError is a response that ended before the SOAP envelope was complete.
+type TruncatedError struct {
+	Host string
+	Err  error
+}
+
+func (e *TruncatedError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("response from %s ended early", e.Host)
+	}
+	return fmt.Sprintf("response from %s ended early: %v", e.Host, e.Err)
+}
+
+func (e *TruncatedError) Unwrap() error { return e.Err }
+
+// ErrTooLarge is returned (wrapped) when a response exceeds the configured size bound.
+var ErrTooLarge = errors.New("response too large")
+
+// TLSError is a certificate the client does not trust.
+type TLSError struct {
+	Host string
+	Err  error
+}
+
+func (e *TLSError) Error() string {
+	return fmt.Sprintf("TLS certificate of %s not trusted: %v; give the CA bundle with AXL_CA_FILE (or, for a lab only, AXL_VERIFY_TLS=false)", e.Host, e.Err)
+}
+
+func (e *TLSError) Unwrap() error { return e.Err }
+
+// TimeoutError is a request that did not finish within the per-request timeout.
+type TimeoutError struct {
+	Host    string
+	Timeout time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("%s did not answer within %s (raise AXL_TIMEOUT if the cluster is slow)", e.Host, e.Timeout)
+}
+
+// IsAuth reports whether err is an authentication or authorisation refusal (HTTP 401/403).
+func IsAuth(err error) bool {
+	var he *HTTPError
+	return errors.As(err, &he) && (he.Status == 401 || he.Status == 403)
+}
