@@ -1,0 +1,196 @@
+package mcpserver
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// Options configures a Server.
+type Options struct {
+	// Store is the snapshot database, opened with snapshot.OpenReadOnly.
+	Store *snapshot.Store
+	// Rules is the rule catalogue (text, rationale, remediation, controls) that list_rules and
+	// explain_finding quote. Without it, rule text comes only from the stored results.
+	Rules []analyze.RuleInfo
+	// ReportsDir, when set, is searched (recursively) for the newest *.md report, served as the
+	// latest-report resource.
+	ReportsDir string
+	// Markdown renders the latest snapshot's report in memory; used when ReportsDir holds no
+	// Markdown report. Nil: the resource answers "not found" in that case.
+	Markdown func(ctx context.Context) ([]byte, error)
+	// Diff compares two snapshots for diff_snapshots. Nil: the tool answers that the diff is
+	// not available in this build.
+	Diff func(ctx context.Context, before, after snapshot.Meta) (*analyze.Diff, error)
+	// Version is the tool version reported to clients.
+	Version string
+	// Logger receives the server's logs (stderr); nil discards them.
+	Logger *slog.Logger
+}
+
+// Server is the MCP facade over the snapshot store.
+type Server struct {
+	opts Options
+	log  *slog.Logger
+	mcp  *mcp.Server
+}
+
+// instructions tell the client what the server is for and how to use it well.
+const instructions = `cucm-audit answers questions about stored snapshots of a Cisco Unified Communications Manager
+cluster: AXL configuration, RisPort70 registration per node, coverage (what could not be read) and
+audit findings. It is read-only and never contacts the cluster: data is as of the snapshot time.
+Start with snapshot_summary. Snapshots are referenced as "latest", "latest~1" (the one before) or a
+number from list_snapshots. Lists are paged (page_size, offset; truncated=true means more rows).
+When coverage has gaps or a rule is inconclusive, say so: never present missing data as a finding.`
+
+// New builds the server and registers its tools, resource and prompt.
+func New(opts Options) (*Server, error) {
+	if opts.Store == nil {
+		return nil, errors.New("mcp server: no snapshot store")
+	}
+	if opts.Version == "" {
+		opts.Version = "dev"
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := &Server{opts: opts, log: log}
+	s.mcp = mcp.NewServer(&mcp.Implementation{Name: "cucm-audit", Title: "CUCM audit snapshots", Version: opts.Version},
+		&mcp.ServerOptions{Instructions: instructions, Logger: log, Capabilities: &mcp.ServerCapabilities{}})
+	s.addTools()
+	s.addResources()
+	s.addPrompts()
+	return s, nil
+}
+
+// MCP returns the underlying SDK server, for in-process transports.
+func (s *Server) MCP() *mcp.Server { return s.mcp }
+
+// RunStdio serves one client over in and out (stdin and stdout of the process) until the
+// client disconnects or ctx ends. Nothing else may write to out.
+func (s *Server) RunStdio(ctx context.Context, in io.ReadCloser, out io.WriteCloser) error {
+	s.log.Info("serving MCP on stdio", "db", s.opts.Store.Path())
+	err := s.mcp.Run(ctx, &mcp.IOTransport{Reader: in, Writer: out})
+	if err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, io.EOF)) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("serving mcp on stdio: %w", err)
+	}
+	return nil
+}
+
+// Handler is the streamable HTTP handler, behind bearer-token authentication when token is not
+// empty.
+func (s *Server) Handler(token string) http.Handler {
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s.mcp },
+		&mcp.StreamableHTTPOptions{Logger: s.log})
+	if token == "" {
+		return h
+	}
+	return requireBearer(token, h)
+}
+
+// requireBearer refuses every request that does not carry "Authorization: Bearer <token>"
+// with 401. The comparison takes constant time so the token cannot be guessed byte by byte.
+func requireBearer(token string, next http.Handler) http.Handler {
+	want := []byte(token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="cucm-audit"`)
+			http.Error(w, "unauthorized: send Authorization: Bearer <MCP_TOKEN>", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// CheckHTTPAccess decides whether serving on addr with token is allowed: a token is required on
+// any address that is not loopback. On loopback a missing token is allowed (only local processes
+// can connect, and the SDK refuses non-localhost Host headers against DNS rebinding), but the
+// token is enforced whenever one is set.
+func CheckHTTPAccess(addr, token string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("http address %q: %w (want HOST:PORT, e.g. 127.0.0.1:8765)", addr, err)
+	}
+	if token != "" || isLoopbackHost(host) {
+		return nil
+	}
+	return fmt.Errorf("refusing to serve MCP on %s without a token: set MCP_TOKEN or MCP_TOKEN_FILE, or listen on 127.0.0.1", addr)
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// TokenFromEnv reads the bearer token from MCP_TOKEN, or from the file MCP_TOKEN_FILE names
+// (surrounding white space trimmed). Both set is an error, so the choice is never ambiguous.
+func TokenFromEnv(getenv func(string) string) (string, error) {
+	tok, file := getenv("MCP_TOKEN"), getenv("MCP_TOKEN_FILE")
+	switch {
+	case tok != "" && file != "":
+		return "", errors.New("both MCP_TOKEN and MCP_TOKEN_FILE are set: keep one")
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("reading MCP_TOKEN_FILE: %w", err)
+		}
+		t := strings.TrimSpace(string(b))
+		if t == "" {
+			return "", fmt.Errorf("MCP_TOKEN_FILE %s is empty", file)
+		}
+		return t, nil
+	}
+	return strings.TrimSpace(tok), nil
+}
+
+// ListenAndServe serves streamable HTTP on addr until ctx ends. ready, when not nil, receives
+// the bound address once the listener is open (useful with port 0).
+func (s *Server) ListenAndServe(ctx context.Context, addr, token string, ready func(net.Addr)) error {
+	if err := CheckHTTPAccess(addr, token); err != nil {
+		return err
+	}
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: s.Handler(token), ReadHeaderTimeout: 10 * time.Second}
+	s.log.Info("serving MCP over streamable HTTP", "addr", ln.Addr().String(), "token", token != "", "db", s.opts.Store.Path())
+	if token == "" {
+		s.log.Warn("no MCP_TOKEN set: any local process can read the snapshots over HTTP")
+	}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving mcp on %s: %w", addr, err)
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shut)
+		return nil
+	}
+}

@@ -1,0 +1,680 @@
+package mcpserver
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+var allTools = []string{"device", "device_registration_status", "device_registration_summary", "diff_snapshots",
+	"explain_finding", "list_findings", "list_rules", "list_snapshots", "snapshot_summary"}
+
+func TestToolsListed(t *testing.T) {
+	cs := connect(t, buildFixture(t), nil)
+	res, err := cs.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tool := range res.Tools {
+		names = append(names, tool.Name)
+		if tool.Description == "" || tool.Annotations == nil || !tool.Annotations.ReadOnlyHint {
+			t.Errorf("%s: want a description and readOnlyHint", tool.Name)
+		}
+		if tool.OutputSchema == nil {
+			t.Errorf("%s: no output schema", tool.Name)
+		}
+		raw, _ := json.Marshal(tool.InputSchema)
+		var schema struct {
+			Properties map[string]struct {
+				Description string `json:"description"`
+			} `json:"properties"`
+		}
+		if err := json.Unmarshal(raw, &schema); err != nil {
+			t.Fatal(err)
+		}
+		if len(schema.Properties) == 0 {
+			t.Errorf("%s: input schema has no properties: %s", tool.Name, raw)
+		}
+		for p, s := range schema.Properties {
+			if s.Description == "" {
+				t.Errorf("%s: input %s has no description", tool.Name, p)
+			}
+		}
+	}
+	sort.Strings(names)
+	if diff := cmp.Diff(allTools, names); diff != "" {
+		t.Errorf("tools (-want +got):\n%s", diff)
+	}
+}
+
+// check inspects a successful structured answer.
+type check func(t *testing.T, out map[string]any)
+
+func TestTools(t *testing.T) {
+	path := buildFixture(t)
+	diffCalls := 0
+	cs := connect(t, path, func(o *Options) {
+		o.Diff = func(ctx context.Context, before, after snapshot.Meta) (*analyze.Diff, error) {
+			diffCalls++
+			return &analyze.Diff{Before: before, After: after,
+				Added:       []analyze.DeviceRef{{Name: "SEP000000000003", Class: "Phone"}, {Name: "TRUNK-SP", Class: "SIPTrunk"}},
+				NewFindings: []analyze.Finding{{RuleID: "REG-002", Severity: analyze.SeverityMedium, Entity: "SEP000000000003", Fingerprint: "fp-reg002-sep3"}},
+				Persisting:  2}, nil
+		}
+	})
+	tests := []struct {
+		name    string
+		tool    string
+		args    map[string]any
+		wantErr string // substring of the tool error; "" = success
+		check   check
+	}{
+		{name: "summary latest", tool: "snapshot_summary", check: func(t *testing.T, m map[string]any) {
+			out := decode[SummaryOut](t, m)
+			if out.Snapshot.ID != 2 || out.Snapshot.Status != snapshot.StatusPartial || out.DataComplete {
+				t.Errorf("snapshot %+v complete=%v", out.Snapshot, out.DataComplete)
+			}
+			if len(out.CoverageGaps) != 1 || out.CoverageGaps[0].Item != "node:cucm-sub2" {
+				t.Errorf("gaps %+v", out.CoverageGaps)
+			}
+			if len(out.InconclusiveRules) != 1 || out.InconclusiveRules[0].RuleID != "INV-001" {
+				t.Errorf("inconclusive %+v", out.InconclusiveRules)
+			}
+			want := []SeverityCount{{"critical", 0}, {"high", 1}, {"medium", 1}, {"low", 0}, {"info", 0}}
+			if diff := cmp.Diff(want, out.FindingsBySeverity); diff != "" {
+				t.Errorf("by severity (-want +got):\n%s", diff)
+			}
+			if out.WaivedFindings != 1 || out.Totals.Devices != 6 || out.Totals.RisPortDevices != 5 {
+				t.Errorf("waived %d totals %+v", out.WaivedFindings, out.Totals)
+			}
+			notes := strings.Join(out.Notes, "\n")
+			for _, w := range []string{"partial", "node:cucm-sub2", "inconclusive"} {
+				if !strings.Contains(notes, w) {
+					t.Errorf("notes lack %q:\n%s", w, notes)
+				}
+			}
+		}},
+		{name: "summary by id", tool: "snapshot_summary", args: map[string]any{"snapshot": "1"}, check: func(t *testing.T, m map[string]any) {
+			out := decode[SummaryOut](t, m)
+			if out.Snapshot.ID != 1 || !out.DataComplete || len(out.CoverageGaps) != 0 {
+				t.Errorf("got %+v", out)
+			}
+		}},
+		{name: "summary latest~1", tool: "snapshot_summary", args: map[string]any{"snapshot": "latest~1"}, check: func(t *testing.T, m map[string]any) {
+			if out := decode[SummaryOut](t, m); out.Snapshot.ID != 1 {
+				t.Errorf("got snapshot %d", out.Snapshot.ID)
+			}
+		}},
+		{name: "summary unknown snapshot", tool: "snapshot_summary", args: map[string]any{"snapshot": "99"}, wantErr: "snapshot 99: snapshot not found"},
+		{name: "summary bad reference", tool: "snapshot_summary", args: map[string]any{"snapshot": "yesterday"}, wantErr: `want a number, latest or latest~N`},
+		{name: "summary too far back", tool: "snapshot_summary", args: map[string]any{"snapshot": "latest~5"}, wantErr: "list_snapshots"},
+		{name: "summary failed snapshot", tool: "snapshot_summary", args: map[string]any{"snapshot": "3"}, wantErr: "snapshot 3 failed and holds no data"},
+		{name: "summary unknown argument", tool: "snapshot_summary", args: map[string]any{"snapshto": "1"}, wantErr: "snapshto"},
+
+		{name: "snapshots", tool: "list_snapshots", check: func(t *testing.T, m map[string]any) {
+			out := decode[ListSnapshotsOut](t, m)
+			var ids []int64
+			for _, s := range out.Snapshots {
+				ids = append(ids, s.ID)
+			}
+			if diff := cmp.Diff([]int64{3, 2, 1}, ids); diff != "" || out.Truncated || !out.Snapshots[1].Analysed || out.Snapshots[1].CoverageGaps != 1 {
+				t.Errorf("ids (-want +got):\n%s\n%+v", diff, out)
+			}
+		}},
+		{name: "snapshots paged", tool: "list_snapshots", args: map[string]any{"page_size": 2}, check: func(t *testing.T, m map[string]any) {
+			out := decode[ListSnapshotsOut](t, m)
+			if len(out.Snapshots) != 2 || !out.Truncated || out.NextOffset != 2 || out.Total != 3 {
+				t.Errorf("got %+v", out.Page)
+			}
+		}},
+		{name: "snapshots second page", tool: "list_snapshots", args: map[string]any{"page_size": 2, "offset": 2}, check: func(t *testing.T, m map[string]any) {
+			out := decode[ListSnapshotsOut](t, m)
+			if len(out.Snapshots) != 1 || out.Truncated || out.Snapshots[0].ID != 1 {
+				t.Errorf("got %+v", out)
+			}
+		}},
+		{name: "snapshots page_size too big", tool: "list_snapshots", args: map[string]any{"page_size": 501}, wantErr: "page_size 501 is out of range: want 1 to 500"},
+		{name: "snapshots page_size negative", tool: "list_snapshots", args: map[string]any{"page_size": -1}, wantErr: "page_size -1 is out of range"},
+		{name: "snapshots negative offset", tool: "list_snapshots", args: map[string]any{"offset": -3}, wantErr: "offset -3 is negative"},
+		{name: "snapshots page_size wrong type", tool: "list_snapshots", args: map[string]any{"page_size": "ten"}, wantErr: "page_size"},
+
+		{name: "findings", tool: "list_findings", check: func(t *testing.T, m map[string]any) {
+			out := decode[ListFindingsOut](t, m)
+			if got := entities(out.Findings); !cmp.Equal(got, []string{"REG-001/GW-A", "REG-002/SEP000000000003"}) {
+				t.Errorf("findings %v", got)
+			}
+			if len(out.InconclusiveRules) != 1 || !strings.Contains(strings.Join(out.Notes, " "), "waived") {
+				t.Errorf("inconclusive %+v notes %v", out.InconclusiveRules, out.Notes)
+			}
+			if out.Findings[0].Evidence != nil {
+				t.Errorf("evidence without with_evidence")
+			}
+		}},
+		{name: "findings include waived with evidence", tool: "list_findings", args: map[string]any{"include_waived": true, "with_evidence": true}, check: func(t *testing.T, m map[string]any) {
+			out := decode[ListFindingsOut](t, m)
+			if len(out.Findings) != 3 || !out.Findings[2].Waived {
+				t.Fatalf("findings %+v", out.Findings)
+			}
+			want := []Field{{"name", "GW-A"}, {"status", "Rejected"}, {"status_reason", "14"}, {"node", "cucm-sub1"}}
+			if diff := cmp.Diff(want, out.Findings[0].Evidence); diff != "" {
+				t.Errorf("evidence (-want +got):\n%s", diff)
+			}
+		}},
+		{name: "findings min severity", tool: "list_findings", args: map[string]any{"severity": "HIGH"}, check: func(t *testing.T, m map[string]any) {
+			if got := entities(decode[ListFindingsOut](t, m).Findings); !cmp.Equal(got, []string{"REG-001/GW-A"}) {
+				t.Errorf("findings %v", got)
+			}
+		}},
+		{name: "findings by rule glob", tool: "list_findings", args: map[string]any{"rule": "reg-00?", "entity": "SEP*"}, check: func(t *testing.T, m map[string]any) {
+			if got := entities(decode[ListFindingsOut](t, m).Findings); !cmp.Equal(got, []string{"REG-002/SEP000000000003"}) {
+				t.Errorf("findings %v", got)
+			}
+		}},
+		{name: "findings by category", tool: "list_findings", args: map[string]any{"category": "Inventory"}, check: func(t *testing.T, m map[string]any) {
+			out := decode[ListFindingsOut](t, m)
+			if len(out.Findings) != 0 || len(out.InconclusiveRules) != 1 {
+				t.Errorf("got %+v", out)
+			}
+		}},
+		{name: "findings older snapshot", tool: "list_findings", args: map[string]any{"snapshot": "1"}, check: func(t *testing.T, m map[string]any) {
+			out := decode[ListFindingsOut](t, m)
+			if got := entities(out.Findings); !cmp.Equal(got, []string{"REG-001/GW-A"}) || len(out.InconclusiveRules) != 0 {
+				t.Errorf("findings %v %+v", got, out.InconclusiveRules)
+			}
+		}},
+		{name: "findings bad severity", tool: "list_findings", args: map[string]any{"severity": "urgent"}, wantErr: `unknown severity "urgent": want info, low, medium, high or critical`},
+		{name: "findings bad glob", tool: "list_findings", args: map[string]any{"entity": "SEP[00"}, wantErr: `bad entity pattern "SEP[00": '[' at position 4 is never closed`},
+		{name: "findings unknown rule", tool: "list_findings", args: map[string]any{"rule": "REG-999"}, wantErr: `unknown rule "REG-999": list_rules shows the rule ids`},
+		{name: "findings unknown category", tool: "list_findings", args: map[string]any{"category": "voodoo"}, wantErr: `unknown category "voodoo": want one of configuration, inventory, registration, security`},
+		{name: "findings page_size zero means default", tool: "list_findings", args: map[string]any{"page_size": 0}, check: func(t *testing.T, m map[string]any) {
+			if out := decode[ListFindingsOut](t, m); len(out.Findings) != 2 {
+				t.Errorf("got %d", len(out.Findings))
+			}
+		}},
+
+		{name: "explain by fingerprint", tool: "explain_finding", args: map[string]any{"fingerprint": "fp-reg001-gwa"}, check: func(t *testing.T, m map[string]any) {
+			out := decode[ExplainOut](t, m)
+			if out.Rule.Remediation == "" || out.Rule.Rationale == "" || len(out.Rule.Controls) != 1 || out.Outcome != "fail" || len(out.Finding.Evidence) != 4 {
+				t.Errorf("got %+v", out)
+			}
+			if diff := cmp.Diff([]Field{{"min_age", "1d"}}, out.Rule.Params); diff != "" {
+				t.Errorf("params (-want +got):\n%s", diff)
+			}
+		}},
+		{name: "explain by rule and entity", tool: "explain_finding", args: map[string]any{"rule": "sec-001", "entity": "sep000000000002"}, check: func(t *testing.T, m map[string]any) {
+			out := decode[ExplainOut](t, m)
+			if !out.Finding.Waived || len(out.Waiver) == 0 || out.Waiver[3] != (Field{"owner", "voice team"}) {
+				t.Errorf("got %+v", out)
+			}
+		}},
+		{name: "explain inconclusive rule", tool: "explain_finding", args: map[string]any{"rule": "INV-001", "entity": "SEP000000000002"}, wantErr: "the rule's outcome is inconclusive: needs complete RisPort node coverage"},
+		{name: "explain unknown fingerprint", tool: "explain_finding", args: map[string]any{"fingerprint": "nope"}, wantErr: "no finding for fingerprint nope in snapshot 2"},
+		{name: "explain missing arguments", tool: "explain_finding", args: map[string]any{"rule": "REG-001"}, wantErr: "give a fingerprint, or both rule and entity"},
+
+		{name: "device phone", tool: "device", args: map[string]any{"name": "sep000000000001"}, check: func(t *testing.T, m map[string]any) {
+			out := decode[DeviceOut](t, m)
+			if out.Name != "SEP000000000001" || !out.InAXL || out.Config.Owner != "jdoe" || out.Status != "Registered" {
+				t.Errorf("got %+v", out)
+			}
+			if len(out.RisPort) != 2 || out.RisPort[0].Node != "cucm-sub1" || out.RisPort[1].ReasonText == "" {
+				t.Errorf("risport %+v", out.RisPort)
+			}
+			if len(out.Lines) != 1 || out.Lines[0].Description != "Nurse station" {
+				t.Errorf("lines %+v", out.Lines)
+			}
+			if out.DevicePool == nil || !cmp.Equal(out.DevicePool.Nodes, []string{"cucm-sub1", "cucm-pub"}) {
+				t.Errorf("pool %+v", out.DevicePool)
+			}
+			if !strings.Contains(strings.Join(out.Notes, " "), "cucm-sub2") {
+				t.Errorf("notes %v", out.Notes)
+			}
+		}},
+		{name: "device gateway with finding", tool: "device", args: map[string]any{"name": "GW-A"}, check: func(t *testing.T, m map[string]any) {
+			out := decode[DeviceOut](t, m)
+			if out.Status != "Rejected" || len(out.Findings) != 1 || out.Findings[0].RuleID != "REG-001" || !strings.HasPrefix(out.RisPort[0].ReasonText, "ConfigurationMismatch") {
+				t.Errorf("got %+v", out)
+			}
+		}},
+		{name: "device never seen", tool: "device", args: map[string]any{"name": "SEP000000000002"}, check: func(t *testing.T, m map[string]any) {
+			out := decode[DeviceOut](t, m)
+			if out.Status != statusNeverSeen || len(out.RisPort) != 0 {
+				t.Errorf("got %+v", out)
+			}
+		}},
+		{name: "device only in risport", tool: "device", args: map[string]any{"name": "SEPFFFFFFFFFFFF"}, check: func(t *testing.T, m map[string]any) {
+			out := decode[DeviceOut](t, m)
+			if out.InAXL || out.Status != "Rejected" || !strings.Contains(strings.Join(out.Notes, " "), "AXL has no such device") {
+				t.Errorf("got %+v", out)
+			}
+		}},
+		{name: "device not tracked by risport", tool: "device", args: map[string]any{"name": "RL-Main"}, check: func(t *testing.T, m map[string]any) {
+			out := decode[DeviceOut](t, m)
+			if out.Status != "" || !strings.Contains(strings.Join(out.Notes, " "), "does not track") {
+				t.Errorf("got %+v", out)
+			}
+		}},
+		{name: "device unknown with suggestions", tool: "device", args: map[string]any{"name": "SEP00000000000"}, wantErr: "similar names: SEP000000000001, SEP000000000002, SEP000000000003"},
+		{name: "device unknown", tool: "device", args: map[string]any{"name": "nothing-like-it"}, wantErr: `no device named "nothing-like-it" in snapshot 2`},
+		{name: "device missing name", tool: "device", args: map[string]any{}, wantErr: "name"},
+
+		{name: "registration rejected gateways", tool: "device_registration_status", args: map[string]any{"device_class": "gateway", "status": "rejected"}, check: func(t *testing.T, m map[string]any) {
+			out := decode[RegistrationOut](t, m)
+			if len(out.Devices) != 1 || out.Devices[0].Name != "GW-A" || out.Devices[0].Since != "2025-08-31T08:00:00Z" || out.Devices[0].StatusReason != 14 {
+				t.Errorf("got %+v", out.Devices)
+			}
+			if out.StatusMeanings["Rejected"] == "" || out.ReasonMeanings["14"] == "" {
+				t.Errorf("meanings %v %v", out.StatusMeanings, out.ReasonMeanings)
+			}
+			if !strings.Contains(strings.Join(out.Notes, " "), "cucm-sub2") {
+				t.Errorf("notes %v", out.Notes)
+			}
+		}},
+		{name: "registration phones by name", tool: "device_registration_status", args: map[string]any{"device_class": "Phone", "name_filter": "sep00*"}, check: func(t *testing.T, m map[string]any) {
+			out := decode[RegistrationOut](t, m)
+			want := map[string]int{"Registered": 1, "NeverSeen": 1, "UnRegistered": 1}
+			if diff := cmp.Diff(want, out.ByStatus); diff != "" || out.Total != 3 {
+				t.Errorf("by status (-want +got):\n%s", diff)
+			}
+		}},
+		{name: "registration never seen", tool: "device_registration_status", args: map[string]any{"status": "NeverSeen"}, check: func(t *testing.T, m map[string]any) {
+			out := decode[RegistrationOut](t, m)
+			if len(out.Devices) != 1 || out.Devices[0].Name != "SEP000000000002" {
+				t.Errorf("got %+v", out.Devices)
+			}
+		}},
+		{name: "registration paged", tool: "device_registration_status", args: map[string]any{"page_size": 2}, check: func(t *testing.T, m map[string]any) {
+			out := decode[RegistrationOut](t, m)
+			if len(out.Devices) != 2 || !out.Truncated || out.Total != 6 || out.NextOffset != 2 {
+				t.Errorf("got %+v", out.Page)
+			}
+		}},
+		{name: "registration bad class", tool: "device_registration_status", args: map[string]any{"device_class": "Phones"}, wantErr: `unknown device_class "Phones": want one of Phone, Gateway, H323, Cti, VoiceMail, MediaResources, SIPTrunk, HuntList, Unknown`},
+		{name: "registration bad status", tool: "device_registration_status", args: map[string]any{"status": "down"}, wantErr: `unknown status "down"`},
+		{name: "registration bad glob", tool: "device_registration_status", args: map[string]any{"name_filter": "[]"}, wantErr: `bad name_filter pattern "[]"`},
+		{name: "registration page too big", tool: "device_registration_status", args: map[string]any{"page_size": 100000}, wantErr: "page_size 100000 is out of range"},
+
+		{name: "registration summary", tool: "device_registration_summary", check: func(t *testing.T, m map[string]any) {
+			out := decode[RegistrationSummaryOut](t, m)
+			want := []ClassRegistration{
+				{DeviceClass: "Gateway", Configured: 1, Seen: 1, Rejected: 1, Gap: "RisPort nodes did not answer completely: cucm-sub2 (NodeNotResponding)"},
+				{DeviceClass: "Phone", Configured: 3, Seen: 3, Registered: 1, UnRegistered: 1, Rejected: 1, NeverSeen: 1, NotInAXL: 1, RegistrationRate: 1.0 / 3, Gap: "RisPort nodes did not answer completely: cucm-sub2 (NodeNotResponding)"},
+				{DeviceClass: "SIPTrunk", Configured: 1, Seen: 1, Registered: 1, RegistrationRate: 1, Gap: "RisPort nodes did not answer completely: cucm-sub2 (NodeNotResponding)"},
+			}
+			if diff := cmp.Diff(want, out.Classes); diff != "" {
+				t.Errorf("classes (-want +got):\n%s", diff)
+			}
+		}},
+		{name: "registration summary complete snapshot", tool: "device_registration_summary", args: map[string]any{"snapshot": "1"}, check: func(t *testing.T, m map[string]any) {
+			out := decode[RegistrationSummaryOut](t, m)
+			for _, c := range out.Classes {
+				if !c.Complete {
+					t.Errorf("%s incomplete: %s", c.DeviceClass, c.Gap)
+				}
+			}
+			if len(out.Notes) != 0 {
+				t.Errorf("notes %v", out.Notes)
+			}
+		}},
+
+		{name: "diff defaults", tool: "diff_snapshots", check: func(t *testing.T, m map[string]any) {
+			out := decode[DiffOut](t, m)
+			if out.Before.ID != 1 || out.After.ID != 2 || out.Counts.DevicesAdded != 2 || out.Counts.FindingsPersisting != 2 || out.Truncated {
+				t.Errorf("got %+v", out)
+			}
+			if !strings.Contains(strings.Join(out.Notes, " "), "snapshot 2 is partial") {
+				t.Errorf("notes %v", out.Notes)
+			}
+		}},
+		{name: "diff cut", tool: "diff_snapshots", args: map[string]any{"before": "1", "after": "latest", "page_size": 1}, check: func(t *testing.T, m map[string]any) {
+			out := decode[DiffOut](t, m)
+			if len(out.Added) != 1 || !out.Truncated || out.Counts.DevicesAdded != 2 {
+				t.Errorf("got %+v", out)
+			}
+		}},
+		{name: "diff same snapshot", tool: "diff_snapshots", args: map[string]any{"before": "2", "after": "latest"}, wantErr: "same snapshot (2)"},
+		{name: "diff unknown before", tool: "diff_snapshots", args: map[string]any{"before": "latest~7"}, wantErr: "before: snapshot latest~7"},
+
+		{name: "rules", tool: "list_rules", check: func(t *testing.T, m map[string]any) {
+			out := decode[ListRulesOut](t, m)
+			var got []string
+			for _, r := range out.Rules {
+				got = append(got, r.ID+":"+r.Outcome)
+				if r.Remediation != "" {
+					t.Errorf("%s: text without with_text", r.ID)
+				}
+			}
+			want := []string{"CFG-009:not evaluated", "INV-001:inconclusive", "REG-001:fail", "REG-002:fail", "SEC-001:fail"}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("rules (-want +got):\n%s", diff)
+			}
+		}},
+		{name: "rules with text by category", tool: "list_rules", args: map[string]any{"category": "registration", "severity": "high", "with_text": true}, check: func(t *testing.T, m map[string]any) {
+			out := decode[ListRulesOut](t, m)
+			if len(out.Rules) != 1 || out.Rules[0].Remediation == "" || out.Rules[0].Findings != 1 {
+				t.Errorf("got %+v", out.Rules)
+			}
+		}},
+		{name: "rules bad severity", tool: "list_rules", args: map[string]any{"severity": "3"}, wantErr: "unknown severity"},
+		{name: "rules bad category", tool: "list_rules", args: map[string]any{"category": "x"}, wantErr: `unknown category "x"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			text, isErr, out := call(t, cs, tc.tool, tc.args)
+			if strings.Contains(text, testPassword) {
+				t.Errorf("answer contains the password: %s", text)
+			}
+			if tc.wantErr != "" {
+				if !isErr || !strings.Contains(text, tc.wantErr) {
+					t.Errorf("want tool error containing %q, got isError=%v %s", tc.wantErr, isErr, text)
+				}
+				return
+			}
+			if isErr {
+				t.Fatalf("unexpected tool error: %s", text)
+			}
+			if tc.check != nil {
+				tc.check(t, out)
+			}
+		})
+	}
+	if diffCalls == 0 {
+		t.Error("diff hook never called")
+	}
+}
+
+func entities(fs []FindingRow) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.RuleID+"/"+f.Entity)
+	}
+	return out
+}
+
+func TestDiffUnavailable(t *testing.T) {
+	cs := connect(t, buildFixture(t), nil)
+	text, isErr, _ := call(t, cs, "diff_snapshots", nil)
+	if !isErr || !strings.Contains(text, "diff is not available") {
+		t.Errorf("got isError=%v %s", isErr, text)
+	}
+}
+
+func TestNoAnalysis(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "a.db")
+	st, err := snapshot.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := mustBegin(t, st, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	if _, err := w.Commit(ctx, snapshot.StatusComplete, "15", ""); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	cs := connect(t, path, func(o *Options) { o.Rules = nil })
+	_, isErr, out := call(t, cs, "snapshot_summary", nil)
+	if isErr || !strings.Contains(strings.Join(decode[SummaryOut](t, out).Notes, " "), "has not been analysed") {
+		t.Errorf("summary: %v", out)
+	}
+	if text, isErr, _ := call(t, cs, "list_findings", nil); !isErr || !strings.Contains(text, "run `cucm-audit analyze --snapshot 1`") {
+		t.Errorf("list_findings: %s", text)
+	}
+	if _, isErr, out := call(t, cs, "list_rules", nil); isErr || !strings.Contains(strings.Join(decode[ListRulesOut](t, out).Notes, " "), "no rule pack") {
+		t.Errorf("list_rules: %v", out)
+	}
+}
+
+func TestEmptyDatabase(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "empty.db")
+	st, err := snapshot.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	cs := connect(t, path, nil)
+	for _, tool := range allTools {
+		text, isErr, _ := call(t, cs, tool, map[string]any{})
+		if tool == "list_snapshots" || tool == "list_rules" {
+			if isErr {
+				t.Errorf("%s: %s", tool, text)
+			}
+			continue
+		}
+		if !isErr || text == "" {
+			t.Errorf("%s on an empty database: want a tool error, got %s", tool, text)
+		}
+	}
+}
+
+func TestReadOnly(t *testing.T) {
+	ctx := context.Background()
+	st, err := snapshot.OpenReadOnly(ctx, buildFixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.DB().ExecContext(ctx, `DELETE FROM finding`); err == nil {
+		t.Fatal("the read-only store accepted a write")
+	}
+}
+
+func TestLatestReportResource(t *testing.T) {
+	path := buildFixture(t)
+	read := func(t *testing.T, cs *mcp.ClientSession) (string, error) {
+		res, err := cs.ReadResource(context.Background(), &mcp.ReadResourceParams{URI: LatestReportURI})
+		if err != nil {
+			return "", err
+		}
+		return res.Contents[0].Text, nil
+	}
+	t.Run("newest file in reports dir", func(t *testing.T) {
+		dir := t.TempDir()
+		old := filepath.Join(dir, "2026-09-01", "audit.md")
+		newer := filepath.Join(dir, "2026-09-02", "audit.md")
+		for i, p := range []string{old, newer} {
+			must(t, os.MkdirAll(filepath.Dir(p), 0o755))
+			must(t, os.WriteFile(p, []byte("# report "+filepath.Base(filepath.Dir(p))), 0o644))
+			at := time.Date(2026, 9, 1+i, 0, 0, 0, 0, time.UTC)
+			must(t, os.Chtimes(p, at, at))
+		}
+		must(t, os.WriteFile(filepath.Join(dir, "audit.json"), []byte("{}"), 0o644))
+		cs := connect(t, path, func(o *Options) { o.ReportsDir = dir })
+		got, err := read(t, cs)
+		if err != nil || got != "# report 2026-09-02" {
+			t.Errorf("got %q, %v", got, err)
+		}
+	})
+	t.Run("rendered in memory", func(t *testing.T) {
+		cs := connect(t, path, func(o *Options) {
+			o.ReportsDir = t.TempDir()
+			o.Markdown = func(context.Context) ([]byte, error) { return []byte("# rendered"), nil }
+		})
+		if got, err := read(t, cs); err != nil || got != "# rendered" {
+			t.Errorf("got %q, %v", got, err)
+		}
+	})
+	t.Run("none", func(t *testing.T) {
+		cs := connect(t, path, func(o *Options) { o.ReportsDir = t.TempDir() })
+		if _, err := read(t, cs); err == nil || !strings.Contains(err.Error(), "no Markdown report under") {
+			t.Errorf("got %v", err)
+		}
+	})
+	t.Run("listed", func(t *testing.T) {
+		cs := connect(t, path, nil)
+		res, err := cs.ListResources(context.Background(), nil)
+		if err != nil || len(res.Resources) != 1 || res.Resources[0].URI != LatestReportURI {
+			t.Errorf("got %+v, %v", res, err)
+		}
+	})
+}
+
+func TestQuarterlyPrompt(t *testing.T) {
+	cs := connect(t, buildFixture(t), nil)
+	res, err := cs.GetPrompt(context.Background(), &mcp.GetPromptParams{Name: "quarterly_audit_summary", Arguments: map[string]string{"snapshot": "latest~1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := res.Messages[0].Content.(*mcp.TextContent).Text
+	for _, want := range []string{`snapshot "latest~1"`, "snapshot_summary", "list_findings", "inconclusive", "NOT a pass", "diff_snapshots"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("prompt lacks %q", want)
+		}
+	}
+}
+
+func TestHTTPAuth(t *testing.T) {
+	const token = "tok-4c7f9e-secret"
+	ctx := context.Background()
+	st, err := snapshot.OpenReadOnly(ctx, buildFixture(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv, err := New(Options{Store: st, Rules: testRules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler(token))
+	defer hs.Close()
+	init := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
+	for _, tc := range []struct {
+		name, auth string
+		want       int
+	}{
+		{"no token", "", http.StatusUnauthorized},
+		{"wrong token", "Bearer nope", http.StatusUnauthorized},
+		{"token prefix", "Bearer " + token[:5], http.StatusUnauthorized},
+		{"basic scheme", "Basic " + token, http.StatusUnauthorized},
+		{"right token", "Bearer " + token, http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", hs.URL, strings.NewReader(init))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			if tc.auth != "" {
+				req.Header.Set("Authorization", tc.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.want)
+			}
+			if tc.want == http.StatusUnauthorized && resp.Header.Get("WWW-Authenticate") == "" {
+				t.Error("401 without WWW-Authenticate")
+			}
+		})
+	}
+	t.Run("go client with token", func(t *testing.T) {
+		hc := &http.Client{Transport: bearer{token, http.DefaultTransport}}
+		cs, err := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "1"}, nil).
+			Connect(ctx, &mcp.StreamableClientTransport{Endpoint: hs.URL, HTTPClient: hc}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cs.Close()
+		text, isErr, out := call(t, cs, "device_registration_status", map[string]any{"device_class": "Gateway", "status": "Rejected"})
+		if isErr || decode[RegistrationOut](t, out).Total != 1 {
+			t.Errorf("got %s", text)
+		}
+		if strings.Contains(text, token) {
+			t.Error("answer contains the token")
+		}
+	})
+}
+
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.next.RoundTrip(r)
+}
+
+func TestCheckHTTPAccess(t *testing.T) {
+	for _, tc := range []struct {
+		addr, token, wantErr string
+	}{
+		{"127.0.0.1:8765", "", ""},
+		{"[::1]:8765", "", ""},
+		{"localhost:8765", "", ""},
+		{"0.0.0.0:8765", "", "refusing to serve MCP on 0.0.0.0:8765 without a token: set MCP_TOKEN or MCP_TOKEN_FILE, or listen on 127.0.0.1"},
+		{"10.1.2.3:8765", "", "without a token"},
+		{":8765", "", "without a token"},
+		{"0.0.0.0:8765", "t", ""},
+		{"8765", "", `http address "8765"`},
+	} {
+		err := CheckHTTPAccess(tc.addr, tc.token)
+		if (err == nil) != (tc.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("CheckHTTPAccess(%q, %q) = %v, want %q", tc.addr, tc.token, err, tc.wantErr)
+		}
+	}
+}
+
+func TestTokenFromEnv(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "token")
+	must(t, os.WriteFile(file, []byte("  from-file\n"), 0o600))
+	empty := filepath.Join(t.TempDir(), "empty")
+	must(t, os.WriteFile(empty, []byte("\n"), 0o600))
+	for _, tc := range []struct {
+		name      string
+		env       map[string]string
+		want, err string
+	}{
+		{"none", nil, "", ""},
+		{"env", map[string]string{"MCP_TOKEN": " abc "}, "abc", ""},
+		{"file", map[string]string{"MCP_TOKEN_FILE": file}, "from-file", ""},
+		{"both", map[string]string{"MCP_TOKEN": "a", "MCP_TOKEN_FILE": file}, "", "both MCP_TOKEN and MCP_TOKEN_FILE are set"},
+		{"missing file", map[string]string{"MCP_TOKEN_FILE": file + "-nope"}, "", "reading MCP_TOKEN_FILE"},
+		{"empty file", map[string]string{"MCP_TOKEN_FILE": empty}, "", "is empty"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := TokenFromEnv(func(k string) string { return tc.env[k] })
+			if got != tc.want || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+				t.Errorf("got %q, %v; want %q, %q", got, err, tc.want, tc.err)
+			}
+		})
+	}
+}
+
+func TestGlob(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, value string
+		match          bool
+	}{
+		{"SEP*", "sep0011", true},
+		{"SEP?", "SEP12", false},
+		{"GW-[AB]", "gw-b", true},
+		{"GW-[!AB]", "GW-B", false},
+		{"a.b", "axb", false},
+		{"*", "", true},
+		{"x+y", "x+y", true},
+	} {
+		re, err := glob("p", tc.pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := re.MatchString(tc.value); got != tc.match {
+			t.Errorf("glob(%q).Match(%q) = %v", tc.pattern, tc.value, got)
+		}
+	}
+}
