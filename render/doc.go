@@ -1,0 +1,11 @@
+// Package render lays out one analyze.Report as PDF (for management), XLSX (the worklist),
+// Markdown (tickets and chat) and JSON (the machine contract). Each format lives in its own file
+// behind the Renderer interface; New is the one place that maps a Format to its Renderer.
+// WriteAll writes several formats atomically into a folder, named after the cluster and the
+// snapshot time, with a manifest holding the SHA-256 of every file.
+//
+// Renderers never query the database: what is not in the Report is not in any report.
+// Every value from the cluster is treated as hostile: it may hold control characters, markup,
+// formula prefixes, table delimiters or runes no font has, and each renderer neutralises what
+// would break its format.
+package render

@@ -1,0 +1,216 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// Hostile values from issue 7 item 4: every renderer must lay them out safely.
+var (
+	hostileDescription = "Lobby | phone\nsecond line <script>alert(1)</script> 📞 東京 שלום עולם \x07bell\x1b[31m red \u202Eevil\u202C"
+	formulaValue       = "=cmd|' /C calc'!A0"
+	longValue          = strings.Repeat("0123456789", 1024) // 10 kB
+)
+
+var (
+	snapTime = time.Date(2026, 11, 24, 7, 30, 5, 0, time.UTC)
+	genTime  = time.Date(2026, 11, 24, 7, 41, 0, 0, time.UTC)
+)
+
+func rule(id, title string, sev analyze.Severity, category string) analyze.RuleInfo {
+	return analyze.RuleInfo{
+		ID: id, Title: title, Severity: sev, Category: category,
+		Description: "The snapshot shows " + strings.ToLower(title) + ".\n\nThis matters for the audit because configuration and reality disagree.",
+		Remediation: "Review each device listed below and fix it or delete it from CUCM.",
+		References:  []string{"https://www.cisco.com/c/en/us/support/unified-communications/unified-communications-manager-callmanager/series.html"},
+		Controls:    []string{"ISO27001:A.8.9", "CIS:4.1"},
+		Params:      map[string]string{"min_days": "30"},
+	}
+}
+
+func finding(ruleID string, sev analyze.Severity, entity string, ev ...string) analyze.Finding {
+	f := analyze.Finding{RuleID: ruleID, Severity: sev, Entity: entity, Fingerprint: ruleID + ":" + entity}
+	for i := 0; i+1 < len(ev); i += 2 {
+		f.Evidence = append(f.Evidence, analyze.Field{Name: ev[i], Value: ev[i+1]})
+	}
+	return f
+}
+
+// demoReport is a hand-made report shaped like the demo hospital cluster.
+func demoReport() *analyze.Report {
+	pools := []string{"DP-Zürich-Main", "DP-Ελλάδα-Athens", "DP-Berlin", "DP-Default"}
+	models := []string{"Cisco 8845", "Cisco 7841", "Cisco 7965", "Cisco 8865"}
+
+	neverSeen := rule("REG-001", "Phones configured but never seen by RisPort", analyze.SeverityMedium, "registration")
+	var neverSeenF []analyze.Finding
+	for i := 0; i < 574; i++ {
+		name := fmt.Sprintf("SEP00AA%08X", 0x1000+i)
+		desc := fmt.Sprintf("Ward %d phone", i%40)
+		switch i {
+		case 0:
+			desc = "Empfang Zürich"
+		case 1:
+			desc = "Γραφείο Ελλάδα"
+		case 2:
+			desc = hostileDescription
+		case 3:
+			desc = formulaValue
+		case 4:
+			desc = longValue
+		case 5:
+			desc = "+41 44 123 45 67"
+		case 6:
+			desc = "@SUM(A1:A2)"
+		case 7:
+			desc = "-2+3"
+		case 8:
+			desc = "\tcmd"
+		}
+		neverSeenF = append(neverSeenF, finding(neverSeen.ID, neverSeen.Severity, name,
+			"model", models[i%len(models)], "device_pool", pools[i%len(pools)], "description", desc))
+	}
+
+	gwRejected := rule("REG-002", "Gateways rejected by the cluster", analyze.SeverityHigh, "registration")
+	var gwF []analyze.Finding
+	for i := 0; i < 44; i++ {
+		gwF = append(gwF, finding(gwRejected.ID, gwRejected.Severity, fmt.Sprintf("GW-VG%03d", i+1),
+			"node", fmt.Sprintf("cucm-sub%d", i%3+1), "status_reason", "DeviceNameUnresolveable", "ip", fmt.Sprintf("10.20.%d.%d", i/10, i+10)))
+	}
+	waived := finding(gwRejected.ID, gwRejected.Severity, "GW-LAB-01", "node", "cucm-sub1", "status_reason", "ConfigurationMismatch", "ip", "10.99.0.1")
+	waived.Waiver = &analyze.Waiver{Rule: "REG-002", Entity: "GW-LAB-*", Statement: "Lab gateway, | not in production", Owner: "voice-team@example.org", Expires: "2027-03-31"}
+
+	trunks := rule("REG-003", "SIP trunks not registered", analyze.SeverityCritical, "registration")
+	var trunkF []analyze.Finding
+	for i, n := range []string{"TRK-PSTN-Zürich", "TRK-SBC-Ελλάδα", "TRK-Unity", "TRK-CUBE-02"} {
+		f := finding(trunks.ID, trunks.Severity, n, "status", "UnRegistered", "node", fmt.Sprintf("cucm-sub%d", i%2+1))
+		f.Message = "Trunk " + n + " is down: calls to the PSTN may fail"
+		trunkF = append(trunkF, f)
+	}
+
+	eol := rule("EOL-001", "End-of-life phone models still in service", analyze.SeverityHigh, "lifecycle")
+	var eolF []analyze.Finding
+	for i := 0; i < 120; i++ {
+		eolF = append(eolF, finding(eol.ID, eol.Severity, fmt.Sprintf("SEP00BB%08X", i), "model", "Cisco 7965", "end_of_support", "2020-05-31"))
+	}
+	owner := rule("CFG-004", "Phones without an owner user", analyze.SeverityLow, "configuration")
+	var ownerF []analyze.Finding
+	for i := 0; i < 31; i++ {
+		ownerF = append(ownerF, finding(owner.ID, owner.Severity, fmt.Sprintf("SEP00CC%08X", i), "device_pool", pools[i%len(pools)], "description", "Spare"))
+	}
+	pool := rule("CFG-010", "Devices in the default device pool", analyze.SeverityInfo, "configuration")
+	var poolF []analyze.Finding
+	for i := 0; i < 12; i++ {
+		poolF = append(poolF, finding(pool.ID, pool.Severity, fmt.Sprintf("CSF%03d", i), "device_pool", "Default"))
+	}
+	secondary := rule("REG-010", "Devices registered to a secondary node", analyze.SeverityMedium, "registration")
+	passRule := rule("SEC-001", "Phones with web access enabled", analyze.SeverityMedium, "security")
+
+	sections := []analyze.RuleSection{
+		{Rule: trunks, Findings: trunkF},
+		{Rule: gwRejected, Findings: gwF},
+		{Rule: eol, Findings: eolF},
+		{Rule: neverSeen, Findings: neverSeenF},
+		{Rule: owner, Findings: ownerF},
+		{Rule: pool, Findings: poolF},
+	}
+	var appendix []analyze.RuleOutcome
+	for _, s := range sections {
+		o := analyze.RuleOutcome{Rule: s.Rule, Outcome: analyze.OutcomeFail, Findings: len(s.Findings)}
+		if s.Rule.ID == "REG-002" {
+			o.Waived = 1
+		}
+		appendix = append(appendix, o)
+	}
+	inconclusive := analyze.RuleOutcome{Rule: secondary, Outcome: analyze.OutcomeInconclusive, Reason: "needs risport node:cucm-sub3, which answered NodeNotResponding"}
+	appendix = append(appendix, inconclusive, analyze.RuleOutcome{Rule: passRule, Outcome: analyze.OutcomePass})
+
+	return &analyze.Report{
+		SchemaVersion: analyze.ReportSchemaVersion,
+		Kind:          "audit",
+		GeneratedAt:   genTime,
+		ToolVersion:   "v0.9.0-test",
+		Snapshot: snapshot.Meta{
+			ID: 42, ClusterID: "HOSP-Zürich/Main", AXLHost: "cucm-pub.example.org", CUCMVersion: "15.0.1.12900-234",
+			ToolVersion: "v0.9.0-test", StartedAt: snapTime, FinishedAt: snapTime.Add(95 * time.Second), Status: snapshot.StatusPartial,
+		},
+		Summary: analyze.Summary{
+			FindingsBySeverity: []analyze.SeverityCount{
+				{Severity: analyze.SeverityCritical, Count: 4}, {Severity: analyze.SeverityHigh, Count: 164},
+				{Severity: analyze.SeverityMedium, Count: 574}, {Severity: analyze.SeverityLow, Count: 31}, {Severity: analyze.SeverityInfo, Count: 12},
+			},
+			Registration: []analyze.ClassRegistration{
+				{Class: "Phone", Configured: 1377, Seen: 803, Registered: 679, UnRegistered: 123, Rejected: 1, NeverSeen: 574, RegistrationRate: 679.0 / 1377, Complete: false},
+				{Class: "Gateway", Configured: 85, Seen: 85, Registered: 41, Rejected: 44, RegistrationRate: 41.0 / 85, Complete: true},
+				{Class: "SIPTrunk", Configured: 22, Seen: 22, Registered: 18, UnRegistered: 4, RegistrationRate: 18.0 / 22, Complete: true},
+				{Class: "HuntList", Configured: 28, Seen: 28, Registered: 28, RegistrationRate: 1, Complete: true},
+			},
+			RisByClassStatus: []snapshot.ClassCount{
+				{Class: "Gateway", Status: "Registered", Count: 41}, {Class: "Gateway", Status: "Rejected", Count: 44},
+				{Class: "HuntList", Status: "Registered", Count: 28},
+				{Class: "Phone", Status: "Registered", Count: 679}, {Class: "Phone", Status: "Rejected", Count: 1}, {Class: "Phone", Status: "UnRegistered", Count: 123},
+				{Class: "SIPTrunk", Status: "Registered", Count: 18}, {Class: "SIPTrunk", Status: "UnRegistered", Count: 4},
+			},
+			TopRisks: []analyze.TopRisk{
+				{RuleID: "REG-003", Title: trunks.Title, Severity: analyze.SeverityCritical, Count: 4},
+				{RuleID: "REG-002", Title: gwRejected.Title, Severity: analyze.SeverityHigh, Count: 44},
+				{RuleID: "EOL-001", Title: eol.Title, Severity: analyze.SeverityHigh, Count: 120},
+				{RuleID: "REG-001", Title: neverSeen.Title, Severity: analyze.SeverityMedium, Count: 574},
+			},
+			Change: &analyze.ChangeSummary{PreviousID: 41, NewFindings: 12, ResolvedFindings: 5, RegisteredDelta: -3, DevicesAdded: 7, DevicesRemoved: 2},
+		},
+		DataQuality: analyze.DataQuality{
+			Coverage: []snapshot.Coverage{
+				{Source: "risport", Item: "node:cucm-sub3", Complete: false, Reason: "NodeNotResponding", Records: 0},
+				{Source: "axl", Item: "devices", Complete: true, Records: 1512},
+				{Source: "axl", Item: "lines", Complete: true, Records: 1650},
+				{Source: "risport", Item: "class:Phone", Complete: true, Records: 803},
+				{Source: "risport", Item: "node:cucm-sub1", Complete: true, Records: 512},
+			},
+			Gaps:         1,
+			Inconclusive: []analyze.RuleOutcome{inconclusive},
+		},
+		Rules:  sections,
+		Waived: []analyze.Finding{waived},
+		Waivers: analyze.WaiverNotes{
+			Expired: []analyze.Waiver{{Rule: "EOL-001", Entity: "SEP00BB*", Statement: "Replacement project Q3", Owner: "pm@example.org", Expires: "2026-09-30", Expired: true}},
+		},
+		Appendix: analyze.Appendix{
+			Rules: appendix,
+			ModelCounts: []analyze.ModelCount{
+				{Class: "Phone", Model: "Cisco 8845", Count: 600}, {Class: "Phone", Model: "Cisco 7841", Count: 400},
+				{Class: "Phone", Model: "Cisco 7965", Count: 250}, {Class: "Phone", Model: "Cisco 8865", Count: 127},
+				{Class: "Gateway", Model: "Cisco VG400", Count: 85}, {Class: "SIPTrunk", Model: "SIP Trunk", Count: 22},
+				{Class: "HuntList", Model: "Hunt List", Count: 28},
+			},
+		},
+		Trend: []analyze.TrendPoint{
+			{SnapshotID: 40, At: snapTime.AddDate(0, -6, 0), RegisteredByClass: map[string]int{"Phone": 690, "Gateway": 45}, FindingsBySeverity: map[analyze.Severity]int{analyze.SeverityCritical: 1, analyze.SeverityHigh: 150, analyze.SeverityMedium: 560}},
+			{SnapshotID: 41, At: snapTime.AddDate(0, -3, 0), RegisteredByClass: map[string]int{"Phone": 682, "Gateway": 43}, FindingsBySeverity: map[analyze.Severity]int{analyze.SeverityCritical: 2, analyze.SeverityHigh: 158, analyze.SeverityMedium: 570}},
+			{SnapshotID: 42, At: snapTime, RegisteredByClass: map[string]int{"Phone": 679, "Gateway": 41}, FindingsBySeverity: map[analyze.Severity]int{analyze.SeverityCritical: 4, analyze.SeverityHigh: 164, analyze.SeverityMedium: 574, analyze.SeverityLow: 31, analyze.SeverityInfo: 12}},
+		},
+	}
+}
+
+// bigReport is a megacluster-sized report: rules × perRule findings with six evidence fields.
+func bigReport(rules, perRule int) *analyze.Report {
+	r := demoReport()
+	r.Rules = nil
+	r.Appendix.Rules = nil
+	sevs := analyze.Severities
+	for i := 0; i < rules; i++ {
+		ri := rule(fmt.Sprintf("BIG-%03d", i+1), fmt.Sprintf("Megacluster rule number %d with a realistic title", i+1), sevs[i%len(sevs)], "scale")
+		fs := make([]analyze.Finding, perRule)
+		for j := range fs {
+			fs[j] = finding(ri.ID, ri.Severity, fmt.Sprintf("SEP%012X", i*perRule+j),
+				"model", "Cisco 8845", "device_pool", fmt.Sprintf("DP-Site-%03d", j%300), "description", fmt.Sprintf("Ward %d room %d", j%50, j),
+				"node", fmt.Sprintf("cucm-sub%d", j%8+1), "status", "UnRegistered", "ip", fmt.Sprintf("10.%d.%d.%d", i, j/256%256, j%256))
+		}
+		r.Rules = append(r.Rules, analyze.RuleSection{Rule: ri, Findings: fs})
+		r.Appendix.Rules = append(r.Appendix.Rules, analyze.RuleOutcome{Rule: ri, Outcome: analyze.OutcomeFail, Findings: perRule})
+	}
+	return r
+}

@@ -1,0 +1,1088 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"codeberg.org/go-pdf/fpdf"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+)
+
+// PDF lays the report out for management: a title page, the executive summary with charts,
+// data quality, findings by rule (each entity list capped at MaxEntities with "N more in the
+// XLSX"), waived findings, changes, and an appendix. Every page after the title carries a header
+// and "Page N of M". Text is drawn with embedded DejaVu Sans; runes the font lacks print as '?'.
+type PDF struct {
+	// MaxEntities caps each rule's entity table; negative means no cap, 0 the default.
+	MaxEntities int
+}
+
+// Format implements Renderer.
+func (*PDF) Format() Format { return FormatPDF }
+
+// Page geometry (mm, A4 portrait) and type sizes (pt).
+const (
+	pdfMarginL   = 15.0
+	pdfMarginR   = 15.0
+	pdfMarginT   = 20.0
+	pdfMarginB   = 18.0
+	pdfTableSize = 7.5
+	pdfBodySize  = 9.5
+	// pdfMaxCellRunes and pdfMaxCellLines bound one table cell; the XLSX has the full value.
+	pdfMaxCellRunes = 240
+	pdfMaxCellLines = 8
+)
+
+type rgb struct{ r, g, b int }
+
+// Colours of the layout (read-only).
+var (
+	colInk     = rgb{33, 37, 41}
+	colMuted   = rgb{108, 117, 125}
+	colBrand   = rgb{22, 58, 99}
+	colBrandLt = rgb{232, 238, 246}
+	colRule    = rgb{206, 212, 218}
+	colZebra   = rgb{246, 247, 249}
+	colGood    = rgb{39, 134, 74}
+	colBad     = rgb{192, 57, 43}
+)
+
+// sevColor is the colour of a severity in badges and charts.
+func sevColor(s analyze.Severity) rgb {
+	switch s {
+	case analyze.SeverityCritical:
+		return rgb{125, 10, 30}
+	case analyze.SeverityHigh:
+		return rgb{214, 48, 39}
+	case analyze.SeverityMedium:
+		return rgb{240, 128, 40}
+	case analyze.SeverityLow:
+		return rgb{214, 170, 30}
+	}
+	return rgb{91, 143, 196}
+}
+
+// pdfDoc is one document being drawn.
+type pdfDoc struct {
+	f      *fpdf.Fpdf
+	runes  *runeSet
+	rep    *analyze.Report
+	max    int
+	sheets []string // XLSX sheet of each rule section
+	pageW  float64
+	pageH  float64
+	width  float64 // printable width
+	bottom float64 // y past which nothing is drawn
+}
+
+// Render implements Renderer.
+func (p *PDF) Render(w io.Writer, r *analyze.Report) (err error) {
+	max := p.MaxEntities
+	if max == 0 {
+		max = DefaultPDFMaxEntities
+	}
+	runes, err := fontRunes()
+	if err != nil {
+		return fmt.Errorf("loading pdf fonts: %w", err)
+	}
+	f := fpdf.New("P", "mm", "A4", "")
+	f.AddUTF8FontFromBytes("DejaVu", "", dejaVuSans)
+	f.AddUTF8FontFromBytes("DejaVu", "B", dejaVuSansBold)
+	if err := f.Error(); err != nil {
+		return fmt.Errorf("loading pdf fonts: %w", err)
+	}
+	d := &pdfDoc{f: f, runes: runes, rep: r, max: max, sheets: ruleSheetNames(r.Rules)}
+	d.pageW, d.pageH = f.GetPageSize()
+	d.width = d.pageW - pdfMarginL - pdfMarginR
+	d.bottom = d.pageH - pdfMarginB
+	// A panic in fpdf (it has some on odd input) must not take the process down: it becomes an
+	// error naming the report.
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("drawing pdf for snapshot %d: internal error: %v", r.Snapshot.ID, v)
+		}
+	}()
+	d.setup()
+	d.titlePage()
+	d.summary()
+	d.quality()
+	d.findings()
+	d.waived()
+	if r.Diff != nil {
+		d.diff()
+	}
+	d.appendix()
+	if err := f.Error(); err != nil {
+		return fmt.Errorf("drawing pdf: %w", err)
+	}
+	if err := f.Output(w); err != nil {
+		return fmt.Errorf("writing pdf: %w", err)
+	}
+	return nil
+}
+
+// txt makes a value drawable: control characters go, runes the fonts lack become '?'.
+func (d *pdfDoc) txt(s string) string {
+	s = cleanText(s)
+	ok := true
+	for _, r := range s {
+		if r != '\n' && !d.runes.has(r) {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if r == '\n' || d.runes.has(r) {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('?')
+		}
+	}
+	return b.String()
+}
+
+func (d *pdfDoc) line1(s string) string { return strings.Join(strings.Fields(d.txt(s)), " ") }
+
+func (d *pdfDoc) font(style string, size float64, c rgb) {
+	d.f.SetFont("DejaVu", style, size)
+	d.f.SetTextColor(c.r, c.g, c.b)
+}
+
+func (d *pdfDoc) fill(c rgb) { d.f.SetFillColor(c.r, c.g, c.b) }
+func (d *pdfDoc) draw(c rgb) { d.f.SetDrawColor(c.r, c.g, c.b) }
+
+func (d *pdfDoc) setup() {
+	f, r := d.f, d.rep
+	f.SetMargins(pdfMarginL, pdfMarginT, pdfMarginR)
+	f.SetAutoPageBreak(false, pdfMarginB)
+	f.SetCellMargin(1.2)
+	f.AliasNbPages("{nb}")
+	f.SetTitle(d.line1("CUCM audit report: "+r.Snapshot.ClusterID), true)
+	f.SetSubject(d.line1(fmt.Sprintf("Snapshot #%d of %s", r.Snapshot.ID, r.Snapshot.ClusterID)), true)
+	f.SetCreator("cucm-audit "+d.line1(r.ToolVersion), true)
+	f.SetAuthor("cucm-audit", true)
+	if !r.GeneratedAt.IsZero() {
+		f.SetCreationDate(r.GeneratedAt)
+		f.SetModificationDate(r.GeneratedAt)
+	}
+	f.SetHeaderFuncMode(func() {
+		if f.PageNo() == 1 {
+			return
+		}
+		d.font("", 7.5, colMuted)
+		f.SetXY(pdfMarginL, 9)
+		f.CellFormat(d.width/2, 5, truncate(d.line1("CUCM audit · "+r.Snapshot.ClusterID), 80), "", 0, "L", false, 0, "")
+		f.CellFormat(d.width/2, 5, fmt.Sprintf("Snapshot #%d · %s", r.Snapshot.ID, fmtTime(r.Snapshot.StartedAt)), "", 0, "R", false, 0, "")
+		d.draw(colRule)
+		f.SetLineWidth(0.2)
+		f.Line(pdfMarginL, 14.5, d.pageW-pdfMarginR, 14.5)
+		f.SetXY(pdfMarginL, pdfMarginT)
+	}, false)
+	f.SetFooterFunc(func() {
+		d.font("", 7.5, colMuted)
+		y := d.pageH - 12
+		f.SetXY(pdfMarginL, y)
+		f.CellFormat(d.width/2, 5, "cucm-audit "+truncate(d.line1(r.ToolVersion), 40)+" · generated "+fmtTime(r.GeneratedAt), "", 0, "L", false, 0, "")
+		f.CellFormat(d.width/2, 5, fmt.Sprintf("Page %d of {nb}", f.PageNo()), "", 0, "R", false, 0, "")
+	})
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// ensure starts a new page unless h mm still fit.
+func (d *pdfDoc) ensure(h float64) {
+	if d.f.GetY()+h > d.bottom {
+		d.f.AddPage()
+	}
+}
+
+// section starts a new page with a top-level heading and bookmark.
+func (d *pdfDoc) section(title string) {
+	d.f.AddPage()
+	d.f.Bookmark(title, 0, -1)
+	d.font("B", 16, colBrand)
+	d.f.SetX(pdfMarginL)
+	d.f.CellFormat(d.width, 9, title, "", 1, "L", false, 0, "")
+	d.draw(colBrand)
+	d.f.SetLineWidth(0.5)
+	y := d.f.GetY()
+	d.f.Line(pdfMarginL, y, pdfMarginL+30, y)
+	d.f.SetY(y + 4)
+}
+
+// heading is a second-level heading; it keeps at least keep mm of room below it.
+func (d *pdfDoc) heading(title string, keep float64) {
+	d.ensure(8 + keep)
+	d.f.SetY(d.f.GetY() + 2)
+	d.font("B", 11.5, colBrand)
+	d.f.SetX(pdfMarginL)
+	d.f.CellFormat(d.width, 7, d.line1(title), "", 1, "L", false, 0, "")
+	d.f.SetY(d.f.GetY() + 1)
+}
+
+// para draws wrapped text at the current position, breaking pages between lines.
+func (d *pdfDoc) para(s string, style string, size float64, c rgb) {
+	d.font(style, size, c)
+	lh := size * 0.45
+	for _, p := range strings.Split(d.txt(strings.TrimSpace(s)), "\n") {
+		if strings.TrimSpace(p) == "" {
+			d.f.SetY(d.f.GetY() + lh/2)
+			continue
+		}
+		for _, l := range d.f.SplitText(p, d.width) {
+			d.ensure(lh)
+			d.f.SetX(pdfMarginL)
+			d.f.CellFormat(d.width, lh, l, "", 1, "L", false, 0, "")
+		}
+	}
+	d.f.SetY(d.f.GetY() + 1.5)
+}
+
+// labelled draws "Label: text" with a bold label and wrapped text.
+func (d *pdfDoc) labelled(label, s string) {
+	if strings.TrimSpace(s) == "" {
+		return
+	}
+	d.font("B", pdfBodySize, colInk)
+	d.ensure(6)
+	d.f.SetX(pdfMarginL)
+	d.f.CellFormat(d.width, 5, label, "", 1, "L", false, 0, "")
+	d.para(s, "", pdfBodySize, colInk)
+}
+
+// pdfCol is one table column: header, relative or absolute width, alignment.
+type pdfCol struct {
+	head  string
+	w     float64
+	align string
+}
+
+// tableStyle colours one cell's text; nil means ink.
+type tableStyle func(row, col int) (rgb, bool)
+
+// table draws a table that breaks across pages, repeating its header, with cells wrapped to
+// their column and row heights computed from the tallest cell.
+func (d *pdfDoc) table(cols []pdfCol, rows [][]string, style tableStyle) {
+	f := d.f
+	total := 0.0
+	for _, c := range cols {
+		total += c.w
+	}
+	widths := make([]float64, len(cols))
+	for i, c := range cols {
+		widths[i] = c.w * d.width / total
+	}
+	d.font("B", pdfTableSize, colInk)
+	d.fitHeaderWords(cols, widths)
+	const lh = 3.4
+	const pad = 1.1
+	header := func() {
+		d.font("B", pdfTableSize, rgb{255, 255, 255})
+		lines := make([][]string, len(cols))
+		n := 1
+		for i, c := range cols {
+			lines[i] = f.SplitText(d.line1(c.head), widths[i])
+			n = maxInt(n, len(lines[i]))
+		}
+		h := float64(n)*lh + 2*pad
+		d.ensure(h + lh + 2*pad)
+		y := f.GetY()
+		x := pdfMarginL
+		d.fill(colBrand)
+		f.Rect(x, y, d.width, h, "F")
+		for i := range cols {
+			for j, l := range lines[i] {
+				f.SetXY(x, y+pad+float64(j)*lh)
+				f.CellFormat(widths[i], lh, l, "", 0, cols[i].align, false, 0, "")
+			}
+			x += widths[i]
+		}
+		f.SetY(y + h)
+	}
+	header()
+	d.font("", pdfTableSize, colInk)
+	for ri, row := range rows {
+		d.font("", pdfTableSize, colInk)
+		lines := make([][]string, len(cols))
+		n := 1
+		for i := range cols {
+			v := ""
+			if i < len(row) {
+				v = row[i]
+			}
+			var ls []string
+			for _, p := range strings.Split(truncate(strings.TrimSpace(d.txt(v)), pdfMaxCellRunes), "\n") {
+				ls = append(ls, f.SplitText(p, widths[i])...)
+			}
+			if len(ls) > pdfMaxCellLines {
+				ls = append(ls[:pdfMaxCellLines-1], "…")
+			}
+			lines[i] = ls
+			n = maxInt(n, len(ls))
+		}
+		h := float64(n)*lh + 2*pad
+		if f.GetY()+h > d.bottom {
+			f.AddPage()
+			header()
+		}
+		y := f.GetY()
+		if ri%2 == 1 {
+			d.fill(colZebra)
+			f.Rect(pdfMarginL, y, d.width, h, "F")
+		}
+		x := pdfMarginL
+		for i := range cols {
+			c, bold := colInk, false
+			if style != nil {
+				if sc, ok := style(ri, i); ok {
+					c, bold = sc, true
+				}
+			}
+			if bold {
+				d.font("B", pdfTableSize, c)
+			} else {
+				d.font("", pdfTableSize, c)
+			}
+			for j, l := range lines[i] {
+				f.SetXY(x, y+pad+float64(j)*lh)
+				f.CellFormat(widths[i], lh, l, "", 0, cols[i].align, false, 0, "")
+			}
+			x += widths[i]
+		}
+		d.draw(colRule)
+		f.SetLineWidth(0.1)
+		f.Line(pdfMarginL, y+h, pdfMarginL+d.width, y+h)
+		f.SetY(y + h)
+	}
+	f.SetY(f.GetY() + 3)
+}
+
+// fitHeaderWords widens columns whose header has a word wider than the column, taking the room
+// from columns with slack, so a header never breaks inside a word ("Configur-ed").
+func (d *pdfDoc) fitHeaderWords(cols []pdfCol, widths []float64) {
+	need := make([]float64, len(cols))
+	short, slack := 0.0, 0.0
+	for i, c := range cols {
+		for _, w := range strings.Fields(d.line1(c.head)) {
+			need[i] = math.Max(need[i], d.f.GetStringWidth(w)+2.6)
+		}
+		need[i] = math.Min(need[i], d.width/3)
+		if widths[i] < need[i] {
+			short += need[i] - widths[i]
+		} else {
+			slack += widths[i] - need[i]
+		}
+	}
+	if short == 0 || slack <= 0 {
+		return
+	}
+	take := math.Min(1, short/slack)
+	for i := range widths {
+		if widths[i] < need[i] {
+			widths[i] = need[i]
+			if short > slack {
+				widths[i] -= (short - slack) * need[i] / d.width
+			}
+		} else {
+			widths[i] -= (widths[i] - need[i]) * take
+		}
+	}
+}
+
+func maxInt(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+func sevStyle(sevs []analyze.Severity, col int) tableStyle {
+	return func(row, c int) (rgb, bool) {
+		if c != col || row >= len(sevs) {
+			return rgb{}, false
+		}
+		return sevColor(sevs[row]), true
+	}
+}
+
+func sevName(s analyze.Severity) string {
+	n := s.String()
+	if n == "" {
+		return "?"
+	}
+	return strings.ToUpper(n[:1]) + n[1:]
+}
+
+// titlePage draws the cover: a band with the title, the facts, and a note on how to read it.
+func (d *pdfDoc) titlePage() {
+	f, r := d.f, d.rep
+	f.AddPage()
+	f.Bookmark("Title", 0, -1)
+	d.fill(colBrand)
+	f.Rect(0, 0, d.pageW, 95, "F")
+	d.font("", 11, rgb{190, 205, 225})
+	f.SetXY(pdfMarginL, 30)
+	f.CellFormat(d.width, 6, "Cisco Unified Communications Manager", "", 1, "L", false, 0, "")
+	d.font("B", 28, rgb{255, 255, 255})
+	f.SetX(pdfMarginL)
+	f.CellFormat(d.width, 14, "CUCM Audit Report", "", 1, "L", false, 0, "")
+	d.font("", 16, rgb{255, 255, 255})
+	for i, l := range f.SplitText(truncate(d.line1(r.Snapshot.ClusterID), 120), d.width) {
+		if i == 2 {
+			break
+		}
+		f.SetX(pdfMarginL)
+		f.CellFormat(d.width, 8, l, "", 1, "L", false, 0, "")
+	}
+	d.font("", 10, rgb{190, 205, 225})
+	f.SetXY(pdfMarginL, 80)
+	kind := "Compliance audit"
+	if r.Kind == "change-window" {
+		kind = "Change-window report"
+	}
+	f.CellFormat(d.width, 6, kind+" · snapshot of "+fmtTime(r.Snapshot.StartedAt), "", 1, "L", false, 0, "")
+
+	f.SetY(110)
+	status := string(r.Snapshot.Status)
+	if r.Snapshot.Status == "partial" {
+		status += " (some sources could not be read: see Data quality)"
+	}
+	facts := [][]string{
+		{"Cluster", r.Snapshot.ClusterID},
+		{"CUCM version", r.Snapshot.CUCMVersion},
+		{"Publisher (AXL host)", r.Snapshot.AXLHost},
+		{"Snapshot", fmt.Sprintf("#%d", r.Snapshot.ID)},
+		{"Collected", fmtTime(r.Snapshot.StartedAt) + " to " + fmtTime(r.Snapshot.FinishedAt)},
+		{"Snapshot status", status},
+		{"Report generated", fmtTime(r.GeneratedAt)},
+		{"Tool version", "cucm-audit " + r.ToolVersion},
+	}
+	for _, kv := range facts {
+		d.font("B", 10, colMuted)
+		f.SetX(pdfMarginL)
+		y := f.GetY()
+		f.CellFormat(50, 7, kv[0], "", 0, "L", false, 0, "")
+		d.font("", 10, colInk)
+		lines := f.SplitText(truncate(d.line1(kv[1]), 200), d.width-50)
+		if len(lines) == 0 {
+			lines = []string{"—"}
+		}
+		for i, l := range lines {
+			f.SetXY(pdfMarginL+50, y+float64(i)*5.5)
+			f.CellFormat(d.width-50, 7, l, "", 0, "L", false, 0, "")
+		}
+		y += float64(len(lines)-1)*5.5 + 7
+		d.draw(colRule)
+		f.SetLineWidth(0.1)
+		f.Line(pdfMarginL, y, pdfMarginL+d.width, y)
+		f.SetY(y + 0.5)
+	}
+	f.SetY(f.GetY() + 10)
+	d.font("B", 10, colBrand)
+	f.SetX(pdfMarginL)
+	f.CellFormat(d.width, 6, "How to read this report", "", 1, "L", false, 0, "")
+	d.para("Configuration was read from CUCM's AXL interface and live registration from RisPort70 at the time above. "+
+		"Each finding names the affected device or object and the evidence it came from. Findings covered by an accepted-risk "+
+		"waiver are listed apart and do not count in the summary. Where a source could not be read completely, rules that "+
+		"depend on it are reported as inconclusive rather than guessed. The XLSX delivered with this PDF lists every finding "+
+		"as a filterable worklist.", "", 9.5, colInk)
+}
+
+// summary draws the executive summary: key figures, charts and tables.
+func (d *pdfDoc) summary() {
+	f, r := d.f, d.rep
+	d.section("Executive summary")
+	open, critHigh := 0, 0
+	for _, s := range r.Summary.FindingsBySeverity {
+		open += s.Count
+		if s.Severity >= analyze.SeverityHigh {
+			critHigh += s.Count
+		}
+	}
+	reg, conf := 0, 0
+	for _, c := range r.Summary.Registration {
+		reg += c.Registered
+		conf += c.Configured
+	}
+	regText := "—"
+	if conf > 0 {
+		regText = fmt.Sprintf("%.1f %%", 100*float64(reg)/float64(conf))
+	}
+	gapCol := colGood
+	if r.DataQuality.Gaps > 0 || len(r.DataQuality.Inconclusive) > 0 || len(r.DataQuality.Errors) > 0 {
+		gapCol = colBad
+	}
+	tiles := []struct {
+		value, label string
+		c            rgb
+	}{
+		{strconv.Itoa(open), "open findings", colBrand},
+		{strconv.Itoa(critHigh), "critical or high", sevColor(analyze.SeverityHigh)},
+		{regText, fmt.Sprintf("devices registered (%d of %d)", reg, conf), colBrand},
+		{strconv.Itoa(r.DataQuality.Gaps), fmt.Sprintf("data gaps · %d inconclusive rules", len(r.DataQuality.Inconclusive)), gapCol},
+	}
+	y := f.GetY()
+	tw := (d.width - 3*4) / 4
+	for i, t := range tiles {
+		x := pdfMarginL + float64(i)*(tw+4)
+		d.fill(colBrandLt)
+		f.RoundedRect(x, y, tw, 22, 2, "1234", "F")
+		d.fill(t.c)
+		f.Rect(x, y+3, 1.2, 16, "F")
+		d.font("B", 17, t.c)
+		f.SetXY(x+3, y+3)
+		f.CellFormat(tw-4, 9, t.value, "", 0, "L", false, 0, "")
+		d.font("", 7, colMuted)
+		for j, l := range f.SplitText(t.label, tw-4) {
+			if j == 2 {
+				break
+			}
+			f.SetXY(x+3, y+12.5+float64(j)*3.2)
+			f.CellFormat(tw-4, 3.2, l, "", 0, "L", false, 0, "")
+		}
+	}
+	f.SetY(y + 28)
+
+	d.heading("Open findings by severity", 40)
+	d.severityChart()
+
+	if len(r.Summary.Registration) > 0 {
+		d.heading("Registration by device class", 30)
+		d.registrationChart()
+	}
+
+	if len(r.Summary.Registration) > 0 {
+		d.heading("Configured (AXL) versus seen (RisPort)", 20)
+		cols := []pdfCol{{"Class", 16, "L"}, {"Configured", 16, "R"}, {"Seen", 11, "R"}, {"Registered", 16, "R"},
+			{"Unregistered", 18, "R"}, {"Rejected", 14, "R"}, {"Partial", 12, "R"}, {"Unknown", 14, "R"}, {"Never seen", 14, "R"},
+			{"Rate", 14, "R"}, {"RisPort complete", 16, "L"}}
+		var rows [][]string
+		var incomplete []bool
+		for _, c := range r.Summary.Registration {
+			complete := "yes"
+			if !c.Complete {
+				complete = "no"
+			}
+			incomplete = append(incomplete, !c.Complete)
+			rows = append(rows, []string{c.Class, itoa(c.Configured), itoa(c.Seen), itoa(c.Registered), itoa(c.UnRegistered),
+				itoa(c.Rejected), itoa(c.PartiallyRegistered), itoa(c.Unknown), itoa(c.NeverSeen),
+				fmt.Sprintf("%.1f %%", 100*c.RegistrationRate), complete})
+		}
+		d.table(cols, rows, func(row, col int) (rgb, bool) {
+			if col == 10 && incomplete[row] {
+				return colBad, true
+			}
+			return rgb{}, false
+		})
+	}
+
+	if len(r.Summary.TopRisks) > 0 {
+		d.heading("Top risks", 20)
+		var rows [][]string
+		var sevs []analyze.Severity
+		for _, t := range r.Summary.TopRisks {
+			rows = append(rows, []string{sevName(t.Severity), t.RuleID, t.Title, itoa(t.Count)})
+			sevs = append(sevs, t.Severity)
+		}
+		d.table([]pdfCol{{"Severity", 12, "L"}, {"Rule", 12, "L"}, {"Title", 60, "L"}, {"Open findings", 14, "R"}}, rows, sevStyle(sevs, 0))
+	}
+
+	if c := r.Summary.Change; c != nil {
+		d.heading(fmt.Sprintf("Change since the previous snapshot (#%d)", c.PreviousID), 20)
+		rows := [][]string{
+			{"New findings", itoa(c.NewFindings)},
+			{"Resolved findings", itoa(c.ResolvedFindings)},
+			{"Registered devices", fmt.Sprintf("%+d", c.RegisteredDelta)},
+			{"Devices added to the configuration", itoa(c.DevicesAdded)},
+			{"Devices removed from the configuration", itoa(c.DevicesRemoved)},
+		}
+		d.table([]pdfCol{{"Measure", 60, "L"}, {"Change", 20, "R"}}, rows, nil)
+	}
+	if len(r.Trend) >= 2 {
+		d.heading("Trend of open findings", 60)
+		d.trendChart()
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// severityChart draws one horizontal bar per severity.
+func (d *pdfDoc) severityChart() {
+	f, r := d.f, d.rep
+	max := 0
+	for _, s := range r.Summary.FindingsBySeverity {
+		max = maxInt(max, s.Count)
+	}
+	const labelW, barH, gap = 24.0, 5.5, 2.0
+	barMax := d.width - labelW - 22
+	for _, s := range r.Summary.FindingsBySeverity {
+		d.ensure(barH + gap)
+		y := f.GetY()
+		d.font("", 8.5, colInk)
+		f.SetXY(pdfMarginL, y)
+		f.CellFormat(labelW, barH, sevName(s.Severity), "", 0, "L", false, 0, "")
+		w := 0.0
+		if max > 0 {
+			w = barMax * float64(s.Count) / float64(max)
+		}
+		if s.Count > 0 && w < 0.8 {
+			w = 0.8
+		}
+		d.fill(sevColor(s.Severity))
+		if w > 0 {
+			f.Rect(pdfMarginL+labelW, y+0.5, w, barH-1, "F")
+		}
+		d.font("B", 8.5, colInk)
+		f.SetXY(pdfMarginL+labelW+w+1, y)
+		f.CellFormat(20, barH, itoa(s.Count), "", 0, "L", false, 0, "")
+		f.SetY(y + barH + gap)
+	}
+	f.SetY(f.GetY() + 2)
+}
+
+// registrationChart draws one 100 % stacked bar per class: registered, unregistered, rejected,
+// partially registered, unknown, never seen.
+func (d *pdfDoc) registrationChart() {
+	f, r := d.f, d.rep
+	type seg struct {
+		label string
+		c     rgb
+	}
+	segs := []seg{{"Registered", colGood}, {"Unregistered", rgb{240, 173, 78}}, {"Rejected", colBad},
+		{"Partially registered", rgb{155, 89, 182}}, {"Unknown", rgb{160, 160, 160}}, {"Never seen by RisPort", rgb{215, 219, 224}}}
+	const labelW, barH, gap = 24.0, 6.0, 2.5
+	valueW := 46.0
+	barW := d.width - labelW - valueW
+	for _, c := range r.Summary.Registration {
+		d.ensure(barH + gap)
+		y := f.GetY()
+		d.font("", 8.5, colInk)
+		f.SetXY(pdfMarginL, y)
+		f.CellFormat(labelW, barH, truncate(d.line1(c.Class), 18), "", 0, "L", false, 0, "")
+		vals := []int{c.Registered, c.UnRegistered, c.Rejected, c.PartiallyRegistered, c.Unknown, c.NeverSeen}
+		total := 0
+		for _, v := range vals {
+			total += v
+		}
+		x := pdfMarginL + labelW
+		d.fill(rgb{240, 240, 240})
+		f.Rect(x, y+0.5, barW, barH-1, "F")
+		if total > 0 {
+			for i, v := range vals {
+				w := barW * float64(v) / float64(total)
+				if v > 0 && w < 0.6 {
+					w = 0.6
+				}
+				if x+w > pdfMarginL+labelW+barW {
+					w = pdfMarginL + labelW + barW - x
+				}
+				if w <= 0 {
+					continue
+				}
+				d.fill(segs[i].c)
+				f.Rect(x, y+0.5, w, barH-1, "F")
+				x += w
+			}
+		}
+		d.font("", 7.5, colInk)
+		f.SetXY(pdfMarginL+labelW+barW+1.5, y)
+		f.CellFormat(valueW-1.5, barH, fmt.Sprintf("%d of %d registered (%.1f %%)", c.Registered, c.Configured, 100*c.RegistrationRate), "", 0, "L", false, 0, "")
+		f.SetY(y + barH + gap)
+	}
+	// Legend.
+	d.ensure(6)
+	y := f.GetY() + 1
+	x := pdfMarginL + labelW
+	d.font("", 7, colMuted)
+	for _, s := range segs {
+		d.fill(s.c)
+		f.Rect(x, y+0.8, 3, 3, "F")
+		w := f.GetStringWidth(s.label) + 3
+		f.SetXY(x+3.5, y)
+		f.CellFormat(w, 4.5, s.label, "", 0, "L", false, 0, "")
+		x += w + 6
+	}
+	f.SetY(y + 8)
+}
+
+// trendChart draws the open findings of each snapshot as stacked columns by severity.
+func (d *pdfDoc) trendChart() {
+	f, r := d.f, d.rep
+	pts := r.Trend
+	if len(pts) > 12 {
+		pts = pts[len(pts)-12:]
+	}
+	const chartH = 42.0
+	d.ensure(chartH + 14)
+	top := f.GetY()
+	axisX := pdfMarginL + 14
+	base := top + chartH
+	max := 0
+	for _, p := range pts {
+		t := 0
+		for _, v := range p.FindingsBySeverity {
+			t += v
+		}
+		max = maxInt(max, t)
+	}
+	if max == 0 {
+		max = 1
+	}
+	scale := niceCeil(max)
+	d.draw(colRule)
+	f.SetLineWidth(0.1)
+	d.font("", 7, colMuted)
+	for i := 0; i <= 4; i++ {
+		v := scale * i / 4
+		y := base - chartH*float64(v)/float64(scale)
+		f.Line(axisX, y, pdfMarginL+d.width, y)
+		f.SetXY(pdfMarginL, y-2)
+		f.CellFormat(12, 4, itoa(v), "", 0, "R", false, 0, "")
+	}
+	slot := (pdfMarginL + d.width - axisX) / float64(len(pts))
+	bw := math.Min(slot*0.55, 18)
+	for i, p := range pts {
+		x := axisX + slot*float64(i) + (slot-bw)/2
+		y := base
+		total := 0
+		for j := len(analyze.Severities) - 1; j >= 0; j-- {
+			s := analyze.Severities[j]
+			v := p.FindingsBySeverity[s]
+			total += v
+			h := chartH * float64(v) / float64(scale)
+			if h <= 0 {
+				continue
+			}
+			d.fill(sevColor(s))
+			f.Rect(x, y-h, bw, h, "F")
+			y -= h
+		}
+		d.font("B", 7, colInk)
+		f.SetXY(x-5, y-4.5)
+		f.CellFormat(bw+10, 4, itoa(total), "", 0, "C", false, 0, "")
+		d.font("", 6.5, colMuted)
+		f.SetXY(x-8, base+1)
+		f.CellFormat(bw+16, 3.5, fmt.Sprintf("#%d", p.SnapshotID), "", 0, "C", false, 0, "")
+		f.SetXY(x-8, base+4.5)
+		f.CellFormat(bw+16, 3.5, p.At.UTC().Format("2006-01-02"), "", 0, "C", false, 0, "")
+	}
+	// Legend.
+	y := base + 10
+	x := axisX
+	d.font("", 7, colMuted)
+	for _, s := range analyze.Severities {
+		d.fill(sevColor(s))
+		f.Rect(x, y+0.8, 3, 3, "F")
+		f.SetXY(x+3.5, y)
+		w := f.GetStringWidth(sevName(s)) + 3
+		f.CellFormat(w, 4.5, sevName(s), "", 0, "L", false, 0, "")
+		x += w + 6
+	}
+	f.SetY(y + 8)
+}
+
+// niceCeil rounds n up to 1, 2 or 5 times a power of ten, and to a multiple of 4.
+func niceCeil(n int) int {
+	p := 1
+	for p*10 <= n {
+		p *= 10
+	}
+	for _, m := range []int{1, 2, 5, 10} {
+		if v := m * p; v >= n {
+			if v%4 != 0 && v >= 4 {
+				v += 4 - v%4
+			}
+			return maxInt(v, 4)
+		}
+	}
+	return n
+}
+
+// quality draws coverage gaps, inconclusive rules and rules that failed.
+func (d *pdfDoc) quality() {
+	r := d.rep
+	d.section("Data quality")
+	dq := r.DataQuality
+	var gaps [][]string
+	for _, c := range dq.Coverage {
+		if !c.Complete {
+			gaps = append(gaps, []string{c.Source, c.Item, itoa(c.Records), c.Reason})
+		}
+	}
+	if len(gaps) == 0 {
+		d.para(fmt.Sprintf("Every source was read completely (%d sources checked). Every rule could rely on its inputs.", len(dq.Coverage)), "", pdfBodySize, colInk)
+	} else {
+		d.para(fmt.Sprintf("%d of %d sources could not be read completely. Rules that need them are reported as inconclusive "+
+			"instead of producing findings, so nothing below is a guess based on missing data.", len(gaps), len(dq.Coverage)), "", pdfBodySize, colInk)
+		d.heading("Coverage gaps", 15)
+		d.table([]pdfCol{{"Source", 10, "L"}, {"Item", 22, "L"}, {"Records read", 11, "R"}, {"Reason", 50, "L"}}, gaps, nil)
+	}
+	if len(dq.Inconclusive) > 0 {
+		d.heading("Inconclusive rules", 15)
+		var rows [][]string
+		for _, o := range dq.Inconclusive {
+			rows = append(rows, []string{o.Rule.ID, o.Rule.Title, o.Reason})
+		}
+		d.table([]pdfCol{{"Rule", 12, "L"}, {"Title", 40, "L"}, {"Why it could not conclude", 48, "L"}}, rows, nil)
+	}
+	if len(dq.Errors) > 0 {
+		d.heading("Rules that failed to run", 15)
+		var rows [][]string
+		for _, o := range dq.Errors {
+			rows = append(rows, []string{o.Rule.ID, o.Rule.Title, o.Reason})
+		}
+		d.table([]pdfCol{{"Rule", 12, "L"}, {"Title", 40, "L"}, {"Error", 48, "L"}}, rows, nil)
+	}
+}
+
+// findings draws one block per failing rule.
+func (d *pdfDoc) findings() {
+	f, r := d.f, d.rep
+	d.section("Findings by rule")
+	if len(r.Rules) == 0 {
+		d.para("No rule has open findings.", "", pdfBodySize, colInk)
+		return
+	}
+	for i, s := range r.Rules {
+		if i > 0 {
+			d.ensure(70)
+			f.SetY(f.GetY() + 4)
+		}
+		ri := s.Rule
+		f.Bookmark(d.line1(ri.ID+" "+ri.Title), 1, -1)
+		// Severity badge and title.
+		y := f.GetY()
+		sev := strings.ToUpper(ri.Severity.String())
+		d.font("B", 7.5, rgb{255, 255, 255})
+		bw := f.GetStringWidth(sev) + 5
+		d.fill(sevColor(ri.Severity))
+		f.RoundedRect(pdfMarginL, y+0.8, bw, 5, 1.2, "1234", "F")
+		f.SetXY(pdfMarginL, y+0.8)
+		f.CellFormat(bw, 5, sev, "", 0, "C", false, 0, "")
+		d.font("B", 11.5, colBrand)
+		lines := f.SplitText(truncate(d.line1(ri.ID+"  "+ri.Title), 200), d.width-bw-3)
+		for j, l := range lines {
+			f.SetXY(pdfMarginL+bw+2, y+float64(j)*5.5)
+			f.CellFormat(d.width-bw-2, 6.5, l, "", 0, "L", false, 0, "")
+		}
+		f.SetY(y + float64(len(lines))*5.5 + 2)
+		meta := fmt.Sprintf("%d open finding", len(s.Findings))
+		if len(s.Findings) != 1 {
+			meta += "s"
+		}
+		if ri.Category != "" {
+			meta += " · category " + ri.Category
+		}
+		if len(ri.Controls) > 0 {
+			meta += " · controls " + strings.Join(ri.Controls, ", ")
+		}
+		d.para(meta, "", 8, colMuted)
+		d.para(ri.Description, "", pdfBodySize, colInk)
+		d.labelled("Why it matters", ri.Rationale)
+		d.labelled("Remediation", ri.Remediation)
+		if len(ri.References) > 0 {
+			d.labelled("References", strings.Join(ri.References, "\n"))
+		}
+		shown, more := capped(s.Findings, d.max)
+		cols, rows := findingTable(shown, -1)
+		pc := make([]pdfCol, len(cols))
+		for j, c := range cols {
+			pc[j] = pdfCol{head: humanize(c), w: colWidth(c, rows, j), align: "L"}
+		}
+		d.ensure(15)
+		d.table(pc, rows, nil)
+		if more > 0 {
+			d.para(fmt.Sprintf("Showing %d of %d findings: %d more in the XLSX, which lists every finding of this rule on sheet %q.",
+				len(shown), len(s.Findings), more, d.sheets[i]), "", 8.5, colMuted)
+		}
+	}
+}
+
+// colWidth weighs a column by the typical length of its values (sampled), within bounds.
+func colWidth(head string, rows [][]string, col int) float64 {
+	n := 0
+	total := 0
+	for i, r := range rows {
+		if i >= 60 {
+			break
+		}
+		if col < len(r) {
+			total += minInt(utf8.RuneCountInString(r[col]), 60)
+			n++
+		}
+	}
+	avg := 8.0
+	if n > 0 {
+		avg = float64(total) / float64(n)
+	}
+	w := math.Max(avg, float64(minInt(utf8.RuneCountInString(head), 14)))
+	return math.Max(6, math.Min(w, 45))
+}
+
+func minInt(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+// waived draws accepted risks, expired and stale waivers.
+func (d *pdfDoc) waived() {
+	r := d.rep
+	d.section("Waived findings (accepted risk)")
+	if len(r.Waived) == 0 {
+		d.para("No finding is waived.", "", pdfBodySize, colInk)
+	} else {
+		d.para("These findings are covered by an accepted-risk waiver: they stay visible here but do not count in the summary or the exit code.", "", pdfBodySize, colInk)
+		var rows [][]string
+		var sevs []analyze.Severity
+		for _, w := range r.Waived {
+			st, owner, exp := "", "", ""
+			if w.Waiver != nil {
+				st, owner, exp = w.Waiver.Statement, w.Waiver.Owner, w.Waiver.Expires
+			}
+			rows = append(rows, []string{w.RuleID, sevName(w.Severity), w.Entity, st, owner, exp})
+			sevs = append(sevs, w.Severity)
+		}
+		d.table([]pdfCol{{"Rule", 11, "L"}, {"Severity", 10, "L"}, {"Entity", 20, "L"}, {"Statement", 35, "L"}, {"Owner", 18, "L"}, {"Expires", 11, "L"}}, rows, sevStyle(sevs, 1))
+	}
+	waiverTable := func(title, dateHead string, ws []analyze.Waiver) {
+		if len(ws) == 0 {
+			return
+		}
+		d.heading(title, 15)
+		var rows [][]string
+		for _, w := range ws {
+			rows = append(rows, []string{w.Rule, w.Entity, w.Owner, w.Expires, w.Statement})
+		}
+		d.table([]pdfCol{{"Rule", 11, "L"}, {"Entity pattern", 20, "L"}, {"Owner", 18, "L"}, {dateHead, 11, "L"}, {"Statement", 40, "L"}}, rows, nil)
+	}
+	waiverTable("Expired waivers: their findings are open again", "Expired on", r.Waivers.Expired)
+	waiverTable("Waivers that matched no finding", "Expires", r.Waivers.Stale)
+}
+
+// diff draws a change-window comparison.
+func (d *pdfDoc) diff() {
+	r := d.rep
+	df := r.Diff
+	d.section(fmt.Sprintf("Changes from snapshot #%d to #%d", df.Before.ID, df.After.ID))
+	rows := [][]string{
+		{"New findings", itoa(len(df.NewFindings))},
+		{"Resolved findings", itoa(len(df.Resolved))},
+		{"Persisting findings", itoa(df.Persisting)},
+		{"Devices added", itoa(len(df.Added))},
+		{"Devices removed", itoa(len(df.Removed))},
+		{"Devices changed", itoa(len(df.Changed))},
+	}
+	d.table([]pdfCol{{"Measure", 60, "L"}, {"Count", 20, "R"}}, rows, nil)
+	for _, n := range df.Notes {
+		d.para(n, "", 8.5, colMuted)
+	}
+	if len(df.Registration) > 0 {
+		d.heading("Registration by class", 15)
+		var rr [][]string
+		for _, c := range df.Registration {
+			rr = append(rr, []string{c.Class, itoa(c.RegisteredBefore), itoa(c.RegisteredAfter), fmt.Sprintf("%+d", c.RegisteredAfter-c.RegisteredBefore), itoa(c.SeenBefore), itoa(c.SeenAfter)})
+		}
+		d.table([]pdfCol{{"Class", 20, "L"}, {"Registered before", 14, "R"}, {"Registered after", 14, "R"}, {"Change", 10, "R"}, {"Seen before", 12, "R"}, {"Seen after", 12, "R"}}, rr, nil)
+	}
+	list := func(title string, fs []analyze.Finding) {
+		if len(fs) == 0 {
+			return
+		}
+		d.heading(title, 15)
+		shown, more := capped(fs, d.max)
+		var rows [][]string
+		var sevs []analyze.Severity
+		for _, f := range shown {
+			rows = append(rows, []string{f.RuleID, sevName(f.Severity), f.Entity, f.Message})
+			sevs = append(sevs, f.Severity)
+		}
+		d.table([]pdfCol{{"Rule", 12, "L"}, {"Severity", 10, "L"}, {"Entity", 30, "L"}, {"Message", 48, "L"}}, rows, sevStyle(sevs, 1))
+		if more > 0 {
+			d.para(fmt.Sprintf("%d more in the XLSX.", more), "", 8.5, colMuted)
+		}
+	}
+	list("New findings", df.NewFindings)
+	list("Resolved findings", df.Resolved)
+	list("Earlier findings not confirmed resolved (their rule did not conclude)", df.Unconfirmed)
+	if len(df.Changed) > 0 {
+		d.heading("Changed devices", 15)
+		var rows [][]string
+		n := 0
+		for _, c := range df.Changed {
+			for _, fc := range c.Fields {
+				if d.max >= 0 && n >= d.max {
+					break
+				}
+				rows = append(rows, []string{c.Name, c.Class, fc.Field, fc.Before, fc.After})
+				n++
+			}
+		}
+		d.table([]pdfCol{{"Device", 22, "L"}, {"Class", 12, "L"}, {"Field", 16, "L"}, {"Before", 25, "L"}, {"After", 25, "L"}}, rows, nil)
+	}
+}
+
+// appendix draws every rule evaluated with its parameters, and the inventory by model.
+func (d *pdfDoc) appendix() {
+	r := d.rep
+	d.section("Appendix")
+	d.heading("Rules evaluated", 15)
+	var rows [][]string
+	var sevs []analyze.Severity
+	var outcomes []analyze.Outcome
+	for _, o := range r.Appendix.Rules {
+		keys := make([]string, 0, len(o.Rule.Params))
+		for k := range o.Rule.Params {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		params := make([]string, len(keys))
+		for i, k := range keys {
+			params[i] = k + "=" + o.Rule.Params[k]
+		}
+		rows = append(rows, []string{o.Rule.ID, o.Rule.Title, sevName(o.Rule.Severity), string(o.Outcome), itoa(o.Findings), itoa(o.Waived), strings.Join(params, ", ")})
+		sevs = append(sevs, o.Rule.Severity)
+		outcomes = append(outcomes, o.Outcome)
+	}
+	d.table([]pdfCol{{"Rule", 11, "L"}, {"Title", 36, "L"}, {"Severity", 10, "L"}, {"Outcome", 12, "L"}, {"Open", 7, "R"}, {"Waived", 8, "R"}, {"Parameters", 20, "L"}}, rows,
+		func(row, col int) (rgb, bool) {
+			switch col {
+			case 2:
+				return sevColor(sevs[row]), true
+			case 3:
+				switch outcomes[row] {
+				case analyze.OutcomePass:
+					return colGood, true
+				case analyze.OutcomeFail, analyze.OutcomeError:
+					return colBad, true
+				case analyze.OutcomeInconclusive:
+					return rgb{200, 120, 0}, true
+				}
+			}
+			return rgb{}, false
+		})
+	d.heading("Inventory by model", 15)
+	rows = nil
+	for _, m := range r.Appendix.ModelCounts {
+		rows = append(rows, []string{m.Class, m.Model, itoa(m.Count)})
+	}
+	d.table([]pdfCol{{"Class", 25, "L"}, {"Model", 55, "L"}, {"Devices", 20, "R"}}, rows, nil)
+}

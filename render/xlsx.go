@@ -1,0 +1,552 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+)
+
+// XLSX writes the worklist: a Summary sheet, one sheet per rule with findings (every finding,
+// no cap) as an Excel table with filter buttons and a frozen header, then Waived, Registration,
+// Inventory, Coverage, Inconclusive, Rules and, for change-window reports, Changes.
+// Every value is written as a string cell, so a value such as =cmd|' /C calc'!A0 stays text and
+// is never a formula.
+type XLSX struct{}
+
+// Format implements Renderer.
+func (*XLSX) Format() Format { return FormatXLSX }
+
+// Fixed sheet names; rule sheets are named after the rule id and never take one of these.
+const (
+	sheetSummary      = "Summary"
+	sheetWaived       = "Waived"
+	sheetRegistration = "Registration"
+	sheetInventory    = "Inventory"
+	sheetCoverage     = "Coverage"
+	sheetInconclusive = "Inconclusive"
+	sheetRules        = "Rules"
+	sheetChanges      = "Changes"
+)
+
+var fixedSheets = []string{sheetSummary, sheetWaived, sheetRegistration, sheetInventory, sheetCoverage, sheetInconclusive, sheetRules, sheetChanges}
+
+// ruleSheetNames names one sheet per rule section: the rule id with the characters Excel refuses
+// ([]:*?/\) replaced by '_', at most 31 characters, unique (case-insensitively) among themselves
+// and the fixed sheets.
+func ruleSheetNames(sections []analyze.RuleSection) []string {
+	used := map[string]bool{}
+	for _, s := range fixedSheets {
+		used[strings.ToLower(s)] = true
+	}
+	out := make([]string, len(sections))
+	for i, s := range sections {
+		base := sheetNameFor(s.Rule.ID)
+		name := base
+		for n := 2; used[strings.ToLower(name)]; n++ {
+			suffix := "~" + strconv.Itoa(n)
+			name = cutRunes(base, 31-len(suffix)) + suffix
+		}
+		used[strings.ToLower(name)] = true
+		out[i] = name
+	}
+	return out
+}
+
+// sheetNameFor is a rule id made acceptable as a sheet name (before de-duplication).
+func sheetNameFor(id string) string {
+	var b strings.Builder
+	for _, r := range oneLine(id) {
+		if strings.ContainsRune(`[]:*?/\`, r) {
+			r = '_'
+		}
+		b.WriteRune(r)
+	}
+	name := strings.Trim(cutRunes(b.String(), 31), "' ")
+	if name == "" {
+		name = "Rule"
+	}
+	return name
+}
+
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// cellText keeps a value as exact as a spreadsheet allows: only characters XML 1.0 cannot hold
+// (C0 controls other than tab, LF, CR) and bidirectional overrides are removed.
+func cellText(s string) string {
+	ok := utf8.ValidString(s)
+	for _, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0xFFFE || r == 0xFFFF || isBidiControl(r) || (r >= 0x7F && r < 0xA0) {
+			ok = false
+			break
+		}
+	}
+	if ok {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0xFFFE || r == 0xFFFF || isBidiControl(r) || (r >= 0x7F && r < 0xA0) {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// xlsxBook is one workbook being written.
+type xlsxBook struct {
+	f                   *excelize.File
+	header, title, bold int
+	tables              int
+}
+
+// Render implements Renderer.
+func (x *XLSX) Render(w io.Writer, r *analyze.Report) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	b := &xlsxBook{f: f}
+	if err := b.styles(); err != nil {
+		return err
+	}
+	_ = f.SetDocProps(&excelize.DocProperties{
+		Title:   cellText("CUCM audit " + r.Snapshot.ClusterID),
+		Creator: "cucm-audit " + cellText(r.ToolVersion),
+		Subject: fmt.Sprintf("snapshot #%d", r.Snapshot.ID),
+	})
+	if err := f.SetSheetName("Sheet1", sheetSummary); err != nil {
+		return fmt.Errorf("naming summary sheet: %w", err)
+	}
+	names := ruleSheetNames(r.Rules)
+	steps := []struct {
+		name  string
+		write func(*excelize.StreamWriter) error
+	}{{sheetSummary, func(sw *excelize.StreamWriter) error { return b.summary(sw, r, names) }}}
+	for i := range r.Rules {
+		s := r.Rules[i]
+		steps = append(steps, struct {
+			name  string
+			write func(*excelize.StreamWriter) error
+		}{names[i], func(sw *excelize.StreamWriter) error { return b.ruleSheet(sw, s) }})
+	}
+	for _, st := range []struct {
+		name  string
+		write func(*excelize.StreamWriter) error
+	}{
+		{sheetWaived, func(sw *excelize.StreamWriter) error { return b.waived(sw, r) }},
+		{sheetRegistration, func(sw *excelize.StreamWriter) error { return b.registration(sw, r) }},
+		{sheetInventory, func(sw *excelize.StreamWriter) error { return b.inventory(sw, r) }},
+		{sheetCoverage, func(sw *excelize.StreamWriter) error { return b.coverage(sw, r) }},
+		{sheetInconclusive, func(sw *excelize.StreamWriter) error { return b.inconclusive(sw, r) }},
+		{sheetRules, func(sw *excelize.StreamWriter) error { return b.rules(sw, r) }},
+	} {
+		steps = append(steps, st)
+	}
+	if r.Diff != nil {
+		steps = append(steps, struct {
+			name  string
+			write func(*excelize.StreamWriter) error
+		}{sheetChanges, func(sw *excelize.StreamWriter) error { return b.changes(sw, r.Diff) }})
+	}
+	for _, st := range steps {
+		if st.name != sheetSummary {
+			if _, err := f.NewSheet(st.name); err != nil {
+				return fmt.Errorf("adding sheet %q: %w", st.name, err)
+			}
+		}
+		sw, err := f.NewStreamWriter(st.name)
+		if err != nil {
+			return fmt.Errorf("opening sheet %q: %w", st.name, err)
+		}
+		if err := st.write(sw); err != nil {
+			return fmt.Errorf("writing sheet %q: %w", st.name, err)
+		}
+		if err := sw.Flush(); err != nil {
+			return fmt.Errorf("writing sheet %q: %w", st.name, err)
+		}
+	}
+	f.SetActiveSheet(0)
+	if _, err := f.WriteTo(w); err != nil {
+		return fmt.Errorf("writing xlsx: %w", err)
+	}
+	return nil
+}
+
+func (b *xlsxBook) styles() error {
+	var err error
+	if b.header, err = b.f.NewStyle(&excelize.Style{
+		Font:      &excelize.Font{Bold: true, Color: "FFFFFF"},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"163A63"}},
+		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
+	}); err != nil {
+		return fmt.Errorf("creating xlsx styles: %w", err)
+	}
+	if b.title, err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16, Color: "163A63"}}); err != nil {
+		return fmt.Errorf("creating xlsx styles: %w", err)
+	}
+	if b.bold, err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "163A63"}}); err != nil {
+		return fmt.Errorf("creating xlsx styles: %w", err)
+	}
+	return nil
+}
+
+// cells turns values into row cells: strings cleaned and always stored as strings, numbers as
+// numbers.
+func cells(vals ...any) []any {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		if s, ok := v.(string); ok {
+			out[i] = excelize.Cell{Value: cellText(s)}
+			continue
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// uniqueHeaders makes table headers non-empty and unique, as Excel tables require.
+func uniqueHeaders(h []string) []string {
+	out := make([]string, len(h))
+	seen := map[string]bool{}
+	for i, s := range h {
+		s = cellText(oneLine(s))
+		if s == "" {
+			s = "Column " + strconv.Itoa(i+1)
+		}
+		base := s
+		for n := 2; seen[strings.ToLower(s)]; n++ {
+			s = base + " (" + strconv.Itoa(n) + ")"
+		}
+		seen[strings.ToLower(s)] = true
+		out[i] = s
+	}
+	return out
+}
+
+// table writes a header and rows as an Excel table at A1 with a frozen header, column widths
+// fitted to the content (sampled) and filter buttons. rows holds already-built cells.
+func (b *xlsxBook) table(sw *excelize.StreamWriter, headers []string, rows [][]any) error {
+	headers = uniqueHeaders(headers)
+	widths := make([]float64, len(headers))
+	for i, h := range headers {
+		widths[i] = float64(utf8.RuneCountInString(h)) + 4
+	}
+	for ri, row := range rows {
+		if ri >= 500 {
+			break
+		}
+		for i, c := range row {
+			if i >= len(widths) {
+				break
+			}
+			n := 6
+			switch v := c.(type) {
+			case excelize.Cell:
+				if s, ok := v.Value.(string); ok {
+					n = utf8.RuneCountInString(s)
+				}
+			case string:
+				n = utf8.RuneCountInString(v)
+			}
+			widths[i] = maxF(widths[i], float64(n)+2)
+		}
+	}
+	for i, wd := range widths {
+		if err := sw.SetColWidth(i+1, i+1, minF(maxF(wd, 8), 60)); err != nil {
+			return err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	head := make([]any, len(headers))
+	for i, h := range headers {
+		head[i] = excelize.Cell{Value: h, StyleID: b.header}
+	}
+	if err := sw.SetRow("A1", head, excelize.RowOpts{Height: 20}); err != nil {
+		return err
+	}
+	for i, row := range rows {
+		if err := sw.SetRow("A"+strconv.Itoa(i+2), row); err != nil {
+			return err
+		}
+	}
+	last, err := excelize.CoordinatesToCellName(len(headers), maxInt(len(rows)+1, 2))
+	if err != nil {
+		return err
+	}
+	b.tables++
+	return sw.AddTable(&excelize.Table{Range: "A1:" + last, Name: "Table" + strconv.Itoa(b.tables), StyleName: "TableStyleMedium2"})
+}
+
+func maxF(a, b float64) float64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+func minF(a, b float64) float64 {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+// ruleSheet lists every finding of one rule.
+func (b *xlsxBook) ruleSheet(sw *excelize.StreamWriter, s analyze.RuleSection) error {
+	ev := evidenceColumns(s.Findings)
+	msg := hasMessage(s.Findings)
+	headers := []string{"Rule", "Severity", "Entity"}
+	headers = append(headers, ev...)
+	if msg {
+		headers = append(headers, "Message")
+	}
+	headers = append(headers, "Fingerprint")
+	rows := make([][]any, 0, len(s.Findings))
+	for _, f := range s.Findings {
+		row := make([]any, 0, len(headers))
+		row = append(row, cells(f.RuleID, f.Severity.String(), f.Entity)...)
+		for _, name := range ev {
+			row = append(row, cells(evidenceValue(f, name))...)
+		}
+		if msg {
+			row = append(row, cells(f.Message)...)
+		}
+		row = append(row, cells(f.Fingerprint)...)
+		rows = append(rows, row)
+	}
+	return b.table(sw, headers, rows)
+}
+
+// summary writes the facts, findings by severity and the index of rule sheets (no table: it is
+// a page to read, not to filter).
+func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names []string) error {
+	if err := sw.SetColWidth(1, 1, 34); err != nil {
+		return err
+	}
+	if err := sw.SetColWidth(2, 2, 60); err != nil {
+		return err
+	}
+	if err := sw.SetColWidth(3, 5, 16); err != nil {
+		return err
+	}
+	var rows [][]any
+	add := func(vals ...any) { rows = append(rows, vals) }
+	heading := func(s string) {
+		add()
+		add(excelize.Cell{Value: s, StyleID: b.bold})
+	}
+	add(excelize.Cell{Value: "CUCM audit report", StyleID: b.title})
+	add(cells("Cluster", r.Snapshot.ClusterID)...)
+	add(cells("CUCM version", r.Snapshot.CUCMVersion)...)
+	add(cells("Publisher (AXL host)", r.Snapshot.AXLHost)...)
+	add(cells("Snapshot", "#"+strconv.FormatInt(r.Snapshot.ID, 10))...)
+	add(cells("Collection started (UTC)", fmtTime(r.Snapshot.StartedAt))...)
+	add(cells("Collection finished (UTC)", fmtTime(r.Snapshot.FinishedAt))...)
+	add(cells("Snapshot status", string(r.Snapshot.Status))...)
+	add(cells("Report generated (UTC)", fmtTime(r.GeneratedAt))...)
+	add(cells("Tool version", "cucm-audit "+r.ToolVersion)...)
+
+	heading("Open findings by severity")
+	add(cells("Severity", "Open findings")...)
+	total := 0
+	for _, s := range r.Summary.FindingsBySeverity {
+		add(cells(s.Severity.String(), s.Count)...)
+		total += s.Count
+	}
+	add(cells("total", total)...)
+
+	heading("Findings by rule")
+	add(cells("Rule", "Title", "Severity", "Open findings", "Sheet")...)
+	for i, s := range r.Rules {
+		add(cells(s.Rule.ID, s.Rule.Title, s.Rule.Severity.String(), len(s.Findings), names[i])...)
+	}
+	if len(r.Summary.TopRisks) > 0 {
+		heading("Top risks")
+		add(cells("Rule", "Title", "Severity", "Open findings")...)
+		for _, t := range r.Summary.TopRisks {
+			add(cells(t.RuleID, t.Title, t.Severity.String(), t.Count)...)
+		}
+	}
+	if c := r.Summary.Change; c != nil {
+		heading(fmt.Sprintf("Change since snapshot #%d", c.PreviousID))
+		add(cells("New findings", c.NewFindings)...)
+		add(cells("Resolved findings", c.ResolvedFindings)...)
+		add(cells("Registered devices (change)", c.RegisteredDelta)...)
+		add(cells("Devices added", c.DevicesAdded)...)
+		add(cells("Devices removed", c.DevicesRemoved)...)
+	}
+	heading("Data quality")
+	add(cells("Coverage gaps", r.DataQuality.Gaps)...)
+	add(cells("Inconclusive rules", len(r.DataQuality.Inconclusive))...)
+	add(cells("Rules that failed to run", len(r.DataQuality.Errors))...)
+	for i, row := range rows {
+		if err := sw.SetRow("A"+strconv.Itoa(i+1), row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *xlsxBook) waived(sw *excelize.StreamWriter, r *analyze.Report) error {
+	headers := []string{"Rule", "Severity", "Entity", "Statement", "Owner", "Expires", "Message", "Evidence", "Fingerprint"}
+	var rows [][]any
+	for _, f := range r.Waived {
+		var st, owner, exp string
+		if f.Waiver != nil {
+			st, owner, exp = f.Waiver.Statement, f.Waiver.Owner, f.Waiver.Expires
+		}
+		ev := make([]string, len(f.Evidence))
+		for i, e := range f.Evidence {
+			ev[i] = e.Name + "=" + e.Value
+		}
+		rows = append(rows, cells(f.RuleID, f.Severity.String(), f.Entity, st, owner, exp, f.Message, strings.Join(ev, "; "), f.Fingerprint))
+	}
+	if err := b.table(sw, headers, rows); err != nil {
+		return err
+	}
+	// Expired and stale waivers below the table, for the record.
+	next := maxInt(len(rows)+1, 2) + 2
+	for _, block := range []struct {
+		title string
+		ws    []analyze.Waiver
+	}{{"Expired waivers (their findings are open again)", r.Waivers.Expired}, {"Waivers that matched no finding", r.Waivers.Stale}} {
+		if len(block.ws) == 0 {
+			continue
+		}
+		if err := sw.SetRow("A"+strconv.Itoa(next), []any{excelize.Cell{Value: block.title, StyleID: b.bold}}); err != nil {
+			return err
+		}
+		next++
+		if err := sw.SetRow("A"+strconv.Itoa(next), cells("Rule", "Entity pattern", "Statement", "Owner", "Expires")); err != nil {
+			return err
+		}
+		next++
+		for _, w := range block.ws {
+			if err := sw.SetRow("A"+strconv.Itoa(next), cells(w.Rule, w.Entity, w.Statement, w.Owner, w.Expires)); err != nil {
+				return err
+			}
+			next++
+		}
+		next++
+	}
+	return nil
+}
+
+func (b *xlsxBook) registration(sw *excelize.StreamWriter, r *analyze.Report) error {
+	headers := []string{"Class", "Configured (AXL)", "Seen (RisPort)", "Registered", "UnRegistered", "Rejected",
+		"PartiallyRegistered", "Unknown", "Never seen", "Registration rate", "RisPort complete"}
+	var rows [][]any
+	for _, c := range r.Summary.Registration {
+		complete := "yes"
+		if !c.Complete {
+			complete = "no"
+		}
+		rows = append(rows, cells(c.Class, c.Configured, c.Seen, c.Registered, c.UnRegistered, c.Rejected,
+			c.PartiallyRegistered, c.Unknown, c.NeverSeen, c.RegistrationRate, complete))
+	}
+	if err := b.table(sw, headers, rows); err != nil {
+		return err
+	}
+	next := maxInt(len(rows)+1, 2) + 2
+	if err := sw.SetRow("A"+strconv.Itoa(next), []any{excelize.Cell{Value: "RisPort devices by class and status", StyleID: b.bold}}); err != nil {
+		return err
+	}
+	next++
+	if err := sw.SetRow("A"+strconv.Itoa(next), cells("Class", "Status", "Devices")); err != nil {
+		return err
+	}
+	for _, c := range r.Summary.RisByClassStatus {
+		next++
+		if err := sw.SetRow("A"+strconv.Itoa(next), cells(c.Class, c.Status, c.Count)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *xlsxBook) inventory(sw *excelize.StreamWriter, r *analyze.Report) error {
+	var rows [][]any
+	for _, m := range r.Appendix.ModelCounts {
+		rows = append(rows, cells(m.Class, m.Model, m.Count))
+	}
+	return b.table(sw, []string{"Class", "Model", "Devices"}, rows)
+}
+
+func (b *xlsxBook) coverage(sw *excelize.StreamWriter, r *analyze.Report) error {
+	var rows [][]any
+	for _, c := range r.DataQuality.Coverage {
+		complete := "yes"
+		if !c.Complete {
+			complete = "no"
+		}
+		rows = append(rows, cells(c.Source, c.Item, complete, c.Records, c.Reason))
+	}
+	return b.table(sw, []string{"Source", "Item", "Complete", "Records", "Reason"}, rows)
+}
+
+func (b *xlsxBook) inconclusive(sw *excelize.StreamWriter, r *analyze.Report) error {
+	var rows [][]any
+	for _, list := range [][]analyze.RuleOutcome{r.DataQuality.Inconclusive, r.DataQuality.Errors} {
+		for _, o := range list {
+			rows = append(rows, cells(o.Rule.ID, o.Rule.Title, o.Rule.Severity.String(), string(o.Outcome), o.Reason))
+		}
+	}
+	return b.table(sw, []string{"Rule", "Title", "Severity", "Outcome", "Reason"}, rows)
+}
+
+func (b *xlsxBook) rules(sw *excelize.StreamWriter, r *analyze.Report) error {
+	var rows [][]any
+	for _, o := range r.Appendix.Rules {
+		keys := make([]string, 0, len(o.Rule.Params))
+		for k := range o.Rule.Params {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		params := make([]string, len(keys))
+		for i, k := range keys {
+			params[i] = k + "=" + o.Rule.Params[k]
+		}
+		rows = append(rows, cells(o.Rule.ID, o.Rule.Title, o.Rule.Severity.String(), o.Rule.Category, string(o.Outcome),
+			o.Findings, o.Waived, o.Reason, strings.Join(params, ", "), strings.Join(o.Rule.Controls, ", "),
+			strings.Join(o.Rule.References, " "), o.Rule.Description, o.Rule.Remediation))
+	}
+	return b.table(sw, []string{"Rule", "Title", "Severity", "Category", "Outcome", "Open findings", "Waived", "Reason",
+		"Parameters", "Controls", "References", "Description", "Remediation"}, rows)
+}
+
+func (b *xlsxBook) changes(sw *excelize.StreamWriter, d *analyze.Diff) error {
+	var rows [][]any
+	for _, l := range []struct {
+		kind string
+		fs   []analyze.Finding
+	}{{"new finding", d.NewFindings}, {"resolved finding", d.Resolved}, {"unconfirmed finding", d.Unconfirmed}} {
+		for _, f := range l.fs {
+			rows = append(rows, cells(l.kind, f.RuleID, f.Severity.String(), f.Entity, "", "", "", "", f.Message))
+		}
+	}
+	for _, dv := range d.Added {
+		rows = append(rows, cells("device added", "", "", dv.Name, dv.Class, dv.Model, "", "", ""))
+	}
+	for _, dv := range d.Removed {
+		rows = append(rows, cells("device removed", "", "", dv.Name, dv.Class, dv.Model, "", "", ""))
+	}
+	for _, dv := range d.Changed {
+		for _, fc := range dv.Fields {
+			rows = append(rows, cells("device changed", "", "", dv.Name, dv.Class, dv.Model, fc.Field, fc.Before+" → "+fc.After, ""))
+		}
+	}
+	return b.table(sw, []string{"Change", "Rule", "Severity", "Entity", "Class", "Model", "Field", "Before → after", "Message"}, rows)
+}
