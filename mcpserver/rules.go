@@ -2,7 +2,6 @@ package mcpserver
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -39,6 +38,9 @@ type DiffCounts struct {
 	FindingsNew        int `json:"findings_new"`
 	FindingsResolved   int `json:"findings_resolved"`
 	FindingsPersisting int `json:"findings_persisting"`
+	// FindingsUnconfirmed are earlier findings absent after, whose rule did not conclude on the
+	// later snapshot: not claimed resolved.
+	FindingsUnconfirmed int `json:"findings_unconfirmed"`
 }
 
 // DiffOut is the change between two snapshots.
@@ -53,6 +55,8 @@ type DiffOut struct {
 	Changed       []analyze.DeviceChange `json:"devices_changed"`
 	NewFindings   []DiffFinding          `json:"findings_new"`
 	Resolved      []DiffFinding          `json:"findings_resolved"`
+	Unconfirmed   []DiffFinding          `json:"findings_unconfirmed"`
+	Compared      bool                   `json:"findings_compared"`
 	IgnoredFields []string               `json:"ignored_fields"`
 	Notes         []string               `json:"notes"`
 }
@@ -80,15 +84,19 @@ func (s *Server) diffSnapshots(ctx context.Context, _ *mcp.CallToolRequest, in D
 	if before.ID == after.ID {
 		return nil, out, fmt.Errorf("before and after are the same snapshot (%d): pick two different ones", before.ID)
 	}
-	if s.opts.Diff == nil {
-		return nil, out, errors.New("diff is not available in this build of cucm-audit")
+	diff := s.opts.Diff
+	if diff == nil {
+		diff = func(ctx context.Context, before, after snapshot.Meta) (*analyze.Diff, error) {
+			return analyze.DiffSnapshots(ctx, s.opts.Store, before.ID, after.ID, analyze.DiffOptions{})
+		}
 	}
-	d, err := s.opts.Diff(ctx, before, after)
+	d, err := diff(ctx, before, after)
 	if err != nil {
 		return nil, out, fmt.Errorf("comparing snapshots %d and %d: %w", before.ID, after.ID, err)
 	}
 	out.Before, out.After = before, after
-	out.Counts = DiffCounts{len(d.Added), len(d.Removed), len(d.Changed), len(d.NewFindings), len(d.Resolved), d.Persisting}
+	out.Counts = DiffCounts{len(d.Added), len(d.Removed), len(d.Changed), len(d.NewFindings), len(d.Resolved), d.Persisting, len(d.Unconfirmed)}
+	out.Compared = d.FindingsCompared
 	out.Registration = nonNil(d.Registration)
 	out.IgnoredFields = nonNil(d.Ignored)
 	cut := func(n int) int {
@@ -103,19 +111,14 @@ func (s *Server) diffSnapshots(ctx context.Context, _ *mcp.CallToolRequest, in D
 	out.Changed = nonNil(d.Changed[:cut(len(d.Changed))])
 	out.NewFindings = diffFindings(d.NewFindings[:cut(len(d.NewFindings))])
 	out.Resolved = diffFindings(d.Resolved[:cut(len(d.Resolved))])
-	out.Notes = []string{}
+	out.Unconfirmed = diffFindings(d.Unconfirmed[:cut(len(d.Unconfirmed))])
+	out.Notes = append([]string{}, d.Notes...)
 	if out.Truncated {
 		out.Notes = append(out.Notes, fmt.Sprintf("lists are cut at %d entries (counts give the full sizes); raise page_size up to %d for more", size, maxPageSize))
-	}
-	if before.ClusterID != after.ClusterID {
-		out.Notes = append(out.Notes, fmt.Sprintf("the snapshots come from different clusters (%s, %s): most of the difference is the cluster", before.ClusterID, after.ClusterID))
 	}
 	for _, m := range []snapshot.Meta{before, after} {
 		if m.Status != snapshot.StatusComplete {
 			out.Notes = append(out.Notes, fmt.Sprintf("snapshot %d is %s: devices missing from it may show as removed or added", m.ID, m.Status))
-		}
-		if run, err := s.latestAnalysis(ctx, m.ID); err == nil && run == nil {
-			out.Notes = append(out.Notes, fmt.Sprintf("snapshot %d has not been analysed: the findings comparison is empty", m.ID))
 		}
 	}
 	return nil, out, nil

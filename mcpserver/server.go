@@ -32,8 +32,8 @@ type Options struct {
 	// Markdown renders the latest snapshot's report in memory; used when ReportsDir holds no
 	// Markdown report. Nil: the resource answers "not found" in that case.
 	Markdown func(ctx context.Context) ([]byte, error)
-	// Diff compares two snapshots for diff_snapshots. Nil: the tool answers that the diff is
-	// not available in this build.
+	// Diff compares two snapshots for diff_snapshots. Nil: analyze.DiffSnapshots with its
+	// default options (volatile fields ignored, snapshots of two clusters refused).
 	Diff func(ctx context.Context, before, after snapshot.Meta) (*analyze.Diff, error)
 	// Version is the tool version reported to clients.
 	Version string

@@ -404,11 +404,23 @@ func entities(fs []FindingRow) []string {
 	return out
 }
 
-func TestDiffUnavailable(t *testing.T) {
+// TestDiffReal runs the default diff (analyze.DiffSnapshots) on the fixture.
+func TestDiffReal(t *testing.T) {
 	cs := connect(t, buildFixture(t), nil)
-	text, isErr, _ := call(t, cs, "diff_snapshots", nil)
-	if !isErr || !strings.Contains(text, "diff is not available") {
-		t.Errorf("got isError=%v %s", isErr, text)
+	text, isErr, m := call(t, cs, "diff_snapshots", nil)
+	if isErr {
+		t.Fatal(text)
+	}
+	out := decode[DiffOut](t, m)
+	var added []string
+	for _, d := range out.Added {
+		added = append(added, d.Name)
+	}
+	if diff := cmp.Diff([]string{"SEP000000000003", "SEPFFFFFFFFFFFF", "TRUNK-SP"}, added); diff != "" {
+		t.Errorf("added (-want +got):\n%s", diff)
+	}
+	if !out.Compared || len(out.NewFindings) != 1 || out.NewFindings[0].Fingerprint == "" {
+		t.Errorf("findings: %+v", out)
 	}
 }
 
