@@ -129,14 +129,16 @@ func num(s string) int {
 // typedeviceprotocol, typepatternusage), never hard-coded enums. Each ends with an ORDER BY on a
 // unique key so that SKIP/FIRST pages are stable.
 const (
-	sqlNodes = `pn.pkid, pn.name, pn.description, pn.isactive, pn.tknodeusage FROM processnode pn ` +
+	sqlNodes = `pn.pkid, pn.name, pn.description, pn.isactive, tnu.name AS nodeusage FROM processnode pn ` +
+		`LEFT JOIN typenodeusage tnu ON tnu.enum = pn.tknodeusage ` +
 		`WHERE pn.name <> 'EnterpriseWideData' ORDER BY pn.pkid`
 	sqlCMGroupMembers = `cmgm.pkid, cmg.name AS cmgroup, pn.name AS node, cmgm.priority FROM callmanagergroupmember cmgm ` +
 		`JOIN callmanagergroup cmg ON cmg.pkid = cmgm.fkcallmanagergroup ` +
 		`JOIN callmanager cm ON cm.pkid = cmgm.fkcallmanager ` +
 		`JOIN processnode pn ON pn.pkid = cm.fkprocessnode ORDER BY cmgm.pkid`
-	sqlDevicePools = `dp.pkid, dp.name, cmg.name AS cmgroup, loc.name AS location FROM devicepool dp ` +
+	sqlDevicePools = `dp.pkid, dp.name, cmg.name AS cmgroup, rg.name AS region, loc.name AS location FROM devicepool dp ` +
 		`LEFT JOIN callmanagergroup cmg ON cmg.pkid = dp.fkcallmanagergroup ` +
+		`LEFT JOIN region rg ON rg.pkid = dp.fkregion ` +
 		`LEFT JOIN location loc ON loc.pkid = dp.fklocation ORDER BY dp.pkid`
 	sqlUsers = `eu.pkid, eu.userid, eu.firstname, eu.lastname, eu.mailid, eu.department, eu.status FROM enduser eu ORDER BY eu.pkid`
 	sqlLines = `np.pkid, np.dnorpattern, rp.name AS partition, np.description, tpu.name AS usage FROM numplan np ` +
@@ -201,17 +203,38 @@ func (r *run) collectAXL(ctx context.Context) error {
 	if _, err := r.axlItem(ctx, "nodes", sqlNodes, func(row axl.Row) error {
 		r.axlNodes = append(r.axlNodes, row["name"])
 		return w.AddNode(ctx, snapshot.Node{Name: row["name"], Description: row["description"],
-			IsPublisher: strings.TrimSpace(row["tknodeusage"]) == "0", IsActive: row["isactive"] == "" || truthy(row["isactive"])})
+			IsPublisher: strings.EqualFold(strings.TrimSpace(row["nodeusage"]), "Publisher"), IsActive: row["isactive"] == "" || truthy(row["isactive"])})
 	}); err != nil {
 		return err
 	}
+	// CUCM numbers priorities from 0 or 1 depending on the tool that wrote them; the snapshot
+	// stores the rank within the group, 1 being the primary.
+	var members []snapshot.CMGroupMember
 	if _, err := r.axlItem(ctx, "cm_groups", sqlCMGroupMembers, func(row axl.Row) error {
-		return w.AddCMGroupMember(ctx, snapshot.CMGroupMember{CMGroup: row["cmgroup"], Node: row["node"], Priority: num(row["priority"])})
+		members = append(members, snapshot.CMGroupMember{CMGroup: row["cmgroup"], Node: row["node"], Priority: num(row["priority"])})
+		return nil
 	}); err != nil {
 		return err
+	}
+	sort.SliceStable(members, func(i, j int) bool {
+		if members[i].CMGroup != members[j].CMGroup {
+			return members[i].CMGroup < members[j].CMGroup
+		}
+		return members[i].Priority < members[j].Priority
+	})
+	for i, m := range members {
+		if i == 0 || members[i-1].CMGroup != m.CMGroup {
+			m.Priority = 1
+		} else {
+			m.Priority = members[i-1].Priority + 1
+		}
+		members[i] = m
+		if err := w.AddCMGroupMember(ctx, m); err != nil {
+			return err
+		}
 	}
 	if _, err := r.axlItem(ctx, "device_pools", sqlDevicePools, func(row axl.Row) error {
-		return w.AddDevicePool(ctx, snapshot.DevicePool{Name: row["name"], CMGroup: row["cmgroup"], Location: row["location"]})
+		return w.AddDevicePool(ctx, snapshot.DevicePool{Name: row["name"], CMGroup: row["cmgroup"], Region: row["region"], Location: row["location"]})
 	}); err != nil {
 		return err
 	}
