@@ -235,6 +235,7 @@ type xmlDevice struct {
 	Name                 string `xml:"Name"`
 	DirNumber            string `xml:"DirNumber"`
 	DeviceClass          string `xml:"DeviceClass"`
+	LegacyClass          string `xml:"Class"`
 	Model                string `xml:"Model"`
 	Product              string `xml:"Product"`
 	Httpd                string `xml:"Httpd"`
@@ -307,6 +308,9 @@ func (x *xmlDevice) record() snapshot.RisDevice {
 	}
 	r.TimeStamp, _ = strconv.ParseInt(strings.TrimSpace(x.TimeStamp), 10, 64)
 	r.IsCtiControllable, _ = strconv.ParseBool(strings.TrimSpace(x.IsCtiControllable))
+	if r.DeviceClass == "" {
+		r.DeviceClass = strings.TrimSpace(x.LegacyClass)
+	}
 	if r.Status == "" {
 		r.Status = "Unknown"
 	}
