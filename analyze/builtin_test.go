@@ -1,0 +1,184 @@
+package analyze
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+func TestLoadBuiltinRules(t *testing.T) {
+	set, err := LoadRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Rules) < 20 {
+		t.Errorf("built-in pack has %d rules, want at least 20", len(set.Rules))
+	}
+	if err := Check(context.Background(), set); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadEOL(""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHealthySnapshotPasses is the "must not fire" case of every built-in rule.
+func TestHealthySnapshotPasses(t *testing.T) {
+	store := newStore(t)
+	id := healthy().write(t, store)
+	res := evalAll(t, store, id)
+	for _, r := range res.Rules {
+		if r.Outcome != OutcomePass {
+			t.Errorf("rule %s on the healthy snapshot: %s %s %v", r.Rule.ID, r.Outcome, r.Reason, entities(r))
+		}
+	}
+}
+
+// TestBuiltinRulesFire gives every built-in rule a snapshot where it fires, with the exact
+// entities it must report; every other rule's outcome is not checked here.
+func TestBuiltinRulesFire(t *testing.T) {
+	day := int64(86400)
+	cases := []struct {
+		rule   string
+		mutate func(t *testing.T, f *fixture)
+		want   []string
+		msg    string // expected message of the first finding, when set
+	}{
+		{"REG-001", func(t *testing.T, f *fixture) {
+			f.phone("SEP0000000000AA", "Cisco 8845", "alice", "1003", "")
+		}, []string{"SEP0000000000AA"}, "Cisco 8845 SEP0000000000AA is configured (pool DP-A) but no node has seen it"},
+		{"REG-002", func(t *testing.T, f *fixture) {
+			r := f.risOf(t, "SEP000000000001")
+			r.Status, r.StatusReason, r.TimeStamp = "UnRegistered", 13, f.at.Unix()-40*day
+			r2 := f.risOf(t, "SEP000000000002") // 10 days: under the 30-day default
+			r2.Status, r2.TimeStamp = "UnRegistered", f.at.Unix()-10*day
+		}, []string{"SEP000000000001"}, "Phone SEP000000000001 unregistered for 40 days (KeepAliveTimeout)"},
+		{"REG-003", func(t *testing.T, f *fixture) {
+			r := f.risOf(t, "GW-1")
+			r.Status, r.StatusReason = "Rejected", 14
+		}, []string{"GW-1"}, "gateway GW-1 rejected by sub1: ConfigurationMismatch"},
+		{"REG-004", func(t *testing.T, f *fixture) {
+			r := f.risOf(t, "SEP000000000002")
+			r.Status, r.StatusReason = "Rejected", 16
+			g := f.risOf(t, "GW-1") // a rejected gateway belongs to REG-003 only
+			g.Status = "Rejected"
+		}, []string{"SEP000000000002"}, "Phone SEP000000000002 rejected by sub1: DuplicateRegistration"},
+		{"REG-005", func(t *testing.T, f *fixture) {
+			f.risOf(t, "SEP000000000001").Status = "PartiallyRegistered"
+			f.risOf(t, "SEP000000000002").LinesStatus = "1002=Registered,1009=UnRegistered"
+		}, []string{"SEP000000000001", "SEP000000000002"}, ""},
+		{"REG-006", func(t *testing.T, f *fixture) {
+			f.ris = append(f.ris, snapshot.RisDevice{Node: "sub2", Name: "SEPROGUE00001", DeviceClass: "Phone", Status: "Registered", IPv4: "10.9.9.9"})
+		}, []string{"SEPROGUE00001"}, "Phone SEPROGUE00001 (Registered on sub2, 10.9.9.9) is not in the configuration"},
+		{"REG-007", func(t *testing.T, f *fixture) {
+			r := *f.risOf(t, "SEP000000000001")
+			r.Node, r.IPv4 = "sub2", "10.0.0.99"
+			f.ris = append(f.ris, r)
+		}, []string{"SEP000000000001"}, "SEP000000000001 is registered on 2 nodes: sub1 10.0.0.1, sub2 10.0.0.99"},
+		{"REG-008", func(t *testing.T, f *fixture) {
+			for i := 0; i < 20; i++ {
+				f.phone("SEPX"+strings.Repeat("0", 8)+string(rune('A'+i)), "Cisco 8845", "alice", "", "")
+			}
+		}, []string{"Phone"}, "Phone: 22 in AXL vs 2 in RisPort (2 registered, 90.9% apart)"},
+		{"REG-009", func(t *testing.T, f *fixture) {
+			f.risOf(t, "HL-1").Status = "UnRegistered"
+			f.device("HL-2", "Route List", "HuntList", "")
+		}, []string{"HL-1", "HL-2"}, "hunt list HL-1 is UnRegistered"},
+		{"REG-010", func(t *testing.T, f *fixture) {
+			f.risOf(t, "TRK-1").Status = "UnRegistered"
+		}, []string{"TRK-1"}, "SIP trunk TRK-1 is UnRegistered"},
+		{"REG-011", func(t *testing.T, f *fixture) {
+			f.risOf(t, "SEP000000000001").RegistrationAttempts = 25
+			f.risOf(t, "SEP000000000002").RegistrationAttempts = 10
+		}, []string{"SEP000000000001"}, ""},
+		{"RED-001", func(t *testing.T, f *fixture) {
+			f.risOf(t, "SEP000000000001").Node = "pub"
+		}, []string{"SEP000000000001"}, "SEP000000000001 is registered to pub, outside CMG-A (sub1, sub2)"},
+		{"RED-002", func(t *testing.T, f *fixture) {
+			f.risOf(t, "GW-1").Node = "sub2"
+		}, []string{"GW-1"}, "GW-1 is on sub2 (priority 2) instead of primary sub1"},
+		{"RED-003", func(t *testing.T, f *fixture) {
+			f.pools = append(f.pools, snapshot.DevicePool{Name: "DP-B", CMGroup: "CMG-B"})
+			f.members = append(f.members, snapshot.CMGroupMember{CMGroup: "CMG-B", Node: "sub1", Priority: 1})
+			f.deviceOf(t, "SEP000000000002").DevicePool = "DP-B"
+		}, []string{"DP-B"}, "device pool DP-B uses group CMG-B with 1 node(s) for 1 devices"},
+		{"INV-001", func(t *testing.T, f *fixture) {
+			f.deviceOf(t, "SEP000000000002").Owner = ""
+		}, []string{"SEP000000000002"}, ""},
+		{"INV-002", func(t *testing.T, f *fixture) {
+			f.phone("SEP0000000000BB", "Cisco 8845", "alice", "", "sub1")
+		}, []string{"SEP0000000000BB"}, ""},
+		{"INV-003", func(t *testing.T, f *fixture) {
+			f.lines = append(f.lines, snapshot.Line{PKID: "pk-2000", DN: "2000", Partition: "PT", Usage: "Device"},
+				snapshot.Line{PKID: "pk-3000", DN: "3000", Usage: "Device"},
+				snapshot.Line{PKID: "pk-hp", DN: "5000", Partition: "PT", Usage: "Hunt Pilot"})
+		}, []string{"2000 / PT", "3000 / <None>"}, "directory number 2000 in partition PT is on no device"},
+		{"INV-004", func(t *testing.T, f *fixture) {
+			f.deviceOf(t, "GW-1").Description = "  "
+			f.deviceOf(t, "HL-1").Description = "" // hunt lists are not in scope
+		}, []string{"GW-1"}, ""},
+		{"INV-005", func(t *testing.T, f *fixture) {
+			f.deviceOf(t, "TRK-1").IsActive = false
+		}, []string{"TRK-1"}, ""},
+		{"INV-006", func(t *testing.T, f *fixture) {
+			f.deviceOf(t, "SEP000000000002").Owner = "carol"
+		}, []string{"SEP000000000002"}, "phone SEP000000000002 is owned by carol, who is not an end user"},
+		{"DQ-001", func(t *testing.T, f *fixture) {
+			f.setCoverage(snapshot.SourceRisPort, snapshot.NodeItem("sub2"), false, "NodeNotResponding")
+		}, []string{"sub2"}, "RisPort node sub2 did not answer fully: NodeNotResponding"},
+		{"DQ-002", func(t *testing.T, f *fixture) {
+			f.setCoverage(snapshot.SourceAXL, "users", false, "query failed: timeout")
+		}, []string{"axl:users"}, "axl:users incomplete: query failed: timeout"},
+		{"DQ-003", func(t *testing.T, f *fixture) {
+			f.nodes = append(f.nodes, snapshot.Node{Name: "sub3", IsActive: true})
+		}, []string{"sub3"}, ""},
+		{"FW-001", func(t *testing.T, f *fixture) {
+			f.risOf(t, "SEP000000000002").ActiveLoad = "sip8845.14-1"
+		}, []string{"Cisco 8845"}, "Cisco 8845: 2 firmware loads across 2 registered phones: sip8845.14-1 (1), sip8845.14-2 (1)"},
+		{"FW-002", func(t *testing.T, f *fixture) {
+			f.risOf(t, "SEP000000000002").DownloadStatus = "Failed"
+		}, []string{"SEP000000000002"}, ""},
+		{"EOL-001", func(t *testing.T, f *fixture) {
+			f.phone("SEP0000000000CC", "Cisco 7945", "alice", "1005", "sub1")
+			f.phone("SEP0000000000DD", "Cisco 7841", "bob", "1006", "sub1") // support not over yet
+		}, []string{"SEP0000000000CC"}, "Cisco 7945 SEP0000000000CC: support ended 2021-01-31, replace with Cisco 8845"},
+		{"EOL-002", func(t *testing.T, f *fixture) {
+			f.at = time.Date(2029, 1, 1, 0, 0, 0, 0, time.UTC)
+			f.phone("SEP0000000000DD", "Cisco 7841", "bob", "1006", "sub1")
+		}, []string{"Cisco 7841"}, "Cisco 7841: 1 devices, support ends 2030-09-30"},
+	}
+	set, err := LoadRules()
+	must(t, err)
+	tested := map[string]bool{}
+	for _, tc := range cases {
+		tested[tc.rule] = true
+		t.Run(tc.rule, func(t *testing.T) {
+			store := newStore(t)
+			f := healthy()
+			tc.mutate(t, f)
+			id := f.write(t, store)
+			res, err := Run(context.Background(), store, id, Options{Rules: set, Only: []string{tc.rule}, Now: fixtureTime})
+			must(t, err)
+			r := res.Rules[0]
+			if r.Outcome != OutcomeFail {
+				t.Fatalf("outcome %s (%s), want fail", r.Outcome, r.Reason)
+			}
+			if diff := cmp.Diff(tc.want, entities(r)); diff != "" {
+				t.Errorf("entities (-want +got):\n%s", diff)
+			}
+			if tc.msg != "" && r.Findings[0].Message != tc.msg {
+				t.Errorf("message = %q\nwant      %q", r.Findings[0].Message, tc.msg)
+			}
+		})
+	}
+	for _, r := range set.Rules {
+		if !tested[r.ID] {
+			t.Errorf("built-in rule %s has no firing test case", r.ID)
+		}
+	}
+}

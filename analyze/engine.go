@@ -1,0 +1,490 @@
+package analyze
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cucm-audit/cucm-audit/rules"
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// Options selects the rules, parameters, waivers and data of one analysis.
+type Options struct {
+	// RuleDirs are folders of extra packs loaded after the built-ins (--rules, repeatable).
+	RuleDirs []string
+	// Rules, when set, replaces loading built-ins and RuleDirs (tests, callers that loaded them).
+	Rules *RuleSet
+	// Only and Skip select rules by id or category (--only, --skip).
+	Only, Skip []string
+	// Params override rule parameters: "REG-002.days" -> "45" (--param, config file).
+	Params map[string]string
+	// WaiversFile is the waiver YAML (--waivers); "" for none.
+	WaiversFile string
+	// EOLFile replaces the built-in end-of-life model data (--eol); "" for the built-in.
+	EOLFile string
+	// Now decides which waivers have expired; zero means time.Now().
+	Now time.Time
+	// ToolVersion is stored with the analysis.
+	ToolVersion string
+}
+
+// Result is one stored analysis of one snapshot.
+type Result struct {
+	AnalysisID int64
+	Snapshot   snapshot.Meta
+	StartedAt  time.Time
+	Rules      []RuleResult // in rule order
+	Waivers    WaiverNotes
+	Duration   time.Duration
+}
+
+// RuleResult is how one rule ended, with its findings (waived ones included, flagged).
+type RuleResult struct {
+	Rule     *Rule
+	Outcome  Outcome
+	Reason   string         // why inconclusive or error
+	Params   map[string]any // values in force
+	Findings []Finding
+	Duration time.Duration
+}
+
+// Open reports whether the finding still counts: not waived (an expired waiver does not count).
+func (f Finding) Open() bool { return f.Waiver == nil || f.Waiver.Expired }
+
+// OpenFindings counts the rule's findings that are not waived.
+func (r RuleResult) OpenFindings() int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Open() {
+			n++
+		}
+	}
+	return n
+}
+
+// CountAtLeast counts open findings at or above severity min, the figure behind --fail-on.
+func (res *Result) CountAtLeast(min Severity) int {
+	n := 0
+	for _, r := range res.Rules {
+		for _, f := range r.Findings {
+			if f.Open() && f.Severity >= min {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Fingerprint identifies a finding across snapshots: a stable hash of rule id and entity.
+func Fingerprint(ruleID, entity string) string {
+	sum := sha256.Sum256([]byte(ruleID + "\x00" + entity))
+	return hex.EncodeToString(sum[:16])
+}
+
+// LoadEOL returns the end-of-life model data: file when given, else the built-in data.
+func LoadEOL(file string) ([]EOLModel, error) {
+	if file == "" {
+		return ParseEOL("rules/"+rules.EOLFile, rules.EOLModels())
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("reading end-of-life data: %w", err)
+	}
+	return ParseEOL(file, data)
+}
+
+// resolveParams applies overrides ("ID.name" -> text) to the selected rules' defaults.
+func resolveParams(set *RuleSet, selected []*Rule, overrides map[string]string) (map[string]map[string]any, error) {
+	out := map[string]map[string]any{}
+	for _, r := range selected {
+		vals := map[string]any{}
+		for _, p := range r.Params {
+			vals[p.Name] = p.Default
+		}
+		out[r.ID] = vals
+	}
+	keys := make([]string, 0, len(overrides))
+	for k := range overrides {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		id, name, ok := strings.Cut(k, ".")
+		if !ok {
+			return nil, fmt.Errorf("param %q: want RULE-ID.name=value (e.g. REG-002.days=45)", k)
+		}
+		r := set.Get(id)
+		if r == nil {
+			return nil, fmt.Errorf("param %s: no rule %s (see `cucm-audit rules list`)", k, id)
+		}
+		var p *Param
+		for i := range r.Params {
+			if r.Params[i].Name == name {
+				p = &r.Params[i]
+			}
+		}
+		if p == nil {
+			var names []string
+			for _, q := range r.Params {
+				names = append(names, q.Name)
+			}
+			return nil, fmt.Errorf("param %s: rule %s has no parameter %q (it has: %s)", k, r.ID, name, strings.Join(names, ", "))
+		}
+		v, err := parseParam(p.Type, overrides[k])
+		if err != nil {
+			return nil, fmt.Errorf("param %s: %v", k, err)
+		}
+		if vals, ok := out[r.ID]; ok {
+			vals[name] = v
+		}
+	}
+	return out, nil
+}
+
+func namedArgs(vals map[string]any) []any {
+	names := make([]string, 0, len(vals))
+	for n := range vals {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	args := make([]any, 0, len(names))
+	for _, n := range names {
+		args = append(args, sql.Named(n, vals[n]))
+	}
+	return args
+}
+
+// prepared is one rule ready to run on the evaluator connection.
+type prepared struct {
+	rule *Rule
+	stmt *sql.Stmt
+	args []any
+}
+
+// prepare compiles every rule on e and checks it returns an entity column; a failure names the
+// file, line and rule, like any other load error.
+func (e *evaluator) prepare(ctx context.Context, selected []*Rule, params map[string]map[string]any) ([]prepared, error) {
+	var out []prepared
+	var errs []error
+	for _, r := range selected {
+		args := namedArgs(params[r.ID])
+		st, err := e.conn.PrepareContext(ctx, r.Query)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s:%d: rule %s: query does not prepare against the views: %v", r.File, r.Line, r.ID, err))
+			continue
+		}
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			st.Close()
+			errs = append(errs, fmt.Errorf("%s:%d: rule %s: query does not prepare against the views: %v", r.File, r.Line, r.ID, err))
+			continue
+		}
+		cols, _ := rows.Columns()
+		rows.Close()
+		hasEntity := false
+		for _, c := range cols {
+			hasEntity = hasEntity || c == "entity"
+		}
+		if !hasEntity {
+			st.Close()
+			errs = append(errs, fmt.Errorf("%s:%d: rule %s: query returns no entity column (columns: %s)", r.File, r.Line, r.ID, strings.Join(cols, ", ")))
+			continue
+		}
+		out = append(out, prepared{rule: r, stmt: st, args: args})
+	}
+	if len(errs) > 0 {
+		for _, p := range out {
+			p.stmt.Close()
+		}
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// Check prepares every rule of set against the views of an empty scratch snapshot, so that
+// `rules check` finds SQL errors without a database.
+func Check(ctx context.Context, set *RuleSet) error {
+	dir, err := os.MkdirTemp("", "cucm-audit-check-")
+	if err != nil {
+		return fmt.Errorf("checking rules: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	store, err := snapshot.Open(ctx, filepath.Join(dir, "check.db"))
+	if err != nil {
+		return fmt.Errorf("checking rules: %w", err)
+	}
+	defer store.Close()
+	w, err := store.Begin(ctx, snapshot.Meta{ClusterID: "check"})
+	if err != nil {
+		return fmt.Errorf("checking rules: %w", err)
+	}
+	meta, err := w.Commit(ctx, snapshot.StatusComplete, "", "")
+	if err != nil {
+		return fmt.Errorf("checking rules: %w", err)
+	}
+	eol, err := LoadEOL("")
+	if err != nil {
+		return err
+	}
+	e, err := openEvaluator(ctx, store.Path(), meta, nil, eol)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	params, err := resolveParams(set, set.Rules, nil)
+	if err != nil {
+		return err
+	}
+	ps, err := e.prepare(ctx, set.Rules, params)
+	for _, p := range ps {
+		p.stmt.Close()
+	}
+	return err
+}
+
+// Run evaluates the selected rules over one snapshot, applies the waivers and stores the
+// results as a new analysis of the snapshot. Rules whose required inputs are incomplete are
+// inconclusive and report nothing; a rule failing at run time is an error result while the
+// others still run. Load problems (rules, waivers, EOL data, parameters) fail the whole run
+// before anything is stored.
+func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Options) (*Result, error) {
+	start := time.Now()
+	now := opts.Now
+	if now.IsZero() {
+		now = start
+	}
+	meta, err := store.Get(ctx, snapshotID)
+	if err != nil {
+		return nil, err
+	}
+	if meta.Status == snapshot.StatusFailed {
+		return nil, fmt.Errorf("snapshot %d failed to collect and holds no data (%s); collect again", meta.ID, meta.Note)
+	}
+	set := opts.Rules
+	if set == nil {
+		if set, err = LoadRules(opts.RuleDirs...); err != nil {
+			return nil, err
+		}
+	}
+	selected, err := set.Select(opts.Only, opts.Skip)
+	if err != nil {
+		return nil, err
+	}
+	params, err := resolveParams(set, selected, opts.Params)
+	if err != nil {
+		return nil, err
+	}
+	var waivers []WaiverEntry
+	if opts.WaiversFile != "" {
+		if waivers, err = LoadWaivers(opts.WaiversFile); err != nil {
+			return nil, err
+		}
+		for _, w := range waivers {
+			if set.Get(w.Rule) == nil {
+				return nil, fmt.Errorf("%s:%d: waiver for unknown rule %s (see `cucm-audit rules list`)", w.File, w.Line, w.Rule)
+			}
+		}
+	}
+	eol, err := LoadEOL(opts.EOLFile)
+	if err != nil {
+		return nil, err
+	}
+	history, err := earlierSnapshots(ctx, store, meta)
+	if err != nil {
+		return nil, err
+	}
+	cov, err := store.Coverage(ctx, meta.ID)
+	if err != nil {
+		return nil, err
+	}
+	gate, err := newGate(ctx, store, meta.ID, cov)
+	if err != nil {
+		return nil, err
+	}
+
+	e, err := openEvaluator(ctx, store.Path(), meta, history, eol)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := e.prepare(ctx, selected, params)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	res := &Result{Snapshot: meta, StartedAt: start}
+	for _, p := range ps {
+		rr := RuleResult{Rule: p.rule, Params: params[p.rule.ID]}
+		t0 := time.Now()
+		if reason := gate.check(p.rule.Requires); reason != "" {
+			rr.Outcome, rr.Reason = OutcomeInconclusive, reason
+		} else if fs, err := runRule(ctx, p); err != nil {
+			rr.Outcome, rr.Reason = OutcomeError, err.Error()
+		} else {
+			rr.Findings = fs
+			rr.Outcome = OutcomePass
+			if len(fs) > 0 {
+				rr.Outcome = OutcomeFail
+			}
+		}
+		rr.Duration = time.Since(t0)
+		p.stmt.Close()
+		res.Rules = append(res.Rules, rr)
+		if ctx.Err() != nil {
+			e.Close()
+			return nil, fmt.Errorf("analysing snapshot %d: %w", meta.ID, ctx.Err())
+		}
+	}
+	e.Close()
+	res.Waivers = applyWaivers(res.Rules, waivers, now)
+	res.Duration = time.Since(start)
+	if err := saveResult(ctx, store, res, opts); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// earlierSnapshots lists the usable snapshots of the same cluster taken before meta.
+func earlierSnapshots(ctx context.Context, store *snapshot.Store, meta snapshot.Meta) ([]snapshot.Meta, error) {
+	all, err := store.List(ctx, meta.ClusterID)
+	if err != nil {
+		return nil, err
+	}
+	var out []snapshot.Meta
+	for _, m := range all {
+		if m.ID < meta.ID && m.Status != snapshot.StatusFailed {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+func runRule(ctx context.Context, p prepared) (findings []Finding, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("rule %s: %v", p.rule.ID, r)
+		}
+	}()
+	rows, err := p.stmt.QueryContext(ctx, p.args...)
+	if err != nil {
+		return nil, fmt.Errorf("running query: %w", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, fmt.Errorf("running query: %w", err)
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	seen := map[string]bool{}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, fmt.Errorf("reading row: %w", err)
+		}
+		f := Finding{RuleID: p.rule.ID, Severity: p.rule.Severity}
+		row := make(map[string]any, len(cols))
+		for i, c := range cols {
+			v := vals[i]
+			if b, ok := v.([]byte); ok {
+				v = string(b)
+			}
+			row[c] = v
+			switch c {
+			case "entity":
+				f.Entity = valueText(v)
+			case "message":
+				f.Message = valueText(v)
+			default:
+				f.Evidence = append(f.Evidence, Field{Name: c, Value: valueText(v)})
+			}
+		}
+		if f.Entity == "" {
+			return nil, fmt.Errorf("a row has an empty entity (every row must name what it is about)")
+		}
+		if seen[f.Entity] {
+			continue // one finding per entity: the first row wins
+		}
+		seen[f.Entity] = true
+		if p.rule.msg != nil {
+			var sb strings.Builder
+			if err := p.rule.msg.Execute(&sb, row); err != nil {
+				return nil, fmt.Errorf("message template: %w", err)
+			}
+			f.Message = sb.String()
+		}
+		f.Fingerprint = Fingerprint(f.RuleID, f.Entity)
+		findings = append(findings, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("running query: %w", err)
+	}
+	return findings, nil
+}
+
+func valueText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case time.Time:
+		return x.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprint(v)
+}
+
+// applyWaivers marks findings matched by a waiver: a valid waiver waives them, an expired one
+// leaves them open and flagged. It returns the expired waivers and the valid ones that matched
+// nothing on a rule that ran (stale).
+func applyWaivers(results []RuleResult, waivers []WaiverEntry, now time.Time) WaiverNotes {
+	notes := WaiverNotes{Expired: []Waiver{}, Stale: []Waiver{}}
+	for _, we := range waivers {
+		w := we.Waiver
+		w.Expired = w.expiredOn(now)
+		matched, ran := false, false
+		for ri := range results {
+			rr := &results[ri]
+			if !strings.EqualFold(rr.Rule.ID, w.Rule) {
+				continue
+			}
+			ran = rr.Outcome == OutcomePass || rr.Outcome == OutcomeFail
+			for fi := range rr.Findings {
+				f := &rr.Findings[fi]
+				if ok, _ := path.Match(w.Entity, f.Entity); !ok {
+					continue
+				}
+				matched = true
+				if f.Waiver == nil || (f.Waiver.Expired && !w.Expired) {
+					wc := w
+					f.Waiver = &wc
+				}
+			}
+		}
+		switch {
+		case w.Expired:
+			notes.Expired = append(notes.Expired, w)
+		case !matched && ran:
+			notes.Stale = append(notes.Stale, w)
+		}
+	}
+	return notes
+}

@@ -1,0 +1,126 @@
+package analyze
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// gate decides whether a rule's required inputs were read completely. It is the guard against
+// the worst bug this product can have: a false orphan computed from a RisPort pass that failed.
+type gate struct {
+	cov       map[string]snapshot.Coverage // "source/item"
+	classes   []string                     // RisPort classes with a coverage record
+	nodes     []string                     // RisPort nodes with a coverage record
+	axlNodes  []string                     // active AXL nodes, when the AXL node list is complete
+	badAnswer map[string][]string          // class -> "node answered CODE"
+}
+
+func newGate(ctx context.Context, store *snapshot.Store, id int64, cov []snapshot.Coverage) (*gate, error) {
+	g := &gate{cov: map[string]snapshot.Coverage{}, badAnswer: map[string][]string{}}
+	for _, c := range cov {
+		g.cov[c.Source+"/"+c.Item] = c
+		if c.Source != snapshot.SourceRisPort {
+			continue
+		}
+		if cl, ok := strings.CutPrefix(c.Item, "class:"); ok {
+			g.classes = append(g.classes, cl)
+		}
+		if n, ok := strings.CutPrefix(c.Item, "node:"); ok {
+			g.nodes = append(g.nodes, n)
+		}
+	}
+	db := store.DB()
+	if c, ok := g.cov["axl/nodes"]; ok && c.Complete {
+		rows, err := db.QueryContext(ctx, `SELECT name FROM axl_node WHERE snapshot_id = ? AND is_active = 1 ORDER BY name`, id)
+		if err != nil {
+			return nil, fmt.Errorf("reading nodes of snapshot %d: %w", id, err)
+		}
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("reading nodes of snapshot %d: %w", id, err)
+			}
+			g.axlNodes = append(g.axlNodes, n)
+		}
+		rows.Close()
+	}
+	rows, err := db.QueryContext(ctx, `SELECT device_class, node, return_code FROM ris_node_answer
+		WHERE snapshot_id = ? AND return_code NOT IN ('Ok', 'NotFound') ORDER BY device_class, node`, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading risport answers of snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cl, node, code string
+		if err := rows.Scan(&cl, &node, &code); err != nil {
+			return nil, fmt.Errorf("reading risport answers of snapshot %d: %w", id, err)
+		}
+		g.badAnswer[cl] = append(g.badAnswer[cl], fmt.Sprintf("risport node %s answered %s for class %s", node, code, cl))
+	}
+	return g, rows.Err()
+}
+
+// check returns "" when every requirement is met, else why not, naming each coverage item.
+func (g *gate) check(requires []string) string {
+	var reasons []string
+	add := func(r string) {
+		for _, x := range reasons {
+			if x == r {
+				return
+			}
+		}
+		reasons = append(reasons, r)
+	}
+	item := func(source, it string) {
+		c, ok := g.cov[source+"/"+it]
+		switch {
+		case !ok:
+			add(fmt.Sprintf("%s %s was not read (no coverage record)", source, it))
+		case !c.Complete:
+			why := c.Reason
+			if why == "" {
+				why = "incomplete"
+			}
+			add(fmt.Sprintf("%s %s incomplete: %s", source, it, why))
+		}
+	}
+	for _, req := range requires {
+		src, it, _ := strings.Cut(req, ":")
+		if src == "axl" {
+			item(snapshot.SourceAXL, it)
+			continue
+		}
+		classes := []string{it}
+		if it == "*" {
+			classes = g.classes
+			if len(classes) == 0 {
+				add("risport was not read (no class coverage record)")
+			}
+		}
+		for _, cl := range classes {
+			item(snapshot.SourceRisPort, snapshot.ClassItem(cl))
+			for _, b := range g.badAnswer[cl] {
+				add(b)
+			}
+		}
+		if len(g.nodes) == 0 {
+			add("risport nodes: no node coverage record, so it is unknown whether every node answered")
+		}
+		for _, n := range g.nodes {
+			item(snapshot.SourceRisPort, snapshot.NodeItem(n))
+		}
+		for _, n := range g.axlNodes {
+			if _, ok := g.cov[snapshot.SourceRisPort+"/"+snapshot.NodeItem(n)]; !ok {
+				add(fmt.Sprintf("risport node:%s (a node in AXL) was not read (no coverage record)", n))
+			}
+		}
+	}
+	if len(reasons) > 6 {
+		reasons = append(reasons[:6], fmt.Sprintf("and %d more", len(reasons)-6))
+	}
+	return strings.Join(reasons, "; ")
+}

@@ -1,0 +1,235 @@
+package analyze
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// storedOptions is the JSON kept in analysis.options: what the run used, and the waiver notes.
+type storedOptions struct {
+	RuleDirs    []string          `json:"rule_dirs,omitempty"`
+	RuleFiles   []string          `json:"rule_files,omitempty"`
+	Only        []string          `json:"only,omitempty"`
+	Skip        []string          `json:"skip,omitempty"`
+	Params      map[string]string `json:"params,omitempty"`
+	WaiversFile string            `json:"waivers_file,omitempty"`
+	EOLFile     string            `json:"eol_file,omitempty"`
+	Waivers     WaiverNotes       `json:"waiver_notes"`
+	DurationMS  int64             `json:"duration_ms"`
+}
+
+func saveResult(ctx context.Context, store *snapshot.Store, res *Result, opts Options) error {
+	so := storedOptions{
+		RuleDirs: opts.RuleDirs, Only: opts.Only, Skip: opts.Skip, Params: opts.Params,
+		WaiversFile: opts.WaiversFile, EOLFile: opts.EOLFile, Waivers: res.Waivers, DurationMS: res.Duration.Milliseconds(),
+	}
+	if opts.Rules != nil {
+		so.RuleFiles = opts.Rules.Files
+	}
+	optJSON, err := json.Marshal(so)
+	if err != nil {
+		return fmt.Errorf("storing analysis: %w", err)
+	}
+	tx, err := store.DB().BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("storing analysis of snapshot %d: %w", res.Snapshot.ID, err)
+	}
+	defer tx.Rollback()
+	r, err := tx.ExecContext(ctx, `INSERT INTO analysis (snapshot_id, started_at, tool_version, options) VALUES (?,?,?,?)`,
+		res.Snapshot.ID, res.StartedAt.UTC().Format(time.RFC3339Nano), opts.ToolVersion, string(optJSON))
+	if err != nil {
+		return fmt.Errorf("storing analysis of snapshot %d: %w", res.Snapshot.ID, err)
+	}
+	if res.AnalysisID, err = r.LastInsertId(); err != nil {
+		return fmt.Errorf("storing analysis of snapshot %d: %w", res.Snapshot.ID, err)
+	}
+	rrStmt, err := tx.PrepareContext(ctx, `INSERT INTO rule_result (analysis_id, rule_id, title, severity, category, status,
+		reason, finding_count, params) VALUES (?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return fmt.Errorf("storing analysis: %w", err)
+	}
+	defer rrStmt.Close()
+	fStmt, err := tx.PrepareContext(ctx, `INSERT INTO finding (analysis_id, rule_id, severity, entity, fingerprint, message,
+		evidence, waived, waiver) VALUES (?,?,?,?,?,?,?,?,?)`)
+	if err != nil {
+		return fmt.Errorf("storing analysis: %w", err)
+	}
+	defer fStmt.Close()
+	for _, rr := range res.Rules {
+		pj, err := json.Marshal(rr.Rule.Info(rr.Params).Params)
+		if err != nil {
+			return fmt.Errorf("storing analysis: %w", err)
+		}
+		if string(pj) == "null" {
+			pj = []byte("{}")
+		}
+		if _, err := rrStmt.ExecContext(ctx, res.AnalysisID, rr.Rule.ID, rr.Rule.Title, rr.Rule.Severity.String(), rr.Rule.Category,
+			string(rr.Outcome), rr.Reason, len(rr.Findings), string(pj)); err != nil {
+			return fmt.Errorf("storing result of rule %s: %w", rr.Rule.ID, err)
+		}
+		for _, f := range rr.Findings {
+			waiver := ""
+			if f.Waiver != nil {
+				b, _ := json.Marshal(f.Waiver)
+				waiver = string(b)
+			}
+			if _, err := fStmt.ExecContext(ctx, res.AnalysisID, f.RuleID, f.Severity.String(), f.Entity, f.Fingerprint, f.Message,
+				evidenceJSON(f.Evidence), !f.Open(), waiver); err != nil {
+				return fmt.Errorf("storing finding %s of rule %s: %w", f.Entity, f.RuleID, err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("storing analysis of snapshot %d: %w", res.Snapshot.ID, err)
+	}
+	return nil
+}
+
+// evidenceJSON writes the evidence as a JSON object whose keys keep the query's column order.
+func evidenceJSON(ev []Field) string {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range ev {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(f.Name)
+		v, _ := json.Marshal(f.Value)
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// parseEvidence reads evidenceJSON back in key order.
+func parseEvidence(s string) []Field {
+	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	var out []Field
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return out
+		}
+		k, _ := kt.(string)
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return out
+		}
+		out = append(out, Field{Name: k, Value: valueText(v)})
+	}
+	return out
+}
+
+// StoredAnalysis is an analysis read back from the database.
+type StoredAnalysis struct {
+	ID         int64
+	SnapshotID int64
+	StartedAt  time.Time
+	Rules      []StoredRule
+	Findings   []Finding // all findings, waived ones with their waiver; rule id then entity
+	Waivers    WaiverNotes
+	RuleDirs   []string
+}
+
+// StoredRule is one rule_result row.
+type StoredRule struct {
+	ID, Title, Category string
+	Severity            Severity
+	Outcome             Outcome
+	Reason              string
+	Findings            int
+	Params              map[string]string
+}
+
+// ErrNoAnalysis is returned when a snapshot has never been analysed.
+var ErrNoAnalysis = errors.New("snapshot has not been analysed")
+
+// LatestAnalysis reads the newest analysis of a snapshot.
+func LatestAnalysis(ctx context.Context, db *sql.DB, snapshotID int64) (*StoredAnalysis, error) {
+	a := &StoredAnalysis{SnapshotID: snapshotID}
+	var started, opts string
+	err := db.QueryRowContext(ctx, `SELECT id, started_at, options FROM analysis WHERE snapshot_id = ? ORDER BY id DESC LIMIT 1`,
+		snapshotID).Scan(&a.ID, &started, &opts)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("snapshot %d: %w (run `cucm-audit analyze --snapshot %d`)", snapshotID, ErrNoAnalysis, snapshotID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading analysis of snapshot %d: %w", snapshotID, err)
+	}
+	a.StartedAt, _ = time.Parse(time.RFC3339Nano, started)
+	var so storedOptions
+	if json.Unmarshal([]byte(opts), &so) == nil {
+		a.Waivers = so.Waivers
+		a.RuleDirs = so.RuleDirs
+	}
+	if a.Waivers.Expired == nil {
+		a.Waivers.Expired = []Waiver{}
+	}
+	if a.Waivers.Stale == nil {
+		a.Waivers.Stale = []Waiver{}
+	}
+	rows, err := db.QueryContext(ctx, `SELECT rule_id, title, severity, category, status, reason, finding_count, params
+		FROM rule_result WHERE analysis_id = ?`, a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("reading rule results of analysis %d: %w", a.ID, err)
+	}
+	for rows.Next() {
+		var r StoredRule
+		var sev, params string
+		if err := rows.Scan(&r.ID, &r.Title, &sev, &r.Category, &r.Outcome, &r.Reason, &r.Findings, &params); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("reading rule results of analysis %d: %w", a.ID, err)
+		}
+		r.Severity, _ = ParseSeverity(sev)
+		_ = json.Unmarshal([]byte(params), &r.Params)
+		a.Rules = append(a.Rules, r)
+	}
+	rows.Close()
+	sort.Slice(a.Rules, func(i, j int) bool { return a.Rules[i].ID < a.Rules[j].ID })
+	fs, err := readFindings(ctx, db, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	a.Findings = fs
+	return a, nil
+}
+
+func readFindings(ctx context.Context, db *sql.DB, analysisID int64) ([]Finding, error) {
+	rows, err := db.QueryContext(ctx, `SELECT rule_id, severity, entity, fingerprint, message, evidence, waiver
+		FROM finding WHERE analysis_id = ? ORDER BY rule_id, entity`, analysisID)
+	if err != nil {
+		return nil, fmt.Errorf("reading findings of analysis %d: %w", analysisID, err)
+	}
+	defer rows.Close()
+	var out []Finding
+	for rows.Next() {
+		var f Finding
+		var sev, ev, waiver string
+		if err := rows.Scan(&f.RuleID, &sev, &f.Entity, &f.Fingerprint, &f.Message, &ev, &waiver); err != nil {
+			return nil, fmt.Errorf("reading findings of analysis %d: %w", analysisID, err)
+		}
+		f.Severity, _ = ParseSeverity(sev)
+		f.Evidence = parseEvidence(ev)
+		if waiver != "" {
+			var w Waiver
+			if json.Unmarshal([]byte(waiver), &w) == nil {
+				f.Waiver = &w
+			}
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}

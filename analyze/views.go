@@ -1,0 +1,226 @@
+package analyze
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// StatusReasons names RisPort70 StatusReason codes (CUCM-API.md §2.3, from Cisco's
+// documentation as collected by the sieteunoseis/cisco-risport project).
+var statusReasons = map[int]string{
+	0: "Registered", 1: "Unknown", 6: "ConnectivityError", 8: "DeviceInitiatedReset", 9: "CallManagerReset",
+	10: "DeviceUnregistered", 11: "MalformedRegisterMsg", 12: "SCCPDeviceThrottling", 13: "KeepAliveTimeout",
+	14: "ConfigurationMismatch", 15: "CallManagerRestart", 16: "DuplicateRegistration", 17: "CallManagerApplyConfig",
+	18: "DeviceNoResponse", 19: "EMLoginLogout", 20: "EMCCLoginLogout", 25: "RegistrationSequenceError",
+	26: "InvalidCapabilities", 28: "FallbackInitiated", 29: "DeviceSwitch", 30: "DeviceWipe", 31: "DeviceForcedReset",
+	33: "LowBattery", 34: "ManualPowerOff",
+}
+
+// StatusReasonText is the name of a RisPort StatusReason code, e.g. "ConfigurationMismatch".
+func StatusReasonText(code int) string {
+	if n, ok := statusReasons[code]; ok {
+		return n
+	}
+	return fmt.Sprintf("Unknown reason %d", code)
+}
+
+// ViewNames lists the relations a rule query may use, in documentation order.
+var viewNames = []string{
+	"snapshot", "devices", "ris", "ris_devices", "device_status", "lines", "line_appearances", "users",
+	"device_pools", "cm_group_members", "nodes", "coverage", "node_answers", "status_reasons",
+	"eol_models", "history_snapshots", "history",
+}
+
+// viewSQL defines the per-snapshot views. %[1]d is the snapshot id (an integer, never user text).
+// The resolved RisPort table `ris` is materialized once (it needs a window over every node's
+// rows) and indexed by name, which every join with it uses.
+const viewSQL = `
+CREATE TEMP TABLE ris AS
+SELECT x.node, x.name, x.device_class, x.model, x.product, x.status, x.status_reason,
+       COALESCE(sr.name, 'Unknown reason ' || x.status_reason) AS status_reason_text,
+       x.protocol, x.description, x.dir_number, x.num_lines, x.lines_status, x.ipv4, x.ip_addresses,
+       x.active_load, x.inactive_load, x.download_status, x.login_user, x.timestamp,
+       x.registration_attempts, x.httpd, x.is_cti_controllable, x.node_rows
+FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.name
+             ORDER BY r.timestamp DESC, (r.status = 'Registered') DESC, r.node) AS rn,
+             COUNT(*) OVER (PARTITION BY r.name) AS node_rows
+      FROM main.ris_device r WHERE r.snapshot_id = %[1]d) x
+LEFT JOIN temp.status_reasons sr ON sr.code = x.status_reason
+WHERE x.rn = 1;
+CREATE UNIQUE INDEX temp.ris_name ON ris (name);
+CREATE INDEX temp.ris_class ON ris (device_class, status);
+
+CREATE TEMP VIEW devices AS
+SELECT pkid, name, class, ris_class, model, model_enum, product, protocol, description, device_pool,
+       owner, css, location, is_active
+FROM main.axl_device WHERE snapshot_id = %[1]d;
+
+CREATE TEMP VIEW ris_devices AS
+SELECT r.node, r.name, r.device_class, r.model, r.product, r.status, r.status_reason,
+       COALESCE(sr.name, 'Unknown reason ' || r.status_reason) AS status_reason_text,
+       r.protocol, r.description, r.dir_number, r.num_lines, r.lines_status, r.ipv4, r.ip_addresses,
+       r.active_load, r.inactive_load, r.download_status, r.login_user, r.timestamp,
+       r.registration_attempts, r.httpd, r.is_cti_controllable
+FROM main.ris_device r LEFT JOIN temp.status_reasons sr ON sr.code = r.status_reason
+WHERE r.snapshot_id = %[1]d;
+
+CREATE TEMP VIEW device_status AS
+SELECT d.name, d.class, d.ris_class, d.model, d.model_enum, d.product, d.protocol, d.description,
+       d.device_pool, d.owner, d.css, d.location, d.is_active,
+       (r.name IS NOT NULL) AS in_ris, COALESCE(r.status, '') AS status,
+       COALESCE(r.status_reason, 0) AS status_reason, COALESCE(r.status_reason_text, '') AS status_reason_text,
+       COALESCE(r.node, '') AS node, COALESCE(r.node_rows, 0) AS node_rows, COALESCE(r.ipv4, '') AS ipv4,
+       COALESCE(r.active_load, '') AS active_load, COALESCE(r.timestamp, 0) AS timestamp,
+       COALESCE(r.lines_status, '') AS lines_status
+FROM main.axl_device d LEFT JOIN temp.ris r ON r.name = d.name
+WHERE d.snapshot_id = %[1]d;
+
+CREATE TEMP VIEW lines AS
+SELECT pkid, dn, partition, description, usage FROM main.axl_line WHERE snapshot_id = %[1]d;
+
+CREATE TEMP VIEW line_appearances AS
+SELECT device, line_index, line_pkid, dn, partition, label, display
+FROM main.axl_line_appearance WHERE snapshot_id = %[1]d;
+
+CREATE TEMP VIEW users AS
+SELECT userid, first_name, last_name, mail, department, status FROM main.axl_user WHERE snapshot_id = %[1]d;
+
+CREATE TEMP VIEW device_pools AS
+SELECT name, cm_group, region, location FROM main.axl_device_pool WHERE snapshot_id = %[1]d;
+
+CREATE TEMP VIEW cm_group_members AS
+SELECT cm_group, node, priority FROM main.axl_cm_group_member WHERE snapshot_id = %[1]d;
+
+CREATE TEMP VIEW nodes AS
+SELECT name, description, is_publisher, is_active FROM main.axl_node WHERE snapshot_id = %[1]d;
+
+CREATE TEMP VIEW coverage AS
+SELECT source, item, complete, reason, records FROM main.coverage WHERE snapshot_id = %[1]d;
+
+CREATE TEMP VIEW node_answers AS
+SELECT device_class, node, return_code, devices FROM main.ris_node_answer WHERE snapshot_id = %[1]d;
+
+CREATE TEMP VIEW history AS
+SELECT h.snapshot_id, h.started_at, h.taken_at, r.node, r.name, r.device_class, r.status,
+       r.status_reason, r.timestamp, r.active_load
+FROM temp.history_snapshots h JOIN main.ris_device r ON r.snapshot_id = h.snapshot_id;
+`
+
+const tablesSQL = `
+CREATE TEMP TABLE snapshot (id INTEGER, cluster_id TEXT, axl_host TEXT, cucm_version TEXT, tool_version TEXT,
+	started_at TEXT, taken_at INTEGER, status TEXT);
+CREATE TEMP TABLE status_reasons (code INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TEMP TABLE eol_models (model TEXT PRIMARY KEY, end_of_sale TEXT NOT NULL, end_of_support TEXT NOT NULL,
+	replacement TEXT NOT NULL, reference TEXT NOT NULL);
+CREATE TEMP TABLE history_snapshots (snapshot_id INTEGER PRIMARY KEY, started_at TEXT, taken_at INTEGER, status TEXT);
+`
+
+// evaluator is one locked, read-only connection on which the views of one snapshot exist.
+type evaluator struct {
+	db   *sql.DB
+	conn *sql.Conn
+}
+
+func roDSN(path string) string {
+	q := url.Values{}
+	q.Set("mode", "ro")
+	q.Set("_busy_timeout", "5000")
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// openEvaluator opens path read-only, defines the views of snapshot meta, then locks the
+// connection: query_only, and an authorizer that lets statements read and call functions and
+// nothing else (no write, ATTACH, PRAGMA, CREATE, transaction or load_extension).
+func openEvaluator(ctx context.Context, path string, meta snapshot.Meta, history []snapshot.Meta, eol []EOLModel) (*evaluator, error) {
+	db, err := sql.Open("sqlite3", roDSN(path))
+	if err != nil {
+		return nil, fmt.Errorf("opening %s read-only: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening %s read-only: %w", path, err)
+	}
+	e := &evaluator{db: db, conn: conn}
+	if err := e.setup(ctx, meta, history, eol); err != nil {
+		e.Close()
+		return nil, fmt.Errorf("defining the views of snapshot %d: %w", meta.ID, err)
+	}
+	return e, nil
+}
+
+func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []snapshot.Meta, eol []EOLModel) error {
+	if _, err := e.conn.ExecContext(ctx, tablesSQL); err != nil {
+		return err
+	}
+	if _, err := e.conn.ExecContext(ctx, `INSERT INTO temp.snapshot VALUES (?,?,?,?,?,?,?,?)`, meta.ID, meta.ClusterID,
+		meta.AXLHost, meta.CUCMVersion, meta.ToolVersion, meta.StartedAt.UTC().Format("2006-01-02T15:04:05Z"),
+		meta.StartedAt.Unix(), string(meta.Status)); err != nil {
+		return err
+	}
+	for code, name := range statusReasons {
+		if _, err := e.conn.ExecContext(ctx, `INSERT INTO temp.status_reasons VALUES (?,?)`, code, name); err != nil {
+			return err
+		}
+	}
+	for _, m := range eol {
+		if _, err := e.conn.ExecContext(ctx, `INSERT OR REPLACE INTO temp.eol_models VALUES (?,?,?,?,?)`,
+			m.Model, m.EndOfSale, m.EndOfSupport, m.Replacement, m.Reference); err != nil {
+			return err
+		}
+	}
+	for _, h := range history {
+		if _, err := e.conn.ExecContext(ctx, `INSERT INTO temp.history_snapshots VALUES (?,?,?,?)`, h.ID,
+			h.StartedAt.UTC().Format("2006-01-02T15:04:05Z"), h.StartedAt.Unix(), string(h.Status)); err != nil {
+			return err
+		}
+	}
+	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf(viewSQL, meta.ID)); err != nil {
+		return err
+	}
+	if _, err := e.conn.ExecContext(ctx, `ANALYZE temp`); err != nil {
+		return err
+	}
+	if _, err := e.conn.ExecContext(ctx, `PRAGMA query_only = 1`); err != nil {
+		return err
+	}
+	return e.conn.Raw(func(dc any) error {
+		c, ok := dc.(*sqlite3.SQLiteConn)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T", dc)
+		}
+		c.RegisterAuthorizer(authorize)
+		return nil
+	})
+}
+
+// sqliteRecursive is SQLITE_RECURSIVE (a WITH RECURSIVE query), which go-sqlite3 does not export.
+const sqliteRecursive = 33
+
+// authorize is the SQLite authorizer of a rule connection: reading and calling functions only.
+func authorize(op int, arg1, arg2, _ string) int {
+	switch op {
+	case sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqliteRecursive:
+		return sqlite3.SQLITE_OK
+	case sqlite3.SQLITE_FUNCTION:
+		if strings.EqualFold(arg2, "load_extension") || strings.EqualFold(arg2, "fts3_tokenizer") {
+			return sqlite3.SQLITE_DENY
+		}
+		return sqlite3.SQLITE_OK
+	}
+	return sqlite3.SQLITE_DENY
+}
+
+// Close releases the connection; the temporary views vanish with it.
+func (e *evaluator) Close() error {
+	e.conn.Close()
+	return e.db.Close()
+}

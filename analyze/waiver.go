@@ -1,0 +1,206 @@
+package analyze
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// WaiverFileSchema is the waiver file schema this build reads (`schema: 1`, optional).
+const WaiverFileSchema = 1
+
+const dateLayout = "2006-01-02"
+
+type waiverFile struct {
+	Schema  int          `yaml:"schema"`
+	Waivers []waiverItem `yaml:"waivers"`
+}
+
+type waiverItem struct {
+	Rule      string `yaml:"rule"`
+	Entity    string `yaml:"entity"`
+	Statement string `yaml:"statement"`
+	Owner     string `yaml:"owner"`
+	Expires   string `yaml:"expires"`
+}
+
+// WaiverEntry is one waiver with where it was written.
+type WaiverEntry struct {
+	Waiver
+	File string
+	Line int
+}
+
+// LoadWaivers reads a waiver file strictly (see rules/README.md): unknown keys, missing fields,
+// a bad glob or a date that is not YYYY-MM-DD fail with the file and line.
+func LoadWaivers(file string) ([]WaiverEntry, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("reading waivers: %w", err)
+	}
+	return ParseWaivers(file, data)
+}
+
+// ParseWaivers parses waiver file content; file names it in errors.
+func ParseWaivers(file string, data []byte) ([]WaiverEntry, error) {
+	pe := &packErrors{file: file}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, locatedYAMLError(pe, err)
+	}
+	var wf waiverFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&wf); err != nil {
+		return nil, locatedYAMLError(pe, err)
+	}
+	var items []*yaml.Node
+	if len(root.Content) > 0 {
+		doc := root.Content[0]
+		if k, v := mapValue(doc, "schema"); k != nil && wf.Schema != WaiverFileSchema {
+			pe.add(v.Line, "", "schema %d is not supported (this cucm-audit reads schema: %d)", wf.Schema, WaiverFileSchema)
+		}
+		if _, v := mapValue(doc, "waivers"); v != nil && v.Kind == yaml.SequenceNode {
+			items = v.Content
+		}
+	}
+	var out []WaiverEntry
+	for i, w := range wf.Waivers {
+		n := items[i]
+		line := func(key string) int {
+			if k, _ := mapValue(n, key); k != nil {
+				return k.Line
+			}
+			return n.Line
+		}
+		before := len(pe.errs)
+		for _, f := range []struct{ key, val string }{
+			{"rule", w.Rule}, {"entity", w.Entity}, {"statement", w.Statement}, {"owner", w.Owner}, {"expires", w.Expires},
+		} {
+			if strings.TrimSpace(f.val) == "" {
+				pe.add(line(f.key), "", "waiver %d: missing field %s", i+1, f.key)
+			}
+		}
+		if w.Entity != "" {
+			if _, err := path.Match(w.Entity, ""); err != nil {
+				pe.add(line("entity"), "", "waiver %d: entity pattern %q: %v", i+1, w.Entity, err)
+			}
+		}
+		if w.Expires != "" {
+			if _, err := time.Parse(dateLayout, w.Expires); err != nil {
+				pe.add(line("expires"), "", "waiver %d: expires %q is not a date YYYY-MM-DD", i+1, w.Expires)
+			}
+		}
+		if len(pe.errs) > before {
+			continue
+		}
+		out = append(out, WaiverEntry{
+			Waiver: Waiver{Rule: w.Rule, Entity: w.Entity, Statement: strings.TrimSpace(w.Statement), Owner: w.Owner, Expires: w.Expires},
+			File:   file, Line: n.Line,
+		})
+	}
+	if err := pe.err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// locatedYAMLError turns a yaml.v3 error into "file:line: message" errors.
+func locatedYAMLError(pe *packErrors, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		for _, e := range te.Errors {
+			addYAMLMessage(pe, e)
+		}
+		return pe.err()
+	}
+	addYAMLMessage(pe, err.Error())
+	return pe.err()
+}
+
+func addYAMLMessage(pe *packErrors, msg string) {
+	if m := yamlLinePattern.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		pe.add(n, "", "%s", typeSuffix.ReplaceAllString(m[2], ""))
+		return
+	}
+	pe.add(0, "", "%s", strings.TrimPrefix(msg, "yaml: "))
+}
+
+// expired reports whether the waiver no longer applies on day now: a waiver is valid through
+// its expiry day.
+func (w Waiver) expiredOn(now time.Time) bool {
+	return now.Format(dateLayout) > w.Expires
+}
+
+// EOLModel is one end-of-life phone model from the EOL data file.
+type EOLModel struct {
+	Model        string `yaml:"model" json:"model"` // AXL model name, e.g. "Cisco 7945"
+	EndOfSale    string `yaml:"end_of_sale" json:"end_of_sale,omitempty"`
+	EndOfSupport string `yaml:"end_of_support" json:"end_of_support,omitempty"` // last date of support
+	Replacement  string `yaml:"replacement" json:"replacement,omitempty"`
+	Reference    string `yaml:"reference" json:"reference,omitempty"`
+}
+
+type eolFile struct {
+	Schema int        `yaml:"schema"`
+	Models []EOLModel `yaml:"models"`
+}
+
+// ParseEOL parses end-of-life model data (rules/eol-models.yaml or a file given with --eol).
+func ParseEOL(file string, data []byte) ([]EOLModel, error) {
+	pe := &packErrors{file: file}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, locatedYAMLError(pe, err)
+	}
+	var ef eolFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&ef); err != nil {
+		return nil, locatedYAMLError(pe, err)
+	}
+	var items []*yaml.Node
+	if len(root.Content) > 0 {
+		doc := root.Content[0]
+		if k, v := mapValue(doc, "schema"); k == nil || ef.Schema != 1 {
+			line := doc.Line
+			if v != nil {
+				line = v.Line
+			}
+			pe.add(line, "", "want schema: 1 at the top of the end-of-life data")
+		}
+		if _, v := mapValue(doc, "models"); v != nil && v.Kind == yaml.SequenceNode {
+			items = v.Content
+		}
+	}
+	seen := map[string]bool{}
+	for i, m := range ef.Models {
+		line := items[i].Line
+		switch {
+		case m.Model == "":
+			pe.add(line, "", "model %d: missing field model", i+1)
+		case seen[m.Model]:
+			pe.add(line, "", "model %q listed twice", m.Model)
+		case m.EndOfSale == "" && m.EndOfSupport == "":
+			pe.add(line, "", "model %q: give end_of_sale or end_of_support", m.Model)
+		}
+		seen[m.Model] = true
+		for _, d := range []string{m.EndOfSale, m.EndOfSupport} {
+			if _, err := time.Parse(dateLayout, d); d != "" && err != nil {
+				pe.add(line, "", "model %q: %q is not a date YYYY-MM-DD", m.Model, d)
+			}
+		}
+	}
+	if err := pe.err(); err != nil {
+		return nil, err
+	}
+	return ef.Models, nil
+}
