@@ -290,6 +290,12 @@ func (c *Client) retryable(err error) (bool, time.Duration) {
 	if errors.As(err, &to) {
 		return true, 0
 	}
+	// An HTML page with status 200 is usually a proxy's or load balancer's error page: worth
+	// the bounded retries of a read-only client.
+	var he2 *HTMLError
+	if errors.As(err, &he2) {
+		return true, 0
+	}
 	var ne *netError
 	return errors.As(err, &ne), 0
 }
