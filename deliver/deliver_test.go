@@ -1,0 +1,656 @@
+package deliver
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"io"
+	"math/big"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+const (
+	testUser = "audit-bot"
+	testPass = "s3cret-Pa55"
+)
+
+// received is one message the test server accepted.
+type received struct {
+	from string
+	rcpt []string
+	data []byte
+	mech string
+}
+
+// mailServer is a real SMTP server (emersion/go-smtp) on loopback: STARTTLS with a self-signed
+// certificate, AUTH PLAIN and LOGIN only after TLS.
+type mailServer struct {
+	addr   string
+	caFile string
+	mu     sync.Mutex
+	msgs   []received
+}
+
+func (m *mailServer) messages() []received {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]received(nil), m.msgs...)
+}
+
+type session struct {
+	srv    *mailServer
+	authed bool
+	mech   string
+	cur    received
+}
+
+func (s *session) AuthMechanisms() []string { return []string{sasl.Plain, sasl.Login} }
+
+func (s *session) Auth(mech string) (sasl.Server, error) {
+	check := func(user, pass string) error {
+		if user != testUser || pass != testPass {
+			return smtp.ErrAuthFailed
+		}
+		s.authed, s.mech = true, mech
+		return nil
+	}
+	switch mech {
+	case sasl.Plain:
+		return sasl.NewPlainServer(func(_, user, pass string) error { return check(user, pass) }), nil
+	case sasl.Login:
+		return &loginServer{check: check}, nil
+	}
+	return nil, smtp.ErrAuthUnsupported
+}
+
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if !s.authed {
+		return smtp.ErrAuthRequired
+	}
+	s.cur = received{from: from, mech: s.mech}
+	return nil
+}
+
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.cur.rcpt = append(s.cur.rcpt, to)
+	return nil
+}
+
+func (s *session) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.cur.data = b
+	s.srv.mu.Lock()
+	s.srv.msgs = append(s.srv.msgs, s.cur)
+	s.srv.mu.Unlock()
+	return nil
+}
+
+func (s *session) Reset()        { s.cur = received{} }
+func (s *session) Logout() error { return nil }
+
+// loginServer is the server side of AUTH LOGIN (go-sasl ships only the client).
+type loginServer struct {
+	step  int
+	user  string
+	check func(user, pass string) error
+}
+
+func (l *loginServer) Next(resp []byte) ([]byte, bool, error) {
+	switch l.step {
+	case 0:
+		l.step = 1
+		if len(resp) == 0 {
+			return []byte("Username:"), false, nil
+		}
+		fallthrough
+	case 1:
+		l.user = string(resp)
+		l.step = 2
+		return []byte("Password:"), false, nil
+	default:
+		return nil, true, l.check(l.user, string(resp))
+	}
+}
+
+// startMailServer starts the server and writes its certificate as a CA file for SMTP_CA_FILE.
+func startMailServer(t *testing.T, withTLS bool) *mailServer {
+	t.Helper()
+	ms := &mailServer{}
+	be := smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{srv: ms}, nil })
+	srv := smtp.NewServer(be)
+	srv.Domain = "127.0.0.1"
+	srv.ErrorLog = testLogger{t}
+	if withTLS {
+		cert, pemBytes := selfSigned(t)
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+		ms.caFile = filepath.Join(t.TempDir(), "ca.pem")
+		if err := os.WriteFile(ms.caFile, pemBytes, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		srv.AllowInsecureAuth = true
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms.addr = l.Addr().String()
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return ms
+}
+
+type testLogger struct{ t *testing.T }
+
+func (l testLogger) Printf(format string, v ...any) { l.t.Logf("smtp server: "+format, v...) }
+func (l testLogger) Println(v ...any)               { l.t.Log(append([]any{"smtp server:"}, v...)...) }
+
+func selfSigned(t *testing.T) (tls.Certificate, []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test smtp"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"localhost"},
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, IsCA: true, BasicConstraintsValid: true,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+func (m *mailServer) env(extra map[string]string) func(string) string {
+	host, port, _ := net.SplitHostPort(m.addr)
+	e := map[string]string{
+		"SMTP_HOST": host, "SMTP_PORT": port, "SMTP_USER": testUser, "SMTP_PASS": testPass,
+		"SMTP_FROM": "CUCM audit <voice-audit@example.org>", "SMTP_CA_FILE": m.caFile, "SMTP_TIMEOUT": "20s",
+	}
+	for k, v := range extra {
+		e[k] = v
+	}
+	return func(k string) string { return e[k] }
+}
+
+// fixture is a database with one analyzed snapshot and two rendered report files.
+type fixture struct {
+	store *snapshot.Store
+	rep   *analyze.Report
+	files []File
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	store, err := snapshot.Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	f := &fixture{store: store}
+	meta := f.addSnapshot(t, "Registered", []string{"REG-001|SEP1"})
+	f.rep = &analyze.Report{Kind: "audit", Snapshot: meta, ToolVersion: "test", Summary: analyze.Summary{
+		FindingsBySeverity: []analyze.SeverityCount{{Severity: analyze.SeverityHigh, Count: 1}},
+		Registration:       []analyze.ClassRegistration{{Class: "Phone", Configured: 1, Registered: 1, RegistrationRate: 1, Complete: true}},
+	}}
+	dir := t.TempDir()
+	pdf := make([]byte, 300<<10) // binary, large enough for many base64 lines
+	for i := range pdf {
+		pdf[i] = byte(i*7 + i>>8)
+	}
+	copy(pdf, "%PDF-1.7\n")
+	for _, c := range []struct {
+		name, format string
+		data         []byte
+	}{
+		{"cucm-audit_hq_20261124-080000.pdf", "pdf", pdf},
+		{"cucm-audit_hq_20261124-080000.xlsx", "xlsx", append([]byte("PK\x03\x04"), pdf[:1000]...)},
+		{"cucm-audit_hq_20261124-080000.md", "md", []byte("# Audit of Zürich\n")},
+	} {
+		p := filepath.Join(dir, c.name)
+		if err := os.WriteFile(p, c.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(c.data)
+		f.files = append(f.files, File{Path: p, Format: c.format, SHA256: hex.EncodeToString(sum[:])})
+	}
+	return f
+}
+
+// addSnapshot writes a snapshot of cluster hq where phone SEP1 has the given status, analyzed
+// with the given open finding fingerprints.
+func (f *fixture) addSnapshot(t *testing.T, status string, findings []string) snapshot.Meta {
+	t.Helper()
+	ctx := context.Background()
+	w, err := f.store.Begin(ctx, snapshot.Meta{ClusterID: "hq"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddDevice(ctx, snapshot.Device{Name: "SEP1", Class: "Phone", RisClass: "Phone"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.AddRisDevice(ctx, snapshot.RisDevice{Node: "sub1", Name: "SEP1", DeviceClass: "Phone", Status: status, TimeStamp: time.Now().UnixNano()}); err != nil {
+		t.Fatal(err)
+	}
+	meta, err := w.Commit(ctx, snapshot.StatusComplete, "15.0.1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := f.store.DB()
+	res, err := db.Exec(`INSERT INTO analysis (snapshot_id, started_at) VALUES (?, ?)`, meta.ID, time.Now().UTC().Format(time.RFC3339))
+	if err != nil {
+		t.Fatal(err)
+	}
+	aid, _ := res.LastInsertId()
+	for _, fp := range findings {
+		rule, entity, _ := strings.Cut(fp, "|")
+		if _, err := db.Exec(`INSERT INTO finding (analysis_id, rule_id, severity, entity, fingerprint) VALUES (?,?,?,?,?)`,
+			aid, rule, "high", entity, fp); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return meta
+}
+
+// parsed is a received message as a reader sees it.
+type parsed struct {
+	header      mail.Header
+	body        string
+	attachments map[string][]byte // file name -> decoded content
+}
+
+func parseMessage(t *testing.T, data []byte) parsed {
+	t.Helper()
+	msg, err := mail.ReadMessage(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("net/mail cannot read the message: %v", err)
+	}
+	p := parsed{header: msg.Header, attachments: map[string][]byte{}}
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/mixed" {
+		t.Fatalf("Content-Type = %q (%v), want multipart/mixed", msg.Header.Get("Content-Type"), err)
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("reading MIME part: %v", err)
+		}
+		raw, err := io.ReadAll(part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var content []byte
+		switch enc := strings.ToLower(part.Header.Get("Content-Transfer-Encoding")); enc {
+		case "base64":
+			content, err = base64.StdEncoding.DecodeString(strings.NewReplacer("\r", "", "\n", "").Replace(string(raw)))
+			if err != nil {
+				t.Fatalf("base64 part: %v", err)
+			}
+		default:
+			// multipart.Reader already decodes quoted-printable.
+			content = raw
+		}
+		if name := part.FileName(); name != "" {
+			p.attachments[name] = content
+		} else {
+			p.body += string(content)
+		}
+	}
+	return p
+}
+
+func TestMailEndToEnd(t *testing.T) {
+	ms := startMailServer(t, true)
+	for _, mech := range []string{"plain", "login", "auto"} {
+		t.Run(mech, func(t *testing.T) {
+			f := newFixture(t)
+			cfg, err := ConfigFromEnv(ms.env(map[string]string{"SMTP_AUTH": mech}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := len(ms.messages())
+			opts := Options{To: []string{"voice-team@example.org", "cio@example.org"}, Attach: DefaultAttach, OnlyIf: PolicyAlways}
+			res, err := Mail(context.Background(), f.store, cfg, opts, f.rep, f.files)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !res.Sent {
+				t.Fatalf("not sent: %s", res.Reason)
+			}
+			msgs := ms.messages()
+			if len(msgs) != before+1 {
+				t.Fatalf("server received %d messages, want 1", len(msgs)-before)
+			}
+			got := msgs[len(msgs)-1]
+			if diff := cmp.Diff([]string{"voice-team@example.org", "cio@example.org"}, got.rcpt); diff != "" {
+				t.Errorf("RCPT TO (-want +got):\n%s", diff)
+			}
+			if got.from != "voice-audit@example.org" {
+				t.Errorf("MAIL FROM = %q", got.from)
+			}
+			wantMech := map[string]string{"plain": sasl.Plain, "login": sasl.Login, "auto": sasl.Plain}[mech]
+			if got.mech != wantMech {
+				t.Errorf("authenticated with %q, want %q", got.mech, wantMech)
+			}
+			p := parseMessage(t, got.data)
+			to, err := p.header.AddressList("To")
+			if err != nil || len(to) != 2 || to[0].Address != "voice-team@example.org" || to[1].Address != "cio@example.org" {
+				t.Errorf("To header = %v (%v)", to, err)
+			}
+			subj, _ := new(mime.WordDecoder).DecodeHeader(p.header.Get("Subject"))
+			if want := "cucm-audit hq: audit of "; !strings.HasPrefix(subj, want) || !strings.HasSuffix(subj, ": 1 findings (1 high or critical)") {
+				t.Errorf("Subject = %q", subj)
+			}
+			// Attachments intact: the SHA-256 of each decoded part equals the manifest's.
+			want := map[string]string{}
+			for _, f := range f.files[:2] {
+				want[filepath.Base(f.Path)] = f.SHA256
+			}
+			gotSums := map[string]string{}
+			for name, content := range p.attachments {
+				sum := sha256.Sum256(content)
+				gotSums[name] = hex.EncodeToString(sum[:])
+			}
+			if diff := cmp.Diff(want, gotSums); diff != "" {
+				t.Errorf("attachments' SHA-256 (-manifest +received):\n%s", diff)
+			}
+			for _, s := range []string{"Audit of CUCM cluster hq", "Open findings: high 1", "Phone          1 of 1 registered (100%)", f.files[0].SHA256 + "  cucm-audit_hq_20261124-080000.pdf"} {
+				if !strings.Contains(p.body, s) {
+					t.Errorf("body lacks %q:\n%s", s, p.body)
+				}
+			}
+		})
+	}
+}
+
+func TestMailWrongPassword(t *testing.T) {
+	ms := startMailServer(t, true)
+	f := newFixture(t)
+	cfg, err := ConfigFromEnv(ms.env(map[string]string{"SMTP_PASS": "wrong-Secret-42"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{To: []string{"voice-team@example.org"}, OnlyIf: PolicyChanged}
+	res, err := Mail(context.Background(), f.store, cfg, opts, f.rep, f.files)
+	if err == nil || res.Sent {
+		t.Fatal("mail with a wrong password succeeded")
+	}
+	msg := err.Error()
+	wantPrefix := "sending mail through " + ms.addr + " (starttls) as audit-bot: "
+	if !strings.HasPrefix(msg, wantPrefix) {
+		t.Errorf("error = %q\nwant prefix %q", msg, wantPrefix)
+	}
+	for _, s := range []string{"check SMTP_USER and SMTP_PASS (or SMTP_PASS_FILE)", "the report files are kept in " + filepath.Dir(f.files[0].Path)} {
+		if !strings.Contains(msg, s) {
+			t.Errorf("error lacks %q: %s", s, msg)
+		}
+	}
+	if strings.Contains(msg, "wrong-Secret-42") || strings.Contains(fmtAll(cfg), "wrong-Secret-42") {
+		t.Errorf("the password leaks: %s", msg)
+	}
+	var se *SendError
+	if !errors.As(err, &se) {
+		t.Errorf("error is not a *SendError: %T", err)
+	}
+	for _, file := range f.files {
+		if _, err := os.Stat(file.Path); err != nil {
+			t.Errorf("report file gone after a failed send: %v", err)
+		}
+	}
+	if _, ok, _ := LastMailed(context.Background(), f.store, "hq"); ok {
+		t.Error("a failed send was recorded in mail_log")
+	}
+	if n := len(ms.messages()); n != 0 {
+		t.Errorf("server received %d messages", n)
+	}
+}
+
+func fmtAll(c Config) string { return c.String() + c.GoString() }
+
+func TestMailOnlyIf(t *testing.T) {
+	ms := startMailServer(t, true)
+	f := newFixture(t)
+	cfg, err := ConfigFromEnv(ms.env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	mail := func(policy Policy) Result {
+		t.Helper()
+		res, err := Mail(ctx, f.store, cfg, Options{To: []string{"noc@example.org"}, OnlyIf: policy}, f.rep, f.files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	steps := []struct {
+		name   string
+		before func()
+		policy Policy
+		sent   bool
+		reason string
+	}{
+		{name: "first run mails", policy: PolicyChanged, sent: true, reason: "no report of cluster hq was mailed before"},
+		{name: "unchanged second run", policy: PolicyChanged, sent: false, reason: "nothing changed since the report mailed"},
+		{name: "same state, new snapshot", before: func() { f.rep.Snapshot = f.addSnapshot(t, "Registered", []string{"REG-001|SEP1"}) },
+			policy: PolicyChanged, sent: false, reason: "nothing changed since"},
+		{name: "phone unregistered", before: func() { f.rep.Snapshot = f.addSnapshot(t, "UnRegistered", []string{"REG-001|SEP1"}) },
+			policy: PolicyChanged, sent: true, reason: "device registration states changed since"},
+		{name: "finding resolved: no new findings", before: func() { f.rep.Snapshot = f.addSnapshot(t, "UnRegistered", nil) },
+			policy: PolicyNewFindings, sent: false, reason: "no new findings since"},
+		{name: "finding resolved: changed", policy: PolicyChanged, sent: true, reason: "findings changed (0 new, 1 resolved) since"},
+		{name: "new finding", before: func() { f.rep.Snapshot = f.addSnapshot(t, "UnRegistered", []string{"REG-002|SEP1"}) },
+			policy: PolicyNewFindings, sent: true, reason: "1 new findings since"},
+		{name: "always", policy: PolicyAlways, sent: true, reason: "mailing every report"},
+	}
+	count := 0
+	for _, s := range steps {
+		if s.before != nil {
+			s.before()
+		}
+		res := mail(s.policy)
+		if s.sent {
+			count++
+		}
+		if res.Sent != s.sent || !strings.HasPrefix(res.Reason, s.reason) && !strings.Contains(res.Reason, s.reason) {
+			t.Errorf("%s: sent=%v reason=%q; want sent=%v reason with %q", s.name, res.Sent, res.Reason, s.sent, s.reason)
+		}
+		if n := len(ms.messages()); n != count {
+			t.Errorf("%s: server has %d messages, want %d", s.name, n, count)
+		}
+	}
+}
+
+func TestMailRefusesTamperedFile(t *testing.T) {
+	ms := startMailServer(t, true)
+	f := newFixture(t)
+	cfg, _ := ConfigFromEnv(ms.env(nil))
+	if err := os.WriteFile(f.files[0].Path, []byte("changed"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Mail(context.Background(), f.store, cfg, Options{To: []string{"a@example.org"}}, f.rep, f.files)
+	if err == nil || !strings.Contains(err.Error(), "differs from the manifest's") {
+		t.Fatalf("err = %v, want a SHA-256 mismatch", err)
+	}
+}
+
+func TestSendErrors(t *testing.T) {
+	plain := startMailServer(t, false) // no STARTTLS offered
+	tlsSrv := startMailServer(t, true)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	_, closedPort, _ := net.SplitHostPort(closed)
+	tests := []struct {
+		name string
+		env  func(string) string
+		hint string
+	}{
+		{"no starttls", plain.env(map[string]string{"SMTP_CA_FILE": ""}), "the server does not offer STARTTLS"},
+		{"untrusted certificate", tlsSrv.env(map[string]string{"SMTP_CA_FILE": ""}), "the server's TLS certificate is not trusted for 127.0.0.1"},
+		{"nobody listening", tlsSrv.env(map[string]string{"SMTP_PORT": closedPort}), "the server could not be reached"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := ConfigFromEnv(tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = Send(context.Background(), cfg, Message{To: []string{"a@example.org"}, Subject: "x", Body: "y"})
+			if err == nil || !strings.Contains(err.Error(), tt.hint) {
+				t.Fatalf("err = %v\nwant hint %q", err, tt.hint)
+			}
+			if strings.Contains(err.Error(), testPass) {
+				t.Errorf("password in error: %v", err)
+			}
+		})
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	passFile := filepath.Join(dir, "pass")
+	if err := os.WriteFile(passFile, []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	notPEM := filepath.Join(dir, "bad.pem")
+	if err := os.WriteFile(notPEM, []byte("hello"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := map[string]string{"SMTP_HOST": "smtp.example.org", "SMTP_FROM": "audit@example.org"}
+	with := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for k, v := range base {
+			m[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	good := []struct {
+		name string
+		env  func(string) string
+		want string // Config.String()
+		pass string
+	}{
+		{"defaults", with(), "smtp.example.org:587 (starttls)", ""},
+		{"tls", with("SMTP_TLS", "tls", "SMTP_USER", "u", "SMTP_PASS", "p"), "smtp.example.org:465 (tls) as u", "p"},
+		{"none on 2525", with("SMTP_TLS", "none", "SMTP_PORT", "2525"), "smtp.example.org:2525 (none)", ""},
+		{"pass file", with("SMTP_USER", "u", "SMTP_PASS_FILE", passFile), "smtp.example.org:587 (starttls) as u", "from-file"},
+	}
+	for _, tt := range good {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := ConfigFromEnv(tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.String() != tt.want || c.Pass != tt.pass {
+				t.Errorf("config = %s pass %q; want %s pass %q", c, c.Pass, tt.want, tt.pass)
+			}
+		})
+	}
+	bad := []struct {
+		name string
+		env  func(string) string
+		want string
+	}{
+		{"no host", with("SMTP_HOST", ""), "smtp configuration: SMTP_HOST is not set: name the mail server, e.g. SMTP_HOST=smtp.example.org"},
+		{"no from", with("SMTP_FROM", ""), "smtp configuration: SMTP_FROM is not set: give the sender address, e.g. SMTP_FROM=voice-audit@example.org"},
+		{"bad from", with("SMTP_FROM", "audit"), `smtp configuration: SMTP_FROM="audit" is not an e-mail address: mail: missing '@' or angle-addr`},
+		{"bad tls", with("SMTP_TLS", "yes"), `smtp configuration: SMTP_TLS="yes": want starttls, tls or none`},
+		{"bad port", with("SMTP_PORT", "99999"), `smtp configuration: SMTP_PORT="99999": want a port number from 1 to 65535`},
+		{"user no pass", with("SMTP_USER", "u"), "smtp configuration: SMTP_USER is set but no password: set SMTP_PASS or SMTP_PASS_FILE"},
+		{"pass no user", with("SMTP_PASS", "p"), "smtp configuration: a password is set but SMTP_USER is empty: set SMTP_USER"},
+		{"both passwords", with("SMTP_USER", "u", "SMTP_PASS", "p", "SMTP_PASS_FILE", passFile), "smtp configuration: both SMTP_PASS and SMTP_PASS_FILE are set: keep one"},
+		{"missing pass file", with("SMTP_USER", "u", "SMTP_PASS_FILE", filepath.Join(dir, "nope")), "smtp configuration: SMTP_PASS_FILE: open " + filepath.Join(dir, "nope") + ": no such file or directory"},
+		{"bad auth", with("SMTP_AUTH", "ntlm"), `smtp configuration: SMTP_AUTH="ntlm": want auto, plain, login, cram-md5 or scram-sha-256`},
+		{"bad ca", with("SMTP_CA_FILE", notPEM), "smtp configuration: SMTP_CA_FILE=" + notPEM + " holds no PEM certificate"},
+		{"bad timeout", with("SMTP_TIMEOUT", "soon"), `smtp configuration: SMTP_TIMEOUT="soon": want a positive Go duration such as 30s`},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ConfigFromEnv(tt.env)
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("err = %v\nwant  %s", err, tt.want)
+			}
+			if !errors.Is(err, ErrConfig) {
+				t.Error("not ErrConfig")
+			}
+		})
+	}
+}
+
+func TestFlags(t *testing.T) {
+	tests := []struct {
+		to, attach, onlyIf string
+		want               Options
+		err                string
+	}{
+		{to: "a@x.org, B <b@y.org>", attach: "pdf,xlsx", onlyIf: "always", want: Options{To: []string{"a@x.org", "b@y.org"}, Attach: []string{"pdf", "xlsx"}, OnlyIf: PolicyAlways}},
+		{to: "a@x.org", attach: "markdown,json,md", onlyIf: "changed", want: Options{To: []string{"a@x.org"}, Attach: []string{"md", "json"}, OnlyIf: PolicyChanged}},
+		{to: "nobody", attach: "pdf", onlyIf: "always", err: `--mail-to "nobody" is not an e-mail address: mail: missing '@' or angle-addr`},
+		{to: "a@x.org", attach: "docx", onlyIf: "always", err: `--mail-attach "docx": want some of pdf,xlsx,md,json`},
+		{to: "a@x.org", attach: "pdf", onlyIf: "sometimes", err: `unknown --mail-only-if "sometimes": want changed, new-findings or always`},
+		{to: "", attach: "pdf", onlyIf: "changed", err: "--mail-only-if needs --mail-to"},
+	}
+	for i, tt := range tests {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			got, err := (&Flags{To: tt.to, Attach: tt.attach, OnlyIf: tt.onlyIf}).Options()
+			if tt.err != "" {
+				if err == nil || err.Error() != tt.err {
+					t.Fatalf("err = %v, want %s", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

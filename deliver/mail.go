@@ -1,0 +1,183 @@
+package deliver
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// AttachFormats are the report formats --mail-attach accepts.
+var AttachFormats = []string{"pdf", "xlsx", "md", "json"}
+
+// DefaultAttach is what is attached unless --mail-attach says otherwise.
+var DefaultAttach = []string{"pdf", "xlsx"}
+
+// Flags are the e-mail flags shared by `report` and `run`.
+type Flags struct {
+	To      string
+	Attach  string
+	OnlyIf  string
+	Subject string
+}
+
+// AddFlags registers --mail-to, --mail-attach, --mail-only-if and --mail-subject on fs.
+func AddFlags(fs *flag.FlagSet) *Flags {
+	f := &Flags{}
+	fs.StringVar(&f.To, "mail-to", "", "e-mail the report to these addresses (comma-separated; SMTP_* environment, see docs)")
+	fs.StringVar(&f.Attach, "mail-attach", strings.Join(DefaultAttach, ","), "report formats to attach: some of "+strings.Join(AttachFormats, ","))
+	fs.StringVar(&f.OnlyIf, "mail-only-if", "always", "mail only if: changed (findings or registration states since the last mailed report), new-findings, or always")
+	fs.StringVar(&f.Subject, "mail-subject", "", "subject line (default: cluster, report kind and the findings count)")
+	return f
+}
+
+// Options are the validated e-mail flags.
+type Options struct {
+	To      []string
+	Attach  []string // formats
+	OnlyIf  Policy
+	Subject string
+}
+
+// Enabled reports whether the user asked for e-mail.
+func (o Options) Enabled() bool { return len(o.To) > 0 }
+
+// Options validates the flags; the errors are usage errors naming the flag.
+func (f *Flags) Options() (Options, error) {
+	var o Options
+	for _, a := range strings.Split(f.To, ",") {
+		if a = strings.TrimSpace(a); a == "" {
+			continue
+		}
+		addr, err := mail.ParseAddress(a)
+		if err != nil {
+			return Options{}, fmt.Errorf("--mail-to %q is not an e-mail address: %w", a, err)
+		}
+		o.To = append(o.To, addr.Address)
+	}
+	for _, a := range strings.Split(f.Attach, ",") {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a == "markdown" {
+			a = "md"
+		}
+		if a == "" || slices.Contains(o.Attach, a) {
+			continue
+		}
+		if !slices.Contains(AttachFormats, a) {
+			return Options{}, fmt.Errorf("--mail-attach %q: want some of %s", a, strings.Join(AttachFormats, ","))
+		}
+		o.Attach = append(o.Attach, a)
+	}
+	p, err := ParsePolicy(f.OnlyIf)
+	if err != nil {
+		return Options{}, err
+	}
+	o.OnlyIf = p
+	o.Subject = strings.TrimSpace(f.Subject)
+	if !o.Enabled() && (f.OnlyIf != "always" && f.OnlyIf != "") {
+		return Options{}, fmt.Errorf("--mail-only-if needs --mail-to")
+	}
+	return o, nil
+}
+
+// File is one rendered report file (a render.Manifest entry).
+type File struct {
+	Path   string
+	Format string // pdf, xlsx, md, json
+	SHA256 string // hex; when set, the file is checked against it before it is attached
+}
+
+// Result says what Mail did.
+type Result struct {
+	Sent     bool
+	Reason   string // why it was sent or skipped, for the log
+	To       []string
+	Attached []File
+}
+
+// Mail e-mails a rendered report when the policy says so, then records it in mail_log:
+//  1. computes the snapshot's digest and asks ShouldSend (skips quietly when nothing changed);
+//  2. attaches the files whose format is in opts.Attach, after checking each file's SHA-256
+//     against the manifest, with a short plain-text summary of rep as the body;
+//  3. sends through cfg and, only when the server accepted the message, records it.
+//
+// The report files are never touched. store must be writable (Record). rep.Snapshot names the
+// cluster and snapshot.
+func Mail(ctx context.Context, store *snapshot.Store, cfg Config, opts Options, rep *analyze.Report, files []File) (Result, error) {
+	res := Result{To: opts.To}
+	if !opts.Enabled() {
+		return res, nil
+	}
+	digest, err := ComputeDigest(ctx, store, rep.Snapshot.ID)
+	if err != nil {
+		return res, err
+	}
+	send, why, err := ShouldSend(ctx, store, rep.Snapshot.ClusterID, opts.OnlyIf, digest)
+	if err != nil {
+		return res, err
+	}
+	res.Reason = why
+	if !send {
+		return res, nil
+	}
+	attach := opts.Attach
+	if attach == nil {
+		attach = DefaultAttach
+	}
+	msg := Message{To: opts.To, Subject: opts.Subject}
+	for _, f := range files {
+		if !slices.Contains(attach, f.Format) {
+			continue
+		}
+		if f.SHA256 != "" {
+			sum, err := fileSHA256(f.Path)
+			if err != nil {
+				return res, fmt.Errorf("attaching report file: %w", err)
+			}
+			if sum != f.SHA256 {
+				return res, fmt.Errorf("attaching report file %s: its SHA-256 %s differs from the manifest's %s: the file changed after rendering; render again", f.Path, sum, f.SHA256)
+			}
+		}
+		msg.Attachments = append(msg.Attachments, Attachment{Path: f.Path})
+		res.Attached = append(res.Attached, f)
+	}
+	if len(msg.Attachments) == 0 {
+		return res, fmt.Errorf("mailing report: none of the rendered formats is among --mail-attach %s: add them to --format", strings.Join(attach, ","))
+	}
+	if msg.Subject == "" {
+		msg.Subject = Subject(rep)
+	}
+	msg.Body = Body(rep, res.Attached)
+	if err := Send(ctx, cfg, msg); err != nil {
+		dir := filepath.Dir(res.Attached[0].Path)
+		return res, fmt.Errorf("%w (the report files are kept in %s)", err, dir)
+	}
+	res.Sent = true
+	if err := Record(ctx, store, rep.Snapshot.ClusterID, rep.Snapshot.ID, opts.To, digest); err != nil {
+		return res, fmt.Errorf("mail sent, but %w", err)
+	}
+	return res, nil
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
