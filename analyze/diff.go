@@ -276,7 +276,7 @@ func loadDiffSide(ctx context.Context, db *sql.DB, m snapshot.Meta) (*diffSide, 
 		}
 		dev.reason = reason
 		dev.fields[FieldStatus] = status
-		dev.fields[FieldStatusReason] = statusReasonName(reason)
+		dev.fields[FieldStatusReason] = StatusReasonText(reason)
 		dev.fields[FieldNode] = node
 		dev.fields[FieldIP] = ip
 		dev.fields[FieldActiveLoad] = load
@@ -427,27 +427,9 @@ func statusText(dev *diffDevice) string {
 	}
 	st := dev.fields[FieldStatus]
 	if st != "Registered" && dev.reason != 0 {
-		return st + " (" + statusReasonName(dev.reason) + ")"
+		return st + " (" + StatusReasonText(dev.reason) + ")"
 	}
 	return st
-}
-
-// statusReasonName names a StatusReason code. It stays apart from the rule views' table so that
-// this file builds on its own; both follow CUCM-API.md.
-func statusReasonName(code int) string {
-	switch code {
-	case 0:
-		return "Registered"
-	case 8:
-		return "DeviceInitiatedReset"
-	case 9:
-		return "CallManagerReset"
-	case 13:
-		return "KeepAliveTimeout"
-	case 14:
-		return "ConfigurationMismatch"
-	}
-	return "reason " + strconv.Itoa(code)
 }
 
 // classDeltas counts devices per RisPort class on both sides.

@@ -184,7 +184,9 @@ func (e *evaluator) prepare(ctx context.Context, selected []*Rule, params map[st
 			errs = append(errs, fmt.Errorf("%s:%d: rule %s: query does not prepare against the views: %v", r.File, r.Line, r.ID, err))
 			continue
 		}
-		rows, err := st.QueryContext(ctx, args...)
+		// The driver takes the first step of a query eagerly: ask for the columns through a
+		// LIMIT 0 wrapper, which SQLite answers without computing a row.
+		rows, err := e.conn.QueryContext(ctx, "SELECT * FROM (\n"+r.Query+"\n) LIMIT 0", args...)
 		if err != nil {
 			st.Close()
 			errs = append(errs, fmt.Errorf("%s:%d: rule %s: query does not prepare against the views: %v", r.File, r.Line, r.ID, err))

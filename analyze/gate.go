@@ -3,6 +3,8 @@ package analyze
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/cucm-audit/cucm-audit/snapshot"
@@ -12,7 +14,7 @@ import (
 // the worst bug this product can have: a false orphan computed from a RisPort pass that failed.
 type gate struct {
 	cov       map[string]snapshot.Coverage // "source/item"
-	classes   []string                     // RisPort classes with a coverage record
+	classes   []string                     // RisPort classes with a coverage record or AXL devices
 	nodes     []string                     // RisPort nodes with a coverage record
 	axlNodes  []string                     // active AXL nodes, when the AXL node list is complete
 	badAnswer map[string][]string          // class -> "node answered CODE"
@@ -33,6 +35,23 @@ func newGate(ctx context.Context, store *snapshot.Store, id int64, cov []snapsho
 		}
 	}
 	db := store.DB()
+	// Every RisPort class AXL has devices of must have been read for "risport:*".
+	crows, err := db.QueryContext(ctx, `SELECT DISTINCT ris_class FROM axl_device WHERE snapshot_id = ? AND ris_class <> '' ORDER BY ris_class`, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading device classes of snapshot %d: %w", id, err)
+	}
+	for crows.Next() {
+		var cl string
+		if err := crows.Scan(&cl); err != nil {
+			crows.Close()
+			return nil, fmt.Errorf("reading device classes of snapshot %d: %w", id, err)
+		}
+		if !slices.Contains(g.classes, cl) {
+			g.classes = append(g.classes, cl)
+		}
+	}
+	crows.Close()
+	sort.Strings(g.classes)
 	if c, ok := g.cov["axl/nodes"]; ok && c.Complete {
 		rows, err := db.QueryContext(ctx, `SELECT name FROM axl_node WHERE snapshot_id = ? AND is_active = 1 ORDER BY name`, id)
 		if err != nil {

@@ -1,0 +1,119 @@
+package analyze
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// dbDigest hashes every row of every table, in key order, so "unchanged" is row for row.
+func dbDigest(t *testing.T, store *snapshot.Store) string {
+	t.Helper()
+	h := sha256.New()
+	rows, err := store.DB().Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	must(t, err)
+	var tables []string
+	for rows.Next() {
+		var n string
+		must(t, rows.Scan(&n))
+		tables = append(tables, n)
+	}
+	rows.Close()
+	for _, tb := range tables {
+		r, err := store.DB().Query(fmt.Sprintf(`SELECT * FROM %q ORDER BY 1, 2`, tb))
+		must(t, err)
+		cols, _ := r.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for r.Next() {
+			must(t, r.Scan(ptrs...))
+			fmt.Fprintf(h, "%s %v\n", tb, vals)
+		}
+		r.Close()
+	}
+	var v int
+	must(t, store.DB().QueryRow(`PRAGMA user_version`).Scan(&v))
+	fmt.Fprintf(h, "user_version %d", v)
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+func fileDigest(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	must(t, err)
+	return fmt.Sprintf("%x", sha256.Sum256(b))
+}
+
+// TestRulesCannotWrite: statements that would write, attach or change a pragma are refused at
+// load or fail at run, and the database is unchanged row for row and byte for byte.
+func TestRulesCannotWrite(t *testing.T) {
+	ctx := context.Background()
+	store := newStore(t)
+	id := healthy().write(t, store)
+	_, err := store.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	must(t, err)
+	rowsBefore, fileBefore := dbDigest(t, store), fileDigest(t, store.Path())
+
+	attacks := []string{
+		"DELETE FROM axl_device",
+		"UPDATE axl_device SET name = 'x'",
+		"INSERT INTO axl_user (snapshot_id, userid) VALUES (1, 'x')",
+		"ATTACH DATABASE '" + store.Path() + "-evil' AS evil",
+		"PRAGMA query_only = 0",
+		"CREATE TABLE evil (x)",
+		"DROP TABLE axl_device",
+		"WITH x AS (SELECT 1) DELETE FROM axl_device",
+		"WITH x AS (SELECT 1) UPDATE axl_device SET name = 'x'",
+		"WITH x AS (SELECT 1) INSERT INTO axl_user (snapshot_id, userid) SELECT 1, 'x'",
+		"SELECT name AS entity FROM devices; DELETE FROM axl_device",
+		"SELECT load_extension('x') AS entity",
+	}
+	for _, q := range attacks {
+		t.Run(q, func(t *testing.T) {
+			pack := "schema: 1\nrules:\n  - id: EVL-001\n    title: t\n    severity: low\n    category: c\n    description: d\n    remediation: r\n    query: |\n      " + q + "\n"
+			rules, err := ParsePack("evil.yaml", []byte(pack))
+			if err != nil {
+				return // refused at load
+			}
+			if _, err := Run(ctx, store, id, Options{Rules: &RuleSet{Rules: rules}}); err == nil {
+				t.Errorf("Run accepted %q", q)
+			}
+		})
+	}
+
+	// Below the loader, the locked connection itself refuses every write.
+	e, err := openEvaluator(ctx, store.Path(), snapshot.Meta{ID: id, ClusterID: "c1", StartedAt: fixtureTime}, nil, nil)
+	must(t, err)
+	for _, q := range append(attacks, "PRAGMA writable_schema = 1", "DETACH DATABASE temp", "BEGIN IMMEDIATE",
+		"DROP VIEW devices", "CREATE TEMP TABLE x (y)", "DELETE FROM ris", "VACUUM", "REINDEX", "ANALYZE") {
+		if strings.HasPrefix(q, "SELECT name AS entity FROM devices;") {
+			q = "DELETE FROM axl_device"
+		}
+		if _, err := e.conn.ExecContext(ctx, q); err == nil {
+			t.Errorf("locked connection executed %q", q)
+		}
+	}
+	var n int
+	if err := e.conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM devices`).Scan(&n); err != nil || n != 5 {
+		t.Errorf("reading devices on the locked connection = %d, %v; want 5", n, err)
+	}
+	e.Close()
+
+	if got := dbDigest(t, store); got != rowsBefore {
+		t.Error("database rows changed")
+	}
+	if got := fileDigest(t, store.Path()); got != fileBefore {
+		t.Error("database file changed")
+	}
+	if _, err := os.Stat(store.Path() + "-evil"); err == nil {
+		t.Error("ATTACH created a file")
+	}
+}
