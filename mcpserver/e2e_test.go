@@ -1,0 +1,425 @@
+package mcpserver
+
+// End-to-end tests: the built cucm-audit binary driven by real MCP clients we did not write,
+// installed from npm with the lockfiles under e2e/ (`npm ci`, into e2e/node_modules and
+// e2e/inspector/node_modules, both gitignored):
+//   - the official TypeScript SDK client (@modelcontextprotocol/sdk 1.32.2, e2e/client.mjs),
+//     over stdio and over streamable HTTP;
+//   - the MCP Inspector CLI (@modelcontextprotocol/inspector 0.15.0).
+// Without node/npm the tests skip, except under CI=true where they fail.
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// needTool finds an executable, skipping the test without it (failing under CI=true).
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s not found on PATH: install Node.js 20+ and npm (scripts/test-deps.sh)", name)
+		}
+		t.Skipf("%s not found on PATH: skipping the end-to-end MCP client test", name)
+	}
+	return p
+}
+
+var npmMu sync.Mutex
+
+// npmCI installs a package folder's locked dependencies when its node_modules is missing.
+func npmCI(t *testing.T, dir string) {
+	t.Helper()
+	npmMu.Lock()
+	defer npmMu.Unlock()
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json")); err == nil {
+		return
+	}
+	npm := needTool(t, "npm")
+	cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund", "--prefix", dir)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
+	}
+}
+
+// buildBinary compiles cucm-audit into a temporary folder once per test binary run.
+var buildOnce struct {
+	sync.Once
+	path string
+	err  error
+	out  []byte
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "cucm-audit-e2e-")
+		if err != nil {
+			buildOnce.err = err
+			return
+		}
+		buildOnce.path = filepath.Join(dir, "cucm-audit")
+		cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", buildOnce.path, "../cmd/cucm-audit")
+		buildOnce.out, buildOnce.err = cmd.CombinedOutput()
+	})
+	if buildOnce.err != nil {
+		t.Fatalf("building cucm-audit: %v\n%s", buildOnce.err, buildOnce.out)
+	}
+	return buildOnce.path
+}
+
+// e2eSetup returns node, the binary and the e2e folder with the SDK installed.
+func e2eSetup(t *testing.T) (node, bin, dir string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	node = needTool(t, "node")
+	dir, err := filepath.Abs("e2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	npmCI(t, dir)
+	return node, buildBinary(t), dir
+}
+
+// nodeResult is what e2e/client.mjs prints.
+type nodeResult struct {
+	Error string `json:"error"`
+	Code  any    `json:"code"` // the SDK's error code: the HTTP status for a refused POST
+	Tools []struct {
+		Name         string          `json:"name"`
+		InputSchema  json.RawMessage `json:"inputSchema"`
+		OutputSchema json.RawMessage `json:"outputSchema"`
+	} `json:"tools"`
+	Calls []struct {
+		IsError           bool            `json:"isError"`
+		StructuredContent json.RawMessage `json:"structuredContent"`
+		Content           []struct {
+			Text string `json:"text"`
+		} `json:"content"`
+	} `json:"calls"`
+	Resources []struct {
+		URI string `json:"uri"`
+	} `json:"resources"`
+	Resource struct {
+		Error    string `json:"error"`
+		Contents []struct {
+			Text string `json:"text"`
+		} `json:"contents"`
+	} `json:"resource"`
+	Prompt struct {
+		Messages []struct {
+			Content struct {
+				Text string `json:"text"`
+			} `json:"content"`
+		} `json:"messages"`
+	} `json:"prompt"`
+}
+
+// runNode runs the SDK client with spec and returns its parsed output and raw stdout.
+func runNode(t *testing.T, node, dir string, spec map[string]any) (nodeResult, string, error) {
+	t.Helper()
+	specFile := filepath.Join(t.TempDir(), "spec.json")
+	b, _ := json.Marshal(spec)
+	must(t, os.WriteFile(specFile, b, 0o644))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join(dir, "client.mjs"), specFile)
+	cmd.Dir = dir
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, runErr := cmd.Output()
+	var res nodeResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("node client printed no JSON (%v): %s\nstderr: %s", runErr, out, stderr.String())
+	}
+	return res, string(out), runErr
+}
+
+func callText(c struct {
+	IsError           bool            `json:"isError"`
+	StructuredContent json.RawMessage `json:"structuredContent"`
+	Content           []struct {
+		Text string `json:"text"`
+	} `json:"content"`
+}) string {
+	var b strings.Builder
+	for _, x := range c.Content {
+		b.WriteString(x.Text)
+	}
+	return b.String()
+}
+
+// e2eCalls are the calls every client makes on the fixture, with what each must return.
+var e2eCalls = []struct {
+	name    string
+	args    map[string]any
+	wantErr string
+	check   func(t *testing.T, raw json.RawMessage)
+}{
+	{name: "device_registration_status", args: map[string]any{"device_class": "Gateway", "status": "Rejected"}, check: func(t *testing.T, raw json.RawMessage) {
+		var out RegistrationOut
+		must(t, json.Unmarshal(raw, &out))
+		if out.Total != 1 || out.Devices[0].Name != "GW-A" {
+			t.Errorf("rejected gateways: %s", raw)
+		}
+	}},
+	{name: "snapshot_summary", args: map[string]any{}, check: func(t *testing.T, raw json.RawMessage) {
+		var out SummaryOut
+		must(t, json.Unmarshal(raw, &out))
+		if out.Snapshot.ID != 2 || out.DataComplete || len(out.CoverageGaps) != 1 || len(out.InconclusiveRules) != 1 {
+			t.Errorf("summary: %s", raw)
+		}
+	}},
+	{name: "list_findings", args: map[string]any{"severity": "urgent"}, wantErr: "unknown severity"},
+	{name: "list_findings", args: map[string]any{"page_size": 1000}, wantErr: "page_size 1000 is out of range"},
+	{name: "device_registration_status", args: map[string]any{"name_filter": "SEP[0"}, wantErr: "bad name_filter pattern"},
+	{name: "snapshot_summary", args: map[string]any{"snapshot": "42"}, wantErr: "snapshot 42: snapshot not found"},
+}
+
+func checkNodeCalls(t *testing.T, res nodeResult) {
+	t.Helper()
+	if len(res.Calls) != len(e2eCalls) {
+		t.Fatalf("got %d call results, want %d", len(res.Calls), len(e2eCalls))
+	}
+	for i, c := range e2eCalls {
+		got := res.Calls[i]
+		text := callText(got)
+		if c.wantErr != "" {
+			if !got.IsError || !strings.Contains(text, c.wantErr) {
+				t.Errorf("%s %v: want isError with %q, got isError=%v %s", c.name, c.args, c.wantErr, got.IsError, text)
+			}
+			continue
+		}
+		if got.IsError {
+			t.Errorf("%s %v: tool error %s", c.name, c.args, text)
+			continue
+		}
+		c.check(t, got.StructuredContent)
+	}
+}
+
+func checkToolList(t *testing.T, res nodeResult) {
+	t.Helper()
+	var names []string
+	for _, tool := range res.Tools {
+		names = append(names, tool.Name)
+		if !strings.Contains(string(tool.InputSchema), `"properties"`) || !strings.Contains(string(tool.InputSchema), `"description"`) || len(tool.OutputSchema) == 0 {
+			t.Errorf("%s: schemas missing: %s", tool.Name, tool.InputSchema)
+		}
+	}
+	sort.Strings(names)
+	if strings.Join(names, ",") != strings.Join(allTools, ",") {
+		t.Errorf("tools = %v", names)
+	}
+}
+
+func specCalls() []map[string]any {
+	var calls []map[string]any
+	for _, c := range e2eCalls {
+		calls = append(calls, map[string]any{"name": c.name, "arguments": c.args})
+	}
+	return calls
+}
+
+func TestE2ENodeSDKStdio(t *testing.T) {
+	node, bin, dir := e2eSetup(t)
+	db := buildFixture(t)
+	reports := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(reports, "hospital-2.md"), []byte("# Audit of hospital\n"), 0o644))
+	res, raw, err := runNode(t, node, dir, map[string]any{
+		"transport": "stdio", "command": bin, "args": []string{"mcp", "--db", db, "--reports", reports},
+		"env":   map[string]string{"AXL_PASS": testPassword},
+		"calls": specCalls(), "resources": true, "prompt": "quarterly_audit_summary",
+	})
+	if err != nil || res.Error != "" {
+		t.Fatalf("node client: %v %s", err, res.Error)
+	}
+	checkToolList(t, res)
+	checkNodeCalls(t, res)
+	if len(res.Resources) != 1 || len(res.Resource.Contents) != 1 || res.Resource.Contents[0].Text != "# Audit of hospital\n" {
+		t.Errorf("resource: %+v", res.Resource)
+	}
+	if len(res.Prompt.Messages) != 1 || !strings.Contains(res.Prompt.Messages[0].Content.Text, "inconclusive") {
+		t.Errorf("prompt: %+v", res.Prompt)
+	}
+	if strings.Contains(raw, testPassword) {
+		t.Error("an answer contains the AXL password")
+	}
+}
+
+// inspector runs the MCP Inspector CLI against the binary and returns its stdout.
+func inspector(t *testing.T, dir, bin string, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(dir, "node_modules", ".bin", "mcp-inspector"), append([]string{"--cli", bin}, args...)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("mcp-inspector %v: %v\n%s\nstderr: %s", args, err, out, stderr.String())
+	}
+	return out
+}
+
+func TestE2EInspectorCLI(t *testing.T) {
+	_, bin, dir := e2eSetup(t)
+	idir := filepath.Join(dir, "inspector")
+	npmCI(t, idir)
+	db := buildFixture(t)
+
+	var list nodeResult
+	out := inspector(t, idir, bin, "mcp", "--db", db, "--method", "tools/list")
+	if err := json.Unmarshal(out, &list); err != nil {
+		t.Fatalf("tools/list: %v\n%s", err, out)
+	}
+	checkToolList(t, list)
+
+	type callOut struct {
+		IsError           bool            `json:"isError"`
+		StructuredContent json.RawMessage `json:"structuredContent"`
+		Content           []struct {
+			Text string `json:"text"`
+		} `json:"content"`
+	}
+	call := func(tool string, kv ...string) callOut {
+		args := []string{"mcp", "--db", db, "--method", "tools/call", "--tool-name", tool}
+		for _, a := range kv {
+			args = append(args, "--tool-arg", a)
+		}
+		var c callOut
+		out := inspector(t, idir, bin, args...)
+		if err := json.Unmarshal(out, &c); err != nil {
+			t.Fatalf("tools/call %s: %v\n%s", tool, err, out)
+		}
+		return c
+	}
+	c := call("device_registration_status", "device_class=Gateway", "status=Rejected")
+	var reg RegistrationOut
+	if c.IsError || json.Unmarshal(c.StructuredContent, &reg) != nil || reg.Total != 1 || reg.Devices[0].Name != "GW-A" {
+		t.Errorf("rejected gateways: %+v", c)
+	}
+	c = call("device", "name=GW-A")
+	var dev DeviceOut
+	if c.IsError || json.Unmarshal(c.StructuredContent, &dev) != nil || dev.Status != "Rejected" || len(dev.Findings) != 1 {
+		t.Errorf("device: %+v", c)
+	}
+	c = call("list_findings", "severity=urgent")
+	if !c.IsError || len(c.Content) == 0 || !strings.Contains(c.Content[0].Text, `unknown severity "urgent"`) {
+		t.Errorf("bad severity: %+v", c)
+	}
+	c = call("list_snapshots", "page_size=1")
+	var snaps ListSnapshotsOut
+	if c.IsError || json.Unmarshal(c.StructuredContent, &snaps) != nil || len(snaps.Snapshots) != 1 || !snaps.Truncated {
+		t.Errorf("paged snapshots: %+v", c)
+	}
+}
+
+// startHTTP runs `cucm-audit mcp --http 127.0.0.1:0` and returns its URL once it listens.
+func startHTTP(t *testing.T, bin, db string, env ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "mcp", "--db", db, "--http", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		cmd.Wait()
+	})
+	addrRE := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if m := addrRE.FindStringSubmatch(sc.Text()); m != nil {
+			go io.Copy(io.Discard, stderr)
+			return "http://" + m[1] + "/"
+		}
+	}
+	t.Fatalf("cucm-audit mcp --http never said where it listens")
+	return ""
+}
+
+func TestE2EHTTP(t *testing.T) {
+	node, bin, dir := e2eSetup(t)
+	db := buildFixture(t)
+	const token = "e2e-token-7f3a9c1d"
+	url := startHTTP(t, bin, db, "MCP_TOKEN="+token, "MCP_TOKEN_FILE=")
+
+	t.Run("no token is 401", func(t *testing.T) {
+		resp, err := http.Post(url, "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("status %d, want 401", resp.StatusCode)
+		}
+		res, _, err := runNode(t, node, dir, map[string]any{"transport": "http", "url": url})
+		if err == nil || fmt.Sprint(res.Code) != "401" || !strings.Contains(res.Error, "unauthorized") {
+			t.Errorf("node client without token: err=%v code=%v %q", err, res.Code, res.Error)
+		}
+	})
+	t.Run("wrong token is 401", func(t *testing.T) {
+		res, _, err := runNode(t, node, dir, map[string]any{"transport": "http", "url": url, "token": "not-it"})
+		if err == nil || fmt.Sprint(res.Code) != "401" {
+			t.Errorf("node client with a wrong token: err=%v code=%v %q", err, res.Code, res.Error)
+		}
+	})
+	t.Run("right token works", func(t *testing.T) {
+		res, raw, err := runNode(t, node, dir, map[string]any{"transport": "http", "url": url, "token": token, "calls": specCalls()})
+		if err != nil || res.Error != "" {
+			t.Fatalf("node client: %v %s", err, res.Error)
+		}
+		checkToolList(t, res)
+		checkNodeCalls(t, res)
+		if strings.Contains(raw, token) {
+			t.Error("an answer contains the token")
+		}
+	})
+}
+
+func TestE2EHTTPRefusedWithoutToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	bin := buildBinary(t)
+	db := buildFixture(t)
+	cmd := exec.Command(bin, "mcp", "--db", db, "--http", "0.0.0.0:0")
+	cmd.Env = append(os.Environ(), "MCP_TOKEN=", "MCP_TOKEN_FILE=")
+	out, err := cmd.CombinedOutput()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "refusing to serve MCP on 0.0.0.0:0 without a token") {
+		t.Errorf("got %v: %s", err, out)
+	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildOnce.path != "" {
+		os.RemoveAll(filepath.Dir(buildOnce.path))
+	}
+	os.Exit(code)
+}
