@@ -1,0 +1,647 @@
+package cucmsim
+
+import (
+	"crypto/sha1"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// cluster is the generated state of a scenario: what AXL stores and what RisPort reports.
+type cluster struct {
+	sc         *Scenario
+	nodes      []*simNode
+	nodeIndex  map[string]int
+	groups     []*simCMG
+	pools      []*simPool
+	poolIndex  map[string]int
+	partitions map[string]string // name → pkid
+	css        map[string]string
+	locations  map[string]string
+	users      []*simUser
+	userByID   map[string]*simUser
+	lines      []*simLine
+	devices    []*simDevice
+	byName     map[string]*simDevice
+	ris        []*risRow // sorted by node, then device name
+	huntLists  []*huntList
+}
+
+type simNode struct {
+	name, ip, role, desc, pkid, cmPKID string
+	nodeID                             int
+}
+
+type simCMG struct {
+	name, pkid string
+	nodes      []int
+}
+
+type simPool struct {
+	name, pkid, location string
+	cmg                  int
+}
+
+type simUser struct {
+	pkid, userid, first, last, mail, phone, dept string
+}
+
+type simLine struct {
+	pkid, dn, partition, desc string
+	usage                     int
+}
+
+type simDevice struct {
+	pkid, name, desc, group string
+	model                   modelInfo
+	protoEnum               int
+	protoRis                string
+	pool                    int
+	css, location           string
+	owner                   *simUser
+	lines                   []*simLine
+	ris                     []*risRow
+	trunkDest               string
+}
+
+type risRow struct {
+	dev              *simDevice
+	node             int
+	status           string
+	reason           int
+	ts               int64
+	ip               string
+	active, inactive string
+	login            string
+}
+
+type huntList struct {
+	dev     *simDevice
+	lgPKID  string
+	members []*simLine
+}
+
+// uuid derives a CUCM-style pkid (lower case, no braces) from the seed and a key.
+func (c *cluster) uuid(kind, key string) string {
+	h := sha1.New()
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], c.sc.Seed)
+	h.Write(b[:])
+	h.Write([]byte(kind))
+	h.Write([]byte{0})
+	h.Write([]byte(key))
+	s := hex.EncodeToString(h.Sum(nil))
+	return s[0:8] + "-" + s[8:12] + "-" + s[12:16] + "-" + s[16:20] + "-" + s[20:32]
+}
+
+func (c *cluster) rng(stream string, idx int) *rand.Rand {
+	h := sha1.Sum([]byte(stream))
+	return rand.New(rand.NewPCG(c.sc.Seed, binary.BigEndian.Uint64(h[:8])+uint64(idx)))
+}
+
+// allocate splits total by weights with the largest-remainder method (exact, deterministic).
+func allocate(total int, weights []int) []int {
+	out := make([]int, len(weights))
+	sum := 0
+	for _, w := range weights {
+		sum += w
+	}
+	if sum == 0 || total == 0 {
+		return out
+	}
+	type rem struct{ i, r int }
+	rems := make([]rem, len(weights))
+	given := 0
+	for i, w := range weights {
+		out[i] = total * w / sum
+		given += out[i]
+		rems[i] = rem{i, total * w % sum}
+	}
+	sort.SliceStable(rems, func(a, b int) bool { return rems[a].r > rems[b].r })
+	for k := 0; given < total; k++ {
+		out[rems[k%len(rems)].i]++
+		given++
+	}
+	return out
+}
+
+var firstNames = []string{"Anna", "Ben", "Clara", "David", "Elena", "Felix", "Greta", "Hannah", "Ivan", "Julia",
+	"Karim", "Lena", "Marco", "Nina", "Oskar", "Paula", "Quentin", "Rosa", "Stefan", "Tanja", "Ulrich", "Vera",
+	"Walter", "Xenia", "Yusuf", "Zoë", "Jürgen", "Sophie", "Lukas", "Mia", "Noah", "Emma", "Elias", "Lea",
+	"Maria", "Thomas", "Sabine", "Andreas", "Katrin", "Michael", "Eleni", "Dimitris", "Aylin", "Mehmet"}
+
+var lastNames = []string{"Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker",
+	"Schulz", "Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Neumann", "Schwarz", "Braun", "Zimmermann",
+	"Krüger", "Hartmann", "Lange", "Werner", "Krause", "Lehmann", "Köhler", "Papadopoulos", "Rossi", "Dubois",
+	"Novak", "Horvat", "Jansen", "Peeters", "Nielsen", "Berg", "Costa", "Silva", "Yilmaz", "Kaya", "Brown", "Smith"}
+
+var departments = []string{"Cardiology", "Radiology", "Emergency", "Surgery", "Administration", "Pharmacy",
+	"Laboratory", "Pediatrics", "Oncology", "IT", "Facilities", "Nursing"}
+
+var ouis = []string{"0CD0F8", "00EBD5", "6C710D", "F87B20", "7C0ECE", "0023EB", "001E7A", "2C3124", "E0D173", "A45630"}
+
+var userASCII = strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "ß", "ss", "ë", "e", "Ä", "ae", "Ö", "oe", "Ü", "ue")
+
+func (c *cluster) newUser(r *rand.Rand, userid, phone string) *simUser {
+	first := firstNames[r.IntN(len(firstNames))]
+	last := lastNames[r.IntN(len(lastNames))]
+	if userid == "" {
+		base := strings.ToLower(userASCII.Replace(strings.ToLower(first[:1]) + strings.ToLower(last)))
+		userid = base
+		for k := 2; c.userByID[userid] != nil; k++ {
+			userid = base + strconv.Itoa(k)
+		}
+	}
+	if c.userByID[userid] != nil {
+		return c.userByID[userid]
+	}
+	u := &simUser{pkid: c.uuid("enduser", userid), userid: userid, first: first, last: last,
+		mail: userid + "@" + c.sc.Cluster.Domain, phone: phone, dept: departments[r.IntN(len(departments))]}
+	c.users = append(c.users, u)
+	c.userByID[userid] = u
+	return u
+}
+
+var patternTokenRE = regexp.MustCompile(`\{(n|i)(?::(0?\d+))?\}`)
+
+func expandName(pattern string, i int, mac string) string {
+	s := strings.ReplaceAll(pattern, "{mac}", mac)
+	return patternTokenRE.ReplaceAllStringFunc(s, func(tok string) string {
+		m := patternTokenRE.FindStringSubmatch(tok)
+		v := i
+		if m[1] == "n" {
+			v = i + 1
+		}
+		if m[2] != "" {
+			w, _ := strconv.Atoi(m[2])
+			return fmt.Sprintf("%0*d", w, v)
+		}
+		return strconv.Itoa(v)
+	})
+}
+
+// build generates the cluster from the scenario, deterministically from its seed.
+func build(sc *Scenario) (*cluster, error) {
+	c := &cluster{sc: sc, nodeIndex: map[string]int{}, poolIndex: map[string]int{}, partitions: map[string]string{},
+		css: map[string]string{}, locations: map[string]string{}, userByID: map[string]*simUser{}, byName: map[string]*simDevice{}}
+	for i, n := range sc.Nodes {
+		ip := n.IP
+		if ip == "" {
+			ip = fmt.Sprintf("10.10.0.%d", 10+i)
+		}
+		c.nodes = append(c.nodes, &simNode{name: n.Name, ip: ip, role: n.Role, desc: n.Description,
+			pkid: c.uuid("processnode", n.Name), cmPKID: c.uuid("callmanager", n.Name), nodeID: i + 2})
+		c.nodeIndex[n.Name] = i
+	}
+	for _, g := range sc.CMGroups {
+		cg := &simCMG{name: g.Name, pkid: c.uuid("callmanagergroup", g.Name)}
+		for _, n := range g.Nodes {
+			cg.nodes = append(cg.nodes, c.nodeIndex[n])
+		}
+		c.groups = append(c.groups, cg)
+	}
+	c.locations["Hub_None"] = c.uuid("location", "Hub_None")
+	for _, l := range sc.Locations {
+		c.locations[l] = c.uuid("location", l)
+	}
+	for i, p := range sc.DevicePools {
+		cmg := 0
+		for j, g := range c.groups {
+			if g.name == p.CMGroup {
+				cmg = j
+			}
+		}
+		loc := p.Location
+		if loc == "" {
+			loc = "Hub_None"
+		}
+		c.pools = append(c.pools, &simPool{name: p.Name, pkid: c.uuid("devicepool", p.Name), location: loc, cmg: cmg})
+		c.poolIndex[p.Name] = i
+	}
+	for _, p := range sc.Partitions {
+		c.partitions[p] = c.uuid("routepartition", p)
+	}
+	for _, s := range sc.CallingSearchSpaces {
+		c.css[s.Name] = c.uuid("callingsearchspace", s.Name)
+	}
+
+	macs := map[string]bool{}
+	lineKeys := map[string]string{} // dn|partition → owner group
+	addLine := func(dn, partition, desc string, usage int, where string) (*simLine, error) {
+		key := dn + "|" + partition
+		if prev, ok := lineKeys[key]; ok {
+			return nil, fmt.Errorf("%s: directory number %s in partition %q already used by %s", where, dn, partition, prev)
+		}
+		lineKeys[key] = where
+		l := &simLine{pkid: c.uuid("numplan", key), dn: dn, partition: partition, desc: desc, usage: usage}
+		c.lines = append(c.lines, l)
+		return l, nil
+	}
+	addDevice := func(d *simDevice, where string) error {
+		if _, dup := c.byName[strings.ToUpper(d.name)]; dup {
+			return fmt.Errorf("%s: device name %q is used twice", where, d.name)
+		}
+		c.byName[strings.ToUpper(d.name)] = d
+		c.devices = append(c.devices, d)
+		return nil
+	}
+	nextDN := 10000
+	poolSeq := make([]int, len(c.pools)) // per-pool device counter for IPs
+	ipFor := func(pool int) string {
+		k := poolSeq[pool]
+		poolSeq[pool]++
+		return fmt.Sprintf("10.%d.%d.%d", 16+pool%200, (k/250)%256, k%250+2)
+	}
+
+	for gi := range sc.DeviceGroups {
+		g := &sc.DeviceGroups[gi]
+		where := fmt.Sprintf("%s: device_groups[%d] (%s)", sc.File, gi, g.Name)
+		r := c.rng("group:"+g.Name, gi)
+		n := g.Count
+
+		// Models, by weight, shuffled.
+		weights := make([]int, len(g.Models))
+		for i, m := range g.Models {
+			weights[i] = m.Weight
+		}
+		modelOf := make([]int, 0, n)
+		for i, k := range allocate(n, weights) {
+			for range k {
+				modelOf = append(modelOf, i)
+			}
+		}
+		r.Shuffle(len(modelOf), func(a, b int) { modelOf[a], modelOf[b] = modelOf[b], modelOf[a] })
+
+		noLine := pickSet(r, n, g.NoLine)
+		owned := pickSet(r, n, int(float64(n)*g.OwnerFraction+0.5))
+		extraCandidates := int(float64(n-g.NoLine)*g.ExtraLineFraction + 0.5)
+		extra := pickSet(r, n, extraCandidates)
+		dn := g.DNStart
+		if dn == 0 {
+			dn = nextDN
+		}
+
+		devs := make([]*simDevice, n)
+		for i := range n {
+			name := ""
+			if i < len(g.Names) {
+				name = g.Names[i]
+			} else {
+				mac := ""
+				if strings.Contains(g.NamePattern, "{mac}") {
+					for mac == "" || macs[mac] {
+						mac = fmt.Sprintf("%s%06X", ouis[r.IntN(len(ouis))], r.Uint32()&0xFFFFFF)
+					}
+					macs[mac] = true
+				}
+				name = expandName(g.NamePattern, i, mac)
+			}
+			mw := g.Models[modelOf[i]]
+			info, _ := modelByName(mw.Model)
+			proto := g.Protocol
+			if proto == "" {
+				proto = info.protocol
+			}
+			pe, pr, _ := protocolByName(proto)
+			pool := c.poolIndex[g.DevicePools[i%len(g.DevicePools)]]
+			d := &simDevice{pkid: c.uuid("device", name), name: name, group: g.Name, model: info, protoEnum: pe,
+				protoRis: pr, pool: pool, css: g.CSS, location: g.Location}
+			if d.location == "" {
+				d.location = c.pools[pool].location
+			}
+			nl := g.Lines
+			if noLine[i] {
+				nl = 0
+			} else if extra[i] {
+				nl++
+			}
+			usage := usageDevice
+			if g.Class == "HuntList" {
+				usage = usageHuntPilot
+			}
+			for range nl {
+				l, err := addLine(strconv.Itoa(dn), g.Partition, "", usage, g.Name)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %w", where, err)
+				}
+				dn++
+				d.lines = append(d.lines, l)
+			}
+			if owned[i] {
+				phone := ""
+				if len(d.lines) > 0 {
+					phone = d.lines[0].dn
+				}
+				d.owner = c.newUser(r, "", phone)
+			}
+			d.desc = describe(g, i, d, c.pools[pool].name)
+			if g.Class == "SIPTrunk" {
+				d.trunkDest = fmt.Sprintf("10.%d.%d.%d", 200+gi%50, i/250, i%250+10)
+			}
+			if err := addDevice(d, where); err != nil {
+				return nil, err
+			}
+			devs[i] = d
+		}
+		if dn > nextDN {
+			nextDN = dn
+		}
+		c.presence(r, g, devs, ipFor)
+		if g.Class == "HuntList" {
+			for _, d := range devs {
+				c.huntLists = append(c.huntLists, &huntList{dev: d, lgPKID: c.uuid("linegroup", d.name)})
+			}
+		}
+	}
+
+	// Explicit devices.
+	for i, ed := range sc.Devices {
+		where := fmt.Sprintf("%s: devices[%d] (%s)", sc.File, i, ed.Name)
+		info, _ := modelByName(ed.Model)
+		proto := ed.Protocol
+		if proto == "" {
+			proto = info.protocol
+		}
+		pe, pr, _ := protocolByName(proto)
+		pool := c.poolIndex[ed.DevicePool]
+		d := &simDevice{pkid: c.uuid("device", ed.Name), name: ed.Name, desc: ed.Description, group: "", model: info,
+			protoEnum: pe, protoRis: pr, pool: pool, css: ed.CSS, location: c.pools[pool].location}
+		usage := usageDevice
+		if ed.Class == "HuntList" {
+			usage = usageHuntPilot
+		}
+		for _, dn := range ed.Lines {
+			l, err := addLine(dn, ed.Partition, "", usage, ed.Name)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", where, err)
+			}
+			d.lines = append(d.lines, l)
+		}
+		if ed.Owner != "" {
+			phone := ""
+			if len(d.lines) > 0 {
+				phone = d.lines[0].dn
+			}
+			d.owner = c.newUser(c.rng("user:"+ed.Owner, i), ed.Owner, phone)
+		}
+		if ed.Class == "SIPTrunk" {
+			d.trunkDest = fmt.Sprintf("10.250.0.%d", i%250+10)
+		}
+		for _, e := range ed.RisPort {
+			ts := e.TimeStamp
+			if ts == 0 {
+				ts = sc.Now.Unix()
+			}
+			ip := e.IP
+			if ip == "" && ed.Class != "HuntList" {
+				ip = ipFor(pool)
+			}
+			login := e.LoginUser
+			d.ris = append(d.ris, &risRow{dev: d, node: c.nodeIndex[e.Node], status: e.Status, reason: e.Reason, ts: ts,
+				ip: ip, active: e.ActiveLoad, inactive: e.InactiveLoad, login: login})
+		}
+		if err := addDevice(d, where); err != nil {
+			return nil, err
+		}
+		if ed.Class == "HuntList" {
+			c.huntLists = append(c.huntLists, &huntList{dev: d, lgPKID: c.uuid("linegroup", d.name)})
+		}
+	}
+
+	// Hunt list members: a few phone lines each.
+	var phoneLines []*simLine
+	for _, d := range c.devices {
+		if d.model.risClass == "Phone" && len(d.lines) > 0 {
+			phoneLines = append(phoneLines, d.lines[0])
+		}
+	}
+	for k, h := range c.huntLists {
+		for j := range 3 {
+			if len(phoneLines) == 0 {
+				break
+			}
+			h.members = append(h.members, phoneLines[(k*3+j)%len(phoneLines)])
+		}
+	}
+
+	// Unassigned DNs.
+	if u := sc.UnassignedDNs; u.Count > 0 {
+		start := u.Start
+		if start == 0 {
+			start = nextDN
+		}
+		for k := range u.Count {
+			if _, err := addLine(strconv.Itoa(start+k), u.Partition, "", usageDevice, "unassigned_dns"); err != nil {
+				return nil, fmt.Errorf("%s: unassigned_dns: %w", sc.File, err)
+			}
+		}
+	}
+	ur := c.rng("users", 0)
+	for range sc.Users.Extra {
+		c.newUser(ur, "", "")
+	}
+
+	for _, d := range c.devices {
+		c.ris = append(c.ris, d.ris...)
+	}
+	sort.SliceStable(c.ris, func(a, b int) bool {
+		if c.ris[a].node != c.ris[b].node {
+			return c.ris[a].node < c.ris[b].node
+		}
+		return c.ris[a].dev.name < c.ris[b].dev.name
+	})
+	return c, nil
+}
+
+// pickSet chooses k of n indexes at random.
+func pickSet(r *rand.Rand, n, k int) map[int]bool {
+	out := make(map[int]bool, k)
+	if k <= 0 {
+		return out
+	}
+	for _, i := range r.Perm(n)[:min(k, n)] {
+		out[i] = true
+	}
+	return out
+}
+
+func describe(g *DeviceGroup, i int, d *simDevice, pool string) string {
+	if i < len(g.SpecialDescriptions) {
+		return g.SpecialDescriptions[i]
+	}
+	t := g.Description
+	if t == "" {
+		switch {
+		case d.owner != nil:
+			t = "{owner} - {model}"
+		case g.Class == "Phone":
+			t = "Auto {dn}"
+		default:
+			return d.name
+		}
+	}
+	owner := "Shared"
+	if d.owner != nil {
+		owner = d.owner.first + " " + d.owner.last
+	}
+	dn := ""
+	if len(d.lines) > 0 {
+		dn = d.lines[0].dn
+	}
+	return strings.NewReplacer("{n}", strconv.Itoa(i+1), "{owner}", owner, "{dn}", dn,
+		"{model}", strings.TrimPrefix(d.model.name, "Cisco "), "{pool}", pool).Replace(t)
+}
+
+// presence decides which devices of a group RisPort sees, their status, node, loads and times.
+func (c *cluster) presence(r *rand.Rand, g *DeviceGroup, devs []*simDevice, ipFor func(int) string) {
+	p := g.RisPort
+	if p.Seen == 0 {
+		return
+	}
+	now := c.sc.Now.Unix()
+	perm := r.Perm(len(devs))[:p.Seen]
+	statuses := make([]string, 0, p.Seen)
+	for _, s := range []struct {
+		st string
+		n  int
+	}{{"Registered", p.Registered}, {"UnRegistered", p.UnRegistered}, {"Rejected", p.Rejected}, {"PartiallyRegistered", p.PartiallyRegistered}} {
+		for range s.n {
+			statuses = append(statuses, s.st)
+		}
+	}
+	unregReasons := reasonList(p.UnregisteredReasons, []Reason{{13, 5}, {10, 3}, {9, 1}, {6, 1}, {8, 1}})
+	rejReasons := reasonList(p.RejectedReasons, []Reason{{14, 1}})
+
+	// Firmware loads: allocate per model among seen devices by load weight.
+	loadOf := map[*simDevice][2]string{}
+	byModel := map[string][]*simDevice{}
+	for _, idx := range perm {
+		byModel[devs[idx].model.name] = append(byModel[devs[idx].model.name], devs[idx])
+	}
+	for _, m := range g.Models {
+		ds := byModel[m.Model]
+		if len(m.Loads) == 0 || len(ds) == 0 {
+			continue
+		}
+		w := make([]int, len(m.Loads))
+		for i, l := range m.Loads {
+			w[i] = l.Weight
+		}
+		k := 0
+		for li, cnt := range allocate(len(ds), w) {
+			inactive := m.Loads[(li+1)%len(m.Loads)].Load
+			if len(m.Loads) == 1 {
+				inactive = ""
+			}
+			for range cnt {
+				loadOf[ds[k]] = [2]string{m.Loads[li].Load, inactive}
+				k++
+			}
+		}
+	}
+
+	failed := 0
+	var dupCandidates []*risRow
+	var others []*risRow
+	for k, idx := range perm {
+		d := devs[idx]
+		st := statuses[k]
+		cmg := c.groups[c.pools[d.pool].cmg]
+		primary := cmg.nodes[0]
+		node := primary
+		row := &risRow{dev: d, status: st, ip: ipFor(d.pool)}
+		if g.Class == "HuntList" {
+			row.ip = ""
+		}
+		if d.trunkDest != "" {
+			row.ip = d.trunkDest
+		}
+		switch st {
+		case "Registered", "PartiallyRegistered":
+			row.ts = now - int64(r.IntN(7*86400))
+			if st == "Registered" && failed < p.FailedOver {
+				node = c.otherNode(cmg, primary)
+				failed++
+			}
+		case "UnRegistered":
+			row.reason = unregReasons[r.IntN(len(unregReasons))]
+			row.ts = now - int64(r.IntN(p.UnregisteredSpreadDays*86400))
+		case "Rejected":
+			row.reason = rejReasons[r.IntN(len(rejReasons))]
+			row.ts = now - int64(r.IntN(3*86400))
+		}
+		row.node = node
+		if l, ok := loadOf[d]; ok {
+			row.active, row.inactive = l[0], l[1]
+		}
+		if d.owner != nil && g.Class == "Phone" && r.IntN(4) == 0 {
+			row.login = d.owner.userid
+		}
+		d.ris = append(d.ris, row)
+		if node != primary {
+			dupCandidates = append(dupCandidates, row)
+		} else {
+			others = append(others, row)
+		}
+	}
+	// Duplicates: failed-over devices first (their primary still lists them, older, as
+	// UnRegistered), then others (an older contrary state on a second node).
+	for _, row := range append(dupCandidates, others...)[:p.Duplicated] {
+		d := row.dev
+		cmg := c.groups[c.pools[d.pool].cmg]
+		primary := cmg.nodes[0]
+		other := primary
+		if row.node == primary {
+			other = c.otherNode(cmg, primary)
+		}
+		old := *row
+		old.node = other
+		old.ts = row.ts - int64(60+r.IntN(2*86400))
+		if row.status == "Registered" || row.status == "PartiallyRegistered" {
+			old.status, old.reason = "UnRegistered", 13 // the primary lost it: KeepAliveTimeout
+			if row.node == primary {
+				old.reason = 28 // it fell back to the primary: FallbackInitiated
+			}
+		} else {
+			old.status, old.reason = "Registered", 0
+		}
+		d.ris = append(d.ris, &old)
+	}
+}
+
+// otherNode is the CMG's second node, or the next node of the cluster when the CMG has one.
+func (c *cluster) otherNode(cmg *simCMG, primary int) int {
+	if len(cmg.nodes) > 1 {
+		return cmg.nodes[1]
+	}
+	for k := 1; k < len(c.nodes); k++ {
+		n := (primary + k) % len(c.nodes)
+		if c.nodes[n].role != "publisher" || len(c.nodes) == 2 {
+			return n
+		}
+	}
+	return (primary + 1) % len(c.nodes)
+}
+
+func reasonList(rs, def []Reason) []int {
+	if len(rs) == 0 {
+		rs = def
+	}
+	var out []int
+	for _, r := range rs {
+		w := r.Weight
+		if w == 0 {
+			w = 1
+		}
+		for range w {
+			out = append(out, r.Code)
+		}
+	}
+	return out
+}
+
