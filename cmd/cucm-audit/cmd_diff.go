@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -283,7 +284,34 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// writeDiffReport renders the change-window report files. It waits for the render package.
-func writeDiffReport(_ context.Context, _ *analyze.Diff, _ diffOptions, _ io.Writer) error {
-	return errors.New("diff: --out is not available yet in this build: use --format text or json")
+// writeDiffReport renders the change-window report files through the renderers and prints
+// their paths and the manifest.
+func writeDiffReport(ctx context.Context, d *analyze.Diff, o diffOptions, stdout io.Writer) error {
+	formats, err := render.ParseFormats(o.format)
+	if err != nil {
+		return usageErrorf("diff: --format: %v", err)
+	}
+	rep := changeWindowReport(d)
+	m, err := render.WriteAll(ctx, rep, formats, o.out, render.Options{})
+	if err != nil {
+		return fmt.Errorf("diff: %w", err)
+	}
+	for _, f := range m.Files {
+		fmt.Fprintln(stdout, f.Path)
+	}
+	fmt.Fprintln(stdout, m.Path)
+	return nil
+}
+
+// changeWindowReport is the report model of a change window: the later snapshot's identity and
+// the diff, nothing else.
+func changeWindowReport(d *analyze.Diff) *analyze.Report {
+	return &analyze.Report{
+		SchemaVersion: analyze.ReportSchemaVersion,
+		Kind:          "change-window",
+		GeneratedAt:   time.Now().UTC(),
+		ToolVersion:   toolVersion(),
+		Snapshot:      d.After,
+		Diff:          d,
+	}
 }

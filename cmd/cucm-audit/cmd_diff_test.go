@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -139,5 +140,39 @@ func TestDiffCommandJSON(t *testing.T) {
 	}
 	if d.Before.ID != 1 || d.After.ID != 2 || len(d.Added) != 1 || len(d.Changed) != 2 {
 		t.Errorf("diff JSON = %+v", d)
+	}
+}
+
+func TestDiffCommandReport(t *testing.T) {
+	db := diffDB(t)
+	out := t.TempDir()
+	var stdout, errb bytes.Buffer
+	code := run(context.Background(), []string{"diff", "--db", db, "--cluster", "hq", "--format", "pdf,xlsx,md,json", "--out", out}, &stdout, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 5 || !strings.HasSuffix(lines[4], ".manifest.json") {
+		t.Fatalf("printed paths = %q", lines)
+	}
+	var rep analyze.Report
+	b, err := os.ReadFile(lines[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Kind != "change-window" || rep.Diff == nil || len(rep.Diff.Changed) != 2 {
+		t.Errorf("report JSON kind %q diff %+v", rep.Kind, rep.Diff)
+	}
+	md, err := os.ReadFile(lines[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"GW1", "Rejected (ConfigurationMismatch)"} {
+		if !strings.Contains(string(md), s) {
+			t.Errorf("markdown lacks %q", s)
+		}
 	}
 }
