@@ -19,7 +19,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -75,7 +74,12 @@ func buildBinary(t *testing.T) string {
 			return
 		}
 		buildOnce.path = filepath.Join(dir, "cucm-audit")
-		cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", buildOnce.path, "../cmd/cucm-audit")
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			buildOnce.err = fmt.Errorf("the go command is not on PATH: %w", err)
+			return
+		}
+		cmd := exec.Command(goBin, "build", "-o", buildOnce.path, "../cmd/cucm-audit")
 		buildOnce.out, buildOnce.err = cmd.CombinedOutput()
 	})
 	if buildOnce.err != nil {

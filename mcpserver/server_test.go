@@ -690,3 +690,70 @@ func TestGlob(t *testing.T) {
 		}
 	}
 }
+
+// TestRealPipeline analyses the fixture's latest snapshot with the built-in rule packs
+// (analyze.Run) and checks that every tool tells the same story as the analysis result.
+func TestRealPipeline(t *testing.T) {
+	ctx := context.Background()
+	path := buildFixture(t)
+	set, err := analyze.LoadRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := snapshot.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := analyze.Run(ctx, st, 2, analyze.Options{Rules: set, ToolVersion: "test"})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var infos []analyze.RuleInfo
+	for _, r := range set.Rules {
+		infos = append(infos, r.Info(nil))
+	}
+	cs := connect(t, path, func(o *Options) { o.Rules = infos })
+
+	open, inconclusive := 0, 0
+	outcomes := map[string]string{}
+	for _, r := range res.Rules {
+		open += r.OpenFindings()
+		outcomes[r.Rule.ID] = string(r.Outcome)
+		if r.Outcome == analyze.OutcomeInconclusive || r.Outcome == analyze.OutcomeError {
+			inconclusive++
+		}
+	}
+
+	_, isErr, m := call(t, cs, "list_findings", map[string]any{"page_size": 500})
+	findings := decode[ListFindingsOut](t, m)
+	if isErr || findings.AnalysisID != res.AnalysisID || findings.Total != open || len(findings.InconclusiveRules) != inconclusive {
+		t.Errorf("list_findings: analysis %d total %d inconclusive %d; want %d, %d, %d", findings.AnalysisID, findings.Total,
+			len(findings.InconclusiveRules), res.AnalysisID, open, inconclusive)
+	}
+	_, _, m = call(t, cs, "snapshot_summary", nil)
+	summary := decode[SummaryOut](t, m)
+	if summary.OpenFindings != open || len(summary.InconclusiveRules)+len(summary.ErrorRules) != inconclusive {
+		t.Errorf("summary: open %d inconclusive %d; want %d, %d", summary.OpenFindings, len(summary.InconclusiveRules), open, inconclusive)
+	}
+	_, _, m = call(t, cs, "list_rules", map[string]any{"page_size": 500})
+	rules := decode[ListRulesOut](t, m)
+	got := map[string]string{}
+	for _, r := range rules.Rules {
+		got[r.ID] = r.Outcome
+	}
+	if diff := cmp.Diff(outcomes, got); diff != "" {
+		t.Errorf("rule outcomes (-analysis +list_rules):\n%s", diff)
+	}
+	if len(findings.Findings) > 0 {
+		f := findings.Findings[0]
+		_, isErr, m := call(t, cs, "explain_finding", map[string]any{"fingerprint": f.Fingerprint})
+		ex := decode[ExplainOut](t, m)
+		want := set.Get(f.RuleID)
+		if isErr || ex.Rule.Remediation != want.Remediation || ex.Finding.Entity != f.Entity || len(ex.Finding.Evidence) == 0 {
+			t.Errorf("explain_finding %s: %+v", f.Fingerprint, ex)
+		}
+	} else {
+		t.Error("the built-in rules found nothing on the fixture: the consistency check is empty")
+	}
+}

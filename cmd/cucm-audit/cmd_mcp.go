@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 
+	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/mcpserver"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -71,8 +72,16 @@ func serveMCP(ctx context.Context, o mcpOptions, stdout, stderr io.Writer) error
 	return srv.RunStdio(ctx, o.stdin, nopWriteCloser{stdout})
 }
 
-// mcpExtras wires the rule catalogue and the in-memory Markdown report.
-func mcpExtras(_ context.Context, _ *mcpserver.Options, _ mcpOptions) error {
+// mcpExtras wires the rule catalogue (built-in packs plus --rules folders) and the in-memory
+// Markdown report.
+func mcpExtras(_ context.Context, opts *mcpserver.Options, o mcpOptions) error {
+	set, err := analyze.LoadRules(o.rules...)
+	if err != nil {
+		return err
+	}
+	for _, r := range set.Rules {
+		opts.Rules = append(opts.Rules, r.Info(nil))
+	}
 	return nil
 }
 
