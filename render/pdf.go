@@ -961,7 +961,7 @@ func (d *pdfDoc) waived() {
 			rows = append(rows, []string{w.RuleID, sevName(w.Severity), w.Entity, st, owner, exp})
 			sevs = append(sevs, w.Severity)
 		}
-		d.table([]pdfCol{{"Rule", 11, "L"}, {"Severity", 10, "L"}, {"Entity", 20, "L"}, {"Statement", 35, "L"}, {"Owner", 18, "L"}, {"Expires", 11, "L"}}, rows, sevStyle(sevs, 1))
+		d.table([]pdfCol{{"Rule", 10, "L"}, {"Severity", 9, "L"}, {"Entity", 20, "L"}, {"Statement", 32, "L"}, {"Owner", 25, "L"}, {"Expires", 11, "L"}}, rows, sevStyle(sevs, 1))
 	}
 	waiverTable := func(title, dateHead string, ws []analyze.Waiver) {
 		if len(ws) == 0 {

@@ -105,6 +105,12 @@ func cellText(s string) string {
 	return b.String()
 }
 
+// sheetStep writes one sheet.
+type sheetStep struct {
+	name  string
+	write func(*excelize.StreamWriter) error
+}
+
 // xlsxBook is one workbook being written.
 type xlsxBook struct {
 	f                   *excelize.File
@@ -129,35 +135,21 @@ func (x *XLSX) Render(w io.Writer, r *analyze.Report) error {
 		return fmt.Errorf("naming summary sheet: %w", err)
 	}
 	names := ruleSheetNames(r.Rules)
-	steps := []struct {
-		name  string
-		write func(*excelize.StreamWriter) error
-	}{{sheetSummary, func(sw *excelize.StreamWriter) error { return b.summary(sw, r, names) }}}
+	steps := []sheetStep{{sheetSummary, func(sw *excelize.StreamWriter) error { return b.summary(sw, r, names) }}}
 	for i := range r.Rules {
 		s := r.Rules[i]
-		steps = append(steps, struct {
-			name  string
-			write func(*excelize.StreamWriter) error
-		}{names[i], func(sw *excelize.StreamWriter) error { return b.ruleSheet(sw, s) }})
+		steps = append(steps, sheetStep{names[i], func(sw *excelize.StreamWriter) error { return b.ruleSheet(sw, s) }})
 	}
-	for _, st := range []struct {
-		name  string
-		write func(*excelize.StreamWriter) error
-	}{
-		{sheetWaived, func(sw *excelize.StreamWriter) error { return b.waived(sw, r) }},
-		{sheetRegistration, func(sw *excelize.StreamWriter) error { return b.registration(sw, r) }},
-		{sheetInventory, func(sw *excelize.StreamWriter) error { return b.inventory(sw, r) }},
-		{sheetCoverage, func(sw *excelize.StreamWriter) error { return b.coverage(sw, r) }},
-		{sheetInconclusive, func(sw *excelize.StreamWriter) error { return b.inconclusive(sw, r) }},
-		{sheetRules, func(sw *excelize.StreamWriter) error { return b.rules(sw, r) }},
-	} {
-		steps = append(steps, st)
-	}
+	steps = append(steps,
+		sheetStep{sheetWaived, func(sw *excelize.StreamWriter) error { return b.waived(sw, r) }},
+		sheetStep{sheetRegistration, func(sw *excelize.StreamWriter) error { return b.registration(sw, r) }},
+		sheetStep{sheetInventory, func(sw *excelize.StreamWriter) error { return b.inventory(sw, r) }},
+		sheetStep{sheetCoverage, func(sw *excelize.StreamWriter) error { return b.coverage(sw, r) }},
+		sheetStep{sheetInconclusive, func(sw *excelize.StreamWriter) error { return b.inconclusive(sw, r) }},
+		sheetStep{sheetRules, func(sw *excelize.StreamWriter) error { return b.rules(sw, r) }},
+	)
 	if r.Diff != nil {
-		steps = append(steps, struct {
-			name  string
-			write func(*excelize.StreamWriter) error
-		}{sheetChanges, func(sw *excelize.StreamWriter) error { return b.changes(sw, r.Diff) }})
+		steps = append(steps, sheetStep{sheetChanges, func(sw *excelize.StreamWriter) error { return b.changes(sw, r.Diff) }})
 	}
 	for _, st := range steps {
 		if st.name != sheetSummary {
@@ -176,7 +168,8 @@ func (x *XLSX) Render(w io.Writer, r *analyze.Report) error {
 			return fmt.Errorf("writing sheet %q: %w", st.name, err)
 		}
 	}
-	f.SetActiveSheet(0)
+	// No SetActiveSheet: it would parse every streamed sheet back into memory. The Summary is
+	// the first sheet and therefore already the active one.
 	if _, err := f.WriteTo(w); err != nil {
 		return fmt.Errorf("writing xlsx: %w", err)
 	}

@@ -1,0 +1,95 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// needTool returns the path of a third-party reader the test relies on. Under CI=true a missing
+// tool fails the test (scripts/test-deps.sh installs it); elsewhere the test is skipped.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		missing(t, name+" not found (install it with scripts/test-deps.sh)")
+	}
+	return p
+}
+
+func missing(t *testing.T, msg string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+// needOpenpyxl returns Debian's python3 when it can import openpyxl.
+func needOpenpyxl(t *testing.T) string {
+	t.Helper()
+	const py = "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import openpyxl").Run(); err != nil {
+		missing(t, "/usr/bin/python3 with openpyxl not available (apt-get install python3-openpyxl): "+err.Error())
+	}
+	return py
+}
+
+func run(t *testing.T, name string, args ...string) []byte {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, stderr.String())
+	}
+	return out
+}
+
+// golden compares got with testdata/name, or rewrites it under -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs from what was rendered (-want +got; go test -update refreshes it):\n%s", path, diff)
+	}
+}
+
+// scrub replaces volatile values (tool version, generation time) in what a reader sees.
+func scrub(b []byte) []byte {
+	b = regexp.MustCompile(`v0\.9\.0-test`).ReplaceAll(b, []byte("VERSION"))
+	b = regexp.MustCompile(`generated 2026-11-24 07:41 UTC`).ReplaceAll(b, []byte("generated TIME"))
+	return b
+}
+
+// renderTo renders rep in format f into a file in a temporary folder and returns its path.
+func renderTo(t *testing.T, rep *analyze.Report, f Format, opts Options) string {
+	t.Helper()
+	m, err := WriteAll(context.Background(), rep, Formats{f}, t.TempDir(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Files[0].Path
+}
