@@ -2,11 +2,144 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/cucm-audit/cucm-audit/collect"
+	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
+	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
-// runDemo is being written; this placeholder keeps the tree building meanwhile.
-func runDemo(_ context.Context, _ []string, _, _ io.Writer) error {
-	return errors.New("demo: not implemented yet")
+// demoOptions are the flags of `cucm-audit demo`.
+type demoOptions struct {
+	scenario string
+	db       string
+	out      string
+}
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o demoOptions
+	fs := newFlagSet("demo", "demo [--scenario FILE|NAME] [--db FILE] [--out DIR]", stderr)
+	fs.StringVar(&o.scenario, "scenario", "demo", "scenario to simulate: a YAML file or a shipped scenario name")
+	fs.StringVar(&o.out, "out", "reports", "folder for the reports")
+	fs.StringVar(&o.db, "db", "", "database file, recreated on each run (default OUT/demo.db)")
+	if err := parseFlags(fs, args, false); err != nil {
+		return err
+	}
+	if o.db == "" {
+		o.db = filepath.Join(o.out, "demo.db")
+	}
+	sc, src, err := loadSimScenario(o.scenario)
+	if err != nil {
+		return err
+	}
+	sim, err := cucmsim.New(sc)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer sim.Close()
+	base, caFile, stop, err := serveSim(sim)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer stop()
+	fmt.Fprintf(stderr, "demo: simulated CUCM %q (%s) on %s, TLS verified with its own CA\n", sc.Cluster.Name, src, base)
+
+	// The demo database is the demo's own: recreate it so every run starts from the same state.
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(o.db + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("demo: removing the previous demo database %s: %w", o.db+suffix, err)
+		}
+	}
+	store, err := snapshot.Open(ctx, o.db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	user, pass := sim.Credentials()
+	f := sim.Faults()
+	env := map[string]string{
+		"AXL_URL":             base + cucmsim.AXLPath,
+		"AXL_USER":            user,
+		"AXL_PASS":            pass,
+		"AXL_CA_FILE":         caFile,
+		"CUCM_CLUSTER":        sc.Cluster.Name,
+		"RISPORT_RATE_LIMIT":  strconv.Itoa(f.RisPortRateLimit),
+		"RISPORT_RATE_WINDOW": f.RisPortRateWindow.String(),
+		"RISPORT_MAX_DEVICES": strconv.Itoa(f.RisPortMaxDevices),
+	}
+	cfg, err := collect.ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	cfg.ToolVersion = toolVersion()
+	c, err := collect.New(cfg, newLogger(stderr, false))
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	var progress io.Writer
+	if isTerminal(stderr) {
+		progress = stderr
+	}
+	meta, err := c.Run(ctx, store, progress)
+	if s := c.Summary(); s != "" {
+		fmt.Fprintln(stderr, s)
+	}
+	if err != nil {
+		return fmt.Errorf("demo: collecting: %w", err)
+	}
+	v, err := loadSnapshotView(ctx, store, strconv.FormatInt(meta.ID, 10))
+	if err != nil {
+		return err
+	}
+	printSnapshotView(stdout, v)
+	return nil
+}
+
+// serveSim serves the simulator over HTTPS on a free loopback port with a fresh self-signed
+// certificate, written to a temporary CA file so the collector verifies TLS as it would against
+// a real cluster. stop shuts the server down and removes the file.
+func serveSim(sim *cucmsim.Server) (base, caFile string, stop func(), err error) {
+	cert, pemBytes, err := selfSignedCert()
+	if err != nil {
+		return "", "", nil, fmt.Errorf("making the simulator's certificate: %w", err)
+	}
+	f, err := os.CreateTemp("", "cucm-audit-sim-ca-*.pem")
+	if err != nil {
+		return "", "", nil, fmt.Errorf("writing the simulator's CA file: %w", err)
+	}
+	caFile = f.Name()
+	if _, err := f.Write(pemBytes); err != nil {
+		f.Close()
+		os.Remove(caFile)
+		return "", "", nil, fmt.Errorf("writing the simulator's CA file: %w", err)
+	}
+	f.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		os.Remove(caFile)
+		return "", "", nil, fmt.Errorf("listening on loopback: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           sim.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
+	}
+	go srv.Serve(tls.NewListener(ln, srv.TLSConfig))
+	stop = func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		os.Remove(caFile)
+	}
+	return "https://" + ln.Addr().String(), caFile, stop, nil
 }
