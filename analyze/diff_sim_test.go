@@ -1,0 +1,193 @@
+package analyze_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/collect"
+	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// collectScenario serves sc with the simulator on loopback and collects one snapshot of it.
+func collectScenario(t *testing.T, store *snapshot.Store, sc *cucmsim.Scenario) snapshot.Meta {
+	t.Helper()
+	sc.Faults.RisPortRateLimit = 0
+	sim, err := cucmsim.New(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(sim.Handler())
+	defer func() { hs.Close(); sim.Close() }()
+	c, err := collect.New(collect.Config{
+		Cluster: "cw-lab", AXLURL: hs.URL + "/axl/", User: sc.Credentials.User, Password: collect.Secret(sc.Credentials.Password),
+		VerifyTLS: true, Retries: 2, Timeout: 10 * time.Second, RisRateLimit: 1000, RisRateWindow: time.Second,
+		RisMaxDevices: 1000, InitialBackoff: time.Millisecond, ToolVersion: "test",
+	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Run(context.Background(), store, io.Discard)
+	if err != nil {
+		t.Fatalf("collecting: %v", err)
+	}
+	if m.Status != snapshot.StatusComplete {
+		t.Fatalf("snapshot %d is %s", m.ID, m.Status)
+	}
+	return m
+}
+
+func device(t *testing.T, sc *cucmsim.Scenario, name string) *cucmsim.Device {
+	t.Helper()
+	for i := range sc.Devices {
+		if sc.Devices[i].Name == name {
+			return &sc.Devices[i]
+		}
+	}
+	t.Fatalf("scenario has no device %s", name)
+	return nil
+}
+
+// TestDiffChangeWindowOnSimulator is the change-window acceptance test: collect, change the
+// scenario (phones unregister, a gateway is rejected, one model gets new firmware, a device is
+// added and one deleted, while every volatile field churns), collect again: the diff reports
+// exactly those changes and nothing else.
+func TestDiffChangeWindowOnSimulator(t *testing.T) {
+	ctx := context.Background()
+	store, err := snapshot.Open(ctx, filepath.Join(t.TempDir(), "cw.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+
+	before, err := cucmsim.LoadScenario("testdata/changewindow.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bm := collectScenario(t, store, before)
+
+	after, err := cucmsim.LoadScenario("testdata/changewindow.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const later = 1763900000
+	// Volatile churn: every TimeStamp moves, an unregistered phone cycles its reason and the
+	// other node's entry becomes the newer one, an Extension Mobility user logs out.
+	for i := range after.Devices {
+		for j := range after.Devices[i].RisPort {
+			after.Devices[i].RisPort[j].TimeStamp += 300000
+		}
+	}
+	dup := device(t, after, "SEP7841000004")
+	dup.RisPort[0].Reason, dup.RisPort[0].TimeStamp = 13, 1763800000
+	dup.RisPort[1].Reason, dup.RisPort[1].TimeStamp = 13, later
+	device(t, after, "SEP8845000001").RisPort[0].LoginUser = ""
+	// The changes.
+	for _, name := range []string{"SEP7841000001", "SEP7841000002"} {
+		e := &device(t, after, name).RisPort[0]
+		e.Status, e.Reason, e.TimeStamp = "UnRegistered", 13, later
+	}
+	gw := &device(t, after, "GW-HQ-02").RisPort[0]
+	gw.Status, gw.Reason, gw.TimeStamp = "Rejected", 14, later
+	for _, name := range []string{"SEP8845000001", "SEP8845000002", "SEP8845000003"} {
+		e := &device(t, after, name).RisPort[0]
+		e.InactiveLoad, e.ActiveLoad = e.ActiveLoad, "sip8845_65.14-3-1-0001-30"
+	}
+	after.Devices = slices.DeleteFunc(after.Devices, func(d cucmsim.Device) bool { return d.Name == "SEP7841000005" })
+	after.Devices = append(after.Devices, cucmsim.Device{
+		Name: "SEP8845000004", Model: "Cisco 8845", Description: "New nurse station", DevicePool: "DP_HQ", Owner: "dora",
+		Lines: []string{"2004"}, Partition: "PT_HQ",
+		RisPort: []cucmsim.RisEntry{{Node: "cucm-sub1", Status: "Registered", TimeStamp: later, IP: "10.1.0.4", ActiveLoad: "sip8845_65.14-3-1-0001-30"}},
+	})
+	am := collectScenario(t, store, after)
+
+	d, err := analyze.DiffSnapshots(ctx, store, bm.ID, am.ID, analyze.DiffOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	load := func(name string) analyze.DeviceChange {
+		return analyze.DeviceChange{DeviceRef: analyze.DeviceRef{Name: name, Class: "Phone", Model: "Cisco 8845"}, Fields: []analyze.FieldChange{
+			{Field: "active_load", Before: "sip8845_65.14-2-1-0001-14", After: "sip8845_65.14-3-1-0001-30"}}}
+	}
+	unreg := func(name string) analyze.DeviceChange {
+		return analyze.DeviceChange{DeviceRef: analyze.DeviceRef{Name: name, Class: "Phone", Model: "Cisco 7841"}, Fields: []analyze.FieldChange{
+			{Field: "status", Before: "Registered", After: "UnRegistered (KeepAliveTimeout)"}}}
+	}
+	want := &analyze.Diff{
+		Added:   []analyze.DeviceRef{{Name: "SEP8845000004", Class: "Phone", Model: "Cisco 8845"}},
+		Removed: []analyze.DeviceRef{{Name: "SEP7841000005", Class: "Phone", Model: "Cisco 7841"}},
+		Changed: []analyze.DeviceChange{
+			{DeviceRef: analyze.DeviceRef{Name: "GW-HQ-02", Class: "Gateway", Model: "Cisco ISR 4321"}, Fields: []analyze.FieldChange{
+				{Field: "status", Before: "Registered", After: "Rejected (ConfigurationMismatch)"}}},
+			unreg("SEP7841000001"), unreg("SEP7841000002"),
+			load("SEP8845000001"), load("SEP8845000002"), load("SEP8845000003"),
+		},
+		Registration: []analyze.ClassDelta{
+			{Class: "Gateway", RegisteredBefore: 2, RegisteredAfter: 1, SeenBefore: 2, SeenAfter: 2, ConfiguredBefore: 2, ConfiguredAfter: 2},
+			{Class: "HuntList", RegisteredBefore: 1, RegisteredAfter: 1, SeenBefore: 1, SeenAfter: 1, ConfiguredBefore: 1, ConfiguredAfter: 1},
+			{Class: "Phone", RegisteredBefore: 7, RegisteredAfter: 5, SeenBefore: 8, SeenAfter: 8, ConfiguredBefore: 8, ConfiguredAfter: 8},
+			{Class: "SIPTrunk", RegisteredBefore: 1, RegisteredAfter: 1, SeenBefore: 1, SeenAfter: 1, ConfiguredBefore: 1, ConfiguredAfter: 1},
+		},
+		Ignored: []string{"download_status", "inactive_load", "login_user", "registration_attempts", "status_reason", "timestamp"},
+	}
+	opts := cmpopts.IgnoreFields(analyze.Diff{}, "Before", "After", "Notes", "BeforeAnalysis", "AfterAnalysis")
+	if diff := cmp.Diff(want, d, opts); diff != "" {
+		t.Errorf("change-window diff (-want +got):\n%s", diff)
+	}
+	if len(d.Notes) != 2 {
+		t.Errorf("notes = %q; want only the two 'not analyzed' notes", d.Notes)
+	}
+
+	// With the findings of both snapshots: the rejected gateway is a new finding, the deleted
+	// phone's findings are resolved, and every rule concluded on both sides.
+	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	for _, id := range []int64{bm.ID, am.ID} {
+		if _, err := analyze.Run(ctx, store, id, analyze.Options{Now: now, ToolVersion: "test"}); err != nil {
+			t.Fatalf("analyzing snapshot %d: %v", id, err)
+		}
+	}
+	d, err = analyze.DiffSnapshots(ctx, store, bm.ID, am.ID, analyze.DiffOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.FindingsCompared || len(d.Unconfirmed) != 0 {
+		t.Errorf("findings compared = %v, unconfirmed = %v", d.FindingsCompared, d.Unconfirmed)
+	}
+	entities := func(fs []analyze.Finding) map[string]bool {
+		m := map[string]bool{}
+		for _, f := range fs {
+			m[f.Entity] = true
+		}
+		return m
+	}
+	if !entities(d.NewFindings)["GW-HQ-02"] {
+		t.Errorf("no new finding for the rejected gateway; new = %v", d.NewFindings)
+	}
+	for _, f := range d.NewFindings {
+		switch f.Entity {
+		case "GW-HQ-02", "SEP7841000001", "SEP7841000002", "SEP8845000004", "Cisco 8845", "Gateway", "Phone", "dora":
+		default:
+			t.Errorf("new finding on an entity the change window did not touch: %s %s", f.RuleID, f.Entity)
+		}
+	}
+	for _, f := range d.Resolved {
+		switch f.Entity {
+		case "SEP7841000005", "Cisco 8845", "Gateway", "Phone":
+		default:
+			t.Errorf("resolved finding on an entity the change window did not touch: %s %s", f.RuleID, f.Entity)
+		}
+	}
+	if diff := cmp.Diff(want.Changed, d.Changed); diff != "" {
+		t.Errorf("device changes with analysis (-want +got):\n%s", diff)
+	}
+}
