@@ -425,5 +425,8 @@ func TestMain(m *testing.M) {
 	if buildOnce.path != "" {
 		os.RemoveAll(filepath.Dir(buildOnce.path))
 	}
+	if collectDirOnce.dir != "" {
+		os.RemoveAll(collectDirOnce.dir)
+	}
 	os.Exit(code)
 }

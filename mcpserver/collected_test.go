@@ -1,0 +1,219 @@
+package mcpserver
+
+// Tests on snapshots collected for real: the simulated CUCM (collect/cucmsim) on a shipped
+// scenario, the collector, the built-in rules. Only the tests import the collector; the server
+// package itself never does (TestNoCollectorImport).
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/collect"
+	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
+	"github.com/cucm-audit/cucm-audit/examples"
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// distinctivePassword is the AXL password the collections use: no answer may contain it.
+const distinctivePassword = "Kx7-DISTINCTIVE-pa55-Qw9"
+
+var collected struct {
+	sync.Mutex
+	dbs map[string]string
+}
+
+// collectScenario collects a shipped scenario once per test binary (with distinctivePassword as
+// the cluster's password), analyses it with the built-in rules and returns the database path.
+func collectScenario(t *testing.T, name string) string {
+	t.Helper()
+	collected.Lock()
+	defer collected.Unlock()
+	if p, ok := collected.dbs[name]; ok {
+		return p
+	}
+	ctx := context.Background()
+	data, err := examples.Scenario(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := cucmsim.ParseScenario(name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Credentials.Password = distinctivePassword
+	sim, err := cucmsim.New(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(sim.Handler())
+	defer hs.Close()
+	c, err := collect.New(collect.Config{
+		Cluster: name, AXLURL: hs.URL + "/axl/", User: sc.Credentials.User, Password: collect.Secret(distinctivePassword),
+		VerifyTLS: true, Retries: 4, Timeout: 30 * time.Second, RisRateLimit: 1000, RisRateWindow: time.Second,
+		RisMaxDevices: 1000, InitialBackoff: time.Millisecond, ToolVersion: "test",
+	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The database outlives the test that first asks for it, so it is not in t.TempDir().
+	path := filepath.Join(collectDir(t), name+".db")
+	store, err := snapshot.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	meta, err := c.Run(ctx, store, io.Discard)
+	if err != nil {
+		t.Fatalf("collecting %s: %v", name, err)
+	}
+	if _, err := analyze.Run(ctx, store, meta.ID, analyze.Options{ToolVersion: "test"}); err != nil {
+		t.Fatalf("analysing %s: %v", name, err)
+	}
+	if collected.dbs == nil {
+		collected.dbs = map[string]string{}
+	}
+	collected.dbs[name] = path
+	return path
+}
+
+// collectDirOnce holds the collected databases for the whole test binary; TestMain removes it.
+var collectDirOnce struct {
+	sync.Once
+	dir string
+	err error
+}
+
+func collectDir(t *testing.T) string {
+	collectDirOnce.Do(func() { collectDirOnce.dir, collectDirOnce.err = os.MkdirTemp("", "cucm-audit-mcp-collected-") })
+	if collectDirOnce.err != nil {
+		t.Fatal(collectDirOnce.err)
+	}
+	return collectDirOnce.dir
+}
+
+// everyCall exercises every tool with ordinary and odd arguments.
+var everyCall = []struct {
+	tool string
+	args map[string]any
+}{
+	{"snapshot_summary", nil},
+	{"list_snapshots", nil},
+	{"list_findings", map[string]any{"include_waived": true, "with_evidence": true, "page_size": 500}},
+	{"list_rules", map[string]any{"with_text": true, "page_size": 500}},
+	{"device_registration_summary", nil},
+	{"device_registration_status", map[string]any{"page_size": 500}},
+	{"device_registration_status", map[string]any{"status": "Rejected", "page_size": 500}},
+	{"diff_snapshots", nil},
+	{"device", map[string]any{"name": "nope"}},
+	{"list_findings", map[string]any{"severity": "bogus"}},
+	{"explain_finding", map[string]any{"fingerprint": "x"}},
+}
+
+// TestNoCredentialInAnswers collects with a distinctive password and greps every answer for it.
+func TestNoCredentialInAnswers(t *testing.T) {
+	for _, name := range []string{"demo"} {
+		t.Run(name, func(t *testing.T) {
+			if testing.Short() {
+				t.Skip("demo collection skipped in -short mode")
+			}
+			cs := connect(t, collectScenario(t, name), nil)
+			check := func(what, text string) {
+				t.Helper()
+				if strings.Contains(text, distinctivePassword) {
+					t.Errorf("%s: answer contains the AXL password", what)
+				}
+			}
+			for _, c := range everyCall {
+				text, _, out := call(t, cs, c.tool, c.args)
+				check(c.tool, text)
+				raw, _ := json.Marshal(out)
+				check(c.tool, string(raw))
+			}
+			// Every device in full, and every finding explained.
+			_, _, m := call(t, cs, "device_registration_status", map[string]any{"page_size": 500})
+			for i, d := range decode[RegistrationOut](t, m).Devices {
+				if i >= 50 {
+					break
+				}
+				text, _, _ := call(t, cs, "device", map[string]any{"name": d.Name})
+				check("device "+d.Name, text)
+			}
+			_, _, m = call(t, cs, "list_findings", map[string]any{"include_waived": true, "page_size": 500})
+			for i, f := range decode[ListFindingsOut](t, m).Findings {
+				if i >= 50 {
+					break
+				}
+				text, _, _ := call(t, cs, "explain_finding", map[string]any{"fingerprint": f.Fingerprint})
+				check("explain "+f.Fingerprint, text)
+			}
+			res, err := cs.GetPrompt(context.Background(), &mcp.GetPromptParams{Name: "quarterly_audit_summary"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := json.Marshal(res)
+			check("prompt", string(raw))
+		})
+	}
+}
+
+// TestDemoFigures checks the answers against the demo cluster's known shape (DESIGN.md): 85
+// gateways of which 41 registered and 44 rejected; 22 SIP trunks, 18 registered.
+func TestDemoFigures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("demo collection skipped in -short mode")
+	}
+	cs := connect(t, collectScenario(t, "demo"), nil)
+	_, isErr, m := call(t, cs, "device_registration_status", map[string]any{"device_class": "Gateway", "status": "Rejected", "page_size": 10})
+	out := decode[RegistrationOut](t, m)
+	if isErr || out.Total != 44 || len(out.Devices) != 10 || !out.Truncated || out.NextOffset != 10 || out.ByStatus["Registered"] != 41 {
+		t.Errorf("rejected gateways: total %d returned %d truncated %v by status %v", out.Total, len(out.Devices), out.Truncated, out.ByStatus)
+	}
+	_, _, m = call(t, cs, "device_registration_summary", nil)
+	byClass := map[string]ClassRegistration{}
+	for _, c := range decode[RegistrationSummaryOut](t, m).Classes {
+		byClass[c.DeviceClass] = c
+	}
+	for _, want := range []ClassRegistration{
+		{DeviceClass: "Gateway", Configured: 85, Registered: 41, Rejected: 44},
+		{DeviceClass: "SIPTrunk", Configured: 22, Registered: 18, UnRegistered: 4},
+		{DeviceClass: "Phone", Configured: 1377, Seen: 803, Registered: 679, UnRegistered: 123, Rejected: 1},
+		{DeviceClass: "HuntList", Configured: 28, Registered: 28},
+	} {
+		got := byClass[want.DeviceClass]
+		if got.Configured != want.Configured || got.Registered != want.Registered || got.Rejected != want.Rejected ||
+			got.UnRegistered != want.UnRegistered || (want.Seen != 0 && got.Seen != want.Seen) {
+			t.Errorf("%s: got %+v", want.DeviceClass, got)
+		}
+	}
+}
+
+// TestNoCollectorImport keeps the server unable to reach a cluster: neither it nor anything it
+// imports may depend on the collector.
+func TestNoCollectorImport(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go command not on PATH")
+	}
+	out, err := exec.Command(goBin, "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "github.com/cucm-audit/cucm-audit/collect") {
+			t.Errorf("mcpserver depends on %s", dep)
+		}
+	}
+}
