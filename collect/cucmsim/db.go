@@ -12,6 +12,15 @@ import (
 
 // schemaSQL mirrors the CUCM (Informix) tables and columns audit tools query (CUCM-API.md §1.8).
 // Booleans are stored as 't'/'f' text, as Informix returns them; pkids are lower-case UUIDs.
+const indexSQL = `
+CREATE INDEX device_name ON device(name);
+CREATE INDEX device_tkclass ON device(tkclass);
+CREATE INDEX dnpm_fkdevice ON devicenumplanmap(fkdevice);
+CREATE INDEX dnpm_fknumplan ON devicenumplanmap(fknumplan);
+CREATE INDEX eudm_fkdevice ON enduserdevicemap(fkdevice);
+CREATE INDEX eudm_fkenduser ON enduserdevicemap(fkenduser);
+`
+
 const schemaSQL = `
 CREATE TABLE typeclass (enum INTEGER PRIMARY KEY, name TEXT, moniker TEXT);
 CREATE TABLE typemodel (enum INTEGER PRIMARY KEY, name TEXT, moniker TEXT, tkclass INTEGER);
@@ -46,12 +55,6 @@ CREATE TABLE linegroupnumplanmap (pkid TEXT PRIMARY KEY, fklinegroup TEXT, fknum
 CREATE TABLE routegroup (pkid TEXT PRIMARY KEY, name TEXT, tkdistributealgorithm INTEGER);
 CREATE TABLE routegroupdevicemap (pkid TEXT PRIMARY KEY, fkroutegroup TEXT, fkdevice TEXT, deviceselectionorder INTEGER, port INTEGER);
 CREATE TABLE routelist (pkid TEXT PRIMARY KEY, fkdevice TEXT, fkroutegroup TEXT, fklinegroup TEXT, selectionorder INTEGER);
-CREATE INDEX device_name ON device(name);
-CREATE INDEX device_tkclass ON device(tkclass);
-CREATE INDEX dnpm_fkdevice ON devicenumplanmap(fkdevice);
-CREATE INDEX dnpm_fknumplan ON devicenumplanmap(fknumplan);
-CREATE INDEX eudm_fkdevice ON enduserdevicemap(fkdevice);
-CREATE INDEX eudm_fkenduser ON enduserdevicemap(fkenduser);
 `
 
 // connector opens the simulator's own SQLite connections without registering a global driver.
@@ -231,6 +234,9 @@ func load(ctx context.Context, db *sql.DB, c *cluster) error {
 	}
 	for _, st := range stmts {
 		st.Close()
+	}
+	if _, err := tx.ExecContext(ctx, indexSQL); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

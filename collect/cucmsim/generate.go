@@ -25,6 +25,7 @@ type cluster struct {
 	locations  map[string]string
 	users      []*simUser
 	userByID   map[string]*simUser
+	userSeq    map[string]int // last suffix used per generated userid base
 	lines      []*simLine
 	devices    []*simDevice
 	byName     map[string]*simDevice
@@ -153,8 +154,9 @@ func (c *cluster) newUser(r *rand.Rand, userid, phone string) *simUser {
 	if userid == "" {
 		base := strings.ToLower(userASCII.Replace(strings.ToLower(first[:1]) + strings.ToLower(last)))
 		userid = base
-		for k := 2; c.userByID[userid] != nil; k++ {
-			userid = base + strconv.Itoa(k)
+		for c.userByID[userid] != nil {
+			c.userSeq[base]++
+			userid = base + strconv.Itoa(c.userSeq[base]+1)
 		}
 	}
 	if c.userByID[userid] != nil {
@@ -188,7 +190,7 @@ func expandName(pattern string, i int, mac string) string {
 // build generates the cluster from the scenario, deterministically from its seed.
 func build(sc *Scenario) (*cluster, error) {
 	c := &cluster{sc: sc, nodeIndex: map[string]int{}, poolIndex: map[string]int{}, partitions: map[string]string{},
-		css: map[string]string{}, locations: map[string]string{}, userByID: map[string]*simUser{}, byName: map[string]*simDevice{}}
+		css: map[string]string{}, locations: map[string]string{}, userByID: map[string]*simUser{}, userSeq: map[string]int{}, byName: map[string]*simDevice{}}
 	for i, n := range sc.Nodes {
 		ip := n.IP
 		if ip == "" {
@@ -421,10 +423,7 @@ func build(sc *Scenario) (*cluster, error) {
 		}
 	}
 	for k, h := range c.huntLists {
-		for j := range 3 {
-			if len(phoneLines) == 0 {
-				break
-			}
+		for j := range min(3, len(phoneLines)) {
 			h.members = append(h.members, phoneLines[(k*3+j)%len(phoneLines)])
 		}
 	}

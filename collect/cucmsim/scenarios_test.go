@@ -1,0 +1,47 @@
+package cucmsim_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
+	"github.com/cucm-audit/cucm-audit/examples"
+)
+
+// TestShippedScenarios loads every scenario in examples/ and builds all but the megacluster
+// (which is built only without -short: it takes a few seconds).
+func TestShippedScenarios(t *testing.T) {
+	for _, name := range examples.Names() {
+		t.Run(name, func(t *testing.T) {
+			sc := loadShipped(t, name)
+			if name == "megacluster" {
+				total := 0
+				for _, g := range sc.DeviceGroups {
+					total += g.Count
+				}
+				if total != 80000 || len(sc.Nodes) != 8 {
+					t.Fatalf("megacluster: %d devices over %d nodes, want 80000 over 8", total, len(sc.Nodes))
+				}
+				if testing.Short() || os.Getenv("CUCMSIM_MEGA") == "" {
+					t.Skip("building the megacluster takes seconds; set CUCMSIM_MEGA=1 (BenchmarkNewMegacluster builds it too)")
+				}
+			}
+			sim, err := cucmsim.New(sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sim.Close()
+		})
+	}
+}
+
+func BenchmarkNewMegacluster(b *testing.B) {
+	sc := loadShipped(b, "megacluster")
+	for b.Loop() {
+		sim, err := cucmsim.New(sc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sim.Close()
+	}
+}
