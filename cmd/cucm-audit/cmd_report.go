@@ -3,10 +3,118 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/render"
+	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
-// runReport is being written; this placeholder keeps the tree building meanwhile.
-func runReport(_ context.Context, _ []string, _, _ io.Writer) error {
-	return errors.New("report: not implemented yet")
+// reportOptions are the flags of `cucm-audit report`.
+type reportOptions struct {
+	db       string
+	snapshot string
+	cluster  string
+	formats  render.Formats
+	out      string
+	render   render.Options
+	pdfMax   int
+	mdMax    int
+}
+
+const reportHelp = `Render the reports of one analysed snapshot: PDF for management, XLSX as the worklist,
+Markdown for tickets, JSON as the machine contract. Files are named
+cucm-audit_<cluster>_<YYYYMMDD-HHMMSS>.<ext> after the cluster and the snapshot's start time (UTC),
+written atomically (mode 0644), with <same name>.manifest.json holding the SHA-256 and size of
+every file, the snapshot id and the tool version. The paths are printed on stdout.
+
+The report reads the snapshot and its newest analysis and never changes the database. A snapshot
+that was never analysed is refused: run "cucm-audit analyze --snapshot ID" first, or use
+"cucm-audit run", which collects, analyses and reports in one go.
+`
+
+func reportFlags(fs *flag.FlagSet, o *reportOptions) {
+	o.formats = render.Formats{render.FormatPDF, render.FormatXLSX, render.FormatMarkdown, render.FormatJSON}
+	fs.Var(&o.formats, "format", "report formats, comma-separated: pdf, xlsx, md, json or all")
+	fs.StringVar(&o.out, "out", "reports", "folder the reports are written into (created when missing)")
+	fs.StringVar(&o.render.TemplatesDir, "templates", "", "folder of Markdown templates (*.tmpl) overriding the built-in ones, whole or block by block")
+	fs.IntVar(&o.pdfMax, "pdf-max-entities", render.DefaultPDFMaxEntities, "entities listed per rule in the PDF, the rest counted as \"N more in the XLSX\" (0 = all)")
+	fs.IntVar(&o.mdMax, "md-max-entities", render.DefaultMarkdownMaxEntities, "entities listed per rule in the Markdown (0 = all)")
+}
+
+// renderOptions turns the entity caps of the flags (0 = all) into render.Options (negative = all).
+func (o *reportOptions) renderOptions() (render.Options, error) {
+	ro := o.render
+	for _, c := range []struct {
+		name string
+		v    int
+		dst  *int
+	}{{"--pdf-max-entities", o.pdfMax, &ro.PDFMaxEntities}, {"--md-max-entities", o.mdMax, &ro.MarkdownMaxEntities}} {
+		switch {
+		case c.v < 0:
+			return ro, usageErrorf("report: %s %d: want 0 (all) or a positive number", c.name, c.v)
+		case c.v == 0:
+			*c.dst = -1
+		default:
+			*c.dst = c.v
+		}
+	}
+	return ro, nil
+}
+
+func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("report", "report [--db FILE] [--snapshot ID|latest] [--format pdf,xlsx,md,json] [--out DIR] [--templates DIR] [--pdf-max-entities N]", stderr)
+	usage := fs.Usage
+	fs.Usage = func() {
+		usage()
+		fmt.Fprint(stderr, "\n"+reportHelp)
+	}
+	var o reportOptions
+	dbPath := dbFlag(fs)
+	fs.StringVar(&o.snapshot, "snapshot", "latest", "snapshot to report on: an id, latest or latest~N")
+	fs.StringVar(&o.cluster, "cluster", "", "cluster id for latest, when the database holds several")
+	reportFlags(fs, &o)
+	if err := parseFlags(fs, args, false); err != nil {
+		return err
+	}
+	o.db = *dbPath
+	ro, err := o.renderOptions()
+	if err != nil {
+		return err
+	}
+	store, err := snapshot.OpenReadOnly(ctx, o.db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	meta, err := store.Resolve(ctx, o.snapshot, o.cluster)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	rep, err := buildReport(ctx, store, meta)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	m, err := render.WriteAll(ctx, rep, o.formats, o.out, ro)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	printManifest(stdout, m)
+	return nil
+}
+
+// printManifest prints every written file and then the manifest, one path per line.
+func printManifest(w io.Writer, m render.Manifest) {
+	for _, f := range m.Files {
+		fmt.Fprintln(w, f.Path)
+	}
+	fmt.Fprintln(w, m.Path)
+}
+
+// buildReport builds the report model of an analysed snapshot.
+// TODO(render helper): call analyze.BuildReport once it lands.
+func buildReport(_ context.Context, _ *snapshot.Store, meta snapshot.Meta) (*analyze.Report, error) {
+	return nil, fmt.Errorf("snapshot %d: %w", meta.ID, errors.ErrUnsupported)
 }
