@@ -430,3 +430,62 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// TestE2EDemo drives the demo cluster's snapshot (collected from the simulator) with both real
+// clients: the figures must be the demo's, and no answer may carry the AXL password.
+func TestE2EDemo(t *testing.T) {
+	node, bin, dir := e2eSetup(t)
+	db := collectScenario(t, "demo")
+	res, raw, err := runNode(t, node, dir, map[string]any{
+		"transport": "stdio", "command": bin, "args": []string{"mcp", "--db", db},
+		"calls": []map[string]any{
+			{"name": "device_registration_status", "arguments": map[string]any{"device_class": "Gateway", "status": "Rejected", "page_size": 100}},
+			{"name": "device_registration_summary", "arguments": map[string]any{}},
+			{"name": "list_findings", "arguments": map[string]any{"severity": "critical-ish"}},
+			{"name": "snapshot_summary", "arguments": map[string]any{}},
+			{"name": "list_rules", "arguments": map[string]any{"with_text": true, "page_size": 500}},
+		},
+		"resources": true, "prompt": "quarterly_audit_summary",
+	})
+	if err != nil || res.Error != "" {
+		t.Fatalf("node client: %v %s", err, res.Error)
+	}
+	checkToolList(t, res)
+	var reg RegistrationOut
+	if res.Calls[0].IsError || json.Unmarshal(res.Calls[0].StructuredContent, &reg) != nil || reg.Total != 44 || len(reg.Devices) != 44 || reg.Truncated {
+		t.Errorf("rejected gateways: %s", callText(res.Calls[0]))
+	}
+	var sum RegistrationSummaryOut
+	must(t, json.Unmarshal(res.Calls[1].StructuredContent, &sum))
+	for _, c := range sum.Classes {
+		if c.DeviceClass == "Gateway" && (c.Configured != 85 || c.Registered != 41 || c.Rejected != 44) {
+			t.Errorf("gateways: %+v", c)
+		}
+	}
+	if !res.Calls[2].IsError || !strings.Contains(callText(res.Calls[2]), `unknown severity "critical-ish"`) {
+		t.Errorf("bad severity: %s", callText(res.Calls[2]))
+	}
+	var rules ListRulesOut
+	if res.Calls[4].IsError || json.Unmarshal(res.Calls[4].StructuredContent, &rules) != nil || len(rules.Rules) == 0 || rules.Rules[0].Remediation == "" {
+		t.Errorf("list_rules without the built-in rule text: %s", callText(res.Calls[4]))
+	}
+	if strings.Contains(raw, distinctivePassword) {
+		t.Error("an answer contains the AXL password")
+	}
+
+	idir := filepath.Join(dir, "inspector")
+	npmCI(t, idir)
+	out := inspector(t, idir, bin, "mcp", "--db", db, "--method", "tools/call", "--tool-name", "device_registration_status",
+		"--tool-arg", "device_class=Gateway", "--tool-arg", "status=Rejected")
+	var c struct {
+		IsError           bool            `json:"isError"`
+		StructuredContent json.RawMessage `json:"structuredContent"`
+	}
+	if err := json.Unmarshal(out, &c); err != nil {
+		t.Fatalf("inspector: %v\n%s", err, out)
+	}
+	reg = RegistrationOut{}
+	if c.IsError || json.Unmarshal(c.StructuredContent, &reg) != nil || reg.Total != 44 {
+		t.Errorf("inspector: rejected gateways: %s", out)
+	}
+}
