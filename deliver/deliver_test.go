@@ -1,210 +1,30 @@
 package deliver
 
 import (
-	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/pem"
 	"errors"
-	"io"
-	"math/big"
-	"mime"
-	"mime/multipart"
 	"net"
-	"net/mail"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/deliver/smtptest"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
-const (
-	testUser = "audit-bot"
-	testPass = "s3cret-Pa55"
-)
+const testPass = "s3cret-Pa55"
 
-// received is one message the test server accepted.
-type received struct {
-	from string
-	rcpt []string
-	data []byte
-	mech string
-}
-
-// mailServer is a real SMTP server (emersion/go-smtp) on loopback: STARTTLS with a self-signed
-// certificate, AUTH PLAIN and LOGIN only after TLS.
-type mailServer struct {
-	addr   string
-	caFile string
-	mu     sync.Mutex
-	msgs   []received
-}
-
-func (m *mailServer) messages() []received {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]received(nil), m.msgs...)
-}
-
-type session struct {
-	srv    *mailServer
-	authed bool
-	mech   string
-	cur    received
-}
-
-func (s *session) AuthMechanisms() []string { return []string{sasl.Plain, sasl.Login} }
-
-func (s *session) Auth(mech string) (sasl.Server, error) {
-	check := func(user, pass string) error {
-		if user != testUser || pass != testPass {
-			return smtp.ErrAuthFailed
-		}
-		s.authed, s.mech = true, mech
-		return nil
-	}
-	switch mech {
-	case sasl.Plain:
-		return sasl.NewPlainServer(func(_, user, pass string) error { return check(user, pass) }), nil
-	case sasl.Login:
-		return &loginServer{check: check}, nil
-	}
-	return nil, smtp.ErrAuthUnsupported
-}
-
-func (s *session) Mail(from string, _ *smtp.MailOptions) error {
-	if !s.authed {
-		return smtp.ErrAuthRequired
-	}
-	s.cur = received{from: from, mech: s.mech}
-	return nil
-}
-
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.cur.rcpt = append(s.cur.rcpt, to)
-	return nil
-}
-
-func (s *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.cur.data = b
-	s.srv.mu.Lock()
-	s.srv.msgs = append(s.srv.msgs, s.cur)
-	s.srv.mu.Unlock()
-	return nil
-}
-
-func (s *session) Reset()        { s.cur = received{} }
-func (s *session) Logout() error { return nil }
-
-// loginServer is the server side of AUTH LOGIN (go-sasl ships only the client).
-type loginServer struct {
-	step  int
-	user  string
-	check func(user, pass string) error
-}
-
-func (l *loginServer) Next(resp []byte) ([]byte, bool, error) {
-	switch l.step {
-	case 0:
-		l.step = 1
-		if len(resp) == 0 {
-			return []byte("Username:"), false, nil
-		}
-		fallthrough
-	case 1:
-		l.user = string(resp)
-		l.step = 2
-		return []byte("Password:"), false, nil
-	default:
-		return nil, true, l.check(l.user, string(resp))
-	}
-}
-
-// startMailServer starts the server and writes its certificate as a CA file for SMTP_CA_FILE.
-func startMailServer(t *testing.T, withTLS bool) *mailServer {
-	t.Helper()
-	ms := &mailServer{}
-	be := smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{srv: ms}, nil })
-	srv := smtp.NewServer(be)
-	srv.Domain = "127.0.0.1"
-	srv.ErrorLog = testLogger{t}
-	if withTLS {
-		cert, pemBytes := selfSigned(t)
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
-		ms.caFile = filepath.Join(t.TempDir(), "ca.pem")
-		if err := os.WriteFile(ms.caFile, pemBytes, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	} else {
-		srv.AllowInsecureAuth = true
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms.addr = l.Addr().String()
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return ms
-}
-
-type testLogger struct{ t *testing.T }
-
-func (l testLogger) Printf(format string, v ...any) { l.t.Logf("smtp server: "+format, v...) }
-func (l testLogger) Println(v ...any)               { l.t.Log(append([]any{"smtp server:"}, v...)...) }
-
-func selfSigned(t *testing.T) (tls.Certificate, []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test smtp"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"localhost"},
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, IsCA: true, BasicConstraintsValid: true,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-}
-
-func (m *mailServer) env(extra map[string]string) func(string) string {
-	host, port, _ := net.SplitHostPort(m.addr)
-	e := map[string]string{
-		"SMTP_HOST": host, "SMTP_PORT": port, "SMTP_USER": testUser, "SMTP_PASS": testPass,
-		"SMTP_FROM": "CUCM audit <voice-audit@example.org>", "SMTP_CA_FILE": m.caFile, "SMTP_TIMEOUT": "20s",
-	}
-	for k, v := range extra {
-		e[k] = v
-	}
-	return func(k string) string { return e[k] }
+func startMailServer(t *testing.T, withTLS bool) *smtptest.Server {
+	return smtptest.NewServer(t, smtptest.Options{NoTLS: !withTLS, Pass: testPass})
 }
 
 // fixture is a database with one analyzed snapshot and two rendered report files.
@@ -287,67 +107,16 @@ func (f *fixture) addSnapshot(t *testing.T, status string, findings []string) sn
 	return meta
 }
 
-// parsed is a received message as a reader sees it.
-type parsed struct {
-	header      mail.Header
-	body        string
-	attachments map[string][]byte // file name -> decoded content
-}
-
-func parseMessage(t *testing.T, data []byte) parsed {
-	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("net/mail cannot read the message: %v", err)
-	}
-	p := parsed{header: msg.Header, attachments: map[string][]byte{}}
-	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/mixed" {
-		t.Fatalf("Content-Type = %q (%v), want multipart/mixed", msg.Header.Get("Content-Type"), err)
-	}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatalf("reading MIME part: %v", err)
-		}
-		raw, err := io.ReadAll(part)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var content []byte
-		switch enc := strings.ToLower(part.Header.Get("Content-Transfer-Encoding")); enc {
-		case "base64":
-			content, err = base64.StdEncoding.DecodeString(strings.NewReplacer("\r", "", "\n", "").Replace(string(raw)))
-			if err != nil {
-				t.Fatalf("base64 part: %v", err)
-			}
-		default:
-			// multipart.Reader already decodes quoted-printable.
-			content = raw
-		}
-		if name := part.FileName(); name != "" {
-			p.attachments[name] = content
-		} else {
-			p.body += string(content)
-		}
-	}
-	return p
-}
-
 func TestMailEndToEnd(t *testing.T) {
 	ms := startMailServer(t, true)
 	for _, mech := range []string{"plain", "login", "auto"} {
 		t.Run(mech, func(t *testing.T) {
 			f := newFixture(t)
-			cfg, err := ConfigFromEnv(ms.env(map[string]string{"SMTP_AUTH": mech}))
+			cfg, err := ConfigFromEnv(ms.Env(map[string]string{"SMTP_AUTH": mech}))
 			if err != nil {
 				t.Fatal(err)
 			}
-			before := len(ms.messages())
+			before := len(ms.Messages())
 			opts := Options{To: []string{"voice-team@example.org", "cio@example.org"}, Attach: DefaultAttach, OnlyIf: PolicyAlways}
 			res, err := Mail(context.Background(), f.store, cfg, opts, f.rep, f.files)
 			if err != nil {
@@ -356,27 +125,30 @@ func TestMailEndToEnd(t *testing.T) {
 			if !res.Sent {
 				t.Fatalf("not sent: %s", res.Reason)
 			}
-			msgs := ms.messages()
+			msgs := ms.Messages()
 			if len(msgs) != before+1 {
 				t.Fatalf("server received %d messages, want 1", len(msgs)-before)
 			}
 			got := msgs[len(msgs)-1]
-			if diff := cmp.Diff([]string{"voice-team@example.org", "cio@example.org"}, got.rcpt); diff != "" {
+			if diff := cmp.Diff([]string{"voice-team@example.org", "cio@example.org"}, got.To); diff != "" {
 				t.Errorf("RCPT TO (-want +got):\n%s", diff)
 			}
-			if got.from != "voice-audit@example.org" {
-				t.Errorf("MAIL FROM = %q", got.from)
+			if got.From != "voice-audit@example.org" {
+				t.Errorf("MAIL FROM = %q", got.From)
 			}
 			wantMech := map[string]string{"plain": sasl.Plain, "login": sasl.Login, "auto": sasl.Plain}[mech]
-			if got.mech != wantMech {
-				t.Errorf("authenticated with %q, want %q", got.mech, wantMech)
+			if got.Mech != wantMech {
+				t.Errorf("authenticated with %q, want %q", got.Mech, wantMech)
 			}
-			p := parseMessage(t, got.data)
-			to, err := p.header.AddressList("To")
+			p, err := smtptest.Parse(got.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			to, err := p.Header.AddressList("To")
 			if err != nil || len(to) != 2 || to[0].Address != "voice-team@example.org" || to[1].Address != "cio@example.org" {
 				t.Errorf("To header = %v (%v)", to, err)
 			}
-			subj, _ := new(mime.WordDecoder).DecodeHeader(p.header.Get("Subject"))
+			subj := p.Subject
 			if want := "cucm-audit hq: audit of "; !strings.HasPrefix(subj, want) || !strings.HasSuffix(subj, ": 1 findings (1 high or critical)") {
 				t.Errorf("Subject = %q", subj)
 			}
@@ -386,7 +158,7 @@ func TestMailEndToEnd(t *testing.T) {
 				want[filepath.Base(f.Path)] = f.SHA256
 			}
 			gotSums := map[string]string{}
-			for name, content := range p.attachments {
+			for name, content := range p.Attachments {
 				sum := sha256.Sum256(content)
 				gotSums[name] = hex.EncodeToString(sum[:])
 			}
@@ -394,8 +166,8 @@ func TestMailEndToEnd(t *testing.T) {
 				t.Errorf("attachments' SHA-256 (-manifest +received):\n%s", diff)
 			}
 			for _, s := range []string{"Audit of CUCM cluster hq", "Open findings: high 1", "Phone          1 of 1 registered (100%)", f.files[0].SHA256 + "  cucm-audit_hq_20261124-080000.pdf"} {
-				if !strings.Contains(p.body, s) {
-					t.Errorf("body lacks %q:\n%s", s, p.body)
+				if !strings.Contains(p.Body, s) {
+					t.Errorf("body lacks %q:\n%s", s, p.Body)
 				}
 			}
 		})
@@ -405,7 +177,7 @@ func TestMailEndToEnd(t *testing.T) {
 func TestMailWrongPassword(t *testing.T) {
 	ms := startMailServer(t, true)
 	f := newFixture(t)
-	cfg, err := ConfigFromEnv(ms.env(map[string]string{"SMTP_PASS": "wrong-Secret-42"}))
+	cfg, err := ConfigFromEnv(ms.Env(map[string]string{"SMTP_PASS": "wrong-Secret-42"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -415,7 +187,7 @@ func TestMailWrongPassword(t *testing.T) {
 		t.Fatal("mail with a wrong password succeeded")
 	}
 	msg := err.Error()
-	wantPrefix := "sending mail through " + ms.addr + " (starttls) as audit-bot: "
+	wantPrefix := "sending mail through " + ms.Addr + " (starttls) as audit-bot: "
 	if !strings.HasPrefix(msg, wantPrefix) {
 		t.Errorf("error = %q\nwant prefix %q", msg, wantPrefix)
 	}
@@ -439,7 +211,7 @@ func TestMailWrongPassword(t *testing.T) {
 	if _, ok, _ := LastMailed(context.Background(), f.store, "hq"); ok {
 		t.Error("a failed send was recorded in mail_log")
 	}
-	if n := len(ms.messages()); n != 0 {
+	if n := len(ms.Messages()); n != 0 {
 		t.Errorf("server received %d messages", n)
 	}
 }
@@ -449,7 +221,7 @@ func fmtAll(c Config) string { return c.String() + c.GoString() }
 func TestMailOnlyIf(t *testing.T) {
 	ms := startMailServer(t, true)
 	f := newFixture(t)
-	cfg, err := ConfigFromEnv(ms.env(nil))
+	cfg, err := ConfigFromEnv(ms.Env(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -494,7 +266,7 @@ func TestMailOnlyIf(t *testing.T) {
 		if res.Sent != s.sent || !strings.HasPrefix(res.Reason, s.reason) && !strings.Contains(res.Reason, s.reason) {
 			t.Errorf("%s: sent=%v reason=%q; want sent=%v reason with %q", s.name, res.Sent, res.Reason, s.sent, s.reason)
 		}
-		if n := len(ms.messages()); n != count {
+		if n := len(ms.Messages()); n != count {
 			t.Errorf("%s: server has %d messages, want %d", s.name, n, count)
 		}
 	}
@@ -503,7 +275,7 @@ func TestMailOnlyIf(t *testing.T) {
 func TestMailRefusesTamperedFile(t *testing.T) {
 	ms := startMailServer(t, true)
 	f := newFixture(t)
-	cfg, _ := ConfigFromEnv(ms.env(nil))
+	cfg, _ := ConfigFromEnv(ms.Env(nil))
 	if err := os.WriteFile(f.files[0].Path, []byte("changed"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -528,9 +300,9 @@ func TestSendErrors(t *testing.T) {
 		env  func(string) string
 		hint string
 	}{
-		{"no starttls", plain.env(map[string]string{"SMTP_CA_FILE": ""}), "the server does not offer STARTTLS"},
-		{"untrusted certificate", tlsSrv.env(map[string]string{"SMTP_CA_FILE": ""}), "the server's TLS certificate is not trusted for 127.0.0.1"},
-		{"nobody listening", tlsSrv.env(map[string]string{"SMTP_PORT": closedPort}), "the server could not be reached"},
+		{"no starttls", plain.Env(map[string]string{"SMTP_CA_FILE": ""}), "the server does not offer STARTTLS"},
+		{"untrusted certificate", tlsSrv.Env(map[string]string{"SMTP_CA_FILE": ""}), "the server's TLS certificate is not trusted for 127.0.0.1"},
+		{"nobody listening", tlsSrv.Env(map[string]string{"SMTP_PORT": closedPort}), "the server could not be reached"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
