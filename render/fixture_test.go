@@ -214,3 +214,32 @@ func bigReport(rules, perRule int) *analyze.Report {
 	}
 	return r
 }
+
+// changeWindowReport is a before/after report as `cucm-audit diff --out` builds it: identity and
+// the diff only.
+func changeWindowReport() *analyze.Report {
+	before := snapshot.Meta{ID: 41, ClusterID: "HOSP-Zürich/Main", CUCMVersion: "15.0.1.12900-234", StartedAt: snapTime.Add(-2 * time.Hour), Status: snapshot.StatusComplete}
+	after := before
+	after.ID, after.StartedAt = 42, snapTime
+	f := finding("REG-003", analyze.SeverityCritical, "TRK-PSTN-Zürich", "status", "UnRegistered")
+	f.Message = "Trunk is down"
+	gone := finding("REG-002", analyze.SeverityHigh, "GW-VG007")
+	unconfirmed := finding("REG-010", analyze.SeverityMedium, "SEP00DD00000001")
+	return &analyze.Report{
+		SchemaVersion: analyze.ReportSchemaVersion, Kind: "change-window", GeneratedAt: genTime, ToolVersion: "v0.9.0-test",
+		Snapshot: after,
+		Diff: &analyze.Diff{
+			Before: before, After: after,
+			Added:   []analyze.DeviceRef{{Name: "SEP00EE00000001", Class: "Phone", Model: "Cisco 8845"}},
+			Removed: []analyze.DeviceRef{{Name: "SEP00EE00000002", Class: "Phone", Model: "Cisco 7965"}},
+			Changed: []analyze.DeviceChange{{DeviceRef: analyze.DeviceRef{Name: "SEP00AA00001000", Class: "Phone"},
+				Fields: []analyze.FieldChange{{Field: "description", Before: "Empfang Zürich", After: hostileDescription}, {Field: "device_pool", Before: "DP-Berlin", After: "DP-Ελλάδα-Athens"}}}},
+			NewFindings: []analyze.Finding{f}, Resolved: []analyze.Finding{gone}, Unconfirmed: []analyze.Finding{unconfirmed},
+			Persisting:       780,
+			Registration:     []analyze.ClassDelta{{Class: "Phone", RegisteredBefore: 682, RegisteredAfter: 679, SeenBefore: 805, SeenAfter: 803}},
+			Ignored:          []string{"timestamp"},
+			FindingsCompared: true,
+			Notes:            []string{"REG-010 was inconclusive on snapshot #42: its findings are not claimed resolved"},
+		},
+	}
+}

@@ -111,14 +111,19 @@ func (p *PDF) Render(w io.Writer, r *analyze.Report) (err error) {
 	}()
 	d.setup()
 	d.titlePage()
-	d.summary()
-	d.quality()
-	d.findings()
-	d.waived()
+	audit := r.Kind != kindChangeWindow
+	if audit {
+		d.summary()
+		d.quality()
+		d.findings()
+		d.waived()
+	}
 	if r.Diff != nil {
 		d.diff()
 	}
-	d.appendix()
+	if audit {
+		d.appendix()
+	}
 	if err := f.Error(); err != nil {
 		return fmt.Errorf("drawing pdf: %w", err)
 	}
@@ -454,7 +459,7 @@ func (d *pdfDoc) titlePage() {
 	d.font("", 10, rgb{190, 205, 225})
 	f.SetXY(pdfMarginL, 80)
 	kind := "Compliance audit"
-	if r.Kind == "change-window" {
+	if r.Kind == kindChangeWindow {
 		kind = "Change-window report"
 	}
 	f.CellFormat(d.width, 6, kind+" · snapshot of "+fmtTime(r.Snapshot.StartedAt), "", 1, "L", false, 0, "")
@@ -469,12 +474,16 @@ func (d *pdfDoc) titlePage() {
 		{"CUCM version", r.Snapshot.CUCMVersion},
 		{"Publisher (AXL host)", r.Snapshot.AXLHost},
 		{"Snapshot", fmt.Sprintf("#%d", r.Snapshot.ID)},
+		{"Compared with", compared(r)},
 		{"Collected", fmtTime(r.Snapshot.StartedAt) + " to " + fmtTime(r.Snapshot.FinishedAt)},
 		{"Snapshot status", status},
 		{"Report generated", fmtTime(r.GeneratedAt)},
 		{"Tool version", "cucm-audit " + r.ToolVersion},
 	}
 	for _, kv := range facts {
+		if kv[1] == "" && kv[0] == "Compared with" {
+			continue
+		}
 		d.font("B", 10, colMuted)
 		f.SetX(pdfMarginL)
 		y := f.GetY()
@@ -498,11 +507,29 @@ func (d *pdfDoc) titlePage() {
 	d.font("B", 10, colBrand)
 	f.SetX(pdfMarginL)
 	f.CellFormat(d.width, 6, "How to read this report", "", 1, "L", false, 0, "")
+	if r.Kind == kindChangeWindow {
+		d.para("This report compares two snapshots of the same cluster taken before and after a change: devices added, "+
+			"removed or changed in the configuration, registration by device class, and findings that appeared or were resolved. "+
+			"Fields that change on their own (such as registration timestamps) are not counted as changes. "+
+			"The XLSX delivered with this PDF lists every change.", "", 9.5, colInk)
+		return
+	}
 	d.para("Configuration was read from CUCM's AXL interface and live registration from RisPort70 at the time above. "+
 		"Each finding names the affected device or object and the evidence it came from. Findings covered by an accepted-risk "+
 		"waiver are listed apart and do not count in the summary. Where a source could not be read completely, rules that "+
 		"depend on it are reported as inconclusive rather than guessed. The XLSX delivered with this PDF lists every finding "+
 		"as a filterable worklist.", "", 9.5, colInk)
+}
+
+// kindChangeWindow is the Report.Kind of a before/after comparison: only the diff is laid out.
+const kindChangeWindow = "change-window"
+
+// compared names the earlier snapshot of a change-window report, "" otherwise.
+func compared(r *analyze.Report) string {
+	if r.Diff == nil {
+		return ""
+	}
+	return fmt.Sprintf("#%d taken %s", r.Diff.Before.ID, fmtTime(r.Diff.Before.StartedAt))
 }
 
 // summary draws the executive summary: key figures, charts and tables.

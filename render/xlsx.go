@@ -140,14 +140,16 @@ func (x *XLSX) Render(w io.Writer, r *analyze.Report) error {
 		s := r.Rules[i]
 		steps = append(steps, sheetStep{names[i], func(sw *excelize.StreamWriter) error { return b.ruleSheet(sw, s) }})
 	}
-	steps = append(steps,
-		sheetStep{sheetWaived, func(sw *excelize.StreamWriter) error { return b.waived(sw, r) }},
-		sheetStep{sheetRegistration, func(sw *excelize.StreamWriter) error { return b.registration(sw, r) }},
-		sheetStep{sheetInventory, func(sw *excelize.StreamWriter) error { return b.inventory(sw, r) }},
-		sheetStep{sheetCoverage, func(sw *excelize.StreamWriter) error { return b.coverage(sw, r) }},
-		sheetStep{sheetInconclusive, func(sw *excelize.StreamWriter) error { return b.inconclusive(sw, r) }},
-		sheetStep{sheetRules, func(sw *excelize.StreamWriter) error { return b.rules(sw, r) }},
-	)
+	if r.Kind != kindChangeWindow {
+		steps = append(steps,
+			sheetStep{sheetWaived, func(sw *excelize.StreamWriter) error { return b.waived(sw, r) }},
+			sheetStep{sheetRegistration, func(sw *excelize.StreamWriter) error { return b.registration(sw, r) }},
+			sheetStep{sheetInventory, func(sw *excelize.StreamWriter) error { return b.inventory(sw, r) }},
+			sheetStep{sheetCoverage, func(sw *excelize.StreamWriter) error { return b.coverage(sw, r) }},
+			sheetStep{sheetInconclusive, func(sw *excelize.StreamWriter) error { return b.inconclusive(sw, r) }},
+			sheetStep{sheetRules, func(sw *excelize.StreamWriter) error { return b.rules(sw, r) }},
+		)
+	}
 	if r.Diff != nil {
 		steps = append(steps, sheetStep{sheetChanges, func(sw *excelize.StreamWriter) error { return b.changes(sw, r.Diff) }})
 	}
@@ -352,6 +354,22 @@ func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names [
 	add(cells("Report generated (UTC)", fmtTime(r.GeneratedAt))...)
 	add(cells("Tool version", "cucm-audit "+r.ToolVersion)...)
 
+	if d := r.Diff; d != nil {
+		heading(fmt.Sprintf("Changes from snapshot #%d to #%d", d.Before.ID, d.After.ID))
+		add(cells("Earlier snapshot taken (UTC)", fmtTime(d.Before.StartedAt))...)
+		add(cells("New findings", len(d.NewFindings))...)
+		add(cells("Resolved findings", len(d.Resolved))...)
+		add(cells("Persisting findings", d.Persisting)...)
+		add(cells("Devices added", len(d.Added))...)
+		add(cells("Devices removed", len(d.Removed))...)
+		add(cells("Devices changed", len(d.Changed))...)
+		for _, n := range d.Notes {
+			add(cells("Note", n)...)
+		}
+	}
+	if r.Kind == kindChangeWindow {
+		return writeRows(sw, rows)
+	}
 	heading("Open findings by severity")
 	add(cells("Severity", "Open findings")...)
 	total := 0
@@ -385,6 +403,11 @@ func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names [
 	add(cells("Coverage gaps", r.DataQuality.Gaps)...)
 	add(cells("Inconclusive rules", len(r.DataQuality.Inconclusive))...)
 	add(cells("Rules that failed to run", len(r.DataQuality.Errors))...)
+	return writeRows(sw, rows)
+}
+
+// writeRows writes rows from A1 down.
+func writeRows(sw *excelize.StreamWriter, rows [][]any) error {
 	for i, row := range rows {
 		if err := sw.SetRow("A"+strconv.Itoa(i+1), row); err != nil {
 			return err
