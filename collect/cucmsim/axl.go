@@ -165,12 +165,13 @@ func (s *Server) axl(ctx context.Context, soapAction string, body []byte, n uint
 
 var (
 	informixPagingRE = regexp.MustCompile(`(?is)^\s*select\s+(?:skip\s+(\d+)\s+)?(?:(?:first|limit)\s+(\d+)\s+)?(unique\s+)?`)
+	nvlRE            = regexp.MustCompile(`(?i)\bnvl\s*\(`)
 	identRE          = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 	funcNameRE       = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\s*\(`)
 )
 
-// translateSQL turns Informix SELECT SKIP n FIRST m / SELECT FIRST m / SELECT UNIQUE into
-// SQLite; anything but a single SELECT statement is refused.
+// translateSQL turns Informix SELECT SKIP n FIRST m / SELECT FIRST m / SELECT UNIQUE and
+// NVL() into SQLite; anything but a single SELECT statement is refused.
 func translateSQL(q string) (string, error) {
 	q = stripComments(q)
 	q = strings.TrimSpace(q)
@@ -181,6 +182,7 @@ func translateSQL(q string) (string, error) {
 	if hasSemicolon(q) {
 		return "", errSyntax
 	}
+	q = nvlRE.ReplaceAllString(q, "ifnull(")
 	m := informixPagingRE.FindStringSubmatchIndex(q)
 	if m == nil {
 		return q, nil

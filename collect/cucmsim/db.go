@@ -69,18 +69,7 @@ func (c connector) Driver() driver.Driver                        { return c.d }
 // openDB loads the cluster into a private in-memory SQLite database and makes it read-only.
 // It uses one connection: an in-memory database lives and dies with its connection.
 func openDB(ctx context.Context, c *cluster) (*sql.DB, error) {
-	drv := &sqlite3.SQLiteDriver{ConnectHook: func(conn *sqlite3.SQLiteConn) error {
-		// Informix functions clients use.
-		if err := conn.RegisterFunc("nvl", func(a, b any) any {
-			if a == nil {
-				return b
-			}
-			return a
-		}, true); err != nil {
-			return err
-		}
-		return nil
-	}}
+	drv := &sqlite3.SQLiteDriver{}
 	db := sql.OpenDB(connector{d: drv, dsn: ":memory:"})
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
@@ -96,7 +85,6 @@ func openDB(ctx context.Context, c *cluster) (*sql.DB, error) {
 	}
 	return db, nil
 }
-
 
 func nullIf(s string) any {
 	if s == "" {

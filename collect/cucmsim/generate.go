@@ -643,4 +643,3 @@ func reasonList(rs, def []Reason) []int {
 	}
 	return out
 }
-

@@ -433,5 +433,3 @@ func (s *Server) countFault() {
 	s.stats.SOAPFaults++
 	s.mu.Unlock()
 }
-
-
