@@ -296,10 +296,7 @@ func writeDiffReport(ctx context.Context, d *analyze.Diff, o diffOptions, stdout
 	if err != nil {
 		return fmt.Errorf("diff: %w", err)
 	}
-	for _, f := range m.Files {
-		fmt.Fprintln(stdout, f.Path)
-	}
-	fmt.Fprintln(stdout, m.Path)
+	printManifest(stdout, m)
 	return nil
 }
 

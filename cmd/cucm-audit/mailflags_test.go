@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/deliver/smtptest"
+	"github.com/cucm-audit/cucm-audit/render"
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// mailFixture renders every format of a small report of an analysed snapshot of cluster hq.
+func mailFixture(t *testing.T) (*snapshot.Store, *analyze.Report, render.Manifest) {
+	t.Helper()
+	ctx := context.Background()
+	db := diffDB(t)
+	store, err := snapshot.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	meta, err := store.Resolve(ctx, "latest", "hq")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.DB().Exec(`INSERT INTO analysis (snapshot_id, started_at) VALUES (?, '2026-11-24T08:00:00Z')`, meta.ID); err != nil {
+		t.Fatal(err)
+	}
+	rep := &analyze.Report{
+		SchemaVersion: analyze.ReportSchemaVersion, Kind: "audit", ToolVersion: "test", Snapshot: meta,
+		Summary: analyze.Summary{FindingsBySeverity: []analyze.SeverityCount{{Severity: analyze.SeverityHigh, Count: 1}}},
+		Rules: []analyze.RuleSection{{
+			Rule:     analyze.RuleInfo{ID: "REG-003", Title: "Rejected devices", Severity: analyze.SeverityHigh},
+			Findings: []analyze.Finding{{RuleID: "REG-003", Severity: analyze.SeverityHigh, Entity: "GW1", Fingerprint: "REG-003|GW1"}},
+		}},
+	}
+	man, err := render.WriteAll(ctx, rep, render.AllFormats, t.TempDir(), render.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store, rep, man
+}
+
+func TestMailFlagsEndToEnd(t *testing.T) {
+	srv := smtptest.NewServer(t, smtptest.Options{})
+	store, rep, man := mailFixture(t)
+	ctx := context.Background()
+
+	fs := newFlagSet("report", "report", &bytes.Buffer{})
+	m := addMailFlags(fs)
+	if err := parseFlags(fs, []string{"--mail-to", "voice-team@example.org,cio@example.org", "--mail-only-if", "changed"}, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.prepare(srv.Env(nil)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.checkFormats(render.AllFormats); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	if err := m.send(ctx, store, rep, man, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if want := "cucm-audit: e-mailed pdf+xlsx to voice-team@example.org, cio@example.org through 127.0.0.1\n"; stderr.String() != want {
+		t.Errorf("stderr = %q, want %q", stderr.String(), want)
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("server received %d messages, want 1", len(msgs))
+	}
+	if diff := cmp.Diff([]string{"voice-team@example.org", "cio@example.org"}, msgs[0].To); diff != "" {
+		t.Errorf("recipients (-want +got):\n%s", diff)
+	}
+	p, err := smtptest.Parse(msgs[0].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every attachment decodes to exactly the bytes the manifest vouches for.
+	want := map[string]string{}
+	for _, f := range man.Files {
+		if f.Format == render.FormatPDF || f.Format == render.FormatXLSX {
+			want[f.Name] = f.SHA256
+		}
+	}
+	got := map[string]string{}
+	for name, b := range p.Attachments {
+		sum := sha256.Sum256(b)
+		got[name] = hex.EncodeToString(sum[:])
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("attachments' SHA-256 (-manifest +received):\n%s", diff)
+	}
+	if !strings.Contains(p.Body, "Audit of CUCM cluster hq") || !strings.Contains(p.Body, "Open findings: high 1") {
+		t.Errorf("body:\n%s", p.Body)
+	}
+
+	// An unchanged second run sends nothing.
+	stderr.Reset()
+	if err := m.send(ctx, store, rep, man, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Errorf("unchanged second run: server has %d messages, want 1", n)
+	}
+	if !strings.HasPrefix(stderr.String(), "cucm-audit: e-mail not sent: nothing changed since the report mailed ") {
+		t.Errorf("stderr = %q", stderr.String())
+	}
+}
+
+func TestMailFlagsWrongPassword(t *testing.T) {
+	srv := smtptest.NewServer(t, smtptest.Options{})
+	store, rep, man := mailFixture(t)
+	fs := newFlagSet("run", "run", &bytes.Buffer{})
+	m := addMailFlags(fs)
+	if err := parseFlags(fs, []string{"--mail-to", "noc@example.org", "--mail-attach", "pdf,md"}, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.prepare(srv.Env(map[string]string{"SMTP_PASS": "Wrong-Pass-77"})); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	err := m.send(context.Background(), store, rep, man, &stderr)
+	if err == nil {
+		t.Fatal("send with a wrong password succeeded")
+	}
+	code := exitCode(err, &stderr)
+	if code != exitError {
+		t.Errorf("exit code = %d, want %d", code, exitError)
+	}
+	out := stderr.String()
+	for _, s := range []string{"cucm-audit: e-mail not sent: sending mail through " + srv.Addr + " (starttls) as audit-bot:",
+		"check SMTP_USER and SMTP_PASS (or SMTP_PASS_FILE)", "the report files are kept in " + filepath.Dir(man.Path)} {
+		if !strings.Contains(out, s) {
+			t.Errorf("stderr lacks %q:\n%s", s, out)
+		}
+	}
+	if strings.Contains(out, "Wrong-Pass-77") {
+		t.Errorf("the password leaks: %s", out)
+	}
+	for _, f := range append(man.Files, render.ManifestFile{Path: man.Path}) {
+		if _, err := os.Stat(f.Path); err != nil {
+			t.Errorf("report file lost after a failed send: %v", err)
+		}
+	}
+}
+
+func TestMailFlagsErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		code int
+		want string
+	}{
+		{"bad address", []string{"--mail-to", "nobody"}, nil, exitUsage, `--mail-to "nobody" is not an e-mail address: mail: missing '@' or angle-addr`},
+		{"bad attach", []string{"--mail-to", "a@example.org", "--mail-attach", "docx"}, nil, exitUsage, `--mail-attach "docx": want some of pdf,xlsx,md,json`},
+		{"no smtp host", []string{"--mail-to", "a@example.org"}, map[string]string{}, exitError, "--mail-to: smtp configuration: SMTP_HOST is not set: name the mail server, e.g. SMTP_HOST=smtp.example.org"},
+		{"no mail no smtp needed", nil, map[string]string{}, exitOK, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := newFlagSet("report", "report", &bytes.Buffer{})
+			m := addMailFlags(fs)
+			if err := parseFlags(fs, tt.args, false); err != nil {
+				t.Fatal(err)
+			}
+			env := map[string]string{"SMTP_HOST": "smtp.example.org", "SMTP_FROM": "a@example.org"}
+			if tt.env != nil {
+				env = tt.env
+			}
+			err := m.prepare(func(k string) string { return env[k] })
+			var stderr bytes.Buffer
+			if code := exitCode(err, &stderr); code != tt.code {
+				t.Fatalf("exit code = %d, want %d (%v)", code, tt.code, err)
+			}
+			if tt.want != "" && (err == nil || err.Error() != tt.want) {
+				t.Errorf("err = %v\nwant  %s", err, tt.want)
+			}
+		})
+	}
+	fs := newFlagSet("report", "report", &bytes.Buffer{})
+	m := addMailFlags(fs)
+	_ = parseFlags(fs, []string{"--mail-to", "a@example.org", "--mail-attach", "pdf"}, false)
+	_ = m.prepare(func(k string) string { return map[string]string{"SMTP_HOST": "h", "SMTP_FROM": "a@example.org"}[k] })
+	err := m.checkFormats(render.Formats{render.FormatJSON})
+	var ce *codeError
+	if !errors.As(err, &ce) || ce.code != exitUsage || err.Error() != "--mail-attach pdf: none of these is rendered by --format json" {
+		t.Errorf("checkFormats = %v", err)
+	}
+}
