@@ -265,7 +265,7 @@ func mdCell(s string) string {
 	out := make([]string, 0, len(lines))
 	for _, l := range lines {
 		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, mdInline(l, true))
+			out = append(out, mdInline(l, false)) // a table cell is inline: no block can start in it
 		}
 	}
 	return strings.Join(out, "<br>")

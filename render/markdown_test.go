@@ -18,9 +18,9 @@ func TestMarkdownCell(t *testing.T) {
 		{`back\slash`, `back\\slash`},
 		{"<script>alert(1)</script>", `&lt;script&gt;alert(1)&lt;/script&gt;`},
 		{"*bold* _it_ `code` [link](x) ~~s~~", `\*bold\* \_it\_ \` + "`" + `code\` + "`" + ` \[link\](x) \~\~s\~\~`},
-		{"# heading", `\# heading`},
-		{"- item", `\- item`},
-		{"1. first", `1\. first`},
+		{"# heading", `# heading`},
+		{"- item", `- item`},
+		{"1. first", `1. first`},
 		{"a\x00b\x1bc\u202Ed", "abcd"},
 		{"", ""},
 		{"AT&T", "AT&amp;T"},
@@ -167,5 +167,30 @@ func TestMarkdownCap(t *testing.T) {
 		if !strings.Contains(buf.String(), tt.want) {
 			t.Errorf("max %d: output lacks %q", tt.max, tt.want)
 		}
+	}
+}
+
+// TestMarkdownFreeTextStaysText checks that a description or remediation never opens a block
+// (heading, list, quote, code, HTML) in what GitHub's parser makes of it.
+func TestMarkdownFreeTextStaysText(t *testing.T) {
+	rep := demoReport()
+	rep.Rules[0].Rule.Description = "# Not a heading\n- not a list\n> not a quote\n\n1. not ordered\n+ nor this\n    not code\n<div>no html</div>\n---"
+	rep.Rules[0].Rule.Remediation = "=== \n```\nfence\n```"
+	m, err := NewMarkdown("", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Render(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	html := checkTables(t, buf.Bytes())
+	for _, bad := range []string{"<h1>Not", "<ul>", "<ol>", "<blockquote>", "<pre>", "<div>", "<code>", "<hr"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("free text became %s", bad)
+		}
+	}
+	if !strings.Contains(html, "# Not a heading") || !strings.Contains(html, "&lt;div&gt;no html&lt;/div&gt;") {
+		t.Errorf("free text lost:\n%s", html[strings.Index(html, "REG-003"):][:600])
 	}
 }
