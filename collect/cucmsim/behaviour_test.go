@@ -395,3 +395,27 @@ func TestDeterminism(t *testing.T) {
 		t.Error("different seeds, same bytes")
 	}
 }
+
+// TestBothShapes: the legacy answer carries the same devices as the RisPort70 one.
+func TestBothShapes(t *testing.T) {
+	sim, ts := startSim(t, loadShipped(t, "demo"))
+	read := func(legacy bool) risAnswer {
+		f := sim.Faults()
+		f.RisPortLegacyShape = legacy
+		if err := sim.SetFaults(f); err != nil {
+			t.Fatal(err)
+		}
+		_, a, body := risPage(t, sim, ts.URL, "selectCmDevice", "Gateway", 1000, "", "*")
+		if legacy != strings.Contains(body, "<ns1:SelectCmDeviceResponse ") || legacy == strings.Contains(body, "selectCmDeviceReturn") {
+			t.Errorf("legacy=%v: wrong shape %.300s", legacy, body)
+		}
+		return a
+	}
+	modern, legacy := read(false), read(true)
+	if entries(modern) != 85 {
+		t.Errorf("%d gateway entries, want 85", entries(modern))
+	}
+	if diff := cmp.Diff(modern.Nodes, legacy.Nodes); diff != "" {
+		t.Errorf("shapes differ (-modern +legacy):\n%s", diff)
+	}
+}
