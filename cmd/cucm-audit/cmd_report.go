@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/render"
@@ -76,7 +77,14 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&o.snapshot, "snapshot", "latest", "snapshot to report on: an id, latest or latest~N")
 	fs.StringVar(&o.cluster, "cluster", "", "cluster id for latest, when the database holds several")
 	reportFlags(fs, &o)
+	mail := addMailFlags(fs) // e-mail (mailflags.go)
 	if err := parseFlags(fs, args, false); err != nil {
+		return err
+	}
+	if err := mail.prepare(os.Getenv); err != nil {
+		return err
+	}
+	if err := mail.checkFormats(o.formats); err != nil {
 		return err
 	}
 	o.db = *dbPath
@@ -84,7 +92,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	store, err := snapshot.OpenReadOnly(ctx, o.db)
+	open := snapshot.OpenReadOnly
+	if mail.enabled() {
+		open = snapshot.Open // the mailed report is recorded in mail_log
+	}
+	store, err := open(ctx, o.db)
 	if err != nil {
 		return err
 	}
@@ -102,7 +114,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("report: %w", err)
 	}
 	printManifest(stdout, m)
-	return nil
+	return mail.send(ctx, store, rep, m, stderr)
 }
 
 // printManifest prints every written file and then the manifest, one path per line.
