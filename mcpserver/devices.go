@@ -178,6 +178,7 @@ func (s *Server) device(ctx context.Context, _ *mcp.CallToolRequest, in DeviceIn
 				Entity: f.Entity, Fingerprint: f.Fingerprint, Message: f.Message, Waived: f.Waived})
 		}
 	}
+	out.Notes = nonNil(out.Notes)
 	return nil, out, nil
 }
 

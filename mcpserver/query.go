@@ -52,7 +52,7 @@ func slicePage[T any](rows []T, size, offset int) ([]T, Page) {
 		return []T{}, p
 	}
 	end := min(offset+size, len(rows))
-	out := rows[offset:end]
+	out := append(make([]T, 0, end-offset), rows[offset:end]...)
 	p.Returned = len(out)
 	if end < len(rows) {
 		p.Truncated, p.NextOffset = true, end

@@ -43,9 +43,36 @@ type Options struct {
 
 // Server is the MCP facade over the snapshot store.
 type Server struct {
-	opts Options
-	log  *slog.Logger
-	mcp  *mcp.Server
+	opts   Options
+	log    *slog.Logger
+	sdkLog *slog.Logger
+	mcp    *mcp.Server
+}
+
+// sdkLogger passes the SDK's session chatter (logged at info) only when debug logs are on.
+func sdkLogger(log *slog.Logger) *slog.Logger {
+	if log.Enabled(context.Background(), slog.LevelDebug) {
+		return log
+	}
+	return slog.New(minLevel{slog.LevelWarn, log.Handler()})
+}
+
+// minLevel drops records below a level.
+type minLevel struct {
+	min slog.Level
+	slog.Handler
+}
+
+func (m minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= m.min && m.Handler.Enabled(ctx, l)
+}
+
+func (m minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{m.min, m.Handler.WithAttrs(attrs)}
+}
+
+func (m minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{m.min, m.Handler.WithGroup(name)}
 }
 
 // instructions tell the client what the server is for and how to use it well.
@@ -68,9 +95,9 @@ func New(opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Server{opts: opts, log: log}
+	s := &Server{opts: opts, log: log, sdkLog: sdkLogger(log)}
 	s.mcp = mcp.NewServer(&mcp.Implementation{Name: "cucm-audit", Title: "CUCM audit snapshots", Version: opts.Version},
-		&mcp.ServerOptions{Instructions: instructions, Logger: log, Capabilities: &mcp.ServerCapabilities{}})
+		&mcp.ServerOptions{Instructions: instructions, Logger: s.sdkLog, Capabilities: &mcp.ServerCapabilities{}})
 	s.addTools()
 	s.addResources()
 	s.addPrompts()
@@ -98,7 +125,7 @@ func (s *Server) RunStdio(ctx context.Context, in io.ReadCloser, out io.WriteClo
 // empty.
 func (s *Server) Handler(token string) http.Handler {
 	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s.mcp },
-		&mcp.StreamableHTTPOptions{Logger: s.log})
+		&mcp.StreamableHTTPOptions{Logger: s.sdkLog})
 	if token == "" {
 		return h
 	}

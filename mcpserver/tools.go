@@ -194,6 +194,8 @@ func (s *Server) snapshotSummary(ctx context.Context, _ *mcp.CallToolRequest, in
 	for _, sev := range analyze.Severities {
 		out.FindingsBySeverity = append(out.FindingsBySeverity, SeverityCount{sev.String(), counts[sev.String()]})
 	}
+	out.Notes, out.CoverageGaps = nonNil(out.Notes), nonNil(out.CoverageGaps)
+	out.InconclusiveRules, out.ErrorRules = nonNil(out.InconclusiveRules), nonNil(out.ErrorRules)
 	return nil, out, nil
 }
 
@@ -380,6 +382,7 @@ func (s *Server) listFindings(ctx context.Context, _ *mcp.CallToolRequest, in Li
 	if m.Status != snapshot.StatusComplete {
 		out.Notes = append(out.Notes, fmt.Sprintf("snapshot %d is %s: findings stand only on the data that could be read", m.ID, m.Status))
 	}
+	out.Notes, out.InconclusiveRules = nonNil(out.Notes), nonNil(out.InconclusiveRules)
 	return nil, out, nil
 }
 
@@ -527,6 +530,7 @@ func (s *Server) explainFinding(ctx context.Context, _ *mcp.CallToolRequest, in 
 	if f.Waived {
 		out.Notes = append(out.Notes, "this finding is waived (accepted risk): it is reported apart and does not count for exit codes")
 	}
+	out.Notes = nonNil(out.Notes)
 	return nil, out, nil
 }
 
