@@ -527,6 +527,8 @@ func (c *cluster) presence(r *rand.Rand, g *DeviceGroup, devs []*simDevice, ipFo
 		if len(m.Loads) == 0 || len(ds) == 0 {
 			continue
 		}
+		// Spread the loads over registered and unregistered devices alike.
+		r.Shuffle(len(ds), func(a, b int) { ds[a], ds[b] = ds[b], ds[a] })
 		w := make([]int, len(m.Loads))
 		for i, l := range m.Loads {
 			w[i] = l.Weight
