@@ -703,3 +703,33 @@ func (d *Diff) Empty() bool {
 	return len(d.Added) == 0 && len(d.Removed) == 0 && len(d.Changed) == 0 && len(d.NewFindings) == 0 &&
 		len(d.Resolved) == 0 && len(d.Unconfirmed) == 0
 }
+
+// Summarize condenses a diff into the executive summary's "change since the previous snapshot".
+func (d *Diff) Summarize() *ChangeSummary {
+	c := &ChangeSummary{PreviousID: d.Before.ID, NewFindings: len(d.NewFindings), ResolvedFindings: len(d.Resolved),
+		DevicesAdded: len(d.Added), DevicesRemoved: len(d.Removed)}
+	for _, r := range d.Registration {
+		c.RegisteredDelta += r.RegisteredAfter - r.RegisteredBefore
+	}
+	return c
+}
+
+// PreviousSnapshot returns the newest complete or partial snapshot of the same cluster taken
+// before snapshotID; ok is false when there is none. BuildReport diffs against it for the
+// executive summary's change section.
+func PreviousSnapshot(ctx context.Context, store *snapshot.Store, snapshotID int64) (m snapshot.Meta, ok bool, err error) {
+	cur, err := store.Get(ctx, snapshotID)
+	if err != nil {
+		return snapshot.Meta{}, false, fmt.Errorf("finding the previous snapshot: %w", err)
+	}
+	list, err := store.List(ctx, cur.ClusterID)
+	if err != nil {
+		return snapshot.Meta{}, false, fmt.Errorf("finding the previous snapshot: %w", err)
+	}
+	for i := len(list) - 1; i >= 0; i-- {
+		if list[i].ID < snapshotID && list[i].Status != snapshot.StatusFailed {
+			return list[i], true, nil
+		}
+	}
+	return snapshot.Meta{}, false, nil
+}

@@ -434,3 +434,30 @@ func TestParseIgnoreFields(t *testing.T) {
 		})
 	}
 }
+
+func TestPreviousSnapshotAndSummarize(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	b, a := changeWindow()
+	bid := writeSnap(t, s, b)
+	writeSnap(t, s, snap{cluster: "other"})
+	if _, err := s.RecordFailed(ctx, snapshot.Meta{ClusterID: "cl1"}, "AXL unreachable"); err != nil {
+		t.Fatal(err)
+	}
+	aid := writeSnap(t, s, a)
+	prev, ok, err := PreviousSnapshot(ctx, s, aid)
+	if err != nil || !ok || prev.ID != bid {
+		t.Fatalf("PreviousSnapshot(%d) = %v, %v, %v; want snapshot %d", aid, prev.ID, ok, err, bid)
+	}
+	if _, ok, err := PreviousSnapshot(ctx, s, bid); ok || err != nil {
+		t.Errorf("PreviousSnapshot of the first = ok %v, err %v", ok, err)
+	}
+	d, err := DiffSnapshots(ctx, s, bid, aid, DiffOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &ChangeSummary{PreviousID: bid, RegisteredDelta: -2, DevicesAdded: 1, DevicesRemoved: 1}
+	if diff := cmp.Diff(want, d.Summarize()); diff != "" {
+		t.Errorf("Summarize (-want +got):\n%s", diff)
+	}
+}
