@@ -160,8 +160,8 @@ func writeDiffText(w io.Writer, d *analyze.Diff, limit int) error {
 	groups := map[[3]string]*group{}
 	for _, c := range d.Changed {
 		for _, f := range c.Fields {
-			if f.Field == analyze.FieldStatus {
-				continue
+			if f.Field == analyze.FieldStatus && (f.Before == "Registered" || f.After == "Registered") {
+				continue // listed under what broke or recovered
 			}
 			k := [3]string{f.Field, f.Before, f.After}
 			if groups[k] == nil {
