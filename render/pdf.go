@@ -1050,6 +1050,25 @@ func (d *pdfDoc) diff() {
 	list("New findings", df.NewFindings)
 	list("Resolved findings", df.Resolved)
 	list("Earlier findings not confirmed resolved (their rule did not conclude)", df.Unconfirmed)
+	devices := func(title string, ds []analyze.DeviceRef) {
+		if len(ds) == 0 {
+			return
+		}
+		d.heading(title, 15)
+		var rows [][]string
+		for i, dv := range ds {
+			if d.max >= 0 && i >= d.max {
+				break
+			}
+			rows = append(rows, []string{dv.Name, dv.Class, dv.Model})
+		}
+		d.table([]pdfCol{{"Device", 35, "L"}, {"Class", 20, "L"}, {"Model", 45, "L"}}, rows, nil)
+		if d.max >= 0 && len(ds) > d.max {
+			d.para(fmt.Sprintf("%d more in the XLSX.", len(ds)-d.max), "", 8.5, colMuted)
+		}
+	}
+	devices("Devices added", df.Added)
+	devices("Devices removed", df.Removed)
 	if len(df.Changed) > 0 {
 		d.heading("Changed devices", 15)
 		var rows [][]string

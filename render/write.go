@@ -47,8 +47,14 @@ type ManifestFile struct {
 
 // BaseName is the file name stem of a report: cucm-audit_<cluster>_<YYYYMMDD-HHMMSS> with the
 // snapshot's start time in UTC and the cluster id reduced to characters safe in any file system.
+// A change-window report adds _change-<before>-<after> (snapshot ids), so it never replaces the
+// audit report of the same snapshot.
 func BaseName(rep *analyze.Report) string {
-	return "cucm-audit_" + SafeName(rep.Snapshot.ClusterID) + "_" + rep.Snapshot.StartedAt.UTC().Format("20060102-150405")
+	base := "cucm-audit_" + SafeName(rep.Snapshot.ClusterID) + "_" + rep.Snapshot.StartedAt.UTC().Format("20060102-150405")
+	if rep.Kind == kindChangeWindow && rep.Diff != nil {
+		base += fmt.Sprintf("_change-%d-%d", rep.Diff.Before.ID, rep.Diff.After.ID)
+	}
+	return base
 }
 
 // SafeName reduces s to ASCII letters, digits, '.', '_' and '-' (other runs become one '-'),

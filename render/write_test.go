@@ -87,6 +87,15 @@ func TestWriteAll(t *testing.T) {
 	}
 }
 
+func TestBaseName(t *testing.T) {
+	if got, want := BaseName(demoReport()), "cucm-audit_HOSP-Zurich-Main_20261124-073005"; got != want {
+		t.Errorf("audit: %q, want %q", got, want)
+	}
+	if got, want := BaseName(changeWindowReport()), "cucm-audit_HOSP-Zurich-Main_20261124-073005_change-41-42"; got != want {
+		t.Errorf("change window: %q, want %q", got, want)
+	}
+}
+
 func TestWriteAllCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
