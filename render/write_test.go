@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
 )
 
 func TestSafeName(t *testing.T) {
@@ -122,5 +124,25 @@ func TestWriteAllBadTemplatesLeavesNoHalfFile(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 0 {
 		t.Errorf("failed render left files: %v", entries)
+	}
+}
+
+// TestEmptyReport renders a report with nothing in it: every format must still be whole.
+func TestEmptyReport(t *testing.T) {
+	for _, f := range AllFormats {
+		t.Run(string(f), func(t *testing.T) {
+			r, err := New(f, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cw countWriter
+			cw.w = discard{}
+			if err := r.Render(&cw, &analyze.Report{}); err != nil {
+				t.Fatalf("rendering an empty report: %v", err)
+			}
+			if cw.n == 0 {
+				t.Error("nothing written")
+			}
+		})
 	}
 }
