@@ -1,10 +1,8 @@
 package analyze
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -492,40 +490,36 @@ func newestAnalysis(ctx context.Context, db *sql.DB, snapshotID int64) (int64, e
 }
 
 func diffFindings(ctx context.Context, db *sql.DB, d *Diff) error {
-	var err error
-	if d.BeforeAnalysis, err = newestAnalysis(ctx, db, d.Before.ID); err != nil {
-		return err
-	}
-	if d.AfterAnalysis, err = newestAnalysis(ctx, db, d.After.ID); err != nil {
-		return err
-	}
-	for _, s := range []struct {
-		id       int64
-		analysis int64
-	}{{d.Before.ID, d.BeforeAnalysis}, {d.After.ID, d.AfterAnalysis}} {
-		if s.analysis == 0 {
-			d.Notes = append(d.Notes, fmt.Sprintf("snapshot %d has not been analyzed: findings not compared (run `cucm-audit analyze --snapshot %d`)", s.id, s.id))
+	var sides [2]*StoredAnalysis
+	for i, id := range []int64{d.Before.ID, d.After.ID} {
+		a, err := LatestAnalysis(ctx, db, id)
+		if errors.Is(err, ErrNoAnalysis) {
+			d.Notes = append(d.Notes, fmt.Sprintf("snapshot %d has not been analyzed: findings not compared (run `cucm-audit analyze --snapshot %d`)", id, id))
+			continue
 		}
+		if err != nil {
+			return fmt.Errorf("diffing findings: %w", err)
+		}
+		sides[i] = a
 	}
-	if d.BeforeAnalysis == 0 || d.AfterAnalysis == 0 {
+	if sides[0] == nil || sides[1] == nil {
 		return nil
 	}
-	d.FindingsCompared = true
-	bf, err := loadFindings(ctx, db, d.BeforeAnalysis)
-	if err != nil {
-		return err
+	before, after := sides[0], sides[1]
+	d.BeforeAnalysis, d.AfterAnalysis, d.FindingsCompared = before.ID, after.ID, true
+	outcomes := func(a *StoredAnalysis) map[string]Outcome {
+		m := map[string]Outcome{}
+		for _, r := range a.Rules {
+			m[r.ID] = r.Outcome
+		}
+		return m
 	}
-	af, err := loadFindings(ctx, db, d.AfterAnalysis)
-	if err != nil {
-		return err
-	}
-	bOutcome, err := loadOutcomes(ctx, db, d.BeforeAnalysis)
-	if err != nil {
-		return err
-	}
-	aOutcome, err := loadOutcomes(ctx, db, d.AfterAnalysis)
-	if err != nil {
-		return err
+	bOutcome, aOutcome := outcomes(before), outcomes(after)
+	// Most severe first; LatestAnalysis orders by rule and entity within that.
+	bf := slices.Clone(before.Findings)
+	af := slices.Clone(after.Findings)
+	for _, fs := range [][]Finding{bf, af} {
+		sort.SliceStable(fs, func(i, j int) bool { return fs[i].Severity > fs[j].Severity })
 	}
 	inBefore := map[string]bool{}
 	for _, f := range bf {
@@ -581,102 +575,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func loadOutcomes(ctx context.Context, db *sql.DB, analysisID int64) (map[string]Outcome, error) {
-	rows, err := db.QueryContext(ctx, `SELECT rule_id, status FROM rule_result WHERE analysis_id = ?`, analysisID)
-	if err != nil {
-		return nil, fmt.Errorf("reading rule results of analysis %d: %w", analysisID, err)
-	}
-	defer rows.Close()
-	out := map[string]Outcome{}
-	for rows.Next() {
-		var id, status string
-		if err := rows.Scan(&id, &status); err != nil {
-			return nil, fmt.Errorf("reading rule results of analysis %d: %w", analysisID, err)
-		}
-		out[id] = Outcome(status)
-	}
-	return out, rows.Err()
-}
-
-// loadFindings reads every finding of one analysis run, most severe first, then by rule and entity.
-func loadFindings(ctx context.Context, db *sql.DB, analysisID int64) ([]Finding, error) {
-	rows, err := db.QueryContext(ctx, `SELECT rule_id, severity, entity, fingerprint, message, evidence, waiver
-		FROM finding WHERE analysis_id = ? ORDER BY rule_id, entity`, analysisID)
-	if err != nil {
-		return nil, fmt.Errorf("reading findings of analysis %d: %w", analysisID, err)
-	}
-	defer rows.Close()
-	var out []Finding
-	for rows.Next() {
-		var f Finding
-		var sev, evidence, waiver string
-		if err := rows.Scan(&f.RuleID, &sev, &f.Entity, &f.Fingerprint, &f.Message, &evidence, &waiver); err != nil {
-			return nil, fmt.Errorf("reading findings of analysis %d: %w", analysisID, err)
-		}
-		if f.Severity, err = ParseSeverity(sev); err != nil {
-			return nil, fmt.Errorf("reading finding %s of analysis %d: %w", f.Fingerprint, analysisID, err)
-		}
-		if f.Evidence, err = decodeEvidence(evidence); err != nil {
-			return nil, fmt.Errorf("reading evidence of finding %s of analysis %d: %w", f.Fingerprint, analysisID, err)
-		}
-		if waiver != "" {
-			var w Waiver
-			if err := json.Unmarshal([]byte(waiver), &w); err != nil {
-				return nil, fmt.Errorf("reading waiver of finding %s of analysis %d: %w", f.Fingerprint, analysisID, err)
-			}
-			f.Waiver = &w
-		}
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading findings of analysis %d: %w", analysisID, err)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Severity > out[j].Severity })
-	return out, nil
-}
-
-// decodeEvidence reads a stored evidence column: a JSON object (column order kept) or a JSON
-// array of {"name","value"} pairs. Values that are not strings keep their JSON text.
-func decodeEvidence(s string) ([]Field, error) {
-	s = strings.TrimSpace(s)
-	if s == "" || s == "{}" || s == "[]" || s == "null" {
-		return nil, nil
-	}
-	if strings.HasPrefix(s, "[") {
-		var fields []Field
-		if err := json.Unmarshal([]byte(s), &fields); err != nil {
-			return nil, err
-		}
-		return fields, nil
-	}
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil, fmt.Errorf("evidence is not a JSON object: %.40q", s)
-	}
-	var out []Field
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, _ := t.(string)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, err
-		}
-		var str string
-		switch {
-		case bytes.Equal(raw, []byte("null")):
-		case json.Unmarshal(raw, &str) == nil:
-		default:
-			str = string(raw)
-		}
-		out = append(out, Field{Name: key, Value: str})
-	}
-	return out, nil
 }
 
 // StatusChanges splits the devices whose RisPort status changed into what broke (was Registered,
