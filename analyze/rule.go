@@ -421,6 +421,10 @@ func (s *RuleSet) add(file string, data []byte) error {
 	if len(pf.Rules) == 0 {
 		pe.add(doc.Line, "", "no rules (a pack needs a rules: list)")
 	}
+	if len(nodes) != len(pf.Rules) {
+		// A merge key (<<) or alias hid the list from the node walk: lines could not be named.
+		pe.add(doc.Line, "", "write the rules: list itself in the pack (YAML merge keys and aliases are not supported there)")
+	}
 	if len(pe.errs) > 0 {
 		return pe.err()
 	}

@@ -71,6 +71,11 @@ func ParseWaivers(file string, data []byte) ([]WaiverEntry, error) {
 			items = v.Content
 		}
 	}
+	if len(items) != len(wf.Waivers) {
+		// A merge key (<<) or alias hid the list from the node walk: lines could not be named.
+		pe.add(root.Content[0].Line, "", "write the waivers: list itself in the file (YAML merge keys and aliases are not supported there)")
+		return nil, pe.err()
+	}
 	var out []WaiverEntry
 	for i, w := range wf.Waivers {
 		n := items[i]
@@ -180,6 +185,11 @@ func ParseEOL(file string, data []byte) ([]EOLModel, error) {
 		if _, v := mapValue(doc, "models"); v != nil && v.Kind == yaml.SequenceNode {
 			items = v.Content
 		}
+	}
+	if len(items) != len(ef.Models) {
+		// A merge key (<<) or alias hid the list from the node walk: lines could not be named.
+		pe.add(root.Content[0].Line, "", "write the models: list itself in the file (YAML merge keys and aliases are not supported there)")
+		return nil, pe.err()
 	}
 	seen := map[string]bool{}
 	for i, m := range ef.Models {
