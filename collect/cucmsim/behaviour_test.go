@@ -194,6 +194,8 @@ func TestRisPortSelection(t *testing.T) {
 	}{
 		{"wildcard prefix", "selectCmDevice", "Any", []string{"SEP*"}, []string{"cucm-pub/SEP0CD0F894A1B2/UnRegistered", "cucm-sub1/SEP00EBD5C0FFEE/UnRegistered", "cucm-sub1/SEP0CD0F894A1B2/Registered"}},
 		{"wildcard suffix", "selectCmDevice", "Phone", []string{"*FFEE"}, []string{"cucm-sub1/SEP00EBD5C0FFEE/UnRegistered"}},
+		{"explicit names, every node", "selectCmDevice", "Phone", []string{"sep0cd0f894a1b2", "SEP001E7A000001"}, []string{"cucm-pub/SEP0CD0F894A1B2/UnRegistered", "cucm-sub1/SEP0CD0F894A1B2/Registered"}},
+		{"names and a wildcard", "selectCmDevice", "Any", []string{"ST_CUBE_01", "HL*"}, []string{"cucm-sub1/HL_Helpdesk/Registered", "cucm-sub1/ST_CUBE_01/Registered"}},
 		{"class filter", "selectCmDevice", "SIPTrunk", []string{"*"}, []string{"cucm-sub1/ST_CUBE_01/Registered"}},
 		{"ext: newest only", "selectCmDeviceExt", "Phone", []string{"SEP0CD0F894A1B2", "SEP001E7A000001"}, []string{"cucm-sub1/SEP0CD0F894A1B2/Registered"}},
 		{"ext: * is literal", "selectCmDeviceExt", "Phone", []string{"SEP*"}, nil},
@@ -417,5 +419,71 @@ func TestBothShapes(t *testing.T) {
 	}
 	if diff := cmp.Diff(modern.Nodes, legacy.Nodes); diff != "" {
 		t.Errorf("shapes differ (-modern +legacy):\n%s", diff)
+	}
+}
+
+// TestConcurrentFaults changes the knobs while requests are in flight (run with -race).
+func TestConcurrentFaults(t *testing.T) {
+	sc := loadShipped(t, "tiny")
+	sc.Faults.RisPortRateLimit = 0
+	sim, ts := startSim(t, sc)
+	u, p := sim.Credentials()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 50 {
+			f := sim.Faults()
+			f.RisPortLegacyShape = i%2 == 0
+			f.RisPortStateInfoPaging = i%3 == 0
+			if err := sim.SetFaults(f); err != nil {
+				t.Error(err)
+				return
+			}
+			_ = sim.Stats()
+		}
+	}()
+	errs := make(chan string, 40)
+	for i := range 40 {
+		go func() {
+			var r reply
+			if i%2 == 0 {
+				r = post(t, ts.URL+cucmsim.RisPortPath, "", risEnvelope("selectCmDevice", "Phone", 10, "", "*"), basic(u, p))
+			} else {
+				r = post(t, ts.URL+cucmsim.AXLPath, "CUCM:DB ver=15.0 executeSQLQuery", sqlEnvelope("15.0", "select name from device"), basic(u, p))
+			}
+			if r.status != 200 {
+				errs <- r.body
+				return
+			}
+			errs <- ""
+		}()
+	}
+	for range 40 {
+		if e := <-errs; e != "" {
+			t.Errorf("request failed: %.300s", e)
+		}
+	}
+	<-done
+	if st := sim.Stats(); st.Requests["axl"]+st.Requests["risport"] != 40 {
+		t.Errorf("requests %v", st.Requests)
+	}
+}
+
+// BenchmarkRisPortByName measures one selectCmDevice answer for 800 explicit names.
+func BenchmarkRisPortByName(b *testing.B) {
+	sc := loadShipped(b, "demo")
+	sc.Faults.RisPortRateLimit = 0
+	sim, ts := startSim(b, sc)
+	u, p := sim.Credentials()
+	rows := axlSQL(b, sim, ts, "select first 800 name from device where tkclass = 1 order by name")
+	names := make([]string, len(rows))
+	for i, r := range rows {
+		names[i] = r["name"]
+	}
+	body := risEnvelope("selectCmDevice", "Phone", 1000, "", names...)
+	for b.Loop() {
+		if r := post(b, ts.URL+cucmsim.RisPortPath, "", body, basic(u, p)); r.status != 200 {
+			b.Fatal(r.status)
+		}
 	}
 }

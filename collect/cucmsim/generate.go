@@ -59,6 +59,7 @@ type simLine struct {
 
 type simDevice struct {
 	pkid, name, desc, group string
+	upper                   string // name in upper case, for RisPort matching
 	model                   modelInfo
 	protoEnum               int
 	protoRis                string
@@ -248,7 +249,8 @@ func build(sc *Scenario) (*cluster, error) {
 		if _, dup := c.byName[strings.ToUpper(d.name)]; dup {
 			return fmt.Errorf("%s: device name %q is used twice", where, d.name)
 		}
-		c.byName[strings.ToUpper(d.name)] = d
+		d.upper = strings.ToUpper(d.name)
+		c.byName[d.upper] = d
 		c.devices = append(c.devices, d)
 		return nil
 	}

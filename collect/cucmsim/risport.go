@@ -115,19 +115,37 @@ func (s *Server) risport(body []byte, f Faults) answer {
 		}
 		return true
 	}
+	// Name selection: exact names are looked up, only wildcard items are matched against every
+	// row (selectCmDeviceExt takes * literally).
+	exact := map[*simDevice]bool{}
+	var globs []string
+	if selectBy == "Name" {
+		for _, it := range items {
+			if !ext && strings.Contains(it, "*") {
+				globs = append(globs, strings.ToUpper(it))
+			} else if d := s.c.byName[strings.ToUpper(it)]; d != nil {
+				exact[d] = true
+			}
+		}
+	}
 	itemMatches := func(r *risRow) bool {
 		if len(items) == 0 {
 			return true
 		}
+		if selectBy == "Name" {
+			if exact[r.dev] {
+				return true
+			}
+			for _, g := range globs {
+				if globMatch(g, r.dev.upper) {
+					return true
+				}
+			}
+			return false
+		}
 		for _, it := range items {
 			var ok bool
 			switch selectBy {
-			case "Name":
-				if ext {
-					ok = strings.EqualFold(it, r.dev.name) // selectCmDeviceExt: * is not a wildcard
-				} else {
-					ok = globMatch(it, r.dev.name)
-				}
 			case "IPV4Address", "IPAddress":
 				ok = r.ip != "" && globMatch(it, r.ip)
 			case "DirNumber":
@@ -147,18 +165,17 @@ func (s *Server) risport(body []byte, f Faults) answer {
 
 	// The flat answer: rows in node order, then device name.
 	var flat []*risRow
+	byNameOnly := selectBy == "Name" && len(items) > 0 && len(globs) == 0
+	var named []*simDevice // the exactly named devices, when that is all the query asks
+	if byNameOnly {
+		for d := range exact {
+			named = append(named, d) // map order: flat is sorted by node and name below
+		}
+	}
 	if ext {
-		var devs []*simDevice
-		if selectBy == "Name" && len(items) > 0 {
-			seen := map[*simDevice]bool{}
-			for _, it := range items {
-				if d := s.c.byName[strings.ToUpper(it)]; d != nil && !seen[d] {
-					seen[d] = true
-					devs = append(devs, d)
-				}
-			}
-		} else {
-			devs = s.c.devices
+		devs := s.c.devices
+		if byNameOnly {
+			devs = named
 		}
 		for _, d := range devs {
 			var best *risRow
@@ -180,12 +197,28 @@ func (s *Server) risport(body []byte, f Faults) answer {
 			}
 			return strings.Compare(a.dev.name, b.dev.name)
 		})
+	} else if byNameOnly {
+		for _, d := range named {
+			for _, r := range d.ris {
+				if available(r) && rowMatches(r) {
+					flat = append(flat, r)
+				}
+			}
+		}
 	} else {
 		for _, r := range s.c.ris {
 			if available(r) && rowMatches(r) && itemMatches(r) {
 				flat = append(flat, r)
 			}
 		}
+	}
+	if byNameOnly {
+		slices.SortStableFunc(flat, func(a, b *risRow) int {
+			if a.node != b.node {
+				return a.node - b.node
+			}
+			return strings.Compare(a.dev.name, b.dev.name)
+		})
 	}
 
 	// Paging.

@@ -173,7 +173,12 @@ func globMatch(pattern, s string) bool {
 	if pattern == "*" || pattern == "" {
 		return true
 	}
-	pattern, s = strings.ToUpper(pattern), strings.ToUpper(s)
+	if !isUpper(pattern) {
+		pattern = strings.ToUpper(pattern)
+	}
+	if !isUpper(s) {
+		s = strings.ToUpper(s)
+	}
 	parts := strings.Split(pattern, "*")
 	if len(parts) == 1 {
 		return pattern == s
@@ -191,4 +196,13 @@ func globMatch(pattern, s string) bool {
 		s = s[i+len(mid):]
 	}
 	return strings.HasSuffix(s, last)
+}
+
+func isUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
