@@ -188,9 +188,10 @@ func demoReport() *analyze.Report {
 			},
 		},
 		Trend: []analyze.TrendPoint{
-			{SnapshotID: 40, At: snapTime.AddDate(0, -6, 0), RegisteredByClass: map[string]int{"Phone": 690, "Gateway": 45}, FindingsBySeverity: map[analyze.Severity]int{analyze.SeverityCritical: 1, analyze.SeverityHigh: 150, analyze.SeverityMedium: 560}},
-			{SnapshotID: 41, At: snapTime.AddDate(0, -3, 0), RegisteredByClass: map[string]int{"Phone": 682, "Gateway": 43}, FindingsBySeverity: map[analyze.Severity]int{analyze.SeverityCritical: 2, analyze.SeverityHigh: 158, analyze.SeverityMedium: 570}},
-			{SnapshotID: 42, At: snapTime, RegisteredByClass: map[string]int{"Phone": 679, "Gateway": 41}, FindingsBySeverity: map[analyze.Severity]int{analyze.SeverityCritical: 4, analyze.SeverityHigh: 164, analyze.SeverityMedium: 574, analyze.SeverityLow: 31, analyze.SeverityInfo: 12}},
+			{SnapshotID: 39, At: snapTime.AddDate(0, -7, 0), RegisteredByClass: map[string]int{"Phone": 695, "Gateway": 45}},
+			{SnapshotID: 40, At: snapTime.AddDate(0, -6, 0), RegisteredByClass: map[string]int{"Phone": 690, "Gateway": 45}, FindingsBySeverity: map[analyze.Severity]int{analyze.SeverityCritical: 1, analyze.SeverityHigh: 150, analyze.SeverityMedium: 560}, Analyzed: true},
+			{SnapshotID: 41, At: snapTime.AddDate(0, -3, 0), RegisteredByClass: map[string]int{"Phone": 682, "Gateway": 43}, FindingsBySeverity: map[analyze.Severity]int{analyze.SeverityCritical: 2, analyze.SeverityHigh: 158, analyze.SeverityMedium: 570}, Analyzed: true},
+			{SnapshotID: 42, At: snapTime, RegisteredByClass: map[string]int{"Phone": 679, "Gateway": 41}, FindingsBySeverity: map[analyze.Severity]int{analyze.SeverityCritical: 4, analyze.SeverityHigh: 164, analyze.SeverityMedium: 574, analyze.SeverityLow: 31, analyze.SeverityInfo: 12}, Analyzed: true},
 		},
 	}
 }

@@ -87,6 +87,9 @@ type mdView struct {
 	MaxEntities int
 	Waived      []analyze.Finding
 	Diff        *mdDiff
+	// TrendHeader and TrendRows are Report.Trend as a table (TrendTable); empty below 2 points.
+	TrendHeader []string
+	TrendRows   [][]string
 }
 
 type mdCoverage struct {
@@ -115,6 +118,9 @@ type mdDiff struct {
 
 func newMDView(r *analyze.Report, max int) mdView {
 	v := mdView{R: r, MaxEntities: max, Waived: r.Waived, SourceCount: len(r.DataQuality.Coverage)}
+	if len(r.Trend) >= 2 {
+		v.TrendHeader, v.TrendRows = TrendTable(r.Trend)
+	}
 	for _, c := range r.DataQuality.Coverage {
 		if !c.Complete {
 			v.Gaps = append(v.Gaps, mdCoverage{c.Source, c.Item, c.Reason, c.Records})

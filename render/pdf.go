@@ -643,8 +643,15 @@ func (d *pdfDoc) summary() {
 		d.table([]pdfCol{{"Measure", 60, "L"}, {"Change", 20, "R"}}, rows, nil)
 	}
 	if len(r.Trend) >= 2 {
-		d.heading("Trend of open findings", 60)
+		d.heading("Trend over the last snapshots", 60)
 		d.trendChart()
+		header, rows := TrendTable(r.Trend)
+		cols := make([]pdfCol, len(header))
+		for i, h := range header {
+			cols[i] = pdfCol{head: h, w: 10, align: "R"}
+		}
+		cols[0].align, cols[1].align, cols[1].w = "L", "L", 16
+		d.table(cols, rows, nil)
 	}
 }
 
@@ -788,6 +795,11 @@ func (d *pdfDoc) trendChart() {
 	for i, p := range pts {
 		x := axisX + slot*float64(i) + (slot-bw)/2
 		y := base
+		if !p.Analyzed {
+			d.font("", 6.5, colMuted)
+			f.SetXY(x-8, base-8)
+			f.CellFormat(bw+16, 3.5, "not analysed", "", 0, "C", false, 0, "")
+		}
 		total := 0
 		for j := len(analyze.Severities) - 1; j >= 0; j-- {
 			s := analyze.Severities[j]
@@ -801,9 +813,11 @@ func (d *pdfDoc) trendChart() {
 			f.Rect(x, y-h, bw, h, "F")
 			y -= h
 		}
-		d.font("B", 7, colInk)
-		f.SetXY(x-5, y-4.5)
-		f.CellFormat(bw+10, 4, itoa(total), "", 0, "C", false, 0, "")
+		if p.Analyzed {
+			d.font("B", 7, colInk)
+			f.SetXY(x-5, y-4.5)
+			f.CellFormat(bw+10, 4, itoa(total), "", 0, "C", false, 0, "")
+		}
 		d.font("", 6.5, colMuted)
 		f.SetXY(x-8, base+1)
 		f.CellFormat(bw+16, 3.5, fmt.Sprintf("#%d", p.SnapshotID), "", 0, "C", false, 0, "")

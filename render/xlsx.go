@@ -33,9 +33,10 @@ const (
 	sheetInconclusive = "Inconclusive"
 	sheetRules        = "Rules"
 	sheetChanges      = "Changes"
+	sheetTrend        = "Trend"
 )
 
-var fixedSheets = []string{sheetSummary, sheetWaived, sheetRegistration, sheetInventory, sheetCoverage, sheetInconclusive, sheetRules, sheetChanges}
+var fixedSheets = []string{sheetSummary, sheetWaived, sheetRegistration, sheetInventory, sheetCoverage, sheetInconclusive, sheetRules, sheetChanges, sheetTrend}
 
 // ruleSheetNames names one sheet per rule section: the rule id with the characters Excel refuses
 // ([]:*?/\) replaced by '_', at most 31 characters, unique (case-insensitively) among themselves
@@ -149,6 +150,9 @@ func (x *XLSX) Render(w io.Writer, r *analyze.Report) error {
 			sheetStep{sheetInconclusive, func(sw *excelize.StreamWriter) error { return b.inconclusive(sw, r) }},
 			sheetStep{sheetRules, func(sw *excelize.StreamWriter) error { return b.rules(sw, r) }},
 		)
+		if len(r.Trend) > 0 {
+			steps = append(steps, sheetStep{sheetTrend, func(sw *excelize.StreamWriter) error { return b.trend(sw, r) }})
+		}
 	}
 	if r.Diff != nil {
 		steps = append(steps, sheetStep{sheetChanges, func(sw *excelize.StreamWriter) error { return b.changes(sw, r.Diff) }})
@@ -565,4 +569,20 @@ func (b *xlsxBook) changes(sw *excelize.StreamWriter, d *analyze.Diff) error {
 		}
 	}
 	return b.table(sw, []string{"Change", "Rule", "Severity", "Entity", "Class", "Model", "Field", "Before → after", "Message"}, rows)
+}
+
+// trend writes Report.Trend, one row per snapshot, numbers as numbers.
+func (b *xlsxBook) trend(sw *excelize.StreamWriter, r *analyze.Report) error {
+	header, rows := TrendTable(r.Trend)
+	out := make([][]any, len(rows))
+	for i, row := range rows {
+		for _, v := range row {
+			if n, err := strconv.Atoi(v); err == nil {
+				out[i] = append(out[i], n)
+			} else {
+				out[i] = append(out[i], cells(v)...)
+			}
+		}
+	}
+	return b.table(sw, header, out)
 }
