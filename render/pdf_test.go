@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -203,8 +204,24 @@ func TestPDFEntityCap(t *testing.T) {
 			if !strings.Contains(text, tt.want) {
 				t.Errorf("PDF text lacks %q", tt.want)
 			}
-			if tt.max < 0 && strings.Contains(text, "more in the XLSX") {
-				t.Error("uncapped PDF still says more in the XLSX")
+			if tt.max < 0 {
+				if strings.Contains(text, "more in the XLSX") {
+					t.Error("uncapped PDF still says more in the XLSX")
+				}
+				// 574 rows span many pages: each page with rows repeats the table header.
+				pages := 0
+				for i, page := range strings.Split(text, "\f") {
+					if !strings.Contains(page, "SEP00AA0000") {
+						continue
+					}
+					pages++
+					if !regexp.MustCompile(`Entity\s+Model\s+Device pool\s+Description`).MatchString(page) {
+						t.Errorf("page %d holds REG-001 rows without the table header", i+1)
+					}
+				}
+				if pages < 10 {
+					t.Errorf("574 rows fit on %d pages; expected the table to break across pages", pages)
+				}
 			}
 		})
 	}
