@@ -2,6 +2,9 @@ package cucmsim
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"os"
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
@@ -66,11 +69,20 @@ type connector struct {
 func (c connector) Connect(context.Context) (driver.Conn, error) { return c.d.Open(c.dsn) }
 func (c connector) Driver() driver.Driver                        { return c.d }
 
-// openDB loads the cluster into a private in-memory SQLite database and makes it read-only.
-// It uses one connection: an in-memory database lives and dies with its connection.
-func openDB(ctx context.Context, c *cluster) (*sql.DB, error) {
+// openDB loads the cluster into a private SQLite database and makes it read-only. With an
+// empty path the database lives in memory on one connection (an in-memory database lives and
+// dies with its connection); with a path it is a fresh file, which keeps a large scenario out
+// of the process's resident memory.
+func openDB(ctx context.Context, c *cluster, path string) (*sql.DB, error) {
 	drv := &sqlite3.SQLiteDriver{}
-	db := sql.OpenDB(connector{d: drv, dsn: ":memory:"})
+	dsn := ":memory:"
+	if path != "" {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("removing the old simulator database: %w", err)
+		}
+		dsn = "file:" + path + "?_journal_mode=OFF&_synchronous=OFF"
+	}
+	db := sql.OpenDB(connector{d: drv, dsn: dsn})
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)

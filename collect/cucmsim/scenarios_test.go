@@ -1,7 +1,9 @@
 package cucmsim_test
 
 import (
+	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
@@ -43,5 +45,25 @@ func BenchmarkNewMegacluster(b *testing.B) {
 			b.Fatal(err)
 		}
 		sim.Close()
+	}
+}
+
+// TestDBFile: the file-backed database answers like the in-memory one.
+func TestDBFile(t *testing.T) {
+	sc := loadShipped(t, "tiny")
+	sim, err := cucmsim.NewWithOptions(sc, cucmsim.Options{DBFile: filepath.Join(t.TempDir(), "sim.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	ts := httptest.NewServer(sim.Handler())
+	defer ts.Close()
+	if rows := axlSQL(t, sim, ts, "select name from device"); len(rows) != 5 {
+		t.Errorf("%d devices, want 5", len(rows))
+	}
+	u, p := sim.Credentials()
+	r := post(t, ts.URL+cucmsim.AXLPath, "CUCM:DB ver=15.0 executeSQLQuery", sqlEnvelope("15.0", "select name from device where name in (select name from device)"), basic(u, p))
+	if r.status != 200 {
+		t.Errorf("HTTP %d", r.status)
 	}
 }
