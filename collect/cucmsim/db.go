@@ -2,12 +2,12 @@ package cucmsim
 
 import (
 	"context"
-	"errors"
-	"io/fs"
-	"os"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/mattn/go-sqlite3"
