@@ -112,6 +112,15 @@ func WriteAll(ctx context.Context, rep *analyze.Report, formats Formats, outDir 
 	if len(formats) == 0 {
 		return Manifest{}, errors.New("writing reports: no format given")
 	}
+	// Every renderer is made first, so a broken template fails before any file is written.
+	renderers := make([]Renderer, len(formats))
+	for i, f := range formats {
+		r, err := New(f, opts)
+		if err != nil {
+			return Manifest{}, err
+		}
+		renderers[i] = r
+	}
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return Manifest{}, fmt.Errorf("creating report folder: %w", err)
 	}
@@ -125,14 +134,11 @@ func WriteAll(ctx context.Context, rep *analyze.Report, formats Formats, outDir 
 		SnapshotStartedAt: rep.Snapshot.StartedAt,
 		ReportGeneratedAt: rep.GeneratedAt,
 	}
-	for _, f := range formats {
+	for i, f := range formats {
 		if err := ctx.Err(); err != nil {
 			return Manifest{}, fmt.Errorf("writing reports: %w", err)
 		}
-		r, err := New(f, opts)
-		if err != nil {
-			return Manifest{}, err
-		}
+		r := renderers[i]
 		path := filepath.Join(outDir, base+"."+f.Ext())
 		size, sum, err := writeAtomic(path, func(w io.Writer) error { return r.Render(w, rep) })
 		if err != nil {

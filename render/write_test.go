@@ -113,17 +113,28 @@ func TestWriteAllCancelled(t *testing.T) {
 
 func TestWriteAllBadTemplatesLeavesNoHalfFile(t *testing.T) {
 	tmpl := t.TempDir()
-	if err := os.WriteFile(filepath.Join(tmpl, "report.md.tmpl"), []byte(`{{template "nope" .}}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	_, err := WriteAll(context.Background(), demoReport(), Formats{FormatMarkdown}, dir, Options{TemplatesDir: tmpl})
-	if err == nil {
-		t.Fatal("a template calling an undefined block rendered")
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 0 {
-		t.Errorf("failed render left files: %v", entries)
+	for name, tmplText := range map[string]string{
+		"fails while rendering": `{{template "nope" .}}`,
+		"fails while parsing":   `{{if}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := os.WriteFile(filepath.Join(tmpl, "report.md.tmpl"), []byte(tmplText), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			formats := Formats{FormatMarkdown}
+			if name == "fails while parsing" {
+				formats = Formats{FormatJSON, FormatMarkdown} // nothing written, not even the JSON
+			}
+			_, err := WriteAll(context.Background(), demoReport(), formats, dir, Options{TemplatesDir: tmpl})
+			if err == nil {
+				t.Fatal("a broken template rendered")
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != 0 {
+				t.Errorf("failed render left files: %v", entries)
+			}
+		})
 	}
 }
 
