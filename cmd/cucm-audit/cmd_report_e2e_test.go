@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/render"
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// TestReportDemoEndToEnd collects the demo cluster from the simulator, analyses it and runs
+// `cucm-audit report`: every format is written, the manifest verifies them, and the PDF shows the
+// demo's summary figures to pdftotext.
+func TestReportDemoEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("collects the demo cluster")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "demo.db")
+	var stdout, stderr bytes.Buffer
+	if code := run(ctx, []string{"demo", "--db", db, "--out", dir}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("demo: exit %d\n%s", code, stderr.String())
+	}
+
+	// Before any analysis, report refuses and says what to run.
+	stdout.Reset()
+	stderr.Reset()
+	code := run(ctx, []string{"report", "--db", db, "--out", filepath.Join(dir, "none")}, &stdout, &stderr)
+	if code == exitOK || !strings.Contains(stderr.String(), "cucm-audit analyze") {
+		if strings.Contains(stderr.String(), "unsupported") {
+			t.Skip("analyze.BuildReport has not landed yet")
+		}
+		t.Errorf("report before analyze: exit %d, stderr %q; want a refusal naming cucm-audit analyze", code, stderr.String())
+	}
+
+	store, err := snapshot.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta, err := store.Resolve(ctx, "latest", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := analyze.Run(ctx, store, meta.ID, analyze.Options{}); err != nil {
+		t.Fatalf("analysing: %v", err)
+	}
+	store.Close()
+
+	out := filepath.Join(dir, "reports")
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(ctx, []string{"report", "--db", db, "--out", out, "--format", "all"}, &stdout, &stderr); code != exitOK {
+		if strings.Contains(stderr.String(), "unsupported") {
+			t.Skip("analyze.BuildReport has not landed yet")
+		}
+		t.Fatalf("report: exit %d\n%s", code, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 5 || !strings.HasSuffix(lines[4], ".manifest.json") {
+		t.Fatalf("report printed %q, want 4 files and the manifest", stdout.String())
+	}
+	b, err := os.ReadFile(lines[4])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m render.Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.SnapshotID != meta.ID || len(m.Files) != 4 {
+		t.Errorf("manifest %+v", m)
+	}
+	for i, f := range m.Files {
+		if lines[i] != filepath.Join(out, f.Name) {
+			t.Errorf("printed %s, manifest lists %s", lines[i], f.Name)
+		}
+		data, err := os.ReadFile(lines[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(data)
+		if hex.EncodeToString(sum[:]) != f.SHA256 {
+			t.Errorf("%s: sha256 differs from the manifest", f.Name)
+		}
+	}
+
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext not found (scripts/test-deps.sh installs poppler-utils)")
+		}
+		t.Skip("pdftotext not found")
+	}
+	text, err := exec.Command(pdftotext, "-layout", lines[0], "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for class, figures := range map[string][]string{
+		"Phone":   {"1377", "803", "679", "123", "1"},
+		"Gateway": {"85", "41", "44"},
+	} {
+		row := ""
+		for _, l := range strings.Split(string(text), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), class+" ") && len(strings.Fields(l)) > len(strings.Fields(row)) {
+				row = l
+			}
+		}
+		for _, f := range figures {
+			found := false
+			for _, x := range strings.Fields(row) {
+				found = found || x == f
+			}
+			if !found {
+				t.Errorf("PDF registration row %q lacks %s", row, f)
+			}
+		}
+	}
+}
