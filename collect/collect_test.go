@@ -432,3 +432,12 @@ func TestCancelMidway(t *testing.T) {
 		t.Errorf("%d rows of the interrupted snapshot were kept", n)
 	}
 }
+
+func openStore(t testing.TB, path string) *snapshot.Store {
+	t.Helper()
+	s, err := snapshot.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

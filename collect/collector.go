@@ -28,7 +28,21 @@ type Collector struct {
 	ris     *risport.Client
 	limiter *risport.Limiter
 	summary string
+	last    RunInfo
 }
+
+// RunInfo describes the last Run in figures (for benchmarks and the summary).
+type RunInfo struct {
+	AXLDevices      int
+	RisPortRequests int64
+	RisPortEntries  int // per-node device rows stored
+	RisPortDevices  int // distinct device names RisPort reported
+	RisPortDuration time.Duration
+	Duration        time.Duration
+}
+
+// LastRun returns the figures of the last Run.
+func (c *Collector) LastRun() RunInfo { return c.last }
 
 // New builds a collector. It fails (with ErrConfig) when the configuration is invalid or the CA
 // file unusable; it does not touch the network.
@@ -102,6 +116,8 @@ func (c *Collector) Run(ctx context.Context, store *snapshot.Store, progress io.
 	r := newRun(c, w, p, start)
 	err = r.collect(ctx, version)
 	p.done()
+	c.last = RunInfo{AXLDevices: r.axlDevices, RisPortRequests: r.risReqs, RisPortEntries: len(r.stored),
+		RisPortDevices: len(r.seen), RisPortDuration: r.risElapsed, Duration: time.Since(start)}
 	if err == nil {
 		status := snapshot.StatusComplete
 		note := ""
