@@ -128,6 +128,9 @@ func newMDView(r *analyze.Report, max int) mdView {
 	}
 	for _, s := range r.Rules {
 		cols, rows := findingTable(s.Findings, max)
+		for i := range cols {
+			cols[i] = humanize(cols[i])
+		}
 		mr := mdRule{Rule: s.Rule, Total: len(s.Findings), Columns: cols, Rows: rows, Severity: s.Rule.Severity}
 		mr.Omitted = len(s.Findings) - len(rows)
 		v.Rules = append(v.Rules, mr)
