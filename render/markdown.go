@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"text/template"
@@ -224,20 +223,9 @@ func mdFuncs() template.FuncMap {
 			}
 			return t.UTC().Format("2006-01-02 15:04 MST")
 		},
-		"join": strings.Join,
-		"add":  func(a, b int) int { return a + b },
-		"params": func(p map[string]string) string {
-			keys := make([]string, 0, len(p))
-			for k := range p {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			parts := make([]string, len(keys))
-			for i, k := range keys {
-				parts[i] = k + "=" + p[k]
-			}
-			return strings.Join(parts, ", ")
-		},
+		"join":   strings.Join,
+		"add":    func(a, b int) int { return a + b },
+		"params": paramList,
 		"header": func(cols []string) string {
 			var b strings.Builder
 			b.WriteString("|")

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -1109,16 +1108,7 @@ func (d *pdfDoc) appendix() {
 	var sevs []analyze.Severity
 	var outcomes []analyze.Outcome
 	for _, o := range r.Appendix.Rules {
-		keys := make([]string, 0, len(o.Rule.Params))
-		for k := range o.Rule.Params {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		params := make([]string, len(keys))
-		for i, k := range keys {
-			params[i] = k + "=" + o.Rule.Params[k]
-		}
-		rows = append(rows, []string{o.Rule.ID, o.Rule.Title, sevName(o.Rule.Severity), string(o.Outcome), itoa(o.Findings), itoa(o.Waived), strings.Join(params, ", ")})
+		rows = append(rows, []string{o.Rule.ID, o.Rule.Title, sevName(o.Rule.Severity), string(o.Outcome), itoa(o.Findings), itoa(o.Waived), paramList(o.Rule.Params)})
 		sevs = append(sevs, o.Rule.Severity)
 		outcomes = append(outcomes, o.Outcome)
 	}

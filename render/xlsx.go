@@ -3,7 +3,6 @@ package render
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -530,17 +529,8 @@ func (b *xlsxBook) inconclusive(sw *excelize.StreamWriter, r *analyze.Report) er
 func (b *xlsxBook) rules(sw *excelize.StreamWriter, r *analyze.Report) error {
 	var rows [][]any
 	for _, o := range r.Appendix.Rules {
-		keys := make([]string, 0, len(o.Rule.Params))
-		for k := range o.Rule.Params {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		params := make([]string, len(keys))
-		for i, k := range keys {
-			params[i] = k + "=" + o.Rule.Params[k]
-		}
 		rows = append(rows, cells(o.Rule.ID, o.Rule.Title, o.Rule.Severity.String(), o.Rule.Category, string(o.Outcome),
-			o.Findings, o.Waived, o.Reason, strings.Join(params, ", "), strings.Join(o.Rule.Controls, ", "),
+			o.Findings, o.Waived, o.Reason, paramList(o.Rule.Params), strings.Join(o.Rule.Controls, ", "),
 			strings.Join(o.Rule.References, " "), o.Rule.Description, o.Rule.Remediation))
 	}
 	return b.table(sw, []string{"Rule", "Title", "Severity", "Category", "Outcome", "Open findings", "Waived", "Reason",
