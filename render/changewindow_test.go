@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 )
@@ -26,14 +25,7 @@ func TestChangeWindowReport(t *testing.T) {
 		}
 	})
 	t.Run("md", func(t *testing.T) {
-		m, err := NewMarkdown("", 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var buf bytes.Buffer
-		if err := m.Render(&buf, rep); err != nil {
-			t.Fatal(err)
-		}
+		buf := renderMD(t, rep, 0)
 		html := checkTables(t, buf.Bytes())
 		for _, want := range []string{"Changes from snapshot #41 to #42", "SEP00DD00000001", "&lt;script&gt;"} {
 			if !strings.Contains(html, want) {

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
 )
 
 func TestMarkdownCell(t *testing.T) {
@@ -80,14 +82,7 @@ func checkTables(t *testing.T, md []byte) string {
 }
 
 func TestMarkdownCmarkGFM(t *testing.T) {
-	var buf bytes.Buffer
-	m, err := NewMarkdown("", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Render(&buf, demoReport()); err != nil {
-		t.Fatal(err)
-	}
+	buf := renderMD(t, demoReport(), 0)
 	html := checkTables(t, buf.Bytes())
 	for _, want := range []string{
 		"<td>Lobby | phone<br>second line &lt;script&gt;alert(1)&lt;/script&gt; 📞 東京 שלום עולם bell[31m red evil</td>",
@@ -156,14 +151,7 @@ func TestMarkdownCap(t *testing.T) {
 		max  int
 		want string
 	}{{5, "Showing 5 of 574 findings: 569 more"}, {-1, "SEP00AA0000123D"}} {
-		m, err := NewMarkdown("", tt.max)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var buf bytes.Buffer
-		if err := m.Render(&buf, demoReport()); err != nil {
-			t.Fatal(err)
-		}
+		buf := renderMD(t, demoReport(), tt.max)
 		if !strings.Contains(buf.String(), tt.want) {
 			t.Errorf("max %d: output lacks %q", tt.max, tt.want)
 		}
@@ -176,14 +164,7 @@ func TestMarkdownFreeTextStaysText(t *testing.T) {
 	rep := demoReport()
 	rep.Rules[0].Rule.Description = "# Not a heading\n- not a list\n> not a quote\n\n1. not ordered\n+ nor this\n    not code\n<div>no html</div>\n---"
 	rep.Rules[0].Rule.Remediation = "=== \n```\nfence\n```"
-	m, err := NewMarkdown("", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := m.Render(&buf, rep); err != nil {
-		t.Fatal(err)
-	}
+	buf := renderMD(t, rep, 0)
 	html := checkTables(t, buf.Bytes())
 	for _, bad := range []string{"<h1>Not", "<ul>", "<ol>", "<blockquote>", "<pre>", "<div>", "<code>", "<hr"} {
 		if strings.Contains(html, bad) {
@@ -193,4 +174,18 @@ func TestMarkdownFreeTextStaysText(t *testing.T) {
 	if !strings.Contains(html, "# Not a heading") || !strings.Contains(html, "&lt;div&gt;no html&lt;/div&gt;") {
 		t.Errorf("free text lost:\n%s", html[strings.Index(html, "REG-003"):][:600])
 	}
+}
+
+// renderMD renders rep with the embedded templates.
+func renderMD(t *testing.T, rep *analyze.Report, max int) *bytes.Buffer {
+	t.Helper()
+	m, err := NewMarkdown("", max)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Render(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	return &buf
 }
