@@ -3,10 +3,14 @@ package collect
 import (
 	"bufio"
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"math"
-	"net/http/httptest"
+	"net"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -25,7 +29,7 @@ func benchLogger() *slog.Logger {
 	return nil
 }
 
-// vmHWM is the process's peak resident set (Linux), 0 elsewhere.
+// vmHWM is the process's peak resident set in MB (Linux), 0 elsewhere.
 func vmHWM() float64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
@@ -42,29 +46,83 @@ func vmHWM() float64 {
 	return 0
 }
 
-// BenchmarkMegacluster collects the megacluster scenario with the simulator at 15 RisPort
-// requests per 1-second window and 1000-device answers. It fails unless every device is in the
-// snapshot, no RateControl fault was provoked, the RisPort phase takes at most 1.25 × the floor
-// (⌈device entries ÷ 1000⌉ requests at 15 per window, counted as requests/15 windows) and the
-// process peak stays under 200 MB. The simulator runs in the same process, so the peak figures
-// include it.
-//
-//	go test ./collect -run '^$' -bench Megacluster -benchtime 1x
-func BenchmarkMegacluster(b *testing.B) {
+// benchScenario is the megacluster (or the file in CUCM_BENCH_SCENARIO) with the benchmark's
+// RisPort limits: 15 requests per 1-second window, 1000 devices per answer.
+func benchScenario(tb testing.TB) *cucmsim.Scenario {
 	data, err := examples.Scenario("megacluster")
 	if f := os.Getenv("CUCM_BENCH_SCENARIO"); f != "" {
 		data, err = os.ReadFile(f)
 	}
 	if err != nil {
-		b.Skip(err)
+		tb.Skip(err)
 	}
 	sc, err := cucmsim.ParseScenario("megacluster", data)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	sc.Faults.RisPortRateLimit = 15
 	sc.Faults.RisPortRateWindow = time.Second
 	sc.Faults.RisPortMaxDevices = 1000
+	return sc
+}
+
+// TestHelperSimProcess is not a test: BenchmarkMegacluster runs the simulator in a child
+// process through it, so that the benchmark's memory figures are the collector's alone.
+func TestHelperSimProcess(t *testing.T) {
+	if os.Getenv("CUCM_HELPER_SIM") != "1" {
+		t.Skip("helper process of BenchmarkMegacluster")
+	}
+	s, err := cucmsim.New(benchScenario(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", s.Handler())
+	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) { json.NewEncoder(w).Encode(s.Stats()) })
+	fmt.Printf("LISTEN http://%s\n", l.Addr())
+	http.Serve(l, mux)
+}
+
+func startSimProcess(b *testing.B) (string, func()) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperSimProcess$", "-test.timeout=0")
+	cmd.Env = append(os.Environ(), "CUCM_HELPER_SIM=1")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	stop := func() { cmd.Process.Kill(); cmd.Wait() }
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if url, ok := strings.CutPrefix(sc.Text(), "LISTEN "); ok {
+			go func() {
+				for sc.Scan() {
+				}
+			}()
+			return url, stop
+		}
+	}
+	stop()
+	b.Fatal("simulator process did not start")
+	return "", nil
+}
+
+// BenchmarkMegacluster collects the megacluster scenario with the simulator (in a child
+// process) at 15 RisPort requests per 1-second window and 1000-device answers. It fails unless
+// every device is in the snapshot, no RateControl fault was provoked, the RisPort phase takes at
+// most 1.25 × the floor (⌈device entries ÷ 1000⌉ requests at 15 per window, i.e. requests/15
+// windows) and the collector's peak RSS stays under 200 MB.
+//
+//	go test ./collect -run '^$' -bench Megacluster -benchtime 1x
+func BenchmarkMegacluster(b *testing.B) {
+	sc := benchScenario(b)
 	wantAXL, wantSeen := 0, 0
 	for _, g := range sc.DeviceGroups {
 		wantAXL += g.Count
@@ -78,14 +136,11 @@ func BenchmarkMegacluster(b *testing.B) {
 	}
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		s, err := cucmsim.New(sc)
-		if err != nil {
-			b.Fatal(err)
-		}
-		hs := httptest.NewServer(s.Handler())
-		cfg := testConfig(hs.URL)
+		url, stop := startSimProcess(b)
+		cfg := testConfig(url)
 		cfg.Password = Secret(sc.Credentials.Password)
 		cfg.User = sc.Credentials.User
+		cfg.Timeout = 60 * time.Second
 		cfg.RisRateLimit, cfg.RisRateWindow, cfg.RisMaxDevices = 15, time.Second, 1000
 		c, err := New(cfg, benchLogger())
 		if err != nil {
@@ -95,26 +150,23 @@ func BenchmarkMegacluster(b *testing.B) {
 		b.StartTimer()
 		m, err := c.Run(context.Background(), store, nil)
 		b.StopTimer()
+		store.Close()
+		var st cucmsim.Stats
+		if resp, gerr := http.Get(url + "/stats"); gerr == nil {
+			json.NewDecoder(resp.Body).Decode(&st)
+			resp.Body.Close()
+		}
+		stop()
 		if err != nil {
 			b.Fatal(err)
 		}
 		info := c.LastRun()
-		st := s.Stats()
-		hs.Close()
-		s.Close()
-		store.Close()
-		if info.AXLDevices != wantAXL || info.RisPortDevices != wantSeen {
-			b.Fatalf("snapshot %d (%s: %s) has %d AXL devices (want %d) and %d RisPort devices (want %d)",
-				m.ID, m.Status, m.Note, info.AXLDevices, wantAXL, info.RisPortDevices, wantSeen)
-		}
-		if st.RateControlFaults != 0 {
-			b.Fatalf("%d RateControl faults provoked", st.RateControlFaults)
-		}
 		floorReqs := math.Ceil(float64(info.RisPortEntries) / 1000)
 		floor := floorReqs / 15 * float64(time.Second)
 		ratio := float64(info.RisPortDuration) / floor
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
+		hwm := vmHWM()
 		b.ReportMetric(info.RisPortDuration.Seconds(), "risport-s")
 		b.ReportMetric(floor/float64(time.Second), "floor-s")
 		b.ReportMetric(ratio, "ratio")
@@ -122,12 +174,22 @@ func BenchmarkMegacluster(b *testing.B) {
 		b.ReportMetric(floorReqs, "floor-reqs")
 		b.ReportMetric(float64(info.RisPortEntries), "entries")
 		b.ReportMetric(float64(ms.Sys)/(1<<20), "go-sys-MB")
-		b.ReportMetric(vmHWM(), "peak-rss-MB")
-		b.Logf("snapshot %s: %s", m.Status, c.Summary())
+		b.ReportMetric(hwm, "peak-rss-MB")
+		b.Logf("%s", c.Summary())
+		b.Logf("RisPort %.2fs for %d requests, floor %.0f requests = %.2fs, ratio %.2f; %d RateControl faults; max %d requests in one sim window; peak RSS %.0f MB, Go sys %.0f MB",
+			info.RisPortDuration.Seconds(), info.RisPortRequests, floorReqs, floor/float64(time.Second), ratio,
+			st.RateControlFaults, st.MaxRisPortPerWindow(), hwm, float64(ms.Sys)/(1<<20))
+		if info.AXLDevices != wantAXL || info.RisPortDevices != wantSeen {
+			b.Fatalf("snapshot %d (%s: %s) has %d AXL devices (want %d) and %d RisPort devices (want %d)",
+				m.ID, m.Status, m.Note, info.AXLDevices, wantAXL, info.RisPortDevices, wantSeen)
+		}
+		if st.RateControlFaults != 0 {
+			b.Errorf("%d RateControl faults provoked", st.RateControlFaults)
+		}
 		if ratio > 1.25 {
 			b.Errorf("RisPort phase %.2fs is %.2f × the floor %.2fs (limit 1.25)", info.RisPortDuration.Seconds(), ratio, floor/float64(time.Second))
 		}
-		if hwm := vmHWM(); hwm >= 200 {
+		if hwm >= 200 {
 			b.Errorf("peak RSS %.0f MB ≥ 200 MB", hwm)
 		}
 	}
