@@ -1,0 +1,234 @@
+package analyze
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// ReportOptions tunes BuildReport.
+type ReportOptions struct {
+	// Rules supplies the rule texts (description, remediation, ...). Nil loads the built-ins plus
+	// the rule folders the analysis itself used.
+	Rules *RuleSet
+	// TrendPoints is how many snapshots the trend shows (0: DefaultTrendPoints, <0: none).
+	TrendPoints int
+	// TopRisks is how many rules the summary names as top risks (0: 5).
+	TopRisks int
+	// Now stamps the report (zero: time.Now()).
+	Now time.Time
+	// ToolVersion is printed on the report.
+	ToolVersion string
+}
+
+// BuildReport assembles the audit report of one snapshot from the snapshot and its newest
+// analysis. It fails with ErrNoAnalysis when the snapshot was never analysed.
+func BuildReport(ctx context.Context, store *snapshot.Store, snapshotID int64, opts ReportOptions) (*Report, error) {
+	meta, err := store.Get(ctx, snapshotID)
+	if err != nil {
+		return nil, err
+	}
+	an, err := LatestAnalysis(ctx, store.DB(), snapshotID)
+	if err != nil {
+		return nil, err
+	}
+	set := opts.Rules
+	if set == nil {
+		if set, err = LoadRules(an.RuleDirs...); err != nil {
+			// The analysis ran with folders that have since moved: fall back to the stored texts.
+			if set, err = LoadRules(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	rep := &Report{
+		SchemaVersion: ReportSchemaVersion,
+		Kind:          "audit",
+		GeneratedAt:   opts.Now.UTC(),
+		ToolVersion:   opts.ToolVersion,
+		Snapshot:      meta,
+		Rules:         []RuleSection{},
+		Waived:        []Finding{},
+		Waivers:       an.Waivers,
+	}
+
+	infos := map[string]RuleInfo{}
+	for _, sr := range an.Rules {
+		info := RuleInfo{ID: sr.ID, Title: sr.Title, Severity: sr.Severity, Category: sr.Category}
+		if r := set.Get(sr.ID); r != nil {
+			info = r.Info(nil)
+		}
+		info.Params = sr.Params
+		infos[sr.ID] = info
+	}
+	open := map[string][]Finding{}
+	openBySev := map[Severity]int{}
+	waivedByRule := map[string]int{}
+	for _, f := range an.Findings {
+		if f.Open() {
+			open[f.RuleID] = append(open[f.RuleID], f)
+			openBySev[f.Severity]++
+			continue
+		}
+		rep.Waived = append(rep.Waived, f)
+		waivedByRule[f.RuleID]++
+	}
+
+	rep.DataQuality.Inconclusive = []RuleOutcome{}
+	rep.DataQuality.Errors = []RuleOutcome{}
+	rep.Appendix.Rules = []RuleOutcome{}
+	for _, sr := range an.Rules {
+		o := RuleOutcome{Rule: infos[sr.ID], Outcome: sr.Outcome, Reason: sr.Reason,
+			Findings: len(open[sr.ID]), Waived: waivedByRule[sr.ID]}
+		rep.Appendix.Rules = append(rep.Appendix.Rules, o)
+		switch sr.Outcome {
+		case OutcomeInconclusive:
+			rep.DataQuality.Inconclusive = append(rep.DataQuality.Inconclusive, o)
+		case OutcomeError:
+			rep.DataQuality.Errors = append(rep.DataQuality.Errors, o)
+		}
+		if len(open[sr.ID]) > 0 {
+			rep.Rules = append(rep.Rules, RuleSection{Rule: infos[sr.ID], Findings: open[sr.ID]})
+		}
+	}
+	sort.SliceStable(rep.Rules, func(i, j int) bool {
+		a, b := rep.Rules[i].Rule, rep.Rules[j].Rule
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		return a.ID < b.ID
+	})
+
+	for _, s := range Severities {
+		rep.Summary.FindingsBySeverity = append(rep.Summary.FindingsBySeverity, SeverityCount{Severity: s, Count: openBySev[s]})
+	}
+	top := opts.TopRisks
+	if top == 0 {
+		top = 5
+	}
+	risks := make([]TopRisk, 0, len(rep.Rules))
+	for _, sec := range rep.Rules {
+		risks = append(risks, TopRisk{RuleID: sec.Rule.ID, Title: sec.Rule.Title, Severity: sec.Rule.Severity, Count: len(sec.Findings)})
+	}
+	sort.SliceStable(risks, func(i, j int) bool {
+		if risks[i].Severity != risks[j].Severity {
+			return risks[i].Severity > risks[j].Severity
+		}
+		return risks[i].Count > risks[j].Count
+	})
+	if len(risks) > top {
+		risks = risks[:top]
+	}
+	rep.Summary.TopRisks = risks
+
+	if rep.DataQuality.Coverage, err = store.Coverage(ctx, snapshotID); err != nil {
+		return nil, err
+	}
+	if rep.DataQuality.Coverage == nil {
+		rep.DataQuality.Coverage = []snapshot.Coverage{}
+	}
+	for _, c := range rep.DataQuality.Coverage {
+		if !c.Complete {
+			rep.DataQuality.Gaps++
+		}
+	}
+	if rep.Summary.RisByClassStatus, err = store.RisCounts(ctx, snapshotID); err != nil {
+		return nil, err
+	}
+	if rep.Summary.Registration, err = registration(ctx, store, snapshotID, rep.DataQuality.Coverage); err != nil {
+		return nil, err
+	}
+	if rep.Appendix.ModelCounts, err = modelCounts(ctx, store, snapshotID); err != nil {
+		return nil, err
+	}
+
+	if prev, ok, err := PreviousSnapshot(ctx, store, snapshotID); err != nil {
+		return nil, err
+	} else if ok {
+		d, err := DiffSnapshots(ctx, store, prev.ID, snapshotID, DiffOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("comparing with the previous snapshot %d: %w", prev.ID, err)
+		}
+		rep.Summary.Change = d.Summarize()
+	}
+	if opts.TrendPoints >= 0 {
+		n := opts.TrendPoints
+		if n == 0 {
+			n = DefaultTrendPoints
+		}
+		if rep.Trend, err = TrendAt(ctx, store, snapshotID, n); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
+// registration compares AXL and RisPort per RisPort device class. A class is complete only when
+// its own query and every node answered fully.
+func registration(ctx context.Context, store *snapshot.Store, id int64, cov []snapshot.Coverage) ([]ClassRegistration, error) {
+	rows, err := store.DB().QueryContext(ctx, `
+		SELECT CASE WHEN ris_class != '' THEN ris_class ELSE class END AS c,
+		       SUM(in_axl), SUM(in_ris),
+		       SUM(ris_status = 'Registered'), SUM(ris_status = 'UnRegistered'), SUM(ris_status = 'Rejected'),
+		       SUM(ris_status = 'PartiallyRegistered'),
+		       SUM(in_ris AND ris_status NOT IN ('Registered', 'UnRegistered', 'Rejected', 'PartiallyRegistered')),
+		       SUM(in_axl AND NOT in_ris)
+		FROM device_view WHERE snapshot_id = ? GROUP BY c ORDER BY c`, id)
+	if err != nil {
+		return nil, fmt.Errorf("counting registration of snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	nodesComplete := true
+	classComplete := map[string]bool{}
+	for _, c := range cov {
+		if c.Source != snapshot.SourceRisPort {
+			continue
+		}
+		switch {
+		case len(c.Item) > 5 && c.Item[:5] == "node:":
+			nodesComplete = nodesComplete && c.Complete
+		case len(c.Item) > 6 && c.Item[:6] == "class:":
+			classComplete[c.Item[6:]] = c.Complete
+		}
+	}
+	out := []ClassRegistration{}
+	for rows.Next() {
+		var r ClassRegistration
+		if err := rows.Scan(&r.Class, &r.Configured, &r.Seen, &r.Registered, &r.UnRegistered, &r.Rejected,
+			&r.PartiallyRegistered, &r.Unknown, &r.NeverSeen); err != nil {
+			return nil, fmt.Errorf("counting registration of snapshot %d: %w", id, err)
+		}
+		if r.Configured > 0 {
+			r.RegistrationRate = float64(r.Registered) / float64(r.Configured)
+		}
+		complete, queried := classComplete[r.Class]
+		r.Complete = queried && complete && nodesComplete
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func modelCounts(ctx context.Context, store *snapshot.Store, id int64) ([]ModelCount, error) {
+	rows, err := store.DB().QueryContext(ctx, `
+		SELECT CASE WHEN ris_class != '' THEN ris_class ELSE class END AS c, model, COUNT(*)
+		FROM axl_device WHERE snapshot_id = ? GROUP BY c, model ORDER BY c, COUNT(*) DESC, model`, id)
+	if err != nil {
+		return nil, fmt.Errorf("counting models of snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	out := []ModelCount{}
+	for rows.Next() {
+		var m ModelCount
+		if err := rows.Scan(&m.Class, &m.Model, &m.Count); err != nil {
+			return nil, fmt.Errorf("counting models of snapshot %d: %w", id, err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
