@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
+	"github.com/cucm-audit/cucm-audit/examples"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 	"github.com/google/go-cmp/cmp"
 )
@@ -440,4 +441,63 @@ func openStore(t testing.TB, path string) *snapshot.Store {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestDemoCounts collects the shipped demo scenario and reads the acceptance counts back from
+// the stored snapshot.
+func TestDemoCounts(t *testing.T) {
+	data, err := examples.Scenario("demo")
+	if err != nil {
+		t.Skip(err)
+	}
+	sc, err := cucmsim.ParseScenario("demo", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := cucmsim.New(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(s.Handler())
+	defer func() { hs.Close(); s.Close() }()
+	cfg := testConfig(hs.URL)
+	cfg.User, cfg.Password = sc.Credentials.User, Secret(sc.Credentials.Password)
+	cfg.RisRateLimit, cfg.RisRateWindow = sc.Faults.RisPortRateLimit, sc.Faults.RisPortRateWindow
+	r := runCollect(t, context.Background(), cfg, filepath.Join(t.TempDir(), "demo.db"))
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if r.meta.Status != snapshot.StatusComplete {
+		t.Fatalf("status %s: %s", r.meta.Status, r.meta.Note)
+	}
+	got := map[string]int{}
+	store := openStore(t, r.db)
+	defer store.Close()
+	rows, err := store.DB().Query(`SELECT ris_class, ris_status, count(*) FROM device_view WHERE snapshot_id = ? AND in_axl = 1
+		GROUP BY ris_class, ris_status`, r.meta.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var cl, st string
+		var n int
+		rows.Scan(&cl, &st, &n)
+		got[cl+"/"+st] = n
+	}
+	rows.Close()
+	want := map[string]int{
+		"Phone/Registered": 679, "Phone/UnRegistered": 123, "Phone/Rejected": 1, "Phone/": 1377 - 803,
+		"Gateway/Registered": 41, "Gateway/Rejected": 44,
+		"SIPTrunk/Registered": 18, "SIPTrunk/UnRegistered": 4,
+		"HuntList/Registered": 28,
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%s = %d, want %d", k, got[k], n)
+		}
+	}
+	if st := s.Stats(); st.RateControlFaults != 0 {
+		t.Errorf("%d RateControl faults", st.RateControlFaults)
+	}
+	t.Log(r.logs[strings.LastIndex(r.logs, "snapshot"):])
 }

@@ -627,8 +627,14 @@ func (r *run) summary(m snapshot.Meta, elapsed time.Duration) string {
 	if len(parts) == 0 {
 		parts = append(parts, "no devices")
 	}
+	nodes := 0
+	for _, st := range r.risNodes {
+		if st.stored > 0 {
+			nodes++
+		}
+	}
 	return fmt.Sprintf("snapshot %d %s: %s in AXL; %s devices seen by RisPort on %d nodes; %d RisPort requests in %.1fs (total %.1fs)",
-		m.ID, m.Status, strings.Join(parts, ", "), thousands(len(r.seen)), len(r.risNodes), r.risReqs,
+		m.ID, m.Status, strings.Join(parts, ", "), thousands(len(r.seen)), nodes, r.risReqs,
 		r.risElapsed.Seconds(), elapsed.Seconds())
 }
 

@@ -1,0 +1,114 @@
+package collect
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestConfigFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	passFile := filepath.Join(dir, "pass")
+	os.WriteFile(passFile, []byte(testPass+"\n"), 0o600)
+	base := func() map[string]string {
+		return map[string]string{"AXL_URL": "https://cucm-pub.example.com:8443/axl/", "AXL_USER": "axlaudit", "AXL_PASS": testPass}
+	}
+	good, err := ConfigFromEnv(envOf(base()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if good.RisPortURL != "https://cucm-pub.example.com:8443/realtimeservice2/services/RISService70" || good.Cluster != "cucm-pub.example.com" ||
+		!good.VerifyTLS || good.Retries != 3 || good.RisRateLimit != 15 || good.RisMaxDevices != 1000 {
+		t.Errorf("defaults: %+v", good)
+	}
+	m := base()
+	delete(m, "AXL_PASS")
+	m["AXL_PASS_FILE"] = passFile
+	if c, err := ConfigFromEnv(envOf(m)); err != nil || c.Password.Reveal() != testPass {
+		t.Errorf("AXL_PASS_FILE: %v", err)
+	}
+	tests := []struct {
+		name string
+		set  map[string]string
+		want string
+	}{
+		{"missing AXL_URL", map[string]string{"AXL_URL": ""}, "AXL_URL is not set"},
+		{"not a URL", map[string]string{"AXL_URL": "cucm-pub:8443"}, "AXL_URL \"cucm-pub:8443\" must start with https://"},
+		{"credentials in URL", map[string]string{"AXL_URL": "https://u:" + testPass + "@h:8443/axl/"}, "AXL_URL must not carry credentials"},
+		{"missing user", map[string]string{"AXL_USER": ""}, "AXL_USER is not set"},
+		{"missing password", map[string]string{"AXL_PASS": ""}, "set AXL_PASS or AXL_PASS_FILE"},
+		{"both passwords", map[string]string{"AXL_PASS_FILE": passFile}, "AXL_PASS and AXL_PASS_FILE are both set"},
+		{"bad verify", map[string]string{"AXL_VERIFY_TLS": "nope"}, "AXL_VERIFY_TLS=\"nope\": want true or false"},
+		{"bad retries", map[string]string{"AXL_RATE_LIMIT_RETRIES": "-1"}, "AXL_RATE_LIMIT_RETRIES=\"-1\": want a whole number ≥ 0"},
+		{"bad window", map[string]string{"RISPORT_RATE_WINDOW": "60"}, "RISPORT_RATE_WINDOW=\"60\": want a positive Go duration"},
+		{"bad limit", map[string]string{"RISPORT_RATE_LIMIT": "0"}, "RISPORT_RATE_LIMIT=\"0\": want a whole number ≥ 1"},
+		{"missing CA file", map[string]string{"AXL_CA_FILE": filepath.Join(dir, "nope.pem")}, "AXL_CA_FILE " + filepath.Join(dir, "nope.pem") + " cannot be read"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := base()
+			for k, v := range tc.set {
+				m[k] = v
+			}
+			_, err := ConfigFromEnv(envOf(m))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrConfig) {
+				t.Fatalf("err = %v, want %q (ErrConfig)", err, tc.want)
+			}
+			if strings.Contains(err.Error(), testPass) {
+				t.Fatal("password in the error")
+			}
+		})
+	}
+}
+
+func TestSecretRedacts(t *testing.T) {
+	c := Config{Password: Secret(testPass)}
+	j, _ := json.Marshal(c)
+	var logs strings.Builder
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("cfg", "cfg", c, "pass", c.Password)
+	for _, s := range []string{fmt.Sprintf("%v %+v %#v %s", c, c, c, c.Password), string(j), logs.String()} {
+		if strings.Contains(s, testPass) {
+			t.Fatalf("secret leaked: %s", s)
+		}
+	}
+}
+
+func TestLoadConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	passFile := filepath.Join(dir, "pass")
+	os.WriteFile(passFile, []byte(testPass), 0o600)
+	write := func(s string) string {
+		p := filepath.Join(dir, "c.yaml")
+		os.WriteFile(p, []byte(s), 0o600)
+		return p
+	}
+	ok := "clusters:\n  - name: hq\n    axl_url: https://hq:8443/axl/\n    user: u\n    password_file: " + passFile +
+		"\n  - name: br\n    axl_url: https://br:8443/axl/\n    user: u\n    password_env: BR_PASS\n    verify_tls: false\n"
+	c, err := LoadConfigFile(write(ok), "br", envOf(map[string]string{"BR_PASS": testPass}))
+	if err != nil || c.Cluster != "br" || c.VerifyTLS || c.Password.Reveal() != testPass {
+		t.Fatalf("br: %+v %v", c, err)
+	}
+	tests := []struct{ name, yaml, cluster, want string }{
+		{"unknown key", "clusters:\n  - name: hq\n    axl_ur: x\n", "hq", "field axl_ur not found"},
+		{"inline password", "clusters:\n  - name: hq\n    password: x\n", "hq", "field password not found"},
+		{"no cluster chosen", ok, "", "lists several clusters (hq, br): choose one with --cluster"},
+		{"unknown cluster", ok, "nyc", "has no cluster \"nyc\" (it has hq, br)"},
+		{"no password", "clusters:\n  - name: hq\n    axl_url: https://hq:8443/axl/\n    user: u\n", "hq", "give password_file or password_env"},
+		{"env unset", ok, "br", "password_env names BR_PASS, which is not set"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := LoadConfigFile(write(tc.yaml), tc.cluster, envOf(nil))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrConfig) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
