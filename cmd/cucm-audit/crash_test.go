@@ -1,0 +1,298 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
+	"github.com/cucm-audit/cucm-audit/snapshot"
+	"github.com/google/go-cmp/cmp"
+)
+
+// buildCLI builds the cucm-audit binary into a temporary folder (the build cache makes the
+// second build a link).
+func buildCLI(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "cucm-audit")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// childEnv is the process environment without any collector variable, plus env.
+func childEnv(env map[string]string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		keep := true
+		for _, c := range collectorEnv {
+			if k == c {
+				keep = false
+			}
+		}
+		if keep {
+			out = append(out, kv)
+		}
+	}
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// countRows runs a count query on a database file.
+func countRows(t *testing.T, db, q string, args ...any) int {
+	t.Helper()
+	store, err := snapshot.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	var n int
+	if err := store.DB().QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// snapTables are the tables of one snapshot's data.
+var snapTables = []string{"axl_device", "axl_line", "axl_line_appearance", "axl_user", "axl_device_pool",
+	"axl_cm_group_member", "axl_node", "ris_device", "ris_node_answer", "coverage"}
+
+// snapDump reads every table of a snapshot as sorted rows without the snapshot id.
+func snapDump(t *testing.T, db *sql.DB, id int64) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, tbl := range snapTables {
+		rows, err := db.Query("SELECT * FROM "+tbl+" WHERE snapshot_id = ?", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			var parts []string
+			for i, c := range cols {
+				if c != "snapshot_id" {
+					parts = append(parts, fmt.Sprintf("%s=%v", c, vals[i]))
+				}
+			}
+			out[tbl] = append(out[tbl], strings.Join(parts, "|"))
+		}
+		rows.Close()
+		sort.Strings(out[tbl])
+	}
+	return out
+}
+
+// crashScenario is slow enough (a few ms per answer, many RisPort batches) that a kill lands
+// in the middle of a collection. Written for this test.
+const crashScenario = `
+seed: 5
+cluster: {name: crash, id: crash}
+credentials: {user: axlaudit, password: Crash-Zebra-4471!}
+nodes:
+  - {name: cucm-pub, role: publisher}
+  - {name: cucm-sub1, role: subscriber}
+cm_groups: [{name: CMG, nodes: [cucm-sub1, cucm-pub]}]
+device_pools: [{name: DP, cm_group: CMG}]
+device_groups:
+  - {name: phones, class: Phone, count: 400, models: [{model: Cisco 8845, weight: 1}], device_pools: [DP], lines: 1, dn_start: 4000, owner_fraction: 0.5,
+     risport: {seen: 300, registered: 280, unregistered: 20}}
+  - {name: gw, class: Gateway, count: 5, name_pattern: "GW{n}", models: [{model: Cisco VG320, weight: 1}], device_pools: [DP], risport: {seen: 5, registered: 5}}
+faults:
+  risport_rate_limit: 0
+  risport_max_devices: 40
+  risport_stateinfo_paging: true
+  slow_response: 4ms
+`
+
+// snapRow is one row of the snapshot table.
+type snapRow struct {
+	id     int64
+	status string
+}
+
+func listSnapshots(t *testing.T, db *sql.DB) []snapRow {
+	t.Helper()
+	rows, err := db.Query("SELECT id, status FROM snapshot ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []snapRow
+	for rows.Next() {
+		var r snapRow
+		if err := rows.Scan(&r.id, &r.status); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// TestCrashSafety SIGKILLs `cucm-audit collect` at random (seeded) moments, many times, over
+// one database. Afterwards the database passes PRAGMA integrity_check, every snapshot that was
+// complete before is unchanged, and every snapshot row is either complete with the full data
+// of an uninterrupted run or partial/failed: no interrupted collection reads as complete.
+func TestCrashSafety(t *testing.T) {
+	kills := 25
+	if testing.Short() {
+		kills = 6
+	}
+	bin := buildCLI(t)
+	sc, err := cucmsim.ParseScenario("crash.yaml", []byte(crashScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := cucmsim.New(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(sim.Handler())
+	t.Cleanup(func() { hs.Close(); sim.Close() })
+	user, pass := sim.Credentials()
+	db := filepath.Join(t.TempDir(), "crash.db")
+	env := childEnv(map[string]string{
+		"AXL_URL": hs.URL + cucmsim.AXLPath, "AXL_USER": user, "AXL_PASS": pass, "CUCM_CLUSTER": "crash",
+		"RISPORT_RATE_LIMIT": "1000", "RISPORT_RATE_WINDOW": "1s", "RISPORT_MAX_DEVICES": "40", "AXL_TIMEOUT": "20s",
+	})
+	start := func() *exec.Cmd {
+		cmd := exec.Command(bin, "collect", "--db", db)
+		cmd.Env = env
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	open := func() *snapshot.Store {
+		s, err := snapshot.Open(context.Background(), db)
+		if err != nil {
+			t.Fatalf("opening the database after a kill: %v", err)
+		}
+		return s
+	}
+
+	// An uninterrupted run: the reference data and the duration kills are spread over.
+	t0 := time.Now()
+	cmd := start()
+	if err := waitBounded(cmd, time.Minute); err != nil {
+		t.Fatalf("reference collect: %v", err)
+	}
+	full := time.Since(t0)
+	s := open()
+	snaps := listSnapshots(t, s.DB())
+	if len(snaps) != 1 || snaps[0].status != "complete" {
+		t.Fatalf("reference run: %+v", snaps)
+	}
+	ref := snapDump(t, s.DB(), snaps[0].id)
+	s.Close()
+	intact := map[int64]map[string][]string{snaps[0].id: ref}
+
+	rng := rand.New(rand.NewPCG(20261120, 7))
+	killed, finished := 0, 0
+	for i := 0; i < kills; i++ {
+		cmd := start()
+		delay := time.Duration(rng.Int64N(int64(full) * 85 / 100))
+		time.Sleep(delay)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err == nil {
+			killed++
+		}
+		err := waitBounded(cmd, time.Minute)
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			// killed mid-way, as intended
+		} else if err == nil {
+			finished++
+			killed-- // the kill came after the end
+		} else {
+			t.Fatalf("run %d: %v", i+1, err)
+		}
+		// Every complete snapshot seen so far stays intact; new complete ones hold the full data.
+		s := open()
+		for _, r := range listSnapshots(t, s.DB()) {
+			if r.status != "complete" {
+				continue
+			}
+			d := snapDump(t, s.DB(), r.id)
+			if want, ok := intact[r.id]; ok {
+				if diff := cmp.Diff(want, d); diff != "" {
+					t.Fatalf("after kill %d, complete snapshot %d changed:\n%s", i+1, r.id, diff)
+				}
+				continue
+			}
+			if diff := cmp.Diff(ref, d); diff != "" {
+				t.Fatalf("after kill %d, snapshot %d reads complete but lacks data of an uninterrupted run:\n%s", i+1, r.id, diff)
+			}
+			intact[r.id] = d
+		}
+		s.Close()
+	}
+
+	s = open()
+	defer s.Close()
+	var res string
+	if err := s.DB().QueryRow("PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
+		t.Fatalf("integrity_check: %q %v", res, err)
+	}
+	var fk int
+	if err := s.DB().QueryRow("SELECT count(*) FROM pragma_foreign_key_check").Scan(&fk); err != nil || fk != 0 {
+		t.Fatalf("foreign_key_check: %d violations %v", fk, err)
+	}
+	complete := 0
+	for _, r := range listSnapshots(t, s.DB()) {
+		switch r.status {
+		case "complete":
+			complete++
+			if diff := cmp.Diff(intact[r.id], snapDump(t, s.DB(), r.id)); diff != "" {
+				t.Errorf("complete snapshot %d changed:\n%s", r.id, diff)
+			}
+		case "partial", "failed":
+		default:
+			t.Errorf("snapshot %d has status %q", r.id, r.status)
+		}
+	}
+	// Rows of interrupted collections must not linger under any snapshot id.
+	for _, tbl := range snapTables {
+		var orphans int
+		if err := s.DB().QueryRow("SELECT count(*) FROM " + tbl + " WHERE snapshot_id NOT IN (SELECT id FROM snapshot)").Scan(&orphans); err != nil || orphans != 0 {
+			t.Errorf("%s: %d rows of no snapshot (%v)", tbl, orphans, err)
+		}
+	}
+	t.Logf("crash: kills=%d integrity=%s complete_snapshots_intact=%d finished_before_kill=%d full_run=%s",
+		killed, res, complete, finished, full.Round(time.Millisecond))
+}
+
+// waitBounded waits for a process, killing it if it outlives limit.
+func waitBounded(cmd *exec.Cmd, limit time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(limit):
+		cmd.Process.Kill()
+		<-done
+		return fmt.Errorf("still running after %s: killed", limit)
+	}
+}
