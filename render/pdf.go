@@ -75,6 +75,8 @@ type pdfDoc struct {
 	rep    *analyze.Report
 	max    int
 	sheets []string // XLSX sheet of each rule section
+	// toc maps each section title to the alias its page number replaces on the title page.
+	toc    map[string]string
 	pageW  float64
 	pageH  float64
 	width  float64 // printable width
@@ -220,6 +222,9 @@ func (d *pdfDoc) ensure(h float64) {
 // section starts a new page with a top-level heading and bookmark.
 func (d *pdfDoc) section(title string) {
 	d.f.AddPage()
+	if alias, ok := d.toc[title]; ok {
+		d.f.RegisterAlias(alias, strconv.Itoa(d.f.PageNo()))
+	}
 	d.f.Bookmark(title, 0, -1)
 	d.font("B", 16, colBrand)
 	d.f.SetX(pdfMarginL)
@@ -502,7 +507,9 @@ func (d *pdfDoc) titlePage() {
 		f.Line(pdfMarginL, y, pdfMarginL+d.width, y)
 		f.SetY(y + 0.5)
 	}
-	f.SetY(f.GetY() + 10)
+	f.SetY(f.GetY() + 8)
+	d.contents()
+	f.SetY(f.GetY() + 6)
 	d.font("B", 10, colBrand)
 	f.SetX(pdfMarginL)
 	f.CellFormat(d.width, 6, "How to read this report", "", 1, "L", false, 0, "")
@@ -518,6 +525,51 @@ func (d *pdfDoc) titlePage() {
 		"waiver are listed apart and do not count in the summary. Where a source could not be read completely, rules that "+
 		"depend on it are reported as inconclusive rather than guessed. The XLSX delivered with this PDF lists every finding "+
 		"as a filterable worklist.", "", 9.5, colInk)
+}
+
+// sectionTitles lists the top-level sections this report will have, in order.
+func (d *pdfDoc) sectionTitles() []string {
+	r := d.rep
+	audit := r.Kind != kindChangeWindow
+	var out []string
+	if audit {
+		out = append(out, "Executive summary", "Data quality", "Findings by rule", "Waived findings (accepted risk)")
+	}
+	if r.Diff != nil {
+		out = append(out, diffTitle(r.Diff))
+	}
+	if audit {
+		out = append(out, "Appendix")
+	}
+	return out
+}
+
+func diffTitle(df *analyze.Diff) string {
+	return fmt.Sprintf("Changes from snapshot #%d to #%d", df.Before.ID, df.After.ID)
+}
+
+// contents draws the list of sections with their page numbers, which are filled in through
+// aliases when the document is closed.
+func (d *pdfDoc) contents() {
+	f := d.f
+	d.font("B", 10, colBrand)
+	f.SetX(pdfMarginL)
+	f.CellFormat(d.width, 6, "Contents", "", 1, "L", false, 0, "")
+	d.toc = map[string]string{}
+	for i, title := range d.sectionTitles() {
+		alias := "{toc" + strconv.Itoa(i) + "}"
+		d.toc[title] = alias
+		y := f.GetY()
+		d.font("", 9.5, colInk)
+		f.SetXY(pdfMarginL, y)
+		f.CellFormat(d.width-12, 5.5, d.line1(title), "", 0, "L", false, 0, "")
+		// Left-aligned in a fixed column: the alias is wider than the number replacing it.
+		f.CellFormat(12, 5.5, alias, "", 0, "L", false, 0, "")
+		d.draw(colRule)
+		f.SetLineWidth(0.1)
+		f.Line(pdfMarginL, y+5.5, pdfMarginL+d.width, y+5.5)
+		f.SetY(y + 6)
+	}
 }
 
 // kindChangeWindow is the Report.Kind of a before/after comparison: only the diff is laid out.
@@ -1022,7 +1074,7 @@ func (d *pdfDoc) waived() {
 func (d *pdfDoc) diff() {
 	r := d.rep
 	df := r.Diff
-	d.section(fmt.Sprintf("Changes from snapshot #%d to #%d", df.Before.ID, df.After.ID))
+	d.section(diffTitle(df))
 	rows := [][]string{
 		{"New findings", itoa(len(df.NewFindings))},
 		{"Resolved findings", itoa(len(df.Resolved))},

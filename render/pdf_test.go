@@ -71,6 +71,12 @@ func TestPDFReaders(t *testing.T) {
 				}
 			}
 		}
+		if strings.Contains(text, "{toc") || strings.Contains(text, "{nb}") {
+			t.Error("a page-number alias was left unreplaced")
+		}
+		if !regexp.MustCompile(`Findings by rule\s+5\n`).MatchString(text) {
+			t.Error("contents do not give the page of Findings by rule")
+		}
 		if strings.ContainsAny(text, "\x07\x1b\u202E") {
 			t.Error("control characters reached the PDF")
 		}
