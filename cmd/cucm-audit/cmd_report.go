@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -126,7 +125,6 @@ func printManifest(w io.Writer, m render.Manifest) {
 }
 
 // buildReport builds the report model of an analysed snapshot.
-// TODO(render helper): call analyze.BuildReport once it lands.
-func buildReport(_ context.Context, _ *snapshot.Store, meta snapshot.Meta) (*analyze.Report, error) {
-	return nil, fmt.Errorf("snapshot %d: %w", meta.ID, errors.ErrUnsupported)
+func buildReport(ctx context.Context, store *snapshot.Store, meta snapshot.Meta) (*analyze.Report, error) {
+	return analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{ToolVersion: toolVersion()})
 }
