@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/snapshot"
@@ -75,7 +77,10 @@ func saveResult(ctx context.Context, store *snapshot.Store, res *Result, opts Op
 			string(rr.Outcome), rr.Reason, len(rr.Findings), string(pj)); err != nil {
 			return fmt.Errorf("storing result of rule %s: %w", rr.Rule.ID, err)
 		}
-		for _, f := range rr.Findings {
+		// Insert in key order: the finding table is clustered on (analysis_id, fingerprint).
+		fs := slices.Clone(rr.Findings)
+		slices.SortFunc(fs, func(a, b Finding) int { return strings.Compare(a.Fingerprint, b.Fingerprint) })
+		for _, f := range fs {
 			waiver := ""
 			if f.Waiver != nil {
 				b, _ := json.Marshal(f.Waiver)

@@ -110,7 +110,7 @@ SELECT device_class, node, return_code, devices FROM main.ris_node_answer WHERE 
 CREATE TEMP VIEW history AS
 SELECT h.snapshot_id, h.started_at, h.taken_at, r.node, r.name, r.device_class, r.status,
        r.status_reason, r.timestamp, r.active_load
-FROM temp.history_snapshots h JOIN main.ris_device r ON r.snapshot_id = h.snapshot_id;
+FROM temp.history_snapshots h CROSS JOIN main.ris_device r ON r.snapshot_id = h.snapshot_id; -- CROSS JOIN: snapshots outside, (snapshot_id, name) index inside
 `
 
 const tablesSQL = `
@@ -158,6 +158,10 @@ func openEvaluator(ctx context.Context, path string, meta snapshot.Meta, history
 }
 
 func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []snapshot.Meta, eol []EOLModel) error {
+	// Temporary tables in memory, a cache large enough for the snapshot's working set.
+	if _, err := e.conn.ExecContext(ctx, `PRAGMA temp_store = MEMORY; PRAGMA cache_size = -131072; PRAGMA mmap_size = 268435456`); err != nil {
+		return err
+	}
 	if _, err := e.conn.ExecContext(ctx, tablesSQL); err != nil {
 		return err
 	}
