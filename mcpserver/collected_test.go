@@ -181,6 +181,14 @@ func TestDemoFigures(t *testing.T) {
 	if isErr || out.Total != 44 || len(out.Devices) != 10 || !out.Truncated || out.NextOffset != 10 || out.ByStatus["Registered"] != 41 {
 		t.Errorf("rejected gateways: total %d returned %d truncated %v by status %v", out.Total, len(out.Devices), out.Truncated, out.ByStatus)
 	}
+	rr, err := cs.ReadResource(context.Background(), &mcp.ReadResourceParams{URI: LatestReportURI})
+	if err != nil {
+		t.Fatalf("latest report rendered in memory: %v", err)
+	}
+	md := rr.Contents[0].Text
+	if !strings.HasPrefix(md, "# ") || !strings.Contains(md, "demo") || strings.Contains(md, distinctivePassword) {
+		t.Errorf("latest report:\n%.600s", md)
+	}
 	_, _, m = call(t, cs, "device_registration_summary", nil)
 	byClass := map[string]ClassRegistration{}
 	for _, c := range decode[RegistrationSummaryOut](t, m).Classes {

@@ -469,6 +469,9 @@ func TestE2EDemo(t *testing.T) {
 	if res.Calls[4].IsError || json.Unmarshal(res.Calls[4].StructuredContent, &rules) != nil || len(rules.Rules) == 0 || rules.Rules[0].Remediation == "" {
 		t.Errorf("list_rules without the built-in rule text: %s", callText(res.Calls[4]))
 	}
+	if len(res.Resource.Contents) != 1 || !strings.HasPrefix(res.Resource.Contents[0].Text, "# ") {
+		t.Errorf("latest report resource (rendered in memory): %+v", res.Resource)
+	}
 	if strings.Contains(raw, distinctivePassword) {
 		t.Error("an answer contains the AXL password")
 	}

@@ -1,6 +1,7 @@
 package mcpserver
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,9 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/render"
 )
 
 // LatestReportURI is the resource holding the latest Markdown report.
@@ -49,17 +53,40 @@ func (s *Server) latestReport(ctx context.Context) ([]byte, error) {
 			return b, nil
 		}
 	}
-	if s.opts.Markdown == nil {
-		if s.opts.ReportsDir != "" {
-			return nil, fmt.Errorf("no Markdown report under %s: run `cucm-audit report --format md` first", s.opts.ReportsDir)
-		}
-		return nil, mcp.ResourceNotFoundError(LatestReportURI)
+	render := s.opts.Markdown
+	if render == nil {
+		render = s.renderMarkdown
 	}
-	b, err := s.opts.Markdown(ctx)
+	b, err := render(ctx)
 	if err != nil {
+		if s.opts.ReportsDir != "" {
+			return nil, fmt.Errorf("no Markdown report under %s, and rendering one failed: %w", s.opts.ReportsDir, err)
+		}
 		return nil, fmt.Errorf("rendering the latest report: %w", err)
 	}
 	return b, nil
+}
+
+// renderMarkdown builds the latest snapshot's report from its newest analysis and lays it out
+// with the Markdown renderer, in memory (nothing is written).
+func (s *Server) renderMarkdown(ctx context.Context) ([]byte, error) {
+	m, err := s.resolve(ctx, "latest")
+	if err != nil {
+		return nil, err
+	}
+	rep, err := analyze.BuildReport(ctx, s.opts.Store, m.ID, analyze.ReportOptions{ToolVersion: s.opts.Version})
+	if err != nil {
+		return nil, err
+	}
+	md, err := render.NewMarkdown("", 0)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := md.Render(&buf, rep); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // newestMarkdown finds the most recently modified .md file under dir ("" when none).

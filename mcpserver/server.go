@@ -29,8 +29,8 @@ type Options struct {
 	// ReportsDir, when set, is searched (recursively) for the newest *.md report, served as the
 	// latest-report resource.
 	ReportsDir string
-	// Markdown renders the latest snapshot's report in memory; used when ReportsDir holds no
-	// Markdown report. Nil: the resource answers "not found" in that case.
+	// Markdown renders the latest report in memory when ReportsDir holds no Markdown report.
+	// Nil: analyze.BuildReport on the latest snapshot, laid out by render's Markdown renderer.
 	Markdown func(ctx context.Context) ([]byte, error)
 	// Diff compares two snapshots for diff_snapshots. Nil: analyze.DiffSnapshots with its
 	// default options (volatile fields ignored, snapshots of two clusters refused).

@@ -2,6 +2,7 @@ package mcpserver
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -520,8 +521,11 @@ func TestLatestReportResource(t *testing.T) {
 		}
 	})
 	t.Run("none", func(t *testing.T) {
-		cs := connect(t, path, func(o *Options) { o.ReportsDir = t.TempDir() })
-		if _, err := read(t, cs); err == nil || !strings.Contains(err.Error(), "no Markdown report under") {
+		cs := connect(t, path, func(o *Options) {
+			o.ReportsDir = t.TempDir()
+			o.Markdown = func(context.Context) ([]byte, error) { return nil, errors.New("snapshot 2 has no analysis") }
+		})
+		if _, err := read(t, cs); err == nil || !strings.Contains(err.Error(), "no Markdown report under") || !strings.Contains(err.Error(), "snapshot 2 has no analysis") {
 			t.Errorf("got %v", err)
 		}
 	})
