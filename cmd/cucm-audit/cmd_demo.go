@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"time"
 
@@ -123,22 +122,6 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintln(stdout, "\nReports:")
 	printManifest(stdout, m)
 	return nil
-}
-
-// printAnalysisSummary prints the open findings per rule, most severe first, and the rules that
-// could not conclude with their reasons.
-func printAnalysisSummary(w io.Writer, res *analyze.Result) {
-	rules := append([]analyze.RuleResult(nil), res.Rules...)
-	sort.SliceStable(rules, func(i, j int) bool { return rules[i].Rule.Severity > rules[j].Rule.Severity })
-	fmt.Fprintf(w, "Findings (%d rules evaluated):\n", len(rules))
-	for _, r := range rules {
-		switch r.Outcome {
-		case analyze.OutcomeFail:
-			fmt.Fprintf(w, "  %-8s %-8s %5d  %s\n", r.Rule.Severity, r.Rule.ID, r.OpenFindings(), r.Rule.Title)
-		case analyze.OutcomeInconclusive, analyze.OutcomeError:
-			fmt.Fprintf(w, "  %-8s %-8s %5s  %s: %s\n", r.Outcome, r.Rule.ID, "-", r.Rule.Title, r.Reason)
-		}
-	}
 }
 
 // serveSim serves the simulator over HTTPS on a free loopback port with a fresh self-signed

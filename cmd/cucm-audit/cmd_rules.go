@@ -2,11 +2,131 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
 )
 
-// runRules is being written; this placeholder keeps the tree building meanwhile.
-func runRules(_ context.Context, _ []string, _, _ io.Writer) error {
-	return errors.New("rules: not implemented yet")
+func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	const usage = "rules list [--rules DIR]... [--format text|json] | rules show [--rules DIR]... ID | rules check [--eol FILE] [--waivers FILE] [DIR...]"
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		fmt.Fprintf(stderr, "Usage: cucm-audit %s\n", usage)
+		if len(args) == 0 {
+			return usageErrorf("rules: want a subcommand: list, show ID or check [DIR...]")
+		}
+		return nil
+	}
+	sub, rest := args[0], args[1:]
+	switch sub {
+	case "list":
+		fs := newFlagSet("rules list", "rules list [--rules DIR]... [--format text|json]", stderr)
+		var dirs []string
+		addRuleDirsFlag(fs, &dirs)
+		var format outputFormat
+		fs.Var(&format, "format", "output format: text or json")
+		if err := parseFlags(fs, rest, false); err != nil {
+			return err
+		}
+		set, err := analyze.LoadRules(dirs...)
+		if err != nil {
+			return err
+		}
+		if format == formatJSON {
+			infos := make([]analyze.RuleInfo, 0, len(set.Rules))
+			for _, r := range set.Rules {
+				infos = append(infos, r.Info(nil))
+			}
+			return writeJSON(stdout, infos)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSEVERITY\tCATEGORY\tTITLE")
+		for _, r := range set.Rules {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Category, r.Title)
+		}
+		return tw.Flush()
+	case "show":
+		fs := newFlagSet("rules show", "rules show [--rules DIR]... ID", stderr)
+		var dirs []string
+		addRuleDirsFlag(fs, &dirs)
+		if err := parseFlags(fs, rest, true); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return usageErrorf("rules show: want one rule id (see `cucm-audit rules list`)")
+		}
+		set, err := analyze.LoadRules(dirs...)
+		if err != nil {
+			return err
+		}
+		r := set.Get(fs.Arg(0))
+		if r == nil {
+			return fmt.Errorf("rules show: no rule %s (see `cucm-audit rules list`)", fs.Arg(0))
+		}
+		printRule(stdout, r)
+		return nil
+	case "check":
+		fs := newFlagSet("rules check", "rules check [--eol FILE] [--waivers FILE] [DIR...]", stderr)
+		eol := fs.String("eol", "", "also check this end-of-life model data file")
+		waivers := fs.String("waivers", "", "also check this waiver file against the rules")
+		if err := parseFlags(fs, rest, true); err != nil {
+			return err
+		}
+		set, err := analyze.LoadRules(fs.Args()...)
+		if err != nil {
+			return err
+		}
+		if err := analyze.Check(ctx, set); err != nil {
+			return err
+		}
+		if _, err := analyze.LoadEOL(*eol); err != nil {
+			return err
+		}
+		if *waivers != "" {
+			ws, err := analyze.LoadWaivers(*waivers)
+			if err != nil {
+				return err
+			}
+			for _, w := range ws {
+				if set.Get(w.Rule) == nil {
+					return fmt.Errorf("%s:%d: waiver for unknown rule %s (see `cucm-audit rules list`)", w.File, w.Line, w.Rule)
+				}
+			}
+			fmt.Fprintf(stdout, "ok: %d waivers in %s\n", len(ws), *waivers)
+		}
+		fmt.Fprintf(stdout, "ok: %d rules in %d packs (%s)\n", len(set.Rules), len(set.Files), strings.Join(set.Files, ", "))
+		return nil
+	}
+	return usageErrorf("rules: unknown subcommand %q: want list, show ID or check [DIR...]", sub)
+}
+
+func printRule(w io.Writer, r *analyze.Rule) {
+	fmt.Fprintf(w, "%s  %s\n", r.ID, r.Title)
+	fmt.Fprintf(w, "severity: %s   category: %s   defined in %s:%d\n", r.Severity, r.Category, r.File, r.Line)
+	section := func(name, text string) {
+		if text != "" {
+			fmt.Fprintf(w, "\n%s:\n  %s\n", name, strings.ReplaceAll(strings.TrimSpace(text), "\n", "\n  "))
+		}
+	}
+	section("Description", r.Description)
+	section("Rationale", r.Rationale)
+	section("Remediation", r.Remediation)
+	section("References", strings.Join(r.References, "\n"))
+	section("Controls", strings.Join(r.Controls, ", "))
+	section("Requires", strings.Join(r.Requires, ", "))
+	if len(r.Params) > 0 {
+		var lines []string
+		for _, p := range r.Params {
+			line := fmt.Sprintf("%s (%s, default %v)", p.Name, p.Type, p.Default)
+			if p.Description != "" {
+				line += ": " + p.Description
+			}
+			lines = append(lines, line)
+		}
+		section("Parameters (override with --param "+r.ID+".NAME=VALUE)", strings.Join(lines, "\n"))
+	}
+	section("Query", r.Query)
+	section("Message", r.Message)
 }
