@@ -492,3 +492,68 @@ func TestE2EDemo(t *testing.T) {
 		t.Errorf("inspector: rejected gateways: %s", out)
 	}
 }
+
+// TestE2EDemoCommand is the acceptance path as a user walks it: `cucm-audit demo` collects the
+// simulated hospital cluster (password demo-password) and writes its reports, then
+// `cucm-audit mcp --reports` serves them to the official SDK client.
+func TestE2EDemoCommand(t *testing.T) {
+	node, bin, dir := e2eSetup(t)
+	out := t.TempDir()
+	db := filepath.Join(out, "demo.db")
+	if b, err := exec.Command(bin, "demo", "--db", db, "--out", out).CombinedOutput(); err != nil {
+		t.Fatalf("cucm-audit demo: %v\n%s", err, b)
+	}
+	md, err := filepath.Glob(filepath.Join(out, "*.md"))
+	if err != nil || len(md) != 1 {
+		t.Fatalf("demo wrote %v markdown reports (%v)", md, err)
+	}
+	report, err := os.ReadFile(md[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls []map[string]any
+	for _, tool := range allTools {
+		args := map[string]any{}
+		switch tool {
+		case "device_registration_status":
+			args = map[string]any{"device_class": "Gateway", "status": "Rejected", "page_size": 500}
+		case "device":
+			args = map[string]any{"name": "no-such-device"}
+		case "explain_finding":
+			args = map[string]any{"rule": "REG-999", "entity": "x"}
+		case "list_findings", "list_rules":
+			args = map[string]any{"page_size": 500, "include_waived": true}
+			if tool == "list_rules" {
+				args = map[string]any{"page_size": 500, "with_text": true}
+			}
+		}
+		calls = append(calls, map[string]any{"name": tool, "arguments": args})
+	}
+	res, raw, err := runNode(t, node, dir, map[string]any{
+		"transport": "stdio", "command": bin, "args": []string{"mcp", "--db", db, "--reports", out},
+		"calls": calls, "resources": true, "prompt": "quarterly_audit_summary",
+	})
+	if err != nil || res.Error != "" {
+		t.Fatalf("node client: %v %s", err, res.Error)
+	}
+	checkToolList(t, res)
+	for i, tool := range allTools {
+		c := res.Calls[i]
+		wantErr := tool == "device" || tool == "explain_finding" || tool == "diff_snapshots" // one snapshot only
+		if c.IsError != wantErr {
+			t.Errorf("%s: isError=%v: %.300s", tool, c.IsError, callText(c))
+		}
+		if tool == "device_registration_status" {
+			var reg RegistrationOut
+			if json.Unmarshal(c.StructuredContent, &reg) != nil || reg.Total != 44 {
+				t.Errorf("rejected gateways: %.300s", callText(c))
+			}
+		}
+	}
+	if len(res.Resource.Contents) != 1 || res.Resource.Contents[0].Text != string(report) {
+		t.Errorf("the latest-report resource is not the demo's Markdown report %s", md[0])
+	}
+	if strings.Contains(raw, "demo-password") {
+		t.Error("an answer contains the demo cluster's AXL password")
+	}
+}
