@@ -3,10 +3,94 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/collect"
+	"github.com/cucm-audit/cucm-audit/render"
+	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
-// runRun is being written; this placeholder keeps the tree building meanwhile.
-func runRun(_ context.Context, _ []string, _, _ io.Writer) error {
-	return errors.New("run: not implemented yet")
+const runHelp = `Collect a snapshot, evaluate the rules and write the reports: the one command for a quarterly
+audit or a cron job. Configuration as for "collect" (AXL_URL, AXL_USER, AXL_PASS or AXL_PASS_FILE, ...),
+e-mail as for "report" (SMTP_HOST, ...; --mail-to). A partial snapshot is still analysed (rules
+whose inputs are incomplete report inconclusive) and reported, then the exit code is 4.
+Exit codes: 0 ok, 1 error, 2 usage, 3 findings at or above --fail-on, 4 snapshot incomplete.
+`
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("run", "run [--db FILE] [--config FILE --cluster NAME] [analyze flags] [report flags] [--mail-to ADDRS]", stderr)
+	usage := fs.Usage
+	fs.Usage = func() {
+		usage()
+		fmt.Fprint(stderr, "\n"+runHelp)
+	}
+	db := dbFlag(fs)
+	cf := addCollectorFlags(fs)
+	rf := addRuleFlags(fs)
+	var ro reportOptions
+	reportFlags(fs, &ro)
+	mail := addMailFlags(fs)
+	if err := parseFlags(fs, args, false); err != nil {
+		return err
+	}
+	// Every configuration problem is found before the cluster is touched.
+	rOpts, err := ro.renderOptions()
+	if err != nil {
+		return err
+	}
+	if err := mail.prepare(os.Getenv); err != nil {
+		return err
+	}
+	if err := mail.checkFormats(ro.formats); err != nil {
+		return err
+	}
+	cfg, err := cf.loadConfig()
+	if err != nil {
+		return err
+	}
+	c, err := collect.New(cfg, newLogger(stderr, *cf.verbose))
+	if err != nil {
+		return err
+	}
+	store, err := snapshot.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	var progress io.Writer
+	if isTerminal(stderr) {
+		progress = stderr
+	}
+	meta, err := c.Run(ctx, store, progress)
+	if s := c.Summary(); s != "" {
+		fmt.Fprintln(stderr, s)
+	}
+	if err != nil {
+		return fmt.Errorf("run: collecting: %w", err)
+	}
+	res, err := analyze.Run(ctx, store, meta.ID, rf.options())
+	if err != nil {
+		return fmt.Errorf("run: analysing snapshot %d: %w", meta.ID, err)
+	}
+	printAnalysisSummary(stderr, res)
+	rep, err := buildReport(ctx, store, meta)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	m, err := render.WriteAll(ctx, rep, ro.formats, ro.out, rOpts)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	printManifest(stdout, m)
+	if err := mail.send(ctx, store, rep, m, stderr); err != nil {
+		return err
+	}
+	if meta.Status != snapshot.StatusComplete {
+		return withCode(exitIncomplete, errors.New("snapshot is incomplete (see the report's data quality section or `cucm-audit show`)"))
+	}
+	return rf.failOnFindings(res)
 }
