@@ -104,6 +104,13 @@ func LoadEOL(file string) ([]EOLModel, error) {
 	return ParseEOL(file, data)
 }
 
+// CheckParams checks parameter overrides ("ID.name" -> text) against the rules: the rule and
+// parameter exist and the value has the parameter's type.
+func CheckParams(set *RuleSet, overrides map[string]string) error {
+	_, err := resolveParams(set, set.Rules, overrides)
+	return err
+}
+
 // resolveParams applies overrides ("ID.name" -> text) to the selected rules' defaults.
 func resolveParams(set *RuleSet, selected []*Rule, overrides map[string]string) (map[string]map[string]any, error) {
 	out := map[string]map[string]any{}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -12,7 +13,7 @@ import (
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
-// analyzeFlags are the rule-selection flags shared by analyze and rules.
+// analyzeFlags are the rule flags shared by analyze and run.
 type analyzeFlags struct {
 	ruleDirs []string
 	only     []string
@@ -20,25 +21,19 @@ type analyzeFlags struct {
 	params   map[string]string
 	waivers  string
 	eol      string
+	failOn   analyze.Severity
 }
 
-func addRuleDirsFlag(fs interface {
-	Func(name, usage string, fn func(string) error)
-}, dirs *[]string) {
+func addRuleDirsFlag(fs *flag.FlagSet, dirs *[]string) {
 	fs.Func("rules", "folder of extra rule packs (*.yaml), added to the built-ins (repeatable)", func(s string) error {
 		*dirs = append(*dirs, s)
 		return nil
 	})
 }
 
-func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("analyze", "analyze [--db FILE] [--snapshot ID|latest] [--rules DIR]... [--only ID,...] [--skip ID,...] "+
-		"[--param ID.name=value]... [--waivers FILE] [--eol FILE] [--fail-on SEVERITY] [--format text|json]", stderr)
-	db := dbFlag(fs)
-	ref := fs.String("snapshot", "latest", "snapshot to analyse: an id, latest or latest~N")
-	cluster := fs.String("cluster", "", "cluster id for latest, when the database holds several")
-	var af analyzeFlags
-	af.params = map[string]string{}
+// addAnalyzeFlags registers --rules, --only, --skip, --param, --waivers, --eol and --fail-on.
+func addAnalyzeFlags(fs *flag.FlagSet) *analyzeFlags {
+	af := &analyzeFlags{params: map[string]string{}}
 	addRuleDirsFlag(fs, &af.ruleDirs)
 	fs.Func("only", "evaluate only these rule ids or categories (comma-separated, repeatable)", func(s string) error {
 		af.only = append(af.only, splitList(s)...)
@@ -58,14 +53,65 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	})
 	fs.StringVar(&af.waivers, "waivers", "", "waiver file (YAML, see rules/README.md)")
 	fs.StringVar(&af.eol, "eol", "", "end-of-life model data replacing the built-in rules/eol-models.yaml")
-	var failOn analyze.Severity
 	fs.Func("fail-on", "exit 3 when open findings at or above this severity remain after waivers (info, low, medium, high, critical)", func(s string) error {
-		return failOn.Set(s)
+		return af.failOn.Set(s)
 	})
+	return af
+}
+
+// options loads and checks the rules, parameters, waivers and end-of-life data now, so that a
+// configuration mistake fails before anything is collected.
+func (af *analyzeFlags) options() (analyze.Options, error) {
+	set, err := analyze.LoadRules(af.ruleDirs...)
+	if err != nil {
+		return analyze.Options{}, err
+	}
+	if _, err := set.Select(af.only, af.skip); err != nil {
+		return analyze.Options{}, err
+	}
+	if err := analyze.CheckParams(set, af.params); err != nil {
+		return analyze.Options{}, err
+	}
+	if af.waivers != "" {
+		if _, err := analyze.LoadWaivers(af.waivers); err != nil {
+			return analyze.Options{}, err
+		}
+	}
+	if _, err := analyze.LoadEOL(af.eol); err != nil {
+		return analyze.Options{}, err
+	}
+	return analyze.Options{
+		RuleDirs: af.ruleDirs, Rules: set, Only: af.only, Skip: af.skip, Params: af.params,
+		WaiversFile: af.waivers, EOLFile: af.eol, ToolVersion: toolVersion(),
+	}, nil
+}
+
+// failOnFindings is the exit-3 error when open findings at or above --fail-on remain.
+func (af *analyzeFlags) failOnFindings(res *analyze.Result) error {
+	if af.failOn == 0 {
+		return nil
+	}
+	if n := res.CountAtLeast(af.failOn); n > 0 {
+		return withCode(exitFindings, fmt.Errorf("%d open finding(s) at or above %s (waived findings do not count)", n, af.failOn))
+	}
+	return nil
+}
+
+func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("analyze", "analyze [--db FILE] [--snapshot ID|latest] [--rules DIR]... [--only ID,...] [--skip ID,...] "+
+		"[--param ID.name=value]... [--waivers FILE] [--eol FILE] [--fail-on SEVERITY] [--format text|json]", stderr)
+	db := dbFlag(fs)
+	ref := fs.String("snapshot", "latest", "snapshot to analyse: an id, latest or latest~N")
+	cluster := fs.String("cluster", "", "cluster id for latest, when the database holds several")
+	af := addAnalyzeFlags(fs)
 	var format outputFormat
 	fs.Var(&format, "format", "output format: text or json")
 	top := fs.Int("top", 5, "entities named per rule in text output")
 	if err := parseFlags(fs, args, false); err != nil {
+		return err
+	}
+	opts, err := af.options()
+	if err != nil {
 		return err
 	}
 	store, err := snapshot.Open(ctx, *db)
@@ -77,26 +123,18 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	res, err := analyze.Run(ctx, store, meta.ID, analyze.Options{
-		RuleDirs: af.ruleDirs, Only: af.only, Skip: af.skip, Params: af.params,
-		WaiversFile: af.waivers, EOLFile: af.eol, ToolVersion: toolVersion(),
-	})
+	res, err := analyze.Run(ctx, store, meta.ID, opts)
 	if err != nil {
 		return err
 	}
 	if format == formatJSON {
-		if err := writeJSON(stdout, res.Document(failOn)); err != nil {
+		if err := writeJSON(stdout, res.Document(af.failOn)); err != nil {
 			return err
 		}
 	} else {
 		writeAnalysisText(stdout, res, *top)
 	}
-	if failOn != 0 {
-		if n := res.CountAtLeast(failOn); n > 0 {
-			return withCode(exitFindings, fmt.Errorf("%d open finding(s) at or above %s (waived findings do not count)", n, failOn))
-		}
-	}
-	return nil
+	return af.failOnFindings(res)
 }
 
 // writeAnalysisText prints the result for a person: counts, then each failing rule with its
@@ -223,4 +261,10 @@ func findingLines(fs []analyze.Finding, top int) []string {
 		names = append(names, f.Entity)
 	}
 	return []string{fmt.Sprintf("           %s ... and %d more", strings.Join(names, ", "), len(fs)-top)}
+}
+
+// printAnalysisSummary is the analysis as `cucm-audit demo` and `run` print it: the same text
+// as `cucm-audit analyze`.
+func printAnalysisSummary(w io.Writer, res *analyze.Result) {
+	writeAnalysisText(w, res, 5)
 }
