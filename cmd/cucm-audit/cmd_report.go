@@ -30,9 +30,10 @@ cucm-audit_<cluster>_<YYYYMMDD-HHMMSS>.<ext> after the cluster and the snapshot'
 written atomically (mode 0644), with <same name>.manifest.json holding the SHA-256 and size of
 every file, the snapshot id and the tool version. The paths are printed on stdout.
 
-The report reads the snapshot and its newest analysis and never changes the database. A snapshot
-that was never analysed is refused: run "cucm-audit analyze --snapshot ID" first, or use
-"cucm-audit run", which collects, analyses and reports in one go.
+The report reads the snapshot and its newest analysis; it never changes them (with --mail-to it
+records the e-mail in the database's mail log). A snapshot that was never analysed is refused:
+run "cucm-audit analyze --snapshot ID" first, or use "cucm-audit run", which collects, analyses
+and reports in one go.
 `
 
 func reportFlags(fs *flag.FlagSet, o *reportOptions) {
@@ -124,7 +125,8 @@ func printManifest(w io.Writer, m render.Manifest) {
 	fmt.Fprintln(w, m.Path)
 }
 
-// buildReport builds the report model of an analysed snapshot.
+// buildReport builds the report model of an analysed snapshot; a snapshot never analysed is
+// refused with analyze.ErrNoAnalysis, whose message names the command to run.
 func buildReport(ctx context.Context, store *snapshot.Store, meta snapshot.Meta) (*analyze.Report, error) {
 	return analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{ToolVersion: toolVersion()})
 }
