@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+// analyzeDB holds one complete snapshot with one phone RisPort never saw (REG-001, high) and
+// one registered phone.
+func analyzeDB(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "a.db")
+	s, err := snapshot.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w, err := s.Begin(ctx, snapshot.Meta{ClusterID: "c1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(w.AddNode(ctx, snapshot.Node{Name: "sub1", IsActive: true}))
+	add(w.AddUser(ctx, snapshot.User{UserID: "alice"}))
+	for _, n := range []string{"SEPAAAAAAAAAAAA", "SEPBBBBBBBBBBBB"} {
+		add(w.AddDevice(ctx, snapshot.Device{Name: n, Class: "Phone", RisClass: "Phone", Model: "Cisco 8845", Owner: "alice", Description: "d", IsActive: true}))
+		add(w.AddLineAppearance(ctx, snapshot.LineAppearance{Device: n, Index: 1, DN: "1" + n[3:6]}))
+	}
+	add(w.AddRisDevice(ctx, snapshot.RisDevice{Node: "sub1", Name: "SEPBBBBBBBBBBBB", DeviceClass: "Phone", Status: "Registered"}))
+	for _, it := range []string{"devices", "lines", "line_appearances", "users", "device_pools", "cm_groups", "nodes"} {
+		add(w.SetCoverage(ctx, snapshot.Coverage{Source: snapshot.SourceAXL, Item: it, Complete: true}))
+	}
+	add(w.SetCoverage(ctx, snapshot.Coverage{Source: snapshot.SourceRisPort, Item: snapshot.ClassItem("Phone"), Complete: true}))
+	add(w.SetCoverage(ctx, snapshot.Coverage{Source: snapshot.SourceRisPort, Item: snapshot.NodeItem("sub1"), Complete: true}))
+	if _, err := w.Commit(ctx, snapshot.StatusComplete, "15.0", ""); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestAnalyzeCommand(t *testing.T) {
+	db := analyzeDB(t)
+	dir := t.TempDir()
+	waivers := filepath.Join(dir, "w.yaml")
+	if err := os.WriteFile(waivers, []byte("waivers:\n  - rule: REG-001\n    entity: SEPAAAA*\n    statement: spare\n    owner: voice\n    expires: 2999-12-31\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badPack := filepath.Join(dir, "bad")
+	if err := os.MkdirAll(badPack, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(badPack, "x.yaml"), []byte("schema: 1\nrules:\n  - id: X-001\n    qurey: SELECT 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name     string
+		args     []string
+		code     int
+		stdout   string // substring
+		stderr   string // substring
+		jsonOpen int    // when >= 0 with --format json: open findings in the summary
+	}{
+		{"fail-on high", []string{"analyze", "--db", db, "--fail-on", "high"}, 3, "REG-001", "1 open finding(s) at or above high", -1},
+		{"fail-on critical", []string{"analyze", "--db", db, "--fail-on", "critical"}, 0, "Phones configured but never seen by RisPort", "", -1},
+		{"waived never counts", []string{"analyze", "--db", db, "--fail-on", "high", "--waivers", waivers}, 0, "Waived: 1", "", -1},
+		{"json", []string{"analyze", "--db", db, "--format", "json", "--only", "REG-001"}, 0, `"schema_version": 1`, "", 1},
+		{"bad fail-on", []string{"analyze", "--db", db, "--fail-on", "urgent"}, 2, "", `unknown severity "urgent"`, -1},
+		{"bad param", []string{"analyze", "--db", db, "--param", "REG-002.days=soon"}, 1, "", `param REG-002.days: "soon" is not an int`, -1},
+		{"unknown only", []string{"analyze", "--db", db, "--only", "NOPE"}, 1, "", `no rule id or category "NOPE"`, -1},
+		{"rules list", []string{"rules", "list"}, 0, "REG-001", "", -1},
+		{"rules show", []string{"rules", "show", "REG-002"}, 0, "--param REG-002.NAME=VALUE", "", -1},
+		{"rules show unknown", []string{"rules", "show", "REG-999"}, 1, "", "no rule REG-999", -1},
+		{"rules check", []string{"rules", "check"}, 0, "ok: 27 rules", "", -1},
+		{"rules check bad", []string{"rules", "check", badPack}, 1, "", filepath.Join(badPack, "x.yaml") + ":4: rule X-001: field qurey not found", -1},
+		{"rules no subcommand", []string{"rules"}, 2, "", "want a subcommand", -1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, tc.args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, out, errOut)
+			}
+			if !strings.Contains(out, tc.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", tc.stdout, out)
+			}
+			if !strings.Contains(errOut, tc.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tc.stderr, errOut)
+			}
+			if tc.jsonOpen >= 0 {
+				var doc struct {
+					SchemaVersion int `json:"schema_version"`
+					Summary       struct {
+						Open int `json:"open_findings"`
+					} `json:"summary"`
+					Rules []struct {
+						ID       string `json:"id"`
+						Findings []struct {
+							Entity string `json:"entity"`
+						} `json:"findings"`
+					} `json:"rules"`
+				}
+				if err := json.Unmarshal([]byte(out), &doc); err != nil {
+					t.Fatal(err)
+				}
+				if doc.Summary.Open != tc.jsonOpen || len(doc.Rules) != 1 || doc.Rules[0].Findings[0].Entity != "SEPAAAAAAAAAAAA" {
+					t.Errorf("json document = %+v", doc)
+				}
+			}
+		})
+	}
+}
