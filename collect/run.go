@@ -39,6 +39,46 @@ type run struct {
 	risReqs    int64
 	estTotal   int // estimated RisPort requests, for the ETA
 	done       int
+
+	// RisPort rows are written by one goroutine so that storing an answer overlaps with the
+	// next request; flush waits until every queued row is written.
+	rows    chan []snapshot.RisDevice
+	flushed chan error
+	exited  chan struct{}
+}
+
+func (r *run) startWriter(ctx context.Context) {
+	r.rows = make(chan []snapshot.RisDevice, 4)
+	r.flushed = make(chan error)
+	r.exited = make(chan struct{})
+	go func() {
+		defer close(r.exited)
+		var err error
+		for batch := range r.rows {
+			if batch == nil {
+				r.flushed <- err
+				continue
+			}
+			for _, d := range batch {
+				if err != nil {
+					break
+				}
+				err = r.w.AddRisDevice(ctx, d)
+			}
+		}
+	}()
+}
+
+// flush waits for the queued rows and returns the first write error.
+func (r *run) flush() error {
+	r.rows <- nil
+	return <-r.flushed
+}
+
+// stopWriter ends the writer goroutine and waits for it, so nothing writes after it returns.
+func (r *run) stopWriter() {
+	close(r.rows)
+	<-r.exited
 }
 
 type nodeState struct {
@@ -295,6 +335,8 @@ func (r *run) collectAXL(ctx context.Context) error {
 
 // collectRisPort reads every tracked class. See risClass for the strategy.
 func (r *run) collectRisPort(ctx context.Context) error {
+	r.startWriter(ctx)
+	defer r.stopWriter()
 	r.risStart = time.Now()
 	before := r.c.risSOAP.Stats().Requests
 	maxDev := r.c.cfg.RisMaxDevices
@@ -362,6 +404,12 @@ func (r *run) query(ctx context.Context, cr *classResult, items []string, state 
 // record notes the node answers and stores the rows of ans.
 func (r *run) record(ctx context.Context, cr *classResult, ans *risport.Answer) (int, error) {
 	added := 0
+	var batch []snapshot.RisDevice
+	defer func() {
+		if len(batch) > 0 {
+			r.rows <- batch
+		}
+	}()
 	for _, nd := range ans.Nodes {
 		name := nd.Name
 		na := cr.answers[name]
@@ -392,9 +440,7 @@ func (r *run) record(ctx context.Context, cr *classResult, ans *risport.Answer) 
 			}
 			r.stored[key] = struct{}{}
 			r.seen[d.Name] = struct{}{}
-			if err := r.w.AddRisDevice(ctx, d); err != nil {
-				return added, err
-			}
+			batch = append(batch, d)
 			added++
 			na.Devices++
 			st.stored++
@@ -501,6 +547,9 @@ func (r *run) risClass(ctx context.Context, class string) error {
 		r.c.log.Warn("RisPort class incomplete", "class", class, "err", classErr)
 		classErr = fmt.Errorf("RisPort %s query failed: %w", class, classErr)
 		discoveryErr = nil // the class item already says it
+	}
+	if err := r.flush(); err != nil {
+		return err
 	}
 	// Node answers.
 	nodes := make([]string, 0, len(cr.answers))
