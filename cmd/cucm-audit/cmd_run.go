@@ -29,7 +29,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	db := dbFlag(fs)
 	cf := addCollectorFlags(fs)
-	rf := addRuleFlags(fs)
+	af := addAnalyzeFlags(fs)
 	var ro reportOptions
 	reportFlags(fs, &ro)
 	mail := addMailFlags(fs)
@@ -37,6 +37,10 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	// Every configuration problem is found before the cluster is touched.
+	aopts, err := af.options()
+	if err != nil {
+		return err
+	}
 	rOpts, err := ro.renderOptions()
 	if err != nil {
 		return err
@@ -72,7 +76,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("run: collecting: %w", err)
 	}
-	res, err := analyze.Run(ctx, store, meta.ID, rf.options())
+	res, err := analyze.Run(ctx, store, meta.ID, aopts)
 	if err != nil {
 		return fmt.Errorf("run: analysing snapshot %d: %w", meta.ID, err)
 	}
@@ -92,5 +96,5 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if meta.Status != snapshot.StatusComplete {
 		return withCode(exitIncomplete, errors.New("snapshot is incomplete (see the report's data quality section or `cucm-audit show`)"))
 	}
-	return rf.failOnFindings(res)
+	return af.failOnFindings(res)
 }
