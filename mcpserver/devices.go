@@ -17,8 +17,8 @@ import (
 
 // DeviceIn names one device.
 type DeviceIn struct {
-	Snapshot string `json:"snapshot,omitempty" jsonschema:"which snapshot: \"latest\" (default, the newest complete or partial one), \"latest~1\" (the one before), \"latest~N\", or a snapshot id from list_snapshots"`
-	Name     string `json:"name" jsonschema:"device name as configured in CUCM (e.g. SEP001122334455 or a gateway name), ignoring case"`
+	SnapshotRef
+	Name string `json:"name" jsonschema:"device name as configured in CUCM (e.g. SEP001122334455 or a gateway name), ignoring case"`
 }
 
 // AXLDevice is a device's configuration.
@@ -96,11 +96,12 @@ func (s *Server) device(ctx context.Context, _ *mcp.CallToolRequest, in DeviceIn
 	if strings.TrimSpace(in.Name) == "" {
 		return nil, out, errors.New("name is empty: give a device name (device_registration_status lists them)")
 	}
-	m, err := s.resolve(ctx, in.Snapshot)
+	m, err := s.resolve(ctx, in.SnapshotRef)
 	if err != nil {
 		return nil, out, err
 	}
 	out.Snapshot = m
+	out.Notes = append(out.Notes, s.clusterNote(ctx, m, in.Cluster)...)
 	var d AXLDevice
 	err = s.db().QueryRowContext(ctx, `SELECT name, class, ris_class, model, product, protocol, description, device_pool,
 		owner, css, location, is_active FROM axl_device WHERE snapshot_id = ? AND name = ? COLLATE NOCASE`, m.ID, in.Name).
@@ -305,7 +306,7 @@ func (s *Server) registration(ctx context.Context, snapID int64) ([]regRow, erro
 
 // RegistrationIn filters the registration list.
 type RegistrationIn struct {
-	Snapshot    string `json:"snapshot,omitempty" jsonschema:"which snapshot: \"latest\" (default, the newest complete or partial one), \"latest~1\" (the one before), \"latest~N\", or a snapshot id from list_snapshots"`
+	SnapshotRef
 	DeviceClass string `json:"device_class,omitempty" jsonschema:"RisPort device class: Phone, Gateway, H323, Cti, VoiceMail, MediaResources, SIPTrunk, HuntList or Unknown (default: every class)"`
 	Status      string `json:"status,omitempty" jsonschema:"registration status: Registered, UnRegistered, Rejected, PartiallyRegistered, Unknown, or NeverSeen for devices configured in AXL that RisPort did not report (default: every status)"`
 	NameFilter  string `json:"name_filter,omitempty" jsonschema:"device name pattern with * and ? and [abc], ignoring case, e.g. SEP0011* or *GW*"`
@@ -366,11 +367,12 @@ func (s *Server) registrationStatus(ctx context.Context, _ *mcp.CallToolRequest,
 		}
 		nameOK = re.MatchString
 	}
-	m, err := s.resolve(ctx, in.Snapshot)
+	m, err := s.resolve(ctx, in.SnapshotRef)
 	if err != nil {
 		return nil, out, err
 	}
 	out.Snapshot = m
+	out.Notes = append(out.Notes, s.clusterNote(ctx, m, in.Cluster)...)
 	all, err := s.registration(ctx, m.ID)
 	if err != nil {
 		return nil, out, err
@@ -411,7 +413,7 @@ func (s *Server) registrationStatus(ctx context.Context, _ *mcp.CallToolRequest,
 	if err != nil {
 		return nil, out, err
 	}
-	out.Notes = notes
+	out.Notes = append(out.Notes, notes...)
 	if out.ByStatus[statusNeverSeen] > 0 {
 		out.Notes = append(out.Notes, "NeverSeen counts devices configured in AXL that no node reported; trust it only for classes whose RisPort coverage is complete")
 	}
@@ -444,7 +446,7 @@ func (s *Server) classNotes(ctx context.Context, m snapshot.Meta, classes map[st
 
 // RegistrationSummaryIn selects the snapshot.
 type RegistrationSummaryIn struct {
-	Snapshot string `json:"snapshot,omitempty" jsonschema:"which snapshot: \"latest\" (default, the newest complete or partial one), \"latest~1\" (the one before), \"latest~N\", or a snapshot id from list_snapshots"`
+	SnapshotRef
 }
 
 // ClassRegistration compares AXL and RisPort for one RisPort device class.
@@ -474,11 +476,12 @@ type RegistrationSummaryOut struct {
 
 func (s *Server) registrationSummary(ctx context.Context, _ *mcp.CallToolRequest, in RegistrationSummaryIn) (*mcp.CallToolResult, RegistrationSummaryOut, error) {
 	var out RegistrationSummaryOut
-	m, err := s.resolve(ctx, in.Snapshot)
+	m, err := s.resolve(ctx, in.SnapshotRef)
 	if err != nil {
 		return nil, out, err
 	}
 	out.Snapshot = m
+	out.Notes = append(out.Notes, s.clusterNote(ctx, m, in.Cluster)...)
 	all, err := s.registration(ctx, m.ID)
 	if err != nil {
 		return nil, out, err
@@ -522,7 +525,7 @@ func (s *Server) registrationSummary(ctx context.Context, _ *mcp.CallToolRequest
 	}
 	sort.Strings(order)
 	out.Classes = []ClassRegistration{}
-	out.Notes = []string{}
+	out.Notes = nonNil(out.Notes)
 	for _, name := range order {
 		c := byClass[name]
 		if c.Configured > 0 {

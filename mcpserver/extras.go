@@ -70,7 +70,7 @@ func (s *Server) latestReport(ctx context.Context) ([]byte, error) {
 // renderMarkdown builds the latest snapshot's report from its newest analysis and lays it out
 // with the Markdown renderer, in memory (nothing is written).
 func (s *Server) renderMarkdown(ctx context.Context) ([]byte, error) {
-	m, err := s.resolve(ctx, "latest")
+	m, err := s.resolveIn(ctx, "latest", "")
 	if err != nil {
 		return nil, err
 	}

@@ -101,9 +101,23 @@ func glob(field, pattern string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
+// SnapshotRef picks a snapshot; every tool that reads one snapshot takes it.
+type SnapshotRef struct {
+	Snapshot string `json:"snapshot,omitempty" jsonschema:"which snapshot: \"latest\" (default, the newest complete or partial one), \"latest~1\" (the one before), \"latest~N\", or a snapshot id from list_snapshots"`
+	Cluster  string `json:"cluster,omitempty" jsonschema:"cluster id (list_snapshots shows them); only needed when the database holds several clusters, so that latest means that cluster's newest snapshot"`
+}
+
 // resolve turns a snapshot reference into a snapshot.
-func (s *Server) resolve(ctx context.Context, ref string) (snapshot.Meta, error) {
-	m, err := s.opts.Store.Resolve(ctx, ref, "")
+func (s *Server) resolve(ctx context.Context, ref SnapshotRef) (snapshot.Meta, error) {
+	return s.resolveIn(ctx, ref.Snapshot, ref.Cluster)
+}
+
+// resolveIn resolves ref among the snapshots of cluster ("" any cluster).
+func (s *Server) resolveIn(ctx context.Context, ref, cluster string) (snapshot.Meta, error) {
+	m, err := s.opts.Store.Resolve(ctx, ref, cluster)
+	if err == nil && cluster != "" && m.ClusterID != cluster {
+		return snapshot.Meta{}, fmt.Errorf("snapshot %d belongs to cluster %q, not %q", m.ID, m.ClusterID, cluster)
+	}
 	if err != nil {
 		if errors.Is(err, snapshot.ErrNotFound) {
 			return snapshot.Meta{}, fmt.Errorf("%w; list_snapshots shows the stored snapshots", err)
@@ -117,6 +131,19 @@ func (s *Server) resolve(ctx context.Context, ref string) (snapshot.Meta, error)
 }
 
 func (s *Server) db() *sql.DB { return s.opts.Store.DB() }
+
+// clusterNote warns, when the database holds several clusters and none was named, which
+// cluster the answer is about.
+func (s *Server) clusterNote(ctx context.Context, m snapshot.Meta, cluster string) []string {
+	if cluster != "" {
+		return nil
+	}
+	var n int
+	if err := s.db().QueryRowContext(ctx, `SELECT COUNT(DISTINCT cluster_id) FROM snapshot`).Scan(&n); err != nil || n < 2 {
+		return nil
+	}
+	return []string{fmt.Sprintf("the database holds %d clusters: this answer is about cluster %q (snapshot %d); pass cluster to pick another", n, m.ClusterID, m.ID)}
+}
 
 // analysisRun is the newest rule evaluation of a snapshot.
 type analysisRun struct {

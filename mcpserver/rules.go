@@ -18,6 +18,7 @@ import (
 type DiffIn struct {
 	Before   string `json:"before,omitempty" jsonschema:"the earlier snapshot: latest~1 (default), latest~N or an id"`
 	After    string `json:"after,omitempty" jsonschema:"the later snapshot: latest (default), latest~N or an id"`
+	Cluster  string `json:"cluster,omitempty" jsonschema:"cluster id, when the database holds several (default: the cluster of the newest snapshot); before is taken from the same cluster as after"`
 	PageSize int    `json:"page_size,omitempty" jsonschema:"maximum entries per list (devices added, removed, changed, findings new, resolved), 1 to 500 (default 50)"`
 }
 
@@ -73,13 +74,14 @@ func (s *Server) diffSnapshots(ctx context.Context, _ *mcp.CallToolRequest, in D
 	if in.After == "" {
 		in.After = "latest"
 	}
-	before, err := s.resolve(ctx, in.Before)
-	if err != nil {
-		return nil, out, fmt.Errorf("before: %w", err)
-	}
-	after, err := s.resolve(ctx, in.After)
+	// The later snapshot picks the cluster, so latest~1 is the same cluster's previous one.
+	after, err := s.resolveIn(ctx, in.After, in.Cluster)
 	if err != nil {
 		return nil, out, fmt.Errorf("after: %w", err)
+	}
+	before, err := s.resolveIn(ctx, in.Before, after.ClusterID)
+	if err != nil {
+		return nil, out, fmt.Errorf("before: %w", err)
 	}
 	if before.ID == after.ID {
 		return nil, out, fmt.Errorf("before and after are the same snapshot (%d): pick two different ones", before.ID)
@@ -143,7 +145,7 @@ func diffFindings(fs []analyze.Finding) []DiffFinding {
 
 // ListRulesIn filters and pages the rules.
 type ListRulesIn struct {
-	Snapshot string `json:"snapshot,omitempty" jsonschema:"snapshot whose outcomes to show: \"latest\" (default), \"latest~N\" or an id"`
+	SnapshotRef
 	Category string `json:"category,omitempty" jsonschema:"only rules of this category, ignoring case"`
 	Severity string `json:"severity,omitempty" jsonschema:"minimum severity: info, low, medium, high or critical"`
 	WithText bool   `json:"with_text,omitempty" jsonschema:"include description, rationale, remediation, references and parameters (longer answers); default false"`
@@ -182,14 +184,15 @@ func (s *Server) listRules(ctx context.Context, _ *mcp.CallToolRequest, in ListR
 	}
 	out.Notes = []string{}
 	var results []ruleResult
-	m, err := s.resolve(ctx, in.Snapshot)
+	m, err := s.resolve(ctx, in.SnapshotRef)
 	switch {
-	case err != nil && in.Snapshot != "":
+	case err != nil && (in.Snapshot != "" || in.Cluster != ""):
 		return nil, out, err
 	case err != nil:
 		out.Notes = append(out.Notes, "no snapshot is stored yet: rules are listed without outcomes")
 	default:
 		out.SnapshotID = m.ID
+		out.Notes = append(out.Notes, s.clusterNote(ctx, m, in.Cluster)...)
 		run, err := s.latestAnalysis(ctx, m.ID)
 		if err != nil {
 			return nil, out, err

@@ -761,3 +761,55 @@ func TestRealPipeline(t *testing.T) {
 		t.Error("the built-in rules found nothing on the fixture: the consistency check is empty")
 	}
 }
+
+// TestSeveralClusters: with two clusters in one database, answers say which cluster they are
+// about, cluster picks one, and a diff never mixes clusters.
+func TestSeveralClusters(t *testing.T) {
+	ctx := context.Background()
+	path := buildFixture(t)
+	st, err := snapshot.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := st.Begin(ctx, snapshot.Meta{ClusterID: "clinic", StartedAt: time.Date(2026, 9, 5, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Commit(ctx, snapshot.StatusComplete, "14", ""); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	cs := connect(t, path, nil)
+
+	_, _, m := call(t, cs, "snapshot_summary", nil)
+	out := decode[SummaryOut](t, m)
+	if out.Snapshot.ID != 4 || !strings.Contains(strings.Join(out.Notes, " "), `the database holds 2 clusters: this answer is about cluster "clinic"`) {
+		t.Errorf("latest of any cluster: %d %v", out.Snapshot.ID, out.Notes)
+	}
+	_, _, m = call(t, cs, "snapshot_summary", map[string]any{"cluster": "hospital"})
+	if out := decode[SummaryOut](t, m); out.Snapshot.ID != 2 || strings.Contains(strings.Join(out.Notes, " "), "clusters") {
+		t.Errorf("latest of hospital: %d %v", out.Snapshot.ID, out.Notes)
+	}
+	_, _, m = call(t, cs, "device_registration_status", map[string]any{"cluster": "hospital", "status": "Rejected"})
+	if out := decode[RegistrationOut](t, m); out.Total != 2 {
+		t.Errorf("hospital rejected: %d", out.Total)
+	}
+	_, _, m = call(t, cs, "diff_snapshots", map[string]any{"cluster": "hospital"})
+	if out := decode[DiffOut](t, m); out.Before.ID != 1 || out.After.ID != 2 {
+		t.Errorf("hospital diff: %d -> %d", out.Before.ID, out.After.ID)
+	}
+	for _, tc := range []struct {
+		tool    string
+		args    map[string]any
+		wantErr string
+	}{
+		{"snapshot_summary", map[string]any{"snapshot": "1", "cluster": "clinic"}, `snapshot 1 belongs to cluster "hospital", not "clinic"`},
+		{"list_findings", map[string]any{"cluster": "lab"}, "snapshot latest: snapshot not found"},
+		{"list_rules", map[string]any{"cluster": "lab"}, "snapshot latest: snapshot not found"},
+		{"diff_snapshots", nil, "before: snapshot latest~1: snapshot not found"},
+	} {
+		if text, isErr, _ := call(t, cs, tc.tool, tc.args); !isErr || !strings.Contains(text, tc.wantErr) {
+			t.Errorf("%s %v: got isError=%v %s; want %q", tc.tool, tc.args, isErr, text, tc.wantErr)
+		}
+	}
+}

@@ -63,7 +63,7 @@ func (s *Server) addTools() {
 
 // SummaryIn selects the snapshot to summarise.
 type SummaryIn struct {
-	Snapshot string `json:"snapshot,omitempty" jsonschema:"which snapshot: \"latest\" (default, the newest complete or partial one), \"latest~1\" (the one before), \"latest~N\", or a snapshot id from list_snapshots"`
+	SnapshotRef
 }
 
 // SeverityCount is the number of open findings of one severity.
@@ -111,11 +111,12 @@ type SummaryOut struct {
 
 func (s *Server) snapshotSummary(ctx context.Context, _ *mcp.CallToolRequest, in SummaryIn) (*mcp.CallToolResult, SummaryOut, error) {
 	var out SummaryOut
-	m, err := s.resolve(ctx, in.Snapshot)
+	m, err := s.resolve(ctx, in.SnapshotRef)
 	if err != nil {
 		return nil, out, err
 	}
 	out.Snapshot = m
+	out.Notes = append(out.Notes, s.clusterNote(ctx, m, in.Cluster)...)
 	if out.ConfiguredByClass, err = s.opts.Store.AXLCounts(ctx, m.ID); err != nil {
 		return nil, out, err
 	}
@@ -258,7 +259,7 @@ func (s *Server) listSnapshots(ctx context.Context, _ *mcp.CallToolRequest, in L
 
 // ListFindingsIn filters and pages findings.
 type ListFindingsIn struct {
-	Snapshot      string `json:"snapshot,omitempty" jsonschema:"which snapshot: \"latest\" (default, the newest complete or partial one), \"latest~1\" (the one before), \"latest~N\", or a snapshot id from list_snapshots"`
+	SnapshotRef
 	Rule          string `json:"rule,omitempty" jsonschema:"rule id, or a pattern with * and ? (e.g. REG-*), ignoring case"`
 	Severity      string `json:"severity,omitempty" jsonschema:"minimum severity: info, low, medium, high or critical"`
 	Category      string `json:"category,omitempty" jsonschema:"rule category (see list_rules), ignoring case"`
@@ -319,11 +320,12 @@ func (s *Server) listFindings(ctx context.Context, _ *mcp.CallToolRequest, in Li
 		}
 		entityRE = re.MatchString
 	}
-	m, err := s.resolve(ctx, in.Snapshot)
+	m, err := s.resolve(ctx, in.SnapshotRef)
 	if err != nil {
 		return nil, out, err
 	}
 	out.Snapshot = m
+	out.Notes = append(out.Notes, s.clusterNote(ctx, m, in.Cluster)...)
 	run, err := s.latestAnalysis(ctx, m.ID)
 	if err != nil {
 		return nil, out, err
@@ -432,7 +434,7 @@ func (s *Server) checkFilters(results []ruleResult, rule string, ruleRE func(str
 
 // ExplainIn picks one finding.
 type ExplainIn struct {
-	Snapshot    string `json:"snapshot,omitempty" jsonschema:"which snapshot: \"latest\" (default, the newest complete or partial one), \"latest~1\" (the one before), \"latest~N\", or a snapshot id from list_snapshots"`
+	SnapshotRef
 	Fingerprint string `json:"fingerprint,omitempty" jsonschema:"the finding's fingerprint from list_findings (alternatively give rule and entity)"`
 	Rule        string `json:"rule,omitempty" jsonschema:"rule id, with entity, when no fingerprint is given"`
 	Entity      string `json:"entity,omitempty" jsonschema:"entity name (device, line, user...), with rule, when no fingerprint is given"`
@@ -467,11 +469,12 @@ func (s *Server) explainFinding(ctx context.Context, _ *mcp.CallToolRequest, in 
 	if in.Fingerprint == "" && (in.Rule == "" || in.Entity == "") {
 		return nil, out, fmt.Errorf("give a fingerprint, or both rule and entity (list_findings shows them)")
 	}
-	m, err := s.resolve(ctx, in.Snapshot)
+	m, err := s.resolve(ctx, in.SnapshotRef)
 	if err != nil {
 		return nil, out, err
 	}
 	out.Snapshot = m
+	out.Notes = append(out.Notes, s.clusterNote(ctx, m, in.Cluster)...)
 	run, err := s.latestAnalysis(ctx, m.ID)
 	if err != nil {
 		return nil, out, err
