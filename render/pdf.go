@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"codeberg.org/go-pdf/fpdf"
 
@@ -295,8 +294,12 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, style tableStyle) {
 		total += c.w
 	}
 	widths := make([]float64, len(cols))
-	for i, c := range cols {
-		widths[i] = c.w * d.width / total
+	if total <= 0 {
+		widths = d.autoWidths(cols, rows)
+	} else {
+		for i, c := range cols {
+			widths[i] = c.w * d.width / total
+		}
 	}
 	d.font("B", pdfTableSize, colInk)
 	d.fitHeaderWords(cols, widths)
@@ -996,7 +999,7 @@ func (d *pdfDoc) findings() {
 		cols, rows := findingTable(shown, -1)
 		pc := make([]pdfCol, len(cols))
 		for j, c := range cols {
-			pc[j] = pdfCol{head: humanize(c), w: colWidth(c, rows, j), align: "L"}
+			pc[j] = pdfCol{head: humanize(c), align: "L"} // width 0: sized from the content
 		}
 		d.ensure(15)
 		d.table(pc, rows, nil)
@@ -1007,32 +1010,75 @@ func (d *pdfDoc) findings() {
 	}
 }
 
-// colWidth weighs a column by the typical length of its values (sampled), within bounds.
-func colWidth(head string, rows [][]string, col int) float64 {
-	n := 0
-	total := 0
-	for i, r := range rows {
-		if i >= 60 {
+// autoWidths sizes columns from their content the way browsers lay out automatic tables: each
+// column gets at least its longest word (so an unbroken value such as a device name never
+// wraps) and the rest of the page width is shared in proportion to how much wider each
+// column's longest line is than that minimum.
+func (d *pdfDoc) autoWidths(cols []pdfCol, rows [][]string) []float64 {
+	const margins = 2*1.2 + 0.6
+	minW := make([]float64, len(cols))
+	maxW := make([]float64, len(cols))
+	measure := func(i int, text string) {
+		for _, l := range strings.Split(text, "\n") {
+			maxW[i] = math.Max(maxW[i], d.f.GetStringWidth(strings.TrimSpace(l))+margins)
+			for _, w := range strings.Fields(l) {
+				minW[i] = math.Max(minW[i], math.Min(d.f.GetStringWidth(w)+margins, d.width/4))
+			}
+		}
+	}
+	d.font("B", pdfTableSize, colInk)
+	for i, c := range cols {
+		measure(i, d.line1(c.head))
+	}
+	d.font("", pdfTableSize, colInk)
+	for ri, row := range rows {
+		if ri >= 100 {
 			break
 		}
-		if col < len(r) {
-			total += minInt(utf8.RuneCountInString(r[col]), 60)
-			n++
+		for i := 0; i < len(cols) && i < len(row); i++ {
+			measure(i, truncate(d.txt(row[i]), pdfMaxCellRunes))
 		}
 	}
-	avg := 8.0
-	if n > 0 {
-		avg = float64(total) / float64(n)
+	// A short column (a model, a date, a node) keeps its whole line; the long ones share the
+	// rest, each at least its longest word when there is room for that.
+	short := 0.8 * d.width / float64(len(cols))
+	widths := make([]float64, len(cols))
+	room := d.width
+	var sumMin, sumMax float64
+	for i := range cols {
+		maxW[i] = math.Max(maxW[i], minW[i])
+		if maxW[i] <= short {
+			widths[i] = maxW[i]
+			room -= maxW[i]
+			continue
+		}
+		minW[i] = math.Max(minW[i], short)
+		sumMin += minW[i]
+		sumMax += maxW[i]
 	}
-	w := math.Max(avg, float64(minInt(utf8.RuneCountInString(head), 14)))
-	return math.Max(6, math.Min(w, 45))
-}
-
-func minInt(a, b int) int {
-	if a < b {
-		return a
+	for i := range cols {
+		if widths[i] > 0 {
+			continue
+		}
+		switch {
+		case sumMax <= room:
+			widths[i] = maxW[i]
+		case sumMin >= room: // even the words do not fit: shrink the long columns alike
+			widths[i] = minW[i] * room / sumMin
+		default:
+			widths[i] = minW[i] + (maxW[i]-minW[i])*(room-sumMin)/(sumMax-sumMin)
+		}
 	}
-	return b
+	used := 0.0
+	for _, w := range widths {
+		used += w
+	}
+	if used > 0 && used < d.width { // room to spare goes to every column in proportion
+		for i := range widths {
+			widths[i] *= d.width / used
+		}
+	}
+	return widths
 }
 
 // waived draws accepted risks, expired and stale waivers.
