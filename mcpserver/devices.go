@@ -96,12 +96,11 @@ func (s *Server) device(ctx context.Context, _ *mcp.CallToolRequest, in DeviceIn
 	if strings.TrimSpace(in.Name) == "" {
 		return nil, out, errors.New("name is empty: give a device name (device_registration_status lists them)")
 	}
-	m, err := s.resolve(ctx, in.SnapshotRef)
+	m, notes, err := s.snapshotFor(ctx, in.SnapshotRef)
 	if err != nil {
 		return nil, out, err
 	}
-	out.Snapshot = m
-	out.Notes = append(out.Notes, s.clusterNote(ctx, m, in.Cluster)...)
+	out.Snapshot, out.Notes = m, notes
 	var d AXLDevice
 	err = s.db().QueryRowContext(ctx, `SELECT name, class, ris_class, model, product, protocol, description, device_pool,
 		owner, css, location, is_active FROM axl_device WHERE snapshot_id = ? AND name = ? COLLATE NOCASE`, m.ID, in.Name).
@@ -310,8 +309,7 @@ type RegistrationIn struct {
 	DeviceClass string `json:"device_class,omitempty" jsonschema:"RisPort device class: Phone, Gateway, H323, Cti, VoiceMail, MediaResources, SIPTrunk, HuntList or Unknown (default: every class)"`
 	Status      string `json:"status,omitempty" jsonschema:"registration status: Registered, UnRegistered, Rejected, PartiallyRegistered, Unknown, or NeverSeen for devices configured in AXL that RisPort did not report (default: every status)"`
 	NameFilter  string `json:"name_filter,omitempty" jsonschema:"device name pattern with * and ? and [abc], ignoring case, e.g. SEP0011* or *GW*"`
-	PageSize    int    `json:"page_size,omitempty" jsonschema:"rows per page, 1 to 500 (default 50)"`
-	Offset      int    `json:"offset,omitempty" jsonschema:"index of the first row, from next_offset of the previous page (default 0)"`
+	PageArgs
 }
 
 // RegistrationRow is one device's registration.
@@ -367,12 +365,11 @@ func (s *Server) registrationStatus(ctx context.Context, _ *mcp.CallToolRequest,
 		}
 		nameOK = re.MatchString
 	}
-	m, err := s.resolve(ctx, in.SnapshotRef)
+	m, notes, err := s.snapshotFor(ctx, in.SnapshotRef)
 	if err != nil {
 		return nil, out, err
 	}
-	out.Snapshot = m
-	out.Notes = append(out.Notes, s.clusterNote(ctx, m, in.Cluster)...)
+	out.Snapshot, out.Notes = m, notes
 	all, err := s.registration(ctx, m.ID)
 	if err != nil {
 		return nil, out, err
@@ -409,11 +406,11 @@ func (s *Server) registrationStatus(ctx context.Context, _ *mcp.CallToolRequest,
 	if class != "" {
 		classes[class] = true
 	}
-	notes, err := s.classNotes(ctx, m, classes)
+	gaps, err := s.classNotes(ctx, m, classes)
 	if err != nil {
 		return nil, out, err
 	}
-	out.Notes = append(out.Notes, notes...)
+	out.Notes = append(out.Notes, gaps...)
 	if out.ByStatus[statusNeverSeen] > 0 {
 		out.Notes = append(out.Notes, "NeverSeen counts devices configured in AXL that no node reported; trust it only for classes whose RisPort coverage is complete")
 	}
@@ -476,12 +473,11 @@ type RegistrationSummaryOut struct {
 
 func (s *Server) registrationSummary(ctx context.Context, _ *mcp.CallToolRequest, in RegistrationSummaryIn) (*mcp.CallToolResult, RegistrationSummaryOut, error) {
 	var out RegistrationSummaryOut
-	m, err := s.resolve(ctx, in.SnapshotRef)
+	m, notes, err := s.snapshotFor(ctx, in.SnapshotRef)
 	if err != nil {
 		return nil, out, err
 	}
-	out.Snapshot = m
-	out.Notes = append(out.Notes, s.clusterNote(ctx, m, in.Cluster)...)
+	out.Snapshot, out.Notes = m, notes
 	all, err := s.registration(ctx, m.ID)
 	if err != nil {
 		return nil, out, err

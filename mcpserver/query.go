@@ -45,6 +45,12 @@ type Page struct {
 	NextOffset int  `json:"next_offset,omitempty" jsonschema:"offset of the next page, when truncated"`
 }
 
+// PageArgs are the paging arguments of every list tool.
+type PageArgs struct {
+	PageSize int `json:"page_size,omitempty" jsonschema:"rows per page, 1 to 500 (default 50)"`
+	Offset   int `json:"offset,omitempty" jsonschema:"index of the first row, from next_offset of the previous page (default 0)"`
+}
+
 // slicePage cuts one page out of rows.
 func slicePage[T any](rows []T, size, offset int) ([]T, Page) {
 	p := Page{Total: len(rows), Offset: offset}
@@ -110,6 +116,16 @@ type SnapshotRef struct {
 // resolve turns a snapshot reference into a snapshot.
 func (s *Server) resolve(ctx context.Context, ref SnapshotRef) (snapshot.Meta, error) {
 	return s.resolveIn(ctx, ref.Snapshot, ref.Cluster)
+}
+
+// snapshotFor resolves the snapshot a tool reads, with the note naming its cluster when the
+// database holds several.
+func (s *Server) snapshotFor(ctx context.Context, ref SnapshotRef) (snapshot.Meta, []string, error) {
+	m, err := s.resolve(ctx, ref)
+	if err != nil {
+		return snapshot.Meta{}, nil, err
+	}
+	return m, s.clusterNote(ctx, m, ref.Cluster), nil
 }
 
 // resolveIn resolves ref among the snapshots of cluster ("" any cluster).

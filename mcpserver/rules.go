@@ -149,8 +149,7 @@ type ListRulesIn struct {
 	Category string `json:"category,omitempty" jsonschema:"only rules of this category, ignoring case"`
 	Severity string `json:"severity,omitempty" jsonschema:"minimum severity: info, low, medium, high or critical"`
 	WithText bool   `json:"with_text,omitempty" jsonschema:"include description, rationale, remediation, references and parameters (longer answers); default false"`
-	PageSize int    `json:"page_size,omitempty" jsonschema:"rows per page, 1 to 500 (default 50)"`
-	Offset   int    `json:"offset,omitempty" jsonschema:"index of the first row, from next_offset of the previous page (default 0)"`
+	PageArgs
 }
 
 // RuleRow is one rule with its outcome on the snapshot.

@@ -111,12 +111,11 @@ type SummaryOut struct {
 
 func (s *Server) snapshotSummary(ctx context.Context, _ *mcp.CallToolRequest, in SummaryIn) (*mcp.CallToolResult, SummaryOut, error) {
 	var out SummaryOut
-	m, err := s.resolve(ctx, in.SnapshotRef)
+	m, notes, err := s.snapshotFor(ctx, in.SnapshotRef)
 	if err != nil {
 		return nil, out, err
 	}
-	out.Snapshot = m
-	out.Notes = append(out.Notes, s.clusterNote(ctx, m, in.Cluster)...)
+	out.Snapshot, out.Notes = m, notes
 	if out.ConfiguredByClass, err = s.opts.Store.AXLCounts(ctx, m.ID); err != nil {
 		return nil, out, err
 	}
@@ -211,9 +210,8 @@ func nonEmpty(s, def string) string {
 
 // ListSnapshotsIn filters and pages the snapshot list.
 type ListSnapshotsIn struct {
-	Cluster  string `json:"cluster,omitempty" jsonschema:"only snapshots of this cluster id (default: every cluster)"`
-	PageSize int    `json:"page_size,omitempty" jsonschema:"rows per page, 1 to 500 (default 50)"`
-	Offset   int    `json:"offset,omitempty" jsonschema:"index of the first row, from next_offset of the previous page (default 0)"`
+	Cluster string `json:"cluster,omitempty" jsonschema:"only snapshots of this cluster id (default: every cluster)"`
+	PageArgs
 }
 
 // SnapshotRow is one stored snapshot.
@@ -266,8 +264,7 @@ type ListFindingsIn struct {
 	Entity        string `json:"entity,omitempty" jsonschema:"entity (device, line, user...) pattern with * and ? and [abc], ignoring case, e.g. SEP00*"`
 	IncludeWaived bool   `json:"include_waived,omitempty" jsonschema:"also list waived (accepted-risk) findings; default false"`
 	WithEvidence  bool   `json:"with_evidence,omitempty" jsonschema:"include each finding's evidence row (longer answers); default false, see explain_finding"`
-	PageSize      int    `json:"page_size,omitempty" jsonschema:"rows per page, 1 to 500 (default 50)"`
-	Offset        int    `json:"offset,omitempty" jsonschema:"index of the first row, from next_offset of the previous page (default 0)"`
+	PageArgs
 }
 
 // FindingRow is one finding, compact.
@@ -320,12 +317,11 @@ func (s *Server) listFindings(ctx context.Context, _ *mcp.CallToolRequest, in Li
 		}
 		entityRE = re.MatchString
 	}
-	m, err := s.resolve(ctx, in.SnapshotRef)
+	m, notes, err := s.snapshotFor(ctx, in.SnapshotRef)
 	if err != nil {
 		return nil, out, err
 	}
-	out.Snapshot = m
-	out.Notes = append(out.Notes, s.clusterNote(ctx, m, in.Cluster)...)
+	out.Snapshot, out.Notes = m, notes
 	run, err := s.latestAnalysis(ctx, m.ID)
 	if err != nil {
 		return nil, out, err
@@ -469,12 +465,11 @@ func (s *Server) explainFinding(ctx context.Context, _ *mcp.CallToolRequest, in 
 	if in.Fingerprint == "" && (in.Rule == "" || in.Entity == "") {
 		return nil, out, fmt.Errorf("give a fingerprint, or both rule and entity (list_findings shows them)")
 	}
-	m, err := s.resolve(ctx, in.SnapshotRef)
+	m, notes, err := s.snapshotFor(ctx, in.SnapshotRef)
 	if err != nil {
 		return nil, out, err
 	}
-	out.Snapshot = m
-	out.Notes = append(out.Notes, s.clusterNote(ctx, m, in.Cluster)...)
+	out.Snapshot, out.Notes = m, notes
 	run, err := s.latestAnalysis(ctx, m.ID)
 	if err != nil {
 		return nil, out, err
