@@ -12,20 +12,19 @@ import (
 // fixture is a snapshot to be written: tests start from healthy() (on which no built-in rule
 // fires) and change what the case needs.
 type fixture struct {
-	cluster   string
-	at        time.Time
-	devices   []snapshot.Device
-	lines     []snapshot.Line
-	apps      []snapshot.LineAppearance
-	users     []snapshot.User
-	pools     []snapshot.DevicePool
-	members   []snapshot.CMGroupMember
-	nodes     []snapshot.Node
-	ris       []snapshot.RisDevice
-	answers   []snapshot.NodeAnswer
-	coverage  []snapshot.Coverage
-	status    snapshot.Status
-	skipStore bool
+	cluster  string
+	at       time.Time
+	devices  []snapshot.Device
+	lines    []snapshot.Line
+	apps     []snapshot.LineAppearance
+	users    []snapshot.User
+	pools    []snapshot.DevicePool
+	members  []snapshot.CMGroupMember
+	nodes    []snapshot.Node
+	ris      []snapshot.RisDevice
+	answers  []snapshot.NodeAnswer
+	coverage []snapshot.Coverage
+	status   snapshot.Status
 }
 
 var fixtureTime = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)

@@ -31,13 +31,6 @@ func StatusReasonText(code int) string {
 	return fmt.Sprintf("Unknown reason %d", code)
 }
 
-// ViewNames lists the relations a rule query may use, in documentation order.
-var viewNames = []string{
-	"snapshot", "devices", "ris", "ris_devices", "device_status", "lines", "line_appearances", "users",
-	"device_pools", "cm_group_members", "nodes", "coverage", "node_answers", "status_reasons",
-	"eol_models", "history_snapshots", "history",
-}
-
 // viewSQL defines the per-snapshot views. %[1]d is the snapshot id (an integer, never user text).
 // The resolved RisPort table `ris` is materialized once (it needs a window over every node's
 // rows) and indexed by name, which every join with it uses.
