@@ -185,6 +185,12 @@ func (c *Config) Validate() error {
 	if c.RisMaxDevices <= 0 {
 		c.RisMaxDevices = DefaultRisMaxDevices
 	}
+	if c.RisMaxDevices > DefaultRisMaxDevices {
+		// Truncation is detected by an answer that fills the requested cap. CUCM caps answers at
+		// 1000 (2000 on some releases), never lower, so asking for more than 1000 could be cut
+		// short silently and a capped answer read as the whole class: false orphans.
+		return configErrorf("RISPORT_MAX_DEVICES=%d: want at most %d, the cap every CUCM release honours", c.RisMaxDevices, DefaultRisMaxDevices)
+	}
 	if c.Retries < 0 {
 		return configErrorf("retries must be 0 or more")
 	}
