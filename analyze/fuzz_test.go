@@ -1,12 +1,11 @@
 package analyze_test
 
 import (
-	"io/fs"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
-	"github.com/cucm-audit/cucm-audit/rules"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -28,6 +27,9 @@ func stable[T any](t *testing.T, parse func(string, []byte) (T, error), data []b
 		}
 		return v1, err1
 	}
+	if reflect.DeepEqual(v1, v2) {
+		return v1, nil
+	}
 	if d := cmp.Diff(v1, v2, cmpopts.IgnoreUnexported(analyze.Rule{}), cmpopts.EquateEmpty()); d != "" {
 		t.Fatalf("unstable result (-first +second):\n%s", d)
 	}
@@ -35,15 +37,10 @@ func stable[T any](t *testing.T, parse func(string, []byte) (T, error), data []b
 }
 
 // FuzzParsePack: a rule pack that loads has rules with ids, titles and queries.
-// Seeds: testdata/fuzz/FuzzParsePack plus every built-in pack.
+// Seeds: testdata/fuzz/FuzzParsePack (one built-in rule, broken packs). The whole built-in packs
+// are loaded by the package's own tests; as seeds their size would make the minimisation of
+// every new input take most of the fuzzing time.
 func FuzzParsePack(f *testing.F) {
-	for _, name := range []string{"dataquality.yaml", "inventory.yaml", "lifecycle.yaml", "redundancy.yaml", "registration.yaml"} {
-		b, err := readPack(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rs, err := stable(t, analyze.ParsePack, data)
 		if err != nil {
@@ -75,9 +72,8 @@ func FuzzParseWaivers(f *testing.F) {
 }
 
 // FuzzParseEOL: every model that loads has a name and a date.
-// Seeds: testdata/fuzz/FuzzParseEOL plus the built-in data.
+// Seeds: testdata/fuzz/FuzzParseEOL (the first built-in models, broken files).
 func FuzzParseEOL(f *testing.F) {
-	f.Add(rules.EOLModels())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ms, err := stable(t, analyze.ParseEOL, data)
 		if err != nil {
@@ -89,8 +85,4 @@ func FuzzParseEOL(f *testing.F) {
 			}
 		}
 	})
-}
-
-func readPack(name string) ([]byte, error) {
-	return fs.ReadFile(rules.Packs(), name)
 }
