@@ -61,7 +61,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	store, err := snapshot.Open(ctx, *db)
+	store, discard, err := openForCollect(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -75,6 +75,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stderr, s)
 	}
 	if err != nil {
+		discard()
 		return fmt.Errorf("collect: %w", err)
 	}
 	fmt.Fprintf(stdout, "snapshot %d %s\n", meta.ID, meta.Status)
@@ -82,4 +83,29 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return withCode(exitIncomplete, errors.New("snapshot is incomplete (see `cucm-audit show` for its coverage)"))
 	}
 	return nil
+}
+
+// openForCollect opens the database a collection writes into. When the file is new and the
+// collection ends up storing nothing (a wrong password, an unreachable host), discard removes it
+// again, so a failed first run leaves no file behind.
+func openForCollect(ctx context.Context, path string) (*snapshot.Store, func(), error) {
+	_, statErr := os.Stat(path)
+	isNew := errors.Is(statErr, os.ErrNotExist)
+	store, err := snapshot.Open(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	discard := func() {
+		if !isNew {
+			return
+		}
+		if list, err := store.List(ctx, ""); err != nil || len(list) > 0 {
+			return
+		}
+		store.Close()
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(path + suffix)
+		}
+	}
+	return store, discard, nil
 }

@@ -59,7 +59,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	store, err := snapshot.Open(ctx, *db)
+	store, discard, err := openForCollect(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -74,6 +74,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintln(stderr, s)
 	}
 	if err != nil {
+		discard()
 		return fmt.Errorf("run: collecting: %w", err)
 	}
 	res, err := analyze.Run(ctx, store, meta.ID, aopts)
