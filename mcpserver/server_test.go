@@ -38,6 +38,9 @@ func TestToolsListed(t *testing.T) {
 		if tool.OutputSchema == nil {
 			t.Errorf("%s: no output schema", tool.Name)
 		}
+		if out, _ := json.Marshal(tool.OutputSchema); strings.Contains(string(out), `"null"`) {
+			t.Errorf("%s: output schema has nullable types: %s", tool.Name, out)
+		}
 		raw, _ := json.Marshal(tool.InputSchema)
 		var schema struct {
 			Properties map[string]struct {

@@ -3,30 +3,91 @@ package mcpserver
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
-// addTool registers a read-only tool.
+// addTool registers a read-only tool. Its output schema has no nullable types (portable to
+// clients that map schemas onto a single-type dialect); in exchange every list and map of an
+// answer is filled in, empty rather than null.
 func addTool[In, Out any](s *Server, name, title, desc string, h mcp.ToolHandlerFor[In, Out]) {
 	no := false
+	schema, err := jsonschema.For[Out](nil)
+	if err != nil {
+		panic(fmt.Sprintf("mcpserver: output schema of tool %s: %v", name, err))
+	}
 	mcp.AddTool(s.mcp, &mcp.Tool{
-		Name:        name,
-		Title:       title,
-		Description: desc,
-		Annotations: &mcp.ToolAnnotations{Title: title, ReadOnlyHint: true, IdempotentHint: true, OpenWorldHint: &no, DestructiveHint: &no},
+		Name:         name,
+		Title:        title,
+		Description:  desc,
+		OutputSchema: notNull(schema),
+		Annotations:  &mcp.ToolAnnotations{Title: title, ReadOnlyHint: true, IdempotentHint: true, OpenWorldHint: &no, DestructiveHint: &no},
 	}, func(ctx context.Context, req *mcp.CallToolRequest, in In) (*mcp.CallToolResult, Out, error) {
 		res, out, err := h(ctx, req, in)
 		if err != nil {
 			s.log.Info("tool call refused", "tool", name, "error", err)
+			return res, out, err
 		}
-		return res, out, err
+		fillNil(reflect.ValueOf(&out).Elem())
+		return res, out, nil
 	})
+}
+
+// notNull turns every ["null", T] type of a derived schema into plain T.
+func notNull(s *jsonschema.Schema) *jsonschema.Schema {
+	if s == nil {
+		return nil
+	}
+	if len(s.Types) == 2 && s.Types[0] == "null" {
+		s.Type, s.Types = s.Types[1], nil
+	}
+	for _, p := range s.Properties {
+		notNull(p)
+	}
+	notNull(s.Items)
+	notNull(s.AdditionalProperties)
+	for _, d := range s.Defs {
+		notNull(d)
+	}
+	return s
+}
+
+// fillNil replaces every nil slice and map reachable from v by an empty one, so answers match
+// the not-null output schema.
+func fillNil(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			fillNil(v.Elem())
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if f := v.Field(i); f.CanSet() {
+				fillNil(f)
+			}
+		}
+	case reflect.Slice:
+		if v.IsNil() {
+			if v.CanSet() {
+				v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+			}
+			return
+		}
+		for i := range v.Len() {
+			fillNil(v.Index(i))
+		}
+	case reflect.Map:
+		if v.IsNil() && v.CanSet() {
+			v.Set(reflect.MakeMap(v.Type()))
+		}
+	}
 }
 
 func (s *Server) addTools() {
