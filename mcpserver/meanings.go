@@ -3,6 +3,8 @@ package mcpserver
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
 )
 
 // statusNeverSeen is our name for a device configured in AXL that no node reported in RisPort.
@@ -18,41 +20,44 @@ var statusMeanings = map[string]string{
 	statusNeverSeen:       "configured in AXL but absent from every node's RisPort answer: not registered since the node's RisPort cache was last cleared, or never deployed (only meaningful when the class's RisPort coverage is complete)",
 }
 
-// statusReasons are RisPort70's StatusReason codes (Cisco's list as published by the
-// cisco-risport library, lib/statusReasons.js).
-var statusReasons = map[int]string{
-	0:  "Registered (no fault)",
-	1:  "Unknown",
-	6:  "ConnectivityError: network problem between the device and CUCM",
-	8:  "DeviceInitiatedReset: the device reset itself",
-	9:  "CallManagerReset: CUCM reset the device",
-	10: "DeviceUnregistered: the device unregistered normally",
-	11: "MalformedRegisterMsg: the registration message was malformed",
-	12: "SCCPDeviceThrottling: CUCM throttled SCCP registrations",
-	13: "KeepAliveTimeout: the device stopped answering keepalives",
-	14: "ConfigurationMismatch: the device's configuration does not match CUCM's (e.g. wrong model, protocol or security profile)",
-	15: "CallManagerRestart: the CUCM service restarted",
-	16: "DuplicateRegistration: another device registered with the same name",
-	17: "CallManagerApplyConfig: the device restarted to apply a configuration change",
-	18: "DeviceNoResponse: the device did not respond",
-	19: "EMLoginLogout: an Extension Mobility login or logout",
-	20: "EMCCLoginLogout: an Extension Mobility Cross Cluster login or logout",
-	25: "RegistrationSequenceError: registration messages arrived out of order",
-	26: "InvalidCapabilities: the device reported invalid capabilities",
-	28: "FallbackInitiated: the device is falling back to its primary node",
-	29: "DeviceSwitch: the device switched to another node",
-	30: "DeviceWipe: the device was wiped",
-	31: "DeviceForcedReset: the device was forced to reset",
-	33: "LowBattery: the device's battery is low",
-	34: "ManualPowerOff: the device was powered off",
+// reasonHelp explains RisPort70's StatusReason codes in words; the names come from
+// analyze.StatusReasonText so every output spells them alike.
+var reasonHelp = map[int]string{
+	0:  "no fault",
+	6:  "network problem between the device and CUCM",
+	8:  "the device reset itself",
+	9:  "CUCM reset the device",
+	10: "the device unregistered normally",
+	11: "the registration message was malformed",
+	12: "CUCM throttled SCCP registrations",
+	13: "the device stopped answering keepalives",
+	14: "the device's configuration does not match CUCM's (e.g. wrong model, protocol or security profile)",
+	15: "the CUCM service restarted",
+	16: "another device registered with the same name",
+	17: "the device restarted to apply a configuration change",
+	18: "the device did not respond",
+	19: "an Extension Mobility login or logout",
+	20: "an Extension Mobility Cross Cluster login or logout",
+	25: "registration messages arrived out of order",
+	26: "the device reported invalid capabilities",
+	28: "the device is falling back to its primary node",
+	29: "the device switched to another node",
+	30: "the device was wiped",
+	31: "the device was forced to reset",
+	33: "the device's battery is low",
+	34: "the device was powered off",
 }
 
-// reasonText is the StatusReason code in words.
+// reasonText is the StatusReason code in words: its name, and what it means when known.
 func reasonText(code int) string {
-	if t, ok := statusReasons[code]; ok {
-		return t
+	name := analyze.StatusReasonText(code)
+	if help, ok := reasonHelp[code]; ok {
+		return name + ": " + help
 	}
-	return fmt.Sprintf("code %d (not in Cisco's published list)", code)
+	if code == 1 {
+		return name
+	}
+	return name + " (not in Cisco's published list)"
 }
 
 // risClasses are RisPort70's DeviceClass values, the classes device_class accepts.
