@@ -124,7 +124,7 @@ var everyCall = []struct {
 
 // TestNoCredentialInAnswers collects with a distinctive password and greps every answer for it.
 func TestNoCredentialInAnswers(t *testing.T) {
-	for _, name := range []string{"demo"} {
+	for _, name := range []string{"tiny", "demo"} {
 		t.Run(name, func(t *testing.T) {
 			if testing.Short() {
 				t.Skip("demo collection skipped in -short mode")
