@@ -614,10 +614,10 @@ func (d *pdfDoc) summary() {
 		value, label string
 		c            rgb
 	}{
-		{strconv.Itoa(open), "open findings", colBrand},
-		{strconv.Itoa(critHigh), "critical or high", sevColor(analyze.SeverityHigh)},
-		{regText, fmt.Sprintf("devices registered (%d of %d)", reg, conf), colBrand},
-		{strconv.Itoa(r.DataQuality.Gaps), fmt.Sprintf("data gaps · %d inconclusive rules", len(r.DataQuality.Inconclusive)), gapCol},
+		{num(open), "open findings", colBrand},
+		{num(critHigh), "critical or high", sevColor(analyze.SeverityHigh)},
+		{regText, "devices registered (" + num(reg) + " of " + num(conf) + ")", colBrand},
+		{num(r.DataQuality.Gaps), fmt.Sprintf("data gaps · %d inconclusive rules", len(r.DataQuality.Inconclusive)), gapCol},
 	}
 	y := f.GetY()
 	tw := (d.width - 3*4) / 4
@@ -662,8 +662,8 @@ func (d *pdfDoc) summary() {
 				complete = "no"
 			}
 			incomplete = append(incomplete, !c.Complete)
-			rows = append(rows, []string{c.Class, itoa(c.Configured), itoa(c.Seen), itoa(c.Registered), itoa(c.UnRegistered),
-				itoa(c.Rejected), itoa(c.PartiallyRegistered), itoa(c.Unknown), itoa(c.NeverSeen),
+			rows = append(rows, []string{c.Class, num(c.Configured), num(c.Seen), num(c.Registered), num(c.UnRegistered),
+				num(c.Rejected), num(c.PartiallyRegistered), num(c.Unknown), num(c.NeverSeen),
 				fmt.Sprintf("%.1f %%", 100*c.RegistrationRate), complete})
 		}
 		d.table(cols, rows, func(row, col int) (rgb, bool) {
@@ -679,7 +679,7 @@ func (d *pdfDoc) summary() {
 		var rows [][]string
 		var sevs []analyze.Severity
 		for _, t := range r.Summary.TopRisks {
-			rows = append(rows, []string{sevName(t.Severity), t.RuleID, t.Title, itoa(t.Count)})
+			rows = append(rows, []string{sevName(t.Severity), t.RuleID, t.Title, num(t.Count)})
 			sevs = append(sevs, t.Severity)
 		}
 		d.table([]pdfCol{{"Severity", 12, "L"}, {"Rule", 12, "L"}, {"Title", 60, "L"}, {"Open findings", 14, "R"}}, rows, sevStyle(sevs, 0))
@@ -688,11 +688,11 @@ func (d *pdfDoc) summary() {
 	if c := r.Summary.Change; c != nil {
 		d.heading(fmt.Sprintf("Change since the previous snapshot (#%d)", c.PreviousID), 20)
 		rows := [][]string{
-			{"New findings", itoa(c.NewFindings)},
-			{"Resolved findings", itoa(c.ResolvedFindings)},
-			{"Registered devices", fmt.Sprintf("%+d", c.RegisteredDelta)},
-			{"Devices added to the configuration", itoa(c.DevicesAdded)},
-			{"Devices removed from the configuration", itoa(c.DevicesRemoved)},
+			{"New findings", num(c.NewFindings)},
+			{"Resolved findings", num(c.ResolvedFindings)},
+			{"Registered devices", signed(c.RegisteredDelta)},
+			{"Devices added to the configuration", num(c.DevicesAdded)},
+			{"Devices removed from the configuration", num(c.DevicesRemoved)},
 		}
 		d.table([]pdfCol{{"Measure", 60, "L"}, {"Change", 20, "R"}}, rows, nil)
 	}
@@ -709,7 +709,27 @@ func (d *pdfDoc) summary() {
 	}
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
+// signed prints a change with its sign: +3, -12, 0.
+func signed(n int) string {
+	if n > 0 {
+		return "+" + num(n)
+	}
+	return num(n)
+}
+
+// num prints a count with thousands separators, as management reads them: 1,377.
+func num(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
 
 // severityChart draws one horizontal bar per severity.
 func (d *pdfDoc) severityChart() {
@@ -739,7 +759,7 @@ func (d *pdfDoc) severityChart() {
 		}
 		d.font("B", 8.5, colInk)
 		f.SetXY(pdfMarginL+labelW+w+1, y)
-		f.CellFormat(20, barH, itoa(s.Count), "", 0, "L", false, 0, "")
+		f.CellFormat(20, barH, num(s.Count), "", 0, "L", false, 0, "")
 		f.SetY(y + barH + gap)
 	}
 	f.SetY(f.GetY() + 2)
@@ -791,7 +811,7 @@ func (d *pdfDoc) registrationChart() {
 		}
 		d.font("", 7.5, colInk)
 		f.SetXY(pdfMarginL+labelW+barW+1.5, y)
-		f.CellFormat(valueW-1.5, barH, fmt.Sprintf("%d of %d registered (%.1f %%)", c.Registered, c.Configured, 100*c.RegistrationRate), "", 0, "L", false, 0, "")
+		f.CellFormat(valueW-1.5, barH, fmt.Sprintf("%s of %s registered (%.1f %%)", num(c.Registered), num(c.Configured), 100*c.RegistrationRate), "", 0, "L", false, 0, "")
 		f.SetY(y + barH + gap)
 	}
 	// Legend.
@@ -842,7 +862,7 @@ func (d *pdfDoc) trendChart() {
 		y := base - chartH*float64(v)/float64(scale)
 		f.Line(axisX, y, pdfMarginL+d.width, y)
 		f.SetXY(pdfMarginL, y-2)
-		f.CellFormat(12, 4, itoa(v), "", 0, "R", false, 0, "")
+		f.CellFormat(12, 4, num(v), "", 0, "R", false, 0, "")
 	}
 	slot := (pdfMarginL + d.width - axisX) / float64(len(pts))
 	bw := math.Min(slot*0.55, 18)
@@ -870,7 +890,7 @@ func (d *pdfDoc) trendChart() {
 		if p.Analyzed {
 			d.font("B", 7, colInk)
 			f.SetXY(x-5, y-4.5)
-			f.CellFormat(bw+10, 4, itoa(total), "", 0, "C", false, 0, "")
+			f.CellFormat(bw+10, 4, num(total), "", 0, "C", false, 0, "")
 		}
 		d.font("", 6.5, colMuted)
 		f.SetXY(x-8, base+1)
@@ -918,7 +938,7 @@ func (d *pdfDoc) quality() {
 	var gaps [][]string
 	for _, c := range dq.Coverage {
 		if !c.Complete {
-			gaps = append(gaps, []string{c.Source, c.Item, itoa(c.Records), c.Reason})
+			gaps = append(gaps, []string{c.Source, c.Item, num(c.Records), c.Reason})
 		}
 	}
 	if len(gaps) == 0 {
@@ -978,7 +998,7 @@ func (d *pdfDoc) findings() {
 			f.CellFormat(d.width-bw-2, 6.5, l, "", 0, "L", false, 0, "")
 		}
 		f.SetY(y + float64(len(lines))*5.5 + 2)
-		meta := fmt.Sprintf("%d open finding", len(s.Findings))
+		meta := num(len(s.Findings)) + " open finding"
 		if len(s.Findings) != 1 {
 			meta += "s"
 		}
@@ -1004,8 +1024,8 @@ func (d *pdfDoc) findings() {
 		d.ensure(15)
 		d.table(pc, rows, nil)
 		if more > 0 {
-			d.para(fmt.Sprintf("Showing %d of %d findings: %d more in the XLSX, which lists every finding of this rule on sheet %q.",
-				len(shown), len(s.Findings), more, d.sheets[i]), "", 8.5, colMuted)
+			d.para(fmt.Sprintf("Showing %s of %s findings: %s more in the XLSX, which lists every finding of this rule on sheet %q.",
+				num(len(shown)), num(len(s.Findings)), num(more), d.sheets[i]), "", 8.5, colMuted)
 		}
 	}
 }
@@ -1122,12 +1142,12 @@ func (d *pdfDoc) diff() {
 	df := r.Diff
 	d.section(diffTitle(df))
 	rows := [][]string{
-		{"New findings", itoa(len(df.NewFindings))},
-		{"Resolved findings", itoa(len(df.Resolved))},
-		{"Persisting findings", itoa(df.Persisting)},
-		{"Devices added", itoa(len(df.Added))},
-		{"Devices removed", itoa(len(df.Removed))},
-		{"Devices changed", itoa(len(df.Changed))},
+		{"New findings", num(len(df.NewFindings))},
+		{"Resolved findings", num(len(df.Resolved))},
+		{"Persisting findings", num(df.Persisting)},
+		{"Devices added", num(len(df.Added))},
+		{"Devices removed", num(len(df.Removed))},
+		{"Devices changed", num(len(df.Changed))},
 	}
 	d.table([]pdfCol{{"Measure", 60, "L"}, {"Count", 20, "R"}}, rows, nil)
 	for _, n := range df.Notes {
@@ -1137,7 +1157,7 @@ func (d *pdfDoc) diff() {
 		d.heading("Registration by class", 15)
 		var rr [][]string
 		for _, c := range df.Registration {
-			rr = append(rr, []string{c.Class, itoa(c.RegisteredBefore), itoa(c.RegisteredAfter), fmt.Sprintf("%+d", c.RegisteredAfter-c.RegisteredBefore), itoa(c.SeenBefore), itoa(c.SeenAfter)})
+			rr = append(rr, []string{c.Class, num(c.RegisteredBefore), num(c.RegisteredAfter), signed(c.RegisteredAfter - c.RegisteredBefore), num(c.SeenBefore), num(c.SeenAfter)})
 		}
 		d.table([]pdfCol{{"Class", 20, "L"}, {"Registered before", 14, "R"}, {"Registered after", 14, "R"}, {"Change", 10, "R"}, {"Seen before", 12, "R"}, {"Seen after", 12, "R"}}, rr, nil)
 	}
@@ -1155,7 +1175,7 @@ func (d *pdfDoc) diff() {
 		}
 		d.table([]pdfCol{{"Rule", 12, "L"}, {"Severity", 10, "L"}, {"Entity", 30, "L"}, {"Message", 48, "L"}}, rows, sevStyle(sevs, 1))
 		if more > 0 {
-			d.para(fmt.Sprintf("%d more in the XLSX.", more), "", 8.5, colMuted)
+			d.para(num(more)+" more in the XLSX.", "", 8.5, colMuted)
 		}
 	}
 	list("New findings", df.NewFindings)
@@ -1175,7 +1195,7 @@ func (d *pdfDoc) diff() {
 		}
 		d.table([]pdfCol{{"Device", 35, "L"}, {"Class", 20, "L"}, {"Model", 45, "L"}}, rows, nil)
 		if d.max >= 0 && len(ds) > d.max {
-			d.para(fmt.Sprintf("%d more in the XLSX.", len(ds)-d.max), "", 8.5, colMuted)
+			d.para(num(len(ds)-d.max)+" more in the XLSX.", "", 8.5, colMuted)
 		}
 	}
 	devices("Devices added", df.Added)
@@ -1206,7 +1226,7 @@ func (d *pdfDoc) appendix() {
 	var sevs []analyze.Severity
 	var outcomes []analyze.Outcome
 	for _, o := range r.Appendix.Rules {
-		rows = append(rows, []string{o.Rule.ID, o.Rule.Title, sevName(o.Rule.Severity), string(o.Outcome), itoa(o.Findings), itoa(o.Waived), paramList(o.Rule.Params)})
+		rows = append(rows, []string{o.Rule.ID, o.Rule.Title, sevName(o.Rule.Severity), string(o.Outcome), num(o.Findings), num(o.Waived), paramList(o.Rule.Params)})
 		sevs = append(sevs, o.Rule.Severity)
 		outcomes = append(outcomes, o.Outcome)
 	}
@@ -1230,7 +1250,7 @@ func (d *pdfDoc) appendix() {
 	d.heading("Inventory by model", 15)
 	rows = nil
 	for _, m := range r.Appendix.ModelCounts {
-		rows = append(rows, []string{m.Class, m.Model, itoa(m.Count)})
+		rows = append(rows, []string{m.Class, m.Model, num(m.Count)})
 	}
 	d.table([]pdfCol{{"Class", 25, "L"}, {"Model", 55, "L"}, {"Devices", 20, "R"}}, rows, nil)
 }

@@ -60,7 +60,7 @@ func TestPDFReaders(t *testing.T) {
 		}
 		// The demo's summary figures, on the row of their class.
 		for class, figures := range map[string][]string{
-			"Phone":    {"1377", "803", "679", "123", "1", "574"},
+			"Phone":    {"1,377", "803", "679", "123", "1", "574"},
 			"Gateway":  {"85", "41", "44"},
 			"SIPTrunk": {"22", "18", "4"},
 		} {

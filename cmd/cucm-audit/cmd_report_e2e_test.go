@@ -96,7 +96,7 @@ func TestReportDemoEndToEnd(t *testing.T) {
 	table, _, _ := strings.Cut(string(text), "Top risks")
 	_, table, _ = strings.Cut(table, "Configured (AXL) versus seen (RisPort)")
 	for class, figures := range map[string][]string{
-		"Phone":    {"1377", "803", "679", "123", "1", "574"},
+		"Phone":    {"1,377", "803", "679", "123", "1", "574"},
 		"Gateway":  {"85", "41", "44"},
 		"SIPTrunk": {"22", "18", "4"},
 	} {
