@@ -125,7 +125,7 @@ faults:
   risport_rate_limit: 0
   risport_max_devices: 40
   risport_stateinfo_paging: true
-  slow_response: 4ms
+  slow_response: 8ms
 `
 
 // snapRow is one row of the snapshot table.
@@ -201,6 +201,8 @@ func TestCrashSafety(t *testing.T) {
 		t.Fatalf("reference collect: %v", err)
 	}
 	full := time.Since(t0)
+	perRun := sim.Stats().Requests
+	fullRequests := perRun["axl"] + perRun["risport"]
 	s := open()
 	snaps := listSnapshots(t, s.DB())
 	if len(snaps) != 1 || snaps[0].status != "complete" {
@@ -211,15 +213,27 @@ func TestCrashSafety(t *testing.T) {
 	intact := map[int64]map[string][]string{snaps[0].id: ref}
 
 	rng := rand.New(rand.NewPCG(20261120, 7))
-	killed, finished := 0, 0
-	for i := 0; i < kills; i++ {
+	killed, finished, midway := 0, 0, 0
+	// Runs until `kills` collections were killed mid-way (a kill that comes after the end only
+	// adds a complete snapshot), with a bound on the attempts.
+	for i := 0; killed < kills && i < 3*kills; i++ {
+		if i%5 == 4 {
+			// Now and then an uninterrupted run adds a complete snapshot the later kills must not touch.
+			if err := waitBounded(start(), time.Minute); err != nil {
+				t.Fatalf("uninterrupted run: %v", err)
+			}
+		}
+		sim.ResetStats()
 		cmd := start()
-		delay := time.Duration(rng.Int64N(int64(full) * 85 / 100))
+		delay := time.Duration(rng.Int64N(int64(full) * 7 / 10))
 		time.Sleep(delay)
 		_ = cmd.Process.Signal(syscall.SIGKILL) // fails only when the run already ended
 		err := waitBounded(cmd, time.Minute)
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			killed++ // killed mid-way, as intended
+			if st := sim.Stats(); st.Requests["axl"] > 0 && st.Requests["axl"]+st.Requests["risport"] < fullRequests {
+				midway++ // the kill landed while the cluster was being read
+			}
 		} else if err == nil {
 			finished++ // the kill came after the end
 		} else {
@@ -276,8 +290,11 @@ func TestCrashSafety(t *testing.T) {
 			t.Errorf("%s: %d rows of no snapshot (%v)", tbl, orphans, err)
 		}
 	}
-	t.Logf("crash: kills=%d integrity=%s complete_snapshots_intact=%d finished_before_kill=%d full_run=%s",
-		killed, res, complete, finished, full.Round(time.Millisecond))
+	if midway < killed/2 {
+		t.Errorf("only %d of %d kills landed while the cluster was being read: slow the scenario down", midway, killed)
+	}
+	t.Logf("crash: kills=%d integrity=%s complete_snapshots_intact=%d mid_collection=%d finished_before_kill=%d full_run=%s requests_per_run=%d",
+		killed, res, complete, midway, finished, full.Round(time.Millisecond), fullRequests)
 }
 
 // waitBounded waits for a process, killing it if it outlives limit.
