@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -230,5 +231,24 @@ func TestPDFEntityCap(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPDFMegacluster renders the megacluster-sized fixture (60,000 findings): the cap keeps the
+// PDF a readable size and qpdf finds it sound.
+func TestPDFMegacluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders 60,000 findings")
+	}
+	qpdf := needTool(t, "qpdf")
+	pdfinfo := needTool(t, "pdfinfo")
+	path := renderTo(t, bigReport(24, 2500), FormatPDF, Options{})
+	run(t, qpdf, "--check", path)
+	m := regexp.MustCompile(`Pages:\s+(\d+)`).FindSubmatch(run(t, pdfinfo, path))
+	if m == nil {
+		t.Fatal("pdfinfo gives no page count")
+	}
+	if n, _ := strconv.Atoi(string(m[1])); n < 24 || n > 150 {
+		t.Errorf("%d pages for 24 rules capped at 50 entities each", n)
 	}
 }
