@@ -32,21 +32,27 @@ func StatusReasonText(code int) string {
 }
 
 // viewSQL defines the per-snapshot views. %[1]d is the snapshot id (an integer, never user text).
-// The resolved RisPort table `ris` is materialized once (it needs a window over every node's
-// rows) and indexed by name, which every join with it uses.
+// The resolved RisPort table `ris` is materialized once and indexed by name, which every join
+// with it uses. Only devices listed by several nodes go through the window that picks the newest
+// entry: sorting every row would cost more than all the rules together.
 const viewSQL = `
+CREATE TEMP TABLE ris_multi AS
+SELECT name, COUNT(*) AS node_rows FROM main.ris_device WHERE snapshot_id = %[1]d GROUP BY name HAVING COUNT(*) > 1;
 CREATE TEMP TABLE ris AS
 SELECT x.node, x.name, x.device_class, x.model, x.product, x.status, x.status_reason,
        COALESCE(sr.name, 'Unknown reason ' || x.status_reason) AS status_reason_text,
        x.protocol, x.description, x.dir_number, x.num_lines, x.lines_status, x.ipv4, x.ip_addresses,
        x.active_load, x.inactive_load, x.download_status, x.login_user, x.timestamp,
        x.registration_attempts, x.httpd, x.is_cti_controllable, x.node_rows
-FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.name
-             ORDER BY r.timestamp DESC, (r.status = 'Registered') DESC, r.node) AS rn,
-             COUNT(*) OVER (PARTITION BY r.name) AS node_rows
-      FROM main.ris_device r WHERE r.snapshot_id = %[1]d) x
-LEFT JOIN temp.status_reasons sr ON sr.code = x.status_reason
-WHERE x.rn = 1;
+FROM (SELECT r.*, 1 AS rn, 1 AS node_rows FROM main.ris_device r
+      WHERE r.snapshot_id = %[1]d AND r.name NOT IN (SELECT name FROM temp.ris_multi)
+      UNION ALL
+      SELECT * FROM (
+        SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.name
+               ORDER BY r.timestamp DESC, (r.status = 'Registered') DESC, r.node) AS rn, m.node_rows
+        FROM temp.ris_multi m CROSS JOIN main.ris_device r ON r.snapshot_id = %[1]d AND r.name = m.name)
+      WHERE rn = 1) x
+LEFT JOIN temp.status_reasons sr ON sr.code = x.status_reason;
 CREATE UNIQUE INDEX temp.ris_name ON ris (name);
 CREATE INDEX temp.ris_class ON ris (device_class, status);
 
