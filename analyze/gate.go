@@ -122,9 +122,6 @@ func (g *gate) check(requires []string) string {
 		}
 		for _, cl := range classes {
 			item(snapshot.SourceRisPort, snapshot.ClassItem(cl))
-			for _, b := range g.badAnswer[cl] {
-				add(b)
-			}
 		}
 		if len(g.nodes) == 0 {
 			add("risport nodes: no node coverage record, so it is unknown whether every node answered")
@@ -135,6 +132,11 @@ func (g *gate) check(requires []string) string {
 		for _, n := range g.axlNodes {
 			if _, ok := g.cov[snapshot.SourceRisPort+"/"+snapshot.NodeItem(n)]; !ok {
 				add(fmt.Sprintf("risport node:%s (a node in AXL) was not read (no coverage record)", n))
+			}
+		}
+		for _, cl := range classes {
+			for _, b := range g.badAnswer[cl] {
+				add(b)
 			}
 		}
 	}

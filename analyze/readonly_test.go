@@ -117,3 +117,25 @@ func TestRulesCannotWrite(t *testing.T) {
 		t.Error("ATTACH created a file")
 	}
 }
+
+// TestViewsExistAndAreDocumented: every view a rule may use exists on the rule connection and
+// is documented in rules/README.md.
+func TestViewsExistAndAreDocumented(t *testing.T) {
+	ctx := context.Background()
+	store := newStore(t)
+	id := healthy().write(t, store)
+	e, err := openEvaluator(ctx, store.Path(), snapshot.Meta{ID: id, ClusterID: "c1", StartedAt: fixtureTime}, nil, nil)
+	must(t, err)
+	defer e.Close()
+	readme, err := os.ReadFile("../rules/README.md")
+	must(t, err)
+	for _, v := range viewNames {
+		var n int
+		if err := e.conn.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+v).Scan(&n); err != nil {
+			t.Errorf("view %s: %v", v, err)
+		}
+		if !strings.Contains(string(readme), "| `"+v+"` |") {
+			t.Errorf("view %s is not documented in rules/README.md", v)
+		}
+	}
+}

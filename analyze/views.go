@@ -31,6 +31,13 @@ func StatusReasonText(code int) string {
 	return fmt.Sprintf("Unknown reason %d", code)
 }
 
+// viewNames lists the relations a rule query may use, in documentation order (rules/README.md).
+var viewNames = []string{
+	"snapshot", "devices", "ris", "ris_devices", "device_status", "lines", "line_appearances", "users",
+	"device_pools", "cm_group_members", "nodes", "coverage", "node_answers", "status_reasons",
+	"eol_models", "history_snapshots", "history",
+}
+
 // viewSQL defines the per-snapshot views. %[1]d is the snapshot id (an integer, never user text).
 // The resolved RisPort table `ris` is materialized once and indexed by name, which every join
 // with it uses. Only devices listed by several nodes go through the window that picks the newest
