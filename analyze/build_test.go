@@ -1,0 +1,95 @@
+package analyze
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
+
+func TestBuildReport(t *testing.T) {
+	ctx := context.Background()
+	store := newStore(t)
+
+	// Before: healthy. After: one phone never seen, one rejected gateway, a lobby phone without
+	// an owner (waived), users not read completely (INV-006 inconclusive).
+	before := healthy()
+	id1 := before.write(t, store)
+	_, err := Run(ctx, store, id1, Options{Now: fixtureTime})
+	must(t, err)
+
+	after := healthy()
+	after.at = fixtureTime.Add(24 * 3600e9)
+	after.phone("SEP0000000000AA", "Cisco 8845", "alice", "1003", "")
+	after.phone("SEPLOBBY0000001", "Cisco 7841", "", "1010", "sub1")
+	g := after.risOf(t, "GW-1")
+	g.Status, g.StatusReason = "Rejected", 14
+	after.setCoverage(snapshot.SourceAXL, "users", false, "query failed")
+	id2 := after.write(t, store)
+	waivers := filepath.Join(t.TempDir(), "w.yaml")
+	must(t, os.WriteFile(waivers, []byte("waivers:\n  - rule: INV-001\n    entity: SEPLOBBY*\n    statement: shared\n    owner: voice\n    expires: 2027-12-31\n"), 0o644))
+	_, err = Run(ctx, store, id2, Options{Now: fixtureTime, WaiversFile: waivers})
+	must(t, err)
+
+	rep, err := BuildReport(ctx, store, id2, ReportOptions{Now: fixtureTime, ToolVersion: "test"})
+	must(t, err)
+
+	sev := map[Severity]int{}
+	for _, s := range rep.Summary.FindingsBySeverity {
+		sev[s.Severity] = s.Count
+	}
+	if diff := cmp.Diff(map[Severity]int{SeverityCritical: 0, SeverityHigh: 2, SeverityMedium: 1, SeverityLow: 1, SeverityInfo: 0}, sev); diff != "" {
+		t.Errorf("findings by severity (-want +got):\n%s", diff)
+	}
+	var phone *ClassRegistration
+	for i := range rep.Summary.Registration {
+		if rep.Summary.Registration[i].Class == "Phone" {
+			phone = &rep.Summary.Registration[i]
+		}
+	}
+	if phone == nil || phone.Configured != 4 || phone.Seen != 3 || phone.Registered != 3 || phone.NeverSeen != 1 || !phone.Complete {
+		t.Errorf("Phone registration = %+v", phone)
+	}
+	var ids []string
+	for _, s := range rep.Rules {
+		ids = append(ids, s.Rule.ID)
+	}
+	// High first (by id), then medium.
+	if diff := cmp.Diff([]string{"REG-001", "REG-003", "REG-008", "DQ-002"}, ids); diff != "" {
+		t.Errorf("rule sections (-want +got):\n%s", diff)
+	}
+	if len(rep.Waived) != 1 || rep.Waived[0].Entity != "SEPLOBBY0000001" || rep.Waived[0].Waiver.Owner != "voice" {
+		t.Errorf("waived = %+v", rep.Waived)
+	}
+	var inconclusive []string
+	for _, o := range rep.DataQuality.Inconclusive {
+		inconclusive = append(inconclusive, o.Rule.ID+": "+o.Reason)
+	}
+	if diff := cmp.Diff([]string{"INV-006: axl users incomplete: query failed"}, inconclusive); diff != "" {
+		t.Errorf("inconclusive (-want +got):\n%s", diff)
+	}
+	if c := rep.Summary.Change; c == nil || c.PreviousID != id1 || c.NewFindings != 5 || c.ResolvedFindings != 0 || c.DevicesAdded != 2 {
+		t.Errorf("change = %+v", c)
+	}
+	if len(rep.Trend) != 2 || rep.Trend[1].FindingsBySeverity[SeverityHigh] != 2 {
+		t.Errorf("trend = %+v", rep.Trend)
+	}
+	if len(rep.Appendix.Rules) != 27 {
+		t.Errorf("appendix lists %d rules, want 27", len(rep.Appendix.Rules))
+	}
+	for _, o := range rep.Appendix.Rules {
+		if o.Rule.ID == "REG-002" && o.Rule.Params["days"] != "30" {
+			t.Errorf("REG-002 params in appendix = %v", o.Rule.Params)
+		}
+		if o.Rule.Description == "" || o.Rule.Remediation == "" {
+			t.Errorf("%s lacks its texts in the appendix", o.Rule.ID)
+		}
+	}
+	if _, err := BuildReport(ctx, store, healthy().write(t, store), ReportOptions{}); err == nil {
+		t.Error("BuildReport on a snapshot never analysed: no error")
+	}
+}
