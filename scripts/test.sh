@@ -32,7 +32,7 @@ if [ "$fuzztime" != "0" ]; then
 	echo "== fuzzing ($fuzztime each)" >&2
 	# Every Fuzz* function in the tree, one at a time (go test -fuzz takes one target per package).
 	while read -r pkg name; do
-		go test -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" "$pkg" >&2
+		go test -run='^$' -fuzz="^${name}\$" -fuzztime="$fuzztime" -fuzzminimizetime=5s "$pkg" >&2
 	done < <(grep -rl --include='*_test.go' '^func Fuzz' . | while read -r f; do
 		grep -o '^func Fuzz[A-Za-z0-9_]*' "$f" | sed 's/^func //' | while read -r n; do
 			echo "./$(dirname "${f#./}") $n"
