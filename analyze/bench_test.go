@@ -168,3 +168,20 @@ func BenchmarkBuiltinRulesSmall(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBuildReport builds the report model of the 80,000-device snapshot after one analysis.
+func BenchmarkBuildReport(b *testing.B) {
+	store := newStore(b)
+	id := writeMegacluster(b, store, 1)
+	ctx := context.Background()
+	_, err := Run(ctx, store, id, Options{Now: fixtureTime})
+	must(b, err)
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		_, err := BuildReport(ctx, store, id, ReportOptions{Now: fixtureTime})
+		must(b, err)
+	}
+	b.StopTimer()
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+}

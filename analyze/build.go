@@ -172,14 +172,34 @@ func BuildReport(ctx context.Context, store *snapshot.Store, snapshotID int64, o
 // registration compares AXL and RisPort per RisPort device class. A class is complete only when
 // its own query and every node answered fully.
 func registration(ctx context.Context, store *snapshot.Store, id int64, cov []snapshot.Coverage) ([]ClassRegistration, error) {
+	// Not device_view: its join with ris_latest resolves every snapshot's RisPort rows before
+	// filtering, so it slows down as the database accumulates history. Here RisPort is resolved
+	// for this snapshot only, and only devices listed by several nodes are sorted.
 	rows, err := store.DB().QueryContext(ctx, `
-		SELECT CASE WHEN ris_class != '' THEN ris_class ELSE class END AS c,
-		       SUM(in_axl), SUM(in_ris),
+		WITH multi AS MATERIALIZED (
+		       SELECT name FROM ris_device WHERE snapshot_id = ?1 GROUP BY name HAVING COUNT(*) > 1),
+		     r AS MATERIALIZED (
+		       SELECT name, device_class, status FROM ris_device
+		       WHERE snapshot_id = ?1 AND name NOT IN (SELECT name FROM multi)
+		       UNION ALL
+		       SELECT name, device_class, status FROM (
+		         SELECT x.name, x.device_class, x.status, ROW_NUMBER() OVER (PARTITION BY x.name
+		                ORDER BY x.timestamp DESC, (x.status = 'Registered') DESC, x.node) AS rn
+		         FROM multi m CROSS JOIN ris_device x ON x.snapshot_id = ?1 AND x.name = m.name)
+		       WHERE rn = 1),
+		     v AS (
+		       SELECT CASE WHEN d.ris_class != '' THEN d.ris_class ELSE d.class END AS c, 1 AS in_axl,
+		              r.name IS NOT NULL AS in_ris, COALESCE(r.status, '') AS ris_status
+		       FROM axl_device d LEFT JOIN r ON r.name = d.name WHERE d.snapshot_id = ?1
+		       UNION ALL
+		       SELECT r.device_class, 0, 1, r.status FROM r
+		       WHERE r.name NOT IN (SELECT name FROM axl_device WHERE snapshot_id = ?1))
+		SELECT c, SUM(in_axl), SUM(in_ris),
 		       SUM(ris_status = 'Registered'), SUM(ris_status = 'UnRegistered'), SUM(ris_status = 'Rejected'),
 		       SUM(ris_status = 'PartiallyRegistered'),
 		       SUM(in_ris AND ris_status NOT IN ('Registered', 'UnRegistered', 'Rejected', 'PartiallyRegistered')),
 		       SUM(in_axl AND NOT in_ris)
-		FROM device_view WHERE snapshot_id = ? GROUP BY c ORDER BY c`, id)
+		FROM v GROUP BY c ORDER BY c`, id)
 	if err != nil {
 		return nil, fmt.Errorf("counting registration of snapshot %d: %w", id, err)
 	}
