@@ -56,16 +56,30 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr, *cf.verbose)
-	c, err := collect.New(cfg, log)
+	store, meta, err := collectInto(ctx, cfg, *db, *cf.verbose, stderr)
 	if err != nil {
-		return err
-	}
-	store, discard, err := openForCollect(ctx, *db)
-	if err != nil {
-		return err
+		return fmt.Errorf("collect: %w", err)
 	}
 	defer store.Close()
+	fmt.Fprintf(stdout, "snapshot %d %s\n", meta.ID, meta.Status)
+	if meta.Status != snapshot.StatusComplete {
+		return withCode(exitIncomplete, errors.New("snapshot is incomplete (see `cucm-audit show` for its coverage)"))
+	}
+	return nil
+}
+
+// collectInto runs one collection into the database at path and returns the open store with
+// the new snapshot. Progress goes to stderr when it is a terminal, the one-line summary always.
+// A failed first collection leaves no database file behind.
+func collectInto(ctx context.Context, cfg collect.Config, path string, verbose bool, stderr io.Writer) (*snapshot.Store, snapshot.Meta, error) {
+	c, err := collect.New(cfg, newLogger(stderr, verbose))
+	if err != nil {
+		return nil, snapshot.Meta{}, err
+	}
+	store, discard, err := openForCollect(ctx, path)
+	if err != nil {
+		return nil, snapshot.Meta{}, err
+	}
 	var progress io.Writer
 	if isTerminal(stderr) {
 		progress = stderr
@@ -76,13 +90,10 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if err != nil {
 		discard()
-		return fmt.Errorf("collect: %w", err)
+		store.Close()
+		return nil, snapshot.Meta{}, err
 	}
-	fmt.Fprintf(stdout, "snapshot %d %s\n", meta.ID, meta.Status)
-	if meta.Status != snapshot.StatusComplete {
-		return withCode(exitIncomplete, errors.New("snapshot is incomplete (see `cucm-audit show` for its coverage)"))
-	}
-	return nil
+	return store, meta, nil
 }
 
 // openForCollect opens the database a collection writes into. When the file is new and the

@@ -8,7 +8,6 @@ import (
 	"os"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
-	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -55,28 +54,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	c, err := collect.New(cfg, newLogger(stderr, *cf.verbose))
+	store, meta, err := collectInto(ctx, cfg, *db, *cf.verbose, stderr)
 	if err != nil {
-		return err
-	}
-	store, discard, err := openForCollect(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-
-	var progress io.Writer
-	if isTerminal(stderr) {
-		progress = stderr
-	}
-	meta, err := c.Run(ctx, store, progress)
-	if s := c.Summary(); s != "" {
-		fmt.Fprintln(stderr, s)
-	}
-	if err != nil {
-		discard()
 		return fmt.Errorf("run: collecting: %w", err)
 	}
+	defer store.Close()
 	res, err := analyze.Run(ctx, store, meta.ID, aopts)
 	if err != nil {
 		return fmt.Errorf("run: analysing snapshot %d: %w", meta.ID, err)
