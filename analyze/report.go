@@ -82,6 +82,17 @@ type DataQuality struct {
 	Gaps         int                 `json:"gaps"`
 	Inconclusive []RuleOutcome       `json:"inconclusive"`
 	Errors       []RuleOutcome       `json:"errors"`
+	// Selection is set when the analysis ran a subset of the rules (--only, --skip): the report
+	// then covers only those rules and must say so.
+	Selection *RuleSelection `json:"selection,omitempty"`
+}
+
+// RuleSelection describes an analysis that evaluated only some of the available rules.
+type RuleSelection struct {
+	Only      []string `json:"only,omitempty"` // --only ids or categories
+	Skip      []string `json:"skip,omitempty"` // --skip ids or categories
+	Evaluated int      `json:"evaluated"`      // rules evaluated
+	Available int      `json:"available"`      // rules loaded before the selection
 }
 
 // RuleInfo is a rule's text as the reader needs it.
