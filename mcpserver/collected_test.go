@@ -5,10 +5,14 @@ package mcpserver
 // package itself never does (TestNoCollectorImport).
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -167,6 +171,126 @@ func TestNoCredentialInAnswers(t *testing.T) {
 			check("prompt", string(raw))
 		})
 	}
+}
+
+// TestTokenNeverInOutput serves the tiny collected snapshot over HTTP with a distinctive token
+// and debug logs on, calls every tool, reads every resource and prompt, knocks with near-miss
+// tokens, and searches the answers, the 401 bodies and the server's logs for the token.
+func TestTokenNeverInOutput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("collection skipped in -short mode")
+	}
+	const token = "Tq8-DISTINCTIVE-mcp-token-Zr4"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := snapshot.OpenReadOnly(ctx, collectScenario(t, "tiny"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var logs syncBuffer
+	srv, err := New(Options{Store: st, Version: "test", Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrc := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- srv.ListenAndServe(ctx, "127.0.0.1:0", token, func(a net.Addr) { addrc <- a.String() })
+	}()
+	var url string
+	select {
+	case a := <-addrc:
+		url = "http://" + a + "/"
+	case err := <-done:
+		t.Fatalf("ListenAndServe: %v", err)
+	}
+
+	var seen []string
+	for _, auth := range []string{"", "Bearer " + token[:len(token)-1], "Bearer " + token + "x", "Basic " + token, token} {
+		req, _ := http.NewRequest("POST", url, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+		req.Header.Set("Content-Type", "application/json")
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("Authorization %.12q...: status %d, want 401", auth, resp.StatusCode)
+		}
+		seen = append(seen, fmt.Sprint(resp.Header), string(body))
+	}
+
+	hc := &http.Client{Transport: bearer{token, http.DefaultTransport}}
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "1"}, nil).
+		Connect(ctx, &mcp.StreamableClientTransport{Endpoint: url, HTTPClient: hc}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen = append(seen, fmt.Sprint(cs.InitializeResult()))
+	for _, c := range everyCall {
+		text, _, out := call(t, cs, c.tool, c.args)
+		raw, _ := json.Marshal(out)
+		seen = append(seen, text, string(raw))
+	}
+	for _, c := range e2eCalls { // the bad arguments too: their errors quote arguments back
+		text, _, _ := call(t, cs, c.name, c.args)
+		seen = append(seen, text)
+	}
+	rs, err := cs.ListResources(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs.Resources {
+		res, err := cs.ReadResource(ctx, &mcp.ReadResourceParams{URI: r.URI})
+		raw, _ := json.Marshal(res)
+		seen = append(seen, string(raw), fmt.Sprint(err))
+	}
+	ps, err := cs.ListPrompts(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps.Prompts {
+		res, err := cs.GetPrompt(ctx, &mcp.GetPromptParams{Name: p.Name})
+		raw, _ := json.Marshal(res)
+		seen = append(seen, string(raw), fmt.Sprint(err))
+	}
+	cs.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("ListenAndServe: %v", err)
+	}
+	seen = append(seen, logs.String())
+	if !strings.Contains(logs.String(), "serving MCP over streamable HTTP") {
+		t.Errorf("the debug logs were not captured: %q", logs.String())
+	}
+	for i, s := range seen {
+		if strings.Contains(s, token) || strings.Contains(s, token[:len(token)-1]) {
+			t.Errorf("output %d of %d contains the token: %.300s", i, len(seen), s)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's concurrent log writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // TestDemoFigures checks the answers against the demo cluster's known shape (DESIGN.md): 85

@@ -7,5 +7,6 @@
 // coverage gaps and inconclusive rules are part of every answer they affect.
 //
 // Transports: stdio (stdout carries the JSON-RPC stream, so every log goes to stderr) and
-// streamable HTTP behind a bearer token (see [CheckHTTPAccess] for when a token is required).
+// streamable HTTP, always behind a bearer token from MCP_TOKEN or MCP_TOKEN_FILE ([TokenFromEnv],
+// [CheckHTTPAccess]).
 package mcpserver

@@ -337,11 +337,12 @@ func TestE2EInspectorCLI(t *testing.T) {
 	}
 }
 
-// startHTTP runs `cucm-audit mcp --http 127.0.0.1:0` and returns its URL once it listens.
-func startHTTP(t *testing.T, bin, db string, env ...string) string {
+// startHTTP runs `cucm-audit mcp --verbose --http 127.0.0.1:0` and returns its URL once it
+// listens, and its stderr (debug logs included), which keeps filling until the test ends.
+func startHTTP(t *testing.T, bin, db string, env ...string) (string, *syncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "mcp", "--db", db, "--http", "127.0.0.1:0")
+	cmd := exec.CommandContext(ctx, bin, "mcp", "--verbose", "--db", db, "--http", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -350,73 +351,137 @@ func startHTTP(t *testing.T, bin, db string, env ...string) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	logs := &syncBuffer{}
+	copied := make(chan struct{})
 	t.Cleanup(func() {
 		cancel()
+		<-copied
 		cmd.Wait()
 	})
 	addrRE := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
 	sc := bufio.NewScanner(stderr)
 	for sc.Scan() {
+		fmt.Fprintln(logs, sc.Text())
 		if m := addrRE.FindStringSubmatch(sc.Text()); m != nil {
-			go io.Copy(io.Discard, stderr)
-			return "http://" + m[1] + "/"
+			go func() { io.Copy(logs, stderr); close(copied) }()
+			return "http://" + m[1] + "/", logs
 		}
 	}
-	t.Fatalf("cucm-audit mcp --http never said where it listens")
-	return ""
+	close(copied)
+	t.Fatalf("cucm-audit mcp --http never said where it listens: %s", logs.String())
+	return "", nil
 }
 
+// TestE2EHTTP serves the fixture over streamable HTTP with the token from MCP_TOKEN, then from
+// MCP_TOKEN_FILE: no token and a wrong one are 401 (raw POST, the SDK client, the Inspector CLI),
+// the right one works with the SDK client, and neither the answers nor the server's debug logs
+// contain the token.
 func TestE2EHTTP(t *testing.T) {
 	node, bin, dir := e2eSetup(t)
+	idir := filepath.Join(dir, "inspector")
+	npmCI(t, idir)
 	db := buildFixture(t)
 	const token = "e2e-token-7f3a9c1d"
-	url := startHTTP(t, bin, db, "MCP_TOKEN="+token, "MCP_TOKEN_FILE=")
-
-	t.Run("no token is 401", func(t *testing.T) {
-		resp, err := http.Post(url, "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("status %d, want 401", resp.StatusCode)
-		}
-		res, _, err := runNode(t, node, dir, map[string]any{"transport": "http", "url": url})
-		if err == nil || fmt.Sprint(res.Code) != "401" || !strings.Contains(res.Error, "unauthorized") {
-			t.Errorf("node client without token: err=%v code=%v %q", err, res.Code, res.Error)
-		}
-	})
-	t.Run("wrong token is 401", func(t *testing.T) {
-		res, _, err := runNode(t, node, dir, map[string]any{"transport": "http", "url": url, "token": "not-it"})
-		if err == nil || fmt.Sprint(res.Code) != "401" {
-			t.Errorf("node client with a wrong token: err=%v code=%v %q", err, res.Code, res.Error)
-		}
-	})
-	t.Run("right token works", func(t *testing.T) {
-		res, raw, err := runNode(t, node, dir, map[string]any{"transport": "http", "url": url, "token": token, "calls": specCalls()})
-		if err != nil || res.Error != "" {
-			t.Fatalf("node client: %v %s", err, res.Error)
-		}
-		checkToolList(t, res)
-		checkNodeCalls(t, res)
-		if strings.Contains(raw, token) {
-			t.Error("an answer contains the token")
-		}
-	})
+	tokenFile := filepath.Join(t.TempDir(), "mcp-token")
+	must(t, os.WriteFile(tokenFile, []byte(token+"\n"), 0o600))
+	for _, tc := range []struct {
+		name string
+		env  []string
+	}{
+		{"MCP_TOKEN", []string{"MCP_TOKEN=" + token, "MCP_TOKEN_FILE="}},
+		{"MCP_TOKEN_FILE", []string{"MCP_TOKEN=", "MCP_TOKEN_FILE=" + tokenFile}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url, logs := startHTTP(t, bin, db, tc.env...)
+			var answers []string
+			t.Run("no token is 401", func(t *testing.T) {
+				resp, err := http.Post(url, "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") == "" {
+					t.Errorf("status %d, WWW-Authenticate %q, want 401 with a challenge", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+				}
+				res, raw, err := runNode(t, node, dir, map[string]any{"transport": "http", "url": url})
+				if err == nil || fmt.Sprint(res.Code) != "401" || !strings.Contains(res.Error, "unauthorized") || len(res.Tools) != 0 {
+					t.Errorf("node client without token: err=%v code=%v %q", err, res.Code, res.Error)
+				}
+				out, err := inspectorRun(idir, url, "--transport", "http", "--method", "tools/list")
+				if err == nil || !strings.Contains(string(out), "unauthorized: send Authorization: Bearer") || strings.Contains(string(out), `"tools"`) {
+					t.Errorf("inspector without token: err=%v %s", err, out)
+				}
+				answers = append(answers, string(body), raw, string(out))
+			})
+			t.Run("wrong token is 401", func(t *testing.T) {
+				res, raw, err := runNode(t, node, dir, map[string]any{"transport": "http", "url": url, "token": token + "0"})
+				if err == nil || fmt.Sprint(res.Code) != "401" || len(res.Tools) != 0 {
+					t.Errorf("node client with a wrong token: err=%v code=%v %q", err, res.Code, res.Error)
+				}
+				answers = append(answers, raw)
+			})
+			t.Run("right token works", func(t *testing.T) {
+				res, raw, err := runNode(t, node, dir, map[string]any{"transport": "http", "url": url, "token": token,
+					"calls": specCalls(), "resources": true, "prompt": "quarterly_audit_summary"})
+				if err != nil || res.Error != "" {
+					t.Fatalf("node client: %v %s", err, res.Error)
+				}
+				checkToolList(t, res)
+				checkNodeCalls(t, res)
+				answers = append(answers, raw)
+			})
+			if !strings.Contains(logs.String(), "session initialized") || !strings.Contains(logs.String(), "tool call refused") {
+				t.Errorf("the server's verbose logs were not captured: %s", logs.String())
+			}
+			for i, a := range append(answers, logs.String()) {
+				if strings.Contains(a, token) {
+					t.Errorf("output %d contains the token: %.300s", i, a)
+				}
+			}
+		})
+	}
 }
 
+// inspectorRun runs the Inspector CLI and returns its combined output and error.
+func inspectorRun(dir string, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(dir, "node_modules", ".bin", "mcp-inspector"), append([]string{"--cli"}, args...)...)
+	return cmd.CombinedOutput()
+}
+
+// TestE2EHTTPRefusedWithoutToken: HTTP never starts without a usable token, on loopback too;
+// the error says which variable to set or which file is wrong, and the exit code is 2.
 func TestE2EHTTPRefusedWithoutToken(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
 	bin := buildBinary(t)
 	db := buildFixture(t)
-	cmd := exec.Command(bin, "mcp", "--db", db, "--http", "0.0.0.0:0")
-	cmd.Env = append(os.Environ(), "MCP_TOKEN=", "MCP_TOKEN_FILE=")
-	out, err := cmd.CombinedOutput()
-	ee, ok := err.(*exec.ExitError)
-	if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "refusing to serve MCP on 0.0.0.0:0 without a token") {
-		t.Errorf("got %v: %s", err, out)
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty-token")
+	must(t, os.WriteFile(empty, nil, 0o600))
+	missing := filepath.Join(dir, "no-such-token")
+	for _, tc := range []struct {
+		name, addr string
+		env        []string
+		want       string
+	}{
+		{"loopback", "127.0.0.1:0", nil, "cucm-audit: mcp: refusing to serve MCP over HTTP on 127.0.0.1:0 without a bearer token: set MCP_TOKEN to a secret string, or MCP_TOKEN_FILE to a file holding one"},
+		{"any address", "0.0.0.0:0", nil, "cucm-audit: mcp: refusing to serve MCP over HTTP on 0.0.0.0:0 without a bearer token: set MCP_TOKEN"},
+		{"empty token file", "127.0.0.1:0", []string{"MCP_TOKEN_FILE=" + empty}, "cucm-audit: mcp: MCP_TOKEN_FILE " + empty + " is empty: put the bearer token in it"},
+		{"missing token file", "127.0.0.1:0", []string{"MCP_TOKEN_FILE=" + missing}, "cucm-audit: mcp: reading MCP_TOKEN_FILE " + missing + ": no such file or directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(bin, "mcp", "--db", db, "--http", tc.addr)
+			cmd.Env = append(append(os.Environ(), "MCP_TOKEN=", "MCP_TOKEN_FILE="), tc.env...)
+			out, err := cmd.CombinedOutput()
+			ee, ok := err.(*exec.ExitError)
+			if !ok || ee.ExitCode() != 2 || !strings.HasPrefix(string(out), tc.want) {
+				t.Errorf("got %v: %s\nwant exit 2 and %q", err, out, tc.want)
+			}
+		})
 	}
 }
 

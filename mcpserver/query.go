@@ -102,7 +102,7 @@ func glob(field, pattern string) (*regexp.Regexp, error) {
 	b.WriteString("$")
 	re, err := regexp.Compile(b.String())
 	if err != nil {
-		return nil, fmt.Errorf("bad %s pattern %q: %v", field, pattern, err)
+		return nil, fmt.Errorf("bad %s pattern %q: %w", field, pattern, err)
 	}
 	return re, nil
 }

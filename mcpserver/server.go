@@ -2,16 +2,19 @@ package mcpserver
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -121,24 +124,26 @@ func (s *Server) RunStdio(ctx context.Context, in io.ReadCloser, out io.WriteClo
 	return nil
 }
 
-// Handler is the streamable HTTP handler, behind bearer-token authentication when token is not
-// empty.
+// Handler is the streamable HTTP handler behind bearer-token authentication. An empty token
+// refuses every request: the server is never reachable over HTTP without one.
 func (s *Server) Handler(token string) http.Handler {
 	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return s.mcp },
 		&mcp.StreamableHTTPOptions{Logger: s.sdkLog})
-	if token == "" {
-		return h
-	}
 	return requireBearer(token, h)
 }
 
-// requireBearer refuses every request that does not carry "Authorization: Bearer <token>"
-// with 401. The comparison takes constant time so the token cannot be guessed byte by byte.
+// requireBearer refuses with 401 every request that does not carry "Authorization: Bearer
+// <token>" (the scheme is case-insensitive, RFC 7235). Both sides are hashed before a
+// constant-time comparison, so neither the bytes nor the length of the token can be guessed
+// from response times. An empty token matches nothing.
 func requireBearer(token string, next http.Handler) http.Handler {
-	want := []byte(token)
+	want := sha256.Sum256([]byte(token))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), want) != 1 {
+		scheme, got, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		got = strings.TrimSpace(got)
+		sum := sha256.Sum256([]byte(got))
+		ok := strings.EqualFold(scheme, "Bearer") && got != "" && token != ""
+		if subtle.ConstantTimeCompare(sum[:], want[:]) != 1 || !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="cucm-audit"`)
 			http.Error(w, "unauthorized: send Authorization: Bearer <MCP_TOKEN>", http.StatusUnauthorized)
 			return
@@ -147,19 +152,18 @@ func requireBearer(token string, next http.Handler) http.Handler {
 	})
 }
 
-// CheckHTTPAccess decides whether serving on addr with token is allowed: a token is required on
-// any address that is not loopback. On loopback a missing token is allowed (only local processes
-// can connect, and the SDK refuses non-localhost Host headers against DNS rebinding), but the
-// token is enforced whenever one is set.
+// CheckHTTPAccess decides whether serving on addr with token is allowed. HTTP always needs a
+// token, loopback included: any local process (another user's, a browser page through DNS
+// rebinding) could otherwise read the snapshots.
 func CheckHTTPAccess(addr, token string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return fmt.Errorf("http address %q: %w (want HOST:PORT, e.g. 127.0.0.1:8765)", addr, err)
 	}
-	if token != "" || isLoopbackHost(host) {
-		return nil
+	if token == "" {
+		return fmt.Errorf("refusing to serve MCP over HTTP on %s without a bearer token: set MCP_TOKEN to a secret "+
+			"string, or MCP_TOKEN_FILE to a file holding one (clients send it as \"Authorization: Bearer <token>\")", addr)
 	}
-	return fmt.Errorf("refusing to serve MCP on %s without a token: set MCP_TOKEN or MCP_TOKEN_FILE, or listen on 127.0.0.1", addr)
+	return nil
 }
 
 func isLoopbackHost(host string) bool {
@@ -171,7 +175,9 @@ func isLoopbackHost(host string) bool {
 }
 
 // TokenFromEnv reads the bearer token from MCP_TOKEN, or from the file MCP_TOKEN_FILE names
-// (surrounding white space trimmed). Both set is an error, so the choice is never ambiguous.
+// (surrounding white space trimmed). Neither set gives "" (CheckHTTPAccess then refuses HTTP);
+// both set is an error, so the choice is never ambiguous. Errors name the variable and the file,
+// never the token.
 func TokenFromEnv(getenv func(string) string) (string, error) {
 	tok, file := getenv("MCP_TOKEN"), getenv("MCP_TOKEN_FILE")
 	switch {
@@ -180,15 +186,30 @@ func TokenFromEnv(getenv func(string) string) (string, error) {
 	case file != "":
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return "", fmt.Errorf("reading MCP_TOKEN_FILE: %w", err)
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the path is named below, once
+			}
+			return "", fmt.Errorf("reading MCP_TOKEN_FILE %s: %w (point it at a readable file holding the bearer token)", file, err)
 		}
-		t := strings.TrimSpace(string(b))
-		if t == "" {
-			return "", fmt.Errorf("MCP_TOKEN_FILE %s is empty", file)
-		}
-		return t, nil
+		return checkToken(string(b), "MCP_TOKEN_FILE "+file)
+	case tok != "":
+		return checkToken(tok, "MCP_TOKEN")
 	}
-	return strings.TrimSpace(tok), nil
+	return "", nil
+}
+
+// checkToken trims the token and refuses one that an Authorization header cannot carry.
+func checkToken(raw, source string) (string, error) {
+	t := strings.TrimSpace(raw)
+	if t == "" {
+		return "", fmt.Errorf("%s is empty: put the bearer token in it", source)
+	}
+	if strings.ContainsFunc(t, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		return "", fmt.Errorf("the token in %s contains white space or control characters: use one line of "+
+			"printable characters (e.g. the output of `openssl rand -hex 32`)", source)
+	}
+	return t, nil
 }
 
 // ListenAndServe serves streamable HTTP on addr until ctx ends. ready, when not nil, receives
@@ -202,9 +223,9 @@ func (s *Server) ListenAndServe(ctx context.Context, addr, token string, ready f
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
 	srv := &http.Server{Handler: s.Handler(token), ReadHeaderTimeout: 10 * time.Second}
-	s.log.Info("serving MCP over streamable HTTP", "addr", ln.Addr().String(), "token", token != "", "db", s.opts.Store.Path())
-	if token == "" {
-		s.log.Warn("no MCP_TOKEN set: any local process can read the snapshots over HTTP")
+	s.log.Info("serving MCP over streamable HTTP", "addr", ln.Addr().String(), "db", s.opts.Store.Path())
+	if host, _, _ := net.SplitHostPort(addr); !isLoopbackHost(host) {
+		s.log.Warn("serving plain HTTP on a non-loopback address: the token and the answers cross the network unencrypted; put a TLS proxy in front", "addr", addr)
 	}
 	if ready != nil {
 		ready(ln.Addr())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -577,8 +578,12 @@ func TestHTTPAuth(t *testing.T) {
 		{"no token", "", http.StatusUnauthorized},
 		{"wrong token", "Bearer nope", http.StatusUnauthorized},
 		{"token prefix", "Bearer " + token[:5], http.StatusUnauthorized},
+		{"token and more", "Bearer " + token + "x", http.StatusUnauthorized},
+		{"empty bearer", "Bearer ", http.StatusUnauthorized},
+		{"bare token", token, http.StatusUnauthorized},
 		{"basic scheme", "Basic " + token, http.StatusUnauthorized},
 		{"right token", "Bearer " + token, http.StatusOK},
+		{"scheme in lower case", "bearer " + token, http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req, _ := http.NewRequest("POST", hs.URL, strings.NewReader(init))
@@ -600,6 +605,26 @@ func TestHTTPAuth(t *testing.T) {
 			}
 		})
 	}
+	t.Run("no token configured refuses everything", func(t *testing.T) {
+		open := httptest.NewServer(srv.Handler(""))
+		defer open.Close()
+		for _, auth := range []string{"", "Bearer ", "Bearer x"} {
+			req, _ := http.NewRequest("POST", open.URL, strings.NewReader(init))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("Authorization %q: status %d, want 401", auth, resp.StatusCode)
+			}
+		}
+	})
 	t.Run("go client with token", func(t *testing.T) {
 		hc := &http.Client{Transport: bearer{token, http.DefaultTransport}}
 		cs, err := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "1"}, nil).
@@ -630,30 +655,42 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestCheckHTTPAccess(t *testing.T) {
+	const refused = "refusing to serve MCP over HTTP on %s without a bearer token: set MCP_TOKEN to a secret string, " +
+		"or MCP_TOKEN_FILE to a file holding one (clients send it as \"Authorization: Bearer <token>\")"
 	for _, tc := range []struct {
-		addr, token, wantErr string
+		name, addr, token, wantErr string
 	}{
-		{"127.0.0.1:8765", "", ""},
-		{"[::1]:8765", "", ""},
-		{"localhost:8765", "", ""},
-		{"0.0.0.0:8765", "", "refusing to serve MCP on 0.0.0.0:8765 without a token: set MCP_TOKEN or MCP_TOKEN_FILE, or listen on 127.0.0.1"},
-		{"10.1.2.3:8765", "", "without a token"},
-		{":8765", "", "without a token"},
-		{"0.0.0.0:8765", "t", ""},
-		{"8765", "", `http address "8765"`},
+		{"loopback without token", "127.0.0.1:8765", "", fmt.Sprintf(refused, "127.0.0.1:8765")},
+		{"ipv6 loopback without token", "[::1]:8765", "", fmt.Sprintf(refused, "[::1]:8765")},
+		{"localhost without token", "localhost:8765", "", fmt.Sprintf(refused, "localhost:8765")},
+		{"any address without token", "0.0.0.0:8765", "", fmt.Sprintf(refused, "0.0.0.0:8765")},
+		{"lan address without token", "10.1.2.3:8765", "", fmt.Sprintf(refused, "10.1.2.3:8765")},
+		{"empty host without token", ":8765", "", fmt.Sprintf(refused, ":8765")},
+		{"loopback with token", "127.0.0.1:8765", "t", ""},
+		{"any address with token", "0.0.0.0:8765", "t", ""},
+		{"no port", "8765", "t", `http address "8765": address 8765: missing port in address (want HOST:PORT, e.g. 127.0.0.1:8765)`},
 	} {
-		err := CheckHTTPAccess(tc.addr, tc.token)
-		if (err == nil) != (tc.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
-			t.Errorf("CheckHTTPAccess(%q, %q) = %v, want %q", tc.addr, tc.token, err, tc.wantErr)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			err := CheckHTTPAccess(tc.addr, tc.token)
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tc.wantErr {
+				t.Errorf("CheckHTTPAccess(%q, %q) = %q, want %q", tc.addr, tc.token, got, tc.wantErr)
+			}
+		})
 	}
 }
 
 func TestTokenFromEnv(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "token")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "token")
 	must(t, os.WriteFile(file, []byte("  from-file\n"), 0o600))
-	empty := filepath.Join(t.TempDir(), "empty")
+	empty := filepath.Join(dir, "empty")
 	must(t, os.WriteFile(empty, []byte("\n"), 0o600))
+	twoLines := filepath.Join(dir, "two-lines")
+	must(t, os.WriteFile(twoLines, []byte("secret-one\nsecret-two\n"), 0o600))
 	for _, tc := range []struct {
 		name      string
 		env       map[string]string
@@ -662,14 +699,24 @@ func TestTokenFromEnv(t *testing.T) {
 		{"none", nil, "", ""},
 		{"env", map[string]string{"MCP_TOKEN": " abc "}, "abc", ""},
 		{"file", map[string]string{"MCP_TOKEN_FILE": file}, "from-file", ""},
-		{"both", map[string]string{"MCP_TOKEN": "a", "MCP_TOKEN_FILE": file}, "", "both MCP_TOKEN and MCP_TOKEN_FILE are set"},
-		{"missing file", map[string]string{"MCP_TOKEN_FILE": file + "-nope"}, "", "reading MCP_TOKEN_FILE"},
-		{"empty file", map[string]string{"MCP_TOKEN_FILE": empty}, "", "is empty"},
+		{"both", map[string]string{"MCP_TOKEN": "a", "MCP_TOKEN_FILE": file}, "", "both MCP_TOKEN and MCP_TOKEN_FILE are set: keep one"},
+		{"missing file", map[string]string{"MCP_TOKEN_FILE": file + "-nope"}, "",
+			"reading MCP_TOKEN_FILE " + file + "-nope: no such file or directory (point it at a readable file holding the bearer token)"},
+		{"directory", map[string]string{"MCP_TOKEN_FILE": dir}, "",
+			"reading MCP_TOKEN_FILE " + dir + ": is a directory (point it at a readable file holding the bearer token)"},
+		{"empty file", map[string]string{"MCP_TOKEN_FILE": empty}, "", "MCP_TOKEN_FILE " + empty + " is empty: put the bearer token in it"},
+		{"blank env", map[string]string{"MCP_TOKEN": " \t"}, "", "MCP_TOKEN is empty: put the bearer token in it"},
+		{"two lines", map[string]string{"MCP_TOKEN_FILE": twoLines}, "", "the token in MCP_TOKEN_FILE " + twoLines +
+			" contains white space or control characters: use one line of printable characters (e.g. the output of `openssl rand -hex 32`)"},
+		{"inner space", map[string]string{"MCP_TOKEN": "secret one"}, "", "the token in MCP_TOKEN contains white space"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := TokenFromEnv(func(k string) string { return tc.env[k] })
-			if got != tc.want || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
+			if got != tc.want || (err == nil) != (tc.err == "") || (err != nil && !strings.HasPrefix(err.Error(), tc.err)) {
 				t.Errorf("got %q, %v; want %q, %q", got, err, tc.want, tc.err)
+			}
+			if err != nil && strings.Contains(err.Error(), "secret") {
+				t.Errorf("the error quotes the token: %v", err)
 			}
 		})
 	}

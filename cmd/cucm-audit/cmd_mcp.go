@@ -27,7 +27,7 @@ func runMCP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlagSet("mcp", "mcp [--db FILE] [--http 127.0.0.1:PORT] [--rules DIR]... [--reports DIR]", stderr)
 	o := mcpOptions{getenv: os.Getenv, stdin: os.Stdin}
 	dbPath := dbFlag(fs)
-	fs.StringVar(&o.http, "http", "", "serve streamable HTTP on HOST:PORT instead of stdio; a bearer token from MCP_TOKEN or\nMCP_TOKEN_FILE is enforced when set and required on any non-loopback address")
+	fs.StringVar(&o.http, "http", "", "serve streamable HTTP on HOST:PORT instead of stdio; requires a bearer token in MCP_TOKEN\nor in the file MCP_TOKEN_FILE names (clients send \"Authorization: Bearer <token>\")")
 	fs.Func("rules", "extra rule pack folder whose rule text list_rules and explain_finding quote (repeatable)", func(s string) error {
 		o.rules = append(o.rules, s)
 		return nil
@@ -43,13 +43,15 @@ func runMCP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 // serveMCP runs the server; stdout carries the JSON-RPC stream on stdio, so logs go to stderr.
 func serveMCP(ctx context.Context, o mcpOptions, stdout, stderr io.Writer) error {
-	token, err := mcpserver.TokenFromEnv(o.getenv)
-	if err != nil {
-		return usageErrorf("mcp: %v", err)
-	}
+	var token string
 	if o.http != "" {
+		// Over stdio the token plays no part, so a stale MCP_TOKEN_FILE does not stop it.
+		var err error
+		if token, err = mcpserver.TokenFromEnv(o.getenv); err != nil {
+			return usageErrorf("mcp: %w", err)
+		}
 		if err := mcpserver.CheckHTTPAccess(o.http, token); err != nil {
-			return usageErrorf("mcp: %v", err)
+			return usageErrorf("mcp: %w", err)
 		}
 	}
 	log := newLogger(stderr, o.verbose)
