@@ -487,3 +487,41 @@ func BenchmarkRisPortByName(b *testing.B) {
 		}
 	}
 }
+
+// TestRisPortPrefixIndex: prefix wildcards are answered from the name index; the answer must be
+// the one a scan of every row gives (a glob that matches nothing forces the scan).
+func TestRisPortPrefixIndex(t *testing.T) {
+	sc := loadShipped(t, "demo")
+	sc.Faults.RisPortRateLimit = 1000
+	sim, ts := startSim(t, sc)
+	rows := func(class string, items ...string) []string {
+		status, a, body := risPage(t, sim, ts.URL, "selectCmDevice", class, 1000, "", items...)
+		if status != 200 {
+			t.Fatalf("HTTP %d %s", status, body)
+		}
+		var got []string
+		for _, n := range a.Nodes {
+			for _, d := range n.Devices {
+				got = append(got, n.Name+"/"+d.Name+"/"+d.Status+"/"+fmt.Sprint(d.TimeStamp))
+			}
+		}
+		return got
+	}
+	for _, items := range [][]string{
+		{"SEP0*", "SEP1*", "sep2*"},
+		{"SEPA*", "SEPB*", "SEPC*", "SEPD*", "SEPE*", "SEPF*"},
+		{"SEP00*", "ZZZ*", "SEP001*"}, // overlapping prefixes list a device once
+		{"AALN/S0/SU0/1*", "SEP3*"},
+	} {
+		for _, class := range []string{"Any", "Phone", "Gateway"} {
+			indexed := rows(class, items...)
+			scanned := rows(class, append(items, "*NO*SUCH*DEVICE")...)
+			if len(indexed) == 0 && class != "Gateway" {
+				t.Errorf("%s %v: no rows; the test proves nothing", class, items)
+			}
+			if diff := cmp.Diff(scanned, indexed); diff != "" {
+				t.Errorf("%s %v: index answer differs from a scan (-scan +index):\n%s", class, items, diff)
+			}
+		}
+	}
+}

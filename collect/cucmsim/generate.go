@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,7 +30,8 @@ type cluster struct {
 	lines      []*simLine
 	devices    []*simDevice
 	byName     map[string]*simDevice
-	ris        []*risRow // sorted by node, then device name
+	ris        []*risRow    // sorted by node, then device name
+	byUpper    []*simDevice // sorted by upper-case name: prefix wildcards are answered by range
 	huntLists  []*huntList
 }
 
@@ -456,6 +458,8 @@ func build(sc *Scenario) (*cluster, error) {
 		}
 		return c.ris[a].dev.name < c.ris[b].dev.name
 	})
+	c.byUpper = slices.Clone(c.devices)
+	slices.SortFunc(c.byUpper, func(a, b *simDevice) int { return strings.Compare(a.upper, b.upper) })
 	return c, nil
 }
 

@@ -163,11 +163,23 @@ func (s *Server) risport(body []byte, f Faults) answer {
 	}
 	available := func(r *risRow) bool { return nodeState[r.node] == "" && nodeWanted(r.node) }
 
-	// The flat answer: rows in node order, then device name.
+	// The flat answer: rows in node order, then device name. When the query names devices
+	// exactly or by prefix ("SEP00*"), the candidates come from the name index instead of a scan
+	// of every row; the answer is the same.
 	var flat []*risRow
-	byNameOnly := selectBy == "Name" && len(items) > 0 && len(globs) == 0
-	var named []*simDevice // the exactly named devices, when that is all the query asks
+	byNameOnly := selectBy == "Name" && len(items) > 0 && allPrefixGlobs(globs)
+	var named []*simDevice // the named devices, when that is all the query asks
 	if byNameOnly {
+		for _, g := range globs {
+			p := strings.TrimSuffix(g, "*")
+			lo, _ := slices.BinarySearchFunc(s.c.byUpper, p, func(d *simDevice, p string) int { return strings.Compare(d.upper, p) })
+			for _, d := range s.c.byUpper[lo:] {
+				if !strings.HasPrefix(d.upper, p) {
+					break
+				}
+				exact[d] = true
+			}
+		}
 		for d := range exact {
 			named = append(named, d) // map order: flat is sorted by node and name below
 		}
@@ -468,4 +480,15 @@ func (s *Server) writeDevice(b *bytes.Buffer, p string, r *risRow, legacy bool) 
 		b.WriteString("</" + p + "item></" + p + "IPAddress>")
 	}
 	b.WriteString("</" + p + "item>")
+}
+
+// allPrefixGlobs reports whether every glob is a prefix ("ABC*": one trailing star; "*" alone
+// reads every row, which the scan does best).
+func allPrefixGlobs(globs []string) bool {
+	for _, g := range globs {
+		if g == "*" || strings.Index(g, "*") != len(g)-1 {
+			return false
+		}
+	}
+	return true
 }
