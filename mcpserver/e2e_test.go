@@ -341,8 +341,14 @@ func TestE2EInspectorCLI(t *testing.T) {
 // listens, and its stderr (debug logs included), which keeps filling until the test ends.
 func startHTTP(t *testing.T, bin, db string, env ...string) (string, *syncBuffer) {
 	t.Helper()
+	return startHTTPArgs(t, bin, []string{"mcp", "--verbose", "--db", db, "--http", "127.0.0.1:0"}, env...)
+}
+
+// startHTTPArgs is startHTTP with the whole command line given.
+func startHTTPArgs(t *testing.T, bin string, args []string, env ...string) (string, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "mcp", "--verbose", "--db", db, "--http", "127.0.0.1:0")
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

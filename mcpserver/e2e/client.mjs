@@ -1,7 +1,7 @@
 // A real MCP client we did not write (the official TypeScript SDK) driving `cucm-audit mcp`.
 // Usage: node client.mjs SPEC.json
 // SPEC: {"transport":"stdio","command":BIN,"args":[...],"env":{...}}
-//    or {"transport":"http","url":URL,"token":TOKEN (optional)}
+//    or {"transport":"http","url":URL,"token":TOKEN (optional),"headers":{...} (optional)}
 //   plus "calls": [{"name":TOOL,"arguments":{...}}], "resources": bool, "prompt": NAME (optional).
 // Prints one JSON object on stdout: {tools, calls, resource, prompt} or {error}; exit 0 unless
 // the client itself failed (connection refused, 401, protocol error).
@@ -14,7 +14,7 @@ const spec = JSON.parse(readFileSync(process.argv[2], "utf8"));
 
 let transport;
 if (spec.transport === "http") {
-  const headers = spec.token ? { Authorization: `Bearer ${spec.token}` } : {};
+  const headers = { ...(spec.headers ?? {}), ...(spec.token ? { Authorization: `Bearer ${spec.token}` } : {}) };
   transport = new StreamableHTTPClientTransport(new URL(spec.url), { requestInit: { headers } });
 } else {
   transport = new StdioClientTransport({
