@@ -150,7 +150,7 @@ func resolveParams(set *RuleSet, selected []*Rule, overrides map[string]string) 
 		}
 		v, err := parseParam(p.Type, overrides[k])
 		if err != nil {
-			return nil, fmt.Errorf("param %s: %v", k, err)
+			return nil, fmt.Errorf("param %s: %w", k, err)
 		}
 		if vals, ok := out[r.ID]; ok {
 			vals[name] = v
@@ -179,16 +179,35 @@ type prepared struct {
 	args []any
 }
 
-// prepare compiles every rule on e and checks it returns an entity column; a failure names the
-// file, line and rule, like any other load error.
+// prepare compiles every rule on e and checks it reads only the views and returns an entity
+// column; a failure names the file, line and rule, like any other load error.
 func (e *evaluator) prepare(ctx context.Context, selected []*Rule, params map[string]map[string]any) ([]prepared, error) {
 	var out []prepared
 	var errs []error
+	conf, err := e.newConfiner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conf.Close()
 	for _, r := range selected {
 		args := namedArgs(params[r.ID])
 		st, err := e.conn.PrepareContext(ctx, r.Query)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s:%d: rule %s: query does not prepare against the views: %v", r.File, r.Line, r.ID, err))
+			// The evaluator refuses schema and pragma tables: say which, not just "not authorized".
+			if rel, denied, _ := conf.check(ctx, r.Query); denied {
+				errs = append(errs, outsideViewsError(r, rel))
+			} else {
+				errs = append(errs, fmt.Errorf("%s:%d: rule %s: query does not prepare against the views: %w", r.File, r.Line, r.ID, err))
+			}
+			continue
+		}
+		if rel, _, err := conf.check(ctx, r.Query); err != nil || rel != "" {
+			st.Close()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s:%d: rule %s: checking which views the query reads: %w", r.File, r.Line, r.ID, err))
+			} else {
+				errs = append(errs, outsideViewsError(r, rel))
+			}
 			continue
 		}
 		// The driver takes the first step of a query eagerly: ask for the columns through a
@@ -196,7 +215,7 @@ func (e *evaluator) prepare(ctx context.Context, selected []*Rule, params map[st
 		rows, err := e.conn.QueryContext(ctx, "SELECT * FROM (\n"+r.Query+"\n) LIMIT 0", args...)
 		if err != nil {
 			st.Close()
-			errs = append(errs, fmt.Errorf("%s:%d: rule %s: query does not prepare against the views: %v", r.File, r.Line, r.ID, err))
+			errs = append(errs, fmt.Errorf("%s:%d: rule %s: query does not prepare against the views: %w", r.File, r.Line, r.ID, err))
 			continue
 		}
 		cols, _ := rows.Columns()

@@ -139,3 +139,34 @@ func TestViewsExistAndAreDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestRunRefusesReadsOutsideViews: Run refuses a rule that reads a base table (other snapshots'
+// rows) before storing anything, and the locked connection itself refuses the schema tables.
+func TestRunRefusesReadsOutsideViews(t *testing.T) {
+	ctx := context.Background()
+	store := newStore(t)
+	id := healthy().write(t, store)
+	pack := "schema: 1\nrules:\n  - id: PEK-001\n    title: t\n    severity: low\n    category: c\n    description: d\n    remediation: r\n" +
+		"    query: SELECT name AS entity FROM axl_device\n"
+	rules, err := ParsePack("peek.yaml", []byte(pack))
+	must(t, err)
+	_, err = Run(ctx, store, id, Options{Rules: &RuleSet{Rules: rules}})
+	if err == nil || !strings.HasPrefix(err.Error(), "peek.yaml:3: rule PEK-001: query reads axl_device, which is not one of the rule views") {
+		t.Errorf("Run error = %v, want the rule refused for reading axl_device", err)
+	}
+	var n int
+	must(t, store.DB().QueryRow(`SELECT COUNT(*) FROM analysis`).Scan(&n))
+	if n != 0 {
+		t.Errorf("%d analyses stored, want none", n)
+	}
+	e, err := openEvaluator(ctx, store.Path(), snapshot.Meta{ID: id, ClusterID: "c1", StartedAt: fixtureTime}, nil, nil)
+	must(t, err)
+	defer e.Close()
+	for _, q := range []string{"SELECT name FROM sqlite_master", "SELECT name FROM temp.sqlite_temp_master",
+		"SELECT name FROM pragma_table_info('axl_device')", "SELECT name FROM sqlite_schema"} {
+		if rows, err := e.conn.QueryContext(ctx, q); err == nil {
+			rows.Close()
+			t.Errorf("locked connection read %q", q)
+		}
+	}
+}

@@ -211,13 +211,22 @@ func LoadRules(dirs ...string) (*RuleSet, error) {
 		return nil, err
 	}
 	for _, dir := range dirs {
-		if st, err := os.Stat(dir); err != nil {
+		st, err := os.Stat(dir)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("rules folder %s does not exist (--rules takes a folder of *.yaml rule packs)", dir)
+		case err != nil:
 			return nil, fmt.Errorf("reading rules folder %s: %w", dir, err)
-		} else if !st.IsDir() {
-			return nil, fmt.Errorf("reading rules folder %s: not a folder (--rules takes a folder of *.yaml packs)", dir)
+		case !st.IsDir():
+			return nil, fmt.Errorf("rules folder %s is not a folder (--rules takes a folder of *.yaml rule packs)", dir)
 		}
+		before := len(set.Files)
 		if err := set.addFS(os.DirFS(dir), filepath.Clean(dir)); err != nil {
 			return nil, err
+		}
+		if len(set.Files) == before {
+			// A typo'd or wrong folder must not silently load nothing.
+			return nil, fmt.Errorf("rules folder %s holds no rule packs (*.yaml or *.yml files; %s is data, not a pack): check the path", dir, rules.EOLFile)
 		}
 	}
 	return set, nil

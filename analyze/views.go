@@ -215,10 +215,19 @@ func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []sna
 // sqliteRecursive is SQLITE_RECURSIVE (a WITH RECURSIVE query), which go-sqlite3 does not export.
 const sqliteRecursive = 33
 
-// authorize is the SQLite authorizer of a rule connection: reading and calling functions only.
+// authorize is the SQLite authorizer of a rule connection: reading and calling functions only,
+// and never the schema tables (sqlite_master, sqlite_temp_master, ...) nor the pragma_* tables.
+// Which relations a query names is checked when it is prepared (confiner): this authorizer
+// cannot tell a view's own reads of the base tables from the query's.
 func authorize(op int, arg1, arg2, _ string) int {
 	switch op {
-	case sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqliteRecursive:
+	case sqlite3.SQLITE_READ:
+		t := strings.ToLower(arg1)
+		if strings.HasPrefix(t, "sqlite_") || strings.HasPrefix(t, "pragma_") {
+			return sqlite3.SQLITE_DENY
+		}
+		return sqlite3.SQLITE_OK
+	case sqlite3.SQLITE_SELECT, sqliteRecursive:
 		return sqlite3.SQLITE_OK
 	case sqlite3.SQLITE_FUNCTION:
 		if strings.EqualFold(arg2, "load_extension") || strings.EqualFold(arg2, "fts3_tokenizer") {

@@ -63,6 +63,10 @@ func TestAnalyzeCommand(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(badPack, "x.yaml"), []byte("schema: 1\nrules:\n  - id: X-001\n    qurey: SELECT 1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	emptyDir := filepath.Join(dir, "empty")
+	if err := os.MkdirAll(emptyDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name     string
 		args     []string
@@ -84,6 +88,9 @@ func TestAnalyzeCommand(t *testing.T) {
 		{"rules check", []string{"rules", "check"}, 0, "ok: 27 rules", "", -1},
 		{"rules check bad", []string{"rules", "check", badPack}, 1, "", filepath.Join(badPack, "x.yaml") + ":4: rule X-001: field qurey not found", -1},
 		{"rules no subcommand", []string{"rules"}, 2, "", "want a subcommand", -1},
+		{"rules check empty folder", []string{"rules", "check", emptyDir}, 1, "", "rules folder " + emptyDir + " holds no rule packs", -1},
+		{"rules check missing folder", []string{"rules", "check", filepath.Join(dir, "nope")}, 1, "", "rules folder " + filepath.Join(dir, "nope") + " does not exist", -1},
+		{"analyze --rules empty folder", []string{"analyze", "--db", db, "--rules", emptyDir}, 1, "", "rules folder " + emptyDir + " holds no rule packs", -1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
