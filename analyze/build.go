@@ -80,6 +80,13 @@ func BuildReport(ctx context.Context, store *snapshot.Store, snapshotID int64, o
 		waivedByRule[f.RuleID]++
 	}
 
+	if len(an.Only) > 0 || len(an.Skip) > 0 {
+		avail := an.Available
+		if avail == 0 {
+			avail = len(set.Rules) // an analysis stored before the count was recorded
+		}
+		rep.DataQuality.Selection = &RuleSelection{Only: an.Only, Skip: an.Skip, Evaluated: len(an.Rules), Available: avail}
+	}
 	rep.DataQuality.Inconclusive = []RuleOutcome{}
 	rep.DataQuality.Errors = []RuleOutcome{}
 	rep.Appendix.Rules = []RuleOutcome{}

@@ -89,7 +89,74 @@ func TestBuildReport(t *testing.T) {
 			t.Errorf("%s lacks its texts in the appendix", o.Rule.ID)
 		}
 	}
+	if rep.DataQuality.Selection != nil {
+		t.Errorf("selection = %+v for an analysis of every rule, want none", rep.DataQuality.Selection)
+	}
 	if _, err := BuildReport(ctx, store, healthy().write(t, store), ReportOptions{}); err == nil {
 		t.Error("BuildReport on a snapshot never analysed: no error")
 	}
+}
+
+// TestBuildReportSelection: a report of an analysis that ran --only / --skip says so, from the
+// newest analysis only.
+func TestBuildReportSelection(t *testing.T) {
+	ctx := context.Background()
+	store := newStore(t)
+	id := healthy().write(t, store)
+	all, err := LoadRules()
+	must(t, err)
+	for _, tc := range []struct {
+		name       string
+		only, skip []string
+		want       *RuleSelection
+	}{
+		{"only a category", []string{"redundancy"}, nil,
+			&RuleSelection{Only: []string{"redundancy"}, Evaluated: 3, Available: len(all.Rules)}},
+		{"only and skip", []string{"redundancy"}, []string{"RED-003"},
+			&RuleSelection{Only: []string{"redundancy"}, Skip: []string{"RED-003"}, Evaluated: 2, Available: len(all.Rules)}},
+		{"skip", nil, []string{"REG-001", "inventory"},
+			&RuleSelection{Skip: []string{"REG-001", "inventory"}, Evaluated: len(all.Rules) - 1 - countCategory(all, "inventory"), Available: len(all.Rules)}},
+		{"every rule", nil, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Run(ctx, store, id, Options{Now: fixtureTime, Only: tc.only, Skip: tc.skip})
+			must(t, err)
+			rep, err := BuildReport(ctx, store, id, ReportOptions{Now: fixtureTime, TrendPoints: -1})
+			must(t, err)
+			if diff := cmp.Diff(tc.want, rep.DataQuality.Selection); diff != "" {
+				t.Errorf("selection (-want +got):\n%s", diff)
+			}
+			if len(rep.Appendix.Rules) != len(all.Rules) && tc.want == nil {
+				t.Errorf("appendix lists %d rules, want %d", len(rep.Appendix.Rules), len(all.Rules))
+			}
+		})
+	}
+}
+
+// TestBuildReportSelectionOlderAnalysis: an analysis stored before the count of available rules
+// was recorded takes it from the rules loaded for the report.
+func TestBuildReportSelectionOlderAnalysis(t *testing.T) {
+	ctx := context.Background()
+	store := newStore(t)
+	id := healthy().write(t, store)
+	res, err := Run(ctx, store, id, Options{Now: fixtureTime, Only: []string{"REG-001"}})
+	must(t, err)
+	_, err = store.DB().Exec(`UPDATE analysis SET options = json_remove(options, '$.available') WHERE id = ?`, res.AnalysisID)
+	must(t, err)
+	rep, err := BuildReport(ctx, store, id, ReportOptions{Now: fixtureTime, TrendPoints: -1})
+	must(t, err)
+	want := &RuleSelection{Only: []string{"REG-001"}, Evaluated: 1, Available: res.Available}
+	if diff := cmp.Diff(want, rep.DataQuality.Selection); diff != "" {
+		t.Errorf("selection (-want +got):\n%s", diff)
+	}
+}
+
+func countCategory(set *RuleSet, category string) int {
+	n := 0
+	for _, r := range set.Rules {
+		if r.Category == category {
+			n++
+		}
+	}
+	return n
 }

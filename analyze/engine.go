@@ -45,6 +45,7 @@ type Result struct {
 	Snapshot   snapshot.Meta
 	StartedAt  time.Time
 	Rules      []RuleResult // in rule order
+	Available  int          // rules loaded before --only / --skip selected Rules
 	Waivers    WaiverNotes
 	Duration   time.Duration
 }
@@ -350,7 +351,7 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 		e.Close()
 		return nil, err
 	}
-	res := &Result{Snapshot: meta, StartedAt: start}
+	res := &Result{Snapshot: meta, StartedAt: start, Available: len(set.Rules)}
 	for _, p := range ps {
 		rr := RuleResult{Rule: p.rule, Params: params[p.rule.ID]}
 		t0 := time.Now()

@@ -21,6 +21,7 @@ type storedOptions struct {
 	RuleFiles   []string          `json:"rule_files,omitempty"`
 	Only        []string          `json:"only,omitempty"`
 	Skip        []string          `json:"skip,omitempty"`
+	Available   int               `json:"available,omitempty"` // rules loaded before the selection
 	Params      map[string]string `json:"params,omitempty"`
 	WaiversFile string            `json:"waivers_file,omitempty"`
 	EOLFile     string            `json:"eol_file,omitempty"`
@@ -30,7 +31,7 @@ type storedOptions struct {
 
 func saveResult(ctx context.Context, store *snapshot.Store, res *Result, opts Options) error {
 	so := storedOptions{
-		RuleDirs: opts.RuleDirs, Only: opts.Only, Skip: opts.Skip, Params: opts.Params,
+		RuleDirs: opts.RuleDirs, Only: opts.Only, Skip: opts.Skip, Available: res.Available, Params: opts.Params,
 		WaiversFile: opts.WaiversFile, EOLFile: opts.EOLFile, Waivers: res.Waivers, DurationMS: res.Duration.Milliseconds(),
 	}
 	if opts.Rules != nil {
@@ -209,6 +210,10 @@ type StoredAnalysis struct {
 	Findings   []Finding // all findings, waived ones with their waiver; rule id then entity
 	Waivers    WaiverNotes
 	RuleDirs   []string
+	// Only and Skip are the --only / --skip of the run; Available is how many rules were loaded
+	// before them (0 when the analysis predates recording it).
+	Only, Skip []string
+	Available  int
 }
 
 // StoredRule is one rule_result row.
@@ -241,6 +246,7 @@ func LatestAnalysis(ctx context.Context, db *sql.DB, snapshotID int64) (*StoredA
 	if json.Unmarshal([]byte(opts), &so) == nil {
 		a.Waivers = so.Waivers
 		a.RuleDirs = so.RuleDirs
+		a.Only, a.Skip, a.Available = so.Only, so.Skip, so.Available
 	}
 	if a.Waivers.Expired == nil {
 		a.Waivers.Expired = []Waiver{}
