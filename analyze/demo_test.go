@@ -52,7 +52,12 @@ func TestDemoAcceptance(t *testing.T) {
 	}
 	store := newStore(t)
 	m := collectDemo(t, store, nil)
-	res := evalAll(t, store, m.ID)
+	res := evalAll(t, store, m.ID) // every built-in rule, none in error
+	builtin, err := LoadRules()
+	must(t, err)
+	if len(res.Rules) != len(builtin.Rules) {
+		t.Errorf("%d rules evaluated on the demo snapshot, want every built-in rule (%d)", len(res.Rules), len(builtin.Rules))
+	}
 	got := byRule(res)
 	for _, tc := range []struct {
 		rule string
