@@ -502,11 +502,19 @@ func diffFindings(ctx context.Context, db *sql.DB, d *Diff) error {
 		}
 		sides[i] = a
 	}
+	// The analysis ids are set even when only one side has one, so a report can name the
+	// snapshot whose missing analysis kept the findings from being compared.
+	if sides[0] != nil {
+		d.BeforeAnalysis = sides[0].ID
+	}
+	if sides[1] != nil {
+		d.AfterAnalysis = sides[1].ID
+	}
 	if sides[0] == nil || sides[1] == nil {
 		return nil
 	}
 	before, after := sides[0], sides[1]
-	d.BeforeAnalysis, d.AfterAnalysis, d.FindingsCompared = before.ID, after.ID, true
+	d.FindingsCompared = true
 	outcomes := func(a *StoredAnalysis) map[string]Outcome {
 		m := map[string]Outcome{}
 		for _, r := range a.Rules {

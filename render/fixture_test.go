@@ -217,7 +217,9 @@ func bigReport(rules, perRule int) *analyze.Report {
 }
 
 // changeWindowReport is a before/after report as `cucm-audit diff --out` builds it: identity and
-// the diff only.
+// the diff only. It has a device that broke, one that recovered, one whose status changed
+// without touching Registered, one added, one removed, field changes (a hostile description, a
+// firmware load), findings new, resolved and unconfirmed, and volatile fields ignored.
 func changeWindowReport() *analyze.Report {
 	before := snapshot.Meta{ID: 41, ClusterID: "HOSP-Zürich/Main", CUCMVersion: "15.0.1.12900-234", StartedAt: snapTime.Add(-2 * time.Hour), Status: snapshot.StatusComplete}
 	after := before
@@ -233,14 +235,56 @@ func changeWindowReport() *analyze.Report {
 			Before: before, After: after,
 			Added:   []analyze.DeviceRef{{Name: "SEP00EE00000001", Class: "Phone", Model: "Cisco 8845"}},
 			Removed: []analyze.DeviceRef{{Name: "SEP00EE00000002", Class: "Phone", Model: "Cisco 7965"}},
-			Changed: []analyze.DeviceChange{{DeviceRef: analyze.DeviceRef{Name: "SEP00AA00001000", Class: "Phone"},
-				Fields: []analyze.FieldChange{{Field: "description", Before: "Empfang Zürich", After: hostileDescription}, {Field: "device_pool", Before: "DP-Berlin", After: "DP-Ελλάδα-Athens"}}}},
+			Changed: []analyze.DeviceChange{
+				{DeviceRef: analyze.DeviceRef{Name: "GW-VG007", Class: "Gateway", Model: "Cisco VG400"}, Fields: []analyze.FieldChange{
+					{Field: "status", Before: "Rejected (ConfigurationMismatch)", After: "Registered"}}},
+				{DeviceRef: analyze.DeviceRef{Name: "SEP00AA00001000", Class: "Phone", Model: "Cisco 8845"}, Fields: []analyze.FieldChange{
+					{Field: "description", Before: "Empfang Zürich", After: hostileDescription},
+					{Field: "device_pool", Before: "DP-Berlin", After: "DP-Ελλάδα-Athens"},
+					{Field: "active_load", Before: "sip88xx.14-1-1", After: "sip88xx.14-3-1"}}},
+				{DeviceRef: analyze.DeviceRef{Name: "SEP00AA00001001", Class: "Phone", Model: "Cisco 7841"}, Fields: []analyze.FieldChange{
+					{Field: "status", Before: "Registered", After: "UnRegistered (KeepAliveTimeout)"}}},
+				{DeviceRef: analyze.DeviceRef{Name: "SEP00AA00001002", Class: "Phone", Model: "Cisco 7841"}, Fields: []analyze.FieldChange{
+					{Field: "status", Before: "UnRegistered (CallManagerReset)", After: "Rejected (ConfigurationMismatch)"}}},
+			},
 			NewFindings: []analyze.Finding{f}, Resolved: []analyze.Finding{gone}, Unconfirmed: []analyze.Finding{unconfirmed},
-			Persisting:       780,
-			Registration:     []analyze.ClassDelta{{Class: "Phone", RegisteredBefore: 682, RegisteredAfter: 679, SeenBefore: 805, SeenAfter: 803}},
-			Ignored:          []string{"timestamp"},
-			FindingsCompared: true,
-			Notes:            []string{"REG-010 was inconclusive on snapshot #42: its findings are not claimed resolved"},
+			Persisting: 780,
+			Registration: []analyze.ClassDelta{
+				{Class: "Gateway", RegisteredBefore: 40, RegisteredAfter: 41, SeenBefore: 85, SeenAfter: 85, ConfiguredBefore: 85, ConfiguredAfter: 85},
+				{Class: "Phone", RegisteredBefore: 1682, RegisteredAfter: 1679, SeenBefore: 1805, SeenAfter: 1803, ConfiguredBefore: 2377, ConfiguredAfter: 2377},
+			},
+			Ignored:          []string{"registration_attempts", "status_reason", "timestamp"},
+			FindingsCompared: true, BeforeAnalysis: 7, AfterAnalysis: 8,
+			Notes: []string{"REG-010 was inconclusive on snapshot #42: its findings are not claimed resolved"},
 		},
 	}
+}
+
+// notComparedReport is changeWindowReport where the earlier snapshot was never analyzed, as
+// DiffSnapshots leaves it: no finding lists, FindingsCompared false, only the after analysis id.
+func notComparedReport() *analyze.Report {
+	r := changeWindowReport()
+	d := r.Diff
+	d.NewFindings, d.Resolved, d.Unconfirmed, d.Persisting = nil, nil, nil, 0
+	d.FindingsCompared, d.BeforeAnalysis = false, 0
+	d.Notes = []string{"snapshot 41 has not been analyzed: findings not compared (run `cucm-audit analyze --snapshot 41`)"}
+	return r
+}
+
+// bigChangeReport is a change window of n changed, n added and n removed devices and n new
+// findings, to check the caps of the PDF and the Markdown and that the XLSX has every row.
+func bigChangeReport(n int) *analyze.Report {
+	r := changeWindowReport()
+	d := r.Diff
+	d.Changed, d.Added, d.Removed, d.NewFindings = nil, nil, nil, nil
+	for i := 0; i < n; i++ {
+		d.Changed = append(d.Changed, analyze.DeviceChange{
+			DeviceRef: analyze.DeviceRef{Name: fmt.Sprintf("SEP10%010X", i), Class: "Phone", Model: "Cisco 8845"},
+			Fields: []analyze.FieldChange{{Field: "status", Before: "Registered", After: "UnRegistered (KeepAliveTimeout)"},
+				{Field: "active_load", Before: "sip88xx.14-1-1", After: "sip88xx.14-3-1"}}})
+		d.Added = append(d.Added, analyze.DeviceRef{Name: fmt.Sprintf("SEP20%010X", i), Class: "Phone", Model: "Cisco 7841"})
+		d.Removed = append(d.Removed, analyze.DeviceRef{Name: fmt.Sprintf("SEP30%010X", i), Class: "Phone", Model: "Cisco 7965"})
+		d.NewFindings = append(d.NewFindings, finding("REG-001", analyze.SeverityMedium, fmt.Sprintf("SEP40%010X", i)))
+	}
+	return r
 }

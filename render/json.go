@@ -15,11 +15,31 @@ type JSON struct{}
 // Format implements Renderer.
 func (*JSON) Format() Format { return FormatJSON }
 
+// jsonReport is the Report as encoded. It differs from the model in one place: a diff whose
+// findings were not compared (findings_compared false) gives findings_persisting as null, like
+// findings_new and findings_resolved, instead of a 0 that would read as compared.
+type jsonReport struct {
+	analyze.Report
+	Diff *jsonDiff `json:"diff,omitempty"`
+}
+
+type jsonDiff struct {
+	*analyze.Diff
+	Persisting *int `json:"findings_persisting"`
+}
+
 // Render implements Renderer.
 func (*JSON) Render(w io.Writer, r *analyze.Report) error {
-	rep := *r
+	rep := jsonReport{Report: *r}
 	if rep.SchemaVersion == 0 {
 		rep.SchemaVersion = analyze.ReportSchemaVersion
+	}
+	if d := r.Diff; d != nil {
+		rep.Diff = &jsonDiff{Diff: d}
+		if d.FindingsCompared {
+			n := d.Persisting
+			rep.Diff.Persisting = &n
+		}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

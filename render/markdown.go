@@ -86,6 +86,8 @@ type mdView struct {
 	MaxEntities int
 	Waived      []analyze.Finding
 	Diff        *mdDiff
+	// Selection says the report covers only some rules (--only, --skip); "" when it covers all.
+	Selection string
 	// TrendHeader and TrendRows are Report.Trend as a table (TrendTable); empty below 2 points.
 	TrendHeader []string
 	TrendRows   [][]string
@@ -105,18 +107,31 @@ type mdRule struct {
 	Severity analyze.Severity
 }
 
+// mdDiff is the change view (changeView) as the templates see it, each list capped.
 type mdDiff struct {
-	D                  *analyze.Diff
-	NewShown, ResShown []analyze.Finding
-	NewMore, ResMore   int
-	Added, Removed     int
-	Changed            int
-	ChangedShown       []analyze.DeviceChange
-	ChangedMore        int
+	D           *analyze.Diff
+	Title       string
+	Counts      []changeCount
+	NotCompared string // why findings were not compared; "" when they were
+	Notes       []string
+	Lists       []mdList
+	Ignored     []string
+	IgnoredText string
+}
+
+// mdList is one change list: Rows are the first rows (raw values), More how many were left out.
+type mdList struct {
+	Title, Intro, None string
+	Sheet, Unit        string
+	Columns            []string
+	Right              []bool // right-aligned (numeric) columns
+	Rows               [][]string
+	Total, More        int
 }
 
 func newMDView(r *analyze.Report, max int) mdView {
-	v := mdView{R: r, MaxEntities: max, Waived: r.Waived, SourceCount: len(r.DataQuality.Coverage)}
+	v := mdView{R: r, MaxEntities: max, Waived: r.Waived, SourceCount: len(r.DataQuality.Coverage),
+		Selection: selectionText(r.DataQuality.Selection)}
 	if len(r.Trend) >= 2 {
 		v.TrendHeader, v.TrendRows = TrendTable(r.Trend)
 	}
@@ -134,14 +149,23 @@ func newMDView(r *analyze.Report, max int) mdView {
 		mr.Omitted = len(s.Findings) - len(rows)
 		v.Rules = append(v.Rules, mr)
 	}
-	if d := r.Diff; d != nil {
-		md := &mdDiff{D: d, Added: len(d.Added), Removed: len(d.Removed), Changed: len(d.Changed)}
-		md.NewShown, md.NewMore = capped(d.NewFindings, max)
-		md.ResShown, md.ResMore = capped(d.Resolved, max)
-		if max >= 0 && len(d.Changed) > max {
-			md.ChangedShown, md.ChangedMore = d.Changed[:max], len(d.Changed)-max
-		} else {
-			md.ChangedShown = d.Changed
+	if r.Diff != nil {
+		cv := newChangeView(r.Diff)
+		md := &mdDiff{D: cv.D, Title: cv.Title, Counts: cv.Counts, NotCompared: cv.NotCompared, Notes: cv.Notes,
+			Ignored: cv.Ignored, IgnoredText: cv.IgnoredText}
+		for _, l := range cv.Lists {
+			heads, rows := l.visible()
+			ml := mdList{Title: l.Title, Intro: l.Intro, None: l.None, Sheet: l.Sheet, Unit: l.Unit, Columns: heads,
+				Rows: rows, Total: len(rows)}
+			for _, c := range l.Cols {
+				if !c.XLSXOnly {
+					ml.Right = append(ml.Right, c.Num)
+				}
+			}
+			if max >= 0 && len(rows) > max {
+				ml.Rows, ml.More = rows[:max], len(rows)-max
+			}
+			md.Lists = append(md.Lists, ml)
 		}
 		v.Diff = md
 	}
@@ -235,6 +259,22 @@ func mdFuncs() template.FuncMap {
 			b.WriteString("\n|")
 			for range cols {
 				b.WriteString(" --- |")
+			}
+			return b.String()
+		},
+		"aheader": func(cols []string, right []bool) string {
+			var b strings.Builder
+			b.WriteString("|")
+			for _, c := range cols {
+				b.WriteString(" " + mdCell(c) + " |")
+			}
+			b.WriteString("\n|")
+			for i := range cols {
+				if i < len(right) && right[i] {
+					b.WriteString(" ---: |")
+				} else {
+					b.WriteString(" --- |")
+				}
 			}
 			return b.String()
 		},

@@ -174,7 +174,11 @@ func (d *pdfDoc) setup() {
 	f.SetAutoPageBreak(false, pdfMarginB)
 	f.SetCellMargin(1.2)
 	f.AliasNbPages("{nb}")
-	f.SetTitle(d.line1("CUCM audit report: "+r.Snapshot.ClusterID), true)
+	docTitle := "CUCM audit report: "
+	if r.Kind == kindChangeWindow {
+		docTitle = "CUCM change-window report: "
+	}
+	f.SetTitle(d.line1(docTitle+r.Snapshot.ClusterID), true)
 	f.SetSubject(d.line1(fmt.Sprintf("Snapshot #%d of %s", r.Snapshot.ID, r.Snapshot.ClusterID)), true)
 	f.SetCreator("cucm-audit "+d.line1(r.ToolVersion), true)
 	f.SetAuthor("cucm-audit", true)
@@ -454,7 +458,11 @@ func (d *pdfDoc) titlePage() {
 	f.CellFormat(d.width, 6, "Cisco Unified Communications Manager", "", 1, "L", false, 0, "")
 	d.font("B", 28, rgb{255, 255, 255})
 	f.SetX(pdfMarginL)
-	f.CellFormat(d.width, 14, "CUCM Audit Report", "", 1, "L", false, 0, "")
+	title := "CUCM Audit Report"
+	if r.Kind == kindChangeWindow {
+		title = "CUCM Change-Window Report"
+	}
+	f.CellFormat(d.width, 14, title, "", 1, "L", false, 0, "")
 	d.font("", 16, rgb{255, 255, 255})
 	for i, l := range f.SplitText(truncate(d.line1(r.Snapshot.ClusterID), 120), d.width) {
 		if i == 2 {
@@ -484,11 +492,12 @@ func (d *pdfDoc) titlePage() {
 		{"Compared with", compared(r)},
 		{"Collected", fmtTime(r.Snapshot.StartedAt) + " to " + fmtTime(r.Snapshot.FinishedAt)},
 		{"Snapshot status", status},
+		{"Rules evaluated", ruleCoverage(r)},
 		{"Report generated", fmtTime(r.GeneratedAt)},
 		{"Tool version", "cucm-audit " + r.ToolVersion},
 	}
 	for _, kv := range facts {
-		if kv[1] == "" && kv[0] == "Compared with" {
+		if kv[1] == "" && (kv[0] == "Compared with" || kv[0] == "Rules evaluated") {
 			continue
 		}
 		d.font("B", 10, colMuted)
@@ -584,6 +593,16 @@ func compared(r *analyze.Report) string {
 		return ""
 	}
 	return fmt.Sprintf("#%d taken %s", r.Diff.Before.ID, fmtTime(r.Diff.Before.StartedAt))
+}
+
+// ruleCoverage is "5 of 27 (only a selection: see Data quality)" for a report from a rule
+// subset, "" otherwise.
+func ruleCoverage(r *analyze.Report) string {
+	sel := r.DataQuality.Selection
+	if sel == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s of %s (a selection: see Data quality)", num(sel.Evaluated), num(sel.Available))
 }
 
 // summary draws the executive summary: key figures, charts and tables.
@@ -935,6 +954,10 @@ func (d *pdfDoc) quality() {
 	r := d.rep
 	d.section("Data quality")
 	dq := r.DataQuality
+	if sel := selectionText(dq.Selection); sel != "" {
+		d.heading("Rules in this report", 10)
+		d.para(sel, "B", pdfBodySize, colBad)
+	}
 	var gaps [][]string
 	for _, c := range dq.Coverage {
 		if !c.Complete {
@@ -1136,84 +1159,96 @@ func (d *pdfDoc) waived() {
 	waiverTable("Waivers that matched no finding", "Expires", r.Waivers.Stale)
 }
 
-// diff draws a change-window comparison.
+// diff draws a change-window comparison: the counts, why findings were not compared when they
+// were not, the notes, every change list (each capped at MaxEntities rows with "N more in the
+// XLSX"), and the fields ignored as volatile.
 func (d *pdfDoc) diff() {
-	r := d.rep
-	df := r.Diff
-	d.section(diffTitle(df))
-	rows := [][]string{
-		{"New findings", num(len(df.NewFindings))},
-		{"Resolved findings", num(len(df.Resolved))},
-		{"Persisting findings", num(df.Persisting)},
-		{"Devices added", num(len(df.Added))},
-		{"Devices removed", num(len(df.Removed))},
-		{"Devices changed", num(len(df.Changed))},
+	v := newChangeView(d.rep.Diff)
+	d.section(v.Title)
+	var rows [][]string
+	var unknown []bool
+	for _, c := range v.Counts {
+		val := num(c.N)
+		if c.Text != "" {
+			val = c.Text
+		}
+		rows = append(rows, []string{c.Label, val})
+		unknown = append(unknown, c.Text != "")
 	}
-	d.table([]pdfCol{{"Measure", 60, "L"}, {"Count", 20, "R"}}, rows, nil)
-	for _, n := range df.Notes {
+	d.table([]pdfCol{{"Measure", 70, "L"}, {"Count", 20, "R"}}, rows, func(row, col int) (rgb, bool) {
+		if col == 1 && unknown[row] {
+			return colBad, true
+		}
+		return rgb{}, false
+	})
+	if v.NotCompared != "" {
+		d.para(v.NotCompared, "B", pdfBodySize, colBad)
+	}
+	for _, n := range v.Notes {
 		d.para(n, "", 8.5, colMuted)
 	}
-	if len(df.Registration) > 0 {
-		d.heading("Registration by class", 15)
-		var rr [][]string
-		for _, c := range df.Registration {
-			rr = append(rr, []string{c.Class, num(c.RegisteredBefore), num(c.RegisteredAfter), signed(c.RegisteredAfter - c.RegisteredBefore), num(c.SeenBefore), num(c.SeenAfter)})
-		}
-		d.table([]pdfCol{{"Class", 20, "L"}, {"Registered before", 14, "R"}, {"Registered after", 14, "R"}, {"Change", 10, "R"}, {"Seen before", 12, "R"}, {"Seen after", 12, "R"}}, rr, nil)
+	for _, l := range v.Lists {
+		d.changeList(l)
 	}
-	list := func(title string, fs []analyze.Finding) {
-		if len(fs) == 0 {
-			return
-		}
-		d.heading(title, 15)
-		shown, more := capped(fs, d.max)
-		var rows [][]string
-		var sevs []analyze.Severity
-		for _, f := range shown {
-			rows = append(rows, []string{f.RuleID, sevName(f.Severity), f.Entity, f.Message})
-			sevs = append(sevs, f.Severity)
-		}
-		d.table([]pdfCol{{"Rule", 12, "L"}, {"Severity", 10, "L"}, {"Entity", 30, "L"}, {"Message", 48, "L"}}, rows, sevStyle(sevs, 1))
-		if more > 0 {
-			d.para(num(more)+" more in the XLSX.", "", 8.5, colMuted)
-		}
+	d.heading("Fields ignored as volatile", 10)
+	d.para(v.IgnoredText, "", pdfBodySize, colInk)
+}
+
+// changeList draws one list of a change-window report, capped at d.max rows.
+func (d *pdfDoc) changeList(l changeList) {
+	d.heading(fmt.Sprintf("%s (%s)", l.Title, num(len(l.Rows))), 15)
+	if len(l.Rows) == 0 {
+		d.para(l.None, "", pdfBodySize, colInk)
+		return
 	}
-	list("New findings", df.NewFindings)
-	list("Resolved findings", df.Resolved)
-	list("Earlier findings not confirmed resolved (their rule did not conclude)", df.Unconfirmed)
-	devices := func(title string, ds []analyze.DeviceRef) {
-		if len(ds) == 0 {
-			return
-		}
-		d.heading(title, 15)
-		var rows [][]string
-		for i, dv := range ds {
-			if d.max >= 0 && i >= d.max {
-				break
-			}
-			rows = append(rows, []string{dv.Name, dv.Class, dv.Model})
-		}
-		d.table([]pdfCol{{"Device", 35, "L"}, {"Class", 20, "L"}, {"Model", 45, "L"}}, rows, nil)
-		if d.max >= 0 && len(ds) > d.max {
-			d.para(num(len(ds)-d.max)+" more in the XLSX.", "", 8.5, colMuted)
-		}
+	d.para(l.Intro, "", 8.5, colMuted)
+	heads, rows := l.visible()
+	shown := rows
+	if d.max >= 0 && len(rows) > d.max {
+		shown = rows[:d.max]
 	}
-	devices("Devices added", df.Added)
-	devices("Devices removed", df.Removed)
-	if len(df.Changed) > 0 {
-		d.heading("Changed devices", 15)
-		var rows [][]string
-		n := 0
-		for _, c := range df.Changed {
-			for _, fc := range c.Fields {
-				if d.max >= 0 && n >= d.max {
-					break
+	var numCols []bool
+	cols := make([]pdfCol, len(heads))
+	for i, h := range heads {
+		cols[i] = pdfCol{head: h, align: "L"} // width 0: sized from the content
+	}
+	j := 0
+	for _, c := range l.Cols {
+		if c.XLSXOnly {
+			continue
+		}
+		numCols = append(numCols, c.Num)
+		if c.Num {
+			cols[j].align = "R"
+		}
+		j++
+	}
+	out := make([][]string, len(shown))
+	for i, r := range shown {
+		row := make([]string, len(r))
+		for k, val := range r {
+			row[k] = val
+			if numCols[k] {
+				if n, err := strconv.Atoi(val); err == nil {
+					if strings.HasPrefix(val, "+") {
+						row[k] = signed(n)
+					} else {
+						row[k] = num(n)
+					}
 				}
-				rows = append(rows, []string{c.Name, c.Class, fc.Field, fc.Before, fc.After})
-				n++
 			}
 		}
-		d.table([]pdfCol{{"Device", 22, "L"}, {"Class", 12, "L"}, {"Field", 16, "L"}, {"Before", 25, "L"}, {"After", 25, "L"}}, rows, nil)
+		out[i] = row
+	}
+	var style tableStyle
+	if len(l.Sevs) == len(l.Rows) && len(l.Sevs) > 0 {
+		style = sevStyle(l.Sevs, 1)
+	}
+	d.ensure(15)
+	d.table(cols, out, style)
+	if more := len(rows) - len(shown); more > 0 {
+		d.para(fmt.Sprintf("Showing %s of %s %s: %s more in the XLSX, which lists them all on sheet %q.",
+			num(len(shown)), num(len(rows)), l.Unit, num(more), l.Sheet), "", 8.5, colMuted)
 	}
 }
 

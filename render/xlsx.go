@@ -31,11 +31,11 @@ const (
 	sheetCoverage     = "Coverage"
 	sheetInconclusive = "Inconclusive"
 	sheetRules        = "Rules"
-	sheetChanges      = "Changes"
 	sheetTrend        = "Trend"
 )
 
-var fixedSheets = []string{sheetSummary, sheetWaived, sheetRegistration, sheetInventory, sheetCoverage, sheetInconclusive, sheetRules, sheetChanges, sheetTrend}
+var fixedSheets = append([]string{sheetSummary, sheetWaived, sheetRegistration, sheetInventory, sheetCoverage, sheetInconclusive, sheetRules, sheetTrend},
+	changeSheets...)
 
 // ruleSheetNames names one sheet per rule section: the rule id with the characters Excel refuses
 // ([]:*?/\) replaced by '_', at most 31 characters, unique (case-insensitively) among themselves
@@ -135,7 +135,11 @@ func (x *XLSX) Render(w io.Writer, r *analyze.Report) error {
 		return fmt.Errorf("naming summary sheet: %w", err)
 	}
 	names := ruleSheetNames(r.Rules)
-	steps := []sheetStep{{sheetSummary, func(sw *excelize.StreamWriter) error { return b.summary(sw, r, names) }}}
+	var cv *changeView
+	if r.Diff != nil {
+		cv = newChangeView(r.Diff)
+	}
+	steps := []sheetStep{{sheetSummary, func(sw *excelize.StreamWriter) error { return b.summary(sw, r, names, cv) }}}
 	for i := range r.Rules {
 		s := r.Rules[i]
 		steps = append(steps, sheetStep{names[i], func(sw *excelize.StreamWriter) error { return b.ruleSheet(sw, s) }})
@@ -153,8 +157,11 @@ func (x *XLSX) Render(w io.Writer, r *analyze.Report) error {
 			steps = append(steps, sheetStep{sheetTrend, func(sw *excelize.StreamWriter) error { return b.trend(sw, r) }})
 		}
 	}
-	if r.Diff != nil {
-		steps = append(steps, sheetStep{sheetChanges, func(sw *excelize.StreamWriter) error { return b.changes(sw, r.Diff) }})
+	if cv != nil {
+		for _, l := range cv.Lists {
+			steps = append(steps, sheetStep{l.Sheet, func(sw *excelize.StreamWriter) error { return b.changeSheet(sw, l) }})
+		}
+		steps = append(steps, sheetStep{sheetIgnoredField, func(sw *excelize.StreamWriter) error { return b.ignoredFields(sw, r.Diff) }})
 	}
 	for _, st := range steps {
 		if st.name != sheetSummary {
@@ -330,7 +337,7 @@ func (b *xlsxBook) ruleSheet(sw *excelize.StreamWriter, s analyze.RuleSection) e
 
 // summary writes the facts, findings by severity and the index of rule sheets (no table: it is
 // a page to read, not to filter).
-func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names []string) error {
+func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names []string, cv *changeView) error {
 	if err := sw.SetColWidth(1, 1, 34); err != nil {
 		return err
 	}
@@ -346,7 +353,11 @@ func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names [
 		add()
 		add(excelize.Cell{Value: s, StyleID: b.bold})
 	}
-	add(excelize.Cell{Value: "CUCM audit report", StyleID: b.title})
+	title := "CUCM audit report"
+	if r.Kind == kindChangeWindow {
+		title = "CUCM change-window report"
+	}
+	add(excelize.Cell{Value: title, StyleID: b.title})
 	add(cells("Cluster", r.Snapshot.ClusterID)...)
 	add(cells("CUCM version", r.Snapshot.CUCMVersion)...)
 	add(cells("Publisher (AXL host)", r.Snapshot.AXLHost)...)
@@ -357,17 +368,40 @@ func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names [
 	add(cells("Report generated (UTC)", fmtTime(r.GeneratedAt))...)
 	add(cells("Tool version", "cucm-audit "+r.ToolVersion)...)
 
-	if d := r.Diff; d != nil {
-		heading(fmt.Sprintf("Changes from snapshot #%d to #%d", d.Before.ID, d.After.ID))
-		add(cells("Earlier snapshot taken (UTC)", fmtTime(d.Before.StartedAt))...)
-		add(cells("New findings", len(d.NewFindings))...)
-		add(cells("Resolved findings", len(d.Resolved))...)
-		add(cells("Persisting findings", d.Persisting)...)
-		add(cells("Devices added", len(d.Added))...)
-		add(cells("Devices removed", len(d.Removed))...)
-		add(cells("Devices changed", len(d.Changed))...)
-		for _, n := range d.Notes {
+	if r.DataQuality.Selection != nil {
+		add(cells("Rules evaluated", selectionText(r.DataQuality.Selection))...)
+	}
+	if cv != nil {
+		d := cv.D
+		heading(cv.Title)
+		add(cells("Earlier snapshot", fmt.Sprintf("#%d taken %s", d.Before.ID, fmtTime(d.Before.StartedAt)))...)
+		add(cells("Measure", "Count")...)
+		for _, c := range cv.Counts {
+			if c.Text != "" {
+				add(cells(c.Label, c.Text)...)
+			} else {
+				add(cells(c.Label, c.N)...)
+			}
+		}
+		if cv.NotCompared != "" {
+			add(cells("Findings not compared", cv.NotCompared)...)
+		}
+		for _, n := range cv.Notes {
 			add(cells("Note", n)...)
+		}
+		add(cells("Ignored fields", cv.IgnoredText)...)
+		heading("Change lists (one sheet each, every row)")
+		add(cells("List", "Rows", "Sheet")...)
+		for _, l := range cv.Lists {
+			add(cells(l.Title, len(l.Rows), l.Sheet)...)
+		}
+		add(cells("Fields ignored as volatile", len(cv.Ignored), sheetIgnoredField)...)
+		if len(d.Registration) > 0 {
+			heading("Registration by class, before and after")
+			add(cells("Class", "Registered before", "Registered after", "Change")...)
+			for _, c := range d.Registration {
+				add(cells(c.Class, c.RegisteredBefore, c.RegisteredAfter, c.RegisteredAfter-c.RegisteredBefore)...)
+			}
 		}
 	}
 	if r.Kind == kindChangeWindow {
@@ -403,6 +437,9 @@ func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names [
 		add(cells("Devices removed", c.DevicesRemoved)...)
 	}
 	heading("Data quality")
+	if sel := selectionText(r.DataQuality.Selection); sel != "" {
+		add(cells("Rules in this report", sel)...)
+	}
 	add(cells("Coverage gaps", r.DataQuality.Gaps)...)
 	add(cells("Inconclusive rules", len(r.DataQuality.Inconclusive))...)
 	add(cells("Rules that failed to run", len(r.DataQuality.Errors))...)
@@ -537,28 +574,49 @@ func (b *xlsxBook) rules(sw *excelize.StreamWriter, r *analyze.Report) error {
 		"Parameters", "Controls", "References", "Description", "Remediation"}, rows)
 }
 
-func (b *xlsxBook) changes(sw *excelize.StreamWriter, d *analyze.Diff) error {
+// changeSheet writes one change list, every row, numbers as numbers.
+func (b *xlsxBook) changeSheet(sw *excelize.StreamWriter, l changeList) error {
+	heads := make([]string, len(l.Cols))
+	for i, c := range l.Cols {
+		heads[i] = c.Head
+	}
+	rows := make([][]any, len(l.Rows))
+	for i, r := range l.Rows {
+		row := make([]any, len(l.Cols))
+		for j := range l.Cols {
+			v := ""
+			if j < len(r) {
+				v = r[j]
+			}
+			if l.Cols[j].Num {
+				if n, err := strconv.Atoi(v); err == nil {
+					row[j] = n
+					continue
+				}
+			}
+			row[j] = excelize.Cell{Value: cellText(v)}
+		}
+		rows[i] = row
+	}
+	return b.table(sw, heads, rows)
+}
+
+// ignoredFields lists every field a diff knows and whether it was ignored as volatile.
+func (b *xlsxBook) ignoredFields(sw *excelize.StreamWriter, d *analyze.Diff) error {
+	ignored := map[string]bool{}
+	for _, f := range d.Ignored {
+		ignored[f] = true
+	}
 	var rows [][]any
-	for _, l := range []struct {
-		kind string
-		fs   []analyze.Finding
-	}{{"new finding", d.NewFindings}, {"resolved finding", d.Resolved}, {"unconfirmed finding", d.Unconfirmed}} {
-		for _, f := range l.fs {
-			rows = append(rows, cells(l.kind, f.RuleID, f.Severity.String(), f.Entity, "", "", "", "", f.Message))
+	for _, f := range d.Ignored {
+		rows = append(rows, cells(f, "ignored: never counted as a change")) // the diff's own list first, even a field this version does not know
+	}
+	for _, f := range analyze.DiffFields {
+		if !ignored[f] {
+			rows = append(rows, cells(f, "compared"))
 		}
 	}
-	for _, dv := range d.Added {
-		rows = append(rows, cells("device added", "", "", dv.Name, dv.Class, dv.Model, "", "", ""))
-	}
-	for _, dv := range d.Removed {
-		rows = append(rows, cells("device removed", "", "", dv.Name, dv.Class, dv.Model, "", "", ""))
-	}
-	for _, dv := range d.Changed {
-		for _, fc := range dv.Fields {
-			rows = append(rows, cells("device changed", "", "", dv.Name, dv.Class, dv.Model, fc.Field, fc.Before+" → "+fc.After, ""))
-		}
-	}
-	return b.table(sw, []string{"Change", "Rule", "Severity", "Entity", "Class", "Model", "Field", "Before → after", "Message"}, rows)
+	return b.table(sw, []string{"Field", "In this comparison"}, rows)
 }
 
 // trend writes Report.Trend, one row per snapshot, numbers as numbers.

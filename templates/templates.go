@@ -4,8 +4,9 @@
 // (report.md.tmpl) or only one of its named blocks ({{define "rule"}} …).
 //
 // Templates receive the view described in package render (type mdView) and these functions:
-// cell (escape a value for a table cell), text (escape free text, keeping paragraphs), sev,
-// pct, date, join, add.
+// cell (escape a value for a table cell), text (escape free text, keeping paragraphs), header,
+// aheader and row (a whole table header or row, every cell escaped), sev, pct, date, join, add,
+// params. A change-window report is the "diff" block, one "changelist" block per list.
 package templates
 
 import (

@@ -1,0 +1,285 @@
+package render
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
+)
+
+// changeView is a diff laid out once for every format, so the PDF, the XLSX and the Markdown
+// list the same things in the same order: what broke, what recovered, devices added, removed
+// and changed field by field, findings new, resolved and not confirmed resolved, registration by
+// class, the ignored fields and the notes. Rows hold raw values; each renderer escapes, caps
+// (PDF, Markdown) or lists everything (XLSX).
+type changeView struct {
+	D     *analyze.Diff
+	Title string
+	// Counts is the summary table at the top.
+	Counts []changeCount
+	// NotCompared says why findings were not compared; "" when they were. When set, the
+	// findings lists are absent and no finding count is shown as a number.
+	NotCompared string
+	// Lists are the detailed lists, in reading order.
+	Lists []changeList
+	// Ignored are the volatile fields that never counted as a change; IgnoredText says so in words.
+	Ignored     []string
+	IgnoredText string
+	Notes       []string
+}
+
+// changeCount is one row of the summary table: a count, or Text when there is no number to give.
+type changeCount struct {
+	Label string
+	N     int
+	Text  string
+}
+
+// changeCol is one column of a change list. Num columns hold integers (an XLSX writes them as
+// numbers); XLSXOnly columns (such as the fingerprint) are left out of the PDF and the Markdown.
+type changeCol struct {
+	Head     string
+	Num      bool
+	XLSXOnly bool
+}
+
+// changeList is one list of a change-window report.
+type changeList struct {
+	Title string // heading in the PDF and the Markdown
+	Sheet string // XLSX sheet holding every row
+	Intro string // one sentence on what the list holds
+	None  string // said instead of an empty table
+	Cols  []changeCol
+	Rows  [][]string
+	// Unit names what one row is, for "N more <unit> in the XLSX".
+	Unit string
+	// Sevs is the severity of each row of a findings list (column 1 shows it), nil otherwise.
+	Sevs []analyze.Severity
+}
+
+// XLSX sheet names of the change lists (at most 31 characters, none a rule id's).
+const (
+	sheetBroke        = "Broke"
+	sheetRecovered    = "Recovered"
+	sheetAdded        = "Devices added"
+	sheetRemoved      = "Devices removed"
+	sheetChanged      = "Devices changed"
+	sheetNewFindings  = "New findings"
+	sheetResolved     = "Resolved findings"
+	sheetUnconfirmed  = "Unconfirmed findings"
+	sheetRegChange    = "Registration change"
+	sheetIgnoredField = "Ignored fields"
+)
+
+var changeSheets = []string{sheetBroke, sheetRecovered, sheetAdded, sheetRemoved, sheetChanged, sheetNewFindings,
+	sheetResolved, sheetUnconfirmed, sheetRegChange, sheetIgnoredField}
+
+// visible returns the columns (heads) and rows without the XLSX-only columns.
+func (l changeList) visible() ([]string, [][]string) {
+	var keep []int
+	var heads []string
+	for i, c := range l.Cols {
+		if !c.XLSXOnly {
+			keep = append(keep, i)
+			heads = append(heads, c.Head)
+		}
+	}
+	rows := make([][]string, len(l.Rows))
+	for i, r := range l.Rows {
+		row := make([]string, len(keep))
+		for j, k := range keep {
+			if k < len(r) {
+				row[j] = r[k]
+			}
+		}
+		rows[i] = row
+	}
+	return heads, rows
+}
+
+// findingsNotCompared explains why a diff has no finding comparison: which snapshot has no
+// analysis run (DiffSnapshots sets the analysis id of each side that has one).
+func findingsNotCompared(d *analyze.Diff) string {
+	if d.FindingsCompared {
+		return ""
+	}
+	var missing, runs []string
+	if d.BeforeAnalysis == 0 {
+		missing = append(missing, fmt.Sprintf("#%d (before)", d.Before.ID))
+		runs = append(runs, fmt.Sprintf("cucm-audit analyze --snapshot %d", d.Before.ID))
+	}
+	if d.AfterAnalysis == 0 && d.After.ID != d.Before.ID {
+		missing = append(missing, fmt.Sprintf("#%d (after)", d.After.ID))
+		runs = append(runs, fmt.Sprintf("cucm-audit analyze --snapshot %d", d.After.ID))
+	}
+	if len(missing) == 0 {
+		return "Findings not compared: the findings of one of the two snapshots were not available, so no finding is reported new, resolved or persisting."
+	}
+	verb := "has"
+	if len(missing) > 1 {
+		verb = "have"
+	}
+	return fmt.Sprintf("Findings not compared: snapshot %s %s not been analyzed, so no finding is reported new, resolved or persisting "+
+		"(the counts are unknown, not zero). Run %s, then compare again.",
+		strings.Join(missing, " and "), verb, strings.Join(runs, " and "))
+}
+
+// ignoredText says which fields were ignored as volatile, so a reader knows what was not compared.
+func ignoredText(ignored []string) string {
+	if len(ignored) == 0 {
+		return "No field was ignored: every field was compared (--ignore-fields none)."
+	}
+	return "Ignored as volatile, never counted as a change: " + strings.Join(ignored, ", ") +
+		". The list is set with cucm-audit diff --ignore-fields."
+}
+
+func newChangeView(d *analyze.Diff) *changeView {
+	v := &changeView{D: d, Title: diffTitle(d), Ignored: d.Ignored, IgnoredText: ignoredText(d.Ignored), Notes: d.Notes,
+		NotCompared: findingsNotCompared(d)}
+	broke, recovered := d.StatusChanges()
+	fieldChanges := 0
+	for _, c := range d.Changed {
+		fieldChanges += len(c.Fields)
+	}
+	changed := fmt.Sprintf("%s field changes", num(fieldChanges))
+	if fieldChanges == 1 {
+		changed = "1 field change"
+	}
+	v.Counts = []changeCount{
+		{Label: "Devices that broke (registered before, not now)", N: len(broke)},
+		{Label: "Devices that recovered (registered now, not before)", N: len(recovered)},
+		{Label: "Devices added", N: len(d.Added)},
+		{Label: "Devices removed", N: len(d.Removed)},
+		{Label: "Devices changed (" + changed + ")", N: len(d.Changed)},
+	}
+	if v.NotCompared != "" {
+		v.Counts = append(v.Counts, changeCount{Label: "Findings new, resolved, persisting", Text: "not compared"})
+	} else {
+		v.Counts = append(v.Counts,
+			changeCount{Label: "New findings", N: len(d.NewFindings)},
+			changeCount{Label: "Resolved findings", N: len(d.Resolved)},
+			changeCount{Label: "Persisting findings", N: d.Persisting})
+		if len(d.Unconfirmed) > 0 {
+			v.Counts = append(v.Counts, changeCount{Label: "Earlier findings not confirmed resolved", N: len(d.Unconfirmed)})
+		}
+	}
+
+	statusCols := []changeCol{{Head: "Device"}, {Head: "Class"}, {Head: "Model"}, {Head: "Status before"}, {Head: "Status after"}}
+	statusRows := func(cs []analyze.DeviceChange) [][]string {
+		var rows [][]string
+		for _, c := range cs {
+			for _, f := range c.Fields {
+				if f.Field == analyze.FieldStatus {
+					rows = append(rows, []string{c.Name, c.Class, c.Model, f.Before, f.After})
+				}
+			}
+		}
+		return rows
+	}
+	refCols := []changeCol{{Head: "Device"}, {Head: "Class"}, {Head: "Model"}}
+	refRows := func(rs []analyze.DeviceRef) [][]string {
+		rows := make([][]string, 0, len(rs))
+		for _, r := range rs {
+			rows = append(rows, []string{r.Name, r.Class, r.Model})
+		}
+		return rows
+	}
+	var changedRows [][]string
+	for _, c := range d.Changed {
+		for _, f := range c.Fields {
+			changedRows = append(changedRows, []string{c.Name, c.Class, c.Model, f.Field, f.Before, f.After})
+		}
+	}
+	v.Lists = append(v.Lists,
+		changeList{Title: "What broke", Sheet: sheetBroke, Unit: "devices",
+			Intro: "Devices registered in the earlier snapshot and not registered now.",
+			None:  "No device stopped registering.", Cols: statusCols, Rows: statusRows(broke)},
+		changeList{Title: "What recovered", Sheet: sheetRecovered, Unit: "devices",
+			Intro: "Devices registered now that were not registered in the earlier snapshot.",
+			None:  "No device registered again.", Cols: statusCols, Rows: statusRows(recovered)},
+		changeList{Title: "Devices added", Sheet: sheetAdded, Unit: "devices",
+			Intro: "Devices in the later snapshot only.", None: "No device was added.", Cols: refCols, Rows: refRows(d.Added)},
+		changeList{Title: "Devices removed", Sheet: sheetRemoved, Unit: "devices",
+			Intro: "Devices in the earlier snapshot only.", None: "No device was removed.", Cols: refCols, Rows: refRows(d.Removed)},
+		changeList{Title: "Devices changed, field by field", Sheet: sheetChanged, Unit: "field changes",
+			Intro: "Every field that changed on a device present in both snapshots, before and after (status changes also appear under what broke or recovered).",
+			None:  "No field of any device changed.",
+			Cols:  []changeCol{{Head: "Device"}, {Head: "Class"}, {Head: "Model"}, {Head: "Field"}, {Head: "Before"}, {Head: "After"}},
+			Rows:  changedRows},
+	)
+	if v.NotCompared == "" {
+		findingCols := []changeCol{{Head: "Rule"}, {Head: "Severity"}, {Head: "Entity"}, {Head: "Message"}, {Head: "Evidence"}, {Head: "Fingerprint", XLSXOnly: true}}
+		findings := func(l changeList, fs []analyze.Finding) changeList {
+			l.Cols = findingCols
+			l.Rows = make([][]string, 0, len(fs))
+			l.Sevs = make([]analyze.Severity, 0, len(fs))
+			for _, f := range fs {
+				ev := make([]string, len(f.Evidence))
+				for i, e := range f.Evidence {
+					ev[i] = e.Name + "=" + e.Value
+				}
+				l.Rows = append(l.Rows, []string{f.RuleID, sevName(f.Severity), f.Entity, f.Message, strings.Join(ev, "; "), f.Fingerprint})
+				l.Sevs = append(l.Sevs, f.Severity)
+			}
+			return l
+		}
+		v.Lists = append(v.Lists,
+			findings(changeList{Title: "New findings", Sheet: sheetNewFindings, Unit: "findings",
+				Intro: "Findings of the later snapshot that the earlier one did not have (matched by fingerprint).",
+				None:  "No new finding."}, d.NewFindings),
+			findings(changeList{Title: "Resolved findings", Sheet: sheetResolved, Unit: "findings",
+				Intro: fmt.Sprintf("Findings of the earlier snapshot that its rule no longer reports. %s findings persist.", num(d.Persisting)),
+				None:  fmt.Sprintf("No finding was resolved. %s findings persist.", num(d.Persisting))}, d.Resolved))
+		if len(d.Unconfirmed) > 0 {
+			v.Lists = append(v.Lists, findings(changeList{Title: "Earlier findings not confirmed resolved", Sheet: sheetUnconfirmed, Unit: "findings",
+				Intro: "Their rule did not conclude on the later snapshot (inconclusive, error or not evaluated), so they are not claimed resolved."}, d.Unconfirmed))
+		}
+	}
+	var regRows [][]string
+	for _, c := range d.Registration {
+		regRows = append(regRows, []string{c.Class, strconv.Itoa(c.RegisteredBefore), strconv.Itoa(c.RegisteredAfter),
+			signedRaw(c.RegisteredAfter - c.RegisteredBefore), strconv.Itoa(c.SeenBefore), strconv.Itoa(c.SeenAfter),
+			strconv.Itoa(c.ConfiguredBefore), strconv.Itoa(c.ConfiguredAfter)})
+	}
+	v.Lists = append(v.Lists, changeList{Title: "Registration by class, before and after", Sheet: sheetRegChange, Unit: "classes",
+		Intro: "Devices registered, seen by RisPort and configured in AXL, per RisPort device class.",
+		None:  "RisPort reported no device class in either snapshot.",
+		Cols: []changeCol{{Head: "Class"}, {Head: "Registered before", Num: true}, {Head: "Registered after", Num: true},
+			{Head: "Change", Num: true}, {Head: "Seen before", Num: true}, {Head: "Seen after", Num: true},
+			{Head: "Configured before", Num: true}, {Head: "Configured after", Num: true}},
+		Rows: regRows})
+	return v
+}
+
+// signedRaw prints a change with its sign and no separators: +3, -12, 0.
+func signedRaw(n int) string {
+	if n > 0 {
+		return "+" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+// selectionText says that a report covers only some rules, or "" when it covers them all.
+func selectionText(sel *analyze.RuleSelection) string {
+	if sel == nil {
+		return ""
+	}
+	var flags []string
+	if len(sel.Only) > 0 {
+		flags = append(flags, "--only "+strings.Join(sel.Only, ","))
+	}
+	if len(sel.Skip) > 0 {
+		flags = append(flags, "--skip "+strings.Join(sel.Skip, ","))
+	}
+	how := ""
+	if len(flags) > 0 {
+		how = " (" + strings.Join(flags, " ") + ")"
+	}
+	rules := "rules"
+	if sel.Available == 1 {
+		rules = "rule"
+	}
+	return fmt.Sprintf("This report covers %s of %s %s%s; findings of other rules are not included.",
+		num(sel.Evaluated), num(sel.Available), rules, how)
+}
