@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -136,6 +137,11 @@ func (s *Server) resolveIn(ctx context.Context, ref, cluster string) (snapshot.M
 	}
 	if err != nil {
 		if errors.Is(err, snapshot.ErrNotFound) {
+			if cluster != "" {
+				if known, kerr := s.clusters(ctx); kerr == nil && !slices.Contains(known, cluster) {
+					return snapshot.Meta{}, fmt.Errorf("no snapshot of cluster %q: the database holds %s; list_snapshots shows them", cluster, clusterList(known))
+				}
+			}
 			return snapshot.Meta{}, fmt.Errorf("%w; list_snapshots shows the stored snapshots", err)
 		}
 		return snapshot.Meta{}, err
@@ -147,6 +153,39 @@ func (s *Server) resolveIn(ctx context.Context, ref, cluster string) (snapshot.M
 }
 
 func (s *Server) db() *sql.DB { return s.opts.Store.DB() }
+
+// clusters lists the cluster ids that have snapshots.
+func (s *Server) clusters(ctx context.Context) ([]string, error) {
+	rows, err := s.db().QueryContext(ctx, `SELECT DISTINCT cluster_id FROM snapshot ORDER BY cluster_id`)
+	if err != nil {
+		return nil, fmt.Errorf("listing clusters: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("listing clusters: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// clusterList names the clusters for an error message.
+func clusterList(cs []string) string {
+	if len(cs) == 0 {
+		return "no snapshot at all"
+	}
+	q := make([]string, len(cs))
+	for i, c := range cs {
+		q[i] = fmt.Sprintf("%q", c)
+	}
+	if len(q) == 1 {
+		return "cluster " + q[0]
+	}
+	return "clusters " + strings.Join(q, ", ")
+}
 
 // clusterNote warns, when the database holds several clusters and none was named, which
 // cluster the answer is about.

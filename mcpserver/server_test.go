@@ -854,8 +854,8 @@ func TestSeveralClusters(t *testing.T) {
 		wantErr string
 	}{
 		{"snapshot_summary", map[string]any{"snapshot": "1", "cluster": "clinic"}, `snapshot 1 belongs to cluster "hospital", not "clinic"`},
-		{"list_findings", map[string]any{"cluster": "lab"}, "snapshot latest: snapshot not found"},
-		{"list_rules", map[string]any{"cluster": "lab"}, "snapshot latest: snapshot not found"},
+		{"list_findings", map[string]any{"cluster": "lab"}, `no snapshot of cluster "lab": the database holds clusters "clinic", "hospital"; list_snapshots shows them`},
+		{"list_rules", map[string]any{"cluster": "lab"}, `no snapshot of cluster "lab"`},
 		{"diff_snapshots", nil, "before: snapshot latest~1: snapshot not found"},
 	} {
 		if text, isErr, _ := call(t, cs, tc.tool, tc.args); !isErr || !strings.Contains(text, tc.wantErr) {
