@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -459,5 +460,45 @@ func TestPreviousSnapshotAndSummarize(t *testing.T) {
 	want := &ChangeSummary{PreviousID: bid, RegisteredDelta: -2, DevicesAdded: 1, DevicesRemoved: 1}
 	if diff := cmp.Diff(want, d.Summarize()); diff != "" {
 		t.Errorf("Summarize (-want +got):\n%s", diff)
+	}
+}
+
+// TestDiffFindingsOneSideAnalyzed: when only one snapshot has an analysis, findings are not
+// compared, nothing is listed new or resolved, and the analysed side's id is kept so a report
+// can name the snapshot that was not analysed.
+func TestDiffFindingsOneSideAnalyzed(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name         string
+		analyzeAfter bool
+	}{{"before analyzed", false}, {"after analyzed", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openTestStore(t)
+			bid := writeSnap(t, s, snap{})
+			aid := writeSnap(t, s, snap{})
+			on, off := bid, aid
+			if tt.analyzeAfter {
+				on, off = aid, bid
+			}
+			run := writeAnalysis(t, s, on, map[string]Outcome{"REG-001": OutcomeFail}, []testFinding{{"REG-001", "high", "SEP1", ""}})
+			d, err := DiffSnapshots(ctx, s, bid, aid, DiffOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.FindingsCompared || d.NewFindings != nil || d.Resolved != nil || d.Persisting != 0 {
+				t.Errorf("compared %v, new %v, resolved %v, persisting %d; want nothing compared", d.FindingsCompared, d.NewFindings, d.Resolved, d.Persisting)
+			}
+			wantBefore, wantAfter := run, int64(0)
+			if tt.analyzeAfter {
+				wantBefore, wantAfter = 0, run
+			}
+			if d.BeforeAnalysis != wantBefore || d.AfterAnalysis != wantAfter {
+				t.Errorf("analysis ids %d, %d; want %d, %d", d.BeforeAnalysis, d.AfterAnalysis, wantBefore, wantAfter)
+			}
+			want := fmt.Sprintf("snapshot %d has not been analyzed: findings not compared (run `cucm-audit analyze --snapshot %d`)", off, off)
+			if len(d.Notes) != 1 || d.Notes[0] != want {
+				t.Errorf("notes %q, want [%q]", d.Notes, want)
+			}
+		})
 	}
 }
