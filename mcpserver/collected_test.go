@@ -349,3 +349,102 @@ func TestNoCollectorImport(t *testing.T) {
 		}
 	}
 }
+
+// TestPagingWalk pages through three lists of the demo snapshot by next_offset, with a small
+// page and with the largest (500): every page but the last says truncated and holds page_size
+// rows, no row comes twice, and both walks give the same rows in the same order, total of them.
+func TestPagingWalk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("demo collection skipped in -short mode")
+	}
+	cs := connect(t, collectScenario(t, "demo"), nil)
+	for _, tc := range []struct {
+		tool      string
+		args      map[string]any
+		pageSize  int
+		wantTotal int // 0: at least two pages' worth
+		keys      func(m map[string]any) (Page, []string)
+	}{
+		{"device_registration_status", map[string]any{"device_class": "Gateway", "status": "Rejected"}, 10, 44, func(m map[string]any) (Page, []string) {
+			out := decode[RegistrationOut](t, m)
+			var k []string
+			for _, d := range out.Devices {
+				k = append(k, d.Name)
+			}
+			return out.Page, k
+		}},
+		{"list_findings", map[string]any{"include_waived": true}, 97, 0, func(m map[string]any) (Page, []string) {
+			out := decode[ListFindingsOut](t, m)
+			var k []string
+			for _, f := range out.Findings {
+				k = append(k, f.Fingerprint)
+			}
+			return out.Page, k
+		}},
+		{"list_rules", map[string]any{}, 4, 0, func(m map[string]any) (Page, []string) {
+			out := decode[ListRulesOut](t, m)
+			var k []string
+			for _, r := range out.Rules {
+				k = append(k, r.ID)
+			}
+			return out.Page, k
+		}},
+	} {
+		t.Run(tc.tool, func(t *testing.T) {
+			args := func(size, offset int) map[string]any {
+				a := map[string]any{"page_size": size, "offset": offset}
+				for k, v := range tc.args {
+					a[k] = v
+				}
+				return a
+			}
+			walk := func(size int) (total int, keys []string) {
+				seen := map[string]bool{}
+				pages := 0
+				for offset := 0; ; pages++ {
+					text, isErr, m := call(t, cs, tc.tool, args(size, offset))
+					p, page := tc.keys(m)
+					if isErr || p.Offset != offset || p.Returned != len(page) || (total != 0 && p.Total != total) {
+						t.Fatalf("page_size %d, page at %d: %+v (%d rows) %.200s", size, offset, p, len(page), text)
+					}
+					total = p.Total
+					for _, k := range page {
+						if seen[k] {
+							t.Errorf("page_size %d: %s appears twice", size, k)
+						}
+						seen[k] = true
+					}
+					keys = append(keys, page...)
+					if !p.Truncated {
+						if p.NextOffset != 0 || offset+len(page) != total {
+							t.Errorf("page_size %d, last page: %+v", size, p)
+						}
+						break
+					}
+					if len(page) != size || p.NextOffset != offset+size {
+						t.Fatalf("page_size %d, truncated page at %d: %+v with %d rows", size, offset, p, len(page))
+					}
+					offset = p.NextOffset
+				}
+				if want := (total + size - 1) / size; pages+1 != want {
+					t.Errorf("page_size %d: %d pages for %d rows, want %d", size, pages+1, total, want)
+				}
+				return total, keys
+			}
+			total, small := walk(tc.pageSize)
+			_, large := walk(maxPageSize)
+			if len(small) != total || (tc.wantTotal != 0 && total != tc.wantTotal) || total < 2*tc.pageSize {
+				t.Errorf("%d rows of %d (want %d, at least two pages of %d)", len(small), total, tc.wantTotal, tc.pageSize)
+			}
+			if strings.Join(small, ",") != strings.Join(large, ",") {
+				t.Errorf("page_size %d and %d walk different rows", tc.pageSize, maxPageSize)
+			}
+			t.Logf("%s: %d rows in pages of %d", tc.tool, total, tc.pageSize)
+			// Past the end: an empty page, not an error.
+			_, isErr, m := call(t, cs, tc.tool, args(tc.pageSize, total+5))
+			if p, keys := tc.keys(m); isErr || len(keys) != 0 || p.Truncated {
+				t.Errorf("past the end: %+v", p)
+			}
+		})
+	}
+}
