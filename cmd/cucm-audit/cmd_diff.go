@@ -27,6 +27,9 @@ type diffOptions struct {
 	ignore  []string
 	force   bool
 	limit   int
+	render  render.Options
+	pdfMax  int
+	mdMax   int
 }
 
 func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -50,12 +53,29 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	})
 	fs.BoolVar(&o.force, "force", false, "compare snapshots of two different clusters anyway")
 	fs.IntVar(&o.limit, "limit", 25, "devices and findings listed per section in text output (0 = all)")
+	fs.StringVar(&o.render.TemplatesDir, "templates", "", "with --out: folder of Markdown templates (*.tmpl) overriding the built-in ones (the change window is the \"diff\" block)")
+	fs.IntVar(&o.pdfMax, "pdf-max-entities", render.DefaultPDFMaxEntities, "with --out: rows listed per change list in the PDF, the rest counted as \"N more in the XLSX\" (0 = all)")
+	fs.IntVar(&o.mdMax, "md-max-entities", render.DefaultMarkdownMaxEntities, "with --out: rows listed per change list in the Markdown (0 = all)")
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
 	o.db = *dbPath
 	if o.out == "" && o.format != "text" && o.format != "json" {
 		return usageErrorf("diff: --format %q writes files: give --out DIR, or use --format text or json for stdout", o.format)
+	}
+	for _, c := range []struct {
+		name string
+		v    int
+		dst  *int
+	}{{"--pdf-max-entities", o.pdfMax, &o.render.PDFMaxEntities}, {"--md-max-entities", o.mdMax, &o.render.MarkdownMaxEntities}} {
+		switch {
+		case c.v < 0:
+			return usageErrorf("diff: %s %d: want 0 (all) or a positive number", c.name, c.v)
+		case c.v == 0:
+			*c.dst = -1
+		default:
+			*c.dst = c.v
+		}
 	}
 	store, err := snapshot.OpenReadOnly(ctx, o.db)
 	if err != nil {
@@ -220,6 +240,8 @@ func writeDiffText(w io.Writer, d *analyze.Diff, limit int) error {
 		}
 		findings("new", d.NewFindings)
 		findings("resolved", d.Resolved)
+	} else {
+		fmt.Fprintln(ew, "\nFindings: not compared (a snapshot has not been analyzed: see the notes)")
 	}
 
 	if len(d.Registration) > 0 {
@@ -292,7 +314,7 @@ func writeDiffReport(ctx context.Context, d *analyze.Diff, o diffOptions, stdout
 		return usageErrorf("diff: --format: %v", err)
 	}
 	rep := changeWindowReport(d)
-	m, err := render.WriteAll(ctx, rep, formats, o.out, render.Options{})
+	m, err := render.WriteAll(ctx, rep, formats, o.out, o.render)
 	if err != nil {
 		return fmt.Errorf("diff: %w", err)
 	}

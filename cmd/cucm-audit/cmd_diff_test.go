@@ -76,6 +76,7 @@ func TestDiffCommand(t *testing.T) {
 				"GW1   Gateway  Cisco ISR 4321  Registered -> Rejected (ConfigurationMismatch)",
 				"SEP1  Phone    Cisco 8845      Registered -> UnRegistered (KeepAliveTimeout)",
 				"Devices added (1):\n  SEP2  Phone  Cisco 8845\n",
+				"Findings: not compared (a snapshot has not been analyzed: see the notes)",
 				"Notes:\n  - snapshot 1 has not been analyzed",
 				"Ignored fields: download_status, inactive_load, login_user, registration_attempts, status_reason, timestamp\n",
 			},
@@ -170,9 +171,53 @@ func TestDiffCommandReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"GW1", "Rejected (ConfigurationMismatch)"} {
+	// The change-window Markdown lists what broke, what was added, registration before and after
+	// and the ignored fields, and says findings were not compared (neither snapshot is analysed)
+	// instead of showing 0 new and 0 resolved.
+	for _, s := range []string{
+		"# CUCM change window: hq",
+		"### What broke (2)",
+		"| GW1 | Gateway | Cisco ISR 4321 | Registered | Rejected (ConfigurationMismatch) |",
+		"| SEP1 | Phone | Cisco 8845 | Registered | UnRegistered (KeepAliveTimeout) |",
+		"### What recovered (0)\n\nNo device registered again.",
+		"### Devices added (1)",
+		"| SEP2 | Phone | Cisco 8845 |",
+		"### Devices removed (0)",
+		"| Findings new, resolved, persisting | **not compared** |",
+		"**Findings not compared: snapshot #1 (before) and #2 (after) have not been analyzed",
+		"| Phone | 1 | 1 | 0 | 1 | 2 | 1 | 2 |",
+		"Ignored as volatile, never counted as a change: download\\_status, inactive\\_load, login\\_user, registration\\_attempts, status\\_reason, timestamp.",
+	} {
 		if !strings.Contains(string(md), s) {
 			t.Errorf("markdown lacks %q", s)
 		}
+	}
+	for _, s := range []string{"| New findings |", "| Resolved findings |"} {
+		if strings.Contains(string(md), s) {
+			t.Errorf("markdown shows %q although no snapshot was analysed", s)
+		}
+	}
+}
+
+// TestDiffCommandReportCaps: --pdf-max-entities and --md-max-entities cap the change lists;
+// a negative value is a usage error.
+func TestDiffCommandReportCaps(t *testing.T) {
+	db := diffDB(t)
+	out := t.TempDir()
+	var stdout, errb bytes.Buffer
+	code := run(context.Background(), []string{"diff", "--db", db, "--cluster", "hq", "--format", "md", "--out", out, "--md-max-entities", "1"}, &stdout, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	md, err := os.ReadFile(strings.Split(stdout.String(), "\n")[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "Showing 1 of 2 devices: 1 more in the XLSX (sheet Broke)") {
+		t.Errorf("markdown not capped at 1:\n%s", md)
+	}
+	errb.Reset()
+	if code := run(context.Background(), []string{"diff", "--db", db, "--format", "md", "--out", out, "--pdf-max-entities", "-1"}, &stdout, &errb); code != exitUsage {
+		t.Errorf("negative cap: exit %d, want %d (%s)", code, exitUsage, errb.String())
 	}
 }
