@@ -2,6 +2,7 @@ package mcpserver
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -477,15 +478,52 @@ func TestEmptyDatabase(t *testing.T) {
 	}
 }
 
+// TestReadOnly: the store the server works on refuses every kind of write, and a session that
+// calls every tool, reads the resource and the prompt leaves the database file byte for byte as
+// it was.
 func TestReadOnly(t *testing.T) {
 	ctx := context.Background()
-	st, err := snapshot.OpenReadOnly(ctx, buildFixture(t))
+	path := buildFixture(t)
+	st, err := snapshot.OpenReadOnly(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, err := st.DB().ExecContext(ctx, `DELETE FROM finding`); err == nil {
-		t.Fatal("the read-only store accepted a write")
+	for _, stmt := range []string{
+		`DELETE FROM finding`,
+		`INSERT INTO snapshot (cluster_id) VALUES ('x')`,
+		`UPDATE axl_device SET name = 'x'`,
+		`CREATE TABLE t (x)`,
+		`DROP VIEW device_view`,
+		`PRAGMA user_version = 99`,
+	} {
+		if _, err := st.DB().ExecContext(ctx, stmt); err == nil {
+			t.Errorf("the read-only store accepted %s", stmt)
+		}
+	}
+	sum := func() [32]byte {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sha256.Sum256(b)
+	}
+	before := sum()
+	cs := connect(t, path, nil)
+	for _, tool := range allTools {
+		call(t, cs, tool, nil)
+	}
+	for _, c := range everyCall {
+		call(t, cs, c.tool, c.args)
+	}
+	if _, err := cs.ReadResource(ctx, &mcp.ReadResourceParams{URI: LatestReportURI}); err != nil {
+		t.Logf("latest report: %v", err)
+	}
+	if _, err := cs.GetPrompt(ctx, &mcp.GetPromptParams{Name: "quarterly_audit_summary"}); err != nil {
+		t.Fatal(err)
+	}
+	if sum() != before {
+		t.Error("a session of reads changed the database file")
 	}
 }
 
