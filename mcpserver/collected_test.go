@@ -208,21 +208,11 @@ func TestTokenNeverInOutput(t *testing.T) {
 
 	var seen []string
 	for _, auth := range []string{"", "Bearer " + token[:len(token)-1], "Bearer " + token + "x", "Basic " + token, token} {
-		req, _ := http.NewRequest("POST", url, strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
-		req.Header.Set("Content-Type", "application/json")
-		if auth != "" {
-			req.Header.Set("Authorization", auth)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		resp, body := postAuth(t, url, auth)
 		if resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("Authorization %.12q...: status %d, want 401", auth, resp.StatusCode)
 		}
-		seen = append(seen, fmt.Sprint(resp.Header), string(body))
+		seen = append(seen, fmt.Sprint(resp.Header), body)
 	}
 
 	hc := &http.Client{Transport: bearer{token, http.DefaultTransport}}

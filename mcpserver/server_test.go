@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -608,7 +609,6 @@ func TestHTTPAuth(t *testing.T) {
 	}
 	hs := httptest.NewServer(srv.Handler(token))
 	defer hs.Close()
-	init := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
 	for _, tc := range []struct {
 		name, auth string
 		want       int
@@ -624,17 +624,7 @@ func TestHTTPAuth(t *testing.T) {
 		{"scheme in lower case", "bearer " + token, http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			req, _ := http.NewRequest("POST", hs.URL, strings.NewReader(init))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Accept", "application/json, text/event-stream")
-			if tc.auth != "" {
-				req.Header.Set("Authorization", tc.auth)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
+			resp, _ := postAuth(t, hs.URL, tc.auth)
 			if resp.StatusCode != tc.want {
 				t.Errorf("status %d, want %d", resp.StatusCode, tc.want)
 			}
@@ -647,18 +637,7 @@ func TestHTTPAuth(t *testing.T) {
 		open := httptest.NewServer(srv.Handler(""))
 		defer open.Close()
 		for _, auth := range []string{"", "Bearer ", "Bearer x"} {
-			req, _ := http.NewRequest("POST", open.URL, strings.NewReader(init))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Accept", "application/json, text/event-stream")
-			if auth != "" {
-				req.Header.Set("Authorization", auth)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusUnauthorized {
+			if resp, _ := postAuth(t, open.URL, auth); resp.StatusCode != http.StatusUnauthorized {
 				t.Errorf("Authorization %q: status %d, want 401", auth, resp.StatusCode)
 			}
 		}
@@ -679,6 +658,32 @@ func TestHTTPAuth(t *testing.T) {
 			t.Error("answer contains the token")
 		}
 	})
+}
+
+// postAuth posts an initialize request with the Authorization header auth ("" none) and
+// returns the response (body closed) and its body.
+func postAuth(t *testing.T, url, auth string) (*http.Response, string) {
+	t.Helper()
+	const init = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`
+	req, err := http.NewRequest("POST", url, strings.NewReader(init))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(body)
 }
 
 type bearer struct {
