@@ -112,6 +112,46 @@ func CheckParams(set *RuleSet, overrides map[string]string) error {
 	return err
 }
 
+// CheckParam checks one override, key "ID.name" and its value as text, against the rules. Its
+// error does not repeat the key, so that a caller can say where the override was written.
+func CheckParam(set *RuleSet, key, value string) error {
+	_, _, _, err := lookupParam(set, key, value)
+	return err
+}
+
+// lookupParam finds the rule and parameter of key "ID.name" and parses value with its type.
+func lookupParam(set *RuleSet, key, value string) (*Rule, string, any, error) {
+	id, name, ok := strings.Cut(key, ".")
+	if !ok {
+		return nil, "", nil, errors.New("want RULE-ID.name=value (e.g. REG-002.days=45)")
+	}
+	r := set.Get(id)
+	if r == nil {
+		return nil, "", nil, fmt.Errorf("no rule %s (see `cucm-audit rules list`)", id)
+	}
+	var p *Param
+	for i := range r.Params {
+		if r.Params[i].Name == name {
+			p = &r.Params[i]
+		}
+	}
+	if p == nil {
+		if len(r.Params) == 0 {
+			return nil, "", nil, fmt.Errorf("rule %s has no parameters", r.ID)
+		}
+		var names []string
+		for _, q := range r.Params {
+			names = append(names, q.Name)
+		}
+		return nil, "", nil, fmt.Errorf("rule %s has no parameter %q (it has: %s)", r.ID, name, strings.Join(names, ", "))
+	}
+	v, err := parseParam(p.Type, value)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return r, name, v, nil
+}
+
 // resolveParams applies overrides ("ID.name" -> text) to the selected rules' defaults.
 func resolveParams(set *RuleSet, selected []*Rule, overrides map[string]string) (map[string]map[string]any, error) {
 	out := map[string]map[string]any{}
@@ -128,29 +168,11 @@ func resolveParams(set *RuleSet, selected []*Rule, overrides map[string]string) 
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		id, name, ok := strings.Cut(k, ".")
-		if !ok {
-			return nil, fmt.Errorf("param %q: want RULE-ID.name=value (e.g. REG-002.days=45)", k)
-		}
-		r := set.Get(id)
-		if r == nil {
-			return nil, fmt.Errorf("param %s: no rule %s (see `cucm-audit rules list`)", k, id)
-		}
-		var p *Param
-		for i := range r.Params {
-			if r.Params[i].Name == name {
-				p = &r.Params[i]
-			}
-		}
-		if p == nil {
-			var names []string
-			for _, q := range r.Params {
-				names = append(names, q.Name)
-			}
-			return nil, fmt.Errorf("param %s: rule %s has no parameter %q (it has: %s)", k, r.ID, name, strings.Join(names, ", "))
-		}
-		v, err := parseParam(p.Type, overrides[k])
+		r, name, v, err := lookupParam(set, k, overrides[k])
 		if err != nil {
+			if !strings.Contains(k, ".") {
+				k = strconv.Quote(k)
+			}
 			return nil, fmt.Errorf("param %s: %w", k, err)
 		}
 		if vals, ok := out[r.ID]; ok {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"strconv"
@@ -262,9 +263,84 @@ func envDuration(getenv func(string) string, name string, def time.Duration) (ti
 	return d, nil
 }
 
-// fileConfig is the YAML configuration file: several clusters, one chosen with --cluster.
+// fileConfig is the YAML configuration file: several clusters, one chosen with --cluster, and
+// the analysis settings.
 type fileConfig struct {
-	Clusters []fileCluster `yaml:"clusters"`
+	Clusters []fileCluster  `yaml:"clusters"`
+	Analysis AnalysisConfig `yaml:"analysis"`
+}
+
+// AnalysisConfig is the analysis: block of the configuration file: the rule settings that
+// analyze, report and run apply unless a flag overrides them. Values are as written (paths
+// relative to the working directory, like the other paths of the file); the command checks
+// them against the rules and names File, the line and the key when one is wrong.
+//
+//	analysis:
+//	  rules: [/etc/cucm-audit/rules]        # --rules
+//	  params: {REG-002.days: 45}            # --param REG-002.days=45
+//	  waivers: /etc/cucm-audit/waivers.yaml # --waivers
+//	  eol_models: /etc/cucm-audit/eol.yaml  # --eol
+//	  only: [registration]                  # --only
+//	  skip: [INV-004]                       # --skip
+//	  fail_on: high                         # --fail-on
+type AnalysisConfig struct {
+	File      string                     `yaml:"-"`
+	Rules     Setting[[]string]          `yaml:"rules"`
+	Params    map[string]Setting[string] `yaml:"params"`
+	Waivers   Setting[string]            `yaml:"waivers"`
+	EOLModels Setting[string]            `yaml:"eol_models"`
+	Only      Setting[[]string]          `yaml:"only"`
+	Skip      Setting[[]string]          `yaml:"skip"`
+	FailOn    Setting[string]            `yaml:"fail_on"`
+}
+
+// Setting is one value of the configuration file with the line it was written on; Line is 0
+// when the file does not set it.
+type Setting[T any] struct {
+	Value T
+	Line  int
+}
+
+// UnmarshalYAML records the line and decodes the value (a scalar, for a string, whatever its
+// YAML type: 30 and "30" are both "30").
+func (s *Setting[T]) UnmarshalYAML(n *yaml.Node) error {
+	s.Line = n.Line
+	return n.Decode(&s.Value)
+}
+
+// LoadAnalysisConfig reads the analysis: block of a configuration file (strictly, like
+// LoadConfigFile: an unknown key anywhere fails). A file without the block gives a zero
+// AnalysisConfig with File set; the file need not list clusters.
+func LoadAnalysisConfig(path string) (AnalysisConfig, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return AnalysisConfig{}, configErrorf("reading config file %s: %v", path, errors.Unwrap(err))
+	}
+	var fc fileConfig
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&fc); err != nil && !errors.Is(err, io.EOF) {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			msgs := make([]string, 0, len(te.Errors))
+			for _, e := range te.Errors {
+				// "line 12: field x not found in type collect.fileCluster" -> "config.yaml:12: field x not found"
+				if rest, ok := strings.CutPrefix(e, "line "); ok {
+					if n, msg, ok := strings.Cut(rest, ": "); ok {
+						if i := strings.Index(msg, " in type "); i > 0 {
+							msg = msg[:i]
+						}
+						e = path + ":" + n + ": " + msg
+					}
+				}
+				msgs = append(msgs, e)
+			}
+			return AnalysisConfig{}, configErrorf("%s", strings.Join(msgs, "; "))
+		}
+		return AnalysisConfig{}, configErrorf("config file %s: %v", path, err)
+	}
+	fc.Analysis.File = path
+	return fc.Analysis, nil
 }
 
 type fileCluster struct {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -110,5 +112,80 @@ func TestLoadConfigFile(t *testing.T) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestLoadAnalysisConfig(t *testing.T) {
+	dir := t.TempDir()
+	write := func(s string) string {
+		p := filepath.Join(dir, "config.yaml")
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	path := write(`clusters:
+  - name: hq
+    axl_url: https://hq:8443/axl/
+analysis:
+  rules: [site-rules, /etc/cucm-audit/rules]
+  params:
+    REG-002.days: 45
+    REG-008.threshold: "0.2"
+  waivers: waivers.yaml
+  eol_models: eol.yaml
+  only:
+    - registration
+  skip: [INV-004]
+  fail_on: high
+`)
+	ac, err := LoadAnalysisConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := AnalysisConfig{
+		File:  path,
+		Rules: Setting[[]string]{[]string{"site-rules", "/etc/cucm-audit/rules"}, 5},
+		Params: map[string]Setting[string]{
+			"REG-002.days": {"45", 7}, "REG-008.threshold": {"0.2", 8},
+		},
+		Waivers: Setting[string]{"waivers.yaml", 9}, EOLModels: Setting[string]{"eol.yaml", 10},
+		Only: Setting[[]string]{[]string{"registration"}, 12}, Skip: Setting[[]string]{[]string{"INV-004"}, 13},
+		FailOn: Setting[string]{"high", 14},
+	}
+	if diff := cmp.Diff(want, ac); diff != "" {
+		t.Errorf("analysis block (-want +got):\n%s", diff)
+	}
+	// No block, no clusters: nothing set, not an error.
+	ac, err = LoadAnalysisConfig(write("clusters: []\n"))
+	if err != nil || ac.Rules.Line != 0 || ac.Params != nil || ac.File == "" {
+		t.Errorf("no analysis block: %+v, %v", ac, err)
+	}
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"unknown key", "analysis:\n  param:\n    REG-002.days: 45\n", path + ":2: field param not found"},
+		{"list for a path", "analysis:\n  waivers: [a, b]\n", path + ":2: cannot unmarshal !!seq into string"},
+		{"map for a param", "analysis:\n  params:\n    REG-002.days: {x: 1}\n", path + ":3: cannot unmarshal !!map into string"},
+		{"string for a list", "analysis:\n  only: registration\n", path + ":2: cannot unmarshal !!str `registr...` into []string"},
+		{"missing file", "", "reading config file " + filepath.Join(dir, "nope.yaml")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, "nope.yaml")
+			if tc.yaml != "" {
+				p = write(tc.yaml)
+			}
+			_, err := LoadAnalysisConfig(p)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrConfig) {
+				t.Fatalf("err = %v, want %q (ErrConfig)", err, tc.want)
+			}
+		})
+	}
+	// The cluster loader accepts a file with the block.
+	pass := filepath.Join(dir, "pass")
+	if err := os.WriteFile(pass, []byte(testPass), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := write("clusters:\n  - name: hq\n    axl_url: https://hq:8443/axl/\n    user: u\n    password_file: " + pass + "\nanalysis:\n  fail_on: high\n")
+	if _, err := LoadConfigFile(p, "", envOf(nil)); err != nil {
+		t.Errorf("LoadConfigFile with an analysis block: %v", err)
 	}
 }

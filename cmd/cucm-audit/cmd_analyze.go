@@ -10,11 +10,13 @@ import (
 	"text/tabwriter"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
 // analyzeFlags are the rule flags shared by analyze and run.
 type analyzeFlags struct {
+	fs       *flag.FlagSet
 	ruleDirs []string
 	only     []string
 	skip     []string
@@ -33,7 +35,7 @@ func addRuleDirsFlag(fs *flag.FlagSet, dirs *[]string) {
 
 // addAnalyzeFlags registers --rules, --only, --skip, --param, --waivers, --eol and --fail-on.
 func addAnalyzeFlags(fs *flag.FlagSet) *analyzeFlags {
-	af := &analyzeFlags{params: map[string]string{}}
+	af := &analyzeFlags{fs: fs, params: map[string]string{}}
 	addRuleDirsFlag(fs, &af.ruleDirs)
 	fs.Func("only", "evaluate only these rule ids or categories (comma-separated, repeatable)", func(s string) error {
 		af.only = append(af.only, splitList(s)...)
@@ -59,29 +61,141 @@ func addAnalyzeFlags(fs *flag.FlagSet) *analyzeFlags {
 	return af
 }
 
-// options loads and checks the rules, parameters, waivers and end-of-life data now, so that a
-// configuration mistake fails before anything is collected.
-func (af *analyzeFlags) options() (analyze.Options, error) {
-	set, err := analyze.LoadRules(af.ruleDirs...)
+// configFlagHelp is the help of --config on the commands that read only its analysis: block.
+const configFlagHelp = "YAML configuration file: its analysis: block sets rule folders, parameters, waivers, end-of-life data, only, skip and fail_on (flags override it)"
+
+// configFile is the --config of the command ("" when it has none or it is not set): run takes
+// it from the collector flags, analyze and report register their own.
+func configFile(fs *flag.FlagSet) string {
+	if f := fs.Lookup("config"); f != nil {
+		return f.Value.String()
+	}
+	return ""
+}
+
+// loadAnalysisConfig reads the analysis: block of --config, a zero block without --config.
+func loadAnalysisConfig(fs *flag.FlagSet) (collect.AnalysisConfig, error) {
+	path := configFile(fs)
+	if path == "" {
+		return collect.AnalysisConfig{}, nil
+	}
+	return collect.LoadAnalysisConfig(path)
+}
+
+// where names a setting of the configuration file in errors: "config.yaml:12: analysis.params".
+func where(ac collect.AnalysisConfig, line int, key string) string {
+	return fmt.Sprintf("%s:%d: analysis.%s", ac.File, line, key)
+}
+
+// ruleSetFromConfig loads the built-ins plus the rule folders of --rules, else those of the
+// configuration file's analysis.rules; fromFile tells which.
+func ruleSetFromConfig(flagDirs []string, ac collect.AnalysisConfig) (set *analyze.RuleSet, dirs []string, err error) {
+	dirs, fromFile := flagDirs, false
+	if len(dirs) == 0 && len(ac.Rules.Value) > 0 {
+		dirs, fromFile = ac.Rules.Value, true
+	}
+	set, err = analyze.LoadRules(dirs...)
+	if err != nil && fromFile {
+		err = fmt.Errorf("%s: %w", where(ac, ac.Rules.Line, "rules"), err)
+	}
+	return set, dirs, err
+}
+
+// options merges the configuration file's analysis: block under the flags (a flag replaces the
+// file's setting; --param replaces the file's value of the same parameter only), then loads and
+// checks the rules, parameters, waivers and end-of-life data now, so that a configuration
+// mistake fails before anything is collected. A mistake in the file names its line and key.
+func (af *analyzeFlags) options(ctx context.Context) (analyze.Options, error) {
+	ac, err := loadAnalysisConfig(af.fs)
 	if err != nil {
 		return analyze.Options{}, err
 	}
-	if _, err := set.Select(af.only, af.skip); err != nil {
+	set := map[string]bool{}
+	af.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	rules, dirs, err := ruleSetFromConfig(af.ruleDirs, ac)
+	if err != nil {
 		return analyze.Options{}, err
 	}
-	if err := analyze.CheckParams(set, af.params); err != nil {
-		return analyze.Options{}, err
-	}
-	if af.waivers != "" {
-		if _, err := analyze.LoadWaivers(af.waivers); err != nil {
+	af.ruleDirs = dirs
+	if len(dirs) > 0 {
+		// Added packs' queries are checked against the views now, not after a collection.
+		if err := analyze.Check(ctx, rules); err != nil {
 			return analyze.Options{}, err
 		}
 	}
-	if _, err := analyze.LoadEOL(af.eol); err != nil {
+	for _, sel := range []struct {
+		key  string
+		flag *[]string
+		file collect.Setting[[]string]
+	}{{"only", &af.only, ac.Only}, {"skip", &af.skip, ac.Skip}} {
+		if set[sel.key] || sel.file.Line == 0 {
+			continue
+		}
+		only, skip := sel.file.Value, []string(nil)
+		if sel.key == "skip" {
+			only, skip = nil, sel.file.Value
+		}
+		if _, err := rules.Select(only, skip); err != nil {
+			return analyze.Options{}, fmt.Errorf("%s: %w", where(ac, sel.file.Line, sel.key), err)
+		}
+		*sel.flag = sel.file.Value
+	}
+	if _, err := rules.Select(af.only, af.skip); err != nil {
 		return analyze.Options{}, err
 	}
+	if err := analyze.CheckParams(rules, af.params); err != nil {
+		return analyze.Options{}, err
+	}
+	params := map[string]string{}
+	keys := make([]string, 0, len(ac.Params))
+	for k := range ac.Params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		p := ac.Params[k]
+		if err := analyze.CheckParam(rules, k, p.Value); err != nil {
+			return analyze.Options{}, fmt.Errorf("%s: %s: %w", where(ac, p.Line, "params"), k, err)
+		}
+		params[k] = p.Value
+	}
+	for k, v := range af.params {
+		params[k] = v
+	}
+	var waiversAt, eolAt string
+	if af.waivers == "" && ac.Waivers.Value != "" {
+		af.waivers, waiversAt = ac.Waivers.Value, where(ac, ac.Waivers.Line, "waivers")+": "
+	}
+	if af.eol == "" && ac.EOLModels.Value != "" {
+		af.eol, eolAt = ac.EOLModels.Value, where(ac, ac.EOLModels.Line, "eol_models")+": "
+	}
+	if !set["fail-on"] && ac.FailOn.Value != "" {
+		sev, err := analyze.ParseSeverity(ac.FailOn.Value)
+		if err != nil {
+			return analyze.Options{}, fmt.Errorf("%s: %w", where(ac, ac.FailOn.Line, "fail_on"), err)
+		}
+		af.failOn = sev
+	}
+	if af.waivers != "" {
+		ws, err := analyze.LoadWaivers(af.waivers)
+		if err != nil {
+			return analyze.Options{}, fmt.Errorf("%s%w", waiversAt, err)
+		}
+		for _, w := range ws {
+			if rules.Get(w.Rule) == nil {
+				return analyze.Options{}, fmt.Errorf("%s%s:%d: waiver for unknown rule %s (see `cucm-audit rules list`)", waiversAt, w.File, w.Line, w.Rule)
+			}
+		}
+	}
+	if _, err := analyze.LoadEOL(af.eol); err != nil {
+		return analyze.Options{}, fmt.Errorf("%s%w", eolAt, err)
+	}
+	if len(params) == 0 {
+		params = nil
+	}
 	return analyze.Options{
-		RuleDirs: af.ruleDirs, Rules: set, Only: af.only, Skip: af.skip, Params: af.params,
+		RuleDirs: af.ruleDirs, Rules: rules, Only: af.only, Skip: af.skip, Params: params,
 		WaiversFile: af.waivers, EOLFile: af.eol, ToolVersion: toolVersion(),
 	}, nil
 }
@@ -98,9 +212,10 @@ func (af *analyzeFlags) failOnFindings(res *analyze.Result) error {
 }
 
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("analyze", "analyze [--db FILE] [--snapshot ID|latest] [--rules DIR]... [--only ID,...] [--skip ID,...] "+
+	fs := newFlagSet("analyze", "analyze [--db FILE] [--config FILE] [--snapshot ID|latest] [--rules DIR]... [--only ID,...] [--skip ID,...] "+
 		"[--param ID.name=value]... [--waivers FILE] [--eol FILE] [--fail-on SEVERITY] [--format text|json]", stderr)
 	db := dbFlag(fs)
+	fs.String("config", "", configFlagHelp)
 	ref := fs.String("snapshot", "latest", "snapshot to analyse: an id, latest or latest~N")
 	cluster := fs.String("cluster", "", "cluster id for latest, when the database holds several")
 	af := addAnalyzeFlags(fs)
@@ -110,7 +225,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
-	opts, err := af.options()
+	opts, err := af.options(ctx)
 	if err != nil {
 		return err
 	}

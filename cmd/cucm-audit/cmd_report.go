@@ -66,7 +66,7 @@ func (o *reportOptions) renderOptions() (render.Options, error) {
 }
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", "report [--db FILE] [--snapshot ID|latest] [--format pdf,xlsx,md,json] [--out DIR] [--templates DIR] [--pdf-max-entities N]", stderr)
+	fs := newFlagSet("report", "report [--db FILE] [--config FILE] [--snapshot ID|latest] [--format pdf,xlsx,md,json] [--out DIR] [--templates DIR] [--pdf-max-entities N]", stderr)
 	usage := fs.Usage
 	fs.Usage = func() {
 		usage()
@@ -74,6 +74,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	var o reportOptions
 	dbPath := dbFlag(fs)
+	fs.String("config", "", "YAML configuration file: the rule folders of its analysis: block supply the rule texts (default: those the analysis used)")
 	fs.StringVar(&o.snapshot, "snapshot", "latest", "snapshot to report on: an id, latest or latest~N")
 	fs.StringVar(&o.cluster, "cluster", "", "cluster id for latest, when the database holds several")
 	reportFlags(fs, &o)
@@ -88,6 +89,14 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	o.db = *dbPath
+	var rules *analyze.RuleSet
+	if ac, err := loadAnalysisConfig(fs); err != nil {
+		return err
+	} else if len(ac.Rules.Value) > 0 {
+		if rules, _, err = ruleSetFromConfig(nil, ac); err != nil {
+			return err
+		}
+	}
 	ro, err := o.renderOptions()
 	if err != nil {
 		return err
@@ -105,7 +114,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	rep, err := buildReport(ctx, store, meta)
+	rep, err := analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{Rules: rules, ToolVersion: toolVersion()})
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

@@ -36,7 +36,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	// Every configuration problem is found before the cluster is touched.
-	aopts, err := af.options()
+	aopts, err := af.options(ctx)
 	if err != nil {
 		return err
 	}
