@@ -613,7 +613,7 @@ func (d *Diff) Empty() bool {
 // Summarize condenses a diff into the executive summary's "change since the previous snapshot".
 func (d *Diff) Summarize() *ChangeSummary {
 	c := &ChangeSummary{PreviousID: d.Before.ID, NewFindings: len(d.NewFindings), ResolvedFindings: len(d.Resolved),
-		DevicesAdded: len(d.Added), DevicesRemoved: len(d.Removed)}
+		DevicesAdded: len(d.Added), DevicesRemoved: len(d.Removed), FindingsNotCompared: !d.FindingsCompared}
 	for _, r := range d.Registration {
 		c.RegisteredDelta += r.RegisteredAfter - r.RegisteredBefore
 	}

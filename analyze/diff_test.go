@@ -457,7 +457,7 @@ func TestPreviousSnapshotAndSummarize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &ChangeSummary{PreviousID: bid, RegisteredDelta: -2, DevicesAdded: 1, DevicesRemoved: 1}
+	want := &ChangeSummary{PreviousID: bid, RegisteredDelta: -2, DevicesAdded: 1, DevicesRemoved: 1, FindingsNotCompared: true}
 	if diff := cmp.Diff(want, d.Summarize()); diff != "" {
 		t.Errorf("Summarize (-want +got):\n%s", diff)
 	}

@@ -74,6 +74,9 @@ type ChangeSummary struct {
 	RegisteredDelta  int   `json:"registered_delta"`
 	DevicesAdded     int   `json:"devices_added"`
 	DevicesRemoved   int   `json:"devices_removed"`
+	// FindingsNotCompared is set when the previous snapshot (or this one) has no analysis:
+	// NewFindings and ResolvedFindings are then unknown, not zero.
+	FindingsNotCompared bool `json:"findings_not_compared,omitempty"`
 }
 
 // DataQuality tells what the snapshot could not see and which rules could not conclude.

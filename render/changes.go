@@ -283,3 +283,10 @@ func selectionText(sel *analyze.RuleSelection) string {
 	return fmt.Sprintf("This report covers %s of %s %s%s; findings of other rules are not included.",
 		num(sel.Evaluated), num(sel.Available), rules, how)
 }
+
+// changeNotCompared explains the "not compared" findings of an executive summary's change
+// since the previous snapshot.
+func changeNotCompared(c *analyze.ChangeSummary) string {
+	return fmt.Sprintf("Findings not compared with snapshot #%d: it has not been analyzed, so new and resolved findings are unknown, not zero "+
+		"(run cucm-audit analyze --snapshot %d).", c.PreviousID, c.PreviousID)
+}

@@ -365,3 +365,49 @@ func TestChangeWindowCaps(t *testing.T) {
 		}
 	})
 }
+
+// TestSummaryChangeNotCompared: an audit report whose previous snapshot was never analysed says
+// so in its "change since the previous snapshot" instead of 0 new and 0 resolved findings.
+func TestSummaryChangeNotCompared(t *testing.T) {
+	rep := func() *analyze.Report {
+		r := demoReport()
+		r.Summary.Change = &analyze.ChangeSummary{PreviousID: 41, RegisteredDelta: -3, DevicesAdded: 7, DevicesRemoved: 2, FindingsNotCompared: true}
+		return r
+	}
+	const why = "Findings not compared with snapshot #41: it has not been analyzed, so new and resolved findings are unknown, not zero (run cucm-audit analyze --snapshot 41)."
+	t.Run("pdf", func(t *testing.T) {
+		text := pdfText(t, rep(), Options{})
+		for _, m := range []string{"New findings", "Resolved findings"} {
+			if rowWith(text, m, "not compared") == "" {
+				t.Errorf("PDF has no %q row saying not compared", m)
+			}
+		}
+		if !strings.Contains(flat(text), why) {
+			t.Error("PDF does not say why")
+		}
+	})
+	t.Run("md", func(t *testing.T) {
+		html := checkTables(t, renderMD(t, rep(), 0).Bytes())
+		for _, want := range []string{"<td>New findings</td>\n<td align=\"right\"><strong>not compared</strong></td>",
+			"<td>Resolved findings</td>\n<td align=\"right\"><strong>not compared</strong></td>", "<em>" + why + "</em>"} {
+			if !strings.Contains(html, want) {
+				t.Errorf("markdown lacks %q", want)
+			}
+		}
+	})
+	t.Run("xlsx", func(t *testing.T) {
+		sum := dumpXLSX(t, renderTo(t, rep(), FormatXLSX, Options{}), 200).Sheets[0].Head
+		if !hasRow(sum, "New findings", "not compared") || !hasRow(sum, "Resolved findings", "not compared") || !hasRow(sum, "Findings not compared", why) {
+			t.Error("Summary sheet does not say findings were not compared")
+		}
+	})
+	t.Run("json", func(t *testing.T) {
+		var buf bytes.Buffer
+		if err := (&JSON{}).Render(&buf, rep()); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(buf.Bytes(), []byte(`"findings_not_compared": true`)) {
+			t.Error("JSON lacks findings_not_compared")
+		}
+	})
+}

@@ -247,9 +247,10 @@ func mdFuncs() template.FuncMap {
 			}
 			return t.UTC().Format("2006-01-02 15:04 MST")
 		},
-		"join":   strings.Join,
-		"add":    func(a, b int) int { return a + b },
-		"params": paramList,
+		"join":              strings.Join,
+		"changeNotCompared": changeNotCompared,
+		"add":               func(a, b int) int { return a + b },
+		"params":            paramList,
 		"header": func(cols []string) string {
 			var b strings.Builder
 			b.WriteString("|")

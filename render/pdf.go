@@ -706,14 +706,21 @@ func (d *pdfDoc) summary() {
 
 	if c := r.Summary.Change; c != nil {
 		d.heading(fmt.Sprintf("Change since the previous snapshot (#%d)", c.PreviousID), 20)
+		newF, resF := num(c.NewFindings), num(c.ResolvedFindings)
+		if c.FindingsNotCompared {
+			newF, resF = "not compared", "not compared"
+		}
 		rows := [][]string{
-			{"New findings", num(c.NewFindings)},
-			{"Resolved findings", num(c.ResolvedFindings)},
+			{"New findings", newF},
+			{"Resolved findings", resF},
 			{"Registered devices", signed(c.RegisteredDelta)},
 			{"Devices added to the configuration", num(c.DevicesAdded)},
 			{"Devices removed from the configuration", num(c.DevicesRemoved)},
 		}
 		d.table([]pdfCol{{"Measure", 60, "L"}, {"Change", 20, "R"}}, rows, nil)
+		if c.FindingsNotCompared {
+			d.para(changeNotCompared(c), "", 8.5, colMuted)
+		}
 	}
 	if len(r.Trend) >= 2 {
 		d.heading("Trend over the last snapshots", 60)

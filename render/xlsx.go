@@ -430,8 +430,14 @@ func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names [
 	}
 	if c := r.Summary.Change; c != nil {
 		heading(fmt.Sprintf("Change since snapshot #%d", c.PreviousID))
-		add(cells("New findings", c.NewFindings)...)
-		add(cells("Resolved findings", c.ResolvedFindings)...)
+		if c.FindingsNotCompared {
+			add(cells("New findings", "not compared")...)
+			add(cells("Resolved findings", "not compared")...)
+			add(cells("Findings not compared", changeNotCompared(c))...)
+		} else {
+			add(cells("New findings", c.NewFindings)...)
+			add(cells("Resolved findings", c.ResolvedFindings)...)
+		}
 		add(cells("Registered devices (change)", c.RegisteredDelta)...)
 		add(cells("Devices added", c.DevicesAdded)...)
 		add(cells("Devices removed", c.DevicesRemoved)...)
