@@ -2,11 +2,14 @@ package analyze_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +19,7 @@ import (
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
+	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -147,6 +151,20 @@ func TestDiffChangeWindowOnSimulator(t *testing.T) {
 	if len(d.Notes) != 2 {
 		t.Errorf("notes = %q; want only the two 'not analyzed' notes", d.Notes)
 	}
+	checkChangeWindowMarkdown(t, d, []string{
+		"### What broke (3)",
+		"| GW-HQ-02 | Gateway | Cisco ISR 4321 | Registered | Rejected (ConfigurationMismatch) |",
+		"| SEP7841000001 | Phone | Cisco 7841 | Registered | UnRegistered (KeepAliveTimeout) |",
+		"| SEP7841000002 | Phone | Cisco 7841 | Registered | UnRegistered (KeepAliveTimeout) |",
+		"### What recovered (0)",
+		"### Devices added (1)", "| SEP8845000004 | Phone | Cisco 8845 |",
+		"### Devices removed (1)", "| SEP7841000005 | Phone | Cisco 7841 |",
+		"### Devices changed, field by field (6)",
+		"| SEP8845000001 | Phone | Cisco 8845 | active\\_load | sip8845\\_65.14-2-1-0001-14 | sip8845\\_65.14-3-1-0001-30 |",
+		"| Phone | 7 | 5 | -2 | 8 | 8 | 8 | 8 |",
+		"| Findings new, resolved, persisting | **not compared** |",
+		"**Findings not compared: snapshot #1 (before) and #2 (after) have not been analyzed",
+	}, []string{"### New findings", "### Resolved findings"})
 
 	// With the findings of both snapshots: the rejected gateway is a new finding, the deleted
 	// phone's findings are resolved, and every rule concluded on both sides.
@@ -189,5 +207,39 @@ func TestDiffChangeWindowOnSimulator(t *testing.T) {
 	}
 	if diff := cmp.Diff(want.Changed, d.Changed); diff != "" {
 		t.Errorf("device changes with analysis (-want +got):\n%s", diff)
+	}
+	checkChangeWindowMarkdown(t, d, []string{
+		"### What broke (3)", "### Devices added (1)", "### Devices removed (1)", "### Devices changed, field by field (6)",
+		fmt.Sprintf("### New findings (%d)", len(d.NewFindings)), fmt.Sprintf("### Resolved findings (%d)", len(d.Resolved)),
+		fmt.Sprintf("| Persisting findings | %d |", d.Persisting),
+	}, []string{"not compared"})
+}
+
+// checkChangeWindowMarkdown renders d as the change-window report `cucm-audit diff --out` writes
+// and checks what its Markdown holds and does not hold.
+func checkChangeWindowMarkdown(t *testing.T, d *analyze.Diff, want, absent []string) {
+	t.Helper()
+	rep := &analyze.Report{SchemaVersion: analyze.ReportSchemaVersion, Kind: "change-window", Snapshot: d.After, Diff: d}
+	m, err := render.WriteAll(context.Background(), rep, render.Formats{render.FormatMarkdown}, t.TempDir(), render.Options{MarkdownMaxEntities: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(m.Files[0].Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(b)
+	for _, w := range want {
+		if !strings.Contains(md, w) {
+			t.Errorf("change-window markdown lacks %q", w)
+		}
+	}
+	for _, a := range absent {
+		if strings.Contains(md, a) {
+			t.Errorf("change-window markdown has %q", a)
+		}
+	}
+	if t.Failed() {
+		t.Logf("markdown:\n%s", md)
 	}
 }
