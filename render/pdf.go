@@ -192,7 +192,11 @@ func (d *pdfDoc) setup() {
 		}
 		d.font("", 7.5, colMuted)
 		f.SetXY(pdfMarginL, 9)
-		f.CellFormat(d.width/2, 5, truncate(d.line1("CUCM audit · "+r.Snapshot.ClusterID), 80), "", 0, "L", false, 0, "")
+		head := "CUCM audit · "
+		if r.Kind == kindChangeWindow {
+			head = "CUCM change window · "
+		}
+		f.CellFormat(d.width/2, 5, truncate(d.line1(head+r.Snapshot.ClusterID), 80), "", 0, "L", false, 0, "")
 		f.CellFormat(d.width/2, 5, fmt.Sprintf("Snapshot #%d · %s", r.Snapshot.ID, fmtTime(r.Snapshot.StartedAt)), "", 0, "R", false, 0, "")
 		d.draw(colRule)
 		f.SetLineWidth(0.2)
@@ -526,10 +530,11 @@ func (d *pdfDoc) titlePage() {
 	f.SetX(pdfMarginL)
 	f.CellFormat(d.width, 6, "How to read this report", "", 1, "L", false, 0, "")
 	if r.Kind == kindChangeWindow {
-		d.para("This report compares two snapshots of the same cluster taken before and after a change: devices added, "+
-			"removed or changed in the configuration, registration by device class, and findings that appeared or were resolved. "+
-			"Fields that change on their own (such as registration timestamps) are not counted as changes. "+
-			"The XLSX delivered with this PDF lists every change.", "", 9.5, colInk)
+		d.para("This report compares two snapshots of the same cluster taken before and after a change: what broke and what "+
+			"recovered (registration), devices added, removed or changed field by field, findings that appeared or were resolved, "+
+			"and registration by device class. Fields that change on their own (such as registration timestamps, listed at the "+
+			"end) are not counted as changes. Long lists are cut here; the XLSX delivered with this PDF lists every change, "+
+			"one sheet per list.", "", 9.5, colInk)
 		return
 	}
 	d.para("Configuration was read from CUCM's AXL interface and live registration from RisPort70 at the time above. "+
