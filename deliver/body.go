@@ -14,8 +14,13 @@ func Subject(rep *analyze.Report) string {
 	date := rep.Snapshot.StartedAt.UTC().Format("2006-01-02")
 	if rep.Kind == "change-window" && rep.Diff != nil {
 		broke, recovered := rep.Diff.StatusChanges()
-		return fmt.Sprintf("cucm-audit %s: change window %d→%d: %d broke, %d recovered, %d new findings",
-			cluster, rep.Diff.Before.ID, rep.Diff.After.ID, len(broke), len(recovered), len(rep.Diff.NewFindings))
+		// Without an analysis on both sides the number of new findings is unknown, not zero.
+		findings := "findings not compared"
+		if rep.Diff.FindingsCompared {
+			findings = fmt.Sprintf("%d new findings", len(rep.Diff.NewFindings))
+		}
+		return fmt.Sprintf("cucm-audit %s: change window %d→%d: %d broke, %d recovered, %s",
+			cluster, rep.Diff.Before.ID, rep.Diff.After.ID, len(broke), len(recovered), findings)
 	}
 	open, serious := 0, 0
 	for _, s := range rep.Summary.FindingsBySeverity {
@@ -49,6 +54,9 @@ func Body(rep *analyze.Report, files []File) string {
 		fmt.Fprintf(&b, "  devices added: %d, removed: %d, changed: %d\n", len(d.Added), len(d.Removed), len(d.Changed))
 		if d.FindingsCompared {
 			fmt.Fprintf(&b, "  findings: %d new, %d resolved, %d persisting\n", len(d.NewFindings), len(d.Resolved), d.Persisting)
+		} else {
+			// The notes below say which snapshot has no analysis and what to run.
+			b.WriteString("  findings: not compared (new, resolved and persisting are unknown, not zero)\n")
 		}
 		for _, n := range d.Notes {
 			fmt.Fprintf(&b, "  note: %s\n", n)
@@ -85,7 +93,10 @@ func Body(rep *analyze.Report, files []File) string {
 			}
 			b.WriteString("\n")
 		}
-		if c := rep.Summary.Change; c != nil {
+		if c := rep.Summary.Change; c != nil && c.FindingsNotCompared {
+			fmt.Fprintf(&b, "Since snapshot %d: findings not compared (snapshot %d has not been analyzed; run cucm-audit analyze --snapshot %d), registered %+d, devices +%d/-%d\n",
+				c.PreviousID, c.PreviousID, c.PreviousID, c.RegisteredDelta, c.DevicesAdded, c.DevicesRemoved)
+		} else if c != nil {
 			fmt.Fprintf(&b, "Since snapshot %d: %d new findings, %d resolved, registered %+d, devices +%d/-%d\n",
 				c.PreviousID, c.NewFindings, c.ResolvedFindings, c.RegisteredDelta, c.DevicesAdded, c.DevicesRemoved)
 		}
