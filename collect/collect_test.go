@@ -197,11 +197,15 @@ func TestCollectClean(t *testing.T) {
 			t.Errorf("%s: %d rows, want %d", tbl, len(d[tbl]), n)
 		}
 	}
-	if n := count(t, r.db, "SELECT count(*) FROM ris_latest WHERE snapshot_id = ?", r.meta.ID); n != 227 {
-		t.Errorf("RisPort devices after dedup = %d, want 227", n)
+	if n := count(t, r.db, "SELECT count(*) FROM ris_latest WHERE snapshot_id = ?", r.meta.ID); n != 252 {
+		t.Errorf("RisPort devices after dedup = %d, want 227 known to AXL + 25 not", n)
 	}
-	if n := count(t, r.db, "SELECT count(*) FROM ris_device WHERE snapshot_id = ?", r.meta.ID); n != 257 {
-		t.Errorf("RisPort per-node rows = %d, want 227 + 30 duplicates", n)
+	if n := count(t, r.db, "SELECT count(*) FROM ris_device WHERE snapshot_id = ?", r.meta.ID); n != 282 {
+		t.Errorf("RisPort per-node rows = %d, want 252 + 30 duplicates", n)
+	}
+	if n := count(t, r.db, `SELECT count(*) FROM ris_latest l WHERE snapshot_id = ?
+		AND NOT EXISTS (SELECT 1 FROM axl_device a WHERE a.snapshot_id = l.snapshot_id AND a.name = l.name)`, r.meta.ID); n != 25 {
+		t.Errorf("RisPort devices AXL does not have = %d, want 25", n)
 	}
 	for item, c := range coverage(t, r.db, r.meta.ID) {
 		if !c.Complete {
@@ -245,7 +249,7 @@ func TestFaultsGiveIdenticalData(t *testing.T) {
 		}, cfg: func(c *Config) { c.RisMaxDevices = 40 }},
 		{name: "capped answers without StateInfo", faults: func(f *cucmsim.Faults) {
 			f.RisPortMaxDevices = 40
-		}, cfg: func(c *Config) { c.RisMaxDevices = 40 }, partial: []string{"risport discovery:Phone"}},
+		}, cfg: func(c *Config) { c.RisMaxDevices = 40 }},
 		{name: "rate control faults", faults: func(f *cucmsim.Faults) {
 			f.RisPortRateLimit = 3
 			f.RisPortRateWindow = 100 * time.Millisecond
@@ -286,8 +290,7 @@ func TestFaultsGiveIdenticalData(t *testing.T) {
 }
 
 // normalize drops what legitimately differs between answer shapes: NotFound node answers (a
-// nil CmNodes lists no node at all), the reason of a node that listed nothing, and the
-// discovery items (present only when answers were capped).
+// nil CmNodes lists no node at all) and the reason of a node that listed nothing.
 func normalize(d map[string][]string) map[string][]string {
 	out := map[string][]string{}
 	for tbl, rows := range d {
@@ -295,7 +298,6 @@ func normalize(d map[string][]string) map[string][]string {
 		for _, row := range rows {
 			switch {
 			case tbl == "ris_node_answer" && strings.Contains(row, "return_code=NotFound"):
-			case tbl == "coverage" && strings.Contains(row, "item=discovery:"):
 			default:
 				keep = append(keep, strings.Replace(row, "reason=RisPort listed no devices for this node", "reason=", 1))
 			}

@@ -136,8 +136,12 @@ func (c *Collector) Run(ctx context.Context, store *snapshot.Store, progress io.
 		}
 	}
 	w.Abort()
+	if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		// A cancelled context closes the transaction under whatever step was running: say why.
+		err = fmt.Errorf("interrupted (%w): %w", ctx.Err(), err)
+	}
 	reason := err.Error()
-	if ctx.Err() != nil {
+	if ctx.Err() != nil && !strings.HasPrefix(reason, "interrupted") {
 		reason = "interrupted: " + reason
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

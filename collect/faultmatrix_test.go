@@ -422,8 +422,7 @@ func fmCheck(t *testing.T, tc fmCase, clean, got fmResult) int {
 			}
 		}
 		for _, b := range bad {
-			if !slices.ContainsFunc(tc.incomplete, func(w string) bool { return matchItem(w, b) }) &&
-				!strings.HasPrefix(b, "risport discovery:") {
+			if !slices.ContainsFunc(tc.incomplete, func(w string) bool { return matchItem(w, b) }) {
 				t.Errorf("coverage %s is incomplete but the fault does not touch it", b)
 			}
 		}
@@ -555,7 +554,7 @@ func tableDump(t *testing.T, store *snapshot.Store, id int64) map[string][]strin
 }
 
 // normalizeDump drops what legitimately differs between two faithful collections: NotFound
-// node answers, the wording of a complete item's reason and the discovery items.
+// node answers and the wording of a complete item's reason.
 func normalizeDump(d map[string][]string) map[string][]string {
 	out := map[string][]string{}
 	for tbl, rows := range d {
@@ -563,7 +562,6 @@ func normalizeDump(d map[string][]string) map[string][]string {
 		for _, row := range rows {
 			switch {
 			case tbl == "ris_node_answer" && strings.Contains(row, "return_code=NotFound"):
-			case tbl == "coverage" && strings.Contains(row, "item=discovery:"):
 			case tbl == "coverage" && strings.Contains(row, "complete=1"):
 				keep = append(keep, "source="+field(row, "source")+"|item="+field(row, "item")+"|records="+field(row, "records"))
 			default:

@@ -74,8 +74,12 @@ type prefixPlanner struct {
 
 // newPrefixPlanner plans a class from its AXL names (nil when AXL could not list them: the plan
 // then learns only from answers at the cap). initialRatio is the entries per distinct name seen
-// in the wildcard answer.
+// in a wildcard answer, 0 when there was none: the first request then assumes 10 % of devices
+// are listed by two nodes, and the answers correct it.
 func newPrefixPlanner(axlNames []string, cap int, initialRatio float64) *prefixPlanner {
+	if initialRatio <= 0 {
+		initialRatio = 1.1
+	}
 	p := &prefixPlanner{cap: cap, ratio: max(1, initialRatio)}
 	type name struct{ upper, orig string }
 	list := make([]name, 0, len(axlNames))
@@ -111,11 +115,16 @@ func newPrefixPlanner(axlNames []string, cap int, initialRatio float64) *prefixP
 // children lengthens prefix by one character: the exact name prefix (when not empty) and every
 // prefix+c.
 func (p *prefixPlanner) children(prefix string) []nameBucket {
+	// CUCM trims names (and RisPort trims items): none begins or ends with a space, and an item
+	// " *" would read as "*".
 	out := make([]nameBucket, 0, len(p.alphabet)+1)
-	if prefix != "" {
+	if prefix != "" && !strings.HasSuffix(prefix, " ") {
 		out = append(out, nameBucket{prefix: prefix, exact: true})
 	}
 	for _, r := range p.alphabet {
+		if prefix == "" && r == ' ' {
+			continue
+		}
 		out = append(out, nameBucket{prefix: prefix + string(r)})
 	}
 	return out
@@ -185,7 +194,7 @@ func (p *prefixPlanner) next() prefixRequest {
 		}
 		// It does not fit. Lengthen it when the request is empty or has room worth filling;
 		// otherwise it opens the next request.
-		if canLengthen && n > 0 && (len(req.buckets) == 0 || target-req.expected >= 0.05*target) {
+		if canLengthen && n > 0 && (len(req.buckets) == 0 || target-req.expected >= 0.01*target) {
 			p.queue = slices.Insert(p.queue[1:], 0, p.children(b.prefix)...)
 			continue
 		}

@@ -494,49 +494,36 @@ func worseCode(a, b string) string {
 
 // risClass reads one class exactly.
 //
-// Strategy: one wildcard query ("*") first. When the answer is under the cap it is the whole
-// class (known and unknown devices, on every node): done in one request. When it is at the cap
-// and the cluster continues with StateInfo, the pages are followed to the end. Otherwise (capped,
-// no continuation; or a continuation that makes no progress) every AXL device of the class is
-// asked for by name, in batches sized so that each answer stays under the cap, splitting a batch
-// whose answer reaches the cap. Devices unknown to AXL can then only be known from the first
-// answer: the discovery item says so.
+// Strategy: a class that fits one answer is read with one wildcard query ("*"): every device of
+// the class, known to AXL or not, on every node. A class whose wildcard answer fills the cap (or
+// that AXL already says is too big for one answer) is read by name prefixes that together match
+// every possible name (see prefixplan.go), so devices AXL does not know are read too. StateInfo
+// is never followed: whether a cluster continues an answer with it is not known, and the prefix
+// reading is exact either way.
 func (r *run) risClass(ctx context.Context, class string) error {
 	cr := &classResult{class: class, answers: map[string]*snapshot.NodeAnswer{}}
 	maxDev := r.c.cfg.RisMaxDevices
-	names := r.axlByRis[class]
-	var classErr, discoveryErr error
-
-	ans, err := r.query(ctx, cr, []string{"*"}, "")
-	if err != nil {
-		if fatal(ctx, err) {
-			return err
-		}
-		classErr = err
-	}
-	needNames := false
-	if err == nil {
-		if _, err := r.record(ctx, cr, ans); err != nil {
-			return err
-		}
-		if ans.Entries() >= maxDev {
-			complete, err := r.followStateInfo(ctx, cr, ans)
-			if err != nil {
-				if fatal(ctx, err) {
-					return err
-				}
-				r.c.log.Warn("RisPort StateInfo paging failed; asking by name", "class", class, "err", err)
+	var classErr error
+	ratio := 0.0 // entries per distinct name in a wildcard answer; 0 = no sample
+	big := r.devicesOK && len(r.axlByRis[class]) >= maxDev
+	if !big {
+		ans, err := r.query(ctx, cr, []string{"*"}, "")
+		switch {
+		case err != nil:
+			if fatal(ctx, err) {
+				return err
 			}
-			if !complete {
-				needNames = true
-				discoveryErr = fmt.Errorf("RisPort answers are capped at %d devices and the cluster did not continue with StateInfo: devices registered but unknown to AXL may be missing beyond the first answer", maxDev)
+			classErr = err
+		default:
+			if _, err := r.record(ctx, cr, ans); err != nil {
+				return err
 			}
+			big = ans.Entries() >= maxDev
+			ratio = entriesPerName(ans)
 		}
 	}
-	if needNames {
-		if !r.devicesOK {
-			classErr = errors.New("the class exceeds one RisPort answer and the AXL device list, needed to ask by name, is incomplete")
-		} else if err := r.byName(ctx, cr, names); err != nil {
+	if big && classErr == nil {
+		if err := r.byPrefix(ctx, cr, ratio); err != nil {
 			if fatal(ctx, err) {
 				return err
 			}
@@ -546,7 +533,6 @@ func (r *run) risClass(ctx context.Context, class string) error {
 	if classErr != nil {
 		r.c.log.Warn("RisPort class incomplete", "class", class, "err", classErr)
 		classErr = fmt.Errorf("RisPort %s query failed: %w", class, classErr)
-		discoveryErr = nil // the class item already says it
 	}
 	if err := r.flush(); err != nil {
 		return err
@@ -562,102 +548,89 @@ func (r *run) risClass(ctx context.Context, class string) error {
 			return err
 		}
 	}
-	if err := r.coverage(ctx, snapshot.SourceRisPort, snapshot.ClassItem(class), cr.records, classErr); err != nil {
-		return err
-	}
-	if discoveryErr != nil {
-		return r.coverage(ctx, snapshot.SourceRisPort, "discovery:"+class, cr.records, discoveryErr)
-	}
-	return nil
+	return r.coverage(ctx, snapshot.SourceRisPort, snapshot.ClassItem(class), cr.records, classErr)
 }
 
-// followStateInfo follows StateInfo continuations after a capped first answer. It reports
-// complete only when the cluster ended the sequence (empty StateInfo) after pages that each
-// brought new rows.
-func (r *run) followStateInfo(ctx context.Context, cr *classResult, first *risport.Answer) (bool, error) {
-	state := first.StateInfo
-	prev := ""
-	for page := 0; ; page++ {
-		if state == "" {
-			return true, nil
-		}
-		if state == prev || page > 10000 {
-			return false, nil
-		}
-		ans, err := r.query(ctx, cr, []string{"*"}, state)
-		if err != nil {
-			return false, err
-		}
-		added, err := r.record(ctx, cr, ans)
-		if err != nil {
-			return false, err
-		}
-		if added == 0 {
-			// NoChange answers or a repeated page: the token is a state marker, not a cursor.
-			return false, nil
-		}
-		prev, state = state, ans.StateInfo
-		if ans.Entries() < r.c.cfg.RisMaxDevices && state != "" {
-			// A short page that still hands back a token: the answer is complete for this
-			// sequence only if the cluster agrees on the next call; keep following.
-			continue
+// entriesPerName is an answer's entries per distinct device name (devices several nodes list
+// count more than once).
+func entriesPerName(ans *risport.Answer) float64 {
+	distinct := map[string]bool{}
+	for _, nd := range ans.Nodes {
+		for _, d := range nd.Devices {
+			distinct[d.Name] = true
 		}
 	}
+	if len(distinct) == 0 {
+		return 0
+	}
+	return float64(ans.Entries()) / float64(len(distinct))
 }
 
-// byName asks for every name, in batches whose answers stay under the cap.
-func (r *run) byName(ctx context.Context, cr *classResult, names []string) error {
+// risInFlight is how many RisPort requests of one class may be under way at once: the limiter
+// still decides when each starts; overlapping them lets one answer be decoded and stored while
+// CUCM builds the next.
+const risInFlight = 3
+
+// byPrefix reads a class by name prefixes planned from its AXL names (when AXL could list them)
+// and ratio, the entries per name of a capped wildcard answer (0 when there was none).
+func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) error {
+	var names []string
+	if r.devicesOK {
+		names = r.axlByRis[cr.class]
+	} else {
+		r.c.log.Warn("the AXL device list is incomplete: planning RisPort prefixes from answers alone (more requests)", "class", cr.class)
+	}
 	maxDev := r.c.cfg.RisMaxDevices
-	size := maxDev
-	var (
-		askedNames   int
-		gotEntries   int
-		pending      [][]string
-		unresolvable []string
-	)
-	next := 0
-	for next < len(names) || len(pending) > 0 {
-		var batch []string
-		if len(pending) > 0 {
-			batch, pending = pending[len(pending)-1], pending[:len(pending)-1]
-		} else {
-			end := min(len(names), next+size)
-			batch = names[next:end]
-			next = end
+	plan := newPrefixPlanner(names, maxDev, ratio)
+
+	type result struct {
+		req prefixRequest
+		ans *risport.Answer
+		err error
+	}
+	qctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	results := make(chan result, risInFlight)
+	inFlight := 0
+	var firstErr error
+	for {
+		for firstErr == nil && inFlight < risInFlight && plan.more() {
+			req := plan.next()
+			inFlight++
+			go func() {
+				ans, err := r.c.ris.SelectCmDevice(qctx, risport.Criteria{Class: cr.class, Items: req.items, MaxDevices: maxDev})
+				results <- result{req, ans, err}
+			}()
 		}
-		ans, err := r.query(ctx, cr, batch, "")
-		if err != nil {
-			return err
+		if inFlight == 0 {
+			return firstErr
 		}
-		if ans.Entries() >= maxDev {
-			if len(batch) == 1 {
-				unresolvable = append(unresolvable, batch[0])
-				if _, err := r.record(ctx, cr, ans); err != nil {
-					return err
-				}
-				continue
+		res := <-results
+		inFlight--
+		r.done++
+		switch {
+		case firstErr != nil:
+		case res.err != nil:
+			firstErr = res.err
+			cancel()
+		default:
+			// An answer at the cap is asked again, narrower; its rows are real and kept.
+			if _, err := r.record(ctx, cr, res.ans); err != nil {
+				return err
 			}
-			half := len(batch) / 2
-			pending = append(pending, batch[half:], batch[:half])
-			r.estTotal += 2
-			continue
-		}
-		if _, err := r.record(ctx, cr, ans); err != nil {
-			return err
-		}
-		askedNames += len(batch)
-		gotEntries += ans.Entries()
-		// Size the next batch from the entries per name seen so far (devices listed on several
-		// nodes count more than once), with a 5 % margin under the cap.
-		if gotEntries > 0 {
-			ratio := float64(gotEntries) / float64(askedNames)
-			size = max(1, min(maxDev, int(float64(maxDev)*0.95/ratio)))
+			r.c.log.Debug("RisPort prefix answer", "class", cr.class, "items", len(res.req.items),
+				"expected", int(res.req.expected), "entries", res.ans.Entries(), "at_cap", res.ans.Entries() >= maxDev)
+			if res.ans.Entries() >= maxDev {
+				if err := plan.atCap(res.req); err != nil {
+					firstErr = err
+					cancel()
+				}
+			} else {
+				plan.answered(res.req, res.ans.Entries())
+			}
+			r.estTotal = r.done + inFlight + plan.remaining()
 		}
 	}
-	if len(unresolvable) > 0 {
-		return fmt.Errorf("%d device(s) fill a whole RisPort answer on their own (first: %s)", len(unresolvable), unresolvable[0])
-	}
-	return nil
 }
 
 // summary is the one-line result for stderr.

@@ -486,7 +486,7 @@ func (s *Server) listPhone(resp *bytes.Buffer, req *axlRequest, f Faults) *answe
 	match := func(p *string, v string) bool { return p == nil || likeMatch(*p, v) }
 	var phones []*simDevice
 	for _, d := range s.c.devices {
-		if d.model.typeClass != 1 {
+		if d.model.typeClass != 1 || d.risOnly {
 			continue
 		}
 		if !match(sc.Name, d.name) || !match(sc.Description, d.desc) || !match(sc.Protocol, protocolName(d.protoEnum)) ||

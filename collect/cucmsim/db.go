@@ -196,6 +196,9 @@ func load(ctx context.Context, db *sql.DB, c *cluster) error {
 		must(ins("numplan", l.pkid, l.dn, nullIf(c.partitions[l.partition]), l.usage, l.desc, "", "t", nil))
 	}
 	for _, d := range c.devices {
+		if d.risOnly {
+			continue
+		}
 		var owner any
 		if d.owner != nil {
 			owner = d.owner.pkid
@@ -223,6 +226,9 @@ func load(ctx context.Context, db *sql.DB, c *cluster) error {
 		}
 	}
 	for _, h := range c.huntLists {
+		if h.dev.risOnly {
+			continue
+		}
 		must(ins("linegroup", h.lgPKID, "LG_"+h.dev.name, 1, 10))
 		must(ins("routelist", c.uuid("routelist", h.dev.name), h.dev.pkid, nil, h.lgPKID, 1))
 		for i, m := range h.members {

@@ -71,6 +71,7 @@ type simDevice struct {
 	lines                   []*simLine
 	ris                     []*risRow
 	trunkDest               string
+	risOnly                 bool // RisPort lists it, AXL does not have it (deleted, still registering)
 }
 
 type risRow struct {
@@ -315,7 +316,7 @@ func build(sc *Scenario) (*cluster, error) {
 			}
 			pe, pr, _ := protocolByName(proto)
 			pool := c.poolIndex[g.DevicePools[i%len(g.DevicePools)]]
-			d := &simDevice{pkid: c.uuid("device", name), name: name, group: g.Name, model: info, protoEnum: pe,
+			d := &simDevice{pkid: c.uuid("device", name), name: name, group: g.Name, model: info, protoEnum: pe, risOnly: g.NotInAXL,
 				protoRis: pr, pool: pool, css: g.CSS, location: g.Location}
 			if d.location == "" {
 				d.location = c.pools[pool].location
@@ -375,7 +376,7 @@ func build(sc *Scenario) (*cluster, error) {
 		}
 		pe, pr, _ := protocolByName(proto)
 		pool := c.poolIndex[ed.DevicePool]
-		d := &simDevice{pkid: c.uuid("device", ed.Name), name: ed.Name, desc: ed.Description, group: "", model: info,
+		d := &simDevice{pkid: c.uuid("device", ed.Name), name: ed.Name, desc: ed.Description, group: "", model: info, risOnly: ed.NotInAXL,
 			protoEnum: pe, protoRis: pr, pool: pool, css: ed.CSS, location: c.pools[pool].location}
 		usage := usageDevice
 		if ed.Class == "HuntList" {

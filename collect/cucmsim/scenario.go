@@ -117,6 +117,7 @@ type DeviceGroup struct {
 	DNStart             int      `yaml:"dn_start"`
 	Partition           string   `yaml:"partition"`
 	RisPort             Presence `yaml:"risport"`
+	NotInAXL            bool     `yaml:"not_in_axl"` // RisPort lists the group, AXL does not (deleted devices still registering)
 }
 
 // Model is one model of a group with its weight and firmware loads.
@@ -166,6 +167,7 @@ type Device struct {
 	Lines       []string   `yaml:"lines"` // directory numbers, in button order
 	Partition   string     `yaml:"partition"`
 	RisPort     []RisEntry `yaml:"risport"`
+	NotInAXL    bool       `yaml:"not_in_axl"` // RisPort lists it, AXL does not
 }
 
 // RisEntry is what one node reports about an explicit device.
