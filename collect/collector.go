@@ -226,15 +226,30 @@ func (c *Collector) Check(ctx context.Context) (CheckReport, error) {
 	return rep, nil
 }
 
-// TLSStatus describes the TLS verification in force.
+// TLSStatus describes the TLS verification in force. Plain http (accepted to loopback only, for
+// the simulator) is said to have no TLS at all rather than claimed verified.
 func (c *Collector) TLSStatus() string {
+	const plain = "plain HTTP (loopback simulator), no TLS"
+	axlPlain, risPlain := isPlainHTTP(c.cfg.AXLURL), isPlainHTTP(c.cfg.RisPortURL)
+	if axlPlain && risPlain {
+		return plain
+	}
+	var tls string
 	switch {
 	case !c.cfg.VerifyTLS:
-		return "verification OFF (AXL_VERIFY_TLS=false): the cluster's identity is not checked"
+		tls = "verification OFF (AXL_VERIFY_TLS=false): the cluster's identity is not checked"
 	case c.cfg.CAFile != "":
-		return "verified against the system roots and CA file " + c.cfg.CAFile
+		tls = "verified against the system roots and CA file " + c.cfg.CAFile
+	default:
+		tls = "verified against the system roots"
 	}
-	return "verified against the system roots"
+	switch {
+	case axlPlain:
+		return "AXL: " + plain + "; RisPort: " + tls
+	case risPlain:
+		return "AXL: " + tls + "; RisPort: " + plain
+	}
+	return tls
 }
 
 // RetryPolicy describes retries in force.

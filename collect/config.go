@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -86,7 +87,7 @@ type Config struct {
 func (c Config) AXLHost() string {
 	u, err := url.Parse(c.AXLURL)
 	if err != nil {
-		return c.AXLURL
+		return redactURL(c.AXLURL)
 	}
 	return u.Host
 }
@@ -198,21 +199,74 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// checkURL parses the endpoint named by the variable name. It refuses credentials in the URL,
+// a scheme other than https, and plain http except to a loopback address (the simulator).
+// Its errors never echo userinfo.
 func checkURL(name, raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, configErrorf("%s %q is not a URL: %v", name, raw, err)
-	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return nil, configErrorf("%s %q must start with https:// (e.g. https://cucm-pub:8443/axl/)", name, raw)
-	}
-	if u.Host == "" {
-		return nil, configErrorf("%s %q has no host", name, raw)
+		// *url.Error repeats the whole URL, password included: keep only the reason.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, configErrorf("%s %q is not a URL: %v", name, redactURL(raw), err)
 	}
 	if u.User != nil {
-		return nil, configErrorf("%s must not carry credentials: use AXL_USER and AXL_PASS or AXL_PASS_FILE", name)
+		return nil, configErrorf("%s must not carry credentials (user:password@): give the user in AXL_USER and the password in AXL_PASS or AXL_PASS_FILE", name)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return nil, configErrorf("%s %q must start with https:// (e.g. https://cucm-pub:8443/axl/)", name, redactURL(raw))
+	}
+	if u.Host == "" {
+		return nil, configErrorf("%s %q has no host", name, redactURL(raw))
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		// AXL and RisPort carry the AXL password on every request: never in clear over a network.
+		return nil, configErrorf("%s %q uses plain http:// to %s: use https:// (CUCM serves AXL on https://host:8443/axl/); plain http is accepted only to a loopback address such as the simulator's 127.0.0.1",
+			name, redactURL(raw), u.Hostname())
 	}
 	return u, nil
+}
+
+// isLoopback reports whether host (without port) is localhost or a loopback address
+// (127.0.0.0/8, ::1).
+func isLoopback(host string) bool {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// isPlainHTTP reports whether the endpoint is plain http (allowed to loopback only).
+func isPlainHTTP(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.Scheme == "http"
+}
+
+// redactURL returns raw without its userinfo (user:password@), for errors and logs. A string
+// that does not parse as a URL loses everything up to its last '@' after the scheme.
+func redactURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		if u.User == nil && !strings.Contains(u.Opaque, "@") {
+			return raw
+		}
+		if u.User != nil {
+			u.User = nil
+			return u.String()
+		}
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		scheme, rest = "", raw
+	} else {
+		scheme += "://"
+	}
+	if i := strings.LastIndex(rest, "@"); i >= 0 {
+		rest = rest[i+1:]
+	}
+	return scheme + rest
 }
 
 func readPasswordFile(path, what string) (string, error) {

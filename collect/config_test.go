@@ -43,7 +43,19 @@ func TestConfigFromEnv(t *testing.T) {
 	}{
 		{"missing AXL_URL", map[string]string{"AXL_URL": ""}, "AXL_URL is not set"},
 		{"not a URL", map[string]string{"AXL_URL": "cucm-pub:8443"}, "AXL_URL \"cucm-pub:8443\" must start with https://"},
-		{"credentials in URL", map[string]string{"AXL_URL": "https://u:" + testPass + "@h:8443/axl/"}, "AXL_URL must not carry credentials"},
+		{"credentials in URL", map[string]string{"AXL_URL": "https://u:" + testPass + "@h:8443/axl/"},
+			"AXL_URL must not carry credentials (user:password@): give the user in AXL_USER and the password in AXL_PASS or AXL_PASS_FILE"},
+		{"credentials in RISPORT_URL", map[string]string{"RISPORT_URL": "https://u:" + testPass + "@h:8443/realtimeservice2/services/RISService70"},
+			"RISPORT_URL must not carry credentials"},
+		{"credentials without scheme", map[string]string{"AXL_URL": "u:" + testPass + "@h:8443"}, "AXL_URL \"h:8443\" must start with https://"},
+		{"credentials in an unparsable URL", map[string]string{"AXL_URL": "https://u:" + testPass + "%zz@h:8443/axl/"}, "AXL_URL \"https://h:8443/axl/\" is not a URL: invalid URL escape"},
+		{"credentials and no host", map[string]string{"AXL_URL": "https:u:" + testPass + "@h"}, "AXL_URL \"h\" has no host"},
+		{"plain http to a remote host", map[string]string{"AXL_URL": "http://cucm-pub.example.com:8080/axl/"},
+			"AXL_URL \"http://cucm-pub.example.com:8080/axl/\" uses plain http:// to cucm-pub.example.com: use https:// (CUCM serves AXL on https://host:8443/axl/)"},
+		{"plain http to a remote address", map[string]string{"AXL_URL": "http://10.1.2.3/axl/"}, "AXL_URL \"http://10.1.2.3/axl/\" uses plain http:// to 10.1.2.3: use https://"},
+		{"plain http RisPort to a remote host", map[string]string{"RISPORT_URL": "http://cucm-sub.example.com/realtimeservice2/services/RISService70"},
+			"RISPORT_URL \"http://cucm-sub.example.com/realtimeservice2/services/RISService70\" uses plain http:// to cucm-sub.example.com: use https://"},
+		{"plain http to a name that only starts like loopback", map[string]string{"AXL_URL": "http://127.0.0.1.example.com/axl/"}, "uses plain http:// to 127.0.0.1.example.com"},
 		{"missing user", map[string]string{"AXL_USER": ""}, "AXL_USER is not set"},
 		{"missing password", map[string]string{"AXL_PASS": ""}, "set AXL_PASS or AXL_PASS_FILE"},
 		{"both passwords", map[string]string{"AXL_PASS_FILE": passFile}, "AXL_PASS and AXL_PASS_FILE are both set"},
@@ -67,6 +79,61 @@ func TestConfigFromEnv(t *testing.T) {
 				t.Fatal("password in the error")
 			}
 		})
+	}
+}
+
+// TestPlainHTTPLoopback: plain http is accepted to loopback (the simulator), and the collector
+// then says there is no TLS instead of claiming a verified certificate.
+func TestPlainHTTPLoopback(t *testing.T) {
+	const plain = "plain HTTP (loopback simulator), no TLS"
+	tests := []struct {
+		name, axl, ris string
+		verify         string
+		tls            string
+	}{
+		{name: "IPv4 loopback", axl: "http://127.0.0.1:8443/axl/", tls: plain},
+		{name: "other 127/8 address", axl: "http://127.1.2.3:8443/axl/", tls: plain},
+		{name: "IPv6 loopback", axl: "http://[::1]:8443/axl/", tls: plain},
+		{name: "localhost", axl: "http://localhost:8443/axl/", tls: plain},
+		{name: "LOCALHOST.", axl: "http://LOCALHOST.:8443/axl/", tls: plain},
+		{name: "https", axl: "https://cucm-pub.example.com:8443/axl/", tls: "verified against the system roots"},
+		{name: "https, verification off", axl: "https://cucm-pub.example.com:8443/axl/", verify: "false",
+			tls: "verification OFF (AXL_VERIFY_TLS=false): the cluster's identity is not checked"},
+		{name: "AXL plain, RisPort https", axl: "http://127.0.0.1:8443/axl/", ris: "https://127.0.0.1:8443" + RisPortPath,
+			tls: "AXL: " + plain + "; RisPort: verified against the system roots"},
+		{name: "AXL https, RisPort plain", axl: "https://127.0.0.1:8443/axl/", ris: "http://127.0.0.1:8443" + RisPortPath,
+			tls: "AXL: verified against the system roots; RisPort: " + plain},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := ConfigFromEnv(envOf(map[string]string{"AXL_URL": tc.axl, "RISPORT_URL": tc.ris, "AXL_USER": "u",
+				"AXL_PASS": testPass, "AXL_VERIFY_TLS": tc.verify}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := New(cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.TLSStatus(); got != tc.tls {
+				t.Errorf("TLSStatus() = %q, want %q", got, tc.tls)
+			}
+		})
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://cucm:8443/axl/":                    "https://cucm:8443/axl/",
+		"https://u:" + testPass + "@cucm:8443/axl/": "https://cucm:8443/axl/",
+		"https://u@cucm/axl/":                       "https://cucm/axl/",
+		"u:" + testPass + "@cucm:8443":              "cucm:8443",
+		"https://u:" + testPass + "%zz@cucm/":       "https://cucm/",
+		"cucm-pub:8443":                             "cucm-pub:8443",
+	} {
+		if got := redactURL(raw); got != want {
+			t.Errorf("redactURL(%q) = %q, want %q", raw, got, want)
+		}
 	}
 }
 

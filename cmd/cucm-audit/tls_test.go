@@ -148,3 +148,48 @@ func TestTLSVerification(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckPlainHTTP: check against the simulator over plain http on loopback says there is no
+// TLS rather than claiming a verified certificate; plain http to any other host is refused
+// before any request, naming the variable and saying to use https://.
+func TestCheckPlainHTTP(t *testing.T) {
+	data, err := examples.Scenario("tiny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := cucmsim.ParseScenario("tiny.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := cucmsim.New(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(sim.Handler())
+	t.Cleanup(func() { hs.Close(); sim.Close() })
+	user, pass := sim.Credentials()
+	env := map[string]string{"AXL_URL": hs.URL + cucmsim.AXLPath, "AXL_USER": user, "AXL_PASS": pass, "AXL_RATE_LIMIT_RETRIES": "1",
+		"RISPORT_RATE_LIMIT": "1000", "RISPORT_RATE_WINDOW": "1s"}
+
+	setCollectorEnv(t, env)
+	code, stdout, stderr := runCLI(t, "check")
+	if code != exitOK {
+		t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, exitOK, stdout, stderr)
+	}
+	if want := "TLS:       plain HTTP (loopback simulator), no TLS\n"; !strings.Contains(stdout, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, stdout)
+	}
+	if strings.Contains(stdout, "verified") {
+		t.Errorf("stdout claims verified TLS over plain http:\n%s", stdout)
+	}
+
+	env["AXL_URL"] = "http://cucm-pub.example.com:8080/axl/"
+	setCollectorEnv(t, env)
+	code, stdout, stderr = runCLI(t, "check")
+	if code != exitError {
+		t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, exitError, stdout, stderr)
+	}
+	if want := `AXL_URL "http://cucm-pub.example.com:8080/axl/" uses plain http:// to cucm-pub.example.com: use https://`; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+}
