@@ -307,9 +307,30 @@ func normalize(d map[string][]string) map[string][]string {
 	return out
 }
 
+// idleBackupScenario is the small scenario with a third subscriber that backs up CMG_B and has
+// no device registered.
+func idleBackupScenario(t *testing.T) string {
+	data, err := os.ReadFile(small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(data), "  - {name: cucm-sub2, role: subscriber, ip: 10.0.0.12}\n",
+		"  - {name: cucm-sub2, role: subscriber, ip: 10.0.0.12}\n  - {name: cucm-sub3, role: subscriber, ip: 10.0.0.13}\n", 1)
+	s = strings.Replace(s, "{name: CMG_B, nodes: [cucm-sub2, cucm-sub1]}", "{name: CMG_B, nodes: [cucm-sub2, cucm-sub1, cucm-sub3]}", 1)
+	if !strings.Contains(s, "cucm-sub3]") || !strings.Contains(s, "10.0.0.13") {
+		t.Fatal("small.yaml changed: idleBackupScenario no longer applies")
+	}
+	path := filepath.Join(t.TempDir(), "idle-backup.yaml")
+	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func TestGaps(t *testing.T) {
 	tests := []struct {
 		name       string
+		scenario   func(t *testing.T) string // default: small
 		faults     func(*cucmsim.Faults)
 		status     snapshot.Status
 		incomplete []string
@@ -324,6 +345,19 @@ func TestGaps(t *testing.T) {
 			}},
 		{name: "node not found is no gap", faults: func(f *cucmsim.Faults) { f.NodesNotFound = []string{"cucm-pub"} },
 			status: snapshot.StatusComplete},
+		// A CallManager node no answer mentions, not even as NotFound, and no StateInfo names:
+		// its phones must not read as never registered.
+		{name: "silent node", faults: func(f *cucmsim.Faults) { f.NodesSilent = []string{"cucm-sub2"} },
+			status: snapshot.StatusPartial, incomplete: []string{"risport node:cucm-sub2"}},
+		// A backup node with no device, in a cluster that leaves empty nodes out of its answers:
+		// the StateInfo still names it, so it answered and has nothing.
+		{name: "idle backup node left out of answers", scenario: idleBackupScenario,
+			faults: func(f *cucmsim.Faults) { f.RisPortEmptyNodes = "nil" }, status: snapshot.StatusComplete,
+			check: func(t *testing.T, r result) {
+				if n := count(t, r.db, "SELECT count(*) FROM ris_device WHERE snapshot_id = ? AND node = 'cucm-sub3'", r.meta.ID); n != 0 {
+					t.Errorf("the idle node has %d rows", n)
+				}
+			}},
 		{name: "class failing", faults: func(f *cucmsim.Faults) { f.ClassesFailing = []string{"Gateway"} },
 			status: snapshot.StatusPartial, incomplete: []string{"risport class:Gateway"},
 			check: func(t *testing.T, r result) {
@@ -339,7 +373,11 @@ func TestGaps(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, url := sim(t, small, tc.faults, nil)
+			scenario := small
+			if tc.scenario != nil {
+				scenario = tc.scenario(t)
+			}
+			_, url := sim(t, scenario, tc.faults, nil)
 			r := runCollect(t, context.Background(), testConfig(url), filepath.Join(t.TempDir(), "g.db"))
 			if r.err != nil {
 				t.Fatalf("run: %v\n%s", r.err, r.logs)

@@ -28,6 +28,8 @@ type run struct {
 	axlCount   map[string]int      // RisPort class ("" for untracked) -> devices
 	axlDevices int
 	axlNodes   []string
+	cmNodes    map[string]bool // nodes of CallManager groups: they run the CallManager service
+	heard      map[string]bool // nodes some RisPort answer listed (a CmNode item) or its StateInfo named
 	devicesOK  bool
 
 	// RisPort side.
@@ -91,6 +93,7 @@ func newRun(c *Collector, w *snapshot.Writer, p *progressLine, start time.Time) 
 		c: c, w: w, p: p, start: start,
 		axlByRis: map[string][]string{}, axlCount: map[string]int{},
 		stored: map[string]struct{}{}, seen: map[string]struct{}{}, risNodes: map[string]*nodeState{},
+		cmNodes: map[string]bool{}, heard: map[string]bool{},
 	}
 }
 
@@ -252,6 +255,7 @@ func (r *run) collectAXL(ctx context.Context) error {
 	var members []snapshot.CMGroupMember
 	if _, err := r.axlItem(ctx, "cm_groups", sqlCMGroupMembers, func(row axl.Row) error {
 		members = append(members, snapshot.CMGroupMember{CMGroup: row["cmgroup"], Node: row["node"], Priority: num(row["priority"])})
+		r.cmNodes[row["node"]] = true
 		return nil
 	}); err != nil {
 		return err
@@ -370,6 +374,11 @@ func (r *run) collectRisPort(ctx context.Context) error {
 		st := r.risNodes[n]
 		cv := snapshot.Coverage{Source: snapshot.SourceRisPort, Item: snapshot.NodeItem(n), Complete: true}
 		switch {
+		case st == nil && r.cmNodes[n] && !r.heard[n]:
+			// Not even NotFound, and no StateInfo named it: silence is not an empty node.
+			cv.Complete = false
+			cv.Reason = "RisPort never mentioned this CallManager node (no answer listed it, no StateInfo named it): it may be down, and devices registered to it are missing from this snapshot"
+			r.gap(cv.Item, cv.Reason)
 		case st == nil:
 			cv.Reason = "RisPort listed no devices for this node"
 		case len(st.bad) > 0:
@@ -410,8 +419,12 @@ func (r *run) record(ctx context.Context, cr *classResult, ans *risport.Answer) 
 			r.rows <- batch
 		}
 	}()
+	for _, n := range ans.StateNodes() {
+		r.heard[n] = true
+	}
 	for _, nd := range ans.Nodes {
 		name := nd.Name
+		r.heard[name] = true
 		na := cr.answers[name]
 		if na == nil {
 			na = &snapshot.NodeAnswer{DeviceClass: cr.class, Node: name}

@@ -41,7 +41,14 @@
 // failed-over device is Registered on its CallManager group's second node (or, in a one-node
 // group, the next subscriber); a duplicated one is also listed, older and in the contrary
 // state, under a second node. Explicit devices list every RisPort entry (node, status, reason,
-// timestamp, ip, loads, login_user) for tiny exact scenarios.
+// timestamp, ip, loads, login_user) for tiny exact scenarios. A group or device with
+// not_in_axl is listed by RisPort only (deleted from the configuration, still registering).
+//
+// Prefix wildcards ("SEP00*") are answered from a sorted name index, other wildcards by a scan
+// of every row; both give the same answer. Nodes: nodes_not_responding answer
+// NodeNotResponding, nodes_not_found answer NotFound, nodes_silent are left out of every answer
+// and of the StateInfo (a node that says nothing at all); with risport_empty_nodes: nil a node
+// with nothing to list is left out of CmNodes but still named in the StateInfo.
 //
 // Every fault is a knob of Faults, deterministic from the scenario seed and changeable at run
 // time with (*Server).SetFaults. The RisPort rate limit is a fixed window counted on every

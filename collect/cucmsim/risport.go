@@ -94,6 +94,8 @@ func (s *Server) risport(body []byte, f Faults) answer {
 			nodeState[i] = "NodeNotResponding"
 		case slices.Contains(f.NodesNotFound, n.name):
 			nodeState[i] = "NotFound"
+		case slices.Contains(f.NodesSilent, n.name):
+			nodeState[i] = "silent"
 		}
 	}
 	nodeWanted := func(i int) bool { return nodeFilter == "" || strings.EqualFold(nodeFilter, s.c.nodes[i].name) }
@@ -284,6 +286,7 @@ func (s *Server) risport(body []byte, f Faults) answer {
 			continue
 		}
 		switch {
+		case nodeState[i] == "silent":
 		case nodeState[i] != "":
 			nodes = append(nodes, nodeItem{i, nodeState[i], nil})
 		case len(perNode[i]) > 0:

@@ -193,6 +193,7 @@ type Faults struct {
 	RisPortEmptyNodes      string        `yaml:"risport_empty_nodes"`      // "notfound" (default) or "nil"
 	NodesNotResponding     []string      `yaml:"nodes_not_responding"`
 	NodesNotFound          []string      `yaml:"nodes_not_found"`
+	NodesSilent            []string      `yaml:"nodes_silent"`    // left out of every answer: no CmNode item, not in StateInfo
 	ClassesFailing         []string      `yaml:"classes_failing"` // RisPort classes whose queries answer 500
 
 	HTTP503Rate      float64       `yaml:"http_503_rate"`  // 0..1 of requests answer 503
@@ -673,7 +674,7 @@ func (v *validator) faults(f *Faults, nodes map[string]bool, p []any) {
 	for _, l := range []struct {
 		name string
 		list []string
-	}{{"nodes_not_responding", f.NodesNotResponding}, {"nodes_not_found", f.NodesNotFound}} {
+	}{{"nodes_not_responding", f.NodesNotResponding}, {"nodes_not_found", f.NodesNotFound}, {"nodes_silent", f.NodesSilent}} {
 		for j, n := range l.list {
 			if !nodes[n] {
 				v.errorf(append(p, l.name, j), "unknown node %q", n)

@@ -117,6 +117,7 @@ func (s *Server) Faults() Faults {
 	f := s.faults
 	f.NodesNotResponding = slices.Clone(f.NodesNotResponding)
 	f.NodesNotFound = slices.Clone(f.NodesNotFound)
+	f.NodesSilent = slices.Clone(f.NodesSilent)
 	f.ClassesFailing = slices.Clone(f.ClassesFailing)
 	return f
 }
@@ -159,6 +160,7 @@ func (s *Server) SetFaults(f Faults) error {
 func (s *Server) setFaultsLocked(f Faults) {
 	f.NodesNotResponding = slices.Clone(f.NodesNotResponding)
 	f.NodesNotFound = slices.Clone(f.NodesNotFound)
+	f.NodesSilent = slices.Clone(f.NodesSilent)
 	f.ClassesFailing = slices.Clone(f.ClassesFailing)
 	s.faults = f
 	s.burstLeft = f.HTTP503Burst

@@ -61,6 +61,30 @@ type Answer struct {
 	StateInfo         string
 }
 
+// StateNodes are the nodes the answer's StateInfo describes (<StateInfo><Node Name="..."/>):
+// the nodes that answered, those with nothing to list included. Nil when the StateInfo names no
+// node or is not that XML (a cluster may hand back any opaque token).
+func (a *Answer) StateNodes() []string {
+	if !strings.Contains(a.StateInfo, "<") {
+		return nil
+	}
+	var names []string
+	d := xml.NewDecoder(strings.NewReader(a.StateInfo))
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return names
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "Node" {
+			for _, at := range se.Attr {
+				if at.Name.Local == "Name" && strings.TrimSpace(at.Value) != "" {
+					names = append(names, strings.TrimSpace(at.Value))
+				}
+			}
+		}
+	}
+}
+
 // Entries is the number of device entries in the answer, over every node.
 func (a *Answer) Entries() int {
 	n := 0

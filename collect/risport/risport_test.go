@@ -97,3 +97,22 @@ func TestIsRateControl(t *testing.T) {
 		t.Error("generic fault seen as rate control")
 	}
 }
+
+func TestStateNodes(t *testing.T) {
+	tests := []struct {
+		state string
+		want  []string
+	}{
+		{`<StateInfo ClusterWide="1"><Node Name="cucm-sub1" SubsystemStartTime="1757300000" StateId="42" TotalItemsFound="2" TotalItemsReturned="2"/><Node Name="cucm-sub2" StateId="7"/></StateInfo>`, []string{"cucm-sub1", "cucm-sub2"}},
+		{`<StateInfo ClusterWide="1"></StateInfo>`, nil},
+		{``, nil},
+		{`opaque-token-123`, nil},
+		{`<StateInfo><Node Name="a"/><Node`, []string{"a"}}, // broken XML: what was read
+	}
+	for _, tt := range tests {
+		a := &Answer{StateInfo: tt.state}
+		if diff := cmp.Diff(tt.want, a.StateNodes()); diff != "" {
+			t.Errorf("StateNodes(%q) (-want +got):\n%s", tt.state, diff)
+		}
+	}
+}
