@@ -320,9 +320,14 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// hostOf is the host:port errors and logs name. It never returns userinfo (user:password@):
+// a URL that does not parse loses everything up to its last '@'.
 func hostOf(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
+		if i := strings.LastIndex(raw, "@"); i >= 0 {
+			return raw[i+1:]
+		}
 		return raw
 	}
 	return u.Host

@@ -310,3 +310,18 @@ func writePEM(t *testing.T, path string, der []byte) {
 		t.Fatal(err)
 	}
 }
+
+// TestHostOfHidesUserinfo: the host named in errors and logs never carries a password, even
+// when the URL does not parse.
+func TestHostOfHidesUserinfo(t *testing.T) {
+	for raw, want := range map[string]string{
+		"https://cucm:8443/axl/":             "cucm:8443",
+		"https://u:Pa55-x@cucm:8443/axl/":    "cucm:8443",
+		"https://u:Pa55-x%zz@cucm:8443/axl/": "cucm:8443/axl/",
+		"u:Pa55-x@cucm:8443":                 "cucm:8443",
+	} {
+		if got := hostOf(raw); got != want {
+			t.Errorf("hostOf(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}
