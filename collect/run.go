@@ -345,10 +345,10 @@ func (r *run) collectRisPort(ctx context.Context) error {
 	before := r.c.risSOAP.Stats().Requests
 	maxDev := r.c.cfg.RisMaxDevices
 	r.estTotal = 0
-	for _, cl := range risport.Classes {
+	for _, cl := range risport.Classes() {
 		r.estTotal += 1 + (len(r.axlByRis[cl])+maxDev-1)/maxDev
 	}
-	for _, cl := range risport.Classes {
+	for _, cl := range risport.Classes() {
 		if err := r.risClass(ctx, cl); err != nil {
 			return err
 		}

@@ -16,8 +16,11 @@ import (
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
-// Classes are the RisPort DeviceClass values the collector queries, in query order.
-var Classes = []string{"Phone", "Gateway", "H323", "Cti", "VoiceMail", "MediaResources", "SIPTrunk", "HuntList"}
+// Classes returns the RisPort DeviceClass values the collector queries, in query order, as a
+// fresh slice the caller may change.
+func Classes() []string {
+	return []string{"Phone", "Gateway", "H323", "Cti", "VoiceMail", "MediaResources", "SIPTrunk", "HuntList"}
+}
 
 // Return codes of a CmNode.
 const (

@@ -116,3 +116,15 @@ func TestStateNodes(t *testing.T) {
 		}
 	}
 }
+
+// TestClassesFresh: Classes hands out a new slice each call, so a caller that changes it cannot
+// change what the next collection queries.
+func TestClassesFresh(t *testing.T) {
+	want := []string{"Phone", "Gateway", "H323", "Cti", "VoiceMail", "MediaResources", "SIPTrunk", "HuntList"}
+	got := Classes()
+	got[0] = "Changed"
+	_ = append(got[:1], "Appended")
+	if diff := cmp.Diff(want, Classes()); diff != "" {
+		t.Errorf("Classes() after a caller changed its copy (-want +got):\n%s", diff)
+	}
+}
