@@ -2,7 +2,7 @@ package snapshot
 
 // migrations holds the schema history. migrations[i] moves a database from user_version i to
 // i+1. The list is append-only: a shipped migration is never edited, a change is a new entry.
-var migrations = []string{
+var migrations = [...]string{
 	// 1: snapshots, AXL inventory, RisPort per node, coverage, analysis results.
 	`
 CREATE TABLE snapshot (
@@ -270,5 +270,6 @@ WHERE NOT EXISTS (SELECT 1 FROM axl_device d WHERE d.snapshot_id = r.snapshot_id
 `,
 }
 
-// SchemaVersion is the schema version this build writes and reads.
-var SchemaVersion = len(migrations)
+// SchemaVersion is the schema version this build writes and reads: the number of migrations
+// (migrations is an array so that this is a constant).
+const SchemaVersion = len(migrations)

@@ -85,6 +85,28 @@ func TestNewerSchemaRefused(t *testing.T) {
 	}
 }
 
+// TestSchemaVersion: SchemaVersion is a constant (no importer can change which schema this build
+// claims to read) equal to the number of migrations, and a new database is created at it.
+func TestSchemaVersion(t *testing.T) {
+	const v = SchemaVersion // does not compile when SchemaVersion is a variable
+	if v != len(migrations) {
+		t.Fatalf("SchemaVersion = %d, want %d migrations", v, len(migrations))
+	}
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var got int
+	if err := s.DB().QueryRow("PRAGMA user_version").Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != v {
+		t.Errorf("user_version of a new database = %d, want %d", got, v)
+	}
+}
+
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
