@@ -19,7 +19,7 @@ func BenchmarkWriteAllMegacluster(b *testing.B) {
 	dir := b.TempDir()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := WriteAll(context.Background(), rep, AllFormats, dir, Options{}); err != nil {
+		if _, err := WriteAll(context.Background(), rep, AllFormats(), dir, Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -35,7 +35,7 @@ func BenchmarkWriteAllMegacluster(b *testing.B) {
 // BenchmarkRender renders each format alone for the same report.
 func BenchmarkRender(b *testing.B) {
 	rep := bigReport(24, 2500)
-	for _, f := range AllFormats {
+	for _, f := range AllFormats() {
 		b.Run(string(f), func(b *testing.B) {
 			r, err := New(f, Options{})
 			if err != nil {

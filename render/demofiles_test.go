@@ -19,7 +19,7 @@ func TestWriteDemoFiles(t *testing.T) {
 		sub string
 	}{{demoReport(), ""}, {changeWindowReport(), "cw"}} {
 		d := dir + "/" + rep.sub
-		if _, err := WriteAll(context.Background(), rep.r, AllFormats, d, Options{}); err != nil {
+		if _, err := WriteAll(context.Background(), rep.r, AllFormats(), d, Options{}); err != nil {
 			t.Fatal(err)
 		}
 	}

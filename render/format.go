@@ -19,8 +19,9 @@ const (
 	FormatJSON     Format = "json"
 )
 
-// AllFormats lists every format in the order WriteAll writes them.
-var AllFormats = []Format{FormatPDF, FormatXLSX, FormatMarkdown, FormatJSON}
+// AllFormats returns every format in the order WriteAll writes them, as a fresh list the
+// caller may change.
+func AllFormats() Formats { return Formats{FormatPDF, FormatXLSX, FormatMarkdown, FormatJSON} }
 
 // Ext is the file name extension of the format, without the dot.
 func (f Format) Ext() string { return string(f) }
@@ -31,7 +32,7 @@ func ParseFormat(name string) (Format, error) {
 	if n == "markdown" {
 		n = "md"
 	}
-	for _, f := range AllFormats {
+	for _, f := range AllFormats() {
 		if string(f) == n {
 			return f, nil
 		}
@@ -64,7 +65,7 @@ func ParseFormats(list string) (Formats, error) {
 			continue
 		}
 		if strings.EqualFold(p, "all") {
-			for _, f := range AllFormats {
+			for _, f := range AllFormats() {
 				if !seen[f] {
 					seen[f] = true
 					out = append(out, f)

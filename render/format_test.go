@@ -61,7 +61,7 @@ func TestFormatsFlag(t *testing.T) {
 }
 
 func TestNewCoversEveryFormat(t *testing.T) {
-	for _, f := range AllFormats {
+	for _, f := range AllFormats() {
 		r, err := New(f, Options{})
 		if err != nil {
 			t.Fatalf("New(%s): %v", f, err)
@@ -72,5 +72,23 @@ func TestNewCoversEveryFormat(t *testing.T) {
 	}
 	if _, err := New("docx", Options{}); err == nil {
 		t.Error("New(docx) succeeded")
+	}
+}
+
+// TestAllFormatsFresh: AllFormats hands out a new list each call, so a caller that changes it
+// cannot change what "all" means for the next one.
+func TestAllFormatsFresh(t *testing.T) {
+	want := Formats{FormatPDF, FormatXLSX, FormatMarkdown, FormatJSON}
+	got := AllFormats()
+	got[0] = FormatJSON
+	if diff := cmp.Diff(want, AllFormats()); diff != "" {
+		t.Errorf("AllFormats() after a caller changed its copy (-want +got):\n%s", diff)
+	}
+	all, err := ParseFormats("all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, all); diff != "" {
+		t.Errorf(`ParseFormats("all") (-want +got):\n%s`, diff)
 	}
 }

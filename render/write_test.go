@@ -37,7 +37,7 @@ func TestSafeName(t *testing.T) {
 func TestWriteAll(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "reports")
 	rep := demoReport()
-	m, err := WriteAll(context.Background(), rep, AllFormats, dir, Options{})
+	m, err := WriteAll(context.Background(), rep, AllFormats(), dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestWriteAllCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	dir := t.TempDir()
-	if _, err := WriteAll(ctx, demoReport(), AllFormats, dir, Options{}); err == nil {
+	if _, err := WriteAll(ctx, demoReport(), AllFormats(), dir, Options{}); err == nil {
 		t.Fatal("WriteAll with a cancelled context succeeded")
 	}
 	entries, _ := os.ReadDir(dir)
@@ -140,7 +140,7 @@ func TestWriteAllBadTemplatesLeavesNoHalfFile(t *testing.T) {
 
 // TestEmptyReport renders a report with nothing in it: every format must still be whole.
 func TestEmptyReport(t *testing.T) {
-	for _, f := range AllFormats {
+	for _, f := range AllFormats() {
 		t.Run(string(f), func(t *testing.T) {
 			r, err := New(f, Options{})
 			if err != nil {

@@ -44,7 +44,7 @@ func mailFixture(t *testing.T) (*snapshot.Store, *analyze.Report, render.Manifes
 			Findings: []analyze.Finding{{RuleID: "REG-003", Severity: analyze.SeverityHigh, Entity: "GW1", Fingerprint: "REG-003|GW1"}},
 		}},
 	}
-	man, err := render.WriteAll(ctx, rep, render.AllFormats, t.TempDir(), render.Options{})
+	man, err := render.WriteAll(ctx, rep, render.AllFormats(), t.TempDir(), render.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestMailFlagsEndToEnd(t *testing.T) {
 	if err := m.prepare(srv.Env(nil)); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.checkFormats(render.AllFormats); err != nil {
+	if err := m.checkFormats(render.AllFormats()); err != nil {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
