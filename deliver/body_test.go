@@ -1,9 +1,12 @@
 package deliver
 
 import (
+	"flag"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/snapshot"
@@ -88,5 +91,22 @@ func TestSubjectBodyFindingsNotCompared(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAttachListsFresh: AttachFormats and DefaultAttach hand out new slices, so a caller that
+// changes one cannot change what the next --mail-attach accepts or attaches by default.
+func TestAttachListsFresh(t *testing.T) {
+	a, d := AttachFormats(), DefaultAttach()
+	a[0], d[0] = "docx", "docx"
+	if diff := cmp.Diff([]string{"pdf", "xlsx", "md", "json"}, AttachFormats()); diff != "" {
+		t.Errorf("AttachFormats() (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"pdf", "xlsx"}, DefaultAttach()); diff != "" {
+		t.Errorf("DefaultAttach() (-want +got):\n%s", diff)
+	}
+	fl := AddFlags(flag.NewFlagSet("t", flag.ContinueOnError))
+	if fl.Attach != "pdf,xlsx" {
+		t.Errorf("--mail-attach default = %q, want pdf,xlsx", fl.Attach)
 	}
 }

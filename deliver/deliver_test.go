@@ -117,7 +117,7 @@ func TestMailEndToEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := len(ms.Messages())
-			opts := Options{To: []string{"voice-team@example.org", "cio@example.org"}, Attach: DefaultAttach, OnlyIf: PolicyAlways}
+			opts := Options{To: []string{"voice-team@example.org", "cio@example.org"}, Attach: DefaultAttach(), OnlyIf: PolicyAlways}
 			res, err := Mail(context.Background(), f.store, cfg, opts, f.rep, f.files)
 			if err != nil {
 				t.Fatal(err)

@@ -17,11 +17,11 @@ import (
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
-// AttachFormats are the report formats --mail-attach accepts.
-var AttachFormats = []string{"pdf", "xlsx", "md", "json"}
+// AttachFormats returns the report formats --mail-attach accepts, as a fresh slice.
+func AttachFormats() []string { return []string{"pdf", "xlsx", "md", "json"} }
 
-// DefaultAttach is what is attached unless --mail-attach says otherwise.
-var DefaultAttach = []string{"pdf", "xlsx"}
+// DefaultAttach returns what is attached unless --mail-attach says otherwise, as a fresh slice.
+func DefaultAttach() []string { return []string{"pdf", "xlsx"} }
 
 // Flags are the e-mail flags shared by `report` and `run`.
 type Flags struct {
@@ -35,7 +35,7 @@ type Flags struct {
 func AddFlags(fs *flag.FlagSet) *Flags {
 	f := &Flags{}
 	fs.StringVar(&f.To, "mail-to", "", "e-mail the report to these addresses (comma-separated; SMTP_* environment, see docs)")
-	fs.StringVar(&f.Attach, "mail-attach", strings.Join(DefaultAttach, ","), "report formats to attach: some of "+strings.Join(AttachFormats, ","))
+	fs.StringVar(&f.Attach, "mail-attach", strings.Join(DefaultAttach(), ","), "report formats to attach: some of "+strings.Join(AttachFormats(), ","))
 	fs.StringVar(&f.OnlyIf, "mail-only-if", "always", "mail only if: changed (findings or registration states since the last mailed report), new-findings, or always")
 	fs.StringVar(&f.Subject, "mail-subject", "", "subject line (default: cluster, report kind and the findings count)")
 	return f
@@ -73,8 +73,8 @@ func (f *Flags) Options() (Options, error) {
 		if a == "" || slices.Contains(o.Attach, a) {
 			continue
 		}
-		if !slices.Contains(AttachFormats, a) {
-			return Options{}, fmt.Errorf("--mail-attach %q: want some of %s", a, strings.Join(AttachFormats, ","))
+		if !slices.Contains(AttachFormats(), a) {
+			return Options{}, fmt.Errorf("--mail-attach %q: want some of %s", a, strings.Join(AttachFormats(), ","))
 		}
 		o.Attach = append(o.Attach, a)
 	}
@@ -132,7 +132,7 @@ func Mail(ctx context.Context, store *snapshot.Store, cfg Config, opts Options, 
 	}
 	attach := opts.Attach
 	if attach == nil {
-		attach = DefaultAttach
+		attach = DefaultAttach()
 	}
 	msg := Message{To: opts.To, Subject: opts.Subject}
 	for _, f := range files {
