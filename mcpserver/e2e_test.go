@@ -24,20 +24,9 @@ import (
 	"sync"
 	"testing"
 	"time"
-)
 
-// needTool finds an executable, skipping the test without it (failing under CI=true).
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not found on PATH: install Node.js 20+ and npm (scripts/test-deps.sh)", name)
-		}
-		t.Skipf("%s not found on PATH: skipping the end-to-end MCP client test", name)
-	}
-	return p
-}
+	"github.com/cucm-audit/cucm-audit/internal/testtool"
+)
 
 var npmMu sync.Mutex
 
@@ -49,7 +38,7 @@ func npmCI(t *testing.T, dir string) {
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json")); err == nil {
 		return
 	}
-	npm := needTool(t, "npm")
+	npm := testtool.Need(t, "npm")
 	cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund", "--prefix", dir)
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -94,7 +83,7 @@ func e2eSetup(t *testing.T) (node, bin, dir string) {
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
-	node = needTool(t, "node")
+	node = testtool.Need(t, "node")
 	dir, err := filepath.Abs("e2e")
 	if err != nil {
 		t.Fatal(err)

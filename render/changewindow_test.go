@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/internal/testtool"
 )
 
 // flat folds every run of white space into one space, so a sentence that pdftotext wrapped
@@ -19,8 +20,8 @@ func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
 // pdfText renders rep as a PDF, checks it with qpdf and returns what pdftotext -layout reads.
 func pdfText(t *testing.T, rep *analyze.Report, opts Options) string {
 	t.Helper()
-	pdftotext := needTool(t, "pdftotext")
-	qpdf := needTool(t, "qpdf")
+	pdftotext := testtool.Need(t, "pdftotext")
+	qpdf := testtool.Need(t, "qpdf")
 	path := renderTo(t, rep, FormatPDF, opts)
 	if out := run(t, qpdf, "--check", path); !bytes.Contains(out, []byte("No syntax or stream encoding errors")) {
 		t.Errorf("qpdf --check:\n%s", out)

@@ -17,35 +17,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
-// needTool returns the path of a third-party reader the test relies on. Under CI=true a missing
-// tool fails the test (scripts/test-deps.sh installs it); elsewhere the test is skipped.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		missing(t, name+" not found (install it with scripts/test-deps.sh)")
-	}
-	return p
-}
-
-func missing(t *testing.T, msg string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
-// needOpenpyxl returns Debian's python3 when it can import openpyxl.
-func needOpenpyxl(t *testing.T) string {
-	t.Helper()
-	const py = "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import openpyxl").Run(); err != nil {
-		missing(t, "/usr/bin/python3 with openpyxl not available (apt-get install python3-openpyxl): "+err.Error())
-	}
-	return py
-}
-
 func run(t *testing.T, name string, args ...string) []byte {
 	t.Helper()
 	cmd := exec.Command(name, args...)

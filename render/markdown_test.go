@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/internal/testtool"
 )
 
 func TestMarkdownCell(t *testing.T) {
@@ -47,7 +48,7 @@ var (
 // an HTML table whose rows all have as many cells as its header. It returns the HTML.
 func checkTables(t *testing.T, md []byte) string {
 	t.Helper()
-	cmark := needTool(t, "cmark-gfm")
+	cmark := testtool.Need(t, "cmark-gfm")
 	path := filepath.Join(t.TempDir(), "r.md")
 	if err := os.WriteFile(path, md, 0o644); err != nil {
 		t.Fatal(err)

@@ -12,13 +12,14 @@ import (
 	"testing"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/internal/testtool"
 )
 
 func TestPDFReaders(t *testing.T) {
-	pdftotext := needTool(t, "pdftotext")
-	qpdf := needTool(t, "qpdf")
-	pdffonts := needTool(t, "pdffonts")
-	pdftoppm := needTool(t, "pdftoppm")
+	pdftotext := testtool.Need(t, "pdftotext")
+	qpdf := testtool.Need(t, "qpdf")
+	pdffonts := testtool.Need(t, "pdffonts")
+	pdftoppm := testtool.Need(t, "pdftoppm")
 	path := renderTo(t, demoReport(), FormatPDF, Options{})
 
 	t.Run("qpdf --check", func(t *testing.T) {
@@ -194,7 +195,7 @@ func TestPDFHostileValues(t *testing.T) {
 }
 
 func TestPDFEntityCap(t *testing.T) {
-	pdftotext := needTool(t, "pdftotext")
+	pdftotext := testtool.Need(t, "pdftotext")
 	tests := []struct {
 		name string
 		max  int
@@ -240,8 +241,8 @@ func TestPDFMegacluster(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders 60,000 findings")
 	}
-	qpdf := needTool(t, "qpdf")
-	pdfinfo := needTool(t, "pdfinfo")
+	qpdf := testtool.Need(t, "qpdf")
+	pdfinfo := testtool.Need(t, "pdfinfo")
 	path := renderTo(t, bigReport(24, 2500), FormatPDF, Options{})
 	run(t, qpdf, "--check", path)
 	m := regexp.MustCompile(`Pages:\s+(\d+)`).FindSubmatch(run(t, pdfinfo, path))

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cucm-audit/cucm-audit/internal/testtool"
 )
 
 // xlsxDump is what testdata/xlsx_dump.py (openpyxl) reports.
@@ -26,7 +28,7 @@ type xlsxDump struct {
 
 func dumpXLSX(t *testing.T, path string, maxRows int) xlsxDump {
 	t.Helper()
-	py := needOpenpyxl(t)
+	py := testtool.Openpyxl(t)
 	out := run(t, py, "testdata/xlsx_dump.py", path, fmt.Sprint(maxRows))
 	var d xlsxDump
 	if err := json.Unmarshal(out, &d); err != nil {

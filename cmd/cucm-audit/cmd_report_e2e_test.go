@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/internal/testtool"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -81,13 +82,7 @@ func TestReportDemoEndToEnd(t *testing.T) {
 		}
 	}
 
-	pdftotext, err := exec.LookPath("pdftotext")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("pdftotext not found (scripts/test-deps.sh installs poppler-utils)")
-		}
-		t.Skip("pdftotext not found")
-	}
+	pdftotext := testtool.Need(t, "pdftotext")
 	text, err := exec.Command(pdftotext, "-layout", lines[0], "-").Output()
 	if err != nil {
 		t.Fatal(err)

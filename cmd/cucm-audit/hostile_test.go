@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
+	"github.com/cucm-audit/cucm-audit/internal/testtool"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -139,7 +140,7 @@ func TestHostileValues(t *testing.T) {
 	})
 
 	t.Run("markdown", func(t *testing.T) {
-		cmark := needTool(t, "cmark-gfm")
+		cmark := testtool.Need(t, "cmark-gfm")
 		html, err := exec.Command(cmark, "-e", "table", "--unsafe", files[".md"]).Output()
 		if err != nil {
 			t.Fatalf("cmark-gfm: %v", err)
@@ -185,13 +186,7 @@ func TestHostileValues(t *testing.T) {
 	})
 
 	t.Run("xlsx", func(t *testing.T) {
-		py := "/usr/bin/python3"
-		if err := exec.Command(py, "-c", "import openpyxl").Run(); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("/usr/bin/python3 with openpyxl is required under CI=true: %v", err)
-			}
-			t.Skipf("/usr/bin/python3 with openpyxl not available: %v", err)
-		}
+		py := testtool.Openpyxl(t)
 		const script = `
 import json, sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
@@ -229,11 +224,11 @@ json.dump(cells, sys.stdout, ensure_ascii=False)
 	})
 
 	t.Run("pdf", func(t *testing.T) {
-		qpdf := needTool(t, "qpdf")
+		qpdf := testtool.Need(t, "qpdf")
 		if out, err := exec.Command(qpdf, "--check", files[".pdf"]).CombinedOutput(); err != nil {
 			t.Fatalf("qpdf --check: %v\n%s", err, out)
 		}
-		text, err := exec.Command(needTool(t, "pdftotext"), "-layout", files[".pdf"], "-").Output()
+		text, err := exec.Command(testtool.Need(t, "pdftotext"), "-layout", files[".pdf"], "-").Output()
 		if err != nil {
 			t.Fatalf("pdftotext: %v", err)
 		}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 	"github.com/cucm-audit/cucm-audit/examples"
+	"github.com/cucm-audit/cucm-audit/internal/testtool"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -183,7 +184,7 @@ func TestNoSecretAnywhere(t *testing.T) {
 				check(path+"!"+f.Name, eb)
 			}
 		case ".pdf":
-			text, err := exec.Command(needTool(t, "pdftotext"), path, "-").Output()
+			text, err := exec.Command(testtool.Need(t, "pdftotext"), path, "-").Output()
 			if err != nil {
 				t.Errorf("pdftotext %s: %v", path, err)
 			}
@@ -257,17 +258,4 @@ func mcpAnswers(t *testing.T, bin string, env []string, db string) []string {
 	cs.Close()
 	out = append(out, "mcp server (stderr): "+stderr.String())
 	return out
-}
-
-// needTool finds a third-party tool: missing is a failure under CI=true, else a skip.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required under CI=true (scripts/test-deps.sh installs it): %v", name, err)
-		}
-		t.Skipf("%s not installed: %v", name, err)
-	}
-	return p
 }
