@@ -311,7 +311,7 @@ func (e *errWriter) Write(p []byte) (int, error) {
 func writeDiffReport(ctx context.Context, d *analyze.Diff, o diffOptions, stdout io.Writer) error {
 	formats, err := render.ParseFormats(o.format)
 	if err != nil {
-		return usageErrorf("diff: --format: %v", err)
+		return usageErrorf("diff: --format: %w", err)
 	}
 	rep := changeWindowReport(d)
 	m, err := render.WriteAll(ctx, rep, formats, o.out, o.render)

@@ -115,7 +115,7 @@ func loadSimScenario(arg string) (*cucmsim.Scenario, string, error) {
 	}
 	data, err := examples.Scenario(arg)
 	if err != nil {
-		return nil, "", usageErrorf("sim: --scenario %q is neither a file nor a shipped scenario: %v", arg, err)
+		return nil, "", usageErrorf("sim: --scenario %q is neither a file nor a shipped scenario: %w", arg, err)
 	}
 	sc, err := cucmsim.ParseScenario(arg+".yaml", data)
 	if err != nil {

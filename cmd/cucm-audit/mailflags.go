@@ -42,7 +42,7 @@ func (m *mailer) enabled() bool { return m.opts.Enabled() }
 func (m *mailer) prepare(getenv func(string) string) error {
 	opts, err := m.flags.Options()
 	if err != nil {
-		return usageErrorf("%v", err)
+		return withCode(exitUsage, err)
 	}
 	m.opts = opts
 	if !opts.Enabled() {
