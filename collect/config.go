@@ -19,8 +19,9 @@ import (
 // access. Test with errors.Is(err, collect.ErrConfig).
 var ErrConfig = errors.New("configuration error")
 
+// configErrorf is a configuration error; format may wrap a cause with %w.
 func configErrorf(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrConfig, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: %w", ErrConfig, fmt.Errorf(format, args...))
 }
 
 // Secret holds a password. Its String, GoString and MarshalText redact it, so it cannot leak
@@ -169,7 +170,7 @@ func (c *Config) Validate() error {
 	}
 	if c.CAFile != "" {
 		if _, err := os.Stat(c.CAFile); err != nil {
-			return configErrorf("AXL_CA_FILE %s cannot be read: %v", c.CAFile, err)
+			return configErrorf("AXL_CA_FILE %s cannot be read: %w", c.CAFile, errors.Unwrap(err))
 		}
 	}
 	if c.Cluster == "" {
@@ -210,7 +211,7 @@ func checkURL(name, raw string) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, configErrorf("%s %q is not a URL: %v", name, redactURL(raw), err)
+		return nil, configErrorf("%s %q is not a URL: %w", name, redactURL(raw), err)
 	}
 	if u.User != nil {
 		return nil, configErrorf("%s must not carry credentials (user:password@): give the user in AXL_USER and the password in AXL_PASS or AXL_PASS_FILE", name)
@@ -272,7 +273,7 @@ func redactURL(raw string) string {
 func readPasswordFile(path, what string) (string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", configErrorf("%s %s cannot be read: %v", what, path, errors.Unwrap(err))
+		return "", configErrorf("%s %s cannot be read: %w", what, path, errors.Unwrap(err))
 	}
 	p := strings.TrimRight(string(b), "\r\n")
 	if p == "" {
@@ -368,7 +369,7 @@ func (s *Setting[T]) UnmarshalYAML(n *yaml.Node) error {
 func LoadAnalysisConfig(path string) (AnalysisConfig, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return AnalysisConfig{}, configErrorf("reading config file %s: %v", path, errors.Unwrap(err))
+		return AnalysisConfig{}, configErrorf("reading config file %s: %w", path, errors.Unwrap(err))
 	}
 	var fc fileConfig
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -391,7 +392,7 @@ func LoadAnalysisConfig(path string) (AnalysisConfig, error) {
 			}
 			return AnalysisConfig{}, configErrorf("%s", strings.Join(msgs, "; "))
 		}
-		return AnalysisConfig{}, configErrorf("config file %s: %v", path, err)
+		return AnalysisConfig{}, configErrorf("config file %s: %w", path, err)
 	}
 	fc.Analysis.File = path
 	return fc.Analysis, nil
@@ -426,13 +427,13 @@ type fileCluster struct {
 func LoadConfigFile(path, cluster string, getenv func(string) string) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return Config{}, configErrorf("reading config file %s: %v", path, errors.Unwrap(err))
+		return Config{}, configErrorf("reading config file %s: %w", path, errors.Unwrap(err))
 	}
 	var fc fileConfig
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&fc); err != nil {
-		return Config{}, configErrorf("config file %s: %v", path, err)
+		return Config{}, configErrorf("config file %s: %w", path, err)
 	}
 	if len(fc.Clusters) == 0 {
 		return Config{}, configErrorf("config file %s lists no clusters", path)

@@ -4,13 +4,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -254,5 +257,54 @@ analysis:
 	p := write("clusters:\n  - name: hq\n    axl_url: https://hq:8443/axl/\n    user: u\n    password_file: " + pass + "\nanalysis:\n  fail_on: high\n")
 	if _, err := LoadConfigFile(p, "", envOf(nil)); err != nil {
 		t.Errorf("LoadConfigFile with an analysis block: %v", err)
+	}
+}
+
+// TestConfigErrorsWrap: a configuration error keeps its cause reachable (errors.Is/As) as well
+// as ErrConfig, instead of flattening it to text.
+func TestConfigErrorsWrap(t *testing.T) {
+	dir := t.TempDir()
+	nope := filepath.Join(dir, "nope")
+	badYAML := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(badYAML, []byte("clusters: 3\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{"AXL_URL": "https://cucm:8443/axl/", "AXL_USER": "u", "AXL_PASS": testPass}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return envOf(m)
+	}
+	var escErr url.EscapeError
+	var typeErr *yaml.TypeError
+	tests := []struct {
+		name  string
+		err   func() error
+		cause func(error) bool
+	}{
+		{"missing CA file", func() error { _, err := ConfigFromEnv(env("AXL_CA_FILE", nope)); return err },
+			func(err error) bool { return errors.Is(err, fs.ErrNotExist) }},
+		{"missing password file", func() error { _, err := ConfigFromEnv(env("AXL_PASS", "", "AXL_PASS_FILE", nope)); return err },
+			func(err error) bool { return errors.Is(err, fs.ErrNotExist) }},
+		{"bad URL escape", func() error { _, err := ConfigFromEnv(env("AXL_URL", "https://cucm:8443/a%zz/")); return err },
+			func(err error) bool { return errors.As(err, &escErr) }},
+		{"missing config file", func() error { _, err := LoadConfigFile(nope, "", envOf(nil)); return err },
+			func(err error) bool { return errors.Is(err, fs.ErrNotExist) }},
+		{"missing config file, analysis", func() error { _, err := LoadAnalysisConfig(nope); return err },
+			func(err error) bool { return errors.Is(err, fs.ErrNotExist) }},
+		{"config file of the wrong shape", func() error { _, err := LoadConfigFile(badYAML, "", envOf(nil)); return err },
+			func(err error) bool { return errors.As(err, &typeErr) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.err()
+			if !errors.Is(err, ErrConfig) {
+				t.Fatalf("err = %v, want ErrConfig", err)
+			}
+			if !tt.cause(err) {
+				t.Errorf("err = %v does not wrap its cause", err)
+			}
+		})
 	}
 }
