@@ -265,6 +265,8 @@ func (c *Client) Call(ctx context.Context, req Request, decode DecodeFunc) error
 	}
 	err := backoff.Retry(op, bo)
 	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		// The cancellation is the cause; the last attempt's error is context only (%v), so that
+		// errors.As does not classify an interrupted call as, say, an HTTP or fault failure.
 		return fmt.Errorf("%w (%v)", ctx.Err(), err)
 	}
 	return err
