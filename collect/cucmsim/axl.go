@@ -3,8 +3,6 @@ package cucmsim
 import (
 	"bytes"
 	"context"
-	"database/sql"
-	"encoding/xml"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -570,5 +568,3 @@ func protocolName(enum int) string {
 	return ""
 }
 
-var _ = xml.Name{}
-var _ sql.NullString
