@@ -567,4 +567,3 @@ func protocolName(enum int) string {
 	}
 	return ""
 }
-
