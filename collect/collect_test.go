@@ -250,6 +250,20 @@ func TestFaultsGiveIdenticalData(t *testing.T) {
 		{name: "capped answers without StateInfo", faults: func(f *cucmsim.Faults) {
 			f.RisPortMaxDevices = 40
 		}, cfg: func(c *Config) { c.RisMaxDevices = 40 }},
+		{name: "capped answers, StateInfo paging, empty nodes left out", faults: func(f *cucmsim.Faults) {
+			f.RisPortMaxDevices = 40
+			f.RisPortStateInfoPaging = true
+			f.RisPortEmptyNodes = "nil"
+		}, cfg: func(c *Config) { c.RisMaxDevices = 40 }},
+		{name: "capped answers, legacy shape", faults: func(f *cucmsim.Faults) {
+			f.RisPortMaxDevices = 40
+			f.RisPortLegacyShape = true
+		}, cfg: func(c *Config) { c.RisMaxDevices = 40 }},
+		{name: "capped answers under rate control", faults: func(f *cucmsim.Faults) {
+			f.RisPortMaxDevices = 40
+			f.RisPortRateLimit = 3
+			f.RisPortRateWindow = 100 * time.Millisecond
+		}, cfg: func(c *Config) { c.RisMaxDevices = 40; c.RisRateLimit = 100; c.RisRateWindow = 100 * time.Millisecond }},
 		{name: "rate control faults", faults: func(f *cucmsim.Faults) {
 			f.RisPortRateLimit = 3
 			f.RisPortRateWindow = 100 * time.Millisecond

@@ -194,6 +194,8 @@ func TestFaultMatrix(t *testing.T) {
 		{name: "node answers NotFound", want: "identical", quiet: true, faults: func(f *cucmsim.Faults) { f.NodesNotFound = []string{"cucm-pub"} }},
 		{name: "node answers NodeNotResponding", want: "partial", quiet: true, faults: func(f *cucmsim.Faults) { f.NodesNotResponding = []string{"cucm-sub2"} },
 			incomplete: []string{"risport node:cucm-sub2"}},
+		{name: "node says nothing at all (no CmNode, not in StateInfo)", want: "partial", quiet: true, faults: func(f *cucmsim.Faults) { f.NodesSilent = []string{"cucm-sub2"} },
+			incomplete: []string{"risport node:cucm-sub2"}},
 		{name: "Phone class answers 500", want: "partial", faults: func(f *cucmsim.Faults) { f.ClassesFailing = []string{"Phone"} },
 			incomplete: []string{"risport class:Phone"}},
 		{name: "Gateway class answers 500", want: "partial", faults: func(f *cucmsim.Faults) { f.ClassesFailing = []string{"Gateway"} },
