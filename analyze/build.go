@@ -112,7 +112,7 @@ func BuildReport(ctx context.Context, store *snapshot.Store, snapshotID int64, o
 		return a.ID < b.ID
 	})
 
-	for _, s := range Severities {
+	for _, s := range Severities() {
 		rep.Summary.FindingsBySeverity = append(rep.Summary.FindingsBySeverity, SeverityCount{Severity: s, Count: openBySev[s]})
 	}
 	top := opts.TopRisks

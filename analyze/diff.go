@@ -53,19 +53,25 @@ const (
 	FieldTimestamp            = "timestamp"
 )
 
-// DiffFields lists every field name a diff knows, in the order changes are reported.
-var DiffFields = []string{
-	FieldConfigured, FieldClass, FieldModel, FieldProtocol, FieldDescription, FieldDevicePool, FieldOwner,
-	FieldCSS, FieldLocation, FieldLines, FieldStatus, FieldStatusReason, FieldNode, FieldIP, FieldActiveLoad,
-	FieldInactiveLoad, FieldDownloadStatus, FieldLoginUser, FieldRegistrationAttempts, FieldTimestamp,
+// DiffFields returns every field name a diff knows, in the order changes are reported, in a
+// fresh slice on every call.
+func DiffFields() []string {
+	return []string{
+		FieldConfigured, FieldClass, FieldModel, FieldProtocol, FieldDescription, FieldDevicePool, FieldOwner,
+		FieldCSS, FieldLocation, FieldLines, FieldStatus, FieldStatusReason, FieldNode, FieldIP, FieldActiveLoad,
+		FieldInactiveLoad, FieldDownloadStatus, FieldLoginUser, FieldRegistrationAttempts, FieldTimestamp,
+	}
 }
 
-// DefaultIgnoredFields are the volatile fields that churn without meaning: the RisPort TimeStamp
-// and registration attempts move on every re-registration, the status reason of a device whose
-// status did not change cycles between reset causes, the inactive load and download status follow
-// TFTP housekeeping, and the Extension Mobility login user follows whoever sits at the desk.
-var DefaultIgnoredFields = []string{
-	FieldStatusReason, FieldInactiveLoad, FieldDownloadStatus, FieldLoginUser, FieldRegistrationAttempts, FieldTimestamp,
+// DefaultIgnoredFields returns the volatile fields that churn without meaning, in a fresh slice
+// on every call: the RisPort TimeStamp and registration attempts move on every re-registration,
+// the status reason of a device whose status did not change cycles between reset causes, the
+// inactive load and download status follow TFTP housekeeping, and the Extension Mobility login
+// user follows whoever sits at the desk.
+func DefaultIgnoredFields() []string {
+	return []string{
+		FieldStatusReason, FieldInactiveLoad, FieldDownloadStatus, FieldLoginUser, FieldRegistrationAttempts, FieldTimestamp,
+	}
 }
 
 // DiffOptions tunes DiffSnapshots.
@@ -86,18 +92,19 @@ func ParseIgnoreFields(s string) ([]string, error) {
 	}
 	var out []string
 	if rest, ok := strings.CutPrefix(s, "+"); ok {
-		out = slices.Clone(DefaultIgnoredFields)
+		out = DefaultIgnoredFields()
 		s = rest
 	} else {
 		out = []string{}
 	}
+	known := DiffFields()
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)
 		if f == "" {
 			continue
 		}
-		if !slices.Contains(DiffFields, f) {
-			return nil, fmt.Errorf("unknown diff field %q: want some of %s", f, strings.Join(DiffFields, ", "))
+		if !slices.Contains(known, f) {
+			return nil, fmt.Errorf("unknown diff field %q: want some of %s", f, strings.Join(known, ", "))
 		}
 		if !slices.Contains(out, f) {
 			out = append(out, f)
@@ -130,11 +137,12 @@ func DiffSnapshots(ctx context.Context, store *snapshot.Store, beforeID, afterID
 	}
 	ignore := opts.Ignore
 	if ignore == nil {
-		ignore = DefaultIgnoredFields
+		ignore = DefaultIgnoredFields()
 	}
+	known := DiffFields()
 	for _, f := range ignore {
-		if !slices.Contains(DiffFields, f) {
-			return nil, fmt.Errorf("unknown diff field %q: want some of %s", f, strings.Join(DiffFields, ", "))
+		if !slices.Contains(known, f) {
+			return nil, fmt.Errorf("unknown diff field %q: want some of %s", f, strings.Join(known, ", "))
 		}
 	}
 	d := &Diff{Before: before, After: after, Ignored: slices.Clone(ignore)}
@@ -316,6 +324,7 @@ func diffDevices(d *Diff, bs, as *diffSide, ignore []string) {
 	for _, f := range ignore {
 		ignored[f] = true
 	}
+	fieldOrder := DiffFields()
 	uncompared := 0
 	for name, b := range bs.devices {
 		a, ok := as.devices[name]
@@ -373,7 +382,7 @@ func diffDevices(d *Diff, bs, as *diffSide, ignore []string) {
 		}
 		if len(changes) > 0 {
 			sort.SliceStable(changes, func(i, j int) bool {
-				return slices.Index(DiffFields, changes[i].Field) < slices.Index(DiffFields, changes[j].Field)
+				return slices.Index(fieldOrder, changes[i].Field) < slices.Index(fieldOrder, changes[j].Field)
 			})
 			ref := a.ref
 			if ref.Model == "" {

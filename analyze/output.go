@@ -93,7 +93,7 @@ func (res *Result) Document(failOn Severity) ResultDocument {
 		}
 		doc.Rules = append(doc.Rules, rd)
 	}
-	for _, s := range Severities {
+	for _, s := range Severities() {
 		doc.Open = append(doc.Open, SeverityCount{Severity: s, Count: bySev[s]})
 	}
 	return doc

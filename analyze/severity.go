@@ -21,8 +21,11 @@ var severityNames = map[Severity]string{
 	SeverityInfo: "info", SeverityLow: "low", SeverityMedium: "medium", SeverityHigh: "high", SeverityCritical: "critical",
 }
 
-// Severities lists every severity, most serious first, the order reports use.
-var Severities = []Severity{SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow, SeverityInfo}
+// Severities returns every severity, most serious first, the order reports use. The slice is
+// fresh on every call: a caller may sort or change it without touching anyone else's.
+func Severities() []Severity {
+	return []Severity{SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow, SeverityInfo}
+}
 
 // String is the lower-case name used in rule files, flags and JSON.
 func (s Severity) String() string {

@@ -86,7 +86,7 @@ func trend(ctx context.Context, store *snapshot.Store, cluster string, upTo int6
 		if analysis != 0 {
 			p.Analyzed = true
 			p.FindingsBySeverity = map[Severity]int{}
-			for _, s := range Severities {
+			for _, s := range Severities() {
 				p.FindingsBySeverity[s] = 0
 			}
 			rows, err := db.QueryContext(ctx, `SELECT severity, COUNT(*) FROM finding WHERE analysis_id = ? AND waived = 0

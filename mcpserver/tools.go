@@ -252,7 +252,7 @@ func (s *Server) snapshotSummary(ctx context.Context, _ *mcp.CallToolRequest, in
 		}
 		rows.Close()
 	}
-	for _, sev := range analyze.Severities {
+	for _, sev := range analyze.Severities() {
 		out.FindingsBySeverity = append(out.FindingsBySeverity, SeverityCount{sev.String(), counts[sev.String()]})
 	}
 	out.Notes, out.CoverageGaps = nonNil(out.Notes), nonNil(out.CoverageGaps)

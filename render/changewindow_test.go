@@ -154,7 +154,7 @@ func TestChangeWindowReport(t *testing.T) {
 		}
 		rows := map[string]int{"Broke": 1, "Recovered": 1, "Devices added": 1, "Devices removed": 1, "Devices changed": 6,
 			"New findings": 1, "Resolved findings": 1, "Unconfirmed findings": 1, "Registration change": 2,
-			"Ignored fields": len(analyze.DiffFields)}
+			"Ignored fields": len(analyze.DiffFields())}
 		for name, n := range rows {
 			s := d.Sheets[at[name]]
 			if s.Rows != n+1 {

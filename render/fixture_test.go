@@ -201,7 +201,7 @@ func bigReport(rules, perRule int) *analyze.Report {
 	r := demoReport()
 	r.Rules = nil
 	r.Appendix.Rules = nil
-	sevs := analyze.Severities
+	sevs := analyze.Severities()
 	for i := 0; i < rules; i++ {
 		ri := rule(fmt.Sprintf("BIG-%03d", i+1), fmt.Sprintf("Megacluster rule number %d with a realistic title", i+1), sevs[i%len(sevs)], "scale")
 		fs := make([]analyze.Finding, perRule)

@@ -906,8 +906,9 @@ func (d *pdfDoc) trendChart() {
 			f.CellFormat(bw+16, 3.5, "not analysed", "", 0, "C", false, 0, "")
 		}
 		total := 0
-		for j := len(analyze.Severities) - 1; j >= 0; j-- {
-			s := analyze.Severities[j]
+		sevs := analyze.Severities()
+		for j := len(sevs) - 1; j >= 0; j-- {
+			s := sevs[j]
 			v := p.FindingsBySeverity[s]
 			total += v
 			h := chartH * float64(v) / float64(scale)
@@ -933,7 +934,7 @@ func (d *pdfDoc) trendChart() {
 	y := base + 10
 	x := axisX
 	d.font("", 7, colMuted)
-	for _, s := range analyze.Severities {
+	for _, s := range analyze.Severities() {
 		d.fill(sevColor(s))
 		f.Rect(x, y+0.8, 3, 3, "F")
 		f.SetXY(x+3.5, y)

@@ -20,7 +20,7 @@ func TrendTable(points []analyze.TrendPoint) (header []string, rows [][]string) 
 	for _, c := range classes {
 		header = append(header, c+" registered")
 	}
-	for _, s := range analyze.Severities {
+	for _, s := range analyze.Severities() {
 		header = append(header, s.String())
 	}
 	for _, p := range points {
@@ -28,7 +28,7 @@ func TrendTable(points []analyze.TrendPoint) (header []string, rows [][]string) 
 		for _, c := range classes {
 			row = append(row, strconv.Itoa(p.RegisteredByClass[c]))
 		}
-		for _, s := range analyze.Severities {
+		for _, s := range analyze.Severities() {
 			v := "not analysed"
 			if p.Analyzed {
 				v = strconv.Itoa(p.FindingsBySeverity[s])

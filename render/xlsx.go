@@ -617,7 +617,7 @@ func (b *xlsxBook) ignoredFields(sw *excelize.StreamWriter, d *analyze.Diff) err
 	for _, f := range d.Ignored {
 		rows = append(rows, cells(f, "ignored: never counted as a change")) // the diff's own list first, even a field this version does not know
 	}
-	for _, f := range analyze.DiffFields {
+	for _, f := range analyze.DiffFields() {
 		if !ignored[f] {
 			rows = append(rows, cells(f, "compared"))
 		}

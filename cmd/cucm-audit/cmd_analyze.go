@@ -276,7 +276,7 @@ func writeAnalysisText(w io.Writer, res *analyze.Result, top int) {
 		}
 		return rules[i].Rule.ID < rules[j].Rule.ID
 	})
-	for _, sev := range analyze.Severities {
+	for _, sev := range analyze.Severities() {
 		var lines []string
 		for _, r := range rules {
 			open := openFindings(r)
