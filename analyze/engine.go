@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -520,7 +519,7 @@ func applyWaivers(results []RuleResult, waivers []WaiverEntry, now time.Time) Wa
 			ran = rr.Outcome == OutcomePass || rr.Outcome == OutcomeFail
 			for fi := range rr.Findings {
 				f := &rr.Findings[fi]
-				if ok, _ := path.Match(w.Entity, f.Entity); !ok {
+				if ok, _ := matchEntity(w.Entity, f.Entity); !ok {
 					continue
 				}
 				matched = true

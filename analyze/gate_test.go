@@ -261,3 +261,41 @@ func TestBadWaiverFiles(t *testing.T) {
 		t.Errorf("error:\n got %v\nwant %s", err, want)
 	}
 }
+
+// TestWaiverGlobCrossesSlash: entities are names, not paths. A gateway's endpoints are named
+// AALN/S0/SU0/<port>@<gateway> and a directory number "<dn> / <partition>", so * and ? match '/'
+// too; with path.Match alone "*@vg-old.example" waived nothing and was reported stale.
+func TestWaiverGlobCrossesSlash(t *testing.T) {
+	rule := &Rule{ID: "REG-003"}
+	results := []RuleResult{{Rule: rule, Outcome: OutcomeFail, Findings: []Finding{
+		{RuleID: "REG-003", Entity: "AALN/S0/SU0/0@vg-old.example"},
+		{RuleID: "REG-003", Entity: "AALN/S0/SU0/11@vg-old.example"},
+		{RuleID: "REG-003", Entity: "AALN/S0/SU0/0@vg-new.example"},
+		{RuleID: "REG-003", Entity: "7900 / PT_Unassigned"},
+	}}}
+	waiver := func(entity string) WaiverEntry {
+		return WaiverEntry{Waiver: Waiver{Rule: "REG-003", Entity: entity, Statement: "s", Owner: "o", Expires: "2099-12-31"}}
+	}
+	notes := applyWaivers(results, []WaiverEntry{waiver("*@vg-old.example"), waiver("79?? / PT_*"), waiver("AALN?S0*new*")}, fixtureTime)
+	var waived []string
+	for _, f := range results[0].Findings {
+		if !f.Open() {
+			waived = append(waived, f.Entity+" by "+f.Waiver.Entity)
+		}
+	}
+	want := []string{
+		"AALN/S0/SU0/0@vg-old.example by *@vg-old.example",
+		"AALN/S0/SU0/11@vg-old.example by *@vg-old.example",
+		"AALN/S0/SU0/0@vg-new.example by AALN?S0*new*",
+		"7900 / PT_Unassigned by 79?? / PT_*",
+	}
+	if diff := cmp.Diff(want, waived); diff != "" {
+		t.Errorf("waived findings (-want +got):\n%s", diff)
+	}
+	if len(notes.Stale) != 0 {
+		t.Errorf("stale waivers: %+v, want none", notes.Stale)
+	}
+	if _, err := ParseWaivers("w.yaml", []byte("waivers:\n  - {rule: REG-003, entity: \"AALN/[\", statement: s, owner: o, expires: 2099-12-31}\n")); err == nil {
+		t.Error("a pattern with an unclosed [ loaded")
+	}
+}

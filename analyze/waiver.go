@@ -94,7 +94,7 @@ func ParseWaivers(file string, data []byte) ([]WaiverEntry, error) {
 			}
 		}
 		if w.Entity != "" {
-			if _, err := path.Match(w.Entity, ""); err != nil {
+			if _, err := matchEntity(w.Entity, ""); err != nil {
 				pe.add(line("entity"), "", "waiver %d: entity pattern %q: %v", i+1, w.Entity, err)
 			}
 		}
@@ -137,6 +137,15 @@ func addYAMLMessage(pe *packErrors, msg string) {
 		return
 	}
 	pe.add(0, "", "%s", strings.TrimPrefix(msg, "yaml: "))
+}
+
+// matchEntity reports whether a waiver's entity pattern matches a finding's entity. The pattern
+// is a path.Match glob in which * and ? also match '/': entities are names, not paths, and
+// gateway endpoints (AALN/S0/SU0/1@vg.example) and "DN / partition" pairs hold slashes, so
+// "*@vg.example" must waive every endpoint of that gateway.
+func matchEntity(pattern, entity string) (bool, error) {
+	const slash = "\x00" // a byte path.Match treats like any other
+	return path.Match(strings.ReplaceAll(pattern, "/", slash), strings.ReplaceAll(entity, "/", slash))
 }
 
 // expired reports whether the waiver no longer applies on day now: a waiver is valid through
