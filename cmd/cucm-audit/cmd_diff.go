@@ -61,6 +61,9 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	o.db = *dbPath
 	if o.out == "" && o.format != "text" && o.format != "json" {
+		if _, err := render.ParseFormats(o.format); err != nil {
+			return usageErrorf("diff: --format: %w (or text or json on stdout)", err)
+		}
 		return usageErrorf("diff: --format %q writes files: give --out DIR, or use --format text or json for stdout", o.format)
 	}
 	for _, c := range []struct {

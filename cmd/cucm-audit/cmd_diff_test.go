@@ -109,6 +109,10 @@ func TestDiffCommand(t *testing.T) {
 			name: "pdf without out", args: []string{"--format", "pdf"}, code: exitUsage,
 			stderr: "cucm-audit: diff: --format \"pdf\" writes files: give --out DIR, or use --format text or json for stdout\n",
 		},
+		{
+			name: "unknown format without out", args: []string{"--format", "xml"}, code: exitUsage,
+			stderr: "cucm-audit: diff: --format: unknown report format \"xml\": want pdf, xlsx, md or json (or text or json on stdout)\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
