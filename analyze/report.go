@@ -193,6 +193,10 @@ type TrendPoint struct {
 	Analyzed           bool             `json:"analyzed"`             // the snapshot has an analysis run
 }
 
+// DiffSchemaVersion versions the JSON of `cucm-audit diff --format json`: a Diff with
+// "schema_version" beside its fields. Fields are only ever added within a version.
+const DiffSchemaVersion = 1
+
 // Diff compares two snapshots of the same cluster.
 type Diff struct {
 	Before       snapshot.Meta  `json:"before"`

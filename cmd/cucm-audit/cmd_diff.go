@@ -95,7 +95,10 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if o.format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(d)
+		return enc.Encode(struct {
+			SchemaVersion int `json:"schema_version"`
+			*analyze.Diff
+		}{analyze.DiffSchemaVersion, d})
 	}
 	return writeDiffText(stdout, d, o.limit)
 }

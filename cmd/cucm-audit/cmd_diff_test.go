@@ -143,6 +143,16 @@ func TestDiffCommandJSON(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &d); err != nil {
 		t.Fatalf("diff JSON does not parse: %v\n%s", err, out.String())
 	}
+	// The JSON is a contract: it says which version of it this is, first.
+	var v struct {
+		SchemaVersion *int `json:"schema_version"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil || v.SchemaVersion == nil || *v.SchemaVersion != analyze.DiffSchemaVersion {
+		t.Errorf("diff JSON schema_version = %v (err %v), want %d", v.SchemaVersion, err, analyze.DiffSchemaVersion)
+	}
+	if !strings.HasPrefix(out.String(), "{\n  \"schema_version\": ") {
+		t.Errorf("diff JSON does not start with schema_version:\n%.80s", out.String())
+	}
 	if d.Before.ID != 1 || d.After.ID != 2 || len(d.Added) != 1 || len(d.Changed) != 2 {
 		t.Errorf("diff JSON = %+v", d)
 	}
