@@ -201,8 +201,9 @@ func TestLoadRulesDirs(t *testing.T) {
 	// A built-in id is taken too.
 	must(t, os.WriteFile(filepath.Join(dir2, "again.yaml"), []byte(strings.Replace(good, "TST-001", "REG-001", 1)), 0o644))
 	_, err = LoadRules(dir2)
-	if err == nil || !strings.Contains(err.Error(), "rule REG-001: duplicate id (first defined at rules/registration.yaml:") {
-		t.Errorf("error = %v, want a duplicate of the built-in REG-001", err)
+	want = filepath.Join(dir2, "again.yaml") + ":3: rule REG-001: duplicate id: REG-001 is a built-in rule (rules/registration.yaml:4, embedded in cucm-audit); a pack adds rules to the built-ins and cannot redefine one: give this rule an id of its own, and change a built-in rule through its params"
+	if err == nil || err.Error() != want {
+		t.Errorf("error:\n got %v\nwant %s", err, want)
 	}
 	// A wrong folder never silently loads nothing: missing, a file, or holding no packs.
 	empty := t.TempDir()

@@ -42,7 +42,8 @@ type Rule struct {
 	File string // pack file the rule came from, as shown in errors
 	Line int    // line of the rule in File
 
-	msg *template.Template
+	msg     *template.Template
+	builtin bool // from the packs embedded in the binary
 }
 
 // ParamType is the type of a rule parameter.
@@ -209,6 +210,9 @@ func LoadRules(dirs ...string) (*RuleSet, error) {
 	set := &RuleSet{}
 	if err := set.addFS(rules.Packs(), "rules"); err != nil {
 		return nil, err
+	}
+	for _, r := range set.Rules {
+		r.builtin = true
 	}
 	for _, dir := range dirs {
 		st, err := os.Stat(dir)
@@ -441,7 +445,13 @@ func (s *RuleSet) add(file string, data []byte) error {
 		rn := nodes[i]
 		if r := buildRule(pe, file, rn, rf); r != nil {
 			if prev := s.Get(r.ID); prev != nil {
-				pe.add(rn.keyLine("id"), r.ID, "duplicate id (first defined at %s:%d); ids are never reused", prev.File, prev.Line)
+				if prev.builtin {
+					// The embedded packs are named rules/*.yaml like the source folder: say which
+					// one is meant, or a copy of that folder reads as a duplicate of itself.
+					pe.add(rn.keyLine("id"), r.ID, "duplicate id: %s is a built-in rule (%s:%d, embedded in cucm-audit); a pack adds rules to the built-ins and cannot redefine one: give this rule an id of its own, and change a built-in rule through its params", r.ID, prev.File, prev.Line)
+				} else {
+					pe.add(rn.keyLine("id"), r.ID, "duplicate id (first defined at %s:%d); ids are never reused", prev.File, prev.Line)
+				}
 				continue
 			}
 			s.Rules = append(s.Rules, r)
