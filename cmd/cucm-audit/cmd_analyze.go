@@ -141,11 +141,13 @@ func (af *analyzeFlags) options(ctx context.Context) (analyze.Options, error) {
 		}
 		*sel.flag = sel.file.Value
 	}
+	// What is still wrong here came from --only, --skip or --param (the file's values were
+	// checked above): a usage error, exit 2, like a bad --fail-on.
 	if _, err := rules.Select(af.only, af.skip); err != nil {
-		return analyze.Options{}, err
+		return analyze.Options{}, withCode(exitUsage, err)
 	}
 	if err := analyze.CheckParams(rules, af.params); err != nil {
-		return analyze.Options{}, err
+		return analyze.Options{}, withCode(exitUsage, err)
 	}
 	params := map[string]string{}
 	keys := make([]string, 0, len(ac.Params))
