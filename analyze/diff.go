@@ -193,6 +193,14 @@ func (s *diffSide) risComplete(class string) bool {
 	return !s.nodeGap && !s.classGap[class]
 }
 
+// stateKnown reports whether this side knows the device's registration state. On a side whose
+// RisPort view of the class is incomplete, only a device seen Registered is known: one not seen,
+// or seen UnRegistered by a node that answered, may be registered on the node that did not (a
+// phone that failed over from the answering node to the silent one reads UnRegistered there).
+func (dev *diffDevice) stateKnown(s *diffSide, class string) bool {
+	return s.risComplete(class) || (dev.inRis && dev.fields[FieldStatus] == "Registered")
+}
+
 func loadDiffSide(ctx context.Context, db *sql.DB, m snapshot.Meta) (*diffSide, error) {
 	s := &diffSide{meta: m, devices: map[string]*diffDevice{}, classGap: map[string]bool{}}
 	wrap := func(what string, err error) error {
@@ -354,7 +362,7 @@ func diffDevices(d *Diff, bs, as *diffSide, ignore []string) {
 		switch {
 		case class == "":
 			// A device class RisPort does not track: nothing to compare.
-		case (!b.inRis && !bs.risComplete(class)) || (!a.inRis && !as.risComplete(class)):
+		case !b.stateKnown(bs, class) || !a.stateKnown(as, class):
 			if b.inRis || a.inRis {
 				uncompared++
 			}

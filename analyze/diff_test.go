@@ -287,14 +287,19 @@ func TestDiffNodeOnlyWhenRegistered(t *testing.T) {
 func TestDiffIncompleteCoverage(t *testing.T) {
 	ctx := context.Background()
 	s := openTestStore(t)
-	devs := []snapshot.Device{phone("SEP1", "m", "p", "o"), phone("SEP2", "m", "p", "o")}
+	devs := []snapshot.Device{phone("SEP1", "m", "p", "o"), phone("SEP2", "m", "p", "o"), phone("SEP3", "m", "p", "o")}
 	b := snap{devices: devs, ris: []snapshot.RisDevice{
-		ris("sub1", "SEP1", "Phone", "Registered", 0, "", "", 1),
+		ris("sub1", "SEP1", "Phone", "Registered", 0, "10.0.0.1", "load-1", 1),
 		ris("sub2", "SEP2", "Phone", "Registered", 0, "", "", 1),
+		ris("sub1", "SEP3", "Phone", "Registered", 0, "10.0.0.3", "load-1", 1),
 	}}
-	// sub2 did not answer: SEP2 is not seen, which must not read as "it unregistered".
+	// sub2 did not answer. SEP2 is not seen, which must not read as "it unregistered"; SEP1 is
+	// UnRegistered on sub1, the node that answered, and may well have failed over to sub2: not
+	// "broke" either, and its stale sub1 entry's fields are not compared. SEP3 is seen Registered:
+	// its state is known and its changes count.
 	a := snap{devices: devs, status: snapshot.StatusPartial, ris: []snapshot.RisDevice{
-		ris("sub1", "SEP1", "Phone", "UnRegistered", 0, "", "", 1),
+		ris("sub1", "SEP1", "Phone", "UnRegistered", 13, "10.0.0.9", "load-0", 2),
+		ris("sub1", "SEP3", "Phone", "Registered", 0, "10.0.0.3", "load-2", 2),
 	}, coverage: []snapshot.Coverage{
 		{Source: snapshot.SourceRisPort, Item: "node:sub1", Complete: true},
 		{Source: snapshot.SourceRisPort, Item: "node:sub2", Complete: false, Reason: "NodeNotResponding"},
@@ -303,17 +308,44 @@ func TestDiffIncompleteCoverage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []DeviceChange{{DeviceRef: DeviceRef{Name: "SEP1", Class: "Phone", Model: "m"}, Fields: []FieldChange{
-		{Field: "status", Before: "Registered", After: "UnRegistered"}}}}
+	want := []DeviceChange{{DeviceRef: DeviceRef{Name: "SEP3", Class: "Phone", Model: "m"}, Fields: []FieldChange{
+		{Field: "active_load", Before: "load-1", After: "load-2"}}}}
 	if diff := cmp.Diff(want, got.Changed); diff != "" {
 		t.Errorf("changed (-want +got):\n%s", diff)
 	}
+	if broke, recovered := got.StatusChanges(); len(broke)+len(recovered) != 0 {
+		t.Errorf("broke %v, recovered %v on a side missing a node, want none", broke, recovered)
+	}
 	wantNotes := []string{
 		"snapshot 2 has incomplete RisPort coverage (node:sub2): devices it did not see are not reported as changed",
-		"registration of 1 devices not compared: RisPort could not see them completely on one side",
+		"registration of 2 devices not compared: RisPort could not see them completely on one side",
 	}
 	if diff := cmp.Diff(wantNotes, got.Notes[:2]); diff != "" {
 		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+
+	// The other way round: before is missing sub2, so SEP2 now Registered may have been
+	// registered all along (not "recovered"), and SEP1 Registered on both sides still compares.
+	b2 := snap{devices: devs, status: snapshot.StatusPartial, ris: []snapshot.RisDevice{
+		ris("sub1", "SEP1", "Phone", "Registered", 0, "10.0.0.1", "load-1", 1),
+		ris("sub1", "SEP2", "Phone", "UnRegistered", 13, "", "", 1),
+	}, coverage: []snapshot.Coverage{
+		{Source: snapshot.SourceRisPort, Item: "node:sub1", Complete: true},
+		{Source: snapshot.SourceRisPort, Item: "node:sub2", Complete: false, Reason: "NodeNotResponding"},
+	}}
+	a2 := snap{devices: devs, ris: []snapshot.RisDevice{
+		ris("sub2", "SEP1", "Phone", "Registered", 0, "10.0.0.1", "load-1", 2),
+		ris("sub2", "SEP2", "Phone", "Registered", 0, "", "", 2),
+		ris("sub1", "SEP3", "Phone", "Registered", 0, "10.0.0.3", "load-1", 2),
+	}}
+	got, err = DiffSnapshots(ctx, s, writeSnap(t, s, b2), writeSnap(t, s, a2), DiffOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []DeviceChange{{DeviceRef: DeviceRef{Name: "SEP1", Class: "Phone", Model: "m"}, Fields: []FieldChange{
+		{Field: "node", Before: "sub1", After: "sub2"}}}}
+	if diff := cmp.Diff(want, got.Changed); diff != "" {
+		t.Errorf("before incomplete: changed (-want +got):\n%s", diff)
 	}
 }
 
