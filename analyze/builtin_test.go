@@ -39,6 +39,32 @@ func TestHealthySnapshotPasses(t *testing.T) {
 	}
 }
 
+// TestRejectedReportedOnce: a rejected device is a finding of exactly one rule: gateways of
+// REG-003, configured SIP trunks of REG-010, configured hunt lists of REG-009, every other
+// device (a SIP trunk RisPort reports but AXL does not configure included) of REG-004.
+func TestRejectedReportedOnce(t *testing.T) {
+	store := newStore(t)
+	f := healthy()
+	for _, name := range []string{"SEP000000000002", "GW-1", "TRK-1", "HL-1"} {
+		r := f.risOf(t, name)
+		r.Status, r.StatusReason = "Rejected", 14
+	}
+	f.ris = append(f.ris, snapshot.RisDevice{Node: "sub1", Name: "TRK-UNKNOWN", DeviceClass: "SIPTrunk", Status: "Rejected", StatusReason: 14})
+	id := f.write(t, store)
+	got := byRule(evalAll(t, store, id))
+	want := map[string][]string{
+		"REG-003": {"GW-1"},
+		"REG-004": {"SEP000000000002", "TRK-UNKNOWN"},
+		"REG-009": {"HL-1"},
+		"REG-010": {"TRK-1"},
+	}
+	for rule, w := range want {
+		if diff := cmp.Diff(w, entities(got[rule])); diff != "" {
+			t.Errorf("%s entities (-want +got):\n%s", rule, diff)
+		}
+	}
+}
+
 // TestBuiltinRulesFire gives every built-in rule a snapshot where it fires, with the exact
 // entities it must report; every other rule's outcome is not checked here.
 func TestBuiltinRulesFire(t *testing.T) {
@@ -67,6 +93,8 @@ func TestBuiltinRulesFire(t *testing.T) {
 			r.Status, r.StatusReason = "Rejected", 16
 			g := f.risOf(t, "GW-1") // a rejected gateway belongs to REG-003 only
 			g.Status = "Rejected"
+			f.risOf(t, "TRK-1").Status = "Rejected" // a configured SIP trunk to REG-010 only
+			f.risOf(t, "HL-1").Status = "Rejected"  // a configured hunt list to REG-009 only
 		}, []string{"SEP000000000002"}, "Phone SEP000000000002 rejected by sub1: DuplicateRegistration"},
 		{"REG-005", func(t *testing.T, f *fixture) {
 			f.risOf(t, "SEP000000000001").Status = "PartiallyRegistered"
