@@ -110,6 +110,16 @@ func (fs *Formats) Set(list string) error {
 	return nil
 }
 
+// Has reports whether f is in the list.
+func (fs Formats) Has(f Format) bool {
+	for _, x := range fs {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
 // Renderer lays out a report in one format.
 type Renderer interface {
 	// Format is the format the renderer writes.
@@ -124,11 +134,16 @@ func New(f Format, opts Options) (Renderer, error) {
 	opts = opts.withDefaults()
 	switch f {
 	case FormatPDF:
-		return &PDF{MaxEntities: opts.PDFMaxEntities}, nil
+		return &PDF{MaxEntities: opts.PDFMaxEntities, WithXLSX: opts.Formats.Has(FormatXLSX)}, nil
 	case FormatXLSX:
 		return &XLSX{}, nil
 	case FormatMarkdown:
-		return NewMarkdown(opts.TemplatesDir, opts.MarkdownMaxEntities)
+		m, err := NewMarkdown(opts.TemplatesDir, opts.MarkdownMaxEntities)
+		if err != nil {
+			return nil, err
+		}
+		m.WithXLSX = opts.Formats.Has(FormatXLSX)
+		return m, nil
 	case FormatJSON:
 		return &JSON{}, nil
 	}
@@ -137,8 +152,8 @@ func New(f Format, opts Options) (Renderer, error) {
 
 // Options tune the renderers. The zero value gives the defaults.
 type Options struct {
-	// PDFMaxEntities caps each rule's entity list in the PDF; the rest is counted in a
-	// "N more in the XLSX" line. 0 means DefaultPDFMaxEntities; negative means no cap.
+	// PDFMaxEntities caps each rule's entity list in the PDF; the rest is counted in an
+	// "N more" line. 0 means DefaultPDFMaxEntities; negative means no cap.
 	PDFMaxEntities int
 	// MarkdownMaxEntities caps each rule's entity table in Markdown the same way.
 	// 0 means DefaultMarkdownMaxEntities; negative means no cap.
@@ -146,6 +161,11 @@ type Options struct {
 	// TemplatesDir, when set, holds Markdown templates (*.tmpl) that override the embedded ones
 	// of the same name.
 	TemplatesDir string
+	// Formats are the formats written together in this run; WriteAll sets it to the formats it
+	// writes. When it holds xlsx, the PDF and the Markdown say that what they cut is "in the
+	// XLSX"; otherwise they say that the XLSX report lists it all and how to write one
+	// (--format xlsx), since no XLSX came with them.
+	Formats Formats
 }
 
 // Defaults of Options.

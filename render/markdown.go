@@ -21,6 +21,10 @@ import (
 type Markdown struct {
 	tmpl        *template.Template
 	maxEntities int
+	// WithXLSX says an XLSX of the same report is written with this Markdown (New sets it from
+	// Options.Formats): a cut table then says its other rows are "in the XLSX"; otherwise it
+	// says that the XLSX report lists them all (--format xlsx).
+	WithXLSX bool
 }
 
 // maxCellRunes bounds one Markdown table cell; the XLSX carries the full value.
@@ -71,7 +75,7 @@ func (*Markdown) Format() Format { return FormatMarkdown }
 
 // Render implements Renderer.
 func (m *Markdown) Render(w io.Writer, r *analyze.Report) error {
-	if err := m.tmpl.ExecuteTemplate(w, templates.Entry, newMDView(r, m.maxEntities)); err != nil {
+	if err := m.tmpl.ExecuteTemplate(w, templates.Entry, newMDView(r, m.maxEntities, m.WithXLSX)); err != nil {
 		return fmt.Errorf("executing markdown template: %w", err)
 	}
 	return nil
@@ -84,8 +88,10 @@ type mdView struct {
 	SourceCount int
 	Rules       []mdRule
 	MaxEntities int
-	Waived      []analyze.Finding
-	Diff        *mdDiff
+	// XLSX says an XLSX report is written with this Markdown (see Markdown.WithXLSX).
+	XLSX   bool
+	Waived []analyze.Finding
+	Diff   *mdDiff
 	// Selection says the report covers only some rules (--only, --skip); "" when it covers all.
 	Selection string
 	// TrendHeader and TrendRows are Report.Trend as a table (TrendTable); empty below 2 points.
@@ -105,6 +111,8 @@ type mdRule struct {
 	Rows     [][]string // capped
 	Omitted  int
 	Severity analyze.Severity
+	// XLSX says an XLSX report is written with this Markdown, so the omitted rows are "in the XLSX".
+	XLSX bool
 }
 
 // mdDiff is the change view (changeView) as the templates see it, each list capped.
@@ -127,11 +135,13 @@ type mdList struct {
 	Right              []bool // right-aligned (numeric) columns
 	Rows               [][]string
 	Total, More        int
+	// XLSX says an XLSX report is written with this Markdown, so the rows left out are "in the XLSX".
+	XLSX bool
 }
 
-func newMDView(r *analyze.Report, max int) mdView {
+func newMDView(r *analyze.Report, max int, withXLSX bool) mdView {
 	v := mdView{R: r, MaxEntities: max, Waived: r.Waived, SourceCount: len(r.DataQuality.Coverage),
-		Selection: selectionText(r.DataQuality.Selection)}
+		Selection: selectionText(r.DataQuality.Selection), XLSX: withXLSX}
 	if len(r.Trend) >= 2 {
 		v.TrendHeader, v.TrendRows = TrendTable(r.Trend)
 	}
@@ -145,7 +155,7 @@ func newMDView(r *analyze.Report, max int) mdView {
 		for i := range cols {
 			cols[i] = humanize(cols[i])
 		}
-		mr := mdRule{Rule: s.Rule, Total: len(s.Findings), Columns: cols, Rows: rows, Severity: s.Rule.Severity}
+		mr := mdRule{Rule: s.Rule, Total: len(s.Findings), Columns: cols, Rows: rows, Severity: s.Rule.Severity, XLSX: withXLSX}
 		mr.Omitted = len(s.Findings) - len(rows)
 		v.Rules = append(v.Rules, mr)
 	}
@@ -156,7 +166,7 @@ func newMDView(r *analyze.Report, max int) mdView {
 		for _, l := range cv.Lists {
 			heads, rows := l.visible()
 			ml := mdList{Title: l.Title, Intro: l.Intro, None: l.None, Sheet: l.Sheet, Unit: l.Unit, Columns: heads,
-				Rows: rows, Total: len(rows)}
+				Rows: rows, Total: len(rows), XLSX: withXLSX}
 			for _, c := range l.Cols {
 				if !c.XLSXOnly {
 					ml.Right = append(ml.Right, c.Num)

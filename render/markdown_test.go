@@ -184,6 +184,7 @@ func renderMD(t *testing.T, rep *analyze.Report, max int) *bytes.Buffer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	m.WithXLSX = true // as delivered with the XLSX (the default --format)
 	var buf bytes.Buffer
 	if err := m.Render(&buf, rep); err != nil {
 		t.Fatal(err)

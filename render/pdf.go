@@ -15,11 +15,16 @@ import (
 
 // PDF lays the report out for management: a title page, the executive summary with charts,
 // data quality, findings by rule (each entity list capped at MaxEntities with "N more in the
-// XLSX"), waived findings, changes, and an appendix. Every page after the title carries a header
-// and "Page N of M". Text is drawn with embedded DejaVu Sans; runes the font lacks print as '?'.
+// XLSX" when an XLSX is written with it), waived findings, changes, and an appendix. Every page
+// after the title carries a header and "Page N of M". Text is drawn with embedded DejaVu Sans;
+// runes the font lacks print as '?'.
 type PDF struct {
 	// MaxEntities caps each rule's entity table; negative means no cap, 0 the default.
 	MaxEntities int
+	// WithXLSX says an XLSX of the same report is written with this PDF (New sets it from
+	// Options.Formats): the cut lists then point at it ("N more in the XLSX"); otherwise they say
+	// that the XLSX report lists them all and how to write one (--format xlsx).
+	WithXLSX bool
 }
 
 // Format implements Renderer.
@@ -73,6 +78,7 @@ type pdfDoc struct {
 	runes  *runeSet
 	rep    *analyze.Report
 	max    int
+	xlsx   bool     // an XLSX is written with this PDF
 	sheets []string // XLSX sheet of each rule section
 	// toc maps each section title to the alias its page number replaces on the title page.
 	toc    map[string]string
@@ -98,7 +104,7 @@ func (p *PDF) Render(w io.Writer, r *analyze.Report) (err error) {
 	if err := f.Error(); err != nil {
 		return fmt.Errorf("loading pdf fonts: %w", err)
 	}
-	d := &pdfDoc{f: f, runes: runes, rep: r, max: max, sheets: ruleSheetNames(r.Rules)}
+	d := &pdfDoc{f: f, runes: runes, rep: r, max: max, xlsx: p.WithXLSX, sheets: ruleSheetNames(r.Rules)}
 	d.pageW, d.pageH = f.GetPageSize()
 	d.width = d.pageW - pdfMarginL - pdfMarginR
 	d.bottom = d.pageH - pdfMarginB
@@ -533,15 +539,40 @@ func (d *pdfDoc) titlePage() {
 		d.para("This report compares two snapshots of the same cluster taken before and after a change: what broke and what "+
 			"recovered (registration), devices added, removed or changed field by field, findings that appeared or were resolved, "+
 			"and registration by device class. Fields that change on their own (such as registration timestamps, listed at the "+
-			"end) are not counted as changes. Long lists are cut here; the XLSX delivered with this PDF lists every change, "+
+			"end) are not counted as changes. Long lists are cut here; "+d.xlsxName()+" lists every change, "+
 			"one sheet per list.", "", 9.5, colInk)
 		return
 	}
 	d.para("Configuration was read from CUCM's AXL interface and live registration from RisPort70 at the time above. "+
 		"Each finding names the affected device or object and the evidence it came from. Findings covered by an accepted-risk "+
 		"waiver are listed apart and do not count in the summary. Where a source could not be read completely, rules that "+
-		"depend on it are reported as inconclusive rather than guessed. The XLSX delivered with this PDF lists every finding "+
+		"depend on it are reported as inconclusive rather than guessed. "+upperFirst(d.xlsxName())+" lists every finding "+
 		"as a filterable worklist.", "", 9.5, colInk)
+}
+
+// xlsxName names the XLSX for the reading guide: the one delivered with this PDF, or, when none
+// was written with it, the XLSX report and the flag that writes it.
+func (d *pdfDoc) xlsxName() string {
+	if d.xlsx {
+		return "the XLSX delivered with this PDF"
+	}
+	return "the XLSX report (--format xlsx, not written with this PDF)"
+}
+
+// more says where the rows a cut list left out can be read: in the XLSX written with this PDF
+// or, when none was, in the XLSX report that --format xlsx writes.
+func (d *pdfDoc) more(n int, what, sheet string) string {
+	if d.xlsx {
+		return fmt.Sprintf("%s more in the XLSX, which lists %s on sheet %q.", num(n), what, sheet)
+	}
+	return fmt.Sprintf("%s more not shown: the XLSX report lists %s on sheet %q (--format xlsx).", num(n), what, sheet)
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // sectionTitles lists the top-level sections this report will have, in order.
@@ -1060,8 +1091,8 @@ func (d *pdfDoc) findings() {
 		d.ensure(15)
 		d.table(pc, rows, nil)
 		if more > 0 {
-			d.para(fmt.Sprintf("Showing %s of %s findings: %s more in the XLSX, which lists every finding of this rule on sheet %q.",
-				num(len(shown)), num(len(s.Findings)), num(more), d.sheets[i]), "", 8.5, colMuted)
+			d.para(fmt.Sprintf("Showing %s of %s findings: %s", num(len(shown)), num(len(s.Findings)),
+				d.more(more, "every finding of this rule", d.sheets[i])), "", 8.5, colMuted)
 		}
 	}
 }
@@ -1173,8 +1204,8 @@ func (d *pdfDoc) waived() {
 }
 
 // diff draws a change-window comparison: the counts, why findings were not compared when they
-// were not, the notes, every change list (each capped at MaxEntities rows with "N more in the
-// XLSX"), and the fields ignored as volatile.
+// were not, the notes, every change list (each capped at MaxEntities rows with "N more", in the
+// XLSX when one is written with it), and the fields ignored as volatile.
 func (d *pdfDoc) diff() {
 	v := newChangeView(d.rep.Diff)
 	d.section(v.Title)
@@ -1260,8 +1291,8 @@ func (d *pdfDoc) changeList(l changeList) {
 	d.ensure(15)
 	d.table(cols, out, style)
 	if more := len(rows) - len(shown); more > 0 {
-		d.para(fmt.Sprintf("Showing %s of %s %s: %s more in the XLSX, which lists them all on sheet %q.",
-			num(len(shown)), num(len(rows)), l.Unit, num(more), l.Sheet), "", 8.5, colMuted)
+		d.para(fmt.Sprintf("Showing %s of %s %s: %s", num(len(shown)), num(len(rows)), l.Unit,
+			d.more(more, "them all", l.Sheet)), "", 8.5, colMuted)
 	}
 }
 

@@ -112,6 +112,8 @@ func WriteAll(ctx context.Context, rep *analyze.Report, formats Formats, outDir 
 	if len(formats) == 0 {
 		return Manifest{}, errors.New("writing reports: no format given")
 	}
+	// The renderers say "in the XLSX" only when this run writes one.
+	opts.Formats = formats
 	// Every renderer is made first, so a broken template fails before any file is written.
 	renderers := make([]Renderer, len(formats))
 	for i, f := range formats {

@@ -227,7 +227,7 @@ func TestDiffCommandReportCaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(md), "Showing 1 of 2 devices: 1 more in the XLSX (sheet Broke)") {
+	if !strings.Contains(string(md), "Showing 1 of 2 devices: 1 more not shown: the XLSX report lists them all on sheet Broke (--format xlsx)") {
 		t.Errorf("markdown not capped at 1:\n%s", md)
 	}
 	errb.Reset()
