@@ -447,12 +447,13 @@ func statusText(dev *diffDevice) string {
 	return st
 }
 
-// classDeltas counts devices per RisPort class on both sides.
+// classDeltas counts devices per RisPort class on both sides, and flags each side whose
+// RisPort view of the class had a gap: there the counts are at least what was seen, not exact.
 func classDeltas(bs, as *diffSide) []ClassDelta {
 	by := map[string]*ClassDelta{}
 	get := func(c string) *ClassDelta {
 		if by[c] == nil {
-			by[c] = &ClassDelta{Class: c}
+			by[c] = &ClassDelta{Class: c, IncompleteBefore: !bs.risComplete(c), IncompleteAfter: !as.risComplete(c)}
 		}
 		return by[c]
 	}

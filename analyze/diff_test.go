@@ -349,6 +349,62 @@ func TestDiffIncompleteCoverage(t *testing.T) {
 	}
 }
 
+// TestDiffRegistrationIncomplete: the registration counts by class of a side whose RisPort view
+// of the class had a gap (its class query, or any node) are flagged incomplete, so no reader
+// takes them as exact; a class read completely on both sides is not flagged.
+func TestDiffRegistrationIncomplete(t *testing.T) {
+	gw := snapshot.Device{Name: "GW-1", Class: "Gateway", RisClass: "Gateway"}
+	devs := []snapshot.Device{phone("SEP1", "m", "p", "o"), phone("SEP2", "m", "p", "o"), gw}
+	seen := []snapshot.RisDevice{
+		ris("sub1", "SEP1", "Phone", "Registered", 0, "", "", 1),
+		ris("sub1", "SEP2", "Phone", "Registered", 0, "", "", 1),
+		ris("sub1", "GW-1", "Gateway", "Registered", 0, "", "", 1),
+	}
+	cov := func(gaps ...string) []snapshot.Coverage {
+		var out []snapshot.Coverage
+		for _, item := range []string{"class:Phone", "class:Gateway", "node:sub1", "node:sub2"} {
+			out = append(out, snapshot.Coverage{Source: snapshot.SourceRisPort, Item: item, Complete: !slices.Contains(gaps, item)})
+		}
+		return out
+	}
+	tests := []struct {
+		name          string
+		before, after []string // incomplete coverage items
+		want          []ClassDelta
+	}{
+		{"complete", nil, nil, []ClassDelta{
+			{Class: "Gateway", RegisteredBefore: 1, RegisteredAfter: 1, SeenBefore: 1, SeenAfter: 1, ConfiguredBefore: 1, ConfiguredAfter: 1},
+			{Class: "Phone", RegisteredBefore: 2, RegisteredAfter: 1, SeenBefore: 2, SeenAfter: 1, ConfiguredBefore: 2, ConfiguredAfter: 2},
+		}},
+		{"gateway class failed after", nil, []string{"class:Gateway"}, []ClassDelta{
+			{Class: "Gateway", RegisteredBefore: 1, RegisteredAfter: 1, SeenBefore: 1, SeenAfter: 1, ConfiguredBefore: 1, ConfiguredAfter: 1, IncompleteAfter: true},
+			{Class: "Phone", RegisteredBefore: 2, RegisteredAfter: 1, SeenBefore: 2, SeenAfter: 1, ConfiguredBefore: 2, ConfiguredAfter: 2},
+		}},
+		{"node missing before", []string{"node:sub2"}, nil, []ClassDelta{
+			{Class: "Gateway", RegisteredBefore: 1, RegisteredAfter: 1, SeenBefore: 1, SeenAfter: 1, ConfiguredBefore: 1, ConfiguredAfter: 1, IncompleteBefore: true},
+			{Class: "Phone", RegisteredBefore: 2, RegisteredAfter: 1, SeenBefore: 2, SeenAfter: 1, ConfiguredBefore: 2, ConfiguredAfter: 2, IncompleteBefore: true},
+		}},
+		{"both sides", []string{"class:Phone"}, []string{"node:sub2"}, []ClassDelta{
+			{Class: "Gateway", RegisteredBefore: 1, RegisteredAfter: 1, SeenBefore: 1, SeenAfter: 1, ConfiguredBefore: 1, ConfiguredAfter: 1, IncompleteAfter: true},
+			{Class: "Phone", RegisteredBefore: 2, RegisteredAfter: 1, SeenBefore: 2, SeenAfter: 1, ConfiguredBefore: 2, ConfiguredAfter: 2, IncompleteBefore: true, IncompleteAfter: true},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := openTestStore(t)
+			b := writeSnap(t, s, snap{devices: devs, ris: seen, coverage: cov(tt.before...)})
+			a := writeSnap(t, s, snap{devices: devs, ris: []snapshot.RisDevice{seen[0], seen[2]}, coverage: cov(tt.after...)})
+			d, err := DiffSnapshots(context.Background(), s, b, a, DiffOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, d.Registration); diff != "" {
+				t.Errorf("registration by class (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestDiffClusters(t *testing.T) {
 	ctx := context.Background()
 	s := openTestStore(t)

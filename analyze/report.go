@@ -247,4 +247,10 @@ type ClassDelta struct {
 	SeenAfter        int    `json:"seen_after"`
 	ConfiguredBefore int    `json:"configured_before"`
 	ConfiguredAfter  int    `json:"configured_after"`
+	// IncompleteBefore and IncompleteAfter say that RisPort's view of the class had a gap in that
+	// snapshot (its class query or a node did not answer fully): that side's registered and seen
+	// counts are lower bounds, not exact, and so is the change between the sides. The configured
+	// counts come from AXL and stay exact.
+	IncompleteBefore bool `json:"incomplete_before"`
+	IncompleteAfter  bool `json:"incomplete_after"`
 }

@@ -237,19 +237,68 @@ func newChangeView(d *analyze.Diff) *changeView {
 		}
 	}
 	var regRows [][]string
+	regIntro := "Devices registered, seen by RisPort and configured in AXL, per RisPort device class."
 	for _, c := range d.Registration {
-		regRows = append(regRows, []string{c.Class, strconv.Itoa(c.RegisteredBefore), strconv.Itoa(c.RegisteredAfter),
-			signedRaw(c.RegisteredAfter - c.RegisteredBefore), strconv.Itoa(c.SeenBefore), strconv.Itoa(c.SeenAfter),
-			strconv.Itoa(c.ConfiguredBefore), strconv.Itoa(c.ConfiguredAfter)})
+		if c.IncompleteBefore || c.IncompleteAfter {
+			regIntro = "Devices registered, seen by RisPort and configured in AXL, per RisPort device class. Where RisPort's view " +
+				"of a class had a gap, that snapshot's registered and seen counts are lower bounds (≥ N) and the change is a bound " +
+				"(≥, ≤) or unknown: see the RisPort coverage column."
+			break
+		}
+	}
+	for _, c := range d.Registration {
+		regRows = append(regRows, []string{c.Class,
+			atLeast(c.RegisteredBefore, c.IncompleteBefore), atLeast(c.RegisteredAfter, c.IncompleteAfter),
+			changeBound(c.RegisteredAfter-c.RegisteredBefore, c.IncompleteBefore, c.IncompleteAfter),
+			atLeast(c.SeenBefore, c.IncompleteBefore), atLeast(c.SeenAfter, c.IncompleteAfter),
+			strconv.Itoa(c.ConfiguredBefore), strconv.Itoa(c.ConfiguredAfter), coverageNote(d, c)})
 	}
 	v.Lists = append(v.Lists, changeList{Title: "Registration by class, before and after", Sheet: sheetRegChange, Unit: "classes",
-		Intro: "Devices registered, seen by RisPort and configured in AXL, per RisPort device class.",
+		Intro: regIntro,
 		None:  "RisPort reported no device class in either snapshot.",
 		Cols: []changeCol{{Head: "Class"}, {Head: "Registered before", Num: true}, {Head: "Registered after", Num: true},
 			{Head: "Change", Num: true}, {Head: "Seen before", Num: true}, {Head: "Seen after", Num: true},
-			{Head: "Configured before", Num: true}, {Head: "Configured after", Num: true}},
+			{Head: "Configured before", Num: true}, {Head: "Configured after", Num: true}, {Head: "RisPort coverage"}},
 		Rows: regRows})
 	return v
+}
+
+// atLeast prints a count, or "≥ N" when it came from incomplete RisPort coverage and is only a
+// lower bound (such a cell is text in the XLSX, never a number to sum).
+func atLeast(n int, incomplete bool) string {
+	if incomplete {
+		return "≥ " + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+// changeBound prints the change after - before of registration counts. Exact when both sides
+// were read completely; a lower bound ("≥ +3") when only the after count is a lower bound; an
+// upper bound ("≤ -2") when only the before count is; "unknown" when both are.
+func changeBound(n int, beforeIncomplete, afterIncomplete bool) string {
+	switch {
+	case beforeIncomplete && afterIncomplete:
+		return "unknown"
+	case afterIncomplete:
+		return "≥ " + signedRaw(n)
+	case beforeIncomplete:
+		return "≤ " + signedRaw(n)
+	}
+	return signedRaw(n)
+}
+
+// coverageNote says whether a class's counts are exact, or which snapshot's RisPort coverage of
+// it had a gap.
+func coverageNote(d *analyze.Diff, c analyze.ClassDelta) string {
+	switch {
+	case c.IncompleteBefore && c.IncompleteAfter:
+		return fmt.Sprintf("incomplete in #%d and #%d: counts are lower bounds, change unknown", d.Before.ID, d.After.ID)
+	case c.IncompleteBefore:
+		return fmt.Sprintf("incomplete in #%d (before): its counts are lower bounds", d.Before.ID)
+	case c.IncompleteAfter:
+		return fmt.Sprintf("incomplete in #%d (after): its counts are lower bounds", d.After.ID)
+	}
+	return "complete"
 }
 
 // signedRaw prints a change with its sign and no separators: +3, -12, 0.

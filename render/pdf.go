@@ -1273,11 +1273,18 @@ func (d *pdfDoc) changeList(l changeList) {
 		for k, val := range r {
 			row[k] = val
 			if numCols[k] {
-				if n, err := strconv.Atoi(val); err == nil {
-					if strings.HasPrefix(val, "+") {
-						row[k] = signed(n)
+				// A bound from incomplete coverage ("≥ 1682", "≤ -2") keeps its sign in front.
+				bound, raw := "", val
+				for _, p := range []string{"≥ ", "≤ "} {
+					if rest, ok := strings.CutPrefix(val, p); ok {
+						bound, raw = p, rest
+					}
+				}
+				if n, err := strconv.Atoi(raw); err == nil {
+					if strings.HasPrefix(raw, "+") {
+						row[k] = bound + signed(n)
 					} else {
-						row[k] = num(n)
+						row[k] = bound + num(n)
 					}
 				}
 			}

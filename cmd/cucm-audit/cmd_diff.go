@@ -254,12 +254,29 @@ func writeDiffText(w io.Writer, d *analyze.Diff, limit int) error {
 		fmt.Fprintln(ew, "\nRegistered by class (before -> after):")
 		tw := tabwriter.NewWriter(ew, 2, 8, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "  class\tregistered\t\tseen by RisPort\t\tconfigured\t")
+		incomplete := false
 		for _, c := range d.Registration {
-			fmt.Fprintf(tw, "  %s\t%d -> %d\t%s\t%d -> %d\t%s\t%d -> %d\t\n", c.Class, c.RegisteredBefore, c.RegisteredAfter,
-				delta(c.RegisteredAfter-c.RegisteredBefore), c.SeenBefore, c.SeenAfter, delta(c.SeenAfter-c.SeenBefore),
+			// Counts from a side whose RisPort coverage of the class had a gap are lower bounds.
+			low := func(n int, inc bool) string {
+				if inc {
+					return fmt.Sprintf(">=%d", n)
+				}
+				return fmt.Sprint(n)
+			}
+			regDelta, seenDelta := delta(c.RegisteredAfter-c.RegisteredBefore), delta(c.SeenAfter-c.SeenBefore)
+			if c.IncompleteBefore || c.IncompleteAfter {
+				incomplete = true
+				regDelta, seenDelta = "(incomplete)", "(incomplete)"
+			}
+			fmt.Fprintf(tw, "  %s\t%s -> %s\t%s\t%s -> %s\t%s\t%d -> %d\t\n", c.Class,
+				low(c.RegisteredBefore, c.IncompleteBefore), low(c.RegisteredAfter, c.IncompleteAfter), regDelta,
+				low(c.SeenBefore, c.IncompleteBefore), low(c.SeenAfter, c.IncompleteAfter), seenDelta,
 				c.ConfiguredBefore, c.ConfiguredAfter)
 		}
 		tw.Flush()
+		if incomplete {
+			fmt.Fprintln(ew, "  >=N: RisPort coverage of the class had a gap in that snapshot, so the count is a lower bound and the change is not exact")
+		}
 	}
 	for i, n := range d.Notes {
 		if i == 0 {

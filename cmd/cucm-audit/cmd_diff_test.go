@@ -235,3 +235,48 @@ func TestDiffCommandReportCaps(t *testing.T) {
 		t.Errorf("negative cap: exit %d, want %d (%s)", code, exitUsage, errb.String())
 	}
 }
+
+// TestDiffCommandIncompleteRegistration: the text output never prints registration counts by
+// class from a snapshot whose RisPort coverage had a gap as exact numbers.
+func TestDiffCommandIncompleteRegistration(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "d.db")
+	s, err := snapshot.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1 := snapshot.Device{Name: "SEP1", Class: "Phone", RisClass: "Phone", Model: "Cisco 8845"}
+	for i, gap := range []bool{false, true} {
+		w, err := s.Begin(ctx, snapshot.Meta{ClusterID: "hq"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.AddDevice(ctx, p1); err != nil {
+			t.Fatal(err)
+		}
+		if !gap {
+			if err := w.AddRisDevice(ctx, snapshot.RisDevice{Node: "sub1", Name: "SEP1", DeviceClass: "Phone", Status: "Registered", TimeStamp: int64(i + 1)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.SetCoverage(ctx, snapshot.Coverage{Source: snapshot.SourceRisPort, Item: snapshot.NodeItem("sub1"), Complete: !gap, Reason: "NodeNotResponding"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Commit(ctx, snapshot.StatusComplete, "15", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"diff", "--db", db, "--cluster", "hq"}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"1 -> >=0", "(incomplete)", ">=N: RisPort coverage of the class had a gap in that snapshot"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "(-1)") {
+		t.Errorf("stdout prints an exact change from incomplete coverage:\n%s", out.String())
+	}
+}
