@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -67,7 +68,7 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 		sum := sha256.Sum256(c.data)
-		f.files = append(f.files, File{Path: p, Format: c.format, SHA256: hex.EncodeToString(sum[:])})
+		f.files = append(f.files, File{Path: p, Format: c.format, Size: int64(len(c.data)), SHA256: hex.EncodeToString(sum[:])})
 	}
 	return f
 }
@@ -171,6 +172,62 @@ func TestMailEndToEnd(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMailRecordsManifest: mail_log keeps, with each mail sent, the manifest of the report set:
+// every file's name, format, size and SHA-256, whether it was attached, and the manifest file
+// (never attached itself), so what was e-mailed can be verified after the folder changed.
+func TestMailRecordsManifest(t *testing.T) {
+	ms := startMailServer(t, true)
+	f := newFixture(t)
+	cfg, err := ConfigFromEnv(ms.Env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Dir(f.files[0].Path)
+	manifest := filepath.Join(dir, "cucm-audit_hq_20261124-080000.manifest.json")
+	if err := os.WriteFile(manifest, []byte(`{"files":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := append(f.files, File{Path: manifest, Format: ManifestFormat, Size: 12, SHA256: "0011"})
+	opts := Options{To: []string{"noc@example.org"}, Attach: []string{"pdf", "md", "manifest"}, OnlyIf: PolicyAlways}
+	res, err := Mail(context.Background(), f.store, cfg, opts, f.rep, files)
+	if err != nil || !res.Sent {
+		t.Fatalf("Mail = %+v, %v", res, err)
+	}
+	p, err := smtptest.Parse(ms.Messages()[0].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for n := range p.Attachments {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if diff := cmp.Diff([]string{"cucm-audit_hq_20261124-080000.md", "cucm-audit_hq_20261124-080000.pdf"}, names); diff != "" {
+		t.Errorf("attachments (-want +got):\n%s", diff)
+	}
+	e, ok, err := LastMailed(context.Background(), f.store, "hq")
+	if err != nil || !ok {
+		t.Fatalf("LastMailed = %v, %v", ok, err)
+	}
+	want := MailedManifest{Folder: dir, Manifest: &MailedFile{Name: filepath.Base(manifest), Format: "manifest", Size: 12, SHA256: "0011"}}
+	for _, file := range f.files {
+		want.Files = append(want.Files, MailedFile{Name: filepath.Base(file.Path), Format: file.Format, Size: file.Size,
+			SHA256: file.SHA256, Attached: file.Format != "xlsx"})
+	}
+	if diff := cmp.Diff(want, e.Manifest); diff != "" {
+		t.Errorf("recorded manifest (-want +got):\n%s", diff)
+	}
+	var raw string
+	if err := f.store.DB().QueryRow(`SELECT manifest FROM mail_log WHERE id = ?`, e.ID).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{`"name":"cucm-audit_hq_20261124-080000.pdf"`, `"size":307200`, `"sha256":"` + f.files[0].SHA256 + `"`, `"attached":true`} {
+		if !strings.Contains(raw, s) {
+			t.Errorf("mail_log.manifest lacks %s: %s", s, raw)
+		}
 	}
 }
 

@@ -23,5 +23,6 @@
 // A scheduled run uses a Policy: PolicyAlways mails every time; PolicyChanged mails only when
 // the open findings or the devices' registration states differ from the last report mailed for
 // the cluster; PolicyNewFindings only when a finding appears that the last mailed report did not
-// have. What was mailed is recorded in the snapshot database's mail_log table.
+// have. What was mailed is recorded in the snapshot database's mail_log table, with the manifest
+// of the files (name, size, SHA-256, attached or not), so a mailed file can be verified later.
 package deliver

@@ -90,11 +90,55 @@ func (f *Flags) Options() (Options, error) {
 	return o, nil
 }
 
-// File is one rendered report file (a render.Manifest entry).
+// File is one rendered report file (a render.Manifest entry), or the manifest file itself
+// (Format ManifestFormat), which is recorded in mail_log but never attached.
 type File struct {
 	Path   string
-	Format string // pdf, xlsx, md, json
+	Format string // pdf, xlsx, md, json, or ManifestFormat
+	Size   int64  // bytes, as written
 	SHA256 string // hex; when set, the file is checked against it before it is attached
+}
+
+// ManifestFormat is the Format of the File that is the manifest written with the report files.
+const ManifestFormat = "manifest"
+
+// MailedManifest is what mail_log.manifest keeps of one mailed report: the folder the files were
+// written to, the manifest file's name, and every file of the set with its size and SHA-256 and
+// whether it was attached, so what was e-mailed can be verified later (sha256sum) even when
+// the folder holds newer reports.
+type MailedManifest struct {
+	Folder   string       `json:"folder,omitempty"`
+	Manifest *MailedFile  `json:"manifest,omitempty"`
+	Files    []MailedFile `json:"files"`
+}
+
+// MailedFile is one file of a MailedManifest.
+type MailedFile struct {
+	Name     string `json:"name"` // base name, in Folder
+	Format   string `json:"format"`
+	Size     int64  `json:"size"`
+	SHA256   string `json:"sha256"`
+	Attached bool   `json:"attached"`
+}
+
+// mailedManifest lists files (the whole rendered set) as recorded in mail_log.
+func mailedManifest(files, attached []File) MailedManifest {
+	m := MailedManifest{Files: []MailedFile{}}
+	for _, f := range files {
+		mf := MailedFile{Name: filepath.Base(f.Path), Format: f.Format, Size: f.Size, SHA256: f.SHA256}
+		if f.Format == ManifestFormat {
+			m.Manifest = &mf
+		} else {
+			mf.Attached = slices.ContainsFunc(attached, func(a File) bool { return a.Path == f.Path })
+			m.Files = append(m.Files, mf)
+		}
+		if m.Folder == "" {
+			if abs, err := filepath.Abs(filepath.Dir(f.Path)); err == nil {
+				m.Folder = abs
+			}
+		}
+	}
+	return m
 }
 
 // Result says what Mail did.
@@ -109,7 +153,9 @@ type Result struct {
 //  1. computes the snapshot's digest and asks ShouldSend (skips quietly when nothing changed);
 //  2. attaches the files whose format is in opts.Attach, after checking each file's SHA-256
 //     against the manifest, with a short plain-text summary of rep as the body;
-//  3. sends through cfg and, only when the server accepted the message, records it.
+//  3. sends through cfg and, only when the server accepted the message, records it with the
+//     manifest of every file in files (name, format, size, SHA-256, attached or not; the
+//     File of Format ManifestFormat names the manifest file).
 //
 // The report files are never touched. store must be writable (Record). rep.Snapshot names the
 // cluster and snapshot.
@@ -136,7 +182,7 @@ func Mail(ctx context.Context, store *snapshot.Store, cfg Config, opts Options, 
 	}
 	msg := Message{To: opts.To, Subject: opts.Subject}
 	for _, f := range files {
-		if !slices.Contains(attach, f.Format) {
+		if f.Format == ManifestFormat || !slices.Contains(attach, f.Format) {
 			continue
 		}
 		if f.SHA256 != "" {
@@ -163,7 +209,7 @@ func Mail(ctx context.Context, store *snapshot.Store, cfg Config, opts Options, 
 		return res, fmt.Errorf("%w (the report files are kept in %s)", err, dir)
 	}
 	res.Sent = true
-	if err := Record(ctx, store, rep.Snapshot.ClusterID, rep.Snapshot.ID, opts.To, digest); err != nil {
+	if err := Record(ctx, store, rep.Snapshot.ClusterID, rep.Snapshot.ID, opts.To, digest, mailedManifest(files, res.Attached)); err != nil {
 		return res, fmt.Errorf("mail sent, but %w", err)
 	}
 	return res, nil

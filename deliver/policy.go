@@ -109,13 +109,16 @@ type MailLogEntry struct {
 	SentAt     time.Time
 	Recipients []string
 	Digest     Digest
+	// Manifest is what was mailed: every file with its size and SHA-256. Entries recorded before
+	// schema 4 have none (no Files).
+	Manifest MailedManifest
 }
 
 // LastMailed returns the newest mail_log entry of a cluster; ok is false when it was never mailed.
 func LastMailed(ctx context.Context, store *snapshot.Store, cluster string) (e MailLogEntry, ok bool, err error) {
-	var sent, rcpts, digest string
-	err = store.DB().QueryRowContext(ctx, `SELECT id, cluster_id, snapshot_id, sent_at, recipients, digest FROM mail_log
-		WHERE cluster_id = ? ORDER BY id DESC LIMIT 1`, cluster).Scan(&e.ID, &e.ClusterID, &e.SnapshotID, &sent, &rcpts, &digest)
+	var sent, rcpts, digest, manifest string
+	err = store.DB().QueryRowContext(ctx, `SELECT id, cluster_id, snapshot_id, sent_at, recipients, digest, manifest FROM mail_log
+		WHERE cluster_id = ? ORDER BY id DESC LIMIT 1`, cluster).Scan(&e.ID, &e.ClusterID, &e.SnapshotID, &sent, &rcpts, &digest, &manifest)
 	if errors.Is(err, sql.ErrNoRows) {
 		return MailLogEntry{}, false, nil
 	}
@@ -127,6 +130,11 @@ func LastMailed(ctx context.Context, store *snapshot.Store, cluster string) (e M
 	if digest != "" {
 		if err := json.Unmarshal([]byte(digest), &e.Digest); err != nil {
 			return MailLogEntry{}, false, fmt.Errorf("reading mail log entry %d of cluster %s: %w", e.ID, cluster, err)
+		}
+	}
+	if manifest != "" {
+		if err := json.Unmarshal([]byte(manifest), &e.Manifest); err != nil {
+			return MailLogEntry{}, false, fmt.Errorf("reading the manifest of mail log entry %d of cluster %s: %w", e.ID, cluster, err)
 		}
 	}
 	return e, true, nil
@@ -181,17 +189,25 @@ func ShouldSend(ctx context.Context, store *snapshot.Store, cluster string, poli
 	return false, "", fmt.Errorf("unknown mail policy %q", policy)
 }
 
-// Record stores a mailed report in mail_log, so the next scheduled run can compare with it.
-// The store must be open for writing.
-func Record(ctx context.Context, store *snapshot.Store, cluster string, snapshotID int64, recipients []string, digest Digest) error {
+// Record stores a mailed report in mail_log, so the next scheduled run can compare with it and
+// what was e-mailed can be verified later against the manifest. The store must be open for
+// writing.
+func Record(ctx context.Context, store *snapshot.Store, cluster string, snapshotID int64, recipients []string, digest Digest, manifest MailedManifest) error {
 	b, err := json.Marshal(digest)
+	if err != nil {
+		return fmt.Errorf("recording mailed report: %w", err)
+	}
+	if manifest.Files == nil {
+		manifest.Files = []MailedFile{}
+	}
+	mb, err := json.Marshal(manifest)
 	if err != nil {
 		return fmt.Errorf("recording mailed report: %w", err)
 	}
 	rc := append([]string(nil), recipients...)
 	sort.Strings(rc)
-	_, err = store.DB().ExecContext(ctx, `INSERT INTO mail_log (cluster_id, snapshot_id, sent_at, recipients, digest) VALUES (?,?,?,?,?)`,
-		cluster, snapshotID, time.Now().UTC().Format(time.RFC3339Nano), strings.Join(rc, ","), string(b))
+	_, err = store.DB().ExecContext(ctx, `INSERT INTO mail_log (cluster_id, snapshot_id, sent_at, recipients, digest, manifest) VALUES (?,?,?,?,?,?)`,
+		cluster, snapshotID, time.Now().UTC().Format(time.RFC3339Nano), strings.Join(rc, ","), string(b), string(mb))
 	if err != nil {
 		return fmt.Errorf("recording mailed report of cluster %s in %s: %w", cluster, store.Path(), err)
 	}

@@ -3,7 +3,6 @@ package render
 import (
 	"bytes"
 	"flag"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,7 +68,11 @@ func renderTo(t *testing.T, rep *analyze.Report, f Format, opts Options) string 
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "report."+f.Ext())
-	if _, _, err := writeAtomic(path, func(w io.Writer) error { return r.Render(w, rep) }); err != nil {
+	var buf bytes.Buffer
+	if err := r.Render(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path

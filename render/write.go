@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,8 +32,11 @@ type Manifest struct {
 	SnapshotStartedAt time.Time      `json:"snapshot_started_at"`
 	ReportGeneratedAt time.Time      `json:"report_generated_at"`
 	Files             []ManifestFile `json:"files"`
-	// Path is where the manifest itself was written (not part of the JSON).
-	Path string `json:"-"`
+	// Path is where the manifest itself was written; Size and SHA256 are the manifest file's
+	// own (none of the three is part of the JSON).
+	Path   string `json:"-"`
+	Size   int64  `json:"-"`
+	SHA256 string `json:"-"`
 }
 
 // ManifestFile is one written report file.
@@ -102,9 +106,15 @@ func foldLatin(r rune) (string, bool) {
 }
 
 // WriteAll renders rep in every format into outDir (created when missing) and writes the
-// manifest beside them as <base>.manifest.json. Every file is written to a temporary file in
-// outDir and renamed into place, so a reader never sees half a file; files are mode 0644.
-// On error, files already renamed stay (they are complete) and the manifest is not written.
+// manifest beside them as <base>.manifest.json. Every file is rendered to a temporary file in
+// outDir first, so a reader never sees half a file and a failed render leaves nothing behind;
+// files are mode 0644.
+//
+// A report file is never silently replaced by a different one, so a file e-mailed or archived
+// earlier stays verifiable against its manifest: when a file of the set (the manifest included)
+// already exists with other content, the whole set is written as <base>-2.<ext> (then -3, ...)
+// instead. A file that exists with the same content is kept as it is, so rendering the same
+// report again writes nothing new. The returned Manifest has the real paths.
 func WriteAll(ctx context.Context, rep *analyze.Report, formats Formats, outDir string, opts Options) (Manifest, error) {
 	if rep == nil {
 		return Manifest{}, errors.New("writing reports: no report")
@@ -127,44 +137,192 @@ func WriteAll(ctx context.Context, rep *analyze.Report, formats Formats, outDir 
 		return Manifest{}, fmt.Errorf("creating report folder: %w", err)
 	}
 	base := BaseName(rep)
-	m := Manifest{
-		SchemaVersion:     ManifestSchemaVersion,
-		Tool:              "cucm-audit",
-		ToolVersion:       rep.ToolVersion,
-		ClusterID:         rep.Snapshot.ClusterID,
-		SnapshotID:        rep.Snapshot.ID,
-		SnapshotStartedAt: rep.Snapshot.StartedAt,
-		ReportGeneratedAt: rep.GeneratedAt,
-	}
+	var temps []*tempFile
+	defer func() {
+		for _, t := range temps {
+			os.Remove(t.path)
+		}
+	}()
 	for i, f := range formats {
 		if err := ctx.Err(); err != nil {
 			return Manifest{}, fmt.Errorf("writing reports: %w", err)
 		}
 		r := renderers[i]
 		path := filepath.Join(outDir, base+"."+f.Ext())
-		size, sum, err := writeAtomic(path, func(w io.Writer) error { return r.Render(w, rep) })
+		t, err := writeTemp(path, func(w io.Writer) error { return r.Render(w, rep) })
 		if err != nil {
 			return Manifest{}, fmt.Errorf("writing %s report %s: %w", f, path, err)
 		}
-		m.Files = append(m.Files, ManifestFile{Name: filepath.Base(path), Format: f, Size: size, SHA256: sum, Path: path})
+		temps = append(temps, t)
 	}
-	m.Path = filepath.Join(outDir, base+".manifest.json")
-	if _, _, err := writeAtomic(m.Path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(&m)
-	}); err != nil {
-		return Manifest{}, fmt.Errorf("writing manifest %s: %w", m.Path, err)
+	for n := 1; n <= maxVersions; n++ {
+		name := base
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d", base, n)
+		}
+		m := Manifest{
+			SchemaVersion:     ManifestSchemaVersion,
+			Tool:              "cucm-audit",
+			ToolVersion:       rep.ToolVersion,
+			ClusterID:         rep.Snapshot.ClusterID,
+			SnapshotID:        rep.Snapshot.ID,
+			SnapshotStartedAt: rep.Snapshot.StartedAt,
+			ReportGeneratedAt: rep.GeneratedAt,
+			Path:              filepath.Join(outDir, name+".manifest.json"),
+		}
+		set := make([]placement, 0, len(formats)+1)
+		for i, f := range formats {
+			path := filepath.Join(outDir, name+"."+f.Ext())
+			m.Files = append(m.Files, ManifestFile{Name: filepath.Base(path), Format: f, Size: temps[i].size, SHA256: temps[i].sum, Path: path})
+			set = append(set, placement{tmp: temps[i], path: path})
+		}
+		mt, err := writeTemp(m.Path, func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(&m)
+		})
+		if err != nil {
+			return Manifest{}, fmt.Errorf("writing manifest %s: %w", m.Path, err)
+		}
+		temps = append(temps, mt)
+		m.Size, m.SHA256 = mt.size, mt.sum
+		set = append(set, placement{tmp: mt, path: m.Path})
+		placed, err := placeSet(set)
+		if err != nil {
+			return Manifest{}, fmt.Errorf("writing reports into %s: %w", outDir, err)
+		}
+		if placed {
+			return m, nil
+		}
 	}
-	return m, nil
+	return Manifest{}, fmt.Errorf("writing reports into %s: %s.* and %d later versions (-2 ... -%d) already exist with other content: move or delete old reports, or pick another --out folder",
+		outDir, base, maxVersions-1, maxVersions)
 }
 
-// writeAtomic writes path through a temporary file in the same folder, fsyncs it, sets mode
-// 0644 and renames it into place. It returns the size and the hex SHA-256 of what was written.
-func writeAtomic(path string, write func(io.Writer) error) (size int64, sum string, err error) {
+// maxVersions bounds the -N versions WriteAll tries before it gives up.
+const maxVersions = 999
+
+// tempFile is a file rendered next to its target, not yet in place.
+type tempFile struct {
+	path string
+	size int64
+	sum  string // hex SHA-256
+}
+
+// placement is one file of a set: its rendered temporary file and where it goes.
+type placement struct {
+	tmp  *tempFile
+	path string
+}
+
+// placeSet puts every file of a set in place, or none: when a target exists with other content
+// it reports false and leaves the folder as it found it. A target with the same content is kept
+// as it is. New files are hard links to their temporary file, made only when nothing is there
+// (no existing file is ever replaced, even one another process wrote meanwhile).
+func placeSet(set []placement) (bool, error) {
+	fresh := make([]bool, len(set))
+	for i, p := range set {
+		same, exists, err := sameContent(p.path, p.tmp)
+		if err != nil {
+			return false, err
+		}
+		if exists && !same {
+			return false, nil
+		}
+		fresh[i] = !exists
+	}
+	var created []string
+	undo := func() {
+		for _, c := range created {
+			os.Remove(c)
+		}
+	}
+	for i, p := range set {
+		if !fresh[i] {
+			continue
+		}
+		err := linkOrCopy(p.tmp.path, p.path)
+		if errors.Is(err, fs.ErrExist) {
+			// Written by someone else since the check: keep it when it is the same.
+			same, _, serr := sameContent(p.path, p.tmp)
+			if serr != nil {
+				undo()
+				return false, serr
+			}
+			if same {
+				continue
+			}
+			undo()
+			return false, nil
+		}
+		if err != nil {
+			undo()
+			return false, err
+		}
+		created = append(created, p.path)
+	}
+	return true, nil
+}
+
+// sameContent reports whether path exists and holds exactly what t holds (size and SHA-256).
+// Anything but a regular file there counts as different.
+func sameContent(path string, t *tempFile) (same, exists bool, err error) {
+	st, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, false, nil
+	}
+	if err != nil {
+		return false, false, err
+	}
+	if !st.Mode().IsRegular() || st.Size() != t.size {
+		return false, true, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false, true, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false, true, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)) == t.sum, true, nil
+}
+
+// linkOrCopy makes dst a hard link to src, failing with fs.ErrExist when dst exists. On a file
+// system without hard links it copies src into a dst created exclusively (O_EXCL) instead.
+func linkOrCopy(src, dst string) error {
+	err := os.Link(src, dst)
+	if err == nil || errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err = io.Copy(out, in); err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(dst)
+	}
+	return err
+}
+
+// writeTemp writes a temporary file beside path (a hidden name in the same folder), fsynced and
+// mode 0644, and returns it with its size and hex SHA-256. The caller removes it.
+func writeTemp(path string, write func(io.Writer) error) (t *tempFile, err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return 0, "", err
+		return nil, err
 	}
 	defer func() {
 		if err != nil {
@@ -176,24 +334,21 @@ func writeAtomic(path string, write func(io.Writer) error) (size int64, sum stri
 	cw := &countWriter{w: io.MultiWriter(tmp, h)}
 	bw := bufio.NewWriterSize(cw, 256<<10)
 	if err = write(bw); err != nil {
-		return 0, "", err
+		return nil, err
 	}
 	if err = bw.Flush(); err != nil {
-		return 0, "", err
+		return nil, err
 	}
 	if err = tmp.Chmod(0o644); err != nil {
-		return 0, "", err
+		return nil, err
 	}
 	if err = tmp.Sync(); err != nil {
-		return 0, "", err
+		return nil, err
 	}
 	if err = tmp.Close(); err != nil {
-		return 0, "", err
+		return nil, err
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return 0, "", err
-	}
-	return cw.n, hex.EncodeToString(h.Sum(nil)), nil
+	return &tempFile{path: tmp.Name(), size: cw.n, sum: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 type countWriter struct {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -155,5 +156,130 @@ func TestEmptyReport(t *testing.T) {
 				t.Error("nothing written")
 			}
 		})
+	}
+}
+
+// TestWriteAllNeverReplaces: writing a report whose files already exist with other content
+// (the same snapshot reported again later, e.g. after re-analysing) writes the whole set under
+// -2, -3, ... and leaves every earlier file, and so every earlier manifest, verifiable; the
+// same content again is kept in place and adds nothing.
+func TestWriteAllNeverReplaces(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	base := "cucm-audit_HOSP-Zurich-Main_20261124-073005"
+	write := func(rep *analyze.Report, formats Formats) Manifest {
+		t.Helper()
+		m, err := WriteAll(ctx, rep, formats, dir, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	names := func(m Manifest) []string {
+		out := []string{filepath.Base(m.Path)}
+		for _, f := range m.Files {
+			out = append(out, filepath.Base(f.Path))
+			if f.Name != filepath.Base(f.Path) {
+				t.Errorf("manifest names %s for file %s", f.Name, f.Path)
+			}
+		}
+		return out
+	}
+	set := func(stem string, exts ...string) []string {
+		out := []string{stem + ".manifest.json"}
+		for _, e := range exts {
+			out = append(out, stem+"."+e)
+		}
+		return out
+	}
+	// verify checks that every file of m still has the size and SHA-256 its manifest on disk says.
+	verify := func(m Manifest) {
+		t.Helper()
+		b, err := os.ReadFile(m.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var onDisk Manifest
+		if err := json.Unmarshal(b, &onDisk); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		if hex.EncodeToString(sum[:]) != m.SHA256 || int64(len(b)) != m.Size {
+			t.Errorf("%s: returned size %d sha256 %s, file has %d bytes sha256 %x", m.Path, m.Size, m.SHA256, len(b), sum)
+		}
+		for _, f := range onDisk.Files {
+			data, err := os.ReadFile(filepath.Join(dir, f.Name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(data)
+			if hex.EncodeToString(sum[:]) != f.SHA256 || int64(len(data)) != f.Size {
+				t.Errorf("%s was replaced: its manifest %s says %d bytes sha256 %s; it has %d bytes sha256 %x",
+					f.Name, filepath.Base(m.Path), f.Size, f.SHA256, len(data), sum)
+			}
+		}
+	}
+	// The XLSX is left out of the first set: excelize orders its zip entries differently from
+	// one run to the next, so the same report never renders to the same XLSX bytes.
+	firstFormats := Formats{FormatPDF, FormatMarkdown, FormatJSON}
+	first := write(demoReport(), firstFormats)
+	if diff := cmp.Diff(set(base, "pdf", "md", "json"), names(first)); diff != "" {
+		t.Errorf("first run (-want +got):\n%s", diff)
+	}
+
+	kept, err := os.Stat(first.Files[0].Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := write(demoReport(), firstFormats) // same report, same bytes: kept in place
+	if now, err := os.Stat(first.Files[0].Path); err != nil || !os.SameFile(kept, now) {
+		t.Errorf("an identical file was written again instead of kept (%v)", err)
+	}
+	if diff := cmp.Diff(names(first), names(again)); diff != "" {
+		t.Errorf("same report again (-want +got):\n%s", diff)
+	}
+
+	later := demoReport()
+	later.GeneratedAt = later.GeneratedAt.Add(time.Hour) // reported again an hour later: other bytes
+	second := write(later, AllFormats())
+	if diff := cmp.Diff(set(base+"-2", "pdf", "xlsx", "md", "json"), names(second)); diff != "" {
+		t.Errorf("changed report (-want +got):\n%s", diff)
+	}
+	later.GeneratedAt = later.GeneratedAt.Add(time.Hour)
+	third := write(later, Formats{FormatJSON})
+	if diff := cmp.Diff(set(base+"-3", "json"), names(third)); diff != "" {
+		t.Errorf("third report (-want +got):\n%s", diff)
+	}
+	// Same JSON as the first run but a manifest listing one file: the first manifest is not
+	// replaced either, and -2 and -3 hold other JSON, so the set goes to -4.
+	fourth := write(demoReport(), Formats{FormatJSON})
+	if diff := cmp.Diff(set(base+"-4", "json"), names(fourth)); diff != "" {
+		t.Errorf("subset of the first report (-want +got):\n%s", diff)
+	}
+	// Something that is not a report file where one would go is never replaced.
+	if err := os.Mkdir(filepath.Join(dir, base+"-5.md"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	later.GeneratedAt = later.GeneratedAt.Add(time.Hour)
+	sixth := write(later, Formats{FormatMarkdown})
+	if diff := cmp.Diff(set(base+"-6", "md"), names(sixth)); diff != "" {
+		t.Errorf("past a folder (-want +got):\n%s", diff)
+	}
+	for _, m := range []Manifest{first, second, third, fourth, sixth} {
+		verify(m)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	want := append(append(append(append(append(set(base, "pdf", "md", "json"), set(base+"-2", "pdf", "xlsx", "md", "json")...),
+		set(base+"-3", "json")...), set(base+"-4", "json")...), base+"-5.md"), set(base+"-6", "md")...)
+	sort.Strings(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("folder (-want +got; no temporary file may remain):\n%s", diff)
 	}
 }

@@ -268,6 +268,12 @@ WHERE NOT EXISTS (SELECT 1 FROM axl_device d WHERE d.snapshot_id = r.snapshot_id
                 WHERE x.snapshot_id = r.snapshot_id AND x.name = r.name
                 ORDER BY x.timestamp DESC, (x.status = 'Registered') DESC, x.node LIMIT 1);
 `,
+	// 4: each mailed report keeps the manifest of what was e-mailed (every report file's name,
+	// format, size and SHA-256, and the manifest file's name), so a file can be verified later
+	// even after the folder was cleaned. Rows mailed before hold '{}': nothing was recorded.
+	`
+ALTER TABLE mail_log ADD COLUMN manifest TEXT NOT NULL DEFAULT '{}';
+`,
 }
 
 // SchemaVersion is the schema version this build writes and reads: the number of migrations

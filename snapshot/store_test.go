@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -111,5 +112,86 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMigrate3To4 opens a schema-3 database holding a snapshot and mailed reports: the migration
+// keeps every row and gives each mail_log entry an empty manifest ('{}'), and a new entry can
+// record one.
+func TestMigrate3To4(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v3.db")
+	raw, err := sql.Open("sqlite3", dsn(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := raw.Exec(migrations[i]); err != nil {
+			t.Fatalf("migration %d: %v", i+1, err)
+		}
+	}
+	for _, q := range []string{
+		`PRAGMA user_version = 3`,
+		`INSERT INTO snapshot (cluster_id, started_at, status) VALUES ('hq', '2026-11-24T08:00:00Z', 'complete')`,
+		`INSERT INTO axl_device (snapshot_id, name, class) VALUES (1, 'SEP1', 'Phone')`,
+		`INSERT INTO mail_log (cluster_id, snapshot_id, sent_at, recipients, digest) VALUES ('hq', 1, '2026-11-24T08:05:00Z', 'noc@example.org', '{"v":1}')`,
+		`INSERT INTO mail_log (cluster_id, snapshot_id, sent_at, recipients, digest) VALUES ('hq', 1, '2026-11-25T08:05:00Z', 'a@example.org,b@example.org', '')`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	raw.Close()
+	if _, err := OpenReadOnly(ctx, path); err == nil {
+		t.Fatal("OpenReadOnly read a schema-3 database without migrating it")
+	}
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var v int
+	must(t, s.DB().QueryRow("PRAGMA user_version").Scan(&v))
+	if v != 4 {
+		t.Errorf("user_version after migrating = %d, want 4", v)
+	}
+	type row struct {
+		ID, Snapshot                 int64
+		Recipients, Digest, Manifest string
+	}
+	read := func() []row {
+		rows, err := s.DB().Query(`SELECT id, snapshot_id, recipients, digest, manifest FROM mail_log ORDER BY id`)
+		must(t, err)
+		defer rows.Close()
+		var out []row
+		for rows.Next() {
+			var r row
+			must(t, rows.Scan(&r.ID, &r.Snapshot, &r.Recipients, &r.Digest, &r.Manifest))
+			out = append(out, r)
+		}
+		must(t, rows.Err())
+		return out
+	}
+	want := []row{
+		{1, 1, "noc@example.org", `{"v":1}`, "{}"},
+		{2, 1, "a@example.org,b@example.org", "", "{}"},
+	}
+	if diff := cmp.Diff(want, read()); diff != "" {
+		t.Errorf("mail_log after migrating (-want +got):\n%s", diff)
+	}
+	if _, err := s.DB().Exec(`INSERT INTO mail_log (cluster_id, snapshot_id, sent_at, recipients, manifest) VALUES ('hq', 1, 'x', 'c@example.org', '{"files":[]}')`); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); len(got) != 3 || got[2].Manifest != `{"files":[]}` {
+		t.Errorf("new mail_log entry = %+v", got)
+	}
+	if m, err := s.Get(ctx, 1); err != nil || m.ClusterID != "hq" {
+		t.Errorf("snapshot 1 after migrating = %+v, %v", m, err)
+	}
+	var n int
+	must(t, s.DB().QueryRow(`SELECT COUNT(*) FROM device_view WHERE snapshot_id = 1`).Scan(&n))
+	if n != 1 {
+		t.Errorf("device_view rows of snapshot 1 = %d, want 1", n)
 	}
 }

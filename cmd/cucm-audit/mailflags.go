@@ -82,9 +82,14 @@ func (m *mailer) send(ctx context.Context, store *snapshot.Store, rep *analyze.R
 	if !m.enabled() {
 		return nil
 	}
-	files := make([]deliver.File, 0, len(man.Files))
+	// The whole set, manifest included, is recorded in mail_log with what was attached, so a
+	// mailed file can be verified later.
+	files := make([]deliver.File, 0, len(man.Files)+1)
 	for _, f := range man.Files {
-		files = append(files, deliver.File{Path: f.Path, Format: string(f.Format), SHA256: f.SHA256})
+		files = append(files, deliver.File{Path: f.Path, Format: string(f.Format), Size: f.Size, SHA256: f.SHA256})
+	}
+	if man.Path != "" {
+		files = append(files, deliver.File{Path: man.Path, Format: deliver.ManifestFormat, Size: man.Size, SHA256: man.SHA256})
 	}
 	res, err := deliver.Mail(ctx, store, m.cfg, m.opts, rep, files)
 	if err != nil {

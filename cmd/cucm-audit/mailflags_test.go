@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/deliver"
 	"github.com/cucm-audit/cucm-audit/deliver/smtptest"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
@@ -102,6 +104,24 @@ func TestMailFlagsEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(p.Body, "Audit of CUCM cluster hq") || !strings.Contains(p.Body, "Open findings: high 1") {
 		t.Errorf("body:\n%s", p.Body)
+	}
+	// mail_log keeps the manifest of what was mailed: every file of the set with its size and
+	// SHA-256, which were attached, and the manifest file itself.
+	logged, ok, err := deliver.LastMailed(ctx, store, "hq")
+	if err != nil || !ok {
+		t.Fatalf("LastMailed = %v, %v", ok, err)
+	}
+	wantLog := deliver.MailedManifest{Folder: filepath.Dir(man.Path),
+		Manifest: &deliver.MailedFile{Name: filepath.Base(man.Path), Format: "manifest", Size: man.Size, SHA256: man.SHA256}}
+	for _, f := range man.Files {
+		attached := f.Format == render.FormatPDF || f.Format == render.FormatXLSX
+		wantLog.Files = append(wantLog.Files, deliver.MailedFile{Name: f.Name, Format: string(f.Format), Size: f.Size, SHA256: f.SHA256, Attached: attached})
+	}
+	if diff := cmp.Diff(wantLog, logged.Manifest); diff != "" {
+		t.Errorf("mail_log manifest (-want +got):\n%s", diff)
+	}
+	if mb, err := os.ReadFile(man.Path); err != nil || fmt.Sprintf("%x", sha256.Sum256(mb)) != man.SHA256 {
+		t.Errorf("the recorded manifest SHA-256 %s is not the manifest file's (%v)", man.SHA256, err)
 	}
 
 	// An unchanged second run sends nothing.
