@@ -99,6 +99,9 @@ func (p *PDF) Render(w io.Writer, r *analyze.Report) (err error) {
 		return fmt.Errorf("loading pdf fonts: %w", err)
 	}
 	f := fpdf.New("P", "mm", "A4", "")
+	// Resource catalogs in a fixed order: the same report renders to the same bytes, so WriteAll
+	// keeps an identical PDF in place instead of writing another version of it.
+	f.SetCatalogSort(true)
 	f.AddUTF8FontFromBytes("DejaVu", "", dejaVuSans)
 	f.AddUTF8FontFromBytes("DejaVu", "B", dejaVuSansBold)
 	if err := f.Error(); err != nil {

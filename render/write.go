@@ -113,8 +113,10 @@ func foldLatin(r rune) (string, bool) {
 // A report file is never silently replaced by a different one, so a file e-mailed or archived
 // earlier stays verifiable against its manifest: when a file of the set (the manifest included)
 // already exists with other content, the whole set is written as <base>-2.<ext> (then -3, ...)
-// instead. A file that exists with the same content is kept as it is, so rendering the same
-// report again writes nothing new. The returned Manifest has the real paths.
+// instead. A file that exists with the same content is kept as it is, so writing the same
+// report again in PDF, Markdown or JSON writes nothing new (an XLSX is never the same bytes
+// twice: excelize orders its zip entries differently, so a set with one goes to a new version).
+// The returned Manifest has the real paths.
 func WriteAll(ctx context.Context, rep *analyze.Report, formats Formats, outDir string, opts Options) (Manifest, error) {
 	if rep == nil {
 		return Manifest{}, errors.New("writing reports: no report")
