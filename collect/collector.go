@@ -188,6 +188,7 @@ type CheckReport struct {
 	AXLURL       string
 	RisPortURL   string
 	CUCMVersion  string
+	AXLSchema    string // AXL schema version in use, e.g. "14.0" after a CUCM 14 refused 15.0
 	TLS          string // "verified", "verified with CA file X", "verification OFF"
 	RetryPolicy  string
 	RatePolicy   string
@@ -207,6 +208,7 @@ func (c *Collector) Check(ctx context.Context) (CheckReport, error) {
 		RetryPolicy: c.RetryPolicy(), RatePolicy: c.RatePolicy(), TLS: c.TLSStatus(),
 	}
 	rep.CUCMVersion, rep.AXLError = c.axl.CCMVersion(ctx)
+	rep.AXLSchema = c.axl.Version()
 	ans, err := c.ris.SelectCmDevice(ctx, risport.Criteria{Class: "Phone", Items: []string{"cucm-audit-check-no-such-device"}, MaxDevices: 1})
 	if err != nil {
 		rep.RisPortError = fmt.Errorf("selectCmDevice: %w", err)

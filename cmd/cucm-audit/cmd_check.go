@@ -34,7 +34,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if rep.AXLError != nil {
 		fmt.Fprintf(stdout, "AXL:       FAILED: %v\n", rep.AXLError)
 	} else {
-		fmt.Fprintf(stdout, "AXL:       ok, CUCM version %s\n", rep.CUCMVersion)
+		fmt.Fprintf(stdout, "AXL:       ok, CUCM version %s, AXL schema %s\n", rep.CUCMVersion, rep.AXLSchema)
 	}
 	if rep.RisPortError != nil {
 		fmt.Fprintf(stdout, "RisPort:   FAILED: %v\n", rep.RisPortError)

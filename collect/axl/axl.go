@@ -1,6 +1,10 @@
 // Package axl is a read-only client for CUCM's AXL SOAP API: getCCMVersion and executeSQLQuery,
 // paged with Informix SKIP/FIRST so that no query trips CUCM's response cap, shrinking the page
 // when CUCM still answers "Query request too large", with one request in flight at a time.
+//
+// The client asks for AXL schema DefaultVersion. A cluster that does not support it (CUCM 12.5
+// and 14 do not know 15.0) answers HTTP 599 with the versions it supports; the client then
+// switches once to the newest of those it knows and keeps it for the rest of its life.
 package axl
 
 import (
@@ -16,8 +20,12 @@ import (
 	"github.com/cucm-audit/cucm-audit/collect/soap"
 )
 
-// DefaultVersion is the AXL schema version requested.
+// DefaultVersion is the AXL schema version requested first.
 const DefaultVersion = "15.0"
+
+// KnownVersions returns the AXL schema versions this client speaks, oldest first. The requests
+// it sends (getCCMVersion, executeSQLQuery) are the same in all of them.
+func KnownVersions() []string { return []string{"11.5", "12.0", "12.5", "14.0", "15.0"} }
 
 // DefaultPageSize is the number of rows asked per executeSQLQuery page.
 const DefaultPageSize = 2000
@@ -26,28 +34,112 @@ const DefaultPageSize = 2000
 type Client struct {
 	soap     *soap.Client
 	url      string
-	version  string
 	pageSize int
-	mu       sync.Mutex // one in-flight AXL request at a time (Cisco's guidance)
+	mu       sync.Mutex // one in-flight AXL request at a time (Cisco's guidance); guards what follows
+	version  string     // schema version requested
+	pinned   bool       // version given in Options: never switched
+	switched bool       // version already switched after a 599 refusal
 	seq      int
 }
 
 // Options configures a Client.
 type Options struct {
-	URL      string // https://host:8443/axl/
-	Version  string // schema version, DefaultVersion when empty
-	PageSize int    // rows per page, DefaultPageSize when zero
+	URL string // https://host:8443/axl/
+	// Version pins the schema version (e.g. "14.0"). When empty the client starts with
+	// DefaultVersion and switches to a version the cluster supports if it refuses it.
+	Version  string
+	PageSize int // rows per page, DefaultPageSize when zero
 }
 
 // New builds an AXL client over a SOAP transport.
 func New(sc *soap.Client, opts Options) *Client {
-	if opts.Version == "" {
-		opts.Version = DefaultVersion
+	c := &Client{soap: sc, url: opts.URL, version: opts.Version, pinned: opts.Version != "", pageSize: opts.PageSize}
+	if c.version == "" {
+		c.version = DefaultVersion
 	}
-	if opts.PageSize <= 0 {
-		opts.PageSize = DefaultPageSize
+	if c.pageSize <= 0 {
+		c.pageSize = DefaultPageSize
 	}
-	return &Client{soap: sc, url: opts.URL, version: opts.Version, pageSize: opts.PageSize}
+	return c
+}
+
+// Version returns the AXL schema version in use: the one requested first, or the one the client
+// switched to after the cluster refused it.
+func (c *Client) Version() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.version
+}
+
+// VersionError is the cluster refusing the requested schema version (HTTP 599) when no version
+// it supports is one this client speaks, or when the version was pinned.
+type VersionError struct {
+	Host      string
+	Requested string
+	Supported []string // as the cluster listed them, normalised to major.minor
+	Pinned    bool
+	Err       error // the *soap.HTTPError
+}
+
+func (e *VersionError) Error() string {
+	if e.Pinned {
+		return fmt.Sprintf("%s does not support AXL schema %s (HTTP 599); it supports %s: request one of those",
+			e.Host, e.Requested, strings.Join(e.Supported, ", "))
+	}
+	return fmt.Sprintf("%s supports AXL schema versions %s (HTTP 599 to %s), none of which cucm-audit speaks (%s): "+
+		"use a cucm-audit release that supports this CUCM version", e.Host, strings.Join(e.Supported, ", "), e.Requested,
+		strings.Join(KnownVersions(), ", "))
+}
+
+func (e *VersionError) Unwrap() error { return e.Err }
+
+var supportedRe = regexp.MustCompile(`(?i)supported\s+axl\s+versions?\s*:?\s*([0-9][0-9.,; ]*)`)
+
+// SupportedVersions parses the version list of CUCM's HTTP 599 answer ("Incorrect axl version.
+// Supported axl versions: 11.5,12.5,14") into major.minor strings ("14" reads as "14.0"). It
+// returns nil when the text holds no list.
+func SupportedVersions(text string) []string {
+	m := supportedRe.FindStringSubmatch(text)
+	if m == nil {
+		return nil
+	}
+	var out []string
+	for _, f := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
+		f = strings.TrimSuffix(f, ".")
+		if !strings.Contains(f, ".") {
+			f += ".0"
+		}
+		if _, _, ok := parseVersion(f); ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// parseVersion reads "major.minor".
+func parseVersion(v string) (major, minor int, ok bool) {
+	a, b, found := strings.Cut(v, ".")
+	if !found {
+		return 0, 0, false
+	}
+	major, err1 := strconv.Atoi(a)
+	minor, err2 := strconv.Atoi(b)
+	return major, minor, err1 == nil && err2 == nil && major >= 0 && minor >= 0
+}
+
+// pickVersion returns the newest version of supported that this client speaks.
+func pickVersion(supported []string) (string, bool) {
+	best, found := "", false
+	for _, k := range KnownVersions() {
+		kmaj, kmin, _ := parseVersion(k)
+		for _, s := range supported {
+			smaj, smin, ok := parseVersion(s)
+			if ok && smaj == kmaj && smin == kmin {
+				best, found = k, true // KnownVersions is oldest first: the last match is the newest
+			}
+		}
+	}
+	return best, found
 }
 
 // IsThrottle reports whether an AXL fault is a transient throttle worth retrying with backoff:
@@ -78,9 +170,35 @@ func TooLarge(err error) (bool, int) {
 	return true, 0
 }
 
+// call sends one operation. When the cluster refuses the schema version (HTTP 599) and lists
+// the versions it supports, the client switches once to the newest one it knows and asks again.
 func (c *Client) call(ctx context.Context, op, inner string, decode soap.DecodeFunc) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	err := c.send(ctx, op, inner, decode)
+	var he *soap.HTTPError
+	if err == nil || !errors.As(err, &he) || he.Status != 599 {
+		return err
+	}
+	supported := SupportedVersions(he.Detail)
+	if len(supported) == 0 {
+		return err
+	}
+	if c.pinned {
+		return &VersionError{Host: he.Host, Requested: c.version, Supported: supported, Pinned: true, Err: err}
+	}
+	v, ok := pickVersion(supported)
+	if !ok {
+		return &VersionError{Host: he.Host, Requested: c.version, Supported: supported, Err: err}
+	}
+	if c.switched || v == c.version {
+		return err
+	}
+	c.version, c.switched = v, true
+	return c.send(ctx, op, inner, decode)
+}
+
+func (c *Client) send(ctx context.Context, op, inner string, decode soap.DecodeFunc) error {
 	c.seq++
 	body := `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns="http://www.cisco.com/AXL/API/` +
 		c.version + `"><soapenv:Header/><soapenv:Body><ns:` + op + ` sequence="` + strconv.Itoa(c.seq) + `">` + inner +

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -411,7 +412,8 @@ func (c *Client) send(ctx context.Context, req Request, host string, decode Deco
 	case resp.StatusCode == 401 || resp.StatusCode == 403 || resp.StatusCode == 404:
 		return &HTTPError{Host: host, Status: resp.StatusCode}, false
 	case resp.StatusCode == 599:
-		return &HTTPError{Host: host, Status: 599, Detail: excerpt(peek)}, false
+		b, _ := io.ReadAll(io.LimitReader(br, 8<<10))
+		return &HTTPError{Host: host, Status: 599, Detail: versionExcerpt(b)}, false
 	case html && resp.StatusCode == 200:
 		return &HTMLError{Host: host, Status: resp.StatusCode}, false
 	case html:
@@ -506,6 +508,22 @@ func excerpt(p []byte) string {
 		s = s[:200] + "…"
 	}
 	return s
+}
+
+var tagRe = regexp.MustCompile(`<[^>]*>`)
+
+// versionExcerpt is the excerpt of an HTTP 599 body that names the supported AXL versions: tags
+// dropped (Tomcat may wrap it in an HTML page), starting at "Incorrect axl version" when present.
+func versionExcerpt(b []byte) string {
+	s := strings.Join(strings.Fields(tagRe.ReplaceAllString(string(b), " ")), " ")
+	lower := strings.ToLower(s)
+	for _, marker := range []string{"incorrect axl version", "supported axl version"} {
+		if i := strings.Index(lower, marker); i >= 0 {
+			s = s[i:]
+			break
+		}
+	}
+	return excerpt([]byte(s))
 }
 
 // limitedReader fails with ErrTooLarge instead of silently truncating.

@@ -121,6 +121,9 @@ func TestCall(t *testing.T) {
 		{name: "403", steps: []step{{status: 403, ctype: "text/html", body: html}}, retries: 3, wantErr: "HTTP 403", wantReqs: 1},
 		{name: "599 names versions", steps: []step{{status: 599, ctype: "text/plain", body: "Incorrect axl version. Supported axl versions: 11.5,12.5,14"}},
 			retries: 3, wantErr: "Supported axl versions: 11.5,12.5,14", wantReqs: 1},
+		{name: "599 in a long html page", steps: []step{{status: 599, ctype: "text/html", body: "<html><head><title>Error</title><style>" +
+			strings.Repeat("p { margin: 0 } ", 60) + "</style></head><body><p>Incorrect axl version. Supported axl versions: 11.5,12.5,14</p></body></html>"}},
+			retries: 3, wantErr: "(HTTP 599): Incorrect axl version. Supported axl versions: 11.5,12.5,14", wantReqs: 1},
 		{name: "503 then ok", steps: []step{{status: 503, body: ""}, {status: 503, body: ""}, {status: 200, body: okBody}}, retries: 3, wantReqs: 3},
 		{name: "502 504 then ok", steps: []step{{status: 502, body: ""}, {status: 504, body: ""}, {status: 200, body: okBody}}, retries: 3, wantReqs: 3},
 		{name: "503 retries exhausted", steps: []step{{status: 503, body: ""}}, retries: 2, wantErr: "HTTP 503", wantReqs: 3},
