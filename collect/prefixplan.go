@@ -109,6 +109,17 @@ func newPrefixPlanner(axlNames []string, cap int, initialRatio float64) *prefixP
 	}
 	slices.Sort(p.alphabet)
 	p.queue = p.children("")
+	// Names no prefix item can reach (a '*', which is a wildcard; bytes that are not UTF-8) are
+	// asked for by their exact AXL spelling; a name with a leading space, which RisPort trims
+	// from an item, by "*" and the rest of it.
+	for _, n := range list {
+		switch {
+		case strings.HasPrefix(n.orig, " "):
+			p.queue = append(p.queue, nameBucket{prefix: "*" + strings.TrimLeft(n.orig, " "), exact: true})
+		case strings.ContainsRune(n.orig, '*') || !utf8.ValidString(n.orig) || strings.ContainsRune(n.orig, utf8.RuneError):
+			p.queue = append(p.queue, nameBucket{prefix: n.orig, exact: true})
+		}
+	}
 	return p
 }
 
@@ -221,6 +232,13 @@ func (p *prefixPlanner) answered(req prefixRequest, entries int) {
 	}
 	if p.covered >= 1 && p.entries > 0 {
 		p.ratio = p.entries / p.covered
+	}
+}
+
+// lowerCap learns that the cluster cuts answers at entries, below the cap asked for.
+func (p *prefixPlanner) lowerCap(entries int) {
+	if entries > 0 && entries < p.cap {
+		p.cap = entries
 	}
 }
 

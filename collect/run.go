@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,7 +31,6 @@ type run struct {
 	axlDevices int
 	axlNodes   []string
 	cmNodes    map[string]bool // nodes of CallManager groups: they run the CallManager service
-	heard      map[string]bool // nodes some RisPort answer listed (a CmNode item) or its StateInfo named
 	devicesOK  bool
 
 	// RisPort side.
@@ -84,8 +85,19 @@ func (r *run) stopWriter() {
 }
 
 type nodeState struct {
-	bad    []string // "Phone: NodeNotResponding"
-	stored int
+	bad     []string       // "Phone: NodeNotResponding"
+	missing map[string]int // class → answers that left this node out without a word
+	stored  int
+}
+
+// node is the state of one node, created on first use.
+func (r *run) node(name string) *nodeState {
+	st := r.risNodes[name]
+	if st == nil {
+		st = &nodeState{missing: map[string]int{}}
+		r.risNodes[name] = st
+	}
+	return st
 }
 
 func newRun(c *Collector, w *snapshot.Writer, p *progressLine, start time.Time) *run {
@@ -93,7 +105,7 @@ func newRun(c *Collector, w *snapshot.Writer, p *progressLine, start time.Time) 
 		c: c, w: w, p: p, start: start,
 		axlByRis: map[string][]string{}, axlCount: map[string]int{},
 		stored: map[string]struct{}{}, seen: map[string]struct{}{}, risNodes: map[string]*nodeState{},
-		cmNodes: map[string]bool{}, heard: map[string]bool{},
+		cmNodes: map[string]bool{},
 	}
 }
 
@@ -371,23 +383,28 @@ func (r *run) collectRisPort(ctx context.Context) error {
 	}
 	sort.Strings(sorted)
 	for _, n := range sorted {
-		st := r.risNodes[n]
-		cv := snapshot.Coverage{Source: snapshot.SourceRisPort, Item: snapshot.NodeItem(n), Complete: true}
+		st := r.node(n)
+		cv := snapshot.Coverage{Source: snapshot.SourceRisPort, Item: snapshot.NodeItem(n), Complete: true, Records: st.stored}
+		var why []string
+		if len(st.bad) > 0 {
+			why = append(why, "node answered "+strings.Join(st.bad, ", "))
+		}
+		if len(st.missing) > 0 {
+			// Not even NotFound, and the StateInfo did not name it: silence is not an empty node.
+			var per []string
+			for _, cl := range slices.Sorted(maps.Keys(st.missing)) {
+				per = append(per, fmt.Sprintf("%s: %d", cl, st.missing[cl]))
+			}
+			why = append(why, "RisPort answers left this CallManager node out without NotFound or NodeNotResponding ("+
+				strings.Join(per, ", ")+" answers): it may be down")
+		}
 		switch {
-		case st == nil && r.cmNodes[n] && !r.heard[n]:
-			// Not even NotFound, and no StateInfo named it: silence is not an empty node.
+		case len(why) > 0:
 			cv.Complete = false
-			cv.Reason = "RisPort never mentioned this CallManager node (no answer listed it, no StateInfo named it): it may be down, and devices registered to it are missing from this snapshot"
+			cv.Reason = strings.Join(why, "; ") + ": its devices may be missing from this snapshot"
 			r.gap(cv.Item, cv.Reason)
-		case st == nil:
+		case st.stored == 0:
 			cv.Reason = "RisPort listed no devices for this node"
-		case len(st.bad) > 0:
-			cv.Complete = false
-			cv.Reason = "node answered " + strings.Join(st.bad, ", ") + ": its devices are missing from this snapshot"
-			cv.Records = st.stored
-			r.gap(cv.Item, cv.Reason)
-		default:
-			cv.Records = st.stored
 		}
 		if err := r.w.SetCoverage(ctx, cv); err != nil {
 			return err
@@ -403,39 +420,39 @@ type classResult struct {
 	records int
 }
 
-// query sends one RisPort request for a class.
-func (r *run) query(ctx context.Context, cr *classResult, items []string, state string) (*risport.Answer, error) {
-	ans, err := r.c.ris.SelectCmDevice(ctx, risport.Criteria{Class: cr.class, Items: items, MaxDevices: r.c.cfg.RisMaxDevices, StateInfo: state})
-	r.done++
-	return ans, err
-}
-
-// record notes the node answers and stores the rows of ans.
-func (r *run) record(ctx context.Context, cr *classResult, ans *risport.Answer) (int, error) {
-	added := 0
+// record notes the node answers and queues the rows of ans for the writer.
+func (r *run) record(cr *classResult, ans *risport.Answer) {
 	var batch []snapshot.RisDevice
 	defer func() {
 		if len(batch) > 0 {
 			r.rows <- batch
 		}
 	}()
-	for _, n := range ans.StateNodes() {
-		r.heard[n] = true
+	// Every CallManager node must show in every answer that names nodes: as a CmNode item (Ok,
+	// NotFound, NodeNotResponding...) or in the StateInfo.
+	present := map[string]bool{}
+	for _, sn := range ans.StateNodes() {
+		present[sn.Name] = true
+	}
+	for _, nd := range ans.Nodes {
+		present[nd.Name] = true
+	}
+	if len(present) > 0 {
+		for n := range r.cmNodes {
+			if !present[n] {
+				r.node(n).missing[cr.class]++
+			}
+		}
 	}
 	for _, nd := range ans.Nodes {
 		name := nd.Name
-		r.heard[name] = true
 		na := cr.answers[name]
 		if na == nil {
 			na = &snapshot.NodeAnswer{DeviceClass: cr.class, Node: name}
 			cr.answers[name] = na
 		}
 		na.ReturnCode = worseCode(na.ReturnCode, nd.ReturnCode)
-		st := r.risNodes[name]
-		if st == nil {
-			st = &nodeState{}
-			r.risNodes[name] = st
-		}
+		st := r.node(name)
 		if nd.ReturnCode != risport.CodeOk && nd.ReturnCode != risport.CodeNotFound && nd.ReturnCode != "" {
 			bad := cr.class + ": " + nd.ReturnCode
 			if !contains(st.bad, bad) {
@@ -454,14 +471,12 @@ func (r *run) record(ctx context.Context, cr *classResult, ans *risport.Answer) 
 			r.stored[key] = struct{}{}
 			r.seen[d.Name] = struct{}{}
 			batch = append(batch, d)
-			added++
 			na.Devices++
 			st.stored++
 			cr.records++
 		}
 	}
 	r.progressRis(cr.class)
-	return added, nil
 }
 
 func (r *run) progressRis(class string) {
@@ -519,8 +534,10 @@ func (r *run) risClass(ctx context.Context, class string) error {
 	var classErr error
 	ratio := 0.0 // entries per distinct name in a wildcard answer; 0 = no sample
 	big := r.devicesOK && len(r.axlByRis[class]) >= maxDev
+	answerCap := maxDev // what the cluster really returns at most; lower when an answer says so
 	if !big {
-		ans, err := r.query(ctx, cr, []string{"*"}, "")
+		ans, err := r.c.ris.SelectCmDevice(ctx, risport.Criteria{Class: class, Items: []string{"*"}, MaxDevices: maxDev})
+		r.done++
 		switch {
 		case err != nil:
 			if fatal(ctx, err) {
@@ -528,15 +545,15 @@ func (r *run) risClass(ctx context.Context, class string) error {
 			}
 			classErr = err
 		default:
-			if _, err := r.record(ctx, cr, ans); err != nil {
-				return err
+			r.record(cr, ans)
+			if big = capped(ans, maxDev); big && ans.Entries() < maxDev && ans.Entries() > 0 {
+				answerCap = ans.Entries()
 			}
-			big = ans.Entries() >= maxDev
 			ratio = entriesPerName(ans)
 		}
 	}
 	if big && classErr == nil {
-		if err := r.byPrefix(ctx, cr, ratio); err != nil {
+		if err := r.byPrefix(ctx, cr, ratio, answerCap); err != nil {
 			if fatal(ctx, err) {
 				return err
 			}
@@ -564,6 +581,12 @@ func (r *run) risClass(ctx context.Context, class string) error {
 	return r.coverage(ctx, snapshot.SourceRisPort, snapshot.ClassItem(class), cr.records, classErr)
 }
 
+// capped reports whether an answer may hold less than the query matched: it is as big as the
+// cap, or it says so itself (a cluster whose real cap is below MaxReturnedDevices).
+func capped(ans *risport.Answer, answerCap int) bool {
+	return ans.Entries() >= answerCap || ans.Truncated()
+}
+
 // entriesPerName is an answer's entries per distinct device name (devices several nodes list
 // count more than once).
 func entriesPerName(ans *risport.Answer) float64 {
@@ -586,7 +609,7 @@ const risInFlight = 3
 
 // byPrefix reads a class by name prefixes planned from its AXL names (when AXL could list them)
 // and ratio, the entries per name of a capped wildcard answer (0 when there was none).
-func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) error {
+func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64, answerCap int) error {
 	var names []string
 	if r.devicesOK {
 		names = r.axlByRis[cr.class]
@@ -594,7 +617,7 @@ func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) erro
 		r.c.log.Warn("the AXL device list is incomplete: planning RisPort prefixes from answers alone (more requests)", "class", cr.class)
 	}
 	maxDev := r.c.cfg.RisMaxDevices
-	plan := newPrefixPlanner(names, maxDev, ratio)
+	plan := newPrefixPlanner(names, answerCap, ratio)
 
 	type result struct {
 		req prefixRequest
@@ -628,12 +651,11 @@ func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) erro
 			cancel()
 		default:
 			// An answer at the cap is asked again, narrower; its rows are real and kept.
-			if _, err := r.record(ctx, cr, res.ans); err != nil {
-				return err
-			}
+			r.record(cr, res.ans)
 			r.c.log.Debug("RisPort prefix answer", "class", cr.class, "items", len(res.req.items),
-				"expected", int(res.req.expected), "entries", res.ans.Entries(), "at_cap", res.ans.Entries() >= maxDev)
-			if res.ans.Entries() >= maxDev {
+				"expected", int(res.req.expected), "entries", res.ans.Entries(), "capped", capped(res.ans, plan.cap))
+			if capped(res.ans, plan.cap) {
+				plan.lowerCap(res.ans.Entries())
 				if err := plan.atCap(res.req); err != nil {
 					firstErr = err
 					cancel()
@@ -668,9 +690,15 @@ func (r *run) summary(m snapshot.Meta, elapsed time.Duration) string {
 			nodes++
 		}
 	}
-	return fmt.Sprintf("snapshot %d %s: %s in AXL; %s devices seen by RisPort on %d nodes; %d RisPort requests in %.1fs (total %.1fs)",
+	waits := ""
+	if st := r.c.risSOAP.Stats(); st.Waits > 0 || st.Retries > 0 {
+		// Said, so that a slow run explains itself (another RisPort client shares the cluster's
+		// per-minute budget; a node or proxy failed transiently).
+		waits = fmt.Sprintf(", %d rate-control waits and %d retries", st.Waits, st.Retries)
+	}
+	return fmt.Sprintf("snapshot %d %s: %s in AXL; %s devices seen by RisPort on %d nodes; %d RisPort requests in %.1fs%s (total %.1fs)",
 		m.ID, m.Status, strings.Join(parts, ", "), thousands(len(r.seen)), nodes, r.risReqs,
-		r.risElapsed.Seconds(), elapsed.Seconds())
+		r.risElapsed.Seconds(), waits, elapsed.Seconds())
 }
 
 func thousands(n int) string {

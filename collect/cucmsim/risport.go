@@ -255,15 +255,17 @@ func (s *Server) risport(body []byte, f Faults) answer {
 		hadAny[r.node] = true
 	}
 
+	// A real cluster answers a StateInfo that describes each node that answered; passed back, it
+	// does not continue the answer (the simulator ignores it on input). With StateInfo paging it
+	// also carries a cursor while more remain, and is empty at the end.
 	stateInfo := ""
-	switch {
-	case f.RisPortStateInfoPaging && end < len(flat):
-		stateInfo = fmt.Sprintf(`<StateInfo ClusterWide="1" Cursor="%d" Query="%s"/>`, end, qhash)
-	case !f.RisPortStateInfoPaging:
-		// A real cluster always answers a StateInfo that describes its state; passed back, it
-		// does not continue the answer. The simulator ignores it on input.
+	if !f.RisPortStateInfoPaging || end < len(flat) {
 		var b strings.Builder
-		b.WriteString(`<StateInfo ClusterWide="1">`)
+		b.WriteString(`<StateInfo ClusterWide="1"`)
+		if f.RisPortStateInfoPaging {
+			fmt.Fprintf(&b, ` Cursor="%d" Query="%s"`, end, qhash)
+		}
+		b.WriteString(`>`)
 		for i, n := range s.c.nodes {
 			if nodeState[i] != "" || !nodeWanted(i) {
 				continue

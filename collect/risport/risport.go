@@ -64,28 +64,67 @@ type Answer struct {
 	StateInfo         string
 }
 
-// StateNodes are the nodes the answer's StateInfo describes (<StateInfo><Node Name="..."/>):
-// the nodes that answered, those with nothing to list included. Nil when the StateInfo names no
+// StateNode is one node an answer's StateInfo describes (<StateInfo><Node Name="..."
+// TotalItemsFound="..." TotalItemsReturned="..."/>): a node that answered, with nothing to list
+// or not. Found and Returned are -1 when absent.
+type StateNode struct {
+	Name            string
+	Found, Returned int
+}
+
+// StateNodes are the nodes the answer's StateInfo describes. Nil when the StateInfo names no
 // node or is not that XML (a cluster may hand back any opaque token).
-func (a *Answer) StateNodes() []string {
+func (a *Answer) StateNodes() []StateNode {
 	if !strings.Contains(a.StateInfo, "<") {
 		return nil
 	}
-	var names []string
+	var nodes []StateNode
 	d := xml.NewDecoder(strings.NewReader(a.StateInfo))
 	for {
 		tok, err := d.Token()
 		if err != nil {
-			return names
+			return nodes
 		}
-		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "Node" {
-			for _, at := range se.Attr {
-				if at.Name.Local == "Name" && strings.TrimSpace(at.Value) != "" {
-					names = append(names, strings.TrimSpace(at.Value))
+		se, ok := tok.(xml.StartElement)
+		if !ok || se.Name.Local != "Node" {
+			continue
+		}
+		n := StateNode{Found: -1, Returned: -1}
+		for _, at := range se.Attr {
+			v := strings.TrimSpace(at.Value)
+			switch at.Name.Local {
+			case "Name":
+				n.Name = v
+			case "TotalItemsFound":
+				if i, err := strconv.Atoi(v); err == nil {
+					n.Found = i
+				}
+			case "TotalItemsReturned":
+				if i, err := strconv.Atoi(v); err == nil {
+					n.Returned = i
 				}
 			}
 		}
+		if n.Name != "" {
+			nodes = append(nodes, n)
+		}
 	}
+}
+
+// Truncated reports whether the answer says itself that it holds fewer entries than matched: a
+// node of its StateInfo found more items than it returned, or TotalDevicesFound exceeds the
+// entries. (A cluster may also cut an answer at its cap without saying so: callers compare the
+// entries with the cap too.)
+func (a *Answer) Truncated() bool {
+	if a.TotalDevicesFound > a.Entries() {
+		return true
+	}
+	for _, n := range a.StateNodes() {
+		if n.Found >= 0 && n.Returned >= 0 && n.Found > n.Returned {
+			return true
+		}
+	}
+	return false
 }
 
 // Entries is the number of device entries in the answer, over every node.

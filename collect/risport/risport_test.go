@@ -100,31 +100,29 @@ func TestIsRateControl(t *testing.T) {
 
 func TestStateNodes(t *testing.T) {
 	tests := []struct {
-		state string
-		want  []string
+		state     string
+		want      []StateNode
+		truncated bool
 	}{
-		{`<StateInfo ClusterWide="1"><Node Name="cucm-sub1" SubsystemStartTime="1757300000" StateId="42" TotalItemsFound="2" TotalItemsReturned="2"/><Node Name="cucm-sub2" StateId="7"/></StateInfo>`, []string{"cucm-sub1", "cucm-sub2"}},
-		{`<StateInfo ClusterWide="1"></StateInfo>`, nil},
-		{``, nil},
-		{`opaque-token-123`, nil},
-		{`<StateInfo><Node Name="a"/><Node`, []string{"a"}}, // broken XML: what was read
+		{`<StateInfo ClusterWide="1"><Node Name="cucm-sub1" SubsystemStartTime="1757300000" StateId="42" TotalItemsFound="2" TotalItemsReturned="2"/><Node Name="cucm-sub2" StateId="7"/></StateInfo>`,
+			[]StateNode{{"cucm-sub1", 2, 2}, {"cucm-sub2", -1, -1}}, false},
+		{`<StateInfo ClusterWide="1" Cursor="1000"><Node Name="a" TotalItemsFound="1500" TotalItemsReturned="1000"/></StateInfo>`,
+			[]StateNode{{"a", 1500, 1000}}, true},
+		{`<StateInfo ClusterWide="1"></StateInfo>`, nil, false},
+		{``, nil, false},
+		{`opaque-token-123`, nil, false},
+		{`<StateInfo><Node Name="a"/><Node`, []StateNode{{"a", -1, -1}}, false}, // broken XML: what was read
 	}
 	for _, tt := range tests {
 		a := &Answer{StateInfo: tt.state}
 		if diff := cmp.Diff(tt.want, a.StateNodes()); diff != "" {
 			t.Errorf("StateNodes(%q) (-want +got):\n%s", tt.state, diff)
 		}
+		if got := a.Truncated(); got != tt.truncated {
+			t.Errorf("Truncated(%q) = %v", tt.state, got)
+		}
 	}
-}
-
-// TestClassesFresh: Classes hands out a new slice each call, so a caller that changes it cannot
-// change what the next collection queries.
-func TestClassesFresh(t *testing.T) {
-	want := []string{"Phone", "Gateway", "H323", "Cti", "VoiceMail", "MediaResources", "SIPTrunk", "HuntList"}
-	got := Classes()
-	got[0] = "Changed"
-	_ = append(got[:1], "Appended")
-	if diff := cmp.Diff(want, Classes()); diff != "" {
-		t.Errorf("Classes() after a caller changed its copy (-want +got):\n%s", diff)
+	if a := (&Answer{TotalDevicesFound: 5}); !a.Truncated() {
+		t.Error("TotalDevicesFound 5 with no entries is not truncated")
 	}
 }
