@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -208,8 +209,10 @@ func (b *retryAfterBackOff) NextBackOff() time.Duration {
 }
 
 // Call sends req and decodes the answer with decode, retrying transient failures. The error is
-// typed: *HTTPError, *Fault, *HTMLError, *TruncatedError, *TLSError, *TimeoutError, or the
-// context's error.
+// typed: *HTTPError, *Fault, *HTMLError, *TruncatedError, *TLSError, *EndpointError,
+// *TimeoutError, or the context's error. Certificate failures (*TLSError) and a wrong URL
+// (*EndpointError: a host that does not resolve, a server that does not speak TLS) are never
+// retried.
 func (c *Client) Call(ctx context.Context, req Request, decode DecodeFunc) error {
 	host := hostOf(req.URL)
 	exp := backoff.NewExponentialBackOff(
@@ -462,6 +465,17 @@ func (c *Client) transportError(ctx, actx context.Context, host string, err erro
 	)
 	if errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) || errors.As(err, &cve) {
 		return &TLSError{Host: host, Err: unwrapURL(err)}
+	}
+	// Failures no retry can cure: the URL itself must change.
+	var (
+		dns *net.DNSError
+		rh  tls.RecordHeaderError
+	)
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return &EndpointError{Host: host, Problem: EndpointHostNotFound, Err: unwrapURL(err)}
+	}
+	if errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &rh) {
+		return &EndpointError{Host: host, Problem: EndpointNotTLS, Err: unwrapURL(err)}
 	}
 	return &netError{Host: host, Err: unwrapURL(err)}
 }

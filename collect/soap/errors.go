@@ -1,6 +1,7 @@
 package soap
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"strings"
@@ -107,10 +108,45 @@ type TLSError struct {
 }
 
 func (e *TLSError) Error() string {
+	var he x509.HostnameError
+	if errors.As(e.Err, &he) {
+		return fmt.Sprintf("TLS certificate of %s is not valid for that name: %v; use a host name the certificate holds in AXL_URL (or RISPORT_URL): AXL_CA_FILE cannot cure a name mismatch (AXL_VERIFY_TLS=false would, for a lab only)", e.Host, e.Err)
+	}
 	return fmt.Sprintf("TLS certificate of %s not trusted: %v; give the CA bundle with AXL_CA_FILE (or, for a lab only, AXL_VERIFY_TLS=false)", e.Host, e.Err)
 }
 
 func (e *TLSError) Unwrap() error { return e.Err }
+
+// EndpointProblem says why an endpoint cannot be reached as configured.
+type EndpointProblem int
+
+// The endpoint problems no retry can cure.
+const (
+	// EndpointHostNotFound: the host name does not resolve (DNS NXDOMAIN).
+	EndpointHostNotFound EndpointProblem = iota + 1
+	// EndpointNotTLS: https:// to a server that answered plain HTTP or something else than TLS.
+	EndpointNotTLS
+)
+
+// EndpointError is a URL that cannot work as written: a host name that does not exist, or
+// https:// to a server that does not speak TLS. It is never retried; the URL must change.
+type EndpointError struct {
+	Host    string
+	Problem EndpointProblem
+	Err     error
+}
+
+func (e *EndpointError) Error() string {
+	switch e.Problem {
+	case EndpointHostNotFound:
+		return fmt.Sprintf("host not found: %s does not resolve (%v): check the host name in AXL_URL (or RISPORT_URL)", e.Host, e.Err)
+	case EndpointNotTLS:
+		return fmt.Sprintf("the server at %s does not speak TLS (%v): check the scheme of AXL_URL (or RISPORT_URL): CUCM serves https:// on port 8443, plain http:// is only for the loopback simulator", e.Host, e.Err)
+	}
+	return fmt.Sprintf("cannot reach %s: %v", e.Host, e.Err)
+}
+
+func (e *EndpointError) Unwrap() error { return e.Err }
 
 // TimeoutError is a request that did not finish within the per-request timeout.
 type TimeoutError struct {
