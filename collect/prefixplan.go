@@ -235,10 +235,11 @@ func (p *prefixPlanner) answered(req prefixRequest, entries int) {
 	}
 }
 
-// lowerCap learns that the cluster cuts answers at entries, below the cap asked for.
-func (p *prefixPlanner) lowerCap(entries int) {
-	if entries > 0 && entries < p.cap {
-		p.cap = entries
+// setCap follows the cap the collector learned (a cluster that cuts answers below the
+// MaxReturnedDevices asked for).
+func (p *prefixPlanner) setCap(c int) {
+	if c > 0 {
+		p.cap = c
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"sort"
@@ -31,6 +32,9 @@ type run struct {
 	axlDevices int
 	axlNodes   []string
 	cmNodes    map[string]bool // nodes of CallManager groups: they run the CallManager service
+	primaries  map[string]bool // nodes first in a CallManager group that a device pool with devices uses
+	emptyNodes bool            // the cluster lists nodes with nothing to list (NotFound items)
+	cuts       *cutDetector
 	devicesOK  bool
 
 	// RisPort side.
@@ -85,8 +89,10 @@ func (r *run) stopWriter() {
 }
 
 type nodeState struct {
-	bad     []string       // "Phone: NodeNotResponding"
-	missing map[string]int // class → answers that left this node out without a word
+	bad     []string        // "Phone: NodeNotResponding"
+	missing map[string]int  // class → complete answers that left this node out without a word
+	listed  map[string]bool // classes this node listed devices of
+	heard   bool            // some answer listed it (a CmNode item) or its StateInfo named it
 	stored  int
 }
 
@@ -94,7 +100,7 @@ type nodeState struct {
 func (r *run) node(name string) *nodeState {
 	st := r.risNodes[name]
 	if st == nil {
-		st = &nodeState{missing: map[string]int{}}
+		st = &nodeState{missing: map[string]int{}, listed: map[string]bool{}}
 		r.risNodes[name] = st
 	}
 	return st
@@ -105,7 +111,8 @@ func newRun(c *Collector, w *snapshot.Writer, p *progressLine, start time.Time) 
 		c: c, w: w, p: p, start: start,
 		axlByRis: map[string][]string{}, axlCount: map[string]int{},
 		stored: map[string]struct{}{}, seen: map[string]struct{}{}, risNodes: map[string]*nodeState{},
-		cmNodes: map[string]bool{},
+		cmNodes: map[string]bool{}, primaries: map[string]bool{},
+		cuts: &cutDetector{cap: c.cfg.RisMaxDevices, seen: map[int]int{}},
 	}
 }
 
@@ -265,6 +272,8 @@ func (r *run) collectAXL(ctx context.Context) error {
 	// CUCM numbers priorities from 0 or 1 depending on the tool that wrote them; the snapshot
 	// stores the rank within the group, 1 being the primary.
 	var members []snapshot.CMGroupMember
+	firstOf := map[string]string{}     // CallManager group → its primary node
+	groupOfPool := map[string]string{} // device pool → CallManager group
 	if _, err := r.axlItem(ctx, "cm_groups", sqlCMGroupMembers, func(row axl.Row) error {
 		members = append(members, snapshot.CMGroupMember{CMGroup: row["cmgroup"], Node: row["node"], Priority: num(row["priority"])})
 		r.cmNodes[row["node"]] = true
@@ -281,6 +290,7 @@ func (r *run) collectAXL(ctx context.Context) error {
 	for i, m := range members {
 		if i == 0 || members[i-1].CMGroup != m.CMGroup {
 			m.Priority = 1
+			firstOf[m.CMGroup] = m.Node
 		} else {
 			m.Priority = members[i-1].Priority + 1
 		}
@@ -290,6 +300,7 @@ func (r *run) collectAXL(ctx context.Context) error {
 		}
 	}
 	if _, err := r.axlItem(ctx, "device_pools", sqlDevicePools, func(row axl.Row) error {
+		groupOfPool[row["name"]] = row["cmgroup"]
 		return w.AddDevicePool(ctx, snapshot.DevicePool{Name: row["name"], CMGroup: row["cmgroup"], Region: row["region"], Location: row["location"]})
 	}); err != nil {
 		return err
@@ -335,6 +346,9 @@ func (r *run) collectAXL(ctx context.Context) error {
 		}
 		r.axlCount[d.RisClass]++
 		r.axlDevices++
+		if n := firstOf[groupOfPool[d.DevicePool]]; n != "" {
+			r.primaries[n] = true
+		}
 		r.p.set("AXL: %d devices", r.axlDevices)
 		return w.AddDevice(ctx, d)
 	})
@@ -389,19 +403,27 @@ func (r *run) collectRisPort(ctx context.Context) error {
 		if len(st.bad) > 0 {
 			why = append(why, "node answered "+strings.Join(st.bad, ", "))
 		}
-		if len(st.missing) > 0 {
-			// Not even NotFound, and the StateInfo did not name it: silence is not an empty node.
-			var per []string
-			for _, cl := range slices.Sorted(maps.Keys(st.missing)) {
+		// Silence is not an empty node, but a cluster may leave a node with nothing to list out of
+		// its answers: a gap is a node left out of answers of a class it lists devices of (it
+		// went quiet), or a node no answer ever mentioned although devices are configured to
+		// register to it first.
+		var per []string
+		for _, cl := range slices.Sorted(maps.Keys(st.missing)) {
+			if st.listed[cl] {
 				per = append(per, fmt.Sprintf("%s: %d", cl, st.missing[cl]))
 			}
+		}
+		switch {
+		case len(per) > 0:
 			why = append(why, "RisPort answers left this CallManager node out without NotFound or NodeNotResponding ("+
-				strings.Join(per, ", ")+" answers): it may be down")
+				strings.Join(per, ", ")+" answers) although it lists devices of that class: it may have gone down during the collection")
+		case !st.heard && r.primaries[n]:
+			why = append(why, "no RisPort answer mentioned this node (no CmNode item, no StateInfo) although device pools name it their primary CallManager: it may be down")
 		}
 		switch {
 		case len(why) > 0:
 			cv.Complete = false
-			cv.Reason = strings.Join(why, "; ") + ": its devices may be missing from this snapshot"
+			cv.Reason = strings.Join(why, "; ") + "; its devices may be missing from this snapshot: check the node's CallManager and RIS Data Collector services and collect again"
 			r.gap(cv.Item, cv.Reason)
 		case st.stored == 0:
 			cv.Reason = "RisPort listed no devices for this node"
@@ -420,24 +442,37 @@ type classResult struct {
 	records int
 }
 
-// record notes the node answers and queues the rows of ans for the writer.
-func (r *run) record(cr *classResult, ans *risport.Answer) {
+// record notes the node answers and queues the rows of ans for the writer. cut says the answer
+// may hold less than the query matched.
+func (r *run) record(cr *classResult, ans *risport.Answer, cut bool) {
 	var batch []snapshot.RisDevice
 	defer func() {
 		if len(batch) > 0 {
 			r.rows <- batch
 		}
 	}()
-	// Every CallManager node must show in every answer that names nodes: as a CmNode item (Ok,
-	// NotFound, NodeNotResponding...) or in the StateInfo.
+	// A CallManager node should show in every complete answer that names nodes: as a CmNode item
+	// (Ok, NotFound, NodeNotResponding...) or in the StateInfo. (A cut answer leaves out the nodes
+	// past the cut.) Whether an absence is a gap is judged at the end.
+	// An absence says something only when the answer names every node that answered: its
+	// StateInfo names nodes, or the cluster is known to list empty nodes as NotFound.
 	present := map[string]bool{}
-	for _, sn := range ans.StateNodes() {
+	state := ans.StateNodes()
+	for _, sn := range state {
 		present[sn.Name] = true
 	}
 	for _, nd := range ans.Nodes {
 		present[nd.Name] = true
+		if len(nd.Devices) > 0 {
+			r.node(nd.Name).listed[cr.class] = true
+		} else if nd.ReturnCode == risport.CodeNotFound {
+			r.emptyNodes = true
+		}
 	}
-	if len(present) > 0 {
+	for n := range present {
+		r.node(n).heard = true
+	}
+	if len(present) > 0 && !cut && (len(state) > 0 || r.emptyNodes) {
 		for n := range r.cmNodes {
 			if !present[n] {
 				r.node(n).missing[cr.class]++
@@ -533,8 +568,7 @@ func (r *run) risClass(ctx context.Context, class string) error {
 	maxDev := r.c.cfg.RisMaxDevices
 	var classErr error
 	ratio := 0.0 // entries per distinct name in a wildcard answer; 0 = no sample
-	big := r.devicesOK && len(r.axlByRis[class]) >= maxDev
-	answerCap := maxDev // what the cluster really returns at most; lower when an answer says so
+	big := r.devicesOK && len(r.axlByRis[class]) >= r.cuts.cap
 	if !big {
 		ans, err := r.c.ris.SelectCmDevice(ctx, risport.Criteria{Class: class, Items: []string{"*"}, MaxDevices: maxDev})
 		r.done++
@@ -545,15 +579,13 @@ func (r *run) risClass(ctx context.Context, class string) error {
 			}
 			classErr = err
 		default:
-			r.record(cr, ans)
-			if big = capped(ans, maxDev); big && ans.Entries() < maxDev && ans.Entries() > 0 {
-				answerCap = ans.Entries()
-			}
+			big = r.cuts.cut(ans, r.c.log)
+			r.record(cr, ans, big)
 			ratio = entriesPerName(ans)
 		}
 	}
 	if big && classErr == nil {
-		if err := r.byPrefix(ctx, cr, ratio, answerCap); err != nil {
+		if err := r.byPrefix(ctx, cr, ratio); err != nil {
 			if fatal(ctx, err) {
 				return err
 			}
@@ -581,10 +613,40 @@ func (r *run) risClass(ctx context.Context, class string) error {
 	return r.coverage(ctx, snapshot.SourceRisPort, snapshot.ClassItem(class), cr.records, classErr)
 }
 
-// capped reports whether an answer may hold less than the query matched: it is as big as the
-// cap, or it says so itself (a cluster whose real cap is below MaxReturnedDevices).
-func capped(ans *risport.Answer, answerCap int) bool {
-	return ans.Entries() >= answerCap || ans.Truncated()
+// cutDetector decides whether a RisPort answer may hold less than its query matched. An answer
+// as big as the cap is cut. An answer below the cap that says it was cut (its StateInfo shows a
+// node that found more than it returned) is taken as cut too, and once two such answers have
+// the same size, that size is the cluster's real cap (below the MaxReturnedDevices asked for).
+// A cluster whose StateInfo totals keep disagreeing with its answers in other ways is not
+// believed any more: the answer size alone decides.
+type cutDetector struct {
+	cap      int
+	seen     map[int]int // sizes of answers below the cap that said they were cut
+	distrust bool
+}
+
+func (c *cutDetector) cut(ans *risport.Answer, log *slog.Logger) bool {
+	e := ans.Entries()
+	if e >= c.cap {
+		return true
+	}
+	if c.distrust || e == 0 || !ans.Truncated() {
+		return false
+	}
+	c.seen[e]++
+	if c.seen[e] >= 2 {
+		if e < c.cap {
+			log.Warn("RisPort answers are cut below the MaxReturnedDevices asked for: planning with the cluster's real cap", "asked", c.cap, "cap", e)
+			c.cap = e
+		}
+		return true
+	}
+	if len(c.seen) > 3 {
+		c.distrust = true
+		log.Warn("RisPort StateInfo totals do not match the answers; judging answers by their size only")
+		return false
+	}
+	return true
 }
 
 // entriesPerName is an answer's entries per distinct device name (devices several nodes list
@@ -609,7 +671,7 @@ const risInFlight = 3
 
 // byPrefix reads a class by name prefixes planned from its AXL names (when AXL could list them)
 // and ratio, the entries per name of a capped wildcard answer (0 when there was none).
-func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64, answerCap int) error {
+func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) error {
 	var names []string
 	if r.devicesOK {
 		names = r.axlByRis[cr.class]
@@ -617,7 +679,7 @@ func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64, answ
 		r.c.log.Warn("the AXL device list is incomplete: planning RisPort prefixes from answers alone (more requests)", "class", cr.class)
 	}
 	maxDev := r.c.cfg.RisMaxDevices
-	plan := newPrefixPlanner(names, answerCap, ratio)
+	plan := newPrefixPlanner(names, r.cuts.cap, ratio)
 
 	type result struct {
 		req prefixRequest
@@ -650,12 +712,13 @@ func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64, answ
 			firstErr = res.err
 			cancel()
 		default:
-			// An answer at the cap is asked again, narrower; its rows are real and kept.
-			r.record(cr, res.ans)
+			// A cut answer is asked again, narrower; its rows are real and kept.
+			cut := r.cuts.cut(res.ans, r.c.log)
+			r.record(cr, res.ans, cut)
 			r.c.log.Debug("RisPort prefix answer", "class", cr.class, "items", len(res.req.items),
-				"expected", int(res.req.expected), "entries", res.ans.Entries(), "capped", capped(res.ans, plan.cap))
-			if capped(res.ans, plan.cap) {
-				plan.lowerCap(res.ans.Entries())
+				"expected", int(res.req.expected), "entries", res.ans.Entries(), "cut", cut)
+			plan.setCap(r.cuts.cap)
+			if cut {
 				if err := plan.atCap(res.req); err != nil {
 					firstErr = err
 					cancel()
