@@ -54,7 +54,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.BoolVar(&o.force, "force", false, "compare snapshots of two different clusters anyway")
 	fs.IntVar(&o.limit, "limit", 25, "devices and findings listed per section in text output (0 = all)")
 	fs.StringVar(&o.render.TemplatesDir, "templates", "", "with --out: folder of Markdown templates (*.tmpl) overriding the built-in ones (the change window is the \"diff\" block)")
-	fs.IntVar(&o.pdfMax, "pdf-max-entities", render.DefaultPDFMaxEntities, "with --out: rows listed per change list in the PDF, the rest counted as \"N more in the XLSX\" (0 = all)")
+	fs.IntVar(&o.pdfMax, "pdf-max-entities", render.DefaultPDFMaxEntities, "with --out: rows listed per change list in the PDF, the rest counted and left to the XLSX (0 = all)")
 	fs.IntVar(&o.mdMax, "md-max-entities", render.DefaultMarkdownMaxEntities, "with --out: rows listed per change list in the Markdown (0 = all)")
 	if err := parseFlags(fs, args, false); err != nil {
 		return err

@@ -41,7 +41,7 @@ func reportFlags(fs *flag.FlagSet, o *reportOptions) {
 	fs.Var(&o.formats, "format", "report formats, comma-separated: pdf, xlsx, md, json or all")
 	fs.StringVar(&o.out, "out", "reports", "folder the reports are written into (created when missing)")
 	fs.StringVar(&o.render.TemplatesDir, "templates", "", "folder of Markdown templates (*.tmpl) overriding the built-in ones, whole or block by block")
-	fs.IntVar(&o.pdfMax, "pdf-max-entities", render.DefaultPDFMaxEntities, "entities listed per rule in the PDF, the rest counted as \"N more in the XLSX\" (0 = all)")
+	fs.IntVar(&o.pdfMax, "pdf-max-entities", render.DefaultPDFMaxEntities, "entities listed per rule in the PDF, the rest counted and left to the XLSX (0 = all)")
 	fs.IntVar(&o.mdMax, "md-max-entities", render.DefaultMarkdownMaxEntities, "entities listed per rule in the Markdown (0 = all)")
 }
 
