@@ -4,13 +4,13 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 	"github.com/cucm-audit/cucm-audit/examples"
+	"github.com/cucm-audit/cucm-audit/internal/testtool"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -25,10 +25,7 @@ func collectDemo(t *testing.T, store *snapshot.Store, setFaults func(*cucmsim.Fa
 	if setFaults != nil {
 		setFaults(&sc.Faults)
 	}
-	sim, err := cucmsim.New(sc)
-	must(t, err)
-	hs := httptest.NewServer(sim.Handler())
-	defer func() { hs.Close(); sim.Close() }()
+	hs, _ := testtool.Sim(t, sc)
 	c, err := collect.New(collect.Config{
 		Cluster: "demo", AXLURL: hs.URL + "/axl/", User: sc.Credentials.User, Password: collect.Secret(sc.Credentials.Password),
 		VerifyTLS: true, Retries: 1, Timeout: 10 * time.Second, RisRateLimit: 1000, RisRateWindow: time.Second,

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +18,7 @@ import (
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
+	"github.com/cucm-audit/cucm-audit/internal/testtool"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -27,12 +27,7 @@ import (
 func collectScenario(t *testing.T, store *snapshot.Store, sc *cucmsim.Scenario) snapshot.Meta {
 	t.Helper()
 	sc.Faults.RisPortRateLimit = 0
-	sim, err := cucmsim.New(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(sim.Handler())
-	defer func() { hs.Close(); sim.Close() }()
+	hs, _ := testtool.Sim(t, sc)
 	c, err := collect.New(collect.Config{
 		Cluster: "cw-lab", AXLURL: hs.URL + "/axl/", User: sc.Credentials.User, Password: collect.Secret(sc.Credentials.Password),
 		VerifyTLS: true, Retries: 2, Timeout: 10 * time.Second, RisRateLimit: 1000, RisRateWindow: time.Second,

@@ -18,6 +18,7 @@ import (
 
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 	"github.com/cucm-audit/cucm-audit/examples"
+	"github.com/cucm-audit/cucm-audit/internal/testtool"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 	"github.com/google/go-cmp/cmp"
 )
@@ -522,12 +523,7 @@ func TestDemoCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := cucmsim.New(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(s.Handler())
-	defer func() { hs.Close(); s.Close() }()
+	hs, s := testtool.Sim(t, sc)
 	cfg := testConfig(hs.URL)
 	cfg.User, cfg.Password = sc.Credentials.User, Secret(sc.Credentials.Password)
 	cfg.RisRateLimit, cfg.RisRateWindow = sc.Faults.RisPortRateLimit, sc.Faults.RisPortRateWindow

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +27,7 @@ import (
 	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 	"github.com/cucm-audit/cucm-audit/examples"
+	"github.com/cucm-audit/cucm-audit/internal/testtool"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -58,12 +58,7 @@ func collectScenario(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	sc.Credentials.Password = distinctivePassword
-	sim, err := cucmsim.New(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(sim.Handler())
-	defer hs.Close()
+	hs, _ := testtool.Sim(t, sc)
 	c, err := collect.New(collect.Config{
 		Cluster: name, AXLURL: hs.URL + "/axl/", User: sc.Credentials.User, Password: collect.Secret(distinctivePassword),
 		VerifyTLS: true, Retries: 4, Timeout: 30 * time.Second, RisRateLimit: 1000, RisRateWindow: time.Second,

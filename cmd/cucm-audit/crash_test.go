@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
+	"github.com/cucm-audit/cucm-audit/internal/testtool"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 	"github.com/google/go-cmp/cmp"
 )
@@ -166,12 +166,7 @@ func TestCrashSafety(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := cucmsim.New(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(sim.Handler())
-	t.Cleanup(func() { hs.Close(); sim.Close() })
+	hs, sim := testtool.Sim(t, sc)
 	user, pass := sim.Credentials()
 	db := filepath.Join(t.TempDir(), "crash.db")
 	env := childEnv(map[string]string{

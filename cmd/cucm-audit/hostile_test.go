@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	stdhtml "html"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,12 +54,7 @@ func TestHostileValues(t *testing.T) {
 		}
 		want[d.Name] = lineEnds.Replace(d.Description)
 	}
-	sim, err := cucmsim.New(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(sim.Handler())
-	t.Cleanup(func() { hs.Close(); sim.Close() })
+	hs, sim := testtool.Sim(t, sc)
 	user, pass := sim.Credentials()
 	setCollectorEnv(t, map[string]string{"AXL_URL": hs.URL + cucmsim.AXLPath, "AXL_USER": user, "AXL_PASS": pass,
 		"RISPORT_RATE_LIMIT": "1000", "RISPORT_RATE_WINDOW": "1s"})

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 	"github.com/cucm-audit/cucm-audit/examples"
+	"github.com/cucm-audit/cucm-audit/internal/testtool"
 )
 
 // collectorEnv lists every variable the collector reads; tests set each one so the
@@ -161,12 +162,7 @@ func TestCheckPlainHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := cucmsim.New(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(sim.Handler())
-	t.Cleanup(func() { hs.Close(); sim.Close() })
+	hs, sim := testtool.Sim(t, sc)
 	user, pass := sim.Credentials()
 	env := map[string]string{"AXL_URL": hs.URL + cucmsim.AXLPath, "AXL_USER": user, "AXL_PASS": pass, "AXL_RATE_LIMIT_RETRIES": "1",
 		"RISPORT_RATE_LIMIT": "1000", "RISPORT_RATE_WINDOW": "1s"}

@@ -14,6 +14,7 @@ import (
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 	"github.com/cucm-audit/cucm-audit/collect/soap"
 	"github.com/cucm-audit/cucm-audit/examples"
+	"github.com/cucm-audit/cucm-audit/internal/testtool"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -30,12 +31,7 @@ func simWithVersions(t *testing.T, versions string) (*httptest.Server, string, s
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := cucmsim.New(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(sim.Handler())
-	t.Cleanup(func() { ts.Close(); sim.Close() })
+	ts, sim := testtool.Sim(t, sc)
 	u, p := sim.Credentials()
 	return ts, u, p
 }

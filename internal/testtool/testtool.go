@@ -1,4 +1,5 @@
-// Package testtool finds the third-party tools some tests read the program's output with
+// Package testtool is shared test support: Sim serves a simulated CUCM on loopback, and Need
+// finds the third-party tools some tests read the program's output with
 // (pdftotext, qpdf, cmark-gfm, /usr/bin/python3 with openpyxl, node, npm). A missing tool fails
 // the test under CI=true, where scripts/test-deps.sh has installed everything, and skips it
 // elsewhere. Only tests import it.
