@@ -33,9 +33,13 @@ type run struct {
 	axlNodes   []string
 	cmNodes    map[string]bool // nodes of CallManager groups: they run the CallManager service
 	primaries  map[string]bool // nodes first in a CallManager group that a device pool with devices uses
-	emptyNodes bool            // the cluster lists nodes with nothing to list (NotFound items)
-	cuts       *cutDetector
-	devicesOK  bool
+	// How this cluster names nodes that found nothing, learned over the whole run: as NotFound
+	// CmNode items, or in the StateInfo with TotalItemsFound 0. Absences are judged against it
+	// at the end (absences holds them until then).
+	emptyItems, emptyState bool
+	absences               []absence
+	cuts                   *cutDetector
+	devicesOK              bool
 
 	// RisPort side.
 	stored     map[string]struct{} // node \x00 name already stored
@@ -89,10 +93,9 @@ func (r *run) stopWriter() {
 }
 
 type nodeState struct {
-	bad     []string        // "Phone: NodeNotResponding"
-	missing map[string]int  // class → complete answers that left this node out without a word
-	listed  map[string]bool // classes this node listed devices of
-	heard   bool            // some answer listed it (a CmNode item) or its StateInfo named it
+	bad     []string       // "Phone: NodeNotResponding"
+	missing map[string]int // class → answers that named every node that answered, but not this one
+	heard   bool           // some answer listed it (a CmNode item) or its StateInfo named it
 	stored  int
 }
 
@@ -100,7 +103,7 @@ type nodeState struct {
 func (r *run) node(name string) *nodeState {
 	st := r.risNodes[name]
 	if st == nil {
-		st = &nodeState{missing: map[string]int{}, listed: map[string]bool{}}
+		st = &nodeState{missing: map[string]int{}}
 		r.risNodes[name] = st
 	}
 	return st
@@ -381,6 +384,7 @@ func (r *run) collectRisPort(ctx context.Context) error {
 	}
 	r.risElapsed = time.Since(r.risStart)
 	r.risReqs = r.c.risSOAP.Stats().Requests - before
+	r.judgeAbsences()
 	// Node coverage: every node RisPort or AXL named.
 	names := map[string]bool{}
 	for n := range r.risNodes {
@@ -403,20 +407,17 @@ func (r *run) collectRisPort(ctx context.Context) error {
 		if len(st.bad) > 0 {
 			why = append(why, "node answered "+strings.Join(st.bad, ", "))
 		}
-		// Silence is not an empty node, but a cluster may leave a node with nothing to list out of
-		// its answers: a gap is a node left out of answers of a class it lists devices of (it
-		// went quiet), or a node no answer ever mentioned although devices are configured to
-		// register to it first.
+		// Silence is not an empty node: a gap is a node left out of answers that name every node
+		// that answered (see judgeAbsences), or, where the cluster never shows how it names empty
+		// nodes, a node no answer mentioned although devices are configured to register to it first.
 		var per []string
 		for _, cl := range slices.Sorted(maps.Keys(st.missing)) {
-			if st.listed[cl] {
-				per = append(per, fmt.Sprintf("%s: %d", cl, st.missing[cl]))
-			}
+			per = append(per, fmt.Sprintf("%s: %d", cl, st.missing[cl]))
 		}
 		switch {
 		case len(per) > 0:
-			why = append(why, "RisPort answers left this CallManager node out without NotFound or NodeNotResponding ("+
-				strings.Join(per, ", ")+" answers) although it lists devices of that class: it may have gone down during the collection")
+			why = append(why, "RisPort answers that name every node that answered left this CallManager node out, without NotFound or NodeNotResponding ("+
+				strings.Join(per, ", ")+" answers): it may be down or have gone down during the collection")
 		case !st.heard && r.primaries[n]:
 			why = append(why, "no RisPort answer mentioned this node (no CmNode item, no StateInfo) although device pools name it their primary CallManager: it may be down")
 		}
@@ -451,34 +452,7 @@ func (r *run) record(cr *classResult, ans *risport.Answer, cut bool) {
 			r.rows <- batch
 		}
 	}()
-	// A CallManager node should show in every complete answer that names nodes: as a CmNode item
-	// (Ok, NotFound, NodeNotResponding...) or in the StateInfo. (A cut answer leaves out the nodes
-	// past the cut.) Whether an absence is a gap is judged at the end.
-	// An absence says something only when the answer names every node that answered: its
-	// StateInfo names nodes, or the cluster is known to list empty nodes as NotFound.
-	present := map[string]bool{}
-	state := ans.StateNodes()
-	for _, sn := range state {
-		present[sn.Name] = true
-	}
-	for _, nd := range ans.Nodes {
-		present[nd.Name] = true
-		if len(nd.Devices) > 0 {
-			r.node(nd.Name).listed[cr.class] = true
-		} else if nd.ReturnCode == risport.CodeNotFound {
-			r.emptyNodes = true
-		}
-	}
-	for n := range present {
-		r.node(n).heard = true
-	}
-	if len(present) > 0 && !cut && (len(state) > 0 || r.emptyNodes) {
-		for n := range r.cmNodes {
-			if !present[n] {
-				r.node(n).missing[cr.class]++
-			}
-		}
-	}
+	r.noteAbsences(cr.class, ans, cut)
 	for _, nd := range ans.Nodes {
 		name := nd.Name
 		na := cr.answers[name]
@@ -569,6 +543,7 @@ func (r *run) risClass(ctx context.Context, class string) error {
 	var classErr error
 	ratio := 0.0 // entries per distinct name in a wildcard answer; 0 = no sample
 	big := r.devicesOK && len(r.axlByRis[class]) >= r.cuts.cap
+	ignoredBefore := r.cuts.ignored
 	if !big {
 		ans, err := r.c.ris.SelectCmDevice(ctx, risport.Criteria{Class: class, Items: []string{"*"}, MaxDevices: maxDev})
 		r.done++
@@ -592,6 +567,9 @@ func (r *run) risClass(ctx context.Context, class string) error {
 			classErr = err
 		}
 	}
+	if n := r.cuts.ignored - ignoredBefore; n > 0 && classErr == nil {
+		classErr = fmt.Errorf("%d answers said they were cut below the %d devices asked for, at sizes that match no cap the cluster showed; what they left out was not read", n, r.c.cfg.RisMaxDevices)
+	}
 	if classErr != nil {
 		r.c.log.Warn("RisPort class incomplete", "class", class, "err", classErr)
 		classErr = fmt.Errorf("RisPort %s query failed: %w", class, classErr)
@@ -613,16 +591,68 @@ func (r *run) risClass(ctx context.Context, class string) error {
 	return r.coverage(ctx, snapshot.SourceRisPort, snapshot.ClassItem(class), cr.records, classErr)
 }
 
+// absence is a CallManager node an answer did not name.
+type absence struct {
+	node, class string
+	inItems     bool // left out of the CmNode items of an uncut answer
+	inState     bool // left out of a StateInfo that names nodes
+}
+
+// noteAbsences records the CallManager nodes an answer does not name: not as a CmNode item (Ok,
+// NotFound, NodeNotResponding...) and not in its StateInfo. A cut answer's items stop at the
+// cut, so only its StateInfo counts.
+func (r *run) noteAbsences(class string, ans *risport.Answer, cut bool) {
+	items, state := map[string]bool{}, map[string]bool{}
+	for _, nd := range ans.Nodes {
+		items[nd.Name] = true
+		r.node(nd.Name).heard = true
+		if len(nd.Devices) == 0 && nd.ReturnCode == risport.CodeNotFound {
+			r.emptyItems = true
+		}
+	}
+	for _, sn := range ans.StateNodes() {
+		state[sn.Name] = true
+		r.node(sn.Name).heard = true
+		if sn.Found == 0 {
+			r.emptyState = true
+		}
+	}
+	for n := range r.cmNodes {
+		if items[n] || state[n] {
+			continue
+		}
+		a := absence{node: n, class: class, inState: len(state) > 0}
+		a.inItems = !cut && len(items) > 0
+		if a.inItems || a.inState {
+			r.absences = append(r.absences, a)
+		}
+	}
+}
+
+// judgeAbsences counts, per node and class, the absences that say something: from the CmNode
+// items of a cluster that lists empty nodes as NotFound, or from the StateInfo of a cluster
+// whose StateInfo names nodes that found nothing. A cluster that does neither may leave an idle
+// node out of both, so its absences say nothing.
+func (r *run) judgeAbsences() {
+	for _, a := range r.absences {
+		if a.inItems && r.emptyItems || a.inState && r.emptyState {
+			r.node(a.node).missing[a.class]++
+		}
+	}
+}
+
 // cutDetector decides whether a RisPort answer may hold less than its query matched. An answer
 // as big as the cap is cut. An answer below the cap that says it was cut (its StateInfo shows a
 // node that found more than it returned) is taken as cut too, and once two such answers have
 // the same size, that size is the cluster's real cap (below the MaxReturnedDevices asked for).
 // A cluster whose StateInfo totals keep disagreeing with its answers in other ways is not
-// believed any more: the answer size alone decides.
+// believed any more: the answer size alone decides, and each answer whose claim is set aside
+// is counted in ignored, so that its class is reported incomplete rather than complete.
 type cutDetector struct {
 	cap      int
 	seen     map[int]int // sizes of answers below the cap that said they were cut
 	distrust bool
+	ignored  int
 }
 
 func (c *cutDetector) cut(ans *risport.Answer, log *slog.Logger) bool {
@@ -630,7 +660,11 @@ func (c *cutDetector) cut(ans *risport.Answer, log *slog.Logger) bool {
 	if e >= c.cap {
 		return true
 	}
-	if c.distrust || e == 0 || !ans.Truncated() {
+	if e == 0 || !ans.Truncated() {
+		return false
+	}
+	if c.distrust {
+		c.ignored++
 		return false
 	}
 	c.seen[e]++
@@ -643,6 +677,7 @@ func (c *cutDetector) cut(ans *risport.Answer, log *slog.Logger) bool {
 	}
 	if len(c.seen) > 3 {
 		c.distrust = true
+		c.ignored++
 		log.Warn("RisPort StateInfo totals do not match the answers; judging answers by their size only")
 		return false
 	}

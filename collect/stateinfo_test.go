@@ -6,6 +6,7 @@ package collect
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
+	"github.com/cucm-audit/cucm-audit/collect/risport"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -212,5 +214,43 @@ func TestStateInfoAlwaysTruncated(t *testing.T) {
 			c := coverage(t, r.db, r.meta.ID)["risport class:Phone"]
 			t.Logf("odd answers %d, RisPort requests %d, phone rows %d, status %s, Phone: %v %s", odd.Load(), reqs.Load(), got, r.meta.Status, c.Complete, c.Reason)
 		})
+	}
+}
+
+// TestCutDetector: a lower cap is believed once two cut answers agree on it; StateInfo totals
+// that keep disagreeing are set aside, and every answer whose claim was set aside is counted so
+// that its class is reported incomplete, never complete.
+func TestCutDetector(t *testing.T) {
+	answer := func(returned, found int) *risport.Answer {
+		devs := make([]snapshot.RisDevice, returned)
+		for i := range devs {
+			devs[i].Name = fmt.Sprintf("SEP%012d", i)
+		}
+		return &risport.Answer{Nodes: []risport.Node{{Name: "cucm-sub1", ReturnCode: "Ok", Devices: devs}},
+			StateInfo: fmt.Sprintf(`<StateInfo><Node Name="cucm-sub1" TotalItemsFound="%d" TotalItemsReturned="%d"/></StateInfo>`, found, returned)}
+	}
+	log := slog.New(slog.DiscardHandler)
+	c := &cutDetector{cap: 1000, seen: map[int]int{}}
+	for i, want := range []bool{true, true} {
+		if got := c.cut(answer(150, 400), log); got != want {
+			t.Fatalf("answer %d: cut = %v", i, got)
+		}
+	}
+	if c.cap != 150 || c.ignored != 0 {
+		t.Fatalf("cap %d ignored %d, want 150 and 0", c.cap, c.ignored)
+	}
+	if c.cut(answer(90, 90), log) || !c.cut(answer(150, 150), log) {
+		t.Fatal("an answer under the learned cap is whole; one at it is cut")
+	}
+
+	c = &cutDetector{cap: 1000, seen: map[int]int{}}
+	for _, n := range []int{150, 140, 130, 120, 150, 150} {
+		c.cut(answer(n, n+50), log)
+	}
+	if c.cap != 1000 || !c.distrust || c.ignored != 3 {
+		t.Fatalf("cap %d distrust %v ignored %d, want 1000, true, 3", c.cap, c.distrust, c.ignored)
+	}
+	if c.cut(answer(10, 10), log) || c.ignored != 3 {
+		t.Fatal("a whole answer counted as a claim set aside")
 	}
 }
