@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -82,9 +81,6 @@ func runCollect(t testing.TB, ctx context.Context, cfg Config, db string) result
 	return result{meta: m, err: err, logs: logs.String(), db: db}
 }
 
-var dumpTables = []string{"axl_device", "axl_line", "axl_line_appearance", "axl_user", "axl_device_pool",
-	"axl_cm_group_member", "axl_node", "ris_device", "ris_node_answer", "coverage"}
-
 // dump reads every table of a snapshot as sorted text rows, without the snapshot id.
 func dump(t testing.TB, db string, id int64) map[string][]string {
 	t.Helper()
@@ -93,34 +89,7 @@ func dump(t testing.TB, db string, id int64) map[string][]string {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	out := map[string][]string{}
-	for _, tbl := range dumpTables {
-		rows, err := store.DB().Query("SELECT * FROM "+tbl+" WHERE snapshot_id = ?", id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			var parts []string
-			for i, c := range cols {
-				if c != "snapshot_id" {
-					parts = append(parts, fmt.Sprintf("%s=%v", c, vals[i]))
-				}
-			}
-			out[tbl] = append(out[tbl], strings.Join(parts, "|"))
-		}
-		rows.Close()
-		sort.Strings(out[tbl])
-	}
-	return out
+	return testtool.DumpSnapshot(t, store.DB(), id)
 }
 
 func coverage(t testing.TB, db string, id int64) map[string]snapshot.Coverage {

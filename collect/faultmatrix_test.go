@@ -24,6 +24,7 @@ import (
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
+	"github.com/cucm-audit/cucm-audit/internal/testtool"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 	"github.com/google/go-cmp/cmp"
 )
@@ -333,7 +334,7 @@ func fmRun(t *testing.T, tc fmCase, rules *analyze.RuleSet) fmResult {
 	if o.err != nil || o.m.Status == snapshot.StatusFailed {
 		return r
 	}
-	r.dump = tableDump(t, store, o.m.ID)
+	r.dump = testtool.DumpSnapshot(t, store.DB(), o.m.ID)
 	cv, err := store.Coverage(context.Background(), o.m.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -517,42 +518,6 @@ func field(row, name string) string {
 		}
 	}
 	return ""
-}
-
-var fmTables = []string{"axl_device", "axl_line", "axl_line_appearance", "axl_user", "axl_device_pool",
-	"axl_cm_group_member", "axl_node", "ris_device", "ris_node_answer", "coverage"}
-
-// tableDump reads every table of a snapshot as sorted "col=value|..." rows without the id.
-func tableDump(t *testing.T, store *snapshot.Store, id int64) map[string][]string {
-	t.Helper()
-	out := map[string][]string{}
-	for _, tbl := range fmTables {
-		rows, err := store.DB().Query("SELECT * FROM "+tbl+" WHERE snapshot_id = ?", id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			var parts []string
-			for i, c := range cols {
-				if c != "snapshot_id" {
-					parts = append(parts, fmt.Sprintf("%s=%v", c, vals[i]))
-				}
-			}
-			out[tbl] = append(out[tbl], strings.Join(parts, "|"))
-		}
-		rows.Close()
-		sort.Strings(out[tbl])
-	}
-	return out
 }
 
 // normalizeDump drops what legitimately differs between two faithful collections: NotFound

@@ -69,43 +69,6 @@ func countRows(t *testing.T, db, q string, args ...any) int {
 	return n
 }
 
-// snapTables are the tables of one snapshot's data.
-var snapTables = []string{"axl_device", "axl_line", "axl_line_appearance", "axl_user", "axl_device_pool",
-	"axl_cm_group_member", "axl_node", "ris_device", "ris_node_answer", "coverage"}
-
-// snapDump reads every table of a snapshot as sorted rows without the snapshot id.
-func snapDump(t *testing.T, db *sql.DB, id int64) map[string][]string {
-	t.Helper()
-	out := map[string][]string{}
-	for _, tbl := range snapTables {
-		rows, err := db.Query("SELECT * FROM "+tbl+" WHERE snapshot_id = ?", id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			var parts []string
-			for i, c := range cols {
-				if c != "snapshot_id" {
-					parts = append(parts, fmt.Sprintf("%s=%v", c, vals[i]))
-				}
-			}
-			out[tbl] = append(out[tbl], strings.Join(parts, "|"))
-		}
-		rows.Close()
-		sort.Strings(out[tbl])
-	}
-	return out
-}
-
 // crashScenario is slow enough (a few ms per answer, many RisPort batches) that a kill lands
 // in the middle of a collection. Written for this test.
 const crashScenario = `
@@ -203,7 +166,7 @@ func TestCrashSafety(t *testing.T) {
 	if len(snaps) != 1 || snaps[0].status != "complete" {
 		t.Fatalf("reference run: %+v", snaps)
 	}
-	ref := snapDump(t, s.DB(), snaps[0].id)
+	ref := testtool.DumpSnapshot(t, s.DB(), snaps[0].id)
 	s.Close()
 	intact := map[int64]map[string][]string{snaps[0].id: ref}
 
@@ -240,7 +203,7 @@ func TestCrashSafety(t *testing.T) {
 			if r.status != "complete" {
 				continue
 			}
-			d := snapDump(t, s.DB(), r.id)
+			d := testtool.DumpSnapshot(t, s.DB(), r.id)
 			if want, ok := intact[r.id]; ok {
 				if diff := cmp.Diff(want, d); diff != "" {
 					t.Fatalf("after kill %d, complete snapshot %d changed:\n%s", i+1, r.id, diff)
@@ -270,7 +233,7 @@ func TestCrashSafety(t *testing.T) {
 		switch r.status {
 		case "complete":
 			complete++
-			if diff := cmp.Diff(intact[r.id], snapDump(t, s.DB(), r.id)); diff != "" {
+			if diff := cmp.Diff(intact[r.id], testtool.DumpSnapshot(t, s.DB(), r.id)); diff != "" {
 				t.Errorf("complete snapshot %d changed:\n%s", r.id, diff)
 			}
 		case "partial", "failed":
@@ -279,7 +242,7 @@ func TestCrashSafety(t *testing.T) {
 		}
 	}
 	// Rows of interrupted collections must not linger under any snapshot id.
-	for _, tbl := range snapTables {
+	for _, tbl := range testtool.SnapshotTables() {
 		var orphans int
 		if err := s.DB().QueryRow("SELECT count(*) FROM " + tbl + " WHERE snapshot_id NOT IN (SELECT id FROM snapshot)").Scan(&orphans); err != nil || orphans != 0 {
 			t.Errorf("%s: %d rows of no snapshot (%v)", tbl, orphans, err)
