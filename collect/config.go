@@ -367,11 +367,32 @@ func (s *Setting[T]) UnmarshalYAML(n *yaml.Node) error {
 // LoadConfigFile: an unknown key anywhere fails). A file without the block gives a zero
 // AnalysisConfig with File set; the file need not list clusters.
 func LoadAnalysisConfig(path string) (AnalysisConfig, error) {
+	fc, err := readConfigFile(path)
+	if err != nil {
+		return AnalysisConfig{}, err
+	}
+	fc.Analysis.File = path
+	return fc.Analysis, nil
+}
+
+// locatedError is a decoder error reworded to name the file and line; it still unwraps to the
+// decoder's error.
+type locatedError struct {
+	msg string
+	err error
+}
+
+func (e *locatedError) Error() string { return e.msg }
+func (e *locatedError) Unwrap() error { return e.err }
+
+// readConfigFile decodes a configuration file strictly. Unknown keys and wrong types are named
+// by file and line ("config.yaml:12: field x not found"); an empty file is an empty config.
+func readConfigFile(path string) (fileConfig, error) {
+	var fc fileConfig
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return AnalysisConfig{}, configErrorf("reading config file %s: %w", path, errors.Unwrap(err))
+		return fc, configErrorf("reading config file %s: %w", path, errors.Unwrap(err))
 	}
-	var fc fileConfig
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&fc); err != nil && !errors.Is(err, io.EOF) {
@@ -390,12 +411,11 @@ func LoadAnalysisConfig(path string) (AnalysisConfig, error) {
 				}
 				msgs = append(msgs, e)
 			}
-			return AnalysisConfig{}, configErrorf("%s", strings.Join(msgs, "; "))
+			return fc, configErrorf("%w", &locatedError{strings.Join(msgs, "; "), err})
 		}
-		return AnalysisConfig{}, configErrorf("config file %s: %w", path, err)
+		return fc, configErrorf("config file %s: %w", path, err)
 	}
-	fc.Analysis.File = path
-	return fc.Analysis, nil
+	return fc, nil
 }
 
 type fileCluster struct {
@@ -425,15 +445,9 @@ type fileCluster struct {
 //	    password_file: /etc/cucm-audit/hq.pass
 //	    ca_file: /etc/cucm-audit/ca.pem
 func LoadConfigFile(path, cluster string, getenv func(string) string) (Config, error) {
-	data, err := os.ReadFile(path)
+	fc, err := readConfigFile(path)
 	if err != nil {
-		return Config{}, configErrorf("reading config file %s: %w", path, errors.Unwrap(err))
-	}
-	var fc fileConfig
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&fc); err != nil {
-		return Config{}, configErrorf("config file %s: %w", path, err)
+		return Config{}, err
 	}
 	if len(fc.Clusters) == 0 {
 		return Config{}, configErrorf("config file %s lists no clusters", path)
