@@ -395,12 +395,7 @@ func (r *run) collectRisPort(ctx context.Context) error {
 			names[n] = true
 		}
 	}
-	sorted := make([]string, 0, len(names))
-	for n := range names {
-		sorted = append(sorted, n)
-	}
-	sort.Strings(sorted)
-	for _, n := range sorted {
+	for _, n := range slices.Sorted(maps.Keys(names)) {
 		st := r.node(n)
 		cv := snapshot.Coverage{Source: snapshot.SourceRisPort, Item: snapshot.NodeItem(n), Complete: true, Records: st.stored}
 		var why []string
@@ -464,7 +459,7 @@ func (r *run) record(cr *classResult, ans *risport.Answer, cut bool) {
 		st := r.node(name)
 		if nd.ReturnCode != risport.CodeOk && nd.ReturnCode != risport.CodeNotFound && nd.ReturnCode != "" {
 			bad := cr.class + ": " + nd.ReturnCode
-			if !contains(st.bad, bad) {
+			if !slices.Contains(st.bad, bad) {
 				st.bad = append(st.bad, bad)
 			}
 		}
@@ -499,15 +494,6 @@ func (r *run) progressRis(class string) {
 		eta = fmt.Sprintf(", ETA %s", (per * time.Duration(r.estTotal-r.done)).Round(time.Second))
 	}
 	r.p.set("RisPort %s: %d/%d requests, %d devices seen%s", class, r.done, r.estTotal, len(r.seen), eta)
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // worseCode keeps the most telling return code of a node over several answers.
