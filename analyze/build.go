@@ -195,9 +195,12 @@ func registration(ctx context.Context, store *snapshot.Store, id int64, cov []sn
 		         FROM multi m CROSS JOIN ris_device x ON x.snapshot_id = ?1 AND x.name = m.name)
 		       WHERE rn = 1),
 		     v AS (
-		       SELECT CASE WHEN d.ris_class != '' THEN d.ris_class ELSE d.class END AS c, 1 AS in_axl,
+		       SELECT d.ris_class AS c, 1 AS in_axl,
 		              r.name IS NOT NULL AS in_ris, COALESCE(r.status, '') AS ris_status
-		       FROM axl_device d LEFT JOIN r ON r.name = d.name WHERE d.snapshot_id = ?1
+		       FROM axl_device d LEFT JOIN r ON r.name = d.name WHERE d.snapshot_id = ?1 AND d.ris_class != ''
+		       UNION ALL
+		       SELECT r.device_class, 0, 1, r.status FROM axl_device d JOIN r ON r.name = d.name
+		       WHERE d.snapshot_id = ?1 AND d.ris_class = '' 
 		       UNION ALL
 		       SELECT r.device_class, 0, 1, r.status FROM r
 		       WHERE r.name NOT IN (SELECT name FROM axl_device WHERE snapshot_id = ?1))
@@ -243,7 +246,7 @@ func registration(ctx context.Context, store *snapshot.Store, id int64, cov []sn
 
 func modelCounts(ctx context.Context, store *snapshot.Store, id int64) ([]ModelCount, error) {
 	rows, err := store.DB().QueryContext(ctx, `
-		SELECT CASE WHEN ris_class != '' THEN ris_class ELSE class END AS c, model, COUNT(*)
+		SELECT `+snapshot.ClassLabelSQL("")+` AS c, model, COUNT(*)
 		FROM axl_device WHERE snapshot_id = ? GROUP BY c, model ORDER BY c, COUNT(*) DESC, model`, id)
 	if err != nil {
 		return nil, fmt.Errorf("counting models of snapshot %d: %w", id, err)

@@ -78,8 +78,8 @@ func TestBuildReport(t *testing.T) {
 	if len(rep.Trend) != 2 || rep.Trend[1].FindingsBySeverity[SeverityHigh] != 2 {
 		t.Errorf("trend = %+v", rep.Trend)
 	}
-	if len(rep.Appendix.Rules) != 27 {
-		t.Errorf("appendix lists %d rules, want 27", len(rep.Appendix.Rules))
+	if len(rep.Appendix.Rules) != 29 {
+		t.Errorf("appendix lists %d rules, want 29", len(rep.Appendix.Rules))
 	}
 	for _, o := range rep.Appendix.Rules {
 		if o.Rule.ID == "REG-002" && o.Rule.Params["days"] != "30" {

@@ -104,6 +104,7 @@ func TestBuiltinRulesFire(t *testing.T) {
 			f.ris = append(f.ris, snapshot.RisDevice{Node: "sub2", Name: "SEPROGUE00001", DeviceClass: "Phone", Status: "Registered", IPv4: "10.9.9.9"})
 		}, []string{"SEPROGUE00001"}, "Phone SEPROGUE00001 (Registered on sub2, 10.9.9.9) is not in the configuration"},
 		{"REG-007", func(t *testing.T, f *fixture) {
+			// healthy() already has TRK-ALL (run on all nodes) registered on sub1 and sub2.
 			r := *f.risOf(t, "SEP000000000001")
 			r.Node, r.IPv4 = "sub2", "10.0.0.99"
 			f.ris = append(f.ris, r)
@@ -119,7 +120,11 @@ func TestBuiltinRulesFire(t *testing.T) {
 		}, []string{"HL-1", "HL-2"}, "hunt list HL-1 is UnRegistered"},
 		{"REG-010", func(t *testing.T, f *fixture) {
 			f.risOf(t, "TRK-1").Status = "UnRegistered"
+			f.risOf(t, "TRK-ALL").Status = "Unknown" // no OPTIONS ping: REG-012's
 		}, []string{"TRK-1"}, "SIP trunk TRK-1 is UnRegistered"},
+		{"REG-012", func(t *testing.T, f *fixture) {
+			f.risOf(t, "TRK-1").Status = "Unknown"
+		}, []string{"TRK-1"}, "SIP trunk TRK-1 is not monitored: no SIP OPTIONS ping"},
 		{"REG-011", func(t *testing.T, f *fixture) {
 			f.risOf(t, "SEP000000000001").RegistrationAttempts = 25
 			f.risOf(t, "SEP000000000002").RegistrationAttempts = 10
@@ -127,6 +132,22 @@ func TestBuiltinRulesFire(t *testing.T) {
 		{"RED-001", func(t *testing.T, f *fixture) {
 			f.risOf(t, "SEP000000000001").Node = "pub"
 		}, []string{"SEP000000000001"}, "SEP000000000001 is registered to pub, outside CMG-A (sub1, sub2)"},
+		{"RED-001 MGCP", func(t *testing.T, f *fixture) {
+			// An MGCP endpoint follows its gateway's group (CMG-GW: pub), not its device pool's;
+			// a software media resource runs on its own node; voice-mail ports are not governed.
+			f.members = append(f.members, snapshot.CMGroupMember{CMGroup: "CMG-GW", Node: "pub", Priority: 1})
+			f.mgcp = append(f.mgcp, snapshot.MGCPGateway{DomainName: "vg1.example", CMGroup: "CMG-GW"})
+			f.device("AALN/S0/SU0/0@vg1.example", "Gateway", "Gateway", "sub1")
+			f.deviceOf(t, "AALN/S0/SU0/0@vg1.example").MGCPGateway = "vg1.example"
+			f.device("AALN/S0/SU0/1@vg1.example", "Gateway", "Gateway", "pub")
+			f.deviceOf(t, "AALN/S0/SU0/1@vg1.example").MGCPGateway = "vg1.example"
+			f.device("MOH_pub", "Music On Hold", "MediaResources", "pub")
+			f.deviceOf(t, "MOH_pub").ProcessNode = "pub"
+			f.device("VM-Port-1", "Voice Mail", "VoiceMail", "pub")
+			for _, cl := range []string{"MediaResources", "VoiceMail"} {
+				f.setCoverage(snapshot.SourceRisPort, snapshot.ClassItem(cl), true, "")
+			}
+		}, []string{"AALN/S0/SU0/0@vg1.example"}, "AALN/S0/SU0/0@vg1.example is registered to sub1, outside CMG-GW (pub), the group of MGCP gateway vg1.example"},
 		{"RED-002", func(t *testing.T, f *fixture) {
 			f.risOf(t, "GW-1").Node = "sub2"
 		}, []string{"GW-1"}, "GW-1 is on sub2 (priority 2) instead of primary sub1"},
@@ -154,8 +175,10 @@ func TestBuiltinRulesFire(t *testing.T) {
 			f.deviceOf(t, "TRK-1").IsActive = false
 		}, []string{"TRK-1"}, ""},
 		{"INV-006", func(t *testing.T, f *fixture) {
+			f.users = append(f.users, snapshot.User{UserID: "carol", Status: "2"}, snapshot.User{UserID: "dave", Status: "1"})
 			f.deviceOf(t, "SEP000000000002").Owner = "carol"
-		}, []string{"SEP000000000002"}, "phone SEP000000000002 is owned by carol, who is not an end user"},
+			f.deviceOf(t, "SEP000000000001").Owner = "dave"
+		}, []string{"SEP000000000002"}, "phone SEP000000000002 is owned by carol, an inactive user"},
 		{"DQ-001", func(t *testing.T, f *fixture) {
 			f.setCoverage(snapshot.SourceRisPort, snapshot.NodeItem("sub2"), false, "NodeNotResponding")
 		}, []string{"sub2"}, "RisPort node sub2 did not answer fully: NodeNotResponding"},
@@ -163,11 +186,31 @@ func TestBuiltinRulesFire(t *testing.T) {
 			f.setCoverage(snapshot.SourceAXL, "users", false, "query failed: timeout")
 		}, []string{"axl:users"}, "axl:users incomplete: query failed: timeout"},
 		{"DQ-003", func(t *testing.T, f *fixture) {
-			f.nodes = append(f.nodes, snapshot.Node{Name: "sub3", IsActive: true})
-		}, []string{"sub3"}, ""},
+			// sub3 runs call processing (it is in a CallManager group) and no answer names it;
+			// sub4 is in no group; the IM and Presence node of healthy() never answers RisPort.
+			f.nodes = append(f.nodes, snapshot.Node{Name: "sub3", IsActive: true}, snapshot.Node{Name: "sub4", IsActive: true})
+			f.members = append(f.members, snapshot.CMGroupMember{CMGroup: "CMG-A", Node: "sub3", Priority: 3})
+		}, []string{"sub3"}, "node sub3 (CMG-A) is in no RisPort answer"},
 		{"FW-001", func(t *testing.T, f *fixture) {
 			f.risOf(t, "SEP000000000002").ActiveLoad = "sip8845.14-1"
-		}, []string{"Cisco 8845"}, "Cisco 8845: 2 firmware loads across 2 registered phones: sip8845.14-1 (1), sip8845.14-2 (1)"},
+			// One model under SCCP and SIP runs two loads by design; a phone running the load set
+			// on it on purpose is not drift.
+			f.phone("SEP0000000000EE", "Cisco 8845", "alice", "1007", "sub1")
+			f.deviceOf(t, "SEP0000000000EE").Protocol = "SCCP"
+			f.risOf(t, "SEP0000000000EE").ActiveLoad = "SCCP45.9-4"
+			f.phone("SEP0000000000FF", "Cisco 8845", "bob", "1008", "sub1")
+			f.deviceOf(t, "SEP0000000000FF").LoadOverride = "sip8845.12-0"
+			f.risOf(t, "SEP0000000000FF").ActiveLoad = "SIP8845.12-0"
+		}, []string{"Cisco 8845 SIP"}, "Cisco 8845 SIP: 2 firmware loads across 2 registered phones: sip8845.14-1 (1), sip8845.14-2 (1)"},
+		{"FW-003", func(t *testing.T, f *fixture) {
+			f.risOf(t, "SEP000000000002").ActiveLoad = "sip8845.14-1"       // not the Device Defaults load
+			f.deviceOf(t, "SEP000000000001").LoadOverride = "sip8845.14-3"  // not its own load
+			f.phone("SEP0000000000FF", "Cisco 8845", "bob", "1008", "sub1") // runs its own load: fine
+			f.deviceOf(t, "SEP0000000000FF").LoadOverride = "sip8845.12-0"
+			f.risOf(t, "SEP0000000000FF").ActiveLoad = "SIP8845.12-0"
+			f.phone("SEP0000000000EE", "Cisco 7841", "alice", "1007", "sub1") // no intended load known
+		}, []string{"Cisco 8845 SIP: sip8845.14-1 instead of sip8845.14-2", "Cisco 8845 SIP: sip8845.14-2 instead of sip8845.14-3"},
+			"1 Cisco 8845 SIP phones run sip8845.14-1 instead of sip8845.14-2 (set by device defaults)"},
 		{"FW-002", func(t *testing.T, f *fixture) {
 			f.risOf(t, "SEP000000000002").DownloadStatus = "Failed"
 		}, []string{"SEP000000000002"}, ""},
@@ -184,13 +227,14 @@ func TestBuiltinRulesFire(t *testing.T) {
 	must(t, err)
 	tested := map[string]bool{}
 	for _, tc := range cases {
-		tested[tc.rule] = true
+		id, _, _ := strings.Cut(tc.rule, " ")
+		tested[id] = true
 		t.Run(tc.rule, func(t *testing.T) {
 			store := newStore(t)
 			f := healthy()
 			tc.mutate(t, f)
-			id := f.write(t, store)
-			res, err := Run(context.Background(), store, id, Options{Rules: set, Only: []string{tc.rule}, Now: fixtureTime})
+			sid := f.write(t, store)
+			res, err := Run(context.Background(), store, sid, Options{Rules: set, Only: []string{id}, Now: fixtureTime})
 			must(t, err)
 			r := res.Rules[0]
 			if r.Outcome != OutcomeFail {

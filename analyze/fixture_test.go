@@ -17,6 +17,9 @@ type fixture struct {
 	devices  []snapshot.Device
 	lines    []snapshot.Line
 	apps     []snapshot.LineAppearance
+	patterns []snapshot.PatternDestination
+	mgcp     []snapshot.MGCPGateway
+	defaults []snapshot.DefaultLoad
 	users    []snapshot.User
 	pools    []snapshot.DevicePool
 	members  []snapshot.CMGroupMember
@@ -65,6 +68,30 @@ func healthy() *fixture {
 	f.device("GW-1", "Gateway", "Gateway", "sub1")
 	f.device("TRK-1", "Trunk", "SIPTrunk", "sub1")
 	f.device("HL-1", "Route List", "HuntList", "sub1")
+	// What every real cluster also holds, none of which may fire a rule: a route list with the
+	// route patterns pointing at it, a hunt pilot, an IM and Presence node, a Universal Device
+	// Template (Phone class, never registers, no owner, no line), a device profile of an
+	// end-of-life model, the Device Defaults load the phones run, and a trunk running on all
+	// nodes, registered on each.
+	f.device("RL-PSTN", "Route List", "", "")
+	f.patterns = []snapshot.PatternDestination{
+		{PatternPKID: "pk-rp1", Pattern: "9.@", Partition: "PT_PSTN", Usage: "Route", Device: "RL-PSTN"},
+		{PatternPKID: "pk-rp2", Pattern: "9.011!", Partition: "PT_PSTN", Usage: "Route", Device: "RL-PSTN"},
+		{PatternPKID: "pk-hp1", Pattern: "5000", Partition: "PT", Usage: "Hunt Pilot", Device: "HL-1"},
+	}
+	f.lines = append(f.lines, snapshot.Line{PKID: "pk-rp1", DN: "9.@", Partition: "PT_PSTN", Usage: "Route"},
+		snapshot.Line{PKID: "pk-rp2", DN: "9.011!", Partition: "PT_PSTN", Usage: "Route"},
+		snapshot.Line{PKID: "pk-hp1", DN: "5000", Partition: "PT", Usage: "Hunt Pilot"})
+	f.nodes = append(f.nodes, snapshot.Node{Name: "imp1", IsActive: true, Role: snapshot.RoleIMAndPresence})
+	f.devices = append(f.devices,
+		snapshot.Device{Name: "UDT-Default", Class: "Phone", Model: "Universal Device Template", DevicePool: "DP-A", IsActive: true},
+		snapshot.Device{Name: "DP-Profile-7945", Class: "Device Profile", Model: "Cisco 7945", Description: "EM profile", DevicePool: "DP-A", IsActive: true})
+	f.defaults = []snapshot.DefaultLoad{{Model: "Cisco 8845", Protocol: "SIP", Load: "sip8845.14-2"}}
+	f.device("TRK-ALL", "Trunk", "SIPTrunk", "sub1")
+	f.deviceOf(nil, "TRK-ALL").RunOnAllNodes = true
+	trkAll := *f.risOf(nil, "TRK-ALL")
+	trkAll.Node = "sub2"
+	f.ris = append(f.ris, trkAll)
 	for _, it := range axlItems {
 		f.coverage = append(f.coverage, snapshot.Coverage{Source: snapshot.SourceAXL, Item: it, Complete: true})
 	}
@@ -146,6 +173,15 @@ func (f *fixture) write(t testing.TB, store *snapshot.Store) int64 {
 	}
 	for _, a := range f.apps {
 		must(t, w.AddLineAppearance(ctx, a))
+	}
+	for _, p := range f.patterns {
+		must(t, w.AddPatternDestination(ctx, p))
+	}
+	for _, g := range f.mgcp {
+		must(t, w.AddMGCPGateway(ctx, g))
+	}
+	for _, d := range f.defaults {
+		must(t, w.AddDefaultLoad(ctx, d))
 	}
 	for _, u := range f.users {
 		must(t, w.AddUser(ctx, u))

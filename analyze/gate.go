@@ -16,7 +16,7 @@ type gate struct {
 	cov       map[string]snapshot.Coverage // "source/item"
 	classes   []string                     // RisPort classes with a coverage record or AXL devices
 	nodes     []string                     // RisPort nodes with a coverage record
-	axlNodes  []string                     // active AXL nodes, when the AXL node list is complete
+	axlNodes  []string                     // active Unified CM nodes in AXL, when the AXL node list is complete
 	badAnswer map[string][]string          // class -> "node answered CODE"
 }
 
@@ -53,7 +53,7 @@ func newGate(ctx context.Context, store *snapshot.Store, id int64, cov []snapsho
 	crows.Close()
 	sort.Strings(g.classes)
 	if c, ok := g.cov["axl/nodes"]; ok && c.Complete {
-		rows, err := db.QueryContext(ctx, `SELECT name FROM axl_node WHERE snapshot_id = ? AND is_active = 1 ORDER BY name`, id)
+		rows, err := db.QueryContext(ctx, `SELECT name FROM axl_node WHERE snapshot_id = ? AND is_active = 1 AND role = ? ORDER BY name`, id, snapshot.RoleUnifiedCM)
 		if err != nil {
 			return nil, fmt.Errorf("reading nodes of snapshot %d: %w", id, err)
 		}

@@ -315,7 +315,8 @@ var (
 var risClasses = []string{"Phone", "Gateway", "H323", "Cti", "VoiceMail", "MediaResources", "SIPTrunk", "HuntList", "Unknown"}
 
 // axlItems are the AXL coverage items a rule may require.
-var axlItems = []string{"devices", "lines", "line_appearances", "users", "device_pools", "cm_groups", "nodes", "version"}
+var axlItems = []string{"devices", "lines", "line_appearances", "pattern_destinations", "users", "device_pools",
+	"cm_groups", "nodes", "mgcp_gateways", "default_loads", "version"}
 
 // packErrors gathers located errors of one file.
 type packErrors struct {

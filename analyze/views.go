@@ -33,9 +33,9 @@ func StatusReasonText(code int) string {
 
 // viewNames lists the relations a rule query may use, in documentation order (rules/README.md).
 var viewNames = []string{
-	"snapshot", "devices", "ris", "ris_devices", "device_status", "lines", "line_appearances", "users",
-	"device_pools", "cm_group_members", "nodes", "coverage", "node_answers", "status_reasons",
-	"eol_models", "history_snapshots", "history",
+	"snapshot", "devices", "ris", "ris_devices", "device_status", "lines", "line_appearances",
+	"pattern_destinations", "users", "device_pools", "cm_group_members", "nodes", "mgcp_gateways",
+	"default_loads", "coverage", "node_answers", "status_reasons", "eol_models", "history_snapshots", "history",
 }
 
 // viewSQL defines the per-snapshot views. %[1]d is the snapshot id (an integer, never user text).
@@ -65,7 +65,7 @@ CREATE INDEX temp.ris_class ON ris (device_class, status);
 
 CREATE TEMP VIEW devices AS
 SELECT pkid, name, class, ris_class, model, model_enum, product, protocol, description, device_pool,
-       owner, css, location, is_active
+       owner, css, location, is_active, load_override, run_on_all_nodes, process_node, mgcp_gateway
 FROM main.axl_device WHERE snapshot_id = %[1]d;
 
 CREATE TEMP VIEW ris_devices AS
@@ -79,8 +79,8 @@ WHERE r.snapshot_id = %[1]d;
 
 CREATE TEMP VIEW device_status AS
 SELECT d.name, d.class, d.ris_class, d.model, d.model_enum, d.product, d.protocol, d.description,
-       d.device_pool, d.owner, d.css, d.location, d.is_active,
-       (r.name IS NOT NULL) AS in_ris, COALESCE(r.status, '') AS status,
+       d.device_pool, d.owner, d.css, d.location, d.is_active, d.load_override, d.run_on_all_nodes,
+       d.process_node, d.mgcp_gateway, (r.name IS NOT NULL) AS in_ris, COALESCE(r.status, '') AS status,
        COALESCE(r.status_reason, 0) AS status_reason, COALESCE(r.status_reason_text, '') AS status_reason_text,
        COALESCE(r.node, '') AS node, COALESCE(r.node_rows, 0) AS node_rows, COALESCE(r.ipv4, '') AS ipv4,
        COALESCE(r.active_load, '') AS active_load, COALESCE(r.timestamp, 0) AS timestamp,
@@ -95,8 +95,14 @@ CREATE TEMP VIEW line_appearances AS
 SELECT device, line_index, line_pkid, dn, partition, label, display
 FROM main.axl_line_appearance WHERE snapshot_id = %[1]d;
 
+CREATE TEMP VIEW pattern_destinations AS
+SELECT pattern_pkid, pattern, partition, usage, device
+FROM main.axl_pattern_destination WHERE snapshot_id = %[1]d;
+
 CREATE TEMP VIEW users AS
-SELECT userid, first_name, last_name, mail, department, status FROM main.axl_user WHERE snapshot_id = %[1]d;
+SELECT userid, first_name, last_name, mail, department, status,
+       CASE WHEN status = '2' THEN 0 ELSE 1 END AS is_active -- enduser.status 2: inactive, marked for deletion by LDAP sync
+FROM main.axl_user WHERE snapshot_id = %[1]d;
 
 CREATE TEMP VIEW device_pools AS
 SELECT name, cm_group, region, location FROM main.axl_device_pool WHERE snapshot_id = %[1]d;
@@ -105,7 +111,13 @@ CREATE TEMP VIEW cm_group_members AS
 SELECT cm_group, node, priority FROM main.axl_cm_group_member WHERE snapshot_id = %[1]d;
 
 CREATE TEMP VIEW nodes AS
-SELECT name, description, is_publisher, is_active FROM main.axl_node WHERE snapshot_id = %[1]d;
+SELECT name, description, is_publisher, is_active, role FROM main.axl_node WHERE snapshot_id = %[1]d;
+
+CREATE TEMP VIEW mgcp_gateways AS
+SELECT domain_name, description, product, cm_group FROM main.axl_mgcp_gateway WHERE snapshot_id = %[1]d;
+
+CREATE TEMP VIEW default_loads AS
+SELECT model, protocol, load FROM main.axl_default_load WHERE snapshot_id = %[1]d;
 
 CREATE TEMP VIEW coverage AS
 SELECT source, item, complete, reason, records FROM main.coverage WHERE snapshot_id = %[1]d;

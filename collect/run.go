@@ -12,9 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cucm-audit/cucm-audit/collect/axl"
 	"github.com/cucm-audit/cucm-audit/collect/risport"
-	"github.com/cucm-audit/cucm-audit/collect/soap"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -147,225 +145,6 @@ func (r *run) collect(ctx context.Context, version string) error {
 	return r.collectRisPort(ctx)
 }
 
-// axlItem runs one paged AXL query into the writer and records its coverage. A write error or a
-// cancellation is returned (fatal); a query failure becomes an incomplete coverage item.
-func (r *run) axlItem(ctx context.Context, item, selectRest string, store func(axl.Row) error) (bool, error) {
-	r.p.set("AXL: reading %s", item)
-	var storeErr error
-	n := 0
-	_, err := r.c.axl.Paged(ctx, selectRest, func(row axl.Row) error {
-		if err := store(row); err != nil {
-			storeErr = err
-			return err
-		}
-		n++
-		return nil
-	})
-	if storeErr != nil {
-		return false, storeErr
-	}
-	if err != nil {
-		if fatal(ctx, err) {
-			return false, err
-		}
-		if soap.IsAuth(err) {
-			return false, fmt.Errorf("AXL %s: %w", item, err)
-		}
-		r.c.log.Warn("AXL query failed", "item", item, "err", err)
-		return false, r.coverage(ctx, snapshot.SourceAXL, item, n, fmt.Errorf("AXL query failed: %w", err))
-	}
-	return true, r.coverage(ctx, snapshot.SourceAXL, item, n, nil)
-}
-
-func truthy(s string) bool {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "t", "true", "1", "y", "yes":
-		return true
-	}
-	return false
-}
-
-func num(s string) int {
-	n, _ := strconv.Atoi(strings.TrimSpace(s))
-	return n
-}
-
-// The AXL queries. Type tables are joined by name (typeclass, typemodel, typeproduct,
-// typedeviceprotocol, typepatternusage), never hard-coded enums. Each ends with an ORDER BY on a
-// unique key so that SKIP/FIRST pages are stable.
-const (
-	sqlNodes = `pn.pkid, pn.name, pn.description, pn.isactive, tnu.name AS nodeusage FROM processnode pn ` +
-		`LEFT JOIN typenodeusage tnu ON tnu.enum = pn.tknodeusage ` +
-		`WHERE pn.name <> 'EnterpriseWideData' ORDER BY pn.pkid`
-	sqlCMGroupMembers = `cmgm.pkid, cmg.name AS cmgroup, pn.name AS node, cmgm.priority FROM callmanagergroupmember cmgm ` +
-		`JOIN callmanagergroup cmg ON cmg.pkid = cmgm.fkcallmanagergroup ` +
-		`JOIN callmanager cm ON cm.pkid = cmgm.fkcallmanager ` +
-		`JOIN processnode pn ON pn.pkid = cm.fkprocessnode ORDER BY cmgm.pkid`
-	sqlDevicePools = `dp.pkid, dp.name, cmg.name AS cmgroup, rg.name AS region, loc.name AS location FROM devicepool dp ` +
-		`LEFT JOIN callmanagergroup cmg ON cmg.pkid = dp.fkcallmanagergroup ` +
-		`LEFT JOIN region rg ON rg.pkid = dp.fkregion ` +
-		`LEFT JOIN location loc ON loc.pkid = dp.fklocation ORDER BY dp.pkid`
-	sqlUsers = `eu.pkid, eu.userid, eu.firstname, eu.lastname, eu.mailid, eu.department, eu.status FROM enduser eu ORDER BY eu.pkid`
-	sqlLines = `np.pkid, np.dnorpattern, rp.name AS partition, np.description, tpu.name AS usage FROM numplan np ` +
-		`LEFT JOIN routepartition rp ON rp.pkid = np.fkroutepartition ` +
-		`LEFT JOIN typepatternusage tpu ON tpu.enum = np.tkpatternusage ORDER BY np.pkid`
-	sqlAppearances = `dnpm.pkid, d.name AS device, dnpm.numplanindex, np.pkid AS linepkid, np.dnorpattern, rp.name AS partition, ` +
-		`dnpm.label, dnpm.display FROM devicenumplanmap dnpm ` +
-		`JOIN device d ON d.pkid = dnpm.fkdevice JOIN numplan np ON np.pkid = dnpm.fknumplan ` +
-		`LEFT JOIN routepartition rp ON rp.pkid = np.fkroutepartition ORDER BY dnpm.pkid`
-	sqlHuntLists = `rl.pkid, rl.fkdevice FROM routelist rl WHERE rl.fklinegroup IS NOT NULL ORDER BY rl.pkid`
-	sqlDevices   = `d.pkid, d.name, tc.name AS class, tm.name AS model, d.tkmodel, tp.name AS product, ` +
-		`tdp.name AS protocol, d.description, dp.name AS devicepool, eu.userid AS owner, css.name AS css, ` +
-		`loc.name AS location, d.isactive FROM device d ` +
-		`LEFT JOIN typeclass tc ON tc.enum = d.tkclass ` +
-		`LEFT JOIN typemodel tm ON tm.enum = d.tkmodel ` +
-		`LEFT JOIN typeproduct tp ON tp.enum = d.tkproduct ` +
-		`LEFT JOIN typedeviceprotocol tdp ON tdp.enum = d.tkdeviceprotocol ` +
-		`LEFT JOIN devicepool dp ON dp.pkid = d.fkdevicepool ` +
-		`LEFT JOIN enduser eu ON eu.pkid = d.fkenduser ` +
-		`LEFT JOIN callingsearchspace css ON css.pkid = d.fkcallingsearchspace ` +
-		`LEFT JOIN location loc ON loc.pkid = d.fklocation ORDER BY d.pkid`
-)
-
-// RisClass maps an AXL device (typeclass name, model name, protocol name, hunt list flag) to
-// the RisPort DeviceClass that tracks it, "" when RisPort does not track it.
-func RisClass(class, model, protocol string, huntList bool) string {
-	switch class {
-	case "Phone":
-		switch model {
-		case "CTI Port":
-			return "Cti"
-		case "Universal Device Template":
-			return ""
-		}
-		return "Phone"
-	case "Gateway":
-		if protocol == "H.225" || strings.Contains(model, "H.323") {
-			return "H323"
-		}
-		return "Gateway"
-	case "Trunk":
-		if protocol == "SIP" || strings.Contains(model, "SIP") {
-			return "SIPTrunk"
-		}
-		return "H323"
-	case "CTI Route Point":
-		return "Cti"
-	case "Voice Mail":
-		return "VoiceMail"
-	case "Conference Bridge", "Media Termination Point", "Music On Hold", "Tone Announcement Player", "Annunciator", "Transcoder":
-		return "MediaResources"
-	case "Route List":
-		if huntList {
-			return "HuntList"
-		}
-	}
-	return ""
-}
-
-func (r *run) collectAXL(ctx context.Context) error {
-	w := r.w
-	if _, err := r.axlItem(ctx, "nodes", sqlNodes, func(row axl.Row) error {
-		r.axlNodes = append(r.axlNodes, row["name"])
-		return w.AddNode(ctx, snapshot.Node{Name: row["name"], Description: row["description"],
-			IsPublisher: strings.EqualFold(strings.TrimSpace(row["nodeusage"]), "Publisher"), IsActive: row["isactive"] == "" || truthy(row["isactive"])})
-	}); err != nil {
-		return err
-	}
-	// CUCM numbers priorities from 0 or 1 depending on the tool that wrote them; the snapshot
-	// stores the rank within the group, 1 being the primary.
-	var members []snapshot.CMGroupMember
-	firstOf := map[string]string{}     // CallManager group → its primary node
-	groupOfPool := map[string]string{} // device pool → CallManager group
-	if _, err := r.axlItem(ctx, "cm_groups", sqlCMGroupMembers, func(row axl.Row) error {
-		members = append(members, snapshot.CMGroupMember{CMGroup: row["cmgroup"], Node: row["node"], Priority: num(row["priority"])})
-		r.cmNodes[row["node"]] = true
-		return nil
-	}); err != nil {
-		return err
-	}
-	sort.SliceStable(members, func(i, j int) bool {
-		if members[i].CMGroup != members[j].CMGroup {
-			return members[i].CMGroup < members[j].CMGroup
-		}
-		return members[i].Priority < members[j].Priority
-	})
-	for i, m := range members {
-		if i == 0 || members[i-1].CMGroup != m.CMGroup {
-			m.Priority = 1
-			firstOf[m.CMGroup] = m.Node
-		} else {
-			m.Priority = members[i-1].Priority + 1
-		}
-		members[i] = m
-		if err := w.AddCMGroupMember(ctx, m); err != nil {
-			return err
-		}
-	}
-	if _, err := r.axlItem(ctx, "device_pools", sqlDevicePools, func(row axl.Row) error {
-		groupOfPool[row["name"]] = row["cmgroup"]
-		return w.AddDevicePool(ctx, snapshot.DevicePool{Name: row["name"], CMGroup: row["cmgroup"], Region: row["region"], Location: row["location"]})
-	}); err != nil {
-		return err
-	}
-	if _, err := r.axlItem(ctx, "users", sqlUsers, func(row axl.Row) error {
-		return w.AddUser(ctx, snapshot.User{UserID: row["userid"], FirstName: row["firstname"], LastName: row["lastname"],
-			Mail: row["mailid"], Department: row["department"], Status: row["status"]})
-	}); err != nil {
-		return err
-	}
-	if _, err := r.axlItem(ctx, "lines", sqlLines, func(row axl.Row) error {
-		return w.AddLine(ctx, snapshot.Line{PKID: row["pkid"], DN: row["dnorpattern"], Partition: row["partition"],
-			Description: row["description"], Usage: row["usage"]})
-	}); err != nil {
-		return err
-	}
-	if _, err := r.axlItem(ctx, "line_appearances", sqlAppearances, func(row axl.Row) error {
-		return w.AddLineAppearance(ctx, snapshot.LineAppearance{Device: row["device"], Index: num(row["numplanindex"]),
-			LinePKID: row["linepkid"], DN: row["dnorpattern"], Partition: row["partition"], Label: row["label"], Display: row["display"]})
-	}); err != nil {
-		return err
-	}
-	// Hunt lists are route lists with a line group; they are read before the devices so that
-	// each device is stored once with its RisPort class. A failure here leaves hunt lists
-	// unmapped, which the devices item then reports.
-	hunt := map[string]bool{}
-	r.p.set("AXL: reading hunt lists")
-	_, huntErr := r.c.axl.Paged(ctx, sqlHuntLists, func(row axl.Row) error {
-		hunt[strings.ToLower(row["fkdevice"])] = true
-		return nil
-	})
-	if huntErr != nil && fatal(ctx, huntErr) {
-		return huntErr
-	}
-	ok, err := r.axlItem(ctx, "devices", sqlDevices, func(row axl.Row) error {
-		d := snapshot.Device{PKID: row["pkid"], Name: row["name"], Class: row["class"], Model: row["model"],
-			ModelEnum: num(row["tkmodel"]), Product: row["product"], Protocol: row["protocol"], Description: row["description"],
-			DevicePool: row["devicepool"], Owner: row["owner"], CSS: row["css"], Location: row["location"],
-			IsActive: row["isactive"] == "" || truthy(row["isactive"])}
-		d.RisClass = RisClass(d.Class, d.Model, d.Protocol, hunt[strings.ToLower(d.PKID)])
-		if d.RisClass != "" {
-			r.axlByRis[d.RisClass] = append(r.axlByRis[d.RisClass], d.Name)
-		}
-		r.axlCount[d.RisClass]++
-		r.axlDevices++
-		if n := firstOf[groupOfPool[d.DevicePool]]; n != "" {
-			r.primaries[n] = true
-		}
-		r.p.set("AXL: %d devices", r.axlDevices)
-		return w.AddDevice(ctx, d)
-	})
-	if err != nil {
-		return err
-	}
-	r.devicesOK = ok
-	if ok && huntErr != nil {
-		return r.coverage(ctx, snapshot.SourceAXL, "devices", r.axlDevices,
-			fmt.Errorf("hunt lists could not be told from route lists: %w", huntErr))
-	}
-	return nil
-}
-
 // collectRisPort reads every tracked class. See risClass for the strategy.
 func (r *run) collectRisPort(ctx context.Context) error {
 	r.startWriter(ctx)
@@ -479,6 +258,23 @@ func (r *run) record(cr *classResult, ans *risport.Answer, cut bool) {
 			st.stored++
 			cr.records++
 		}
+	}
+	// A node the StateInfo names without a CmNode item answered too, with nothing to list in
+	// this answer: record it, so node answers list every node RisPort mentioned.
+	for _, sn := range ans.StateNodes() {
+		if sn.Name == "" {
+			continue
+		}
+		na := cr.answers[sn.Name]
+		if na == nil {
+			na = &snapshot.NodeAnswer{DeviceClass: cr.class, Node: sn.Name}
+			cr.answers[sn.Name] = na
+		}
+		code := risport.CodeOk
+		if sn.Found == 0 {
+			code = risport.CodeNotFound
+		}
+		na.ReturnCode = worseCode(na.ReturnCode, code)
 	}
 	r.progressRis(cr.class)
 }

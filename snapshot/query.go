@@ -108,6 +108,18 @@ func (s *Store) Coverage(ctx context.Context, id int64) ([]Coverage, error) {
 	return out, rows.Err()
 }
 
+// ClassLabelSQL is the SQL expression that names a configured device's class in counts: its
+// RisPort class when RisPort tracks it, else its AXL class, except that a Phone-class row RisPort
+// does not track (a Universal Device Template) is named by its model, never counted as a phone.
+// alias is the axl_device table's alias ("" for none).
+func ClassLabelSQL(alias string) string {
+	if alias != "" {
+		alias += "."
+	}
+	return strings.NewReplacer("$", alias).Replace(
+		`CASE WHEN $ris_class != '' THEN $ris_class WHEN $class = 'Phone' AND $model != '' THEN $model ELSE $class END`)
+}
+
 // ClassCount is the number of devices of one class, optionally in one registration status.
 type ClassCount struct {
 	Class  string `json:"class"`
@@ -115,10 +127,11 @@ type ClassCount struct {
 	Count  int    `json:"count"`
 }
 
-// AXLCounts counts a snapshot's configured devices by RisPort class (AXL class when RisPort
-// does not track it).
+// AXLCounts counts a snapshot's configured devices by RisPort class, and those RisPort does not
+// track by AXL class (Route List, Device Profile, ...); a Phone-class row that never registers
+// (a Universal Device Template) counts under its model, never as a phone.
 func (s *Store) AXLCounts(ctx context.Context, id int64) ([]ClassCount, error) {
-	return s.classCounts(ctx, `SELECT CASE WHEN ris_class != '' THEN ris_class ELSE class END AS c, '', COUNT(*)
+	return s.classCounts(ctx, `SELECT `+ClassLabelSQL("")+` AS c, '', COUNT(*)
 		FROM axl_device WHERE snapshot_id = ? GROUP BY c ORDER BY c`, id)
 }
 

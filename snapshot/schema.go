@@ -274,6 +274,52 @@ WHERE NOT EXISTS (SELECT 1 FROM axl_device d WHERE d.snapshot_id = r.snapshot_id
 	`
 ALTER TABLE mail_log ADD COLUMN manifest TEXT NOT NULL DEFAULT '{}';
 `,
+	// 5: what real clusters hold beyond phones and their lines. devicenumplanmap also links route
+	// patterns to route lists, gateways and trunks and hunt pilots to hunt lists: those links are
+	// kept as pattern destinations, never as line appearances. processnode also lists IM and
+	// Presence nodes, which run no call processing and never answer RisPort (axl_node.role). The
+	// device's own load (specialloadinformation), the Device Defaults load per model and protocol,
+	// trunks running on all nodes, software media resources tied to a node and MGCP endpoints with
+	// their gateway (whose CallManager group governs them) are what the redundancy and firmware
+	// rules need to judge only what the configuration asks for.
+	`
+ALTER TABLE axl_node ADD COLUMN role TEXT NOT NULL DEFAULT 'Unified CM'; -- 'Unified CM' or 'IM and Presence'
+ALTER TABLE axl_device ADD COLUMN load_override TEXT NOT NULL DEFAULT '';       -- device.specialloadinformation
+ALTER TABLE axl_device ADD COLUMN run_on_all_nodes INTEGER NOT NULL DEFAULT 0;  -- device.runonallnodes (trunks)
+ALTER TABLE axl_device ADD COLUMN process_node TEXT NOT NULL DEFAULT '';        -- device.fkprocessnode (software media resources)
+ALTER TABLE axl_device ADD COLUMN mgcp_gateway TEXT NOT NULL DEFAULT '';        -- mgcp.domainname of an MGCP endpoint's gateway
+
+-- Route patterns, hunt pilots and other non-line patterns with the device they point at
+-- (devicenumplanmap rows whose numplan usage is not Device).
+CREATE TABLE axl_pattern_destination (
+	snapshot_id  INTEGER NOT NULL REFERENCES snapshot (id) ON DELETE CASCADE,
+	pattern_pkid TEXT NOT NULL,
+	pattern      TEXT NOT NULL,
+	partition    TEXT NOT NULL DEFAULT '',
+	usage        TEXT NOT NULL DEFAULT '', -- typepatternusage name: Route, Hunt Pilot, ...
+	device       TEXT NOT NULL,            -- route list, hunt list, gateway or trunk
+	PRIMARY KEY (snapshot_id, pattern_pkid, device)
+) WITHOUT ROWID;
+
+-- MGCP gateways (mgcp): their CallManager group governs where their endpoints register.
+CREATE TABLE axl_mgcp_gateway (
+	snapshot_id INTEGER NOT NULL REFERENCES snapshot (id) ON DELETE CASCADE,
+	domain_name TEXT NOT NULL,
+	description TEXT NOT NULL DEFAULT '',
+	product     TEXT NOT NULL DEFAULT '',
+	cm_group    TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (snapshot_id, domain_name)
+) WITHOUT ROWID;
+
+-- Device Defaults (defaults): the firmware load a model runs unless the device names its own.
+CREATE TABLE axl_default_load (
+	snapshot_id INTEGER NOT NULL REFERENCES snapshot (id) ON DELETE CASCADE,
+	model       TEXT NOT NULL,
+	protocol    TEXT NOT NULL DEFAULT '',
+	load        TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (snapshot_id, model, protocol)
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the schema version this build writes and reads: the number of migrations

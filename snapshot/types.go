@@ -45,6 +45,40 @@ type Device struct {
 	CSS         string
 	Location    string
 	IsActive    bool
+	// LoadOverride is the device's own firmware load (device.specialloadinformation), "" when it
+	// runs the Device Defaults load of its model and protocol.
+	LoadOverride string
+	// RunOnAllNodes is set for trunks that run on every call-processing node at once.
+	RunOnAllNodes bool
+	// ProcessNode is the node a software media resource runs on (device.fkprocessnode).
+	ProcessNode string
+	// MGCPGateway is the domain name of the MGCP gateway an endpoint belongs to.
+	MGCPGateway string
+}
+
+// PatternDestination is a route pattern, hunt pilot or other non-line pattern and the device
+// it points at (a devicenumplanmap row whose numplan usage is not Device).
+type PatternDestination struct {
+	PatternPKID string
+	Pattern     string
+	Partition   string
+	Usage       string // typepatternusage name: Route, Hunt Pilot, ...
+	Device      string
+}
+
+// MGCPGateway is one MGCP gateway and the CallManager group its endpoints register to.
+type MGCPGateway struct {
+	DomainName  string
+	Description string
+	Product     string
+	CMGroup     string
+}
+
+// DefaultLoad is the Device Defaults firmware load of one model and protocol.
+type DefaultLoad struct {
+	Model    string
+	Protocol string
+	Load     string
 }
 
 // Line is one directory number or pattern from numplan.
@@ -98,7 +132,15 @@ type Node struct {
 	Description string
 	IsPublisher bool
 	IsActive    bool
+	Role        string // RoleUnifiedCM or RoleIMAndPresence
 }
+
+// Node roles (processnode.tkprocessnoderole). Only Unified CM nodes process calls and answer
+// RisPort; IM and Presence nodes are recorded so that reports can name them as such.
+const (
+	RoleUnifiedCM     = "Unified CM"
+	RoleIMAndPresence = "IM and Presence"
+)
 
 // RisDevice is one CmDevice entry as one node reported it.
 type RisDevice struct {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/mattn/go-sqlite3"
 )
 
 // Writer streams one collection into the database inside a single transaction. Nothing it
@@ -20,16 +22,26 @@ type Writer struct {
 
 const timeLayout = time.RFC3339Nano
 
+// ErrDuplicate is a row the snapshot already holds under the same key (a cluster answering the
+// same device, line appearance or pattern twice). The row is not stored; the rest of the
+// snapshot is unaffected, so a collector may note it and go on.
+var ErrDuplicate = errors.New("duplicate row")
+
 var insertSQL = map[string]string{
 	"device": `INSERT INTO axl_device (snapshot_id, pkid, name, class, ris_class, model, model_enum, product,
-		protocol, description, device_pool, owner, css, location, is_active) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		protocol, description, device_pool, owner, css, location, is_active, load_override, run_on_all_nodes, process_node,
+		mgcp_gateway) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 	"line": `INSERT INTO axl_line (snapshot_id, pkid, dn, partition, description, usage) VALUES (?,?,?,?,?,?)`,
 	"appearance": `INSERT INTO axl_line_appearance (snapshot_id, device, line_index, line_pkid, dn, partition,
 		label, display) VALUES (?,?,?,?,?,?,?,?)`,
 	"user":   `INSERT INTO axl_user (snapshot_id, userid, first_name, last_name, mail, department, status) VALUES (?,?,?,?,?,?,?)`,
 	"pool":   `INSERT INTO axl_device_pool (snapshot_id, name, cm_group, region, location) VALUES (?,?,?,?,?)`,
 	"member": `INSERT INTO axl_cm_group_member (snapshot_id, cm_group, node, priority) VALUES (?,?,?,?)`,
-	"node":   `INSERT INTO axl_node (snapshot_id, name, description, is_publisher, is_active) VALUES (?,?,?,?,?)`,
+	"node":   `INSERT INTO axl_node (snapshot_id, name, description, is_publisher, is_active, role) VALUES (?,?,?,?,?,?)`,
+	"pattern": `INSERT INTO axl_pattern_destination (snapshot_id, pattern_pkid, pattern, partition, usage, device)
+		VALUES (?,?,?,?,?,?)`,
+	"mgcp":    `INSERT INTO axl_mgcp_gateway (snapshot_id, domain_name, description, product, cm_group) VALUES (?,?,?,?,?)`,
+	"default": `INSERT INTO axl_default_load (snapshot_id, model, protocol, load) VALUES (?,?,?,?)`,
 	"ris": `INSERT INTO ris_device (snapshot_id, node, name, device_class, model, product, status, status_reason,
 		protocol, description, dir_number, num_lines, lines_status, ipv4, ip_addresses, active_load, inactive_load,
 		download_status, login_user, timestamp, registration_attempts, httpd, is_cti_controllable)
@@ -87,6 +99,9 @@ func (w *Writer) exec(ctx context.Context, stmt string, args ...any) error {
 		return errors.New("snapshot writer already finished")
 	}
 	if _, err := w.stmts[stmt].ExecContext(ctx, append([]any{w.meta.ID}, args...)...); err != nil {
+		if se, ok := errors.AsType[sqlite3.Error](err); ok && se.Code == sqlite3.ErrConstraint {
+			return fmt.Errorf("storing %s: %w: %w", stmt, ErrDuplicate, err)
+		}
 		return fmt.Errorf("storing %s: %w", stmt, err)
 	}
 	return nil
@@ -95,7 +110,23 @@ func (w *Writer) exec(ctx context.Context, stmt string, args ...any) error {
 // AddDevice stores one AXL device.
 func (w *Writer) AddDevice(ctx context.Context, d Device) error {
 	return w.exec(ctx, "device", d.PKID, d.Name, d.Class, d.RisClass, d.Model, d.ModelEnum, d.Product, d.Protocol,
-		d.Description, d.DevicePool, d.Owner, d.CSS, d.Location, d.IsActive)
+		d.Description, d.DevicePool, d.Owner, d.CSS, d.Location, d.IsActive, d.LoadOverride, d.RunOnAllNodes,
+		d.ProcessNode, d.MGCPGateway)
+}
+
+// AddPatternDestination stores one pattern → device link that is not a line appearance.
+func (w *Writer) AddPatternDestination(ctx context.Context, p PatternDestination) error {
+	return w.exec(ctx, "pattern", p.PatternPKID, p.Pattern, p.Partition, p.Usage, p.Device)
+}
+
+// AddMGCPGateway stores one MGCP gateway.
+func (w *Writer) AddMGCPGateway(ctx context.Context, g MGCPGateway) error {
+	return w.exec(ctx, "mgcp", g.DomainName, g.Description, g.Product, g.CMGroup)
+}
+
+// AddDefaultLoad stores the Device Defaults load of one model and protocol.
+func (w *Writer) AddDefaultLoad(ctx context.Context, d DefaultLoad) error {
+	return w.exec(ctx, "default", d.Model, d.Protocol, d.Load)
 }
 
 // AddLine stores one directory number.
@@ -125,7 +156,11 @@ func (w *Writer) AddCMGroupMember(ctx context.Context, m CMGroupMember) error {
 
 // AddNode stores one cluster node.
 func (w *Writer) AddNode(ctx context.Context, n Node) error {
-	return w.exec(ctx, "node", n.Name, n.Description, n.IsPublisher, n.IsActive)
+	role := n.Role
+	if role == "" {
+		role = RoleUnifiedCM
+	}
+	return w.exec(ctx, "node", n.Name, n.Description, n.IsPublisher, n.IsActive, role)
 }
 
 // AddRisDevice stores one CmDevice entry of one node.

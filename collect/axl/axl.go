@@ -1,6 +1,8 @@
 // Package axl is a read-only client for CUCM's AXL SOAP API: getCCMVersion and executeSQLQuery,
-// paged with Informix SKIP/FIRST so that no query trips CUCM's response cap, shrinking the page
-// when CUCM still answers "Query request too large", with one request in flight at a time.
+// paged by key (SELECT FIRST n ... WHERE key > last ORDER BY key) so that no query trips CUCM's
+// response cap and no row is lost or read twice when the configuration changes between pages,
+// shrinking the page when CUCM still answers "Query request too large", with one request in
+// flight at a time.
 //
 // The client asks for AXL schema DefaultVersion. A cluster that does not support it (CUCM 12.5
 // and 14 do not know 15.0) answers HTTP 599 with the versions it supports; the client then
@@ -303,33 +305,114 @@ func readRows(d *xml.Decoder, fn func(Row)) error {
 	}
 }
 
-// Paged runs "SELECT SKIP n FIRST m <selectRest>" page after page until a short page, calling fn
-// for each row. selectRest is everything after SELECT and must end with an ORDER BY on a unique
-// key so that pages are stable. When CUCM answers "Query request too large" the page shrinks
-// (to 70 % of its suggestion, or half) and the same offset is asked again.
-func (c *Client) Paged(ctx context.Context, selectRest string, fn func(Row) error) (int, error) {
+// Query is one executeSQLQuery read page by page on a unique key (keyset paging):
+//
+//	SELECT FIRST n <Columns> FROM <From> WHERE (<Where>) AND <Key> > 'last' ORDER BY <Key>
+//
+// Unlike SKIP/FIRST over an ORDER BY, a page never shifts when rows are added, removed or changed
+// between two pages during a change window: every row that exists from the first page to the
+// last is read exactly once.
+type Query struct {
+	Columns string // select list; it must return the key as KeyName
+	From    string // table and joins, without FROM
+	Where   string // optional filter, without WHERE
+	Key     string // unique key expression, e.g. "d.pkid"
+	KeyName string // the key's column in the answer rows, e.g. "pkid"
+}
+
+// page is the SQL of one page after the key last ("" for the first page).
+func (q Query) page(first int, last string) string {
+	var conds []string
+	if q.Where != "" {
+		conds = append(conds, "("+q.Where+")")
+	}
+	if last != "" {
+		conds = append(conds, q.Key+" > '"+strings.ReplaceAll(last, "'", "''")+"'")
+	}
+	sql := fmt.Sprintf("SELECT FIRST %d %s FROM %s", first, q.Columns, q.From)
+	if len(conds) > 0 {
+		sql += " WHERE " + strings.Join(conds, " AND ")
+	}
+	return sql + " ORDER BY " + q.Key
+}
+
+// Paged reads q page after page until a short page, calling fn for each row, and returns the
+// number of rows read. When CUCM answers "Query request too large" the page shrinks (to 70 % of
+// its suggestion, or half) and the same page is asked again. A page whose last key does not move
+// past the previous one (a server ignoring the key condition) fails instead of looping.
+func (c *Client) Paged(ctx context.Context, q Query, fn func(Row) error) (int, error) {
 	page := c.pageSize
-	skip := 0
+	last := ""
+	total := 0
 	for {
-		q := fmt.Sprintf("SELECT SKIP %d FIRST %d %s", skip, page, selectRest)
-		n, err := c.Query(ctx, q, fn)
+		var rows []Row
+		_, err := c.Query(ctx, q.page(page, last), func(r Row) error {
+			rows = append(rows, r)
+			return nil
+		})
 		if big, suggested := TooLarge(err); big {
 			next := page / 2
 			if suggested > 0 {
 				next = min(page-1, suggested*7/10)
 			}
 			if page <= 1 || next < 1 {
-				return skip, fmt.Errorf("CUCM refuses even one row as too large: %w", err)
+				return total, fmt.Errorf("CUCM refuses even one row as too large: %w", err)
 			}
 			page = next
 			continue
 		}
 		if err != nil {
-			return skip, err
+			return total, err
 		}
-		skip += n
-		if n < page {
-			return skip, nil
+		if len(rows) > 0 {
+			k := rows[len(rows)-1][q.KeyName]
+			if k == "" || k == last {
+				return total, fmt.Errorf("paging %s by %s did not advance past %q: the answer holds no usable key", q.From, q.Key, last)
+			}
+			last = k
+		}
+		for _, r := range rows {
+			if err := fn(r); err != nil {
+				return total, err
+			}
+			total++
+		}
+		if len(rows) < page {
+			return total, nil
 		}
 	}
+}
+
+// MissingColumn reports whether err is CUCM's Informix answer to a column this release does not
+// have (-217 "Column (x) not found in any table in the query"), and the column.
+func MissingColumn(err error) (string, bool) {
+	return informixName(err, -217, "not found in any table")
+}
+
+// MissingTable reports whether err is CUCM's Informix answer to a table this release does not
+// have (-206 "The specified table (x) is not in the database"), and the table.
+func MissingTable(err error) (string, bool) {
+	return informixName(err, -206, "is not in the database")
+}
+
+var parenName = regexp.MustCompile(`\(([^()]*)\)`)
+
+// informixName matches a fault by its axlcode or, when a cluster leaves the code out, by its
+// Informix text, and returns the name the message gives in parentheses.
+func informixName(err error, code int, phrase string) (string, bool) {
+	var f *soap.Fault
+	if !errors.As(err, &f) {
+		return "", false
+	}
+	msg := f.AXLMessage
+	if msg == "" {
+		msg = f.String
+	}
+	if f.AXLCode != code && !strings.Contains(strings.ToLower(msg), phrase) {
+		return "", false
+	}
+	if m := parenName.FindStringSubmatch(msg); m != nil {
+		return strings.ToLower(strings.TrimSpace(m[1])), true
+	}
+	return "", true
 }
