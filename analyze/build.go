@@ -145,6 +145,9 @@ func BuildReport(ctx context.Context, store *snapshot.Store, snapshotID int64, o
 			rep.DataQuality.Gaps++
 		}
 	}
+	if rep.DataQuality.Nodes, err = clusterNodes(ctx, store, snapshotID, rep.DataQuality.Coverage); err != nil {
+		return nil, err
+	}
 	if rep.Summary.RisByClassStatus, err = store.RisCounts(ctx, snapshotID); err != nil {
 		return nil, err
 	}
@@ -261,4 +264,37 @@ func modelCounts(ctx context.Context, store *snapshot.Store, id int64) ([]ModelC
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// clusterNodes lists the snapshot's nodes with what RisPort said of each, from its coverage.
+func clusterNodes(ctx context.Context, store *snapshot.Store, id int64, cov []snapshot.Coverage) ([]ClusterNode, error) {
+	nodes, err := store.Nodes(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	byItem := map[string]snapshot.Coverage{}
+	for _, c := range cov {
+		if c.Source == snapshot.SourceRisPort {
+			byItem[c.Item] = c
+		}
+	}
+	out := []ClusterNode{}
+	for _, n := range nodes {
+		cn := ClusterNode{Name: n.Name, Description: n.Description, Role: n.Role, Publisher: n.IsPublisher, Active: n.IsActive}
+		c, ok := byItem[snapshot.NodeItem(n.Name)]
+		switch {
+		case n.Role == snapshot.RoleIMAndPresence:
+			cn.RisPort = "not applicable"
+		case !ok:
+			cn.RisPort = "not read"
+		case !c.Complete:
+			cn.RisPort = "incomplete: " + c.Reason
+		case c.Records > 0:
+			cn.RisPort = fmt.Sprintf("%d devices listed", c.Records)
+		default:
+			cn.RisPort = "no devices listed"
+		}
+		out = append(out, cn)
+	}
+	return out, nil
 }

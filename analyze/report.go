@@ -83,11 +83,26 @@ type ChangeSummary struct {
 type DataQuality struct {
 	Coverage     []snapshot.Coverage `json:"coverage"` // every source, gaps first
 	Gaps         int                 `json:"gaps"`
+	Nodes        []ClusterNode       `json:"nodes"` // every cluster node AXL lists, with what RisPort said of it
 	Inconclusive []RuleOutcome       `json:"inconclusive"`
 	Errors       []RuleOutcome       `json:"errors"`
 	// Selection is set when the analysis ran a subset of the rules (--only, --skip): the report
 	// then covers only those rules and must say so.
 	Selection *RuleSelection `json:"selection,omitempty"`
+}
+
+// ClusterNode is one server of the cluster and what the snapshot's RisPort pass said of it. IM
+// and Presence nodes run no call processing and answer no RisPort query: they are listed as
+// such, never as a gap.
+type ClusterNode struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Role        string `json:"role"` // "Unified CM" or "IM and Presence"
+	Publisher   bool   `json:"publisher"`
+	Active      bool   `json:"active"`
+	// RisPort is "N devices listed", "no devices listed", "incomplete: <reason>", "not read" (no
+	// coverage record) or "not applicable" (an IM and Presence node).
+	RisPort string `json:"risport"`
 }
 
 // RuleSelection describes an analysis that evaluated only some of the available rules.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
 // Format is one output format.
@@ -190,4 +191,20 @@ func capped(fs []analyze.Finding, max int) ([]analyze.Finding, int) {
 		return fs, 0
 	}
 	return fs[:max], len(fs) - max
+}
+
+// nodeRoleText is a cluster node's role as a reader says it: "Unified CM (publisher)",
+// "IM and Presence (no call processing)", with "inactive" when the node is.
+func nodeRoleText(n analyze.ClusterNode) string {
+	s := n.Role
+	switch {
+	case n.Role == snapshot.RoleIMAndPresence:
+		s += " (no call processing)"
+	case n.Publisher:
+		s += " (publisher)"
+	}
+	if !n.Active {
+		s += ", inactive"
+	}
+	return s
 }

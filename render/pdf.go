@@ -1019,6 +1019,14 @@ func (d *pdfDoc) quality() {
 		d.heading("Coverage gaps", 15)
 		d.table([]pdfCol{{"Source", 10, "L"}, {"Item", 22, "L"}, {"Records read", 11, "R"}, {"Reason", 50, "L"}}, gaps, nil)
 	}
+	if len(dq.Nodes) > 0 {
+		d.heading("Cluster nodes", 15)
+		var rows [][]string
+		for _, n := range dq.Nodes {
+			rows = append(rows, []string{n.Name, nodeRoleText(n), n.RisPort})
+		}
+		d.table([]pdfCol{{"Node", 22, "L"}, {"Role", 30, "L"}, {"RisPort", 48, "L"}}, rows, nil)
+	}
 	if len(dq.Inconclusive) > 0 {
 		d.heading("Inconclusive rules", 15)
 		var rows [][]string

@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
 // XLSX writes the worklist: a Summary sheet, one sheet per rule with findings (every finding,
@@ -555,6 +556,11 @@ func (b *xlsxBook) coverage(sw *excelize.StreamWriter, r *analyze.Report) error 
 			complete = "no"
 		}
 		rows = append(rows, cells(c.Source, c.Item, complete, c.Records, c.Reason))
+	}
+	for _, n := range r.DataQuality.Nodes {
+		if n.Role == snapshot.RoleIMAndPresence {
+			rows = append(rows, cells("axl", "node:"+n.Name, "yes", 0, nodeRoleText(n)+": RisPort not applicable"))
+		}
 	}
 	return b.table(sw, []string{"Source", "Item", "Complete", "Records", "Reason"}, rows)
 }

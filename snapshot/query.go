@@ -89,6 +89,26 @@ func (s *Store) Resolve(ctx context.Context, ref, cluster string) (Meta, error) 
 	return m, nil
 }
 
+// Nodes returns the cluster nodes of a snapshot (processnode as read from AXL), Unified CM nodes
+// first, then by name.
+func (s *Store) Nodes(ctx context.Context, id int64) ([]Node, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, description, is_publisher, is_active, role FROM axl_node
+		WHERE snapshot_id = ? ORDER BY role <> ?, name`, id, RoleUnifiedCM)
+	if err != nil {
+		return nil, fmt.Errorf("reading nodes of snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []Node
+	for rows.Next() {
+		var n Node
+		if err := rows.Scan(&n.Name, &n.Description, &n.IsPublisher, &n.IsActive, &n.Role); err != nil {
+			return nil, fmt.Errorf("reading nodes of snapshot %d: %w", id, err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
 // Coverage returns every coverage row of a snapshot, gaps first.
 func (s *Store) Coverage(ctx context.Context, id int64) ([]Coverage, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT source, item, complete, reason, records FROM coverage
