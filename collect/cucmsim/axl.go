@@ -428,14 +428,17 @@ func (s *Server) listProcessNode(resp *bytes.Buffer, req *axlRequest) {
 	if len(tags) == 0 {
 		tags = []string{"name", "description", "mac", "ipv6Name", "nodeUsage", "lbmHubGroup", "processNodeRole"}
 	}
-	type pn struct{ pkid, name, desc, usage string }
-	all := []pn{{"00000000-1111-0000-0000-000000000000", "EnterpriseWideData", "", "Subscriber"}}
-	for _, n := range s.c.nodes {
-		usage := "Subscriber"
+	type pn struct{ pkid, name, desc, usage, role string }
+	all := []pn{{enterpriseWideDataPKID, "EnterpriseWideData", "", "Subscriber", processNodeRoles[0].name}}
+	for _, n := range s.c.allNodes() {
+		usage, role := "Subscriber", processNodeRoles[0].name
 		if n.role == "publisher" {
 			usage = "Publisher"
 		}
-		all = append(all, pn{n.pkid, n.name, n.desc, usage})
+		if n.imp() {
+			role = processNodeRoles[1].name
+		}
+		all = append(all, pn{n.pkid, n.name, n.desc, usage, role})
 	}
 	pattern := "%"
 	if req.SearchCriteria.Name != nil {
@@ -456,7 +459,7 @@ func (s *Server) listProcessNode(resp *bytes.Buffer, req *axlRequest) {
 			case "nodeUsage":
 				elem(&b, t, p.usage)
 			case "processNodeRole":
-				elem(&b, t, "CUCM Voice/Video")
+				elem(&b, t, p.role)
 			case "mac", "ipv6Name":
 				elem(&b, t, "")
 			case "lbmHubGroup":
@@ -484,7 +487,7 @@ func (s *Server) listPhone(resp *bytes.Buffer, req *axlRequest, f Faults) *answe
 	match := func(p *string, v string) bool { return p == nil || likeMatch(*p, v) }
 	var phones []*simDevice
 	for _, d := range s.c.devices {
-		if d.model.typeClass != 1 || d.risOnly {
+		if d.typeClass() != 1 || d.model.enum == 645 || d.risOnly { // not templates [inf]: UDTs have their own list op
 			continue
 		}
 		if !match(sc.Name, d.name) || !match(sc.Description, d.desc) || !match(sc.Protocol, protocolName(d.protoEnum)) ||
@@ -526,8 +529,10 @@ func (s *Server) listPhone(resp *bytes.Buffer, req *axlRequest, f Faults) *answe
 				elem(resp, t, d.name)
 			case "description":
 				elem(resp, t, d.desc)
-			case "product", "model":
+			case "product":
 				elem(resp, t, d.model.name)
+			case "model":
+				elem(resp, t, d.model.typeModelName())
 			case "class":
 				elem(resp, t, "Phone")
 			case "protocol":
