@@ -35,15 +35,15 @@ type cluster struct {
 	huntLists  []*huntList
 
 	// Generated after the devices (enrich.go).
-	impNodes     []*simNode // IM and Presence nodes: processnode only, never in RisPort
-	routeGroups  []*simRouteGroup
-	routeLists   []*simRouteList
-	patterns     []*simLine // route, translation patterns and extra hunt pilots, in creation order
-	mgcps        []*simMGCP
-	defaults     []*simDefault
-	appUsers     []*simAppUser
-	lineKeys     map[string]string
-	nextDN       int
+	impNodes    []*simNode // IM and Presence nodes: processnode only, never in RisPort
+	routeGroups []*simRouteGroup
+	routeLists  []*simRouteList
+	patterns    []*simLine // route, translation patterns and extra hunt pilots, in creation order
+	mgcps       []*simMGCP
+	defaults    []*simDefault
+	appUsers    []*simAppUser
+	lineKeys    map[string]string
+	nextDN      int
 }
 
 type simNode struct {
