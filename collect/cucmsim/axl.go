@@ -212,6 +212,11 @@ func (s *Server) executeSQL(ctx context.Context, resp *bytes.Buffer, q string, n
 		a := s.axlFault(-1, "Maximum AXL Memory Allocation Consumed. Please retry once requests in progress have completed", op)
 		return &a
 	}
+	if hook, n := s.queryHookFor(); hook != nil {
+		hook(q, n)
+	}
+	s.dbMu.RLock()
+	defer s.dbMu.RUnlock()
 	sqlText, err := translateSQL(q)
 	if err != nil {
 		e := err.(*sqlError)
