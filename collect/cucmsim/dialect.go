@@ -320,6 +320,8 @@ func translateToks(toks []sqlTok) ([]sqlTok, error) {
 					}
 				}
 			}
+		case t.is("unique") && len(out) > 0 && out[len(out)-1].text == "(":
+			out = append(out, word(t.ws, "DISTINCT")) // COUNT(UNIQUE x)
 		case t.is("matches"):
 			out = append(out, word(t.ws, "GLOB"))
 		default:
