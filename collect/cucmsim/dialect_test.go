@@ -66,8 +66,8 @@ func TestInformixStrictness(t *testing.T) {
 	}{
 		{"first", "select first 1 name from device order by name", "<row><name>HL_Helpdesk</name></row></return>"},
 		{"limit in projection", "select limit 1 name from device order by name", "<row><name>HL_Helpdesk</name></row></return>"},
-		{"skip first", "select skip 1 first 1 name from device order by name", "<name>SEP001E7A000001</name></row></return>"},
-		{"skip limit", "select skip 1 limit 1 name from device order by name", "<name>SEP001E7A000001</name></row></return>"},
+		{"skip first", "select skip 1 first 1 name from device where tkclass <> 8 order by name", "<name>SEP00EBD5C0FFEE</name></row></return>"},
+		{"skip limit", "select skip 1 limit 1 name from device where tkclass <> 8 order by name", "<name>SEP00EBD5C0FFEE</name></row></return>"},
 		{"first in subquery", "select name from device where pkid in (select first 1 fkdevice from devicenumplanmap order by fkdevice) order by name", "<row>"},
 		{"unique", "select unique tkclass from device order by tkclass", "<tkclass>1</tkclass>"},
 		{"double-quoted string compares", `select name from device where name = "HL_Helpdesk"`, "<row><name>HL_Helpdesk</name></row>"},
