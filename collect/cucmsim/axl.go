@@ -162,120 +162,9 @@ func (s *Server) axl(ctx context.Context, soapAction string, body []byte, n uint
 }
 
 var (
-	informixPagingRE = regexp.MustCompile(`(?is)^\s*select\s+(?:skip\s+(\d+)\s+)?(?:(?:first|limit)\s+(\d+)\s+)?(unique\s+)?`)
-	nvlRE            = regexp.MustCompile(`(?i)\bnvl\s*\(`)
-	identRE          = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
-	funcNameRE       = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\s*\(`)
+	identRE    = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+	funcNameRE = regexp.MustCompile(`^([a-z_][a-z0-9_]*)\s*\(`)
 )
-
-// translateSQL turns Informix SELECT SKIP n FIRST m / SELECT FIRST m / SELECT UNIQUE and
-// NVL() into SQLite; anything but a single SELECT statement is refused.
-func translateSQL(q string) (string, error) {
-	q = stripComments(q)
-	q = strings.TrimSpace(q)
-	q = strings.TrimSpace(strings.TrimSuffix(q, ";"))
-	if !strings.EqualFold(firstWord(q), "select") {
-		return "", fmt.Errorf("only SELECT statements are allowed in executeSQLQuery")
-	}
-	if hasSemicolon(q) {
-		return "", errSyntax
-	}
-	q = nvlRE.ReplaceAllString(q, "ifnull(")
-	m := informixPagingRE.FindStringSubmatchIndex(q)
-	if m == nil {
-		return q, nil
-	}
-	skip, first := "", ""
-	if m[2] >= 0 {
-		skip = q[m[2]:m[3]]
-	}
-	if m[4] >= 0 {
-		first = q[m[4]:m[5]]
-	}
-	distinct := m[6] >= 0
-	if skip == "" && first == "" && !distinct {
-		return q, nil
-	}
-	rest := q[m[1]:]
-	out := "SELECT "
-	if distinct {
-		out += "DISTINCT "
-	}
-	out += rest
-	switch {
-	case first != "" && skip != "":
-		out += " LIMIT " + first + " OFFSET " + skip
-	case first != "":
-		out += " LIMIT " + first
-	case skip != "":
-		out += " LIMIT -1 OFFSET " + skip
-	}
-	return out, nil
-}
-
-var errSyntax = fmt.Errorf("syntax error")
-
-func firstWord(q string) string {
-	for i, r := range q {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return q[:i]
-		}
-	}
-	return q
-}
-
-// stripComments removes -- and /* */ comments outside string literals.
-func stripComments(q string) string {
-	var b strings.Builder
-	inStr := byte(0)
-	for i := 0; i < len(q); i++ {
-		c := q[i]
-		switch {
-		case inStr != 0:
-			if c == inStr {
-				inStr = 0
-			}
-			b.WriteByte(c)
-		case c == '\'' || c == '"':
-			inStr = c
-			b.WriteByte(c)
-		case c == '-' && i+1 < len(q) && q[i+1] == '-':
-			for i < len(q) && q[i] != '\n' {
-				i++
-			}
-			b.WriteByte(' ')
-		case c == '/' && i+1 < len(q) && q[i+1] == '*':
-			end := strings.Index(q[i+2:], "*/")
-			if end < 0 {
-				i = len(q)
-			} else {
-				i += end + 3
-			}
-			b.WriteByte(' ')
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
-func hasSemicolon(q string) bool {
-	inStr := byte(0)
-	for i := 0; i < len(q); i++ {
-		c := q[i]
-		switch {
-		case inStr != 0:
-			if c == inStr {
-				inStr = 0
-			}
-		case c == '\'' || c == '"':
-			inStr = c
-		case c == ';':
-			return true
-		}
-	}
-	return false
-}
 
 // informixError maps a SQLite error to an Informix-style code and message.
 func informixError(err error) (int, string) {
@@ -323,13 +212,15 @@ func (s *Server) executeSQL(ctx context.Context, resp *bytes.Buffer, q string, n
 		a := s.axlFault(-1, "Maximum AXL Memory Allocation Consumed. Please retry once requests in progress have completed", op)
 		return &a
 	}
+	if hook, n := s.queryHookFor(); hook != nil {
+		hook(q, n)
+	}
+	s.dbMu.RLock()
+	defer s.dbMu.RUnlock()
 	sqlText, err := translateSQL(q)
 	if err != nil {
-		if err == errSyntax {
-			a := s.axlFault(-201, "A syntax error has occurred.", op)
-			return &a
-		}
-		a := s.axlFault(-1, "Only SELECT statements are allowed in executeSQLQuery; the account is read-only", op)
+		e := err.(*sqlError)
+		a := s.axlFault(e.code, e.msg, op)
 		return &a
 	}
 	rows, err := s.db.QueryContext(ctx, sqlText)
@@ -428,14 +319,17 @@ func (s *Server) listProcessNode(resp *bytes.Buffer, req *axlRequest) {
 	if len(tags) == 0 {
 		tags = []string{"name", "description", "mac", "ipv6Name", "nodeUsage", "lbmHubGroup", "processNodeRole"}
 	}
-	type pn struct{ pkid, name, desc, usage string }
-	all := []pn{{"00000000-1111-0000-0000-000000000000", "EnterpriseWideData", "", "Subscriber"}}
-	for _, n := range s.c.nodes {
-		usage := "Subscriber"
+	type pn struct{ pkid, name, desc, usage, role string }
+	all := []pn{{enterpriseWideDataPKID, "EnterpriseWideData", "", "Subscriber", processNodeRoles[0].name}}
+	for _, n := range s.c.allNodes() {
+		usage, role := "Subscriber", processNodeRoles[0].name
 		if n.role == "publisher" {
 			usage = "Publisher"
 		}
-		all = append(all, pn{n.pkid, n.name, n.desc, usage})
+		if n.imp() {
+			role = processNodeRoles[1].name
+		}
+		all = append(all, pn{n.pkid, n.name, n.desc, usage, role})
 	}
 	pattern := "%"
 	if req.SearchCriteria.Name != nil {
@@ -456,7 +350,7 @@ func (s *Server) listProcessNode(resp *bytes.Buffer, req *axlRequest) {
 			case "nodeUsage":
 				elem(&b, t, p.usage)
 			case "processNodeRole":
-				elem(&b, t, "CUCM Voice/Video")
+				elem(&b, t, p.role)
 			case "mac", "ipv6Name":
 				elem(&b, t, "")
 			case "lbmHubGroup":
@@ -484,7 +378,7 @@ func (s *Server) listPhone(resp *bytes.Buffer, req *axlRequest, f Faults) *answe
 	match := func(p *string, v string) bool { return p == nil || likeMatch(*p, v) }
 	var phones []*simDevice
 	for _, d := range s.c.devices {
-		if d.model.typeClass != 1 || d.risOnly {
+		if d.typeClass() != 1 || d.model.enum == 645 || d.risOnly { // not templates [inf]: UDTs have their own list op
 			continue
 		}
 		if !match(sc.Name, d.name) || !match(sc.Description, d.desc) || !match(sc.Protocol, protocolName(d.protoEnum)) ||
@@ -526,8 +420,10 @@ func (s *Server) listPhone(resp *bytes.Buffer, req *axlRequest, f Faults) *answe
 				elem(resp, t, d.name)
 			case "description":
 				elem(resp, t, d.desc)
-			case "product", "model":
+			case "product":
 				elem(resp, t, d.model.name)
+			case "model":
+				elem(resp, t, d.model.typeModelName())
 			case "class":
 				elem(resp, t, "Phone")
 			case "protocol":

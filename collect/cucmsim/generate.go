@@ -33,12 +33,26 @@ type cluster struct {
 	ris        []*risRow    // sorted by node, then device name
 	byUpper    []*simDevice // sorted by upper-case name: prefix wildcards are answered by range
 	huntLists  []*huntList
+
+	// Generated after the devices (enrich.go).
+	impNodes    []*simNode // IM and Presence nodes: processnode only, never in RisPort
+	routeGroups []*simRouteGroup
+	routeLists  []*simRouteList
+	patterns    []*simLine // route, translation patterns and extra hunt pilots, in creation order
+	mgcps       []*simMGCP
+	defaults    []*simDefault
+	appUsers    []*simAppUser
+	lineKeys    map[string]string
+	nextDN      int
 }
 
 type simNode struct {
 	name, ip, role, desc, pkid, cmPKID string
 	nodeID                             int
 }
+
+// imp reports whether the node is an IM and Presence node.
+func (n *simNode) imp() bool { return n.role == "im_and_presence" }
 
 type simCMG struct {
 	name, pkid string
@@ -52,11 +66,16 @@ type simPool struct {
 
 type simUser struct {
 	pkid, userid, first, last, mail, phone, dept string
+	status                                       int  // 1 active, 2 inactive (deleted in LDAP)
+	ldap                                         bool // islocaluser 'f'
 }
 
 type simLine struct {
 	pkid, dn, partition, desc string
 	usage                     int
+	pat                       *patternInfo // route/translation/hunt pilot attributes (enrich.go)
+	fwd                       *lineForward // forward settings of device lines (enrich.go)
+	lineCSS                   string
 }
 
 type simDevice struct {
@@ -72,6 +91,22 @@ type simDevice struct {
 	ris                     []*risRow
 	trunkDest               string
 	risOnly                 bool // RisPort lists it, AXL does not have it (deleted, still registering)
+
+	// Set after the devices are generated (enrich.go).
+	tkclass       int // typeclass.enum when it is not the model's (device profiles, BAT templates)
+	specialLoad   string
+	runOnAllNodes bool
+	procNode      *simNode // device.fkprocessnode (software media resources)
+	mgcp          *simMGCP
+	routeList     *simRouteList
+}
+
+// typeClass is the device's typeclass.enum.
+func (d *simDevice) typeClass() int {
+	if d.tkclass != 0 {
+		return d.tkclass
+	}
+	return d.model.typeClass
 }
 
 type risRow struct {
@@ -86,9 +121,11 @@ type risRow struct {
 }
 
 type huntList struct {
-	dev     *simDevice
-	lgPKID  string
-	members []*simLine
+	dev         *simDevice
+	lgPKID      string
+	members     []*simLine
+	noLineGroup bool       // a hunt list whose line group is not set: no routelist row
+	pilots      []*simLine // extra hunt pilots (dial_plan.hunt_pilots) beside dev.lines
 }
 
 // uuid derives a CUCM-style pkid (lower case, no braces) from the seed and a key.
@@ -166,7 +203,7 @@ func (c *cluster) newUser(r *rand.Rand, userid, phone string) *simUser {
 	if c.userByID[userid] != nil {
 		return c.userByID[userid]
 	}
-	u := &simUser{pkid: c.uuid("enduser", userid), userid: userid, first: first, last: last,
+	u := &simUser{pkid: c.uuid("enduser", userid), userid: userid, first: first, last: last, status: 1,
 		mail: userid + "@" + c.sc.Cluster.Domain, phone: phone, dept: departments[r.IntN(len(departments))]}
 	c.users = append(c.users, u)
 	c.userByID[userid] = u
@@ -200,9 +237,14 @@ func build(sc *Scenario) (*cluster, error) {
 		if ip == "" {
 			ip = fmt.Sprintf("10.10.0.%d", 10+i)
 		}
-		c.nodes = append(c.nodes, &simNode{name: n.Name, ip: ip, role: n.Role, desc: n.Description,
-			pkid: c.uuid("processnode", n.Name), cmPKID: c.uuid("callmanager", n.Name), nodeID: i + 2})
-		c.nodeIndex[n.Name] = i
+		sn := &simNode{name: n.Name, ip: ip, role: n.Role, desc: n.Description,
+			pkid: c.uuid("processnode", n.Name), cmPKID: c.uuid("callmanager", n.Name), nodeID: i + 2}
+		if sn.imp() {
+			c.impNodes = append(c.impNodes, sn) // no callmanager row, no CallManager group, no RisPort
+			continue
+		}
+		c.nodeIndex[n.Name] = len(c.nodes)
+		c.nodes = append(c.nodes, sn)
 	}
 	for _, g := range sc.CMGroups {
 		cg := &simCMG{name: g.Name, pkid: c.uuid("callmanagergroup", g.Name)}
@@ -238,6 +280,7 @@ func build(sc *Scenario) (*cluster, error) {
 
 	macs := map[string]bool{}
 	lineKeys := map[string]string{} // dn|partition → owner group
+	c.lineKeys = lineKeys
 	addLine := func(dn, partition, desc string, usage int, where string) (*simLine, error) {
 		key := dn + "|" + partition
 		if prev, ok := lineKeys[key]; ok {
@@ -328,8 +371,11 @@ func build(sc *Scenario) (*cluster, error) {
 				nl++
 			}
 			usage := usageDevice
-			if g.Class == "HuntList" {
+			switch g.Class {
+			case "HuntList":
 				usage = usageHuntPilot
+			case "VoiceMail":
+				usage = usageVoiceMail // [inf] XPatternUsage "Voice Mail Port"
 			}
 			for range nl {
 				l, err := addLine(strconv.Itoa(dn), g.Partition, "", usage, g.Name)
@@ -360,8 +406,9 @@ func build(sc *Scenario) (*cluster, error) {
 		}
 		c.presence(r, g, devs, ipFor)
 		if g.Class == "HuntList" {
-			for _, d := range devs {
-				c.huntLists = append(c.huntLists, &huntList{dev: d, lgPKID: c.uuid("linegroup", d.name)})
+			noLG := pickSet(c.rng("nolinegroup:"+g.Name, gi), n, g.NoLineGroup)
+			for i, d := range devs {
+				c.huntLists = append(c.huntLists, &huntList{dev: d, lgPKID: c.uuid("linegroup", d.name), noLineGroup: noLG[i]})
 			}
 		}
 	}
@@ -449,6 +496,10 @@ func build(sc *Scenario) (*cluster, error) {
 	for range sc.Users.Extra {
 		c.newUser(ur, "", "")
 	}
+	c.nextDN = nextDN
+	if err := c.enrich(addLine, addDevice, ipFor); err != nil {
+		return nil, err
+	}
 
 	for _, d := range c.devices {
 		c.ris = append(c.ris, d.ris...)
@@ -515,7 +566,7 @@ func (c *cluster) presence(r *rand.Rand, g *DeviceGroup, devs []*simDevice, ipFo
 	for _, s := range []struct {
 		st string
 		n  int
-	}{{"Registered", p.Registered}, {"UnRegistered", p.UnRegistered}, {"Rejected", p.Rejected}, {"PartiallyRegistered", p.PartiallyRegistered}} {
+	}{{"Registered", p.Registered}, {"UnRegistered", p.UnRegistered}, {"Rejected", p.Rejected}, {"PartiallyRegistered", p.PartiallyRegistered}, {"Unknown", p.Unknown}} {
 		for range s.n {
 			statuses = append(statuses, s.st)
 		}
@@ -582,6 +633,8 @@ func (c *cluster) presence(r *rand.Rand, g *DeviceGroup, devs []*simDevice, ipFo
 		case "Rejected":
 			row.reason = rejReasons[r.IntN(len(rejReasons))]
 			row.ts = now - int64(r.IntN(3*86400))
+		case "Unknown":
+			row.ts = now - int64(r.IntN(7*86400))
 		}
 		row.node = node
 		if l, ok := loadOf[d]; ok {

@@ -249,3 +249,11 @@ func risAll(t testing.TB, sim *cucmsim.Server, ts *httptest.Server, op, class st
 	t.Fatal("paging never ended")
 	return nil
 }
+
+func startHTTP(t testing.TB, sim *cucmsim.Server) *httptest.Server {
+	t.Helper()
+	sim.SetClock(func() time.Time { return fixedNow })
+	ts := httptest.NewServer(sim.Handler())
+	t.Cleanup(func() { ts.Close(); sim.Close() })
+	return ts
+}

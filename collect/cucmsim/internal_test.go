@@ -12,10 +12,10 @@ func TestTranslateSQL(t *testing.T) {
 		wantErr        bool
 	}{
 		{"plain", "select name from device", "select name from device", false},
-		{"first", "select first 3 * from enduser", "SELECT * from enduser LIMIT 3", false},
+		{"first", "select first 3 * from enduser", "select * from enduser LIMIT 3", false},
 		{"skip first", "SELECT SKIP 1000 FIRST 500 d.name FROM device d ORDER BY d.name", "SELECT d.name FROM device d ORDER BY d.name LIMIT 500 OFFSET 1000", false},
-		{"skip only", "select skip 10 name from device", "SELECT name from device LIMIT -1 OFFSET 10", false},
-		{"unique", "select unique name from typemodel", "SELECT DISTINCT name from typemodel", false},
+		{"skip only", "select skip 10 name from device", "select name from device LIMIT -1 OFFSET 10", false},
+		{"unique", "select unique name from typemodel", "select DISTINCT name from typemodel", false},
 		{"trailing semicolon", "select name from device;", "select name from device", false},
 		{"comment", "-- hi\nselect name from device", "select name from device", false},
 		{"update refused", "update device set name='x'", "", true},

@@ -423,7 +423,7 @@ func (s *Server) writeDevice(b *bytes.Buffer, p string, r *risRow, legacy bool) 
 	elem(b, p+"DirNumber", dir.String())
 	elem(b, p+"DeviceClass", d.model.risClass)
 	elem(b, p+"Model", strconv.Itoa(d.model.enum))
-	elem(b, p+"Product", strconv.Itoa(d.model.enum))
+	elem(b, p+"Product", strconv.Itoa(d.model.productEnum()))
 	elem(b, p+"BoxProduct", "0")
 	httpd := "No"
 	if isPhone {

@@ -40,7 +40,145 @@ type Scenario struct {
 	DeviceGroups        []DeviceGroup        `yaml:"device_groups"`
 	Devices             []Device             `yaml:"devices"`
 
+	// What every real cluster holds beside phones, gateways and trunks. These are generated
+	// after the device groups and devices, from their own random streams, so adding them never
+	// changes a generated device, line, owner or RisPort entry.
+	DialPlan               DialPlan          `yaml:"dial_plan"`
+	Firmware               Firmware          `yaml:"firmware"`
+	Templates              Templates         `yaml:"templates"`
+	SoftwareMediaResources SoftwareMedia     `yaml:"software_media_resources"`
+	ApplicationUsers       []ApplicationUser `yaml:"application_users"`
+
 	Faults Faults `yaml:"faults"`
+}
+
+// DialPlan holds the patterns, route lists, route groups and forwarding of the cluster
+// (CUCM-API.md sections A–E). Hunt lists and their pilots come from HuntList device groups.
+type DialPlan struct {
+	LineCSS             string               `yaml:"line_css"` // numplan.fkcallingsearchspace_sharedlineappear of phone lines
+	Forwarding          Forwarding           `yaml:"forwarding"`
+	RouteGroups         []RouteGroup         `yaml:"route_groups"`
+	RouteLists          []RouteList          `yaml:"route_lists"`
+	RoutePatterns       []RoutePattern       `yaml:"route_patterns"`
+	TranslationPatterns []TranslationPattern `yaml:"translation_patterns"`
+	HuntPilots          HuntPilots           `yaml:"hunt_pilots"`
+}
+
+// Forwarding sets the forward columns of phone lines (numplan cf* and callforwarddynamic).
+type Forwarding struct {
+	VoicemailFraction float64 `yaml:"voicemail_fraction"` // owned lines forwarding busy/no answer to voicemail
+	CFAll             int     `yaml:"cfa"`                // lines with Call Forward All set
+	CFAllDestination  string  `yaml:"cfa_destination"`    // default the first route pattern's first digits + 0
+	CFURDestination   string  `yaml:"cfur_destination"`   // Forward Unregistered destination of unowned lines
+	CSS               string  `yaml:"css"`                // CSS of the forwards (fkcallingsearchspace_cf*)
+}
+
+// RouteGroup lists trunks and gateways (routegroup, routegroupdevicemap).
+type RouteGroup struct {
+	Name      string   `yaml:"name"`
+	Algorithm string   `yaml:"algorithm"` // Top Down or Circular (default)
+	Members   []string `yaml:"members"`   // device names in selection order
+}
+
+// RouteList is a route list device (class Route List, product Route List) with route groups.
+type RouteList struct {
+	Name          string   `yaml:"name"`
+	DevicePool    string   `yaml:"device_pool"`
+	RouteGroups   []string `yaml:"route_groups"`
+	RunOnAllNodes bool     `yaml:"run_on_all_nodes"`
+}
+
+// RoutePattern is a route pattern (tkpatternusage 5) pointing at a route list, trunk or
+// gateway through devicenumplanmap. With count > 1 the pattern's tokens {n}, {i}, {n:02}
+// make count patterns.
+type RoutePattern struct {
+	Pattern      string `yaml:"pattern"`
+	Count        int    `yaml:"count"`
+	Partition    string `yaml:"partition"`
+	Destination  string `yaml:"destination"`
+	Description  string `yaml:"description"`
+	Discard      string `yaml:"discard"` // digitdiscardinstruction name
+	PrefixDigits string `yaml:"prefix_digits"`
+	CalledMask   string `yaml:"called_mask"`
+	CallingMask  string `yaml:"calling_mask"`
+	Block        bool   `yaml:"block"`
+	Urgent       bool   `yaml:"urgent"`
+	Emergency    bool   `yaml:"emergency"` // isemergencyservicenumber
+}
+
+// TranslationPattern is a translation pattern (tkpatternusage 3).
+type TranslationPattern struct {
+	Pattern          string `yaml:"pattern"`
+	Count            int    `yaml:"count"`
+	Partition        string `yaml:"partition"`
+	CSS              string `yaml:"calling_search_space"` // fkcallingsearchspace_translation
+	Description      string `yaml:"description"`
+	Discard          string `yaml:"discard"`
+	PrefixDigits     string `yaml:"prefix_digits"`
+	CalledMask       string `yaml:"called_mask"`
+	Block            bool   `yaml:"block"`
+	Urgent           bool   `yaml:"urgent"`
+	UseOriginatorCSS bool   `yaml:"use_originator_css"`
+}
+
+// HuntPilots adds hunt pilots (tkpatternusage 7) beyond each hunt list's own lines, spread
+// round robin over the hunt lists: several pilots then point at one hunt list.
+type HuntPilots struct {
+	Count     int    `yaml:"count"`
+	Start     int    `yaml:"start"`
+	Partition string `yaml:"partition"`
+}
+
+// Firmware sets the defaults table and device load overrides.
+type Firmware struct {
+	Defaults  []FirmwareDefault `yaml:"defaults"`  // default: per model and protocol, the load most seen devices run
+	Overrides []LoadOverride    `yaml:"overrides"` // device.specialloadinformation
+}
+
+// FirmwareDefault is one defaults row.
+type FirmwareDefault struct {
+	Model    string `yaml:"model"`
+	Protocol string `yaml:"protocol"`
+	Load     string `yaml:"load"`
+}
+
+// LoadOverride sets specialloadinformation = load on count devices of a group's model that
+// RisPort sees running `running` (default: load itself, so they are not drift). count 0 = all.
+type LoadOverride struct {
+	Group   string `yaml:"group"`
+	Model   string `yaml:"model"`
+	Load    string `yaml:"load"`
+	Running string `yaml:"running"`
+	Count   int    `yaml:"count"`
+}
+
+// Templates are phone-class rows that never register.
+type Templates struct {
+	UniversalDeviceTemplates int             `yaml:"universal_device_templates"` // tkclass 1, model 645
+	DeviceProfiles           []TemplateGroup `yaml:"device_profiles"`            // tkclass 254
+	PhoneTemplates           []TemplateGroup `yaml:"phone_templates"`            // tkclass 253 (BAT)
+}
+
+// TemplateGroup is count templates or profiles of one phone model.
+type TemplateGroup struct {
+	Model     string `yaml:"model"`
+	Count     int    `yaml:"count"`
+	DNStart   int    `yaml:"dn_start"` // device profiles: one line each from here (0 = no line)
+	Partition string `yaml:"partition"`
+}
+
+// SoftwareMedia creates each Unified CM node's software conference bridge, MTP, annunciator
+// and music on hold (CFB_<nodeid>, ...), tied to the node by device.fkprocessnode. They
+// register only to that node, whatever their device pool's CallManager group says.
+type SoftwareMedia struct {
+	DevicePool string `yaml:"device_pool"` // set = enabled
+	RisPort    bool   `yaml:"risport"`     // RisPort lists them Registered on their node
+}
+
+// ApplicationUser is an application user beside the standard ones and the AXL user.
+type ApplicationUser struct {
+	Name  string   `yaml:"name"`
+	Roles []string `yaml:"roles"` // functionrole names, through a custom access control group
 }
 
 // Cluster names the simulated cluster.
@@ -59,7 +197,7 @@ type Credentials struct {
 // Node is one CUCM server.
 type Node struct {
 	Name        string `yaml:"name"`
-	Role        string `yaml:"role"` // publisher or subscriber
+	Role        string `yaml:"role"` // publisher, subscriber or im_and_presence
 	IP          string `yaml:"ip"`
 	Description string `yaml:"description"`
 }
@@ -86,7 +224,9 @@ type CallingSearchSpace struct {
 // Users controls generated end users. Every owned device gets its own user; Extra adds users
 // that own nothing.
 type Users struct {
-	Extra int `yaml:"extra"`
+	Extra          int  `yaml:"extra"`
+	LDAPSynced     bool `yaml:"ldap_synced"`     // islocaluser 'f' for every generated user
+	InactiveOwners int  `yaml:"inactive_owners"` // owners of phones with status 2 (deleted in LDAP)
 }
 
 // UnassignedDNs adds directory numbers that sit on no device.
@@ -118,6 +258,18 @@ type DeviceGroup struct {
 	Partition           string   `yaml:"partition"`
 	RisPort             Presence `yaml:"risport"`
 	NotInAXL            bool     `yaml:"not_in_axl"` // RisPort lists the group, AXL does not (deleted devices still registering)
+
+	RunOnAllNodes RunOnAllNodes `yaml:"run_on_all_nodes"` // SIPTrunk: device.runonallnodes
+	MGCPCMGroup   string        `yaml:"mgcp_cm_group"`    // Gateway (MGCP): mgcp.fkcallmanagergroup; default the pool's group
+	NoLineGroup   int           `yaml:"no_line_group"`    // HuntList: hunt lists with no line group
+}
+
+// RunOnAllNodes marks count trunks of a group "Run On All Active Unified CM Nodes". Whether
+// RisPort then lists such a trunk on every Unified CM node is uncertain: risport every_node
+// lists it there (same status and TimeStamp), one_node (default) only where the group puts it.
+type RunOnAllNodes struct {
+	Count   int    `yaml:"count"`
+	RisPort string `yaml:"risport"`
 }
 
 // Model is one model of a group with its weight and firmware loads.
@@ -141,6 +293,7 @@ type Presence struct {
 	UnRegistered           int      `yaml:"unregistered"`
 	Rejected               int      `yaml:"rejected"`
 	PartiallyRegistered    int      `yaml:"partially_registered"`
+	Unknown                int      `yaml:"unknown"` // Status Unknown (a SIP trunk without OPTIONS ping) [uncertain]
 	UnregisteredReasons    []Reason `yaml:"unregistered_reasons"`
 	RejectedReasons        []Reason `yaml:"rejected_reasons"`
 	UnregisteredSpreadDays int      `yaml:"unregistered_spread_days"`
@@ -371,7 +524,8 @@ func (v *validator) scenario(sc *Scenario) {
 	}
 
 	// Nodes.
-	nodes := map[string]bool{}
+	nodes := map[string]bool{} // Unified CM nodes: the only ones in CallManager groups and RisPort
+	allNodes := map[string]bool{}
 	pubs := 0
 	if len(sc.Nodes) == 0 {
 		v.errorf([]any{"nodes"}, "missing: list at least the publisher")
@@ -380,16 +534,19 @@ func (v *validator) scenario(sc *Scenario) {
 		p := []any{"nodes", i}
 		if n.Name == "" {
 			v.errorf(append(p, "name"), "missing")
-		} else if nodes[n.Name] {
+		} else if allNodes[n.Name] {
 			v.errorf(append(p, "name"), "duplicate node %q", n.Name)
 		}
-		nodes[n.Name] = true
+		allNodes[n.Name] = true
 		switch n.Role {
 		case "publisher":
 			pubs++
+			nodes[n.Name] = true
 		case "subscriber":
+			nodes[n.Name] = true
+		case "im_and_presence":
 		default:
-			v.errorf(append(p, "role"), "%q is not publisher or subscriber", n.Role)
+			v.errorf(append(p, "role"), "%q is not publisher, subscriber or im_and_presence", n.Role)
 		}
 	}
 	if len(sc.Nodes) > 0 && pubs != 1 {
@@ -407,7 +564,9 @@ func (v *validator) scenario(sc *Scenario) {
 			v.errorf(append(p, "nodes"), "a CallManager group has 1 to 3 nodes, have %d", len(g.Nodes))
 		}
 		for j, n := range g.Nodes {
-			if !nodes[n] {
+			if allNodes[n] && !nodes[n] {
+				v.errorf(append(p, "nodes", j), "node %q is an IM and Presence node: it runs no call processing", n)
+			} else if !nodes[n] {
 				v.errorf(append(p, "nodes", j), "unknown node %q", n)
 			}
 		}
@@ -453,6 +612,9 @@ func (v *validator) scenario(sc *Scenario) {
 	if sc.Users.Extra < 0 {
 		v.errorf([]any{"users", "extra"}, "negative count %d", sc.Users.Extra)
 	}
+	if sc.Users.InactiveOwners < 0 {
+		v.errorf([]any{"users", "inactive_owners"}, "negative count %d", sc.Users.InactiveOwners)
+	}
 	if u := sc.UnassignedDNs; u.Count < 0 {
 		v.errorf([]any{"unassigned_dns", "count"}, "negative count %d", u.Count)
 	} else if u.Partition != "" && !parts[u.Partition] {
@@ -465,6 +627,7 @@ func (v *validator) scenario(sc *Scenario) {
 	for i := range sc.Devices {
 		v.device(sc, i, nodes, pools, parts, css)
 	}
+	v.fidelity(sc, pools, parts, css)
 	v.faults(&sc.Faults, nodes, []any{"faults"})
 }
 
@@ -560,7 +723,7 @@ func (v *validator) group(sc *Scenario, i int, nodes, pools, parts, css map[stri
 		name string
 		n    int
 	}{{"seen", r.Seen}, {"registered", r.Registered}, {"unregistered", r.UnRegistered}, {"rejected", r.Rejected},
-		{"partially_registered", r.PartiallyRegistered}, {"failed_over", r.FailedOver}, {"duplicated", r.Duplicated},
+		{"partially_registered", r.PartiallyRegistered}, {"unknown", r.Unknown}, {"failed_over", r.FailedOver}, {"duplicated", r.Duplicated},
 		{"unregistered_spread_days", r.UnregisteredSpreadDays}} {
 		if f.n < 0 {
 			v.errorf(append(rp, f.name), "negative count %d", f.n)
@@ -570,8 +733,37 @@ func (v *validator) group(sc *Scenario, i int, nodes, pools, parts, css map[stri
 	if r.Seen > g.Count {
 		v.errorf(append(rp, "seen"), "%d seen but the group has only %d devices", r.Seen, g.Count)
 	}
-	if sum := r.Registered + r.UnRegistered + r.Rejected + r.PartiallyRegistered; sum != r.Seen {
-		v.errorf(rp, "registered+unregistered+rejected+partially_registered = %d, want seen = %d", sum, r.Seen)
+	if sum := r.Registered + r.UnRegistered + r.Rejected + r.PartiallyRegistered + r.Unknown; sum != r.Seen {
+		v.errorf(rp, "registered+unregistered+rejected+partially_registered+unknown = %d, want seen = %d", sum, r.Seen)
+	}
+	if r.Unknown < 0 {
+		v.errorf(append(rp, "unknown"), "negative count %d", r.Unknown)
+	}
+	ra := g.RunOnAllNodes
+	switch {
+	case ra.Count < 0 || ra.Count > g.Count:
+		v.errorf(append(p, "run_on_all_nodes", "count"), "%d is not between 0 and count %d", ra.Count, g.Count)
+	case ra.Count > 0 && g.Class != "SIPTrunk":
+		v.errorf(append(p, "run_on_all_nodes"), "only SIP trunks run on all nodes, not class %s", g.Class)
+	}
+	switch ra.RisPort {
+	case "":
+		g.RunOnAllNodes.RisPort = "one_node"
+	case "one_node", "every_node":
+	default:
+		v.errorf(append(p, "run_on_all_nodes", "risport"), "%q is not one_node or every_node", ra.RisPort)
+	}
+	if g.MGCPCMGroup != "" {
+		if g.Class != "Gateway" || g.Protocol != "MGCP" {
+			v.errorf(append(p, "mgcp_cm_group"), "only MGCP gateway groups have an MGCP CallManager group")
+		} else if !slices.ContainsFunc(sc.CMGroups, func(c CMGroup) bool { return c.Name == g.MGCPCMGroup }) {
+			v.errorf(append(p, "mgcp_cm_group"), "unknown CallManager group %q", g.MGCPCMGroup)
+		}
+	}
+	if g.NoLineGroup < 0 || g.NoLineGroup > g.Count {
+		v.errorf(append(p, "no_line_group"), "%d is not between 0 and count %d", g.NoLineGroup, g.Count)
+	} else if g.NoLineGroup > 0 && g.Class != "HuntList" {
+		v.errorf(append(p, "no_line_group"), "only hunt lists have line groups, not class %s", g.Class)
 	}
 	if r.FailedOver > r.Registered {
 		v.errorf(append(rp, "failed_over"), "%d failed over but only %d registered", r.FailedOver, r.Registered)

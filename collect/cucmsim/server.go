@@ -39,6 +39,10 @@ type Server struct {
 	stats     Stats
 	winIdx    int64
 	winCount  int
+	queryHook func(sql string, n int)
+	sqlN      int
+
+	dbMu sync.RWMutex // queries share it; Mutate holds it alone
 }
 
 // Stats counts what the simulator saw and did.
