@@ -362,6 +362,8 @@ type fileConfig struct {
 //	  only: [registration]                  # --only
 //	  skip: [INV-004]                       # --skip
 //	  fail_on: high                         # --fail-on
+//	  rule_timeout: 60s                     # --rule-timeout
+//	  rule_max_rows: 100000                 # --rule-max-rows
 type AnalysisConfig struct {
 	File      string                     `yaml:"-"`
 	Rules     Setting[[]string]          `yaml:"rules"`
@@ -371,6 +373,10 @@ type AnalysisConfig struct {
 	Only      Setting[[]string]          `yaml:"only"`
 	Skip      Setting[[]string]          `yaml:"skip"`
 	FailOn    Setting[string]            `yaml:"fail_on"`
+	// RuleTimeout (a Go duration) and RuleMaxRows (a whole number) are the limits of one
+	// rule, as text: the command checks them and names the line when one is wrong.
+	RuleTimeout Setting[string] `yaml:"rule_timeout"`
+	RuleMaxRows Setting[string] `yaml:"rule_max_rows"`
 }
 
 // Setting is one value of the configuration file with the line it was written on; Line is 0
