@@ -164,12 +164,12 @@ func openEvaluator(ctx context.Context, path string, meta snapshot.Meta, history
 }
 
 func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []snapshot.Meta, eol []EOLModel) error {
-	// A cache large enough for the snapshot's working set. Temporary tables and the
-	// intermediate results of queries (sorts, DISTINCT and UNION sets, materialised CTEs) live
-	// in temporary files, cached in memory until they outgrow the cache: a runaway rule (a
-	// recursive CTE that never ends) then fills a temporary file until the rule's time limit
-	// instead of the process's memory.
-	if _, err := e.conn.ExecContext(ctx, `PRAGMA temp_store = FILE; PRAGMA cache_size = -131072; PRAGMA mmap_size = 268435456`); err != nil {
+	// A cache large enough for the snapshot's working set (128 MB for the database, as much for
+	// the temporary tables). Temporary tables and the intermediate results of queries (sorts,
+	// DISTINCT and UNION sets, materialised CTEs) live in temporary files, cached in memory
+	// until they outgrow the cache: a runaway rule (a recursive CTE that never ends) then fills
+	// a temporary file until its time limit instead of the process's memory.
+	if _, err := e.conn.ExecContext(ctx, `PRAGMA temp_store = FILE; PRAGMA cache_size = -131072; PRAGMA temp.cache_size = -131072; PRAGMA mmap_size = 268435456`); err != nil {
 		return err
 	}
 	if _, err := e.conn.ExecContext(ctx, tablesSQL); err != nil {
