@@ -36,7 +36,35 @@ type Options struct {
 	Now time.Time
 	// ToolVersion is stored with the analysis.
 	ToolVersion string
+	// RuleTimeout bounds one rule's query (--rule-timeout, analysis.rule_timeout); 0 means
+	// DefaultRuleTimeout. A rule past it is an error result; the other rules still run.
+	RuleTimeout time.Duration
+	// RuleMaxRows bounds the rows one rule's query may return (--rule-max-rows,
+	// analysis.rule_max_rows); 0 means DefaultRuleMaxRows. A rule past it is an error result.
+	RuleMaxRows int
 }
+
+// Limits of one rule, so that a runaway query (a recursive CTE without an end, a cross join)
+// cannot take the process down: it stops with an error result and the other rules still run.
+const (
+	DefaultRuleTimeout = 60 * time.Second
+	DefaultRuleMaxRows = 100_000
+)
+
+// limits returns the rule limits in force.
+func (o Options) limits() (time.Duration, int) {
+	timeout, maxRows := o.RuleTimeout, o.RuleMaxRows
+	if timeout <= 0 {
+		timeout = DefaultRuleTimeout
+	}
+	if maxRows <= 0 {
+		maxRows = DefaultRuleMaxRows
+	}
+	return timeout, maxRows
+}
+
+// errRowLimit is a rule whose query returned more rows than the row limit.
+var errRowLimit = errors.New("row limit")
 
 // Result is one stored analysis of one snapshot.
 type Result struct {
@@ -373,12 +401,13 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 		return nil, err
 	}
 	res := &Result{Snapshot: meta, StartedAt: start, Available: len(set.Rules)}
+	timeout, maxRows := opts.limits()
 	for _, p := range ps {
 		rr := RuleResult{Rule: p.rule, Params: params[p.rule.ID]}
 		t0 := time.Now()
 		if reason := gate.check(p.rule.Requires); reason != "" {
 			rr.Outcome, rr.Reason = OutcomeInconclusive, reason
-		} else if fs, err := runRule(ctx, p); err != nil {
+		} else if fs, err := runLimited(ctx, p, timeout, maxRows); err != nil {
 			rr.Outcome, rr.Reason = OutcomeError, err.Error()
 		} else {
 			rr.Findings = fs
@@ -419,7 +448,25 @@ func earlierSnapshots(ctx context.Context, store *snapshot.Store, meta snapshot.
 	return out, nil
 }
 
-func runRule(ctx context.Context, p prepared) (findings []Finding, err error) {
+// runLimited runs one rule within the time limit (the driver interrupts SQLite when the
+// context ends) and the row limit, and says which limit stopped it.
+func runLimited(ctx context.Context, p prepared, timeout time.Duration, maxRows int) ([]Finding, error) {
+	rctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	fs, err := runRule(rctx, p, maxRows)
+	switch {
+	case err == nil:
+		return fs, nil
+	case errors.Is(err, errRowLimit):
+		return nil, fmt.Errorf("more than %d rows: row limit (raise it with --rule-max-rows or analysis.rule_max_rows if the rule is right)", maxRows)
+	case ctx.Err() == nil && rctx.Err() != nil:
+		return nil, fmt.Errorf("stopped after %s: time limit (raise it with --rule-timeout or analysis.rule_timeout if the rule is right)", timeout)
+	}
+	return nil, err
+}
+
+// runRule runs one rule's query; more than maxRows rows fail with errRowLimit.
+func runRule(ctx context.Context, p prepared, maxRows int) (findings []Finding, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("rule %s: %v", p.rule.ID, r)
@@ -440,7 +487,11 @@ func runRule(ctx context.Context, p prepared) (findings []Finding, err error) {
 		ptrs[i] = &vals[i]
 	}
 	seen := map[string]bool{}
+	n := 0
 	for rows.Next() {
+		if n++; n > maxRows {
+			return nil, errRowLimit
+		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, fmt.Errorf("reading row: %w", err)
 		}

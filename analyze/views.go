@@ -176,8 +176,12 @@ func openEvaluator(ctx context.Context, path string, meta snapshot.Meta, history
 }
 
 func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []snapshot.Meta, eol []EOLModel) error {
-	// Temporary tables in memory, a cache large enough for the snapshot's working set.
-	if _, err := e.conn.ExecContext(ctx, `PRAGMA temp_store = MEMORY; PRAGMA cache_size = -131072; PRAGMA mmap_size = 268435456`); err != nil {
+	// A cache large enough for the snapshot's working set (128 MB for the database, as much for
+	// the temporary tables). Temporary tables and the intermediate results of queries (sorts,
+	// DISTINCT and UNION sets, materialised CTEs) live in temporary files, cached in memory
+	// until they outgrow the cache: a runaway rule (a recursive CTE that never ends) then fills
+	// a temporary file until its time limit instead of the process's memory.
+	if _, err := e.conn.ExecContext(ctx, `PRAGMA temp_store = FILE; PRAGMA cache_size = -131072; PRAGMA temp.cache_size = -131072; PRAGMA mmap_size = 268435456`); err != nil {
 		return err
 	}
 	if _, err := e.conn.ExecContext(ctx, tablesSQL); err != nil {
@@ -220,9 +224,15 @@ func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []sna
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
 		c.RegisterAuthorizer(authorize)
+		// No string or blob a rule builds may exceed maxRuleValue (SQLite's default is 1 GB):
+		// a recursive doubling of a string fails at once instead of filling the memory.
+		c.SetLimit(sqlite3.SQLITE_LIMIT_LENGTH, maxRuleValue)
 		return nil
 	})
 }
+
+// maxRuleValue is the largest string or blob (bytes) a rule's query may build.
+const maxRuleValue = 64 << 20
 
 // sqliteRecursive is SQLITE_RECURSIVE (a WITH RECURSIVE query), which go-sqlite3 does not export.
 const sqliteRecursive = 33

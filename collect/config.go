@@ -202,16 +202,20 @@ func (c *Config) Validate() error {
 
 // checkURL parses the endpoint named by the variable name. It refuses credentials in the URL,
 // a scheme other than https, and plain http except to a loopback address (the simulator).
-// Its errors never echo userinfo.
+// Its errors never echo userinfo, nor any part of a URL that does not parse.
 func checkURL(name, raw string) (*url.URL, error) {
+	// An AXL or RisPort URL never holds '@'. One that does carries user:password@, perhaps
+	// mangled: a password holding '/' or '#' moves the '@' into the path or fragment, where
+	// url.Parse takes "user:pa" for the host (and its error quotes the fragment).
+	if strings.Contains(raw, "@") {
+		return nil, configErrorf("%s must not carry credentials (user:password@): give the user in AXL_USER and the password in AXL_PASS or AXL_PASS_FILE", name)
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		// *url.Error repeats the whole URL, password included: keep only the reason.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, configErrorf("%s %q is not a URL: %w", name, redactURL(raw), err)
+		// url.Parse's message quotes the URL or a piece of it, which may be part of a
+		// password: say what is wrong in our own words only.
+		return nil, configErrorf("%s is not a valid URL (%s); its text is not repeated here, as it may hold a password: write it as https://cucm-pub.example.com:8443/axl/, with the user in AXL_USER and the password in AXL_PASS or AXL_PASS_FILE",
+			name, urlProblem(err))
 	}
 	if u.User != nil {
 		return nil, configErrorf("%s must not carry credentials (user:password@): give the user in AXL_USER and the password in AXL_PASS or AXL_PASS_FILE", name)
@@ -228,6 +232,26 @@ func checkURL(name, raw string) (*url.URL, error) {
 			name, redactURL(raw), u.Hostname())
 	}
 	return u, nil
+}
+
+// urlProblem says in fixed words why url.Parse refused a URL, without quoting any of it.
+func urlProblem(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "invalid URL escape"):
+		return "a '%' not followed by two hexadecimal digits"
+	case strings.Contains(msg, "invalid port"):
+		return "the part after ':' in the host is not a port number"
+	case strings.Contains(msg, "host name"):
+		return "a character that is not allowed in a host name"
+	case strings.Contains(msg, "missing protocol scheme"):
+		return "no scheme: start it with https://"
+	case strings.Contains(msg, "control character"):
+		return "a control character such as a line break"
+	case strings.Contains(msg, "IPv6") || strings.Contains(msg, "bracket"):
+		return "a malformed [IPv6] address"
+	}
+	return "it does not parse"
 }
 
 // isLoopback reports whether host (without port) is localhost or a loopback address
@@ -338,6 +362,8 @@ type fileConfig struct {
 //	  only: [registration]                  # --only
 //	  skip: [INV-004]                       # --skip
 //	  fail_on: high                         # --fail-on
+//	  rule_timeout: 60s                     # --rule-timeout
+//	  rule_max_rows: 100000                 # --rule-max-rows
 type AnalysisConfig struct {
 	File      string                     `yaml:"-"`
 	Rules     Setting[[]string]          `yaml:"rules"`
@@ -347,6 +373,10 @@ type AnalysisConfig struct {
 	Only      Setting[[]string]          `yaml:"only"`
 	Skip      Setting[[]string]          `yaml:"skip"`
 	FailOn    Setting[string]            `yaml:"fail_on"`
+	// RuleTimeout (a Go duration) and RuleMaxRows (a whole number) are the limits of one
+	// rule, as text: the command checks them and names the line when one is wrong.
+	RuleTimeout Setting[string] `yaml:"rule_timeout"`
+	RuleMaxRows Setting[string] `yaml:"rule_max_rows"`
 }
 
 // Setting is one value of the configuration file with the line it was written on; Line is 0

@@ -8,7 +8,8 @@
 //	SMTP_PORT       port; default 587 for starttls, 465 for tls, 25 for none
 //	SMTP_TLS        starttls (default: STARTTLS is required, never skipped), tls (implicit TLS,
 //	                "SMTPS"), or none (plain text, for a local relay only; no AUTH is attempted
-//	                without TLS unless SMTP_USER is set)
+//	                without TLS unless SMTP_USER is set, and SMTP_USER with none is refused
+//	                unless SMTP_HOST is localhost or a loopback address)
 //	SMTP_USER       user name for SMTP AUTH; empty means no authentication
 //	SMTP_PASS       password for SMTP AUTH, or
 //	SMTP_PASS_FILE  a file holding it (first line; for systemd credentials or Docker secrets)
@@ -18,7 +19,9 @@
 //	SMTP_CA_FILE    PEM bundle of extra CAs that may sign the server's certificate
 //	SMTP_TIMEOUT    per-connection timeout, a Go duration; default 30s
 //
-// The password never appears in logs, errors, the database or reports.
+// The password never appears in logs, errors, the database or reports: the server's replies are
+// scrubbed of it in every spelling a server could echo (the AUTH PLAIN and LOGIN blobs
+// included) by package internal/scrub before they enter an error.
 //
 // A scheduled run uses a Policy: PolicyAlways mails every time; PolicyChanged mails only when
 // the open findings or the devices' registration states differ from the last report mailed for

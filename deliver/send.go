@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"github.com/cucm-audit/cucm-audit/internal/scrub"
 )
 
 // Attachment is one file to attach.
@@ -111,8 +113,9 @@ func authType(cfg Config) gomail.SMTPAuthType {
 	return gomail.SMTPAuthAutoDiscover
 }
 
-// sendError explains a failed send: which server, what failed, what to check. The password is
-// scrubbed from anything the library or the server said.
+// sendError explains a failed send: which server, what failed, what to check. The password, in
+// every spelling a server could echo (see package scrub), is scrubbed from anything the library
+// or the server said.
 func sendError(cfg Config, err error) error {
 	hint := "check SMTP_HOST, SMTP_PORT, SMTP_TLS and that the server accepts mail from this host"
 	var (
@@ -145,9 +148,8 @@ func sendError(cfg Config, err error) error {
 	case errors.As(err, &opErr), errors.As(err, &netErr):
 		hint = "the server could not be reached: check SMTP_HOST, SMTP_PORT and the firewall"
 	}
-	if cfg.Pass != "" {
-		msg = strings.ReplaceAll(msg, cfg.Pass, "********")
-	}
+	// A server may echo what it received: the AUTH PLAIN or LOGIN blob, the password.
+	msg = scrub.New(scrub.Credential{User: cfg.User, Pass: cfg.Pass}).String(msg)
 	return &SendError{Server: cfg.String(), Detail: msg, Hint: hint}
 }
 

@@ -236,7 +236,7 @@ func TestE2ENodeSDKStdio(t *testing.T) {
 	node, bin, dir := e2eSetup(t)
 	db := buildFixture(t)
 	reports := t.TempDir()
-	must(t, os.WriteFile(filepath.Join(reports, "hospital-2.md"), []byte("# Audit of hospital\n"), 0o644))
+	writeReportSet(t, reports, "hospital-2", "# Audit of hospital\n", time.Date(2026, 9, 2, 8, 0, 0, 0, time.UTC))
 	res, raw, err := runNode(t, node, dir, map[string]any{
 		"transport": "stdio", "command": bin, "args": []string{"mcp", "--db", db, "--reports", reports},
 		"env":   map[string]string{"AXL_PASS": testPassword},

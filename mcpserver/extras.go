@@ -3,10 +3,16 @@ package mcpserver
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -38,19 +44,20 @@ func (s *Server) readLatestReport(ctx context.Context, req *mcp.ReadResourceRequ
 	return &mcp.ReadResourceResult{Contents: []*mcp.ResourceContents{{URI: LatestReportURI, MIMEType: "text/markdown", Text: string(text)}}}, nil
 }
 
-// latestReport reads the newest *.md under ReportsDir, else renders one in memory.
+// latestReport serves the newest Markdown report listed in a manifest under ReportsDir that
+// still matches it (see listedReports and readListed), else renders one in memory.
 func (s *Server) latestReport(ctx context.Context) ([]byte, error) {
 	if s.opts.ReportsDir != "" {
-		path, err := newestMarkdown(s.opts.ReportsDir)
+		reports, err := listedReports(s.opts.ReportsDir, s.log)
 		if err != nil {
 			return nil, err
 		}
-		if path != "" {
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return nil, fmt.Errorf("reading report %s: %w", path, err)
+		for _, r := range reports {
+			b, err := readListed(r)
+			if err == nil {
+				return b, nil
 			}
-			return b, nil
+			s.log.Warn("report not served: it does not match the manifest that lists it", "error", err)
 		}
 	}
 	render := s.opts.Markdown
@@ -89,30 +96,131 @@ func (s *Server) renderMarkdown(ctx context.Context) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// newestMarkdown finds the most recently modified .md file under dir ("" when none).
-func newestMarkdown(dir string) (string, error) {
-	var best string
-	var bestTime time.Time
+// listedReport is a Markdown report as a manifest written by render.WriteAll lists it.
+type listedReport struct {
+	path        string // the manifest's folder joined with the listed name
+	manifest    string
+	size        int64
+	sha256      string
+	generatedAt time.Time
+}
+
+// maxManifest bounds the size of a manifest file read (a real one is a few hundred bytes).
+const maxManifest = 1 << 20
+
+// listedReports finds the manifests (*.manifest.json, regular files, never through a link)
+// under dir and returns the Markdown reports they list, newest report first. The server serves
+// only what the tool wrote: a Markdown file no manifest lists is never a candidate, and a
+// listed name that is not a plain file name in the manifest's own folder ("../x", "a/b") is
+// refused. Unreadable or foreign manifests are skipped with a log line.
+func listedReports(dir string, log *slog.Logger) ([]listedReport, error) {
+	var out []listedReport
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || !strings.EqualFold(filepath.Ext(path), ".md") {
+		// WalkDir does not follow links to folders; links to files are skipped here.
+		if !d.Type().IsRegular() || !strings.HasSuffix(d.Name(), ".manifest.json") {
 			return nil
 		}
-		info, err := d.Info()
+		m, err := readManifest(path)
 		if err != nil {
-			return err
+			log.Warn("manifest skipped", "manifest", path, "error", err)
+			return nil
 		}
-		if best == "" || info.ModTime().After(bestTime) || (info.ModTime().Equal(bestTime) && path > best) {
-			best, bestTime = path, info.ModTime()
+		for _, f := range m.Files {
+			if f.Format != render.FormatMarkdown {
+				continue
+			}
+			if !plainName(f.Name) {
+				log.Warn("manifest skipped: it lists a file outside its folder", "manifest", path, "name", f.Name)
+				continue
+			}
+			out = append(out, listedReport{path: filepath.Join(filepath.Dir(path), f.Name), manifest: path,
+				size: f.Size, sha256: f.SHA256, generatedAt: m.ReportGeneratedAt})
 		}
 		return nil
 	})
 	if err != nil {
-		return "", fmt.Errorf("searching reports in %s: %w", dir, err)
+		return nil, fmt.Errorf("searching reports in %s: %w", dir, err)
 	}
-	return best, nil
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].generatedAt.Equal(out[j].generatedAt) {
+			return out[i].generatedAt.After(out[j].generatedAt)
+		}
+		return out[i].path > out[j].path
+	})
+	return out, nil
+}
+
+// readManifest reads a manifest written by cucm-audit.
+func readManifest(path string) (render.Manifest, error) {
+	var m render.Manifest
+	f, err := os.Open(path)
+	if err != nil {
+		return m, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxManifest+1))
+	if err != nil {
+		return m, err
+	}
+	if len(b) > maxManifest {
+		return m, fmt.Errorf("larger than %d bytes", maxManifest)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, err
+	}
+	if m.Tool != "cucm-audit" || m.SchemaVersion < 1 || m.SchemaVersion > render.ManifestSchemaVersion {
+		return m, fmt.Errorf("not a cucm-audit manifest (tool %q, schema_version %d; want cucm-audit, 1 to %d)", m.Tool, m.SchemaVersion, render.ManifestSchemaVersion)
+	}
+	return m, nil
+}
+
+// plainName reports whether name is a file name without any folder part.
+func plainName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, `/\`+"\x00") &&
+		filepath.Base(name) == name && filepath.IsLocal(name)
+}
+
+// readListed reads a listed report when it is still what the manifest recorded: a regular file
+// (not a link, checked on the open file too, so a file swapped for a link between the check and
+// the open is refused) of the recorded size and SHA-256.
+func readListed(r listedReport) ([]byte, error) {
+	st, err := os.Lstat(r.path)
+	if err != nil {
+		return nil, fmt.Errorf("report %s (listed in %s): %w", r.path, r.manifest, err)
+	}
+	if st.Mode()&fs.ModeSymlink != 0 {
+		return nil, fmt.Errorf("report %s (listed in %s) is a symbolic link: reports are served only as the regular files the tool wrote", r.path, r.manifest)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("report %s (listed in %s) is not a regular file", r.path, r.manifest)
+	}
+	f, err := os.Open(r.path)
+	if err != nil {
+		return nil, fmt.Errorf("report %s: %w", r.path, err)
+	}
+	defer f.Close()
+	fst, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("report %s: %w", r.path, err)
+	}
+	if !os.SameFile(st, fst) {
+		return nil, fmt.Errorf("report %s (listed in %s) changed while it was opened", r.path, r.manifest)
+	}
+	if fst.Size() != r.size {
+		return nil, fmt.Errorf("report %s is %d bytes, its manifest %s says %d", r.path, fst.Size(), r.manifest, r.size)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, r.size+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading report %s: %w", r.path, err)
+	}
+	sum := sha256.Sum256(b)
+	if int64(len(b)) != r.size || hex.EncodeToString(sum[:]) != r.sha256 {
+		return nil, fmt.Errorf("report %s does not match the SHA-256 in its manifest %s: it was changed after it was written", r.path, r.manifest)
+	}
+	return b, nil
 }
 
 func (s *Server) addPrompts() {

@@ -29,10 +29,12 @@ type Options struct {
 	// Rules is the rule catalogue (text, rationale, remediation, controls) that list_rules and
 	// explain_finding quote. Without it, rule text comes only from the stored results.
 	Rules []analyze.RuleInfo
-	// ReportsDir, when set, is searched (recursively) for the newest *.md report, served as the
-	// latest-report resource.
+	// ReportsDir, when set, is searched (recursively) for the manifests render.WriteAll wrote:
+	// the newest Markdown report one of them lists, still a regular file of the recorded size
+	// and SHA-256 in the manifest's folder, is the latest-report resource. Nothing else there
+	// is ever served (an unlisted or changed file, a link).
 	ReportsDir string
-	// Markdown renders the latest report in memory when ReportsDir holds no Markdown report.
+	// Markdown renders the latest report in memory when ReportsDir holds no report to serve.
 	// Nil: analyze.BuildReport on the latest snapshot, laid out by render's Markdown renderer.
 	Markdown func(ctx context.Context) ([]byte, error)
 	// Diff compares two snapshots for diff_snapshots. Nil: analyze.DiffSnapshots with its

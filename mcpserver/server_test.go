@@ -1,12 +1,15 @@
 package mcpserver
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,6 +23,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -537,20 +541,71 @@ func TestLatestReportResource(t *testing.T) {
 		}
 		return res.Contents[0].Text, nil
 	}
-	t.Run("newest file in reports dir", func(t *testing.T) {
+	t.Run("newest listed report in reports dir", func(t *testing.T) {
 		dir := t.TempDir()
-		old := filepath.Join(dir, "2026-09-01", "audit.md")
-		newer := filepath.Join(dir, "2026-09-02", "audit.md")
-		for i, p := range []string{old, newer} {
-			must(t, os.MkdirAll(filepath.Dir(p), 0o755))
-			must(t, os.WriteFile(p, []byte("# report "+filepath.Base(filepath.Dir(p))), 0o644))
-			at := time.Date(2026, 9, 1+i, 0, 0, 0, 0, time.UTC)
-			must(t, os.Chtimes(p, at, at))
-		}
+		writeReportSet(t, filepath.Join(dir, "2026-09-01"), "audit", "# report 2026-09-01", time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC))
+		writeReportSet(t, filepath.Join(dir, "2026-09-02"), "audit", "# report 2026-09-02", time.Date(2026, 9, 2, 0, 0, 0, 0, time.UTC))
 		must(t, os.WriteFile(filepath.Join(dir, "audit.json"), []byte("{}"), 0o644))
 		cs := connect(t, path, func(o *Options) { o.ReportsDir = dir })
 		got, err := read(t, cs)
 		if err != nil || got != "# report 2026-09-02" {
+			t.Errorf("got %q, %v", got, err)
+		}
+	})
+	t.Run("only what the tool wrote", func(t *testing.T) {
+		// The genuine report is the oldest; every newer candidate is hostile and refused.
+		dir := t.TempDir()
+		day := func(d int) time.Time { return time.Date(2026, 10, d, 0, 0, 0, 0, time.UTC) }
+		writeReportSet(t, dir, "genuine", "# genuine report", day(1))
+		outside := filepath.Join(t.TempDir(), "passwd")
+		must(t, os.WriteFile(outside, []byte("root:x:0:0:root:/root:/bin/bash\n"), 0o644))
+		// A link to a file outside the folder, listed in a manifest with the target's size and hash.
+		linked := writeReportSet(t, dir, "linked", "root:x:0:0:root:/root:/bin/bash\n", day(2))
+		must(t, os.Remove(linked))
+		must(t, os.Symlink(outside, linked))
+		// A listed file modified after its manifest was written.
+		changed := writeReportSet(t, dir, "changed", "# what was audited", day(3))
+		must(t, os.WriteFile(changed, []byte("# what was NOT audited"), 0o644))
+		// The same size, other bytes.
+		same := writeReportSet(t, dir, "samesize", "# aaaa", day(4))
+		must(t, os.WriteFile(same, []byte("# bbbb"), 0o644))
+		// A manifest listing a file outside its folder.
+		escape := writeReportSet(t, filepath.Join(dir, "sub"), "escape", "root:x:0:0:root:/root:/bin/bash\n", day(5))
+		rewriteManifest(t, escape, func(m *render.Manifest) {
+			m.Files[0].Name = "../../" + filepath.Base(filepath.Dir(outside)) + "/passwd"
+		})
+		// A link to a manifest, and a folder link.
+		must(t, os.Symlink(escape+".manifest.json", filepath.Join(dir, "link.manifest.json")))
+		must(t, os.Symlink(filepath.Dir(outside), filepath.Join(dir, "linkdir")))
+		// A newer Markdown file that no manifest lists.
+		must(t, os.WriteFile(filepath.Join(dir, "newest.md"), []byte("# unlisted"), 0o644))
+		now := time.Now().Add(time.Hour)
+		must(t, os.Chtimes(filepath.Join(dir, "newest.md"), now, now))
+		// A foreign manifest.
+		must(t, os.WriteFile(filepath.Join(dir, "other.manifest.json"), []byte(`{"tool":"other","schema_version":1,"files":[{"name":"newest.md","format":"md"}]}`), 0o644))
+
+		var logs bytes.Buffer
+		cs := connect(t, path, func(o *Options) {
+			o.ReportsDir = dir
+			o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		})
+		got, err := read(t, cs)
+		if err != nil || got != "# genuine report" {
+			t.Errorf("got %q, %v", got, err)
+		}
+		for _, want := range []string{"changed.md is 22 bytes, its manifest", "samesize.md does not match the SHA-256", "linked.md (listed in", "is a symbolic link",
+			"lists a file outside its folder", "not a cucm-audit manifest"} {
+			if !strings.Contains(logs.String(), want) {
+				t.Errorf("log lacks %q:\n%s", want, logs.String())
+			}
+		}
+		// Nothing genuine: the report is rendered in memory instead of serving a refused file.
+		must(t, os.Remove(filepath.Join(dir, "genuine.md")))
+		cs = connect(t, path, func(o *Options) {
+			o.ReportsDir = dir
+			o.Markdown = func(context.Context) ([]byte, error) { return []byte("# rendered"), nil }
+		})
+		if got, err := read(t, cs); err != nil || got != "# rendered" {
 			t.Errorf("got %q, %v", got, err)
 		}
 	})
@@ -579,6 +634,36 @@ func TestLatestReportResource(t *testing.T) {
 			t.Errorf("got %+v, %v", res, err)
 		}
 	})
+}
+
+// writeReportSet writes base.md holding text and the manifest that lists it, as render.WriteAll
+// would, and returns the report's path.
+func writeReportSet(t *testing.T, dir, base, text string, generated time.Time) string {
+	t.Helper()
+	must(t, os.MkdirAll(dir, 0o755))
+	p := filepath.Join(dir, base+".md")
+	must(t, os.WriteFile(p, []byte(text), 0o644))
+	sum := sha256.Sum256([]byte(text))
+	m := render.Manifest{SchemaVersion: render.ManifestSchemaVersion, Tool: "cucm-audit", ReportGeneratedAt: generated,
+		Files: []render.ManifestFile{{Name: base + ".md", Format: render.FormatMarkdown, Size: int64(len(text)), SHA256: hex.EncodeToString(sum[:])}}}
+	b, err := json.Marshal(&m)
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(dir, base+".manifest.json"), b, 0o644))
+	return p
+}
+
+// rewriteManifest changes the manifest of the report at reportPath.
+func rewriteManifest(t *testing.T, reportPath string, change func(*render.Manifest)) {
+	t.Helper()
+	mp := strings.TrimSuffix(reportPath, ".md") + ".manifest.json"
+	b, err := os.ReadFile(mp)
+	must(t, err)
+	var m render.Manifest
+	must(t, json.Unmarshal(b, &m))
+	change(&m)
+	b, err = json.Marshal(&m)
+	must(t, err)
+	must(t, os.WriteFile(mp, b, 0o644))
 }
 
 func TestQuarterlyPrompt(t *testing.T) {

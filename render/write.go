@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -138,6 +139,7 @@ func WriteAll(ctx context.Context, rep *analyze.Report, formats Formats, outDir 
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return Manifest{}, fmt.Errorf("creating report folder: %w", err)
 	}
+	removeStaleTemps(outDir, time.Now())
 	base := BaseName(rep)
 	var temps []*tempFile
 	defer func() {
@@ -319,8 +321,39 @@ func linkOrCopy(src, dst string) error {
 	return err
 }
 
+// staleTempAge is how long a temporary report file may sit untouched before the next WriteAll
+// into its folder takes it for the leftover of a killed run: a file still being rendered is
+// written to all the time, and one rendered is placed within moments.
+const staleTempAge = 10 * time.Minute
+
+// tempName matches the names writeTemp gives: "." + a report's file name (every report's
+// base name starts with cucm-audit_) + "." + os.CreateTemp's random digits + ".tmp".
+var tempName = regexp.MustCompile(`^\.cucm-audit_[A-Za-z0-9._-]+\.[0-9]+\.tmp$`)
+
+// removeStaleTemps removes, best effort, the temporary files a killed WriteAll left in dir:
+// regular files named as writeTemp names them and not modified for staleTempAge. Nothing else
+// is touched: not a user's file, not a link, not a temporary file another run is writing.
+func removeStaleTemps(dir string, now time.Time) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !tempName.MatchString(e.Name()) {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		st, err := os.Lstat(path)
+		if err != nil || !st.Mode().IsRegular() || now.Sub(st.ModTime()) < staleTempAge {
+			continue
+		}
+		os.Remove(path)
+	}
+}
+
 // writeTemp writes a temporary file beside path (a hidden name in the same folder), fsynced and
-// mode 0644, and returns it with its size and hex SHA-256. The caller removes it.
+// mode 0644, and returns it with its size and hex SHA-256. The caller removes it; a file a
+// killed run left behind is removed by a later WriteAll (removeStaleTemps).
 func writeTemp(path string, write func(io.Writer) error) (t *tempFile, err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -308,5 +310,56 @@ func TestSameReportSameBytes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestWriteAllRemovesLitter: the temporary files a killed report left behind (named as
+// writeTemp names them, untouched for longer than the grace period) are removed by the next
+// WriteAll into the folder; a fresh one (another run still writing) and the user's own files,
+// however named, stay.
+func TestWriteAllRemovesLitter(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-time.Hour)
+	write := func(name string, age time.Time) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("half a report"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, age, age); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// As a killed run leaves them: the real temporary names of a report and its manifest.
+	litter := []string{
+		write(".cucm-audit_HOSP-Zurich-Main_20261124-073005.pdf.1234567890.tmp", old),
+		write(".cucm-audit_other-cluster_20260101-000000.manifest.json.42.tmp", old),
+	}
+	keep := []string{
+		write(".cucm-audit_HOSP-Zurich-Main_20261124-073005.xlsx.987654321.tmp", time.Now()), // being written
+		write("notes.tmp", old),
+		write(".cucm-audit_mine.tmp", old),
+		write(".cucm-audit_x.pdf.12ab.tmp", old),
+		write("cucm-audit_x.pdf.123.tmp", old),
+	}
+	target := write("target", old)
+	link := filepath.Join(dir, ".cucm-audit_link.pdf.77.tmp")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	keep = append(keep, link, target)
+	if _, err := WriteAll(context.Background(), demoReport(), Formats{FormatMarkdown}, dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range litter {
+		if _, err := os.Lstat(p); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s is still there (%v)", filepath.Base(p), err)
+		}
+	}
+	for _, p := range keep {
+		if _, err := os.Lstat(p); err != nil {
+			t.Errorf("%s was removed: %v", filepath.Base(p), err)
+		}
 	}
 }

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/collect"
@@ -24,6 +26,9 @@ type analyzeFlags struct {
 	waivers  string
 	eol      string
 	failOn   analyze.Severity
+	// ruleTimeout and ruleMaxRows are the limits of one rule (0: the engine's defaults).
+	ruleTimeout time.Duration
+	ruleMaxRows int
 }
 
 func addRuleDirsFlag(fs *flag.FlagSet, dirs *[]string) {
@@ -33,7 +38,8 @@ func addRuleDirsFlag(fs *flag.FlagSet, dirs *[]string) {
 	})
 }
 
-// addAnalyzeFlags registers --rules, --only, --skip, --param, --waivers, --eol and --fail-on.
+// addAnalyzeFlags registers --rules, --only, --skip, --param, --waivers, --eol, --rule-timeout,
+// --rule-max-rows and --fail-on.
 func addAnalyzeFlags(fs *flag.FlagSet) *analyzeFlags {
 	af := &analyzeFlags{fs: fs, params: map[string]string{}}
 	addRuleDirsFlag(fs, &af.ruleDirs)
@@ -55,6 +61,22 @@ func addAnalyzeFlags(fs *flag.FlagSet) *analyzeFlags {
 	})
 	fs.StringVar(&af.waivers, "waivers", "", "waiver file (YAML, see rules/README.md)")
 	fs.StringVar(&af.eol, "eol", "", "end-of-life model data replacing the built-in rules/eol-models.yaml")
+	fs.Func("rule-timeout", fmt.Sprintf("time limit of one rule's query, a Go duration (default %s); a rule past it is an error result", analyze.DefaultRuleTimeout), func(s string) error {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("want a positive Go duration such as 60s or 5m, got %q", s)
+		}
+		af.ruleTimeout = d
+		return nil
+	})
+	fs.Func("rule-max-rows", fmt.Sprintf("row limit of one rule's query (default %d); a rule past it is an error result", analyze.DefaultRuleMaxRows), func(s string) error {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return fmt.Errorf("want a whole number ≥ 1, got %q", s)
+		}
+		af.ruleMaxRows = n
+		return nil
+	})
 	fs.Func("fail-on", "exit 3 when open findings at or above this severity remain after waivers (info, low, medium, high, critical)", func(s string) error {
 		return af.failOn.Set(s)
 	})
@@ -179,6 +201,20 @@ func (af *analyzeFlags) options(ctx context.Context) (analyze.Options, error) {
 		}
 		af.failOn = sev
 	}
+	if !set["rule-timeout"] && ac.RuleTimeout.Line != 0 {
+		d, err := time.ParseDuration(ac.RuleTimeout.Value)
+		if err != nil || d <= 0 {
+			return analyze.Options{}, fmt.Errorf("%s: %q: want a positive Go duration such as 60s or 5m", where(ac, ac.RuleTimeout.Line, "rule_timeout"), ac.RuleTimeout.Value)
+		}
+		af.ruleTimeout = d
+	}
+	if !set["rule-max-rows"] && ac.RuleMaxRows.Line != 0 {
+		n, err := strconv.Atoi(ac.RuleMaxRows.Value)
+		if err != nil || n < 1 {
+			return analyze.Options{}, fmt.Errorf("%s: %q: want a whole number ≥ 1", where(ac, ac.RuleMaxRows.Line, "rule_max_rows"), ac.RuleMaxRows.Value)
+		}
+		af.ruleMaxRows = n
+	}
 	if af.waivers != "" {
 		ws, err := analyze.LoadWaivers(af.waivers)
 		if err != nil {
@@ -199,6 +235,7 @@ func (af *analyzeFlags) options(ctx context.Context) (analyze.Options, error) {
 	return analyze.Options{
 		RuleDirs: af.ruleDirs, Rules: rules, Only: af.only, Skip: af.skip, Params: params,
 		WaiversFile: af.waivers, EOLFile: af.eol, ToolVersion: toolVersion(),
+		RuleTimeout: af.ruleTimeout, RuleMaxRows: af.ruleMaxRows,
 	}, nil
 }
 

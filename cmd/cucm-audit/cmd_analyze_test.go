@@ -82,6 +82,9 @@ func TestAnalyzeCommand(t *testing.T) {
 		{"waived never counts", []string{"analyze", "--db", db, "--fail-on", "high", "--waivers", waivers}, 0, "Waived: 1", "", -1},
 		{"json", []string{"analyze", "--db", db, "--format", "json", "--only", "REG-001"}, 0, `"schema_version": 1`, "", 1},
 		{"bad fail-on", []string{"analyze", "--db", db, "--fail-on", "urgent"}, 2, "", `unknown severity "urgent"`, -1},
+		{"bad rule-timeout", []string{"analyze", "--db", db, "--rule-timeout", "soon"}, exitUsage, "", `want a positive Go duration such as 60s or 5m, got "soon"`, -1},
+		{"bad rule-max-rows", []string{"analyze", "--db", db, "--rule-max-rows", "0"}, exitUsage, "", `want a whole number ≥ 1, got "0"`, -1},
+		{"rule limits", []string{"analyze", "--db", db, "--rule-timeout", "30s", "--rule-max-rows", "5000"}, 0, "REG-001", "", -1},
 		{"bad param", []string{"analyze", "--db", db, "--param", "REG-002.days=soon"}, exitUsage, "", `param REG-002.days: "soon" is not an int`, -1},
 		{"unknown only", []string{"analyze", "--db", db, "--only", "NOPE"}, exitUsage, "",
 			`no rule id or category "NOPE"`, -1},
@@ -197,6 +200,12 @@ func TestAnalyzeConfigFile(t *testing.T) {
 		{"missing eol data", "  eol_models: " + missing + "\n", nil, 1, "",
 			"config.yaml:3: analysis.eol_models: reading end-of-life data"},
 		{"unknown key", "  fail-on: high\n", nil, 1, "", "config.yaml:3: field fail-on not found"},
+		{"rule limits from the file", "  rule_timeout: 30s\n  rule_max_rows: 5000\n", nil, 0, "REG-001", ""},
+		{"bad rule_timeout", "  rule_timeout: soon\n", nil, 1, "",
+			`config.yaml:3: analysis.rule_timeout: "soon": want a positive Go duration such as 60s or 5m`},
+		{"bad rule_max_rows", "  rule_max_rows: -5\n", nil, 1, "",
+			`config.yaml:3: analysis.rule_max_rows: "-5": want a whole number ≥ 1`},
+		{"--rule-timeout overrides", "  rule_timeout: soon\n", []string{"--rule-timeout", "30s"}, 0, "REG-001", ""},
 		{"--rules overrides", "  rules: [" + missing + "]\n", []string{"--rules", rulesDir, "--only", "SIT-001"}, 0, "SIT-001", ""},
 	}
 	for _, tc := range cases {

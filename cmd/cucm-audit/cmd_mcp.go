@@ -32,7 +32,7 @@ func runMCP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		o.rules = append(o.rules, s)
 		return nil
 	})
-	fs.StringVar(&o.reports, "reports", "", "folder of rendered reports: the newest *.md is the latest-report resource\n(default: render the latest snapshot's report in memory)")
+	fs.StringVar(&o.reports, "reports", "", "folder of rendered reports: the newest Markdown report a manifest of\ncucm-audit lists, unchanged since, is the latest-report resource\n(default: render the latest snapshot's report in memory)")
 	fs.BoolVar(&o.verbose, "verbose", false, "debug logs on stderr")
 	if err := parseFlags(fs, args, false); err != nil {
 		return err

@@ -7,9 +7,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"io/fs"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -20,6 +22,7 @@ import (
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
+	"github.com/cucm-audit/cucm-audit/deliver/smtptest"
 	"github.com/cucm-audit/cucm-audit/examples"
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -29,14 +32,23 @@ import (
 const secretPass = "S3cr3t-Zebra-4471!"
 
 // secretForms are the spellings of the password that must never appear anywhere: itself, the
-// wrong password used once (which embeds it), the Basic auth header value, its URL encoding.
+// wrong password used once (which embeds it), the Basic auth header value with and without its
+// padding, its URL encoding, the SMTP AUTH PLAIN blob (without and with an authorisation
+// identity) and the AUTH LOGIN answer (the password's base64). The SMTP login uses the same
+// user and password as AXL, so that one list covers both.
 func secretForms(user string) map[string]string {
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	return map[string]string{
-		"password":            secretPass,
-		"basic auth":          base64.StdEncoding.EncodeToString([]byte(user + ":" + secretPass)),
-		"basic auth (wrong)":  base64.StdEncoding.EncodeToString([]byte(user + ":Wr0ng-" + secretPass)),
-		"password base64":     base64.StdEncoding.EncodeToString([]byte(secretPass)),
-		"password URL-escape": url.QueryEscape(secretPass),
+		"password":                secretPass,
+		"basic auth":              b64(user + ":" + secretPass),
+		"basic auth, unpadded":    base64.RawStdEncoding.EncodeToString([]byte(user + ":" + secretPass)),
+		"basic auth (wrong)":      b64(user + ":Wr0ng-" + secretPass),
+		"password base64 (LOGIN)": b64(secretPass),
+		"password URL-escape":     url.QueryEscape(secretPass),
+		"SMTP AUTH PLAIN":         b64("\x00" + user + "\x00" + secretPass),
+		"SMTP AUTH PLAIN (authz)": b64(user + "\x00" + user + "\x00" + secretPass),
+		"SMTP AUTH PLAIN (wrong)": b64("\x00" + user + "\x00Wr0ng-" + secretPass),
+		"password base64 (wrong)": b64("Wr0ng-" + secretPass),
 	}
 }
 
@@ -135,6 +147,37 @@ func TestNoSecretAnywhere(t *testing.T) {
 	exe(env, okCodes, "diff", "--db", db, "--format", "json")
 	exe(env, okCodes, "diff", "--db", db, "--out", filepath.Join(dir, "diff"), "--format", "pdf,xlsx,md,json")
 	exe(env, okCodes, "run", "--db", db, "--out", filepath.Join(dir, "run"), "--format", "pdf,xlsx,md,json")
+	// E-mail through a real SMTP server with the same user and password (AUTH over STARTTLS),
+	// once with the right password and once with a wrong one.
+	ms := smtptest.NewServer(t, smtptest.Options{User: user, Pass: secretPass})
+	smtpEnv := func(pass string) []string {
+		return envWith("SMTP_HOST", ms.Host, "SMTP_PORT", ms.Port, "SMTP_USER", user, "SMTP_PASS", pass,
+			"SMTP_FROM", "audit@example.org", "SMTP_CA_FILE", ms.CAFile, "SMTP_TIMEOUT", "20s")
+	}
+	exe(smtpEnv(secretPass), okCodes, "report", "--db", db, "--format", "md,pdf", "--out", filepath.Join(dir, "mailed"),
+		"--mail-to", "voice-team@example.org", "--mail-attach", "md,pdf")
+	exe(smtpEnv("Wr0ng-"+secretPass), []int{exitError}, "report", "--db", db, "--format", "md", "--out", filepath.Join(dir, "mailed-wrong"),
+		"--mail-to", "voice-team@example.org", "--mail-attach", "md")
+	if len(ms.Messages()) != 1 {
+		t.Errorf("the SMTP server received %d messages, want 1", len(ms.Messages()))
+	}
+	// A hostile cluster that echoes the Authorization header (Basic user:password) in its SOAP
+	// fault, and one that echoes it in an HTML error page.
+	for _, hostile := range []struct{ name, ctype, body string }{
+		{"fault", "text/xml", `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><soapenv:Fault><faultcode>soapenv:Server</faultcode><faultstring>refused %s for %s</faultstring></soapenv:Fault></soapenv:Body></soapenv:Envelope>`},
+		{"html", "text/html", `<html><body>Bad gateway: %s (password %s)</body></html>`},
+		{"text", "text/plain", `upstream refused %s with password %s`},
+	} {
+		echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", hostile.ctype)
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprintf(w, hostile.body, r.Header.Get("Authorization"), secretPass)
+		}))
+		echoEnv := envWith("AXL_URL", echo.URL+"/axl/", "AXL_RATE_LIMIT_RETRIES", "0")
+		exe(echoEnv, []int{exitError}, "check", "--verbose")
+		exe(echoEnv, []int{exitError}, "collect", "--db", filepath.Join(dir, "hostile-"+hostile.name+".db"), "--verbose")
+		echo.Close()
+	}
 	answers := mcpAnswers(t, bin, envWith(), db)
 	if !strings.Contains(strings.Join(answers, "\n"), "SEP0CD0F894A1B2") {
 		t.Error("no MCP answer names a device: the MCP calls did not reach the data")

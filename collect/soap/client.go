@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
+
+	"github.com/cucm-audit/cucm-audit/internal/scrub"
 )
 
 // Defaults used when Options leaves a field zero.
@@ -75,10 +77,13 @@ type Options struct {
 
 // Client sends SOAP requests to one or more URLs of one cluster.
 type Client struct {
-	opts    Options
-	http    *http.Client
-	log     *slog.Logger
-	auth    string // "Basic ..." header value; never logged
+	opts Options
+	http *http.Client
+	log  *slog.Logger
+	auth string // "Basic ..." header value; never logged
+	// scrub removes the credentials, in every spelling a server could echo, from the text of
+	// faults, error bodies and errors before they leave the client.
+	scrub   *scrub.Scrubber
 	mu      sync.Mutex
 	cookies map[string]string // host -> JSESSIONIDSSO value
 	// Stats.
@@ -133,6 +138,7 @@ func New(opts Options) (*Client, error) {
 		http:    &http.Client{Transport: rt, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		log:     log,
 		cookies: map[string]string{},
+		scrub:   scrub.New(scrub.Credential{User: opts.User, Pass: opts.Password}),
 	}
 	if opts.User != "" || opts.Password != "" {
 		req, _ := http.NewRequest(http.MethodPost, "https://x/", nil)
@@ -263,7 +269,7 @@ func (c *Client) Call(ctx context.Context, req Request, decode DecodeFunc) error
 				return backoff.Permanent(err)
 			}
 			ra.next = after
-			c.log.Debug("transient failure, will retry", "host", host, "err", err)
+			c.log.Debug("transient failure, will retry", "host", host, "err", c.scrub.Error(err))
 			return err
 		}
 	}
@@ -271,9 +277,9 @@ func (c *Client) Call(ctx context.Context, req Request, decode DecodeFunc) error
 	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
 		// The cancellation is the cause; the last attempt's error is context only (%v), so that
 		// errors.As does not classify an interrupted call as, say, an HTTP or fault failure.
-		return fmt.Errorf("%w (%v)", ctx.Err(), err)
+		return fmt.Errorf("%w (%v)", ctx.Err(), c.scrub.Error(err))
 	}
-	return err
+	return c.scrub.Error(err)
 }
 
 func (c *Client) retryable(err error) (bool, time.Duration) {
@@ -415,15 +421,20 @@ func (c *Client) send(ctx context.Context, req Request, host string, decode Deco
 	case resp.StatusCode == 401 || resp.StatusCode == 403 || resp.StatusCode == 404:
 		return &HTTPError{Host: host, Status: resp.StatusCode}, false
 	case resp.StatusCode == 599:
-		b, _ := io.ReadAll(io.LimitReader(br, 8<<10))
-		return &HTTPError{Host: host, Status: 599, Detail: versionExcerpt(b)}, false
+		b, _ := io.ReadAll(io.LimitReader(br, 8<<10+1))
+		complete := len(b) <= 8<<10
+		if !complete {
+			b = b[:8<<10]
+		}
+		return &HTTPError{Host: host, Status: 599, Detail: c.versionExcerpt(b, complete)}, false
 	case html && resp.StatusCode == 200:
 		return &HTMLError{Host: host, Status: resp.StatusCode}, false
 	case html:
 		return &HTTPError{Host: host, Status: resp.StatusCode, RetryAfter: retryAfter}, false
 	}
 	if resp.StatusCode != 200 && !looksXML(peek) {
-		return &HTTPError{Host: host, Status: resp.StatusCode, RetryAfter: retryAfter, Detail: excerpt(peek)}, false
+		rest, _ := br.Peek(len(peek) + 1)
+		return &HTTPError{Host: host, Status: resp.StatusCode, RetryAfter: retryAfter, Detail: c.excerpt(peek, len(rest) == len(peek))}, false
 	}
 	err = c.decodeEnvelope(actx, br, host, resp.StatusCode, decode)
 	var f *Fault
@@ -515,11 +526,22 @@ func looksXML(p []byte) bool {
 	return strings.HasPrefix(strings.TrimSpace(string(p)), "<")
 }
 
-// excerpt is a short single-line piece of a non-SOAP body (e.g. the 599 version list).
-func excerpt(p []byte) string {
-	s := strings.Join(strings.Fields(string(p)), " ")
+// excerpt is a short single-line piece of a non-SOAP body (e.g. the 599 version list), with
+// the credentials scrubbed first. complete says p is the whole body: otherwise its last word
+// may be cut short, and a cut base64 blob would no longer match the scrubber, so it is dropped;
+// the excerpt is shortened at a word boundary for the same reason.
+func (c *Client) excerpt(p []byte, complete bool) string {
+	words := strings.Fields(c.scrub.String(string(p)))
+	if !complete && len(words) > 0 {
+		words = words[:len(words)-1]
+	}
+	s := strings.Join(words, " ")
 	if len(s) > 200 {
-		s = s[:200] + "…"
+		i := strings.LastIndexByte(s[:200], ' ')
+		if i < 0 {
+			i = 0
+		}
+		s = s[:i] + "…"
 	}
 	return s
 }
@@ -528,8 +550,8 @@ var tagRe = regexp.MustCompile(`<[^>]*>`)
 
 // versionExcerpt is the excerpt of an HTTP 599 body that names the supported AXL versions: tags
 // dropped (Tomcat may wrap it in an HTML page), starting at "Incorrect axl version" when present.
-func versionExcerpt(b []byte) string {
-	s := strings.Join(strings.Fields(tagRe.ReplaceAllString(string(b), " ")), " ")
+func (c *Client) versionExcerpt(b []byte, complete bool) string {
+	s := strings.Join(strings.Fields(tagRe.ReplaceAllString(c.scrub.String(string(b)), " ")), " ")
 	lower := strings.ToLower(s)
 	for _, marker := range []string{"incorrect axl version", "supported axl version"} {
 		if i := strings.Index(lower, marker); i >= 0 {
@@ -537,7 +559,7 @@ func versionExcerpt(b []byte) string {
 			break
 		}
 	}
-	return excerpt([]byte(s))
+	return c.excerpt([]byte(s), complete)
 }
 
 // limitedReader fails with ErrTooLarge instead of silently truncating.
@@ -590,6 +612,7 @@ func (c *Client) decodeEnvelope(actx context.Context, r io.Reader, host string, 
 				if err != nil {
 					return c.readError(host, err, true)
 				}
+				f.scrub(c.scrub)
 				f.HTTPStatus = status
 				return f
 			}
@@ -631,7 +654,7 @@ func (c *Client) readError(host string, err error, sawAny bool) error {
 	}
 	var se *xml.SyntaxError
 	if errors.As(err, &se) && !strings.Contains(se.Msg, "unexpected EOF") {
-		return &PayloadError{Host: host, Msg: "malformed XML: " + se.Error()}
+		return &PayloadError{Host: host, Msg: c.scrub.String("malformed XML: " + se.Error())}
 	}
 	return &TruncatedError{Host: host, Err: err}
 }

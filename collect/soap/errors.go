@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/cucm-audit/cucm-audit/internal/scrub"
 )
 
 // HTTPError is an HTTP status that is not a SOAP answer.
@@ -59,6 +61,13 @@ type Fault struct {
 	AXLMessage string
 	Request    string
 	RetryAfter time.Duration
+}
+
+// scrub removes the credentials from the server's texts: a hostile or careless server may
+// echo the Authorization header in its faultstring.
+func (f *Fault) scrub(s *scrub.Scrubber) {
+	f.Code, f.String = s.String(f.Code), s.String(f.String)
+	f.AXLMessage, f.Request = s.String(f.AXLMessage), s.String(f.Request)
 }
 
 func (f *Fault) Error() string {
