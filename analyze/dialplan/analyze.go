@@ -415,7 +415,7 @@ func Analyze(plan *Plan, origin Origin, dialed string) Result {
 	res.Warnings = append(res.Warnings, warns...)
 	label := cssLabel(srcs...)
 	enBloc, dontWait := origin.EnBloc, false
-	seen := map[string]int{}
+	seen := map[string]int{called + "\x00" + calling + "\x00" + searchKey(search): 1}
 	for translations := 0; ; {
 		hop := Hop{Called: called, Calling: calling, CSS: label, Search: search}
 		d, potential := plan.hop(search, called, enBloc, dontWait, &hop)
@@ -476,7 +476,7 @@ func Analyze(plan *Plan, origin Origin, dialed string) Result {
 			key := called + "\x00" + calling + "\x00" + searchKey(search)
 			if at, ok := seen[key]; ok {
 				res.Outcome = OutcomeLoop
-				res.Reason = fmt.Sprintf("translation loop: hop %d repeats the called number %q, calling number %q and search order of hop %d; CUCM gives up after %d translations",
+				res.Reason = fmt.Sprintf("translation loop: hop %d would repeat the called number %q, calling number %q and search order of hop %d; CUCM gives up after %d translations",
 					len(res.Hops)+1, called, calling, at, MaxTranslations)
 				return res
 			}

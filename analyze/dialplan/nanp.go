@@ -71,19 +71,20 @@ type part struct {
 //
 //	7-digit local            OFFICE-CODE SUBSCRIBER                     [2-9]XX XXXX
 //	10-digit local           LOCAL-AREA-CODE OFFICE-CODE SUBSCRIBER     [2-9][0-8]X [2-9]XX XXXX
+//	carrier-selected         10-10 carrier AREA-CODE OFFICE-CODE SUBSCRIBER
 //	long distance            [10-10 carrier] 1 AREA-CODE OFFICE-CODE SUBSCRIBER
 //	operator-assisted LD     [10-10 carrier] 0 AREA-CODE OFFICE-CODE SUBSCRIBER
 //	operator                 0 (LOCAL-OPERATOR), 00 (LONG-DISTANCE-OPERATOR)
 //	international            [10-10 carrier] 01 1|0 COUNTRY-CODE NATIONAL-NUMBER [#]
 //	services                 [2-9]11 (SERVICE), 911 among them
 //
-// Office codes exclude N11 so that 911 is never a prefix of a local number. Country codes
+// Area and office codes exclude N11 so that 911 is never a prefix of a local number. Country codes
 // follow the ITU E.164 assignment blocks (a prefix-free set of 1, 2 and 3 digit codes). Each
 // alternative is kept apart, like CUCM's own expansion of @ into separate patterns, so the
 // closest-match measure is the one of the alternative that matched.
 func nanpAlternatives() [][]part {
 	office := []string{"[2-9][02-9]X", "[2-9]1[02-9]"}
-	area := "[2-9][0-8]X"
+	areas := []string{"[2-9][02-8]X", "[2-9]1[02-9]"}
 	carriers := [][]part{nil, {{TagTransitNetworkEscape, "101"}, {TagTransitNetwork, "XXXX"}}}
 	countries := []string{"1", "7", "2[07]", "3[0-469]", "4[013-9]", "5[1-8]", "6[0-6]", "8[1246]",
 		"9[0-58]", "2[1-689]X", "3[578]X", "42X", "5[09]X", "6[7-9]X", "8[03579]X", "9[679]X"}
@@ -98,13 +99,16 @@ func nanpAlternatives() [][]part {
 	for _, o := range office {
 		add([]part{{TagOfficeCode, o}, {TagSubscriber, "XXXX"}})
 	}
-	for _, o := range office {
-		add([]part{{TagLocalAreaCode, area}, {TagOfficeCode, o}, {TagSubscriber, "XXXX"}})
-	}
-	for _, c := range carriers {
+	for _, a := range areas {
 		for _, o := range office {
-			add(c, []part{{TagLongDistanceDirectDial, "1"}, {TagAreaCode, area}, {TagOfficeCode, o}, {TagSubscriber, "XXXX"}})
-			add(c, []part{{TagLongDistanceOperator, "0"}, {TagAreaCode, area}, {TagOfficeCode, o}, {TagSubscriber, "XXXX"}})
+			add([]part{{TagLocalAreaCode, a}, {TagOfficeCode, o}, {TagSubscriber, "XXXX"}})
+			// 10-10 carrier selection before a 10-digit number (Cisco's 10-10-Dialing example
+			// 9 1010288 9728135000).
+			add(carriers[1], []part{{TagAreaCode, a}, {TagOfficeCode, o}, {TagSubscriber, "XXXX"}})
+			for _, c := range carriers {
+				add(c, []part{{TagLongDistanceDirectDial, "1"}, {TagAreaCode, a}, {TagOfficeCode, o}, {TagSubscriber, "XXXX"}})
+				add(c, []part{{TagLongDistanceOperator, "0"}, {TagAreaCode, a}, {TagOfficeCode, o}, {TagSubscriber, "XXXX"}})
+			}
 		}
 	}
 	add([]part{{TagLocalOperator, "0"}})

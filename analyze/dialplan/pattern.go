@@ -327,9 +327,9 @@ func (p *Parsed) literalPrefix() string {
 // posSet is a set of NFA positions 0..maxSeq.
 type posSet [2]uint64
 
-func (s *posSet) add(i int)          { s[i>>6] |= 1 << (i & 63) }
-func (s posSet) has(i int) bool      { return s[i>>6]&(1<<(i&63)) != 0 }
-func (s posSet) empty() bool         { return s[0]|s[1] == 0 }
+func (s *posSet) add(i int)     { s[i>>6] |= 1 << (i & 63) }
+func (s posSet) has(i int) bool { return s[i>>6]&(1<<(i&63)) != 0 }
+func (s posSet) empty() bool    { return s[0]|s[1] == 0 }
 func (s posSet) each(f func(i int)) {
 	for w := range 2 {
 		x := s[w]
