@@ -126,8 +126,12 @@ type want struct {
 	reason    string // substring of Reason, the final hop's WinReason or a warning
 }
 
-func bloc(line, dev string) Origin { return Origin{LineCSS: line, DeviceCSS: dev, CallingNumber: "1000", EnBloc: true} }
-func keys(line, dev string) Origin { return Origin{LineCSS: line, DeviceCSS: dev, CallingNumber: "1000"} }
+func bloc(line, dev string) Origin {
+	return Origin{LineCSS: line, DeviceCSS: dev, CallingNumber: "1000", EnBloc: true}
+}
+func keys(line, dev string) Origin {
+	return Origin{LineCSS: line, DeviceCSS: dev, CallingNumber: "1000"}
+}
 
 func TestAnalyze(t *testing.T) {
 	tests := []struct {
