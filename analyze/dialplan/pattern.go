@@ -20,11 +20,6 @@ const (
 
 func symIndex(c byte) int { return strings.IndexByte(alphabet, c) }
 
-func (s symset) has(c byte) bool {
-	i := symIndex(c)
-	return i >= 0 && s&(1<<i) != 0
-}
-
 func (s symset) size() int { return bits.OnesCount32(uint32(s)) }
 
 // quant is how often a sequence element repeats: exactly once, or zero or more times. The
