@@ -72,21 +72,17 @@ func discardDigits(ddi, digits string, s *seq, assign []int) (kept, dropped stri
 	drop := make([]bool, len(digits))
 	for _, tok := range ddiTokens(ddi) {
 		switch tok {
-		case "PreDot":
-			if s.dot < 0 {
-				warnings = append(warnings, fmt.Sprintf("discard instruction %q: PreDot on a pattern without '.' discards nothing", ddi))
+		case "PreDot", "PreAt":
+			limit, marker := s.dot, "'.'"
+			if tok == "PreAt" {
+				limit, marker = s.at, "'@'"
+			}
+			if limit < 0 {
+				warnings = append(warnings, fmt.Sprintf("discard instruction %q: %s on a pattern without %s discards nothing", ddi, tok, marker))
 				continue
 			}
 			for i, e := range assign {
-				drop[i] = drop[i] || e < s.dot
-			}
-		case "PreAt":
-			if s.at < 0 {
-				warnings = append(warnings, fmt.Sprintf("discard instruction %q: PreAt on a pattern without '@' discards nothing", ddi))
-				continue
-			}
-			for i, e := range assign {
-				drop[i] = drop[i] || e < s.at
+				drop[i] = drop[i] || e < limit
 			}
 		case "Trailing-#":
 			if n := len(digits); n > 0 && digits[n-1] == '#' {
