@@ -153,8 +153,8 @@ func TestMigrate3To4(t *testing.T) {
 	defer s.Close()
 	var v int
 	must(t, s.DB().QueryRow("PRAGMA user_version").Scan(&v))
-	if v != 4 {
-		t.Errorf("user_version after migrating = %d, want 4", v)
+	if v != SchemaVersion {
+		t.Errorf("user_version after migrating = %d, want %d", v, SchemaVersion)
 	}
 	type row struct {
 		ID, Snapshot                 int64
