@@ -152,6 +152,9 @@ func checkDemoDB(ctx context.Context, path string) error {
 	}
 	var real []string
 	for _, m := range list {
+		if m.AXLHost == "" && m.Status == snapshot.StatusFailed {
+			continue // an interrupted collection taken over: no data, no host
+		}
 		host, _, err := net.SplitHostPort(m.AXLHost)
 		if err != nil {
 			host = m.AXLHost
