@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -57,18 +56,16 @@ var insertSQL = map[string]string{
 		reason = excluded.reason, records = excluded.records`,
 }
 
-var insertTable = regexp.MustCompile(`^INSERT INTO (\w+)`)
+// notStaged are the tables with a snapshot_id column that a collection does not write.
+var notStaged = map[string]bool{"analysis": true, "mail_log": true, "running_collection": true}
 
-// stagedTables are the tables a Writer fills (those insertSQL writes), in the order the schema
-// created them, so parents are published before children.
+// stagedTables are the tables a Writer stages and publishes: every table holding per-snapshot
+// rows (a snapshot_id column) but those in notStaged, in the order the schema created them, so
+// parents are published before children. Tables added by later migrations are staged without
+// any change here.
 func (s *Store) stagedTables(ctx context.Context) ([]string, error) {
-	want := map[string]bool{}
-	for _, q := range insertSQL {
-		if m := insertTable.FindStringSubmatch(q); m != nil {
-			want[m[1]] = true
-		}
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid`)
+	rows, err := s.db.QueryContext(ctx, `SELECT m.name FROM sqlite_master m WHERE m.type = 'table'
+		AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'snapshot_id') ORDER BY m.rowid`)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +76,7 @@ func (s *Store) stagedTables(ctx context.Context) ([]string, error) {
 		if err := rows.Scan(&name); err != nil {
 			return nil, err
 		}
-		if want[name] {
+		if !notStaged[name] {
 			out = append(out, name)
 		}
 	}
