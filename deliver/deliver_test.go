@@ -483,3 +483,78 @@ func TestFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestMailAtMostOnce: a mail whose record fails once is still delivered and recorded exactly
+// once; a mail whose record never succeeds is delivered once and left unconfirmed, and the next
+// run refuses to mail the snapshot again (naming the row) until --mail-resend.
+func TestMailAtMostOnce(t *testing.T) {
+	ms := startMailServer(t, true)
+	f := newFixture(t)
+	cfg, err := ConfigFromEnv(ms.Env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{To: []string{"noc@example.org"}, OnlyIf: PolicyAlways}
+	rows := func() (sent, sending int) {
+		t.Helper()
+		if err := f.store.DB().QueryRow(`SELECT count(*) FILTER (WHERE state = 'sent'), count(*) FILTER (WHERE state = 'sending') FROM mail_log`).Scan(&sent, &sending); err != nil {
+			t.Fatal(err)
+		}
+		return sent, sending
+	}
+	failing := func(n int) context.Context {
+		return WithConfirmHook(context.Background(), func(attempt int) error {
+			if attempt <= n {
+				return errors.New("forced: database is locked")
+			}
+			return nil
+		})
+	}
+
+	res, err := Mail(failing(1), f.store, cfg, opts, f.rep, f.files)
+	if err != nil || !res.Sent {
+		t.Fatalf("record failing once: %+v, %v", res, err)
+	}
+	if sent, sending := rows(); len(ms.Messages()) != 1 || sent != 1 || sending != 0 {
+		t.Fatalf("record failing once: %d messages, %d sent rows, %d unconfirmed; want 1, 1, 0", len(ms.Messages()), sent, sending)
+	}
+
+	f.rep.Snapshot = f.addSnapshot(t, "Registered", []string{"REG-001|SEP1"})
+	res, err = Mail(failing(len(confirmWaits)), f.store, cfg, opts, f.rep, f.files)
+	if err == nil || !res.Sent || !strings.Contains(err.Error(), "stays unconfirmed") {
+		t.Fatalf("record always failing: %+v, %v; want sent with an unconfirmed error", res, err)
+	}
+	if sent, sending := rows(); len(ms.Messages()) != 2 || sent != 1 || sending != 1 {
+		t.Fatalf("record always failing: %d messages, %d sent rows, %d unconfirmed; want 2, 1, 1", len(ms.Messages()), sent, sending)
+	}
+	last, ok, err := LastMailed(context.Background(), f.store, "hq")
+	if err != nil || !ok || last.Confirmed || last.SnapshotID != f.rep.Snapshot.ID {
+		t.Fatalf("LastMailed = %+v %v %v; want the unconfirmed mail", last, ok, err)
+	}
+
+	// The scheduled rerun of the same snapshot: refused, nothing sent.
+	res, err = Mail(context.Background(), f.store, cfg, opts, f.rep, f.files)
+	var ue *UnconfirmedError
+	if !errors.As(err, &ue) || res.Sent || !strings.Contains(err.Error(), "--mail-resend") || !strings.Contains(err.Error(), "mail_log row") {
+		t.Fatalf("rerun after an unconfirmed mail: %+v, %v; want an UnconfirmedError", res, err)
+	}
+	// With changed, nothing changed since the unconfirmed mail: skipped quietly.
+	if res, err := Mail(context.Background(), f.store, cfg, Options{To: opts.To, OnlyIf: PolicyChanged}, f.rep, f.files); err != nil || res.Sent || !strings.Contains(res.Reason, "unconfirmed") {
+		t.Fatalf("changed after an unconfirmed mail: %+v, %v", res, err)
+	}
+	if n := len(ms.Messages()); n != 2 {
+		t.Fatalf("server has %d messages after the refused rerun, want 2", n)
+	}
+
+	opts.Resend = true
+	if res, err := Mail(context.Background(), f.store, cfg, opts, f.rep, f.files); err != nil || !res.Sent {
+		t.Fatalf("--mail-resend: %+v, %v", res, err)
+	}
+	opts.Resend = false
+	if res, err := Mail(context.Background(), f.store, cfg, opts, f.rep, f.files); err != nil || !res.Sent {
+		t.Fatalf("always after a confirmed resend: %+v, %v", res, err)
+	}
+	if sent, sending := rows(); len(ms.Messages()) != 4 || sent != 3 || sending != 1 {
+		t.Fatalf("end: %d messages, %d sent rows, %d unconfirmed; want 4, 3, 1", len(ms.Messages()), sent, sending)
+	}
+}

@@ -28,4 +28,11 @@
 // the cluster; PolicyNewFindings only when a finding appears that the last mailed report did not
 // have. What was mailed is recorded in the snapshot database's mail_log table, with the manifest
 // of the files (name, size, SHA-256, attached or not), so a mailed file can be verified later.
+//
+// A report is mailed at most once. Its mail_log row is written as "sending" before the message
+// goes out and marked "sent" once the server accepted it ("failed" when it refused it). A run
+// that dies, or cannot mark the row, after handing the message over leaves it unconfirmed: it
+// may have been delivered. Such a mail counts as mailed for the policies, and mailing the same
+// snapshot again is refused with an *UnconfirmedError naming the row until --mail-resend
+// (Options.Resend) says to send it anyway: an honest question beats a duplicate mail.
 package deliver

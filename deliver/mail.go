@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/snapshot"
@@ -29,6 +30,7 @@ type Flags struct {
 	Attach  string
 	OnlyIf  string
 	Subject string
+	Resend  bool
 }
 
 // AddFlags registers --mail-to, --mail-attach, --mail-only-if and --mail-subject on fs.
@@ -38,6 +40,7 @@ func AddFlags(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&f.Attach, "mail-attach", strings.Join(DefaultAttach(), ","), "report formats to attach: some of "+strings.Join(AttachFormats(), ","))
 	fs.StringVar(&f.OnlyIf, "mail-only-if", "always", "mail only if: changed (findings or registration states since the last mailed report), new-findings, or always")
 	fs.StringVar(&f.Subject, "mail-subject", "", "subject line (default: cluster, report kind and the findings count)")
+	fs.BoolVar(&f.Resend, "mail-resend", false, "mail the report even when an earlier mail of the same snapshot was never confirmed (it may have been delivered)")
 	return f
 }
 
@@ -47,6 +50,8 @@ type Options struct {
 	Attach  []string // formats
 	OnlyIf  Policy
 	Subject string
+	// Resend mails a snapshot's report even when an earlier mail of it is unconfirmed.
+	Resend bool
 }
 
 // Enabled reports whether the user asked for e-mail.
@@ -84,8 +89,12 @@ func (f *Flags) Options() (Options, error) {
 	}
 	o.OnlyIf = p
 	o.Subject = strings.TrimSpace(f.Subject)
+	o.Resend = f.Resend
 	if !o.Enabled() && (f.OnlyIf != "always" && f.OnlyIf != "") {
 		return Options{}, fmt.Errorf("--mail-only-if needs --mail-to")
+	}
+	if !o.Enabled() && f.Resend {
+		return Options{}, fmt.Errorf("--mail-resend needs --mail-to")
 	}
 	return o, nil
 }
@@ -149,16 +158,21 @@ type Result struct {
 	Attached []File
 }
 
-// Mail e-mails a rendered report when the policy says so, then records it in mail_log:
+// Mail e-mails a rendered report when the policy says so, recording it in mail_log so that it
+// is mailed at most once:
 //  1. computes the snapshot's digest and asks ShouldSend (skips quietly when nothing changed);
 //  2. attaches the files whose format is in opts.Attach, after checking each file's SHA-256
 //     against the manifest, with a short plain-text summary of rep as the body;
-//  3. sends through cfg and, only when the server accepted the message, records it with the
-//     manifest of every file in files (name, format, size, SHA-256, attached or not; the
-//     File of Format ManifestFormat names the manifest file).
+//  3. records the mail as sending, with the manifest of every file in files (name, format,
+//     size, SHA-256, attached or not; the File of Format ManifestFormat names the manifest
+//     file). When the snapshot's newest mail is still unconfirmed it stops with an
+//     *UnconfirmedError instead (unless opts.Resend): that mail may have been delivered;
+//  4. sends through cfg, then marks the row sent (retrying a few times when the database
+//     refuses), or failed when the server did not accept the message. A mail that was sent but
+//     could not be marked stays unconfirmed and is never sent again blindly.
 //
-// The report files are never touched. store must be writable (Record). rep.Snapshot names the
-// cluster and snapshot.
+// The report files are never touched. store must be writable. rep.Snapshot names the cluster
+// and snapshot.
 func Mail(ctx context.Context, store *snapshot.Store, cfg Config, opts Options, rep *analyze.Report, files []File) (Result, error) {
 	res := Result{To: opts.To}
 	if !opts.Enabled() {
@@ -204,15 +218,56 @@ func Mail(ctx context.Context, store *snapshot.Store, cfg Config, opts Options, 
 		msg.Subject = Subject(rep)
 	}
 	msg.Body = Body(rep, res.Attached)
+	id, err := intent(ctx, store, rep.Snapshot.ClusterID, rep.Snapshot.ID, opts.To, digest, mailedManifest(files, res.Attached), opts.Resend)
+	if err != nil {
+		return res, err
+	}
 	if err := Send(ctx, cfg, msg); err != nil {
+		// The server did not take the message: nothing was delivered. Should this mark fail,
+		// the row stays unconfirmed and a later run asks before sending again.
+		settle(context.WithoutCancel(ctx), store, id, stateFailed)
 		dir := filepath.Dir(res.Attached[0].Path)
 		return res, fmt.Errorf("%w (the report files are kept in %s)", err, dir)
 	}
 	res.Sent = true
-	if err := Record(ctx, store, rep.Snapshot.ClusterID, rep.Snapshot.ID, opts.To, digest, mailedManifest(files, res.Attached)); err != nil {
-		return res, fmt.Errorf("mail sent, but %w", err)
+	if err := confirm(ctx, store, id); err != nil {
+		return res, fmt.Errorf("mail sent to %s, but marking it sent in %s failed: %w; mail_log row %d stays unconfirmed, so no later run mails snapshot %d again without --mail-resend",
+			strings.Join(opts.To, ", "), store.Path(), err, id, rep.Snapshot.ID)
 	}
 	return res, nil
+}
+
+// confirmWaits are the pauses between the attempts to mark a sent mail as sent: the mail is
+// out, so a database that is briefly busy must not leave it unconfirmed.
+var confirmWaits = [...]time.Duration{0, 200 * time.Millisecond, time.Second, 3 * time.Second}
+
+type confirmHookKey struct{}
+
+// WithConfirmHook returns a context under which Mail calls hook before each attempt (from 1) to
+// mark a sent mail as sent; an error from hook fails that attempt as a database error would.
+// It lets tests force the record to fail after the message went out.
+func WithConfirmHook(ctx context.Context, hook func(attempt int) error) context.Context {
+	return context.WithValue(ctx, confirmHookKey{}, hook)
+}
+
+// confirm marks mail_log row id sent, retrying; the mail is already out, so a cancelled context
+// does not stop it.
+func confirm(ctx context.Context, store *snapshot.Store, id int64) error {
+	hook, _ := ctx.Value(confirmHookKey{}).(func(int) error)
+	ctx = context.WithoutCancel(ctx)
+	var err error
+	for i, wait := range confirmWaits {
+		time.Sleep(wait)
+		if hook != nil {
+			if err = hook(i + 1); err != nil {
+				continue
+			}
+		}
+		if err = settle(ctx, store, id, stateSent); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("after %d attempts: %w", len(confirmWaits), err)
 }
 
 func fileSHA256(path string) (string, error) {

@@ -106,36 +106,59 @@ type MailLogEntry struct {
 	ID         int64
 	ClusterID  string
 	SnapshotID int64
-	SentAt     time.Time
+	SentAt     time.Time // when sending began
 	Recipients []string
 	Digest     Digest
 	// Manifest is what was mailed: every file with its size and SHA-256. Entries recorded before
 	// schema 4 have none (no Files).
 	Manifest MailedManifest
+	// Confirmed is false for a mail whose sending began but was never confirmed (the run stopped,
+	// or could not record it, after handing it to the server): it may have been delivered.
+	Confirmed bool
 }
 
-// LastMailed returns the newest mail_log entry of a cluster; ok is false when it was never mailed.
+// The states of a mail_log row: written as sending before the message goes out, then sent or
+// failed.
+const (
+	stateSending = "sending"
+	stateSent    = "sent"
+	stateFailed  = "failed"
+)
+
+const mailLogColumns = `id, cluster_id, snapshot_id, sent_at, recipients, digest, manifest, state`
+
+func scanMailLog(row interface{ Scan(...any) error }) (MailLogEntry, error) {
+	var e MailLogEntry
+	var sent, rcpts, digest, manifest, state string
+	if err := row.Scan(&e.ID, &e.ClusterID, &e.SnapshotID, &sent, &rcpts, &digest, &manifest, &state); err != nil {
+		return MailLogEntry{}, err
+	}
+	e.SentAt, _ = time.Parse(time.RFC3339Nano, sent)
+	e.Recipients = strings.Split(rcpts, ",")
+	e.Confirmed = state == stateSent
+	if digest != "" {
+		if err := json.Unmarshal([]byte(digest), &e.Digest); err != nil {
+			return MailLogEntry{}, fmt.Errorf("reading mail log entry %d: %w", e.ID, err)
+		}
+	}
+	if manifest != "" {
+		if err := json.Unmarshal([]byte(manifest), &e.Manifest); err != nil {
+			return MailLogEntry{}, fmt.Errorf("reading the manifest of mail log entry %d: %w", e.ID, err)
+		}
+	}
+	return e, nil
+}
+
+// LastMailed returns the newest mail_log entry of a cluster that was, or may have been,
+// mailed (an unconfirmed mail counts: at most once); ok is false when none was.
 func LastMailed(ctx context.Context, store *snapshot.Store, cluster string) (e MailLogEntry, ok bool, err error) {
-	var sent, rcpts, digest, manifest string
-	err = store.DB().QueryRowContext(ctx, `SELECT id, cluster_id, snapshot_id, sent_at, recipients, digest, manifest FROM mail_log
-		WHERE cluster_id = ? ORDER BY id DESC LIMIT 1`, cluster).Scan(&e.ID, &e.ClusterID, &e.SnapshotID, &sent, &rcpts, &digest, &manifest)
+	e, err = scanMailLog(store.DB().QueryRowContext(ctx, `SELECT `+mailLogColumns+` FROM mail_log
+		WHERE cluster_id = ? AND state != 'failed' ORDER BY id DESC LIMIT 1`, cluster))
 	if errors.Is(err, sql.ErrNoRows) {
 		return MailLogEntry{}, false, nil
 	}
 	if err != nil {
 		return MailLogEntry{}, false, fmt.Errorf("reading mail log of cluster %s: %w", cluster, err)
-	}
-	e.SentAt, _ = time.Parse(time.RFC3339Nano, sent)
-	e.Recipients = strings.Split(rcpts, ",")
-	if digest != "" {
-		if err := json.Unmarshal([]byte(digest), &e.Digest); err != nil {
-			return MailLogEntry{}, false, fmt.Errorf("reading mail log entry %d of cluster %s: %w", e.ID, cluster, err)
-		}
-	}
-	if manifest != "" {
-		if err := json.Unmarshal([]byte(manifest), &e.Manifest); err != nil {
-			return MailLogEntry{}, false, fmt.Errorf("reading the manifest of mail log entry %d of cluster %s: %w", e.ID, cluster, err)
-		}
 	}
 	return e, true, nil
 }
@@ -157,6 +180,9 @@ func ShouldSend(ctx context.Context, store *snapshot.Store, cluster string, poli
 		return true, "the last mailed report was recorded by another version", nil
 	}
 	since := fmt.Sprintf(" since the report mailed %s (snapshot %d)", last.SentAt.UTC().Format("2006-01-02 15:04 UTC"), last.SnapshotID)
+	if !last.Confirmed {
+		since = fmt.Sprintf(" since the report mailed, unconfirmed, %s (snapshot %d)", last.SentAt.UTC().Format("2006-01-02 15:04 UTC"), last.SnapshotID)
+	}
 	prev := map[string]bool{}
 	for _, fp := range last.Digest.Findings {
 		prev[fp] = true
@@ -189,27 +215,70 @@ func ShouldSend(ctx context.Context, store *snapshot.Store, cluster string, poli
 	return false, "", fmt.Errorf("unknown mail policy %q", policy)
 }
 
-// Record stores a mailed report in mail_log, so the next scheduled run can compare with it and
-// what was e-mailed can be verified later against the manifest. The store must be open for
-// writing.
-func Record(ctx context.Context, store *snapshot.Store, cluster string, snapshotID int64, recipients []string, digest Digest, manifest MailedManifest) error {
+// UnconfirmedError refuses to mail a report again whose earlier mail was never confirmed: it
+// may have been delivered, and a duplicate is worse than an honest question.
+type UnconfirmedError struct {
+	Path  string // the database
+	Entry MailLogEntry
+}
+
+func (e *UnconfirmedError) Error() string {
+	return fmt.Sprintf("not mailing the report of snapshot %d again: its mail to %s begun %s (mail_log row %d in %s) was never confirmed, so it may have been delivered (the run stopped or could not record it after sending, or is still sending); ask the recipients, and pass --mail-resend to send it anyway",
+		e.Entry.SnapshotID, strings.Join(e.Entry.Recipients, ", "), e.Entry.SentAt.UTC().Format("2006-01-02 15:04:05 UTC"), e.Entry.ID, e.Path)
+}
+
+// intent records, before sending, that a report is about to be mailed (state sending), in one
+// transaction that first checks the snapshot's newest mail that was, or may have been, sent:
+// an unconfirmed one refuses unless resend.
+func intent(ctx context.Context, store *snapshot.Store, cluster string, snapshotID int64, recipients []string, digest Digest, manifest MailedManifest, resend bool) (int64, error) {
 	b, err := json.Marshal(digest)
 	if err != nil {
-		return fmt.Errorf("recording mailed report: %w", err)
+		return 0, fmt.Errorf("recording mailed report: %w", err)
 	}
 	if manifest.Files == nil {
 		manifest.Files = []MailedFile{}
 	}
 	mb, err := json.Marshal(manifest)
 	if err != nil {
-		return fmt.Errorf("recording mailed report: %w", err)
+		return 0, fmt.Errorf("recording mailed report: %w", err)
 	}
 	rc := append([]string(nil), recipients...)
 	sort.Strings(rc)
-	_, err = store.DB().ExecContext(ctx, `INSERT INTO mail_log (cluster_id, snapshot_id, sent_at, recipients, digest, manifest) VALUES (?,?,?,?,?,?)`,
-		cluster, snapshotID, time.Now().UTC().Format(time.RFC3339Nano), strings.Join(rc, ","), string(b), string(mb))
-	if err != nil {
-		return fmt.Errorf("recording mailed report of cluster %s in %s: %w", cluster, store.Path(), err)
+	fail := func(err error) (int64, error) {
+		return 0, fmt.Errorf("recording the mail of cluster %s in %s before sending it (nothing was sent): %w", cluster, store.Path(), err)
 	}
-	return nil
+	tx, err := store.DB().BeginTx(ctx, nil)
+	if err != nil {
+		return fail(err)
+	}
+	defer tx.Rollback()
+	last, err := scanMailLog(tx.QueryRowContext(ctx, `SELECT `+mailLogColumns+` FROM mail_log
+		WHERE cluster_id = ? AND snapshot_id = ? AND state != 'failed' ORDER BY id DESC LIMIT 1`, cluster, snapshotID))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return fail(err)
+	case !last.Confirmed && !resend:
+		return 0, &UnconfirmedError{Path: store.Path(), Entry: last}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO mail_log (cluster_id, snapshot_id, sent_at, recipients, digest, manifest, state) VALUES (?,?,?,?,?,?,?)`,
+		cluster, snapshotID, time.Now().UTC().Format(time.RFC3339Nano), strings.Join(rc, ","), string(b), string(mb), stateSending)
+	if err != nil {
+		return fail(err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fail(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(err)
+	}
+	return id, nil
+}
+
+// settle marks a mail_log row sent (the server accepted the message) or failed (it did not).
+func settle(ctx context.Context, store *snapshot.Store, id int64, state string) error {
+	_, err := store.DB().ExecContext(ctx, `UPDATE mail_log SET state = ?, confirmed_at = ? WHERE id = ?`,
+		state, time.Now().UTC().Format(time.RFC3339Nano), id)
+	return err
 }

@@ -320,6 +320,30 @@ CREATE TABLE axl_default_load (
 	PRIMARY KEY (snapshot_id, model, protocol)
 ) WITHOUT ROWID;
 `,
+	// 6: collections that are running, and mail recorded before it is sent. Nothing here depends
+	// on this migration's number.
+	//
+	// A collection is written into a staging file beside the database and published in one
+	// short transaction; running_collection is its marker: one per cluster, naming the
+	// snapshot id reserved for it, the process (pid, host) and the staging file (a name in the
+	// database's folder). A marker whose process has ended is taken over by the next collection.
+	//
+	// A mail_log row is written as 'sending' before the message goes out and becomes 'sent'
+	// once the server accepted it ('failed' when it refused it); a row left 'sending' is an
+	// unconfirmed mail that may have been delivered, and is never sent again blindly. Rows
+	// recorded before were written after sending: 'sent'.
+	`
+CREATE TABLE running_collection (
+	cluster_id  TEXT PRIMARY KEY,
+	snapshot_id INTEGER NOT NULL,
+	started_at  TEXT NOT NULL,
+	pid         INTEGER NOT NULL,
+	host        TEXT NOT NULL,
+	staging     TEXT NOT NULL
+);
+ALTER TABLE mail_log ADD COLUMN state TEXT NOT NULL DEFAULT 'sent' CHECK (state IN ('sending', 'sent', 'failed'));
+ALTER TABLE mail_log ADD COLUMN confirmed_at TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // SchemaVersion is the schema version this build writes and reads: the number of migrations

@@ -3,21 +3,35 @@ package snapshot
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
 )
 
-// Writer streams one collection into the database inside a single transaction. Nothing it
-// writes is visible to readers until Commit; a crash or Abort leaves the database as it was.
+// Writer streams one collection into a staging file beside the database and publishes it in
+// one short transaction at Commit. Nothing it writes is visible to readers until Commit, and
+// the database's write lock is held only while the collection is claimed and while it is
+// published, so other collections, analyses and mail records are not locked out for the whole
+// collection. A crash or Abort leaves the database as it was, but for the collection's
+// marker (see Begin), which the next collection of the cluster takes over.
 type Writer struct {
-	store *Store
-	tx    *sql.Tx
-	meta  Meta
-	stmts map[string]*sql.Stmt
-	done  bool
+	store   *Store
+	staging *sql.DB // the staging file, only this writer uses it
+	tx      *sql.Tx // on staging
+	file    string  // the staging file's path
+	meta    Meta
+	stmts   map[string]*sql.Stmt
+	done    bool
+	stop    chan struct{} // ends the heartbeat
+	beat    sync.WaitGroup
 }
 
 const timeLayout = time.RFC3339Nano
@@ -54,8 +68,38 @@ var insertSQL = map[string]string{
 		reason = excluded.reason, records = excluded.records`,
 }
 
-// Begin starts a new snapshot. The row is created as failed and only becomes complete or partial
-// when Commit succeeds, so no interrupted collection can ever read as complete.
+// notStaged are the tables with a snapshot_id column that a collection does not write.
+var notStaged = map[string]bool{"analysis": true, "mail_log": true, "running_collection": true}
+
+// stagedTables are the tables a Writer stages and publishes: every table holding per-snapshot
+// rows (a snapshot_id column) but those in notStaged, in the order the schema created them, so
+// parents are published before children. Tables added by later migrations are staged without
+// any change here.
+func (s *Store) stagedTables(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT m.name FROM sqlite_master m WHERE m.type = 'table'
+		AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'snapshot_id') ORDER BY m.rowid`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		if !notStaged[name] {
+			out = append(out, name)
+		}
+	}
+	return out, rows.Err()
+}
+
+// Begin starts a new snapshot. It claims the cluster in the database (one short transaction):
+// a second collection of the same cluster is refused with a *RunningError saying which process
+// runs it since when, and a claim left by a process that has ended is taken over (recorded as
+// a failed snapshot). The snapshot's id is reserved; its row is only written, complete or
+// partial, when Commit publishes it, so no interrupted collection can ever read as complete.
 func (s *Store) Begin(ctx context.Context, meta Meta) (*Writer, error) {
 	if s.readOnly {
 		return nil, fmt.Errorf("starting snapshot: database %s is open read-only", s.path)
@@ -63,32 +107,110 @@ func (s *Store) Begin(ctx context.Context, meta Meta) (*Writer, error) {
 	if meta.StartedAt.IsZero() {
 		meta.StartedAt = time.Now()
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tables, err := s.stagedTables(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("starting snapshot: %w", err)
+		return nil, fmt.Errorf("starting snapshot: reading the schema of %s: %w", s.path, err)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO snapshot (cluster_id, axl_host, cucm_version, tool_version, started_at, status)
-		VALUES (?,?,?,?,?,?)`, meta.ClusterID, meta.AXLHost, meta.CUCMVersion, meta.ToolVersion,
-		meta.StartedAt.UTC().Format(timeLayout), StatusFailed)
+	claim, err := s.claim(ctx, meta)
 	if err != nil {
-		tx.Rollback()
-		return nil, fmt.Errorf("starting snapshot: %w", err)
+		return nil, err
 	}
-	if meta.ID, err = res.LastInsertId(); err != nil {
-		tx.Rollback()
-		return nil, fmt.Errorf("starting snapshot: %w", err)
-	}
+	meta.ID = claim.SnapshotID
 	meta.Status = StatusFailed
-	w := &Writer{store: s, tx: tx, meta: meta, stmts: map[string]*sql.Stmt{}}
+	w := &Writer{store: s, file: s.stagingPath(claim.Staging), meta: meta, stmts: map[string]*sql.Stmt{}, stop: make(chan struct{})}
+	if err := w.openStaging(ctx, tables); err != nil {
+		w.Abort()
+		return nil, fmt.Errorf("starting snapshot: %w", err)
+	}
+	w.beat.Add(1)
+	go w.heartbeat()
+	return w, nil
+}
+
+// openStaging creates the staging file with the staged tables (and their indexes) as the
+// database defines them, and begins the transaction the rows go into. The file needs no
+// durability: a crash discards it anyway.
+func (w *Writer) openStaging(ctx context.Context, tables []string) error {
+	for _, suffix := range []string{"", "-journal"} {
+		if err := os.Remove(w.file + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("removing the old staging file %s: %w", w.file+suffix, err)
+		}
+	}
+	q := url.Values{}
+	q.Set("_journal_mode", "MEMORY")
+	q.Set("_synchronous", "OFF")
+	db, err := sql.Open("sqlite3", fileURI(w.file, q))
+	if err != nil {
+		return fmt.Errorf("creating the staging file %s: %w", w.file, err)
+	}
+	db.SetMaxOpenConns(1)
+	w.staging = db
+	rows, err := w.store.db.QueryContext(ctx, `SELECT sql FROM sqlite_master WHERE sql IS NOT NULL
+		AND type IN ('table', 'index') AND tbl_name IN (SELECT value FROM json_each(?)) ORDER BY rowid`, jsonList(tables))
+	if err != nil {
+		return fmt.Errorf("reading the schema of %s: %w", w.store.path, err)
+	}
+	var ddl []string
+	for rows.Next() {
+		var q string
+		if err := rows.Scan(&q); err != nil {
+			rows.Close()
+			return fmt.Errorf("reading the schema of %s: %w", w.store.path, err)
+		}
+		ddl = append(ddl, q)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading the schema of %s: %w", w.store.path, err)
+	}
+	for _, q := range ddl {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("creating the staging file %s: %w", w.file, err)
+		}
+	}
+	if w.tx, err = db.BeginTx(ctx, nil); err != nil {
+		return fmt.Errorf("creating the staging file %s: %w", w.file, err)
+	}
 	for name, q := range insertSQL {
-		st, err := tx.PrepareContext(ctx, q)
+		st, err := w.tx.PrepareContext(ctx, q)
 		if err != nil {
-			w.Abort()
-			return nil, fmt.Errorf("starting snapshot: preparing %s insert: %w", name, err)
+			return fmt.Errorf("preparing %s insert: %w", name, err)
 		}
 		w.stmts[name] = st
 	}
-	return w, nil
+	return nil
+}
+
+// jsonList renders names as a JSON array for json_each.
+func jsonList(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = `"` + n + `"`
+	}
+	return "[" + strings.Join(quoted, ",") + "]"
+}
+
+// heartbeatEvery is how often a running collection touches its staging file; a marker whose
+// staging file is older than staleAfter belongs to a collection that is gone.
+const (
+	heartbeatEvery = 20 * time.Second
+	staleAfter     = 5 * time.Minute
+)
+
+// heartbeat touches the staging file until the writer finishes, so that another host sharing
+// the folder can tell a running collection from one whose process died.
+func (w *Writer) heartbeat() {
+	defer w.beat.Done()
+	t := time.NewTicker(heartbeatEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.stop:
+			return
+		case now := <-t.C:
+			os.Chtimes(w.file, now, now)
+		}
+	}
 }
 
 // ID is the id the snapshot will have once committed.
@@ -180,8 +302,9 @@ func (w *Writer) SetCoverage(ctx context.Context, c Coverage) error {
 	return w.exec(ctx, "coverage", c.Source, c.Item, c.Complete, c.Reason, c.Records)
 }
 
-// Commit finishes the snapshot with its final status and CUCM version, in the same transaction
-// as its data.
+// Commit finishes the snapshot with its final status and CUCM version and publishes it with
+// its data in one transaction of the database: the snapshot row, every staged row, and the
+// release of the collection's marker. The staging file is removed.
 func (w *Writer) Commit(ctx context.Context, status Status, cucmVersion, note string) (Meta, error) {
 	if w.done {
 		return Meta{}, errors.New("snapshot writer already finished")
@@ -190,33 +313,132 @@ func (w *Writer) Commit(ctx context.Context, status Status, cucmVersion, note st
 	w.meta.Status = status
 	w.meta.CUCMVersion = cucmVersion
 	w.meta.Note = note
-	_, err := w.tx.ExecContext(ctx, `UPDATE snapshot SET status = ?, cucm_version = ?, finished_at = ?, note = ? WHERE id = ?`,
-		status, cucmVersion, w.meta.FinishedAt.UTC().Format(timeLayout), note, w.meta.ID)
+	w.closeStmts()
+	err := w.tx.Commit()
+	if err == nil {
+		err = w.publish(ctx)
+	}
 	if err != nil {
 		w.Abort()
-		return Meta{}, fmt.Errorf("finishing snapshot %d: %w", w.meta.ID, err)
-	}
-	w.closeStmts()
-	w.done = true
-	if err := w.tx.Commit(); err != nil {
 		return Meta{}, fmt.Errorf("committing snapshot %d: %w", w.meta.ID, err)
 	}
+	w.finish()
 	return w.meta, nil
 }
 
-// Abort discards everything written so far. It is safe to call after Commit.
+// publish copies the staged snapshot into the database: the staging file is attached to one
+// connection, and one transaction inserts the snapshot row and every staged row and drops the
+// marker, after checking the marker is still this writer's (a collection judged dead and taken
+// over must not publish).
+func (w *Writer) publish(ctx context.Context) (err error) {
+	s := w.store
+	tables, err := s.stagedTables(ctx)
+	if err != nil {
+		return err
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS staging`, fileURI(w.file, url.Values{"mode": {"ro"}})); err != nil {
+		return fmt.Errorf("attaching the staging file %s: %w", w.file, err)
+	}
+	defer func() {
+		if _, derr := conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE staging`); derr != nil {
+			// Never hand a connection with the staging file attached back to the pool.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var owner int64
+	err = tx.QueryRowContext(ctx, `SELECT snapshot_id FROM running_collection WHERE cluster_id = ?`, w.meta.ClusterID).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && owner != w.meta.ID {
+		return fmt.Errorf("the collection of cluster %s was taken over by another process while it ran (it was judged dead); nothing was stored", w.meta.ClusterID)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO snapshot (id, cluster_id, axl_host, cucm_version, tool_version, started_at, finished_at, status, note)
+		VALUES (?,?,?,?,?,?,?,?,?)`, w.meta.ID, w.meta.ClusterID, w.meta.AXLHost, w.meta.CUCMVersion, w.meta.ToolVersion,
+		w.meta.StartedAt.UTC().Format(timeLayout), w.meta.FinishedAt.UTC().Format(timeLayout), w.meta.Status, w.meta.Note); err != nil {
+		return fmt.Errorf("storing the snapshot row: %w", err)
+	}
+	for _, t := range tables {
+		cols, err := columns(ctx, tx, t)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO main.%s (%s) SELECT %[2]s FROM staging.%[1]s WHERE snapshot_id = ?`, t, cols), w.meta.ID); err != nil {
+			return fmt.Errorf("publishing %s: %w", t, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM running_collection WHERE cluster_id = ? AND snapshot_id = ?`, w.meta.ClusterID, w.meta.ID); err != nil {
+		return fmt.Errorf("releasing the collection marker: %w", err)
+	}
+	return tx.Commit()
+}
+
+// columns lists a main table's columns for an INSERT … SELECT.
+func columns(ctx context.Context, tx *sql.Tx, table string) (string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid`, table)
+	if err != nil {
+		return "", fmt.Errorf("reading the columns of %s: %w", table, err)
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return "", fmt.Errorf("reading the columns of %s: %w", table, err)
+		}
+		cols = append(cols, `"`+c+`"`)
+	}
+	return strings.Join(cols, ", "), rows.Err()
+}
+
+// Abort discards everything written so far and releases the collection's marker. It is safe to
+// call after Commit.
 func (w *Writer) Abort() {
 	if w.done {
 		return
 	}
-	w.done = true
 	w.closeStmts()
-	w.tx.Rollback()
+	if w.tx != nil {
+		w.tx.Rollback()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// Left in place when this fails: the marker names a process that is about to end, so the
+	// next collection takes it over.
+	w.store.db.ExecContext(ctx, `DELETE FROM running_collection WHERE cluster_id = ? AND snapshot_id = ?`, w.meta.ClusterID, w.meta.ID)
+	w.finish()
+}
+
+// finish stops the heartbeat, closes and removes the staging file.
+func (w *Writer) finish() {
+	if w.done {
+		return
+	}
+	w.done = true
+	close(w.stop)
+	w.beat.Wait()
+	if w.staging != nil {
+		w.staging.Close()
+	}
+	for _, suffix := range []string{"", "-journal"} {
+		os.Remove(w.file + suffix)
+	}
 }
 
 func (w *Writer) closeStmts() {
-	for _, st := range w.stmts {
+	for name, st := range w.stmts {
 		st.Close()
+		delete(w.stmts, name)
 	}
 }
 
@@ -237,4 +459,9 @@ func (s *Store) RecordFailed(ctx context.Context, meta Meta, reason string) (Met
 	}
 	meta.ID, _ = res.LastInsertId()
 	return meta, nil
+}
+
+// stagingPath is the staging file of a collection: a name in the database's folder.
+func (s *Store) stagingPath(name string) string {
+	return filepath.Join(filepath.Dir(s.path), name)
 }

@@ -268,7 +268,9 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	store, err := snapshot.Open(ctx, *db)
+	// Analysis rows are written, but a database is never created: a missing one is an error
+	// that says to collect first.
+	store, err := snapshot.OpenExisting(ctx, *db)
 	if err != nil {
 		return err
 	}

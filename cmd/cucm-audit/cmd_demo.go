@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
@@ -55,7 +56,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer stop()
 	fmt.Fprintf(stderr, "demo: simulated CUCM %q (%s) on %s, TLS verified with its own CA\n", sc.Cluster.Name, src, base)
 
-	// The demo database is the demo's own: recreate it so every run starts from the same state.
+	// The demo database is the demo's own: recreate it so every run starts from the same state,
+	// but only when it holds nothing but demo snapshots.
+	if err := checkDemoDB(ctx, o.db); err != nil {
+		return err
+	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(o.db + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("demo: removing the previous demo database %s: %w", o.db+suffix, err)
@@ -122,6 +127,50 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintln(stdout, "\nReports:")
 	printManifest(stdout, m)
 	return nil
+}
+
+// checkDemoDB refuses to recreate a database that is not the demo's own: another application's
+// file (snapshot.ErrNotOurs) or a cucm-audit database holding a snapshot of a real cluster, that
+// is one not collected from the simulator on loopback. A missing or empty file is fine.
+func checkDemoDB(ctx context.Context, path string) error {
+	store, err := snapshot.OpenReadOnly(ctx, path)
+	switch {
+	case errors.Is(err, snapshot.ErrNoDatabase):
+		return nil
+	case errors.Is(err, snapshot.ErrNotOurs):
+		return fmt.Errorf("demo: %w", err)
+	case err != nil:
+		// An older schema cannot be read without migrating it: migrate, as any writing command would.
+		if store, err = snapshot.OpenExisting(ctx, path); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	defer store.Close()
+	list, err := store.List(ctx, "")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	var real []string
+	for _, m := range list {
+		if m.AXLHost == "" && m.Status == snapshot.StatusFailed {
+			continue // an interrupted collection taken over: no data, no host
+		}
+		host, _, err := net.SplitHostPort(m.AXLHost)
+		if err != nil {
+			host = m.AXLHost
+		}
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			real = append(real, fmt.Sprintf("snapshot %d of cluster %s from %s", m.ID, m.ClusterID, m.AXLHost))
+		}
+	}
+	if len(real) == 0 {
+		return nil
+	}
+	if len(real) > 3 {
+		real = append(real[:3], fmt.Sprintf("%d more", len(real)-3))
+	}
+	return fmt.Errorf("demo: database %s holds snapshots that are not the demo's (%s); the demo recreates its database, so it leaves this one untouched: pass another --db, or none (OUT/demo.db)",
+		path, strings.Join(real, ", "))
 }
 
 // serveSim serves the simulator over HTTPS on a free loopback port with a fresh self-signed

@@ -103,7 +103,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	open := snapshot.OpenReadOnly
 	if mail.enabled() {
-		open = snapshot.Open // the mailed report is recorded in mail_log
+		open = snapshot.OpenExisting // the mailed report is recorded in mail_log
 	}
 	store, err := open(ctx, o.db)
 	if err != nil {

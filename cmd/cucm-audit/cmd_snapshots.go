@@ -29,11 +29,27 @@ func runSnapshots(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	running, err := store.Collections(ctx)
+	if err != nil {
+		return err
+	}
 	if format == formatJSON {
 		if list == nil {
 			list = []snapshot.Meta{}
 		}
 		return writeJSON(stdout, map[string]any{"schema_version": 1, "snapshots": list})
+	}
+	// Running collections are not snapshots yet: they are named on stderr.
+	for _, r := range running {
+		if *cluster != "" && r.ClusterID != *cluster {
+			continue
+		}
+		state := "running"
+		if !store.Alive(r) {
+			state = "interrupted, its process is gone (the next collect of the cluster takes it over)"
+		}
+		fmt.Fprintf(stderr, "collection of cluster %s since %s (pid %d on host %s, will be snapshot %d): %s\n", r.ClusterID,
+			r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"), r.PID, r.Host, r.SnapshotID, state)
 	}
 	if len(list) == 0 {
 		fmt.Fprintf(stdout, "no snapshots in %s\n", *db)

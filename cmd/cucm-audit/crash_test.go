@@ -215,6 +215,7 @@ func TestCrashSafety(t *testing.T) {
 			}
 			intact[r.id] = d
 		}
+		checkLeftovers(t, s, db)
 		s.Close()
 	}
 
@@ -248,11 +249,47 @@ func TestCrashSafety(t *testing.T) {
 			t.Errorf("%s: %d rows of no snapshot (%v)", tbl, orphans, err)
 		}
 	}
+	checkLeftovers(t, s, db)
 	if midway < killed/2 {
 		t.Errorf("only %d of %d kills landed while the cluster was being read: slow the scenario down", midway, killed)
 	}
 	t.Logf("crash: kills=%d integrity=%s complete_snapshots_intact=%d mid_collection=%d finished_before_kill=%d full_run=%s requests_per_run=%d",
 		killed, res, complete, midway, finished, full.Round(time.Millisecond), fullRequests)
+}
+
+// checkLeftovers: what a killed collection leaves is clearly marked and never counted: at most
+// one collection marker, of a process that is gone, whose reserved id is no snapshot (yet), and
+// besides the database and its -wal/-shm at most that marker's staging file.
+func checkLeftovers(t *testing.T, s *snapshot.Store, db string) {
+	t.Helper()
+	ctx := context.Background()
+	running, err := s.Collections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(running) > 1 {
+		t.Fatalf("%d collection markers left: %+v", len(running), running)
+	}
+	allowed := map[string]bool{filepath.Base(db): true, filepath.Base(db) + "-wal": true, filepath.Base(db) + "-shm": true}
+	for _, r := range running {
+		if s.Alive(r) {
+			t.Errorf("the marker of killed pid %d reads as alive", r.PID)
+		}
+		if _, err := s.Get(ctx, r.SnapshotID); err == nil {
+			t.Errorf("the reserved id %d of an interrupted collection is a snapshot", r.SnapshotID)
+		}
+		allowed[r.Staging] = true
+		allowed[r.Staging+"-journal"] = true
+	}
+	entries, err := os.ReadDir(filepath.Dir(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !allowed[e.Name()] {
+			t.Errorf("left in the database folder: %s", e.Name())
+		}
+	}
 }
 
 // waitBounded waits for a process, killing it if it outlives limit.

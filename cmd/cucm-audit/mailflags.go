@@ -19,7 +19,7 @@ import (
 //	m := addMailFlags(fs)                         // with the other flags
 //	parseFlags(fs, args, false)
 //	if err := m.prepare(os.Getenv); err != nil { return err }   // before any collection or rendering
-//	store, _ := snapshot.Open(ctx, db)            // writable when m.enabled(): mail_log is written
+//	store, _ := snapshot.OpenExisting(ctx, db)    // writable when m.enabled(): mail_log is written
 //	manifest, err := render.WriteAll(ctx, rep, formats, out, opts)
 //	if err := m.send(ctx, store, rep, manifest, stderr); err != nil { return err }  // exit 1, files kept
 type mailer struct {
