@@ -155,6 +155,20 @@ func (c *cluster) enrich(addLine func(dn, partition, desc string, usage int, whe
 		m.members = append(m.members, d)
 		m.slots = append(m.slots, slot)
 		d.mgcp = m
+		// An MGCP endpoint registers where its gateway registers: to the gateway's CallManager
+		// group, not its device pool's. presence placed it by the pool; move each entry to the
+		// node of the same rank in the gateway's group.
+		if pool, gw := c.groups[c.pools[d.pool].cmg], c.groups[m.cmg]; pool != gw && len(gw.nodes) > 0 {
+			kept := d.ris[:0]
+			for _, row := range d.ris {
+				rank := max(slices.Index(pool.nodes, row.node), 0)
+				row.node = gw.nodes[min(rank, len(gw.nodes)-1)]
+				if !slices.ContainsFunc(kept, func(k *risRow) bool { return k.node == row.node }) {
+					kept = append(kept, row) // a one-node group cannot list the device twice
+				}
+			}
+			d.ris = kept
+		}
 	}
 
 	// Templates and profiles: phone-class rows that never register.

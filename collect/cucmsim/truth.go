@@ -29,6 +29,7 @@ type TruthNode struct {
 type TruthDevice struct {
 	Name, Class, Model, Product string // typeclass, typemodel and typeproduct names
 	Protocol                    string
+	Description                 string
 	RisClass                    string // RisPort DeviceClass; "" when RisPort never lists it
 	DevicePool, CMGroup         string
 	OwnerUserID                 string
@@ -122,7 +123,7 @@ func (s *Server) Truth() Truth {
 	owns := map[*simUser]bool{}
 	for _, d := range c.devices {
 		td := TruthDevice{Name: d.name, Class: className[d.typeClass()], Model: d.model.typeModelName(), Product: d.model.name,
-			Protocol: protocolName(d.protoEnum), RisClass: d.model.risClass, InAXL: !d.risOnly, LoadOverride: d.specialLoad,
+			Protocol: protocolName(d.protoEnum), Description: d.desc, RisClass: d.model.risClass, InAXL: !d.risOnly, LoadOverride: d.specialLoad,
 			DefaultLoad: c.defaultLoad(d), RunOnAllNodes: d.runOnAllNodes}
 		if d.typeClass() != 1 && d.typeClass() != d.model.typeClass {
 			td.RisClass = "" // device profiles and BAT templates never register
