@@ -83,6 +83,19 @@ func TestHelperSimProcess(t *testing.T) {
 	mux := http.NewServeMux()
 	mux.Handle("/", s.Handler())
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) { json.NewEncoder(w).Encode(s.Stats()) })
+	// The devices the benchmark must find, from the simulator's ground truth.
+	axl, seen := 0, 0
+	for _, d := range s.Truth().Devices {
+		if d.InAXL {
+			axl++
+		}
+		if len(d.RisPort) > 0 {
+			seen++
+		}
+	}
+	mux.HandleFunc("GET /truth", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]int{"axl": axl, "seen": seen})
+	})
 	fmt.Printf("LISTEN http://%s\n", l.Addr())
 	http.Serve(l, mux)
 }
@@ -123,20 +136,19 @@ func startSimProcess(b *testing.B) (string, func()) {
 //	go test ./collect -run '^$' -bench Megacluster -benchtime 1x
 func BenchmarkMegacluster(b *testing.B) {
 	sc := benchScenario(b)
-	wantAXL, wantSeen := 0, 0
-	for _, g := range sc.DeviceGroups {
-		wantAXL += g.Count
-		wantSeen += g.RisPort.Seen
-	}
-	for _, d := range sc.Devices {
-		wantAXL++
-		if len(d.RisPort) > 0 {
-			wantSeen++
-		}
-	}
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		url, stop := startSimProcess(b)
+		var want map[string]int
+		if resp, err := http.Get(url + "/truth"); err == nil {
+			json.NewDecoder(resp.Body).Decode(&want)
+			resp.Body.Close()
+		}
+		wantAXL, wantSeen := want["axl"], want["seen"]
+		if wantAXL == 0 {
+			stop()
+			b.Fatal("the simulator process gave no ground truth")
+		}
 		cfg := testConfig(url)
 		cfg.Password = Secret(sc.Credentials.Password)
 		cfg.User = sc.Credentials.User
