@@ -18,6 +18,7 @@ import (
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/collect"
+	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -190,6 +191,9 @@ func TestHostileMatrix(t *testing.T) {
 			if hc.want == "partial" && got.outcome[fmNeverSeen] != analyze.OutcomeInconclusive {
 				t.Errorf("%s is %s with %d findings, want inconclusive", fmNeverSeen, got.outcome[fmNeverSeen], len(got.findings[fmNeverSeen]))
 			}
+			if strings.Contains(hc.reason, "asked to wait") && !strings.Contains(got.logs, `level=WARN msg="the server asked to wait longer than the cap`) {
+				t.Errorf("no WARN line for the refused wait:\n%s", tail(got.logs))
+			}
 			if !hmReasonSeen(got, hc.reason) {
 				t.Errorf("no incomplete coverage reason (nor the error) says %q:\nerr: %v\nnote: %s", hc.reason, got.err, got.meta.Note)
 			}
@@ -309,4 +313,76 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return k, nil
+}
+
+// TestCollectionDeadline: a cluster too slow for the collection deadline ends with a partial
+// snapshot, committed soon after the deadline, holding what was read before it; what was not
+// read is incomplete with the deadline as its reason and REG-001 is inconclusive.
+func TestCollectionDeadline(t *testing.T) {
+	rules, err := analyze.LoadRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean := fmRun(t, fmCase{name: "clean", want: "identical"}, rules)
+	const timeout = 700 * time.Millisecond
+	fc := fmCase{name: "deadline", want: "partial", quiet: true,
+		faults:     func(f *cucmsim.Faults) { f.SlowResponse = 100 * time.Millisecond },
+		cfg:        func(c *collect.Config) { c.CollectTimeout = timeout },
+		incomplete: []string{"?axl *", "risport class:*", "?risport node:*"}}
+	start := time.Now()
+	got := fmRun(t, fc, rules)
+	elapsed := time.Since(start)
+	fmCheck(t, fc, clean, got)
+	if got.outcome[fmNeverSeen] != analyze.OutcomeInconclusive {
+		t.Errorf("%s is %s, want inconclusive", fmNeverSeen, got.outcome[fmNeverSeen])
+	}
+	if !hmReasonSeen(got, "collection deadline (700ms) reached before this was read to the end: raise --timeout") {
+		t.Errorf("no coverage reason names the deadline: %s", got.meta.Note)
+	}
+	t.Logf("%s after %s: %s", outcomeOf(got), elapsed.Round(time.Millisecond), got.meta.Note)
+	if len(got.dump["axl_node"]) == 0 {
+		t.Error("nothing read before the deadline was stored")
+	}
+	if elapsed > timeout+5*time.Second {
+		t.Errorf("the collection ended %s after its deadline", elapsed-timeout)
+	}
+	if !strings.Contains(got.logs, `level=WARN msg="collection deadline reached`) || !strings.Contains(got.logs, "reading stopped at the collection deadline (700ms)") {
+		t.Errorf("no WARN line or summary for the deadline:\n%s", tail(got.logs))
+	}
+}
+
+// TestWaitCapCollect: a Retry-After above the configured cap (AXL_MAX_WAIT) fails that read at
+// once with the reason and a WARN line; the rest of the collection goes on.
+func TestWaitCapCollect(t *testing.T) {
+	rules, err := analyze.LoadRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean := fmRun(t, fmCase{name: "clean", want: "identical"}, rules)
+	var hits atomic.Int64
+	hc := hmCase{api: "risport", match: func(b string) bool { return strings.Contains(b, "<soap:DeviceClass>Phone</soap:DeviceClass>") },
+		rewrite: func(resp *http.Response, _ []byte) {
+			setBody(resp, http.StatusServiceUnavailable, "Service Unavailable")
+			resp.Header.Set("Retry-After", "5")
+		}}
+	fc := fmCase{name: "wait cap", want: "partial", quiet: true, server: hostileProxy(hc, &hits),
+		cfg:        func(c *collect.Config) { c.MaxWait = time.Second },
+		incomplete: []string{"risport class:Phone", "?risport node:*"}}
+	start := time.Now()
+	got := fmRun(t, fc, rules)
+	elapsed := time.Since(start)
+	fmCheck(t, fc, clean, got)
+	if hits.Load() != 1 {
+		t.Errorf("%d Phone answers rewritten, want 1 (no retry after a refused wait)", hits.Load())
+	}
+	if !hmReasonSeen(got, "asked to wait 5s before the next request, longer than the 1s cucm-audit waits (AXL_MAX_WAIT)") {
+		t.Errorf("no coverage reason names the refused wait: %s", got.meta.Note)
+	}
+	if !strings.Contains(got.logs, `level=WARN msg="the server asked to wait longer than the cap: not waiting, the read fails"`) ||
+		!strings.Contains(got.logs, "wait=5s max_wait=1s") {
+		t.Errorf("no WARN line for the refused wait:\n%s", tail(got.logs))
+	}
+	if elapsed > 4*time.Second {
+		t.Errorf("took %s: the collector waited", elapsed)
+	}
 }
