@@ -214,6 +214,10 @@ func (c *Config) Validate() error {
 	if c.CollectTimeout <= 0 {
 		c.CollectTimeout = DefaultCollectTimeout
 	}
+	if c.RisRateWindow > c.MaxWait {
+		// A RateControl fault is waited out for one window: a window over the cap never is.
+		return configErrorf("RISPORT_RATE_WINDOW=%s is longer than AXL_MAX_WAIT=%s, so a RisPort rate-control fault could never be waited out: raise AXL_MAX_WAIT to at least the window", c.RisRateWindow, c.MaxWait)
+	}
 	if c.RisMaxDevices > DefaultRisMaxDevices {
 		// Truncation is detected by an answer that fills the requested cap. CUCM caps answers at
 		// 1000 (2000 on some releases), never lower, so asking for more than 1000 could be cut

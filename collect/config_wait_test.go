@@ -25,9 +25,9 @@ func TestWaitSettings(t *testing.T) {
 	if err != nil || c.MaxWait != 2*time.Minute || c.CollectTimeout != 2*time.Hour {
 		t.Fatalf("defaults: max wait %s, collect timeout %s, %v", c.MaxWait, c.CollectTimeout, err)
 	}
-	c, err = ConfigFromEnv(envOf(with("AXL_MAX_WAIT", "30s")))
-	if err != nil || c.MaxWait != 30*time.Second {
-		t.Errorf("AXL_MAX_WAIT=30s: %s %v", c.MaxWait, err)
+	c, err = ConfigFromEnv(envOf(with("AXL_MAX_WAIT", "90s")))
+	if err != nil || c.MaxWait != 90*time.Second {
+		t.Errorf("AXL_MAX_WAIT=90s: %s %v", c.MaxWait, err)
 	}
 	c, err = ConfigFromEnv(envOf(with("COLLECT_TIMEOUT", "45m")))
 	if err != nil || c.CollectTimeout != 45*time.Minute {
@@ -40,6 +40,12 @@ func TestWaitSettings(t *testing.T) {
 		if _, err := ConfigFromEnv(envOf(with(k, "120"))); err == nil || !strings.Contains(err.Error(), want) || !errors.Is(err, ErrConfig) {
 			t.Errorf("%s=120: err = %v, want %q", k, err, want)
 		}
+	}
+
+	m := with("RISPORT_RATE_WINDOW", "5m")
+	m["AXL_MAX_WAIT"] = "2m"
+	if _, err := ConfigFromEnv(envOf(m)); err == nil || !strings.Contains(err.Error(), "RISPORT_RATE_WINDOW=5m0s is longer than AXL_MAX_WAIT=2m0s") {
+		t.Errorf("window over the cap: err = %v", err)
 	}
 
 	dir := t.TempDir()
@@ -58,8 +64,8 @@ func TestWaitSettings(t *testing.T) {
 	if err != nil || c.MaxWait != 2*time.Minute || c.CollectTimeout != 2*time.Hour {
 		t.Fatalf("file defaults: %s %s %v", c.MaxWait, c.CollectTimeout, err)
 	}
-	c, err = LoadConfigFile(file("    max_wait: 10s\n    collect_timeout: 30m\n"), "", envOf(nil))
-	if err != nil || c.MaxWait != 10*time.Second || c.CollectTimeout != 30*time.Minute {
+	c, err = LoadConfigFile(file("    max_wait: 90s\n    collect_timeout: 30m\n"), "", envOf(nil))
+	if err != nil || c.MaxWait != 90*time.Second || c.CollectTimeout != 30*time.Minute {
 		t.Errorf("file: %s %s %v", c.MaxWait, c.CollectTimeout, err)
 	}
 	want := `cluster "hq": collect_timeout "soon": want a positive Go duration`

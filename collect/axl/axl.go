@@ -319,7 +319,7 @@ func readRows(d *xml.Decoder, fn func(Row)) error {
 			case depth == 2 && t.Name.Local == "row":
 				row = Row{}
 			case depth == 2:
-				return &soap.PayloadError{Msg: fmt.Sprintf("<%s> where executeSQLQuery rows were expected", t.Name.Local)}
+				return &soap.PayloadError{Msg: fmt.Sprintf("<%.80s> where executeSQLQuery rows were expected", t.Name.Local)}
 			case depth == 3 && row != nil:
 				s, err := soap.Text(d)
 				if err != nil {

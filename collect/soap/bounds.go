@@ -33,13 +33,28 @@ func Expect(start xml.StartElement, name, ns string) error {
 	if strings.EqualFold(start.Name.Local, name) && (space == ns || strings.HasPrefix(space, ns+"/")) {
 		return nil
 	}
-	got := "<" + start.Name.Local + ">"
+	got := "<" + clip(start.Name.Local) + ">"
 	if space != "" {
-		got += " in namespace " + space
+		got += " in namespace " + clip(space)
 	} else {
 		got += " in no namespace"
 	}
 	return &PayloadError{Msg: fmt.Sprintf("the SOAP Body holds %s, not the %s expected (namespace %s)", got, name, ns)}
+}
+
+// clip shortens a name taken from an answer for an error message: at most 80 characters, no
+// control characters (a namespace is an attribute value and may hold anything).
+func clip(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	if r := []rune(s); len(r) > 80 {
+		s = string(r[:80]) + "…"
+	}
+	return s
 }
 
 // Missing is the *PayloadError of an answer that lacks a part its operation always has.

@@ -193,3 +193,13 @@ func TestReadDeadline(t *testing.T) {
 		t.Error("a request was sent after the deadline")
 	}
 }
+
+// TestExpectClipsNames: names taken from a hostile answer reach errors (and so coverage and
+// logs) short and on one line.
+func TestExpectClipsNames(t *testing.T) {
+	start := xml.StartElement{Name: xml.Name{Local: strings.Repeat("a", 500), Space: "urn:x\nINJECTED\r" + strings.Repeat("b", 500)}}
+	err := Expect(start, "selectCmDeviceResponse", "http://schemas.cisco.com/ast/soap")
+	if err == nil || strings.ContainsAny(err.Error(), "\r\n") || len(err.Error()) > 600 {
+		t.Fatalf("err = %q", err)
+	}
+}

@@ -641,7 +641,7 @@ func (c *Client) decodeEnvelope(actx context.Context, r *bufio.Reader, host stri
 		case xml.StartElement:
 			switch {
 			case depth == 0 && t.Name.Local != "Envelope":
-				return &PayloadError{Host: host, Msg: fmt.Sprintf("not a SOAP envelope: the root element is <%s>", t.Name.Local)}
+				return &PayloadError{Host: host, Msg: fmt.Sprintf("not a SOAP envelope: the root element is <%s>", clip(t.Name.Local))}
 			case depth == 0:
 				depth = 1
 			case !inBody && t.Name.Local == "Body":
