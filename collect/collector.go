@@ -57,6 +57,7 @@ func New(cfg Config, log *slog.Logger) (*Collector, error) {
 	base := soap.Options{
 		User: cfg.User, Password: cfg.Password.Reveal(), VerifyTLS: cfg.VerifyTLS, CAFile: cfg.CAFile,
 		Timeout: cfg.Timeout, Retries: cfg.Retries, InitialBackoff: cfg.InitialBackoff, Logger: log,
+		MaxWait: cfg.MaxWait,
 	}
 	if cfg.InitialBackoff > 0 {
 		base.MaxBackoff = 50 * cfg.InitialBackoff
@@ -68,7 +69,7 @@ func New(cfg Config, log *slog.Logger) (*Collector, error) {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
 	ro := base
-	ro.Logger = slog.New(slog.DiscardHandler) // the TLS warning is logged once, by the AXL client
+	ro.QuietTLS = true // the TLS warning is logged once, by the AXL client
 	ro.WaitFault = func(f *soap.Fault) (time.Duration, bool) {
 		if risport.IsRateControl(f) {
 			return cfg.RisRateWindow, true
@@ -94,8 +95,14 @@ func (c *Collector) Summary() string { return c.summary }
 // before anything is written. A failure after the snapshot has begun aborts its transaction and
 // records a failed snapshot with a secret-free reason. The snapshot is complete when every
 // coverage item is, partial otherwise. Progress goes to progress (nil for none).
+//
+// Reading stops at the collection deadline (Config.CollectTimeout): what was read is stored,
+// what was not is incomplete coverage, and the snapshot is partial. Cancelling ctx (an
+// interrupt) instead records a failed snapshot.
 func (c *Collector) Run(ctx context.Context, store *snapshot.Store, progress io.Writer) (snapshot.Meta, error) {
 	start := time.Now()
+	deadline := start.Add(c.cfg.CollectTimeout)
+	ctx = soap.WithReadDeadline(ctx, deadline, c.cfg.CollectTimeout)
 	meta := snapshot.Meta{ClusterID: c.cfg.Cluster, AXLHost: c.cfg.AXLHost(), ToolVersion: c.cfg.ToolVersion, StartedAt: start}
 	if progress == nil {
 		progress = io.Discard
@@ -132,6 +139,11 @@ func (c *Collector) Run(ctx context.Context, store *snapshot.Store, progress io.
 		m, err = w.Commit(ctx, status, version, note)
 		if err == nil {
 			c.summary = r.summary(m, time.Since(start))
+			if status == snapshot.StatusPartial && !time.Now().Before(deadline) {
+				c.log.Warn("collection deadline reached: what was not read by then is incomplete in the snapshot",
+					"timeout", c.cfg.CollectTimeout, "snapshot", m.ID)
+				c.summary += fmt.Sprintf("; reading stopped at the collection deadline (%s)", c.cfg.CollectTimeout)
+			}
 			return m, nil
 		}
 	}
@@ -256,10 +268,12 @@ func (c *Collector) TLSStatus() string {
 
 // RetryPolicy describes retries in force.
 func (c *Collector) RetryPolicy() string {
+	bounds := fmt.Sprintf("timeout %s per request; waits the cluster asks for obeyed up to %s (AXL_MAX_WAIT); reading stops after %s (--timeout)",
+		c.cfg.Timeout, c.cfg.MaxWait, c.cfg.CollectTimeout)
 	if c.cfg.Retries == 0 {
-		return "no retries (AXL_RATE_LIMIT_RETRIES=0); timeout " + c.cfg.Timeout.String() + " per request"
+		return "no retries (AXL_RATE_LIMIT_RETRIES=0); " + bounds
 	}
-	return fmt.Sprintf("up to %d retries on HTTP 502/503/504, timeouts, dropped connections and throttle faults, exponential backoff with jitter, Retry-After honoured; timeout %s per request", c.cfg.Retries, c.cfg.Timeout)
+	return fmt.Sprintf("up to %d retries on HTTP 502/503/504, timeouts, dropped connections and throttle faults, exponential backoff with jitter, Retry-After honoured; %s", c.cfg.Retries, bounds)
 }
 
 // RatePolicy describes the RisPort pacing in force.
@@ -282,6 +296,10 @@ func (c *Collector) Stats() Stats {
 func reasonOf(err error) string {
 	if err == nil {
 		return ""
+	}
+	var de *soap.DeadlineError
+	if errors.As(err, &de) {
+		return fmt.Sprintf("collection deadline (%s) reached before this was read to the end: raise --timeout (COLLECT_TIMEOUT) to read everything", de.Limit)
 	}
 	var f *soap.Fault
 	if errors.As(err, &f) && risport.IsRateControl(f) {

@@ -52,6 +52,14 @@ const (
 	RisPortPath          = "/realtimeservice2/services/RISService70"
 )
 
+// Defaults of the bounds on waiting.
+const (
+	// DefaultMaxWait caps a wait the cluster asks for (Retry-After, a RateControl fault).
+	DefaultMaxWait = 2 * time.Minute
+	// DefaultCollectTimeout is the deadline of a whole collection.
+	DefaultCollectTimeout = 2 * time.Hour
+)
+
 // Config is everything a collection needs. Build it with ConfigFromEnv or LoadConfigFile.
 type Config struct {
 	// Cluster is the cluster id stored with each snapshot (CUCM_CLUSTER; default the AXL host).
@@ -75,6 +83,12 @@ type Config struct {
 	RisRateWindow time.Duration
 	// RisMaxDevices is MaxReturnedDevices, the cap of one RisPort answer (RISPORT_MAX_DEVICES, 1000).
 	RisMaxDevices int
+	// MaxWait is the longest wait the cluster may ask for (Retry-After, a RateControl fault) that
+	// is obeyed; a longer demand fails that read (AXL_MAX_WAIT, default 2m).
+	MaxWait time.Duration
+	// CollectTimeout is the deadline of a whole collection: what is not read by then is stored
+	// as incomplete coverage and the snapshot is partial (COLLECT_TIMEOUT, --timeout, default 2h).
+	CollectTimeout time.Duration
 
 	// AXLPageSize is the executeSQLQuery page size (0: axl.DefaultPageSize). Not from the environment.
 	AXLPageSize int
@@ -134,6 +148,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if c.RisMaxDevices, err = envInt(getenv, "RISPORT_MAX_DEVICES", DefaultRisMaxDevices, 1); err != nil {
 		return Config{}, err
 	}
+	if c.MaxWait, err = envDuration(getenv, "AXL_MAX_WAIT", DefaultMaxWait); err != nil {
+		return Config{}, err
+	}
+	if c.CollectTimeout, err = envDuration(getenv, "COLLECT_TIMEOUT", DefaultCollectTimeout); err != nil {
+		return Config{}, err
+	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
 	}
@@ -187,6 +207,16 @@ func (c *Config) Validate() error {
 	}
 	if c.RisMaxDevices <= 0 {
 		c.RisMaxDevices = DefaultRisMaxDevices
+	}
+	if c.MaxWait <= 0 {
+		c.MaxWait = DefaultMaxWait
+	}
+	if c.CollectTimeout <= 0 {
+		c.CollectTimeout = DefaultCollectTimeout
+	}
+	if c.RisRateWindow > c.MaxWait {
+		// A RateControl fault is waited out for one window: a window over the cap never is.
+		return configErrorf("RISPORT_RATE_WINDOW=%s is longer than AXL_MAX_WAIT=%s, so a RisPort rate-control fault could never be waited out: raise AXL_MAX_WAIT to at least the window", c.RisRateWindow, c.MaxWait)
 	}
 	if c.RisMaxDevices > DefaultRisMaxDevices {
 		// Truncation is detected by an answer that fills the requested cap. CUCM caps answers at
@@ -462,6 +492,8 @@ type fileCluster struct {
 	RisRateLimit  int    `yaml:"risport_rate_limit"`
 	RisRateWindow string `yaml:"risport_rate_window"`
 	RisMaxDevices int    `yaml:"risport_max_devices"`
+	MaxWait       string `yaml:"max_wait"`
+	Deadline      string `yaml:"collect_timeout"`
 }
 
 // LoadConfigFile reads a strict YAML file listing clusters and returns the one named cluster
@@ -504,6 +536,7 @@ func LoadConfigFile(path, cluster string, getenv func(string) string) (Config, e
 		Cluster: fcl.Name, AXLURL: fcl.AXLURL, RisPortURL: fcl.RisPortURL, User: fcl.User,
 		VerifyTLS: true, CAFile: fcl.CAFile, Retries: DefaultRetries, Timeout: DefaultTimeout,
 		RisRateLimit: fcl.RisRateLimit, RisRateWindow: DefaultRisRateWindow, RisMaxDevices: fcl.RisMaxDevices,
+		MaxWait: DefaultMaxWait, CollectTimeout: DefaultCollectTimeout,
 	}
 	if fcl.VerifyTLS != nil {
 		c.VerifyTLS = *fcl.VerifyTLS
@@ -514,7 +547,8 @@ func LoadConfigFile(path, cluster string, getenv func(string) string) (Config, e
 	for _, d := range []struct {
 		field, v string
 		dst      *time.Duration
-	}{{"timeout", fcl.Timeout, &c.Timeout}, {"risport_rate_window", fcl.RisRateWindow, &c.RisRateWindow}} {
+	}{{"timeout", fcl.Timeout, &c.Timeout}, {"risport_rate_window", fcl.RisRateWindow, &c.RisRateWindow},
+		{"max_wait", fcl.MaxWait, &c.MaxWait}, {"collect_timeout", fcl.Deadline, &c.CollectTimeout}} {
 		if d.v == "" {
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/snapshot"
@@ -45,15 +46,35 @@ func (f collectorFlags) loadConfig() (collect.Config, error) {
 	return cfg, err
 }
 
+// timeoutFlag is --timeout of collect and run: the deadline of the whole collection.
+func timeoutFlag(fs *flag.FlagSet) *time.Duration {
+	return fs.Duration("timeout", 0, "deadline of the whole collection, e.g. 30m: what is not read by then is stored as incomplete and the snapshot is partial (exit 4) (default: COLLECT_TIMEOUT or the config file's collect_timeout, else 2h)")
+}
+
+// applyTimeout puts --timeout, when given, into the configuration.
+func applyTimeout(cfg *collect.Config, timeout time.Duration) error {
+	switch {
+	case timeout < 0:
+		return usageErrorf("--timeout %s: want a positive duration such as 30m", timeout)
+	case timeout > 0:
+		cfg.CollectTimeout = timeout
+	}
+	return nil
+}
+
 func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("collect", "collect [--db FILE] [--config FILE --cluster NAME] [--verbose]", stderr)
+	fs := newFlagSet("collect", "collect [--db FILE] [--config FILE --cluster NAME] [--timeout DURATION] [--verbose]", stderr)
 	db := dbFlag(fs)
 	cf := addCollectorFlags(fs)
+	timeout := timeoutFlag(fs)
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
 	cfg, err := cf.loadConfig()
 	if err != nil {
+		return err
+	}
+	if err := applyTimeout(&cfg, *timeout); err != nil {
 		return err
 	}
 	store, meta, err := collectInto(ctx, cfg, *db, *cf.verbose, stderr)

@@ -15,12 +15,13 @@ import (
 const runHelp = `Collect a snapshot, evaluate the rules and write the reports: the one command for a quarterly
 audit or a cron job. Configuration as for "collect" (AXL_URL, AXL_USER, AXL_PASS or AXL_PASS_FILE, ...),
 e-mail as for "report" (SMTP_HOST, ...; --mail-to). A partial snapshot is still analysed (rules
-whose inputs are incomplete report inconclusive) and reported, then the exit code is 4.
+whose inputs are incomplete report inconclusive) and reported, then the exit code is 4; so is a
+collection stopped by --timeout, which stores what it read.
 Exit codes: 0 ok, 1 error, 2 usage, 3 findings at or above --fail-on, 4 snapshot incomplete.
 `
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("run", "run [--db FILE] [--config FILE --cluster NAME] [analyze flags] [report flags] [--mail-to ADDRS]", stderr)
+	fs := newFlagSet("run", "run [--db FILE] [--config FILE --cluster NAME] [--timeout DURATION] [analyze flags] [report flags] [--mail-to ADDRS]", stderr)
 	usage := fs.Usage
 	fs.Usage = func() {
 		usage()
@@ -28,6 +29,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	db := dbFlag(fs)
 	cf := addCollectorFlags(fs)
+	timeout := timeoutFlag(fs)
 	af := addAnalyzeFlags(fs)
 	var ro reportOptions
 	reportFlags(fs, &ro)
@@ -52,6 +54,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	cfg, err := cf.loadConfig()
 	if err != nil {
+		return err
+	}
+	if err := applyTimeout(&cfg, *timeout); err != nil {
 		return err
 	}
 	store, meta, err := collectInto(ctx, cfg, *db, *cf.verbose, stderr)

@@ -22,7 +22,7 @@ import (
 // developer's own environment never leaks in.
 var collectorEnv = []string{"AXL_URL", "RISPORT_URL", "AXL_USER", "AXL_PASS", "AXL_PASS_FILE", "AXL_VERIFY_TLS",
 	"AXL_CA_FILE", "CUCM_CLUSTER", "AXL_RATE_LIMIT_RETRIES", "AXL_TIMEOUT", "RISPORT_RATE_LIMIT",
-	"RISPORT_RATE_WINDOW", "RISPORT_MAX_DEVICES", "CUCM_AUDIT_DB", "MCP_TOKEN", "MCP_TOKEN_FILE"}
+	"RISPORT_RATE_WINDOW", "RISPORT_MAX_DEVICES", "CUCM_AUDIT_DB", "MCP_TOKEN", "MCP_TOKEN_FILE", "AXL_MAX_WAIT", "COLLECT_TIMEOUT"}
 
 // setCollectorEnv sets the collector's variables for an in-process run: env, everything else empty.
 func setCollectorEnv(t *testing.T, env map[string]string) {

@@ -29,6 +29,9 @@ const DefaultVersion = "15.0"
 // it sends (getCCMVersion, executeSQLQuery) are the same in all of them.
 func KnownVersions() []string { return []string{"11.5", "12.0", "12.5", "14.0", "15.0"} }
 
+// Namespace is the AXL namespace; an answer's is Namespace + "/" + the schema version.
+const Namespace = "http://www.cisco.com/AXL/API"
+
 // DefaultPageSize is the number of rows asked per executeSQLQuery page.
 const DefaultPageSize = 2000
 
@@ -208,43 +211,58 @@ func (c *Client) send(ctx context.Context, op, inner string, decode soap.DecodeF
 	return c.soap.Call(ctx, soap.Request{URL: c.url, SOAPAction: "CUCM:DB ver=" + c.version + " " + op, Body: []byte(body)}, decode)
 }
 
-// CCMVersion returns the cluster's version, e.g. "15.0.1.12900(234)".
+// CCMVersion returns the cluster's version, e.g. "15.0.1.12900(234)". An answer that is not a
+// getCCMVersionResponse with return/componentVersion/version fails with a *soap.PayloadError.
 func (c *Client) CCMVersion(ctx context.Context) (string, error) {
 	var version string
 	err := c.call(ctx, "getCCMVersion", "<processNodeName></processNodeName>", func(d *xml.Decoder, start xml.StartElement) error {
-		version = ""
-		depth := 0
-		for {
-			tok, err := d.Token()
-			if err != nil {
-				return err
-			}
-			switch t := tok.(type) {
-			case xml.StartElement:
-				if t.Name.Local == "version" {
-					s, err := soap.Text(d)
-					if err != nil {
-						return err
-					}
-					version = strings.TrimSpace(s)
-					continue
-				}
-				depth++
-			case xml.EndElement:
-				if depth == 0 {
-					return nil
-				}
-				depth--
-			}
-		}
+		v, err := readVersion(d, start)
+		version = v
+		return err
 	})
 	if err != nil {
 		return "", fmt.Errorf("getCCMVersion: %w", err)
 	}
-	if version == "" {
-		return "", fmt.Errorf("getCCMVersion: %w", &soap.PayloadError{Host: c.url, Msg: "no version in the answer"})
-	}
 	return version, nil
+}
+
+// readVersion reads a getCCMVersionResponse (start) by local names: its
+// return/componentVersion/version, which must hold text.
+func readVersion(d *xml.Decoder, start xml.StartElement) (string, error) {
+	if err := soap.Expect(start, "getCCMVersionResponse", Namespace); err != nil {
+		return "", err
+	}
+	want := []string{"return", "componentVersion", "version"}
+	var path []string
+	version := ""
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return "", err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if len(path) == 2 && t.Name.Local == "version" && path[0] == want[0] && path[1] == want[1] {
+				s, err := soap.Text(d)
+				if err != nil {
+					return "", err
+				}
+				if v := strings.TrimSpace(s); v != "" && version == "" {
+					version = v
+				}
+				continue
+			}
+			path = append(path, t.Name.Local)
+		case xml.EndElement:
+			if len(path) == 0 {
+				if version == "" {
+					return "", soap.Missing("return/componentVersion/version in its getCCMVersionResponse")
+				}
+				return version, nil
+			}
+			path = path[:len(path)-1]
+		}
+	}
 }
 
 // Row is one executeSQLQuery row: column (lower case) → text. NULL reads as "".
@@ -256,6 +274,9 @@ func (c *Client) Query(ctx context.Context, sql string, fn func(Row) error) (int
 	var rows []Row
 	err := c.call(ctx, "executeSQLQuery", "<sql>"+soap.Escape(sql)+"</sql>", func(d *xml.Decoder, start xml.StartElement) error {
 		rows = rows[:0]
+		if err := soap.Expect(start, "executeSQLQueryResponse", Namespace); err != nil {
+			return err
+		}
 		return readRows(d, func(r Row) { rows = append(rows, r) })
 	})
 	if err != nil {
@@ -269,10 +290,15 @@ func (c *Client) Query(ctx context.Context, sql string, fn func(Row) error) (int
 	return len(rows), nil
 }
 
-// readRows reads <return><row><col>v</col>...</row>...</return> by local names.
+// readRows reads the inside of an executeSQLQueryResponse (d is just after its start):
+// <return><row><col>v</col>...</row>...</return>, by local names. The return element must be
+// there: <return/> is an answer with no rows, its absence is no answer (a *soap.PayloadError),
+// as are a child of return that is not a row and a row without columns (CUCM sends every
+// selected column, empty ones included).
 func readRows(d *xml.Decoder, fn func(Row)) error {
 	depth := 0
 	var row Row
+	returns := 0
 	for {
 		tok, err := d.Token()
 		if err != nil {
@@ -282,8 +308,20 @@ func readRows(d *xml.Decoder, fn func(Row)) error {
 		case xml.StartElement:
 			depth++
 			switch {
+			case depth == 1 && t.Name.Local == "return":
+				returns++
+				if returns > 1 {
+					return &soap.PayloadError{Msg: "more than one return element in its executeSQLQueryResponse"}
+				}
+			case depth == 1:
+				if err := d.Skip(); err != nil {
+					return err
+				}
+				depth--
 			case depth == 2 && t.Name.Local == "row":
 				row = Row{}
+			case depth == 2:
+				return &soap.PayloadError{Msg: fmt.Sprintf("<%.80s> where executeSQLQuery rows were expected", t.Name.Local)}
 			case depth == 3 && row != nil:
 				s, err := soap.Text(d)
 				if err != nil {
@@ -294,9 +332,15 @@ func readRows(d *xml.Decoder, fn func(Row)) error {
 			}
 		case xml.EndElement:
 			if depth == 0 {
+				if returns == 0 {
+					return soap.Missing("return element in its executeSQLQueryResponse")
+				}
 				return nil
 			}
 			if depth == 2 && row != nil {
+				if len(row) == 0 {
+					return soap.Missing("columns in one of its executeSQLQuery rows")
+				}
 				fn(row)
 				row = nil
 			}

@@ -70,7 +70,7 @@ func query(t *testing.T, status int, data []byte) queryResult {
 // detection): no panic, no hang, the same result every time, and consistent figures.
 // Seeds: testdata/fuzz/FuzzQuery (row sets, empty sets, the devguide's faults, broken variants).
 func FuzzQuery(f *testing.F) {
-	f.Add([]byte(`<Envelope><Body><executeSQLQueryResponse><return><row><a>1</a></row></return></executeSQLQueryResponse></Body></Envelope>`))
+	f.Add([]byte(`<Envelope><Body><executeSQLQueryResponse xmlns="http://www.cisco.com/AXL/API/15.0"><return><row><a>1</a></row></return></executeSQLQueryResponse></Body></Envelope>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, status := range []int{200, 500} {
 			a, b := query(t, status, data), query(t, status, data)

@@ -44,7 +44,7 @@ func decodeBody(data []byte) (*risport.Answer, error) {
 // RateControl fault, broken variants), each a few kB at most: the fuzzer minimises every new
 // input, and large seeds would spend the fuzzing time there.
 func FuzzDecode(f *testing.F) {
-	f.Add([]byte(`<Envelope><Body><selectCmDeviceResponse><SelectCmDeviceResult><TotalDevicesFound>0</TotalDevicesFound><CmNodes/></SelectCmDeviceResult></selectCmDeviceResponse></Body></Envelope>`))
+	f.Add([]byte(`<Envelope><Body><selectCmDeviceResponse xmlns="http://schemas.cisco.com/ast/soap"><SelectCmDeviceResult><TotalDevicesFound>0</TotalDevicesFound><CmNodes/></SelectCmDeviceResult></selectCmDeviceResponse></Body></Envelope>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a1, err1 := decodeBody(data)
 		a2, err2 := decodeBody(data)

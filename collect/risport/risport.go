@@ -189,16 +189,83 @@ func (c *Client) SelectCmDevice(ctx context.Context, crit Criteria) (*Answer, er
 	return ans, nil
 }
 
+// Namespace is RisPort70's XML namespace. The deprecated RisPort (non-70) answer uses the same
+// with a trailing slash.
+const Namespace = "http://schemas.cisco.com/ast/soap"
+
 // Decode reads a selectCmDevice response element (already started) by local names, so both the
 // RisPort70 shape (selectCmDeviceResponse/selectCmDeviceReturn/SelectCmDeviceResult) and the
-// shape without the wrapper are accepted.
+// shape without the wrapper (SelectCmDeviceResponse/SelectCmDeviceResult) are accepted; both
+// selectCmDevice and selectCmDeviceExt answer selectCmDeviceResponse. An answer that is not that
+// (another element, another namespace, no SelectCmDeviceResult with its CmNodes, a CmNode
+// without its Name, a device without its Name) is a *soap.PayloadError: reading it as "no
+// devices" would report every configured phone as never registered.
 func Decode(d *xml.Decoder, start xml.StartElement) (*Answer, error) {
+	if err := soap.Expect(start, "selectCmDeviceResponse", Namespace); err != nil {
+		return nil, err
+	}
 	a := &Answer{}
-	depth := 0
+	results := 0
+	if err := decodeReturn(d, a, &results, true); err != nil {
+		return nil, err
+	}
+	switch {
+	case results == 0:
+		return nil, soap.Missing("SelectCmDeviceResult with CmNodes (an empty selectCmDevice answer)")
+	case results > 1:
+		return nil, &soap.PayloadError{Msg: "more than one SelectCmDeviceResult"}
+	}
+	return a, nil
+}
+
+// decodeReturn reads the children of selectCmDeviceResponse, or of its selectCmDeviceReturn
+// (outer false), up to the end of that element.
+func decodeReturn(d *xml.Decoder, a *Answer, results *int, outer bool) error {
 	for {
 		tok, err := d.Token()
 		if err != nil {
-			return nil, err
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "selectCmDeviceReturn":
+				if !outer {
+					return &soap.PayloadError{Msg: "selectCmDeviceReturn inside selectCmDeviceReturn"}
+				}
+				if err := decodeReturn(d, a, results, false); err != nil {
+					return err
+				}
+			case "SelectCmDeviceResult":
+				*results++
+				if err := decodeResult(d, a); err != nil {
+					return err
+				}
+			case "StateInfo":
+				s, err := soap.Text(d)
+				if err != nil {
+					return err
+				}
+				a.StateInfo = strings.TrimSpace(s)
+			default:
+				if err := d.Skip(); err != nil {
+					return err
+				}
+			}
+		case xml.EndElement:
+			return nil
+		}
+	}
+}
+
+// decodeResult reads a SelectCmDeviceResult (already started): TotalDevicesFound and CmNodes,
+// which must be there (a zero-device answer has <CmNodes xsi:nil="1"/>).
+func decodeResult(d *xml.Decoder, a *Answer) error {
+	sawNodes := false
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return err
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -206,31 +273,29 @@ func Decode(d *xml.Decoder, start xml.StartElement) (*Answer, error) {
 			case "TotalDevicesFound":
 				s, err := soap.Text(d)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				a.TotalDevicesFound, _ = strconv.Atoi(strings.TrimSpace(s))
-				continue
-			case "StateInfo":
-				s, err := soap.Text(d)
-				if err != nil {
-					return nil, err
-				}
-				a.StateInfo = strings.TrimSpace(s)
-				continue
 			case "CmNodes":
+				if sawNodes {
+					return &soap.PayloadError{Msg: "more than one CmNodes in SelectCmDeviceResult"}
+				}
+				sawNodes = true
 				nodes, err := decodeNodes(d)
 				if err != nil {
-					return nil, err
+					return err
 				}
 				a.Nodes = append(a.Nodes, nodes...)
-				continue
+			default:
+				if err := d.Skip(); err != nil {
+					return err
+				}
 			}
-			depth++
 		case xml.EndElement:
-			if depth == 0 {
-				return a, nil
+			if !sawNodes {
+				return soap.Missing("CmNodes in its SelectCmDeviceResult")
 			}
-			depth--
+			return nil
 		}
 	}
 }
@@ -249,6 +314,9 @@ func decodeNodes(d *xml.Decoder) ([]Node, error) {
 			n, err := decodeNode(d)
 			if err != nil {
 				return nil, err
+			}
+			if n.Name == "" {
+				return nil, soap.Missing("Name in one of its CmNode items")
 			}
 			nodes = append(nodes, n)
 		case xml.EndElement:
@@ -341,7 +409,11 @@ func decodeDevices(d *xml.Decoder) ([]snapshot.RisDevice, error) {
 			if err := d.DecodeElement(&x, &t); err != nil {
 				return nil, err
 			}
-			out = append(out, x.record())
+			r := x.record()
+			if r.Name == "" {
+				return nil, soap.Missing("Name in one of its CmDevice items")
+			}
+			out = append(out, r)
 		case xml.EndElement:
 			return out, nil
 		}

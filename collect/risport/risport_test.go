@@ -2,6 +2,7 @@ package risport
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -124,5 +125,68 @@ func TestStateNodes(t *testing.T) {
 	}
 	if a := (&Answer{TotalDevicesFound: 5}); !a.Truncated() {
 		t.Error("TotalDevicesFound 5 with no entries is not truncated")
+	}
+}
+
+// TestDecodeRefusesOtherAnswers: a status-200 answer that is not a selectCmDevice result must
+// fail the read, never decode as "no devices" (which would report every configured phone as
+// never registered). A zero-device answer (<CmNodes xsi:nil="1"/>) stays valid.
+func TestDecodeRefusesOtherAnswers(t *testing.T) {
+	const (
+		env  = `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>`
+		end  = `</soapenv:Body></soapenv:Envelope>`
+		resp = `<ns1:selectCmDeviceResponse xmlns:ns1="http://schemas.cisco.com/ast/soap">`
+		node = `<ns1:item><ns1:ReturnCode>Ok</ns1:ReturnCode><ns1:Name>cucm-sub1</ns1:Name><ns1:CmDevices/></ns1:item>`
+	)
+	tests := []struct{ name, body, want string }{
+		{"empty selectCmDeviceReturn", resp + `<ns1:selectCmDeviceReturn/></ns1:selectCmDeviceResponse>`, "no SelectCmDeviceResult with CmNodes"},
+		{"empty response", resp + `</ns1:selectCmDeviceResponse>`, "no SelectCmDeviceResult with CmNodes"},
+		{"x in the Body", `<x/>`, "the SOAP Body holds <x> in no namespace"},
+		{"another operation", `<ns:getCCMVersionResponse xmlns:ns="http://www.cisco.com/AXL/API/15.0"><return><componentVersion><version>15.0</version></componentVersion></return></ns:getCCMVersionResponse>`,
+			"holds <getCCMVersionResponse>"},
+		{"wrong namespace", `<ns1:selectCmDeviceResponse xmlns:ns1="http://example.com/soap"><ns1:selectCmDeviceReturn><ns1:SelectCmDeviceResult><ns1:CmNodes>` + node + `</ns1:CmNodes></ns1:SelectCmDeviceResult></ns1:selectCmDeviceReturn></ns1:selectCmDeviceResponse>`,
+			"in namespace http://example.com/soap"},
+		{"wrong operation with CmNodes", `<ns1:selectCtiItemResponse xmlns:ns1="http://schemas.cisco.com/ast/soap"><ns1:selectCmDeviceReturn><ns1:SelectCmDeviceResult><ns1:CmNodes>` + node + `</ns1:CmNodes></ns1:SelectCmDeviceResult></ns1:selectCmDeviceReturn></ns1:selectCtiItemResponse>`,
+			"holds <selectCtiItemResponse>"},
+		{"result without CmNodes", resp + `<ns1:selectCmDeviceReturn><ns1:SelectCmDeviceResult><ns1:TotalDevicesFound>0</ns1:TotalDevicesFound></ns1:SelectCmDeviceResult></ns1:selectCmDeviceReturn></ns1:selectCmDeviceResponse>`,
+			"no CmNodes in its SelectCmDeviceResult"},
+		{"CmNodes outside the result", resp + `<ns1:selectCmDeviceReturn><ns1:CmNodes>` + node + `</ns1:CmNodes></ns1:selectCmDeviceReturn></ns1:selectCmDeviceResponse>`,
+			"no SelectCmDeviceResult"},
+		{"node without a name", resp + `<ns1:selectCmDeviceReturn><ns1:SelectCmDeviceResult><ns1:CmNodes><ns1:item><ns1:ReturnCode>Ok</ns1:ReturnCode></ns1:item></ns1:CmNodes></ns1:SelectCmDeviceResult></ns1:selectCmDeviceReturn></ns1:selectCmDeviceResponse>`,
+			"no Name in one of its CmNode items"},
+		{"device without a name", resp + `<ns1:selectCmDeviceReturn><ns1:SelectCmDeviceResult><ns1:CmNodes><ns1:item><ns1:Name>a</ns1:Name><ns1:CmDevices><ns1:item><ns1:Status>Registered</ns1:Status></ns1:item></ns1:CmDevices></ns1:item></ns1:CmNodes></ns1:SelectCmDeviceResult></ns1:selectCmDeviceReturn></ns1:selectCmDeviceResponse>`,
+			"no Name in one of its CmDevice items"},
+	}
+	serve := func(t *testing.T, body string) (*Answer, int, error) {
+		t.Helper()
+		n := 0
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n++
+			w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+			io.WriteString(w, env+body+end)
+		}))
+		t.Cleanup(srv.Close)
+		sc, err := soap.New(soap.Options{VerifyTLS: true, Retries: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := New(sc, srv.URL).SelectCmDevice(context.Background(), Criteria{Class: "Phone", Items: []string{"*"}, MaxDevices: 1000})
+		return a, n, err
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a, n, err := serve(t, tc.body)
+			var pe *soap.PayloadError
+			if !errors.As(err, &pe) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "127.0.0.1:") {
+				t.Fatalf("answer %+v, err = %v; want a PayloadError naming the host and %q", a, err, tc.want)
+			}
+			if n != 1 {
+				t.Errorf("%d requests, want 1", n)
+			}
+		})
+	}
+	a, _, err := serve(t, resp+`<ns1:selectCmDeviceReturn><ns1:SelectCmDeviceResult><ns1:TotalDevicesFound>0</ns1:TotalDevicesFound><ns1:CmNodes xsi:nil="1" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/></ns1:SelectCmDeviceResult><ns1:StateInfo/></ns1:selectCmDeviceReturn></ns1:selectCmDeviceResponse>`)
+	if err != nil || a.Entries() != 0 || len(a.Nodes) != 0 {
+		t.Fatalf("zero-device answer: %+v, %v", a, err)
 	}
 }

@@ -67,12 +67,23 @@ type Options struct {
 	// for how long; such waits do not use the Retries budget but at most MaxWaits happen in a row.
 	WaitFault func(*Fault) (time.Duration, bool)
 	MaxWaits  int
+	// MaxWait caps any one wait the server asks for (Retry-After, a rate-control fault): a longer
+	// demand fails the call with a *WaitError, logged at WARN, instead of sleeping.
+	MaxWait time.Duration
+	// MaxDepth, MaxTokens and MaxTokenBytes bound the XML of one answer (element nesting, tokens,
+	// bytes of one token); an answer beyond them fails with a *PayloadError.
+	MaxDepth      int
+	MaxTokens     int
+	MaxTokenBytes int64
 	// BeforeAttempt is called before every HTTP attempt (a rate limiter's Wait).
 	BeforeAttempt func(context.Context) error
 	// Transport overrides the HTTP transport (tests); TLS options are then ignored.
 	Transport http.RoundTripper
 	// Logger receives warnings and debug lines; never a secret.
 	Logger *slog.Logger
+	// QuietTLS skips the warning about AXL_VERIFY_TLS=false (another client of the same cluster
+	// gave it already).
+	QuietTLS bool
 }
 
 // Client sends SOAP requests to one or more URLs of one cluster.
@@ -112,6 +123,18 @@ func New(opts Options) (*Client, error) {
 	if opts.MaxWaits <= 0 {
 		opts.MaxWaits = DefaultMaxWaits
 	}
+	if opts.MaxWait <= 0 {
+		opts.MaxWait = DefaultMaxWait
+	}
+	if opts.MaxDepth <= 0 {
+		opts.MaxDepth = DefaultMaxDepth
+	}
+	if opts.MaxTokens <= 0 {
+		opts.MaxTokens = DefaultMaxTokens
+	}
+	if opts.MaxTokenBytes <= 0 {
+		opts.MaxTokenBytes = DefaultMaxTokenBytes
+	}
 	if opts.Retries < 0 {
 		opts.Retries = 0
 	}
@@ -125,7 +148,7 @@ func New(opts Options) (*Client, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !opts.VerifyTLS {
+		if !opts.VerifyTLS && !opts.QuietTLS {
 			log.Warn("TLS certificate verification is OFF (AXL_VERIFY_TLS=false): the cluster's identity is not checked")
 		}
 		tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -215,12 +238,24 @@ func (b *retryAfterBackOff) NextBackOff() time.Duration {
 }
 
 // Call sends req and decodes the answer with decode, retrying transient failures. The error is
-// typed: *HTTPError, *Fault, *HTMLError, *TruncatedError, *TLSError, *EndpointError,
-// *TimeoutError, or the context's error. Certificate failures (*TLSError) and a wrong URL
-// (*EndpointError: a host that does not resolve, a server that does not speak TLS) are never
-// retried.
+// typed: *HTTPError, *Fault, *HTMLError, *TruncatedError, *PayloadError (an answer that is not
+// the operation's, or beyond the XML bounds), *TLSError, *EndpointError, *TimeoutError,
+// *WaitError (the server asked to wait longer than Options.MaxWait), *DeadlineError (the
+// collection deadline of WithReadDeadline was reached), or the context's error. Certificate
+// failures (*TLSError), a wrong URL (*EndpointError: a host that does not resolve, a server that
+// does not speak TLS) and unusable answers (*PayloadError) are never retried.
 func (c *Client) Call(ctx context.Context, req Request, decode DecodeFunc) error {
 	host := hostOf(req.URL)
+	parent := ctx
+	dl, hasDeadline := ctx.Value(deadlineKey{}).(readDeadline)
+	if hasDeadline {
+		if !time.Now().Before(dl.at) {
+			return &DeadlineError{Host: host, Limit: dl.limit}
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.at)
+		defer cancel()
+	}
 	exp := backoff.NewExponentialBackOff(
 		backoff.WithInitialInterval(c.opts.InitialBackoff),
 		backoff.WithMaxInterval(c.opts.MaxBackoff),
@@ -255,6 +290,9 @@ func (c *Client) Call(ctx context.Context, req Request, decode DecodeFunc) error
 					if f.RetryAfter > d {
 						d = f.RetryAfter
 					}
+					if d > c.opts.MaxWait {
+						return backoff.Permanent(c.waitTooLong(host, d, err))
+					}
 					c.waits.Add(1)
 					c.log.Info("rate-control fault: waiting for the next window", "host", host, "wait", d)
 					if err := sleep(ctx, d); err != nil {
@@ -268,18 +306,34 @@ func (c *Client) Call(ctx context.Context, req Request, decode DecodeFunc) error
 			if !retry {
 				return backoff.Permanent(err)
 			}
+			if after > c.opts.MaxWait {
+				return backoff.Permanent(c.waitTooLong(host, after, err))
+			}
 			ra.next = after
 			c.log.Debug("transient failure, will retry", "host", host, "err", c.scrub.Error(err))
 			return err
 		}
 	}
 	err := backoff.Retry(op, bo)
-	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+	if err == nil {
+		return nil
+	}
+	if parent.Err() != nil && !errors.Is(err, parent.Err()) {
 		// The cancellation is the cause; the last attempt's error is context only (%v), so that
 		// errors.As does not classify an interrupted call as, say, an HTTP or fault failure.
-		return fmt.Errorf("%w (%v)", ctx.Err(), c.scrub.Error(err))
+		return fmt.Errorf("%w (%v)", parent.Err(), c.scrub.Error(err))
+	}
+	if hasDeadline && parent.Err() == nil && ctx.Err() != nil {
+		return &DeadlineError{Host: host, Limit: dl.limit}
 	}
 	return c.scrub.Error(err)
+}
+
+// waitTooLong is the failure of a call whose server asked to wait d, over the cap.
+func (c *Client) waitTooLong(host string, d time.Duration, err error) error {
+	c.log.Warn("the server asked to wait longer than the cap: not waiting, the read fails",
+		"host", host, "wait", d, "max_wait", c.opts.MaxWait)
+	return &WaitError{Host: host, Wait: d, Max: c.opts.MaxWait, Err: err}
 }
 
 func (c *Client) retryable(err error) (bool, time.Duration) {
@@ -588,26 +642,38 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	return k, err
 }
 
-// decodeEnvelope walks to the Body and hands its first element to decode, or parses a Fault.
-func (c *Client) decodeEnvelope(actx context.Context, r io.Reader, host string, status int, decode DecodeFunc) error {
-	d := xml.NewDecoder(r)
+// decodeEnvelope checks the envelope (root element Envelope, a Body among its children) and
+// hands the first element of the Body to decode, or parses a Fault. Every token passes the XML
+// bounds of Options. Anything else than a SOAP envelope holding an answer is a *PayloadError.
+func (c *Client) decodeEnvelope(actx context.Context, r *bufio.Reader, host string, status int, decode DecodeFunc) error {
+	d := newBoundedDecoder(r, host, c.opts.MaxDepth, c.opts.MaxTokens, c.opts.MaxTokenBytes)
+	depth := 0 // 1 inside Envelope, 2 inside Body
 	inBody := false
 	sawAny := false
 	for {
 		tok, err := d.Token()
 		if err != nil {
+			if errors.Is(err, io.EOF) && sawAny && depth == 0 {
+				return &PayloadError{Host: host, Msg: "the SOAP envelope has no Body"}
+			}
 			return c.readError(host, err, sawAny)
 		}
 		sawAny = true
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if !inBody {
-				if t.Name.Local == "Body" {
-					inBody = true
+			switch {
+			case depth == 0 && t.Name.Local != "Envelope":
+				return &PayloadError{Host: host, Msg: fmt.Sprintf("not a SOAP envelope: the root element is <%s>", clip(t.Name.Local))}
+			case depth == 0:
+				depth = 1
+			case !inBody && t.Name.Local == "Body":
+				inBody = true
+			case !inBody:
+				// A Header, or something a proxy added: not the answer.
+				if err := d.Skip(); err != nil {
+					return c.readError(host, err, true)
 				}
-				continue
-			}
-			if t.Name.Local == "Fault" {
+			case t.Name.Local == "Fault":
 				f, err := readFault(d, host)
 				if err != nil {
 					return c.readError(host, err, true)
@@ -615,34 +681,41 @@ func (c *Client) decodeEnvelope(actx context.Context, r io.Reader, host string, 
 				f.scrub(c.scrub)
 				f.HTTPStatus = status
 				return f
-			}
-			if err := decode(d, t); err != nil {
-				var pe *PayloadError
-				if errors.As(err, &pe) {
-					return err
+			default:
+				if err := decode(d, t); err != nil {
+					return c.readError(host, err, true)
 				}
-				return c.readError(host, err, true)
+				return nil
 			}
-			return nil
 		case xml.EndElement:
-			if inBody && t.Name.Local == "Body" {
-				return &TruncatedError{Host: host, Err: errors.New("empty SOAP Body")}
+			if inBody {
+				return &PayloadError{Host: host, Msg: "the SOAP Body is empty"}
 			}
+			depth = 0
 		}
 	}
 }
 
-// PayloadError is a well-formed answer whose content the client cannot use; never retried.
+// PayloadError is an answer the client cannot use: not a SOAP envelope, not the answer of the
+// operation asked, missing a part the operation always has, or beyond the XML bounds. It is
+// never retried: the same answer would come back.
 type PayloadError struct {
 	Host string
 	Msg  string
 }
 
 func (e *PayloadError) Error() string {
-	return fmt.Sprintf("unexpected answer from %s: %s", e.Host, e.Msg)
+	return fmt.Sprintf("unexpected answer from %s: %s; check that nothing between cucm-audit and CUCM (a proxy, a load balancer) rewrites answers", e.Host, e.Msg)
 }
 
 func (c *Client) readError(host string, err error, sawAny bool) error {
+	var pe *PayloadError
+	if errors.As(err, &pe) {
+		if pe.Host == "" {
+			pe.Host = host
+		}
+		return err
+	}
 	if errors.Is(err, ErrTooLarge) {
 		return &TruncatedError{Host: host, Err: err}
 	}
