@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/collect/risport"
+	"github.com/cucm-audit/cucm-audit/collect/soap"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -46,8 +47,11 @@ type run struct {
 	risStart   time.Time
 	risElapsed time.Duration
 	risReqs    int64
-	estTotal   int // estimated RisPort requests, for the ETA
-	done       int
+	// risDeadline is set when the collection deadline stopped a RisPort class: node silence is
+	// then no evidence about the node.
+	risDeadline bool
+	estTotal    int // estimated RisPort requests, for the ETA
+	done        int
 
 	// RisPort rows are written by one goroutine so that storing an answer overlaps with the
 	// next request; flush waits until every queued row is written.
@@ -188,15 +192,26 @@ func (r *run) collectRisPort(ctx context.Context) error {
 		for _, cl := range slices.Sorted(maps.Keys(st.missing)) {
 			per = append(per, fmt.Sprintf("%s: %d", cl, st.missing[cl]))
 		}
+		silent := ""
 		switch {
+		case r.risDeadline && (len(per) > 0 || !st.heard):
+			// Silence after the deadline stopped the reading says nothing about the node.
+			silent = "the collection deadline stopped RisPort reading before this node was heard from completely: raise --timeout (COLLECT_TIMEOUT) to read everything"
 		case len(per) > 0:
-			why = append(why, "RisPort answers that name every node that answered left this CallManager node out, without NotFound or NodeNotResponding ("+
-				strings.Join(per, ", ")+" answers): it may be down or have gone down during the collection")
+			silent = "RisPort answers that name every node that answered left this CallManager node out, without NotFound or NodeNotResponding (" +
+				strings.Join(per, ", ") + " answers): it may be down or have gone down during the collection"
 		case !st.heard && r.primaries[n]:
-			why = append(why, "no RisPort answer mentioned this node (no CmNode item, no StateInfo) although device pools name it their primary CallManager: it may be down")
+			silent = "no RisPort answer mentioned this node (no CmNode item, no StateInfo) although device pools name it their primary CallManager: it may be down"
 		}
 		switch {
-		case len(why) > 0:
+		case silent != "" && r.risDeadline:
+			cv.Complete = false
+			cv.Reason = strings.Join(append(why, silent), "; ")
+			r.gap(cv.Item, cv.Reason)
+		case silent != "" || len(why) > 0:
+			if silent != "" {
+				why = append(why, silent)
+			}
 			cv.Complete = false
 			cv.Reason = strings.Join(why, "; ") + "; its devices may be missing from this snapshot: check the node's CallManager and RIS Data Collector services and collect again"
 			r.gap(cv.Item, cv.Reason)
@@ -369,6 +384,9 @@ func (r *run) risClass(ctx context.Context, class string) error {
 		if err := r.w.AddNodeAnswer(ctx, *cr.answers[n]); err != nil {
 			return err
 		}
+	}
+	if de := (*soap.DeadlineError)(nil); errors.As(classErr, &de) {
+		r.risDeadline = true
 	}
 	return r.coverage(ctx, snapshot.SourceRisPort, snapshot.ClassItem(class), cr.records, classErr)
 }
