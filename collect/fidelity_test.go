@@ -200,36 +200,10 @@ func openStore(t *testing.T, path string) *snapshot.Store {
 	return s
 }
 
-// rows reads a query's rows as "a|b|c" strings, sorted.
+// rows reads a query's rows as sorted "a|b|c" strings.
 func rows(t *testing.T, store *snapshot.Store, q string, args ...any) []string {
 	t.Helper()
-	rs, err := store.DB().Query(q, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rs.Close()
-	cols, _ := rs.Columns()
-	var out []string
-	for rs.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rs.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		parts := make([]string, len(vals))
-		for i, v := range vals {
-			if b, ok := v.([]byte); ok {
-				v = string(b)
-			}
-			parts[i] = fmt.Sprint(v)
-		}
-		out = append(out, strings.Join(parts, "|"))
-	}
-	sort.Strings(out)
-	return out
+	return testtool.Rows(t, store.DB(), q, args...)
 }
 
 // checkShapes checks that each real-cluster shape is stored as what it is.
