@@ -1,0 +1,70 @@
+// Package layout holds the test that keeps imports flowing down the pipeline of DESIGN.md:
+// collect → snapshot → analyze → render → deliver / mcpserver, with cmd on top.
+package layout
+
+import (
+	"encoding/json"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/cucm-audit/cucm-audit/"
+
+// allowed lists, per package, the project packages its
+// non-test code may import. Anything not listed is refused; a new package must be placed here.
+var allowed = map[string][]string{
+	"snapshot":          {},
+	"collect/soap":      {"internal/scrub"},
+	"collect/axl":       {"collect/soap"},
+	"collect/risport":   {"collect/soap", "snapshot"},
+	"collect/cucmsim":   {},
+	"collect":           {"collect/axl", "collect/risport", "collect/soap", "snapshot", "internal/scrub"},
+	"analyze":           {"snapshot", "rules", "analyze/dialplan"},
+	"analyze/dialplan":  {},
+	"render":            {"analyze", "snapshot", "templates"},
+	"deliver":           {"analyze", "render", "snapshot", "internal/scrub"},
+	"mcpserver":         {"analyze", "analyze/dialplan", "render", "snapshot", "rules"},
+	"rules":             {},
+	"templates":         {},
+	"examples":          {},
+	"internal/scrub":    {},
+	"internal/testtool": {"collect/cucmsim"},
+	"internal/layout":   {},
+	"cmd/cucm-audit":    {"*"},
+	"deliver/smtptest":  {},
+}
+
+// TestImportsFollowThePipeline fails when a package imports one above it in the pipeline.
+func TestImportsFollowThePipeline(t *testing.T) {
+	out, err := exec.Command("go", "list", "-json", module+"...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p struct {
+			ImportPath string
+			Imports    []string
+		}
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimPrefix(p.ImportPath, module)
+		ok, known := allowed[name]
+		if !known {
+			t.Errorf("package %s is not placed in the pipeline: add it to allowed in internal/layout", name)
+			continue
+		}
+		for _, imp := range p.Imports {
+			dep, own := strings.CutPrefix(imp, module)
+			if !own {
+				continue
+			}
+			if !slices.Contains(ok, "*") && !slices.Contains(ok, dep) {
+				t.Errorf("%s imports %s, against the pipeline (allowed: %s)", name, dep, strings.Join(ok, ", "))
+			}
+		}
+	}
+}
