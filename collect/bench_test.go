@@ -54,7 +54,7 @@ func benchScenario(tb testing.TB) *cucmsim.Scenario {
 		data, err = os.ReadFile(f)
 	}
 	if err != nil {
-		tb.Skip(err)
+		tb.Fatal(err)
 	}
 	sc, err := cucmsim.ParseScenario("megacluster", data)
 	if err != nil {

@@ -486,7 +486,7 @@ func openStore(t testing.TB, path string) *snapshot.Store {
 func TestDemoCounts(t *testing.T) {
 	data, err := examples.Scenario("demo")
 	if err != nil {
-		t.Skip(err)
+		t.Fatal(err)
 	}
 	sc, err := cucmsim.ParseScenario("demo", data)
 	if err != nil {
