@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,10 +31,13 @@ type axlRead struct {
 
 // optionalPart is a column (and the join it needs) that older releases may not have. When CUCM
 // answers that the column or table does not exist, the read starts again without it and says so.
+// A part rules depend on has its own coverage item, incomplete when the part was dropped, so
+// that those rules are inconclusive instead of judging every row as if the column were empty.
 type optionalPart struct {
 	name string // the column or table CUCM names when it lacks it
 	sel  string // select expressions
 	join string // joins, "" when none
+	item string // coverage item of the part, "" when no rule depends on it
 }
 
 // query is the read with the optional parts that have not been dropped.
@@ -80,10 +84,19 @@ func (n *itemNotes) text() string {
 	return s
 }
 
+// readResult is what one AXL read gave: rows stored, the query failure (nil when the read
+// completed) and the optional parts dropped because the release lacks them.
+type readResult struct {
+	records int
+	failed  error
+	dropped map[string]bool
+}
+
 // read runs one AXL read into store. A write error, an authentication failure or a cancellation
-// is returned (fatal); a query failure is returned as failed, for the caller's coverage. A column
-// or table the release lacks drops its optional part and starts the read again, with a note.
-func (r *run) read(ctx context.Context, item string, a axlRead, notes *itemNotes, store func(axl.Row) error) (records int, failed error, fatalErr error) {
+// is returned (fatal); a query failure is returned in the result, for the caller's coverage. A
+// column or table the release lacks drops its optional part and starts the read again, with a
+// note.
+func (r *run) read(ctx context.Context, item string, a axlRead, notes *itemNotes, store func(axl.Row) error) (readResult, error) {
 	r.p.set("AXL: reading %s", item)
 	dropped := map[string]bool{}
 	for {
@@ -93,7 +106,7 @@ func (r *run) read(ctx context.Context, item string, a axlRead, notes *itemNotes
 			err := store(row)
 			switch {
 			case errors.Is(err, snapshot.ErrDuplicate):
-				notes.add("%s %s %q answered twice, kept once", a.table, a.q.KeyName, row[a.q.KeyName])
+				notes.add("%s %s %s: %s, kept the row read first", a.table, a.q.KeyName, row[a.q.KeyName], duplicateText(err))
 			case err != nil:
 				storeErr = err
 				return err
@@ -105,17 +118,18 @@ func (r *run) read(ctx context.Context, item string, a axlRead, notes *itemNotes
 			}
 			return nil
 		})
+		res := readResult{records: n, dropped: dropped}
 		if storeErr != nil {
-			return n, nil, storeErr
+			return res, storeErr
 		}
 		if err == nil {
-			return n, nil, nil
+			return res, nil
 		}
 		if fatal(ctx, err) {
-			return n, nil, err
+			return res, err
 		}
 		if soap.IsAuth(err) {
-			return n, nil, fmt.Errorf("AXL %s: %w", item, err)
+			return res, fmt.Errorf("AXL %s: %w", item, err)
 		}
 		if n == 0 {
 			if o, ok := a.missingPart(err, dropped); ok {
@@ -125,7 +139,8 @@ func (r *run) read(ctx context.Context, item string, a axlRead, notes *itemNotes
 			}
 		}
 		r.c.log.Warn("AXL query failed", "item", item, "err", err)
-		return n, fmt.Errorf("AXL query failed: %w", err), nil
+		res.failed = fmt.Errorf("AXL query failed: %w", err)
+		return res, nil
 	}
 }
 
@@ -142,22 +157,61 @@ func (a axlRead) missingPart(err error, dropped map[string]bool) (optionalPart, 
 		if dropped[o.name] {
 			continue
 		}
-		if o.name == name || name != "" && (strings.Contains(strings.ToLower(o.sel), name) || strings.Contains(strings.ToLower(o.join), name)) {
+		if o.name == name || name != "" && slices.Contains(identifiers(o.sel+" "+o.join), name) {
 			return o, true
 		}
 	}
 	return optionalPart{}, false
 }
 
+// identifiers are the lower-case words of a SQL fragment, a table alias's column (d.x) as x.
+func identifiers(sql string) []string {
+	return strings.FieldsFunc(strings.ToLower(sql), func(c rune) bool {
+		return !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_')
+	})
+}
+
+// duplicateText says which key of a row collided with one already stored ("same name").
+func duplicateText(err error) string {
+	msg := err.Error()
+	i := strings.Index(msg, "constraint failed: ")
+	if i < 0 {
+		return "answered twice"
+	}
+	var cols []string
+	for _, c := range strings.Split(msg[i+len("constraint failed: "):], ", ") {
+		c = strings.TrimSpace(c)
+		if _, col, ok := strings.Cut(c, "."); ok {
+			c = col
+		}
+		if c != "snapshot_id" {
+			cols = append(cols, c)
+		}
+	}
+	return "same " + strings.Join(cols, " and ") + " as a row already read"
+}
+
 // axlItem reads one item and records its coverage: incomplete when the query failed or rows had
-// to be skipped, complete with the notes otherwise.
+// to be skipped, complete with the notes otherwise; and the coverage of its optional parts.
 func (r *run) axlItem(ctx context.Context, item string, a axlRead, store func(axl.Row, *itemNotes) error) (bool, error) {
 	notes := &itemNotes{}
-	n, failed, err := r.read(ctx, item, a, notes, func(row axl.Row) error { return store(row, notes) })
+	res, err := r.read(ctx, item, a, notes, func(row axl.Row) error { return store(row, notes) })
 	if err != nil {
 		return false, err
 	}
-	return failed == nil, r.axlCoverage(ctx, item, n, failed, notes)
+	for _, o := range a.optional {
+		if o.item == "" {
+			continue
+		}
+		failed := res.failed
+		if failed == nil && res.dropped[o.name] {
+			failed = fmt.Errorf("%s.%s is not in this CUCM release's database: the rules that need it cannot judge", a.table, o.name)
+		}
+		if err := r.axlCoverage(ctx, o.item, res.records, failed, &itemNotes{}); err != nil {
+			return false, err
+		}
+	}
+	return res.failed == nil, r.axlCoverage(ctx, item, res.records, res.failed, notes)
 }
 
 // axlCoverage records one AXL item: failed (the query failed) or rows skipped make it incomplete.
@@ -266,7 +320,7 @@ var (
 			`LEFT JOIN location loc ON loc.pkid = d.fklocation`,
 		Key: "d.pkid", KeyName: "pkid",
 	}, optional: []optionalPart{
-		{name: "specialloadinformation", sel: "d.specialloadinformation"},
+		{name: "specialloadinformation", sel: "d.specialloadinformation", item: "load_overrides"},
 		{name: "runonallnodes", sel: "d.runonallnodes"},
 		{name: "fkprocessnode", sel: "dpn.name AS processnode", join: "LEFT JOIN processnode dpn ON dpn.pkid = d.fkprocessnode"},
 	}}
@@ -348,7 +402,7 @@ func (r *run) collectAXL(ctx context.Context) error {
 	firstOf := map[string]string{}     // CallManager group → its primary node
 	groupOfPool := map[string]string{} // device pool → CallManager group
 	membersNotes := &itemNotes{}
-	n, failed, err := r.read(ctx, "cm_groups", readCMGroupMembers, membersNotes, func(row axl.Row) error {
+	res, err := r.read(ctx, "cm_groups", readCMGroupMembers, membersNotes, func(row axl.Row) error {
 		p, ok := number(row["priority"])
 		if !ok {
 			membersNotes.skip("callmanagergroupmember %s: priority %q is not a number", row["pkid"], row["priority"])
@@ -381,7 +435,7 @@ func (r *run) collectAXL(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := r.axlCoverage(ctx, "cm_groups", n, failed, membersNotes); err != nil {
+	if err := r.axlCoverage(ctx, "cm_groups", res.records, res.failed, membersNotes); err != nil {
 		return err
 	}
 	if _, err := r.axlItem(ctx, "device_pools", readDevicePools, func(row axl.Row, _ *itemNotes) error {
@@ -463,7 +517,7 @@ func (r *run) collectAXL(ctx context.Context) error {
 func (r *run) collectDeviceNumbers(ctx context.Context) error {
 	lineNotes, patternNotes := &itemNotes{}, &itemNotes{}
 	lines, patterns := 0, 0
-	_, failed, err := r.read(ctx, "line_appearances", readDeviceNumbers, lineNotes, func(row axl.Row) error {
+	res, err := r.read(ctx, "line_appearances", readDeviceNumbers, lineNotes, func(row axl.Row) error {
 		switch row["usage"] {
 		case "Device":
 			idx, ok := number(row["numplanindex"])
@@ -501,10 +555,10 @@ func (r *run) collectDeviceNumbers(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := r.axlCoverage(ctx, "line_appearances", lines, failed, lineNotes); err != nil {
+	if err := r.axlCoverage(ctx, "line_appearances", lines, res.failed, lineNotes); err != nil {
 		return err
 	}
-	return r.axlCoverage(ctx, "pattern_destinations", patterns, failed, patternNotes)
+	return r.axlCoverage(ctx, "pattern_destinations", patterns, res.failed, patternNotes)
 }
 
 // collectFirmware reads the Device Defaults loads (the load a model runs unless the device names
@@ -526,7 +580,7 @@ func (r *run) collectFirmware(ctx context.Context) error {
 // returned by endpoint pkid for the devices read.
 func (r *run) collectMGCP(ctx context.Context) (map[string]string, error) {
 	notes := &itemNotes{}
-	n, failed, err := r.read(ctx, "mgcp_gateways", readMGCPGateways, notes, func(row axl.Row) error {
+	res, err := r.read(ctx, "mgcp_gateways", readMGCPGateways, notes, func(row axl.Row) error {
 		return r.w.AddMGCPGateway(ctx, snapshot.MGCPGateway{DomainName: row["domainname"], Description: row["description"],
 			Product: row["product"], CMGroup: row["cmgroup"]})
 	})
@@ -534,14 +588,16 @@ func (r *run) collectMGCP(ctx context.Context) (map[string]string, error) {
 		return nil, err
 	}
 	endpoints := map[string]string{}
+	failed := res.failed
 	if failed == nil {
-		_, failed, err = r.read(ctx, "mgcp_gateways", readMGCPEndpoints, notes, func(row axl.Row) error {
+		eps, err := r.read(ctx, "mgcp_gateways", readMGCPEndpoints, notes, func(row axl.Row) error {
 			endpoints[strings.ToLower(row["fkdevice"])] = row["domainname"]
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
+		failed = eps.failed
 	}
-	return endpoints, r.axlCoverage(ctx, "mgcp_gateways", n, failed, notes)
+	return endpoints, r.axlCoverage(ctx, "mgcp_gateways", res.records, failed, notes)
 }

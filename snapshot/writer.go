@@ -221,7 +221,8 @@ func (w *Writer) exec(ctx context.Context, stmt string, args ...any) error {
 		return errors.New("snapshot writer already finished")
 	}
 	if _, err := w.stmts[stmt].ExecContext(ctx, append([]any{w.meta.ID}, args...)...); err != nil {
-		if se, ok := errors.AsType[sqlite3.Error](err); ok && se.Code == sqlite3.ErrConstraint {
+		if se, ok := errors.AsType[sqlite3.Error](err); ok &&
+			(se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey || se.ExtendedCode == sqlite3.ErrConstraintUnique) {
 			return fmt.Errorf("storing %s: %w: %w", stmt, ErrDuplicate, err)
 		}
 		return fmt.Errorf("storing %s: %w", stmt, err)
