@@ -203,7 +203,7 @@ func registration(ctx context.Context, store *snapshot.Store, id int64, cov []sn
 		       FROM axl_device d LEFT JOIN r ON r.name = d.name WHERE d.snapshot_id = ?1 AND d.ris_class != ''
 		       UNION ALL
 		       SELECT r.device_class, 0, 1, r.status FROM axl_device d JOIN r ON r.name = d.name
-		       WHERE d.snapshot_id = ?1 AND d.ris_class = '' 
+		       WHERE d.snapshot_id = ?1 AND d.ris_class = ''
 		       UNION ALL
 		       SELECT r.device_class, 0, 1, r.status FROM r
 		       WHERE r.name NOT IN (SELECT name FROM axl_device WHERE snapshot_id = ?1))

@@ -104,7 +104,8 @@ func TestBuiltinRulesFire(t *testing.T) {
 			f.ris = append(f.ris, snapshot.RisDevice{Node: "sub2", Name: "SEPROGUE00001", DeviceClass: "Phone", Status: "Registered", IPv4: "10.9.9.9"})
 		}, []string{"SEPROGUE00001"}, "Phone SEPROGUE00001 (Registered on sub2, 10.9.9.9) is not in the configuration"},
 		{"REG-007", func(t *testing.T, f *fixture) {
-			// healthy() already has TRK-ALL (run on all nodes) registered on sub1 and sub2.
+			// healthy() already has TRK-ALL (run on all nodes) registered on sub1 and sub2: trunks
+			// are active on several nodes by design.
 			r := *f.risOf(t, "SEP000000000001")
 			r.Node, r.IPv4 = "sub2", "10.0.0.99"
 			f.ris = append(f.ris, r)
@@ -143,11 +144,15 @@ func TestBuiltinRulesFire(t *testing.T) {
 			f.deviceOf(t, "AALN/S0/SU0/1@vg1.example").MGCPGateway = "vg1.example"
 			f.device("MOH_pub", "Music On Hold", "MediaResources", "pub")
 			f.deviceOf(t, "MOH_pub").ProcessNode = "pub"
+			f.device("CFB_pub", "Conference Bridge", "MediaResources", "pub") // software, no fkprocessnode
+			f.deviceOf(t, "CFB_pub").Product = "Cisco Conference Bridge Software"
+			f.device("CFB_IOS", "Conference Bridge", "MediaResources", "pub") // an IOS bridge follows its pool
+			f.deviceOf(t, "CFB_IOS").Product = "Cisco IOS Enhanced Conference Bridge"
 			f.device("VM-Port-1", "Voice Mail", "VoiceMail", "pub")
 			for _, cl := range []string{"MediaResources", "VoiceMail"} {
 				f.setCoverage(snapshot.SourceRisPort, snapshot.ClassItem(cl), true, "")
 			}
-		}, []string{"AALN/S0/SU0/0@vg1.example"}, "AALN/S0/SU0/0@vg1.example is registered to sub1, outside CMG-GW (pub), the group of MGCP gateway vg1.example"},
+		}, []string{"AALN/S0/SU0/0@vg1.example", "CFB_IOS"}, "AALN/S0/SU0/0@vg1.example is registered to sub1, outside CMG-GW (pub), the group of MGCP gateway vg1.example"},
 		{"RED-002", func(t *testing.T, f *fixture) {
 			f.risOf(t, "GW-1").Node = "sub2"
 		}, []string{"GW-1"}, "GW-1 is on sub2 (priority 2) instead of primary sub1"},

@@ -316,7 +316,7 @@ var risClasses = []string{"Phone", "Gateway", "H323", "Cti", "VoiceMail", "Media
 
 // axlItems are the AXL coverage items a rule may require.
 var axlItems = []string{"devices", "lines", "line_appearances", "pattern_destinations", "users", "device_pools",
-	"cm_groups", "nodes", "mgcp_gateways", "default_loads", "version"}
+	"cm_groups", "nodes", "mgcp_gateways", "default_loads", "load_overrides", "version"}
 
 // packErrors gathers located errors of one file.
 type packErrors struct {

@@ -31,6 +31,22 @@ func StatusReasonText(code int) string {
 	return fmt.Sprintf("Unknown reason %d", code)
 }
 
+// softwareMediaProducts are the CUCM products (XProduct) of the media resources that run on a
+// Unified CM node itself (the IP Voice Media Streaming App, the MOH server, IVR): they register
+// to that node, whatever their device pool says. A device whose fkprocessnode names a node is one
+// too. IOS media resources (hardware or software on a router) follow their device pool.
+var softwareMediaProducts = []string{"Cisco Conference Bridge Software", "Cisco Media Termination Point Software",
+	"Annunciator", "Music On Hold", "Interactive Voice Response"}
+
+// softwareMediaSQL is the SQL test of a software media resource on a device row aliased by prefix.
+func softwareMediaSQL(prefix string) string {
+	quoted := make([]string, len(softwareMediaProducts))
+	for i, p := range softwareMediaProducts {
+		quoted[i] = "'" + p + "'"
+	}
+	return fmt.Sprintf("(CASE WHEN %[1]sprocess_node <> '' OR %[1]sproduct IN (%[2]s) THEN 1 ELSE 0 END)", prefix, strings.Join(quoted, ", "))
+}
+
 // viewNames lists the relations a rule query may use, in documentation order (rules/README.md).
 var viewNames = []string{
 	"snapshot", "devices", "ris", "ris_devices", "device_status", "lines", "line_appearances",
@@ -38,7 +54,8 @@ var viewNames = []string{
 	"default_loads", "coverage", "node_answers", "status_reasons", "eol_models", "history_snapshots", "history",
 }
 
-// viewSQL defines the per-snapshot views. %[1]d is the snapshot id (an integer, never user text).
+// viewSQL defines the per-snapshot views. %[1]d is the snapshot id (an integer, never user text);
+// %[2]s and %[3]s the software-media test on a device row aliased d and unaliased.
 // The resolved RisPort table `ris` is materialized once and indexed by name, which every join
 // with it uses. Only devices listed by several nodes go through the window that picks the newest
 // entry: sorting every row would cost more than all the rules together.
@@ -65,7 +82,8 @@ CREATE INDEX temp.ris_class ON ris (device_class, status);
 
 CREATE TEMP VIEW devices AS
 SELECT pkid, name, class, ris_class, model, model_enum, product, protocol, description, device_pool,
-       owner, css, location, is_active, load_override, run_on_all_nodes, process_node, mgcp_gateway
+       owner, css, location, is_active, load_override, run_on_all_nodes, process_node, mgcp_gateway,
+       %[3]s AS software_media
 FROM main.axl_device WHERE snapshot_id = %[1]d;
 
 CREATE TEMP VIEW ris_devices AS
@@ -80,7 +98,7 @@ WHERE r.snapshot_id = %[1]d;
 CREATE TEMP VIEW device_status AS
 SELECT d.name, d.class, d.ris_class, d.model, d.model_enum, d.product, d.protocol, d.description,
        d.device_pool, d.owner, d.css, d.location, d.is_active, d.load_override, d.run_on_all_nodes,
-       d.process_node, d.mgcp_gateway, (r.name IS NOT NULL) AS in_ris, COALESCE(r.status, '') AS status,
+       d.process_node, d.mgcp_gateway, %[2]s AS software_media, (r.name IS NOT NULL) AS in_ris, COALESCE(r.status, '') AS status,
        COALESCE(r.status_reason, 0) AS status_reason, COALESCE(r.status_reason_text, '') AS status_reason_text,
        COALESCE(r.node, '') AS node, COALESCE(r.node_rows, 0) AS node_rows, COALESCE(r.ipv4, '') AS ipv4,
        COALESCE(r.active_load, '') AS active_load, COALESCE(r.timestamp, 0) AS timestamp,
@@ -209,7 +227,7 @@ func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []sna
 			return err
 		}
 	}
-	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf(viewSQL, meta.ID)); err != nil {
+	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf(viewSQL, meta.ID, softwareMediaSQL("d."), softwareMediaSQL(""))); err != nil {
 		return err
 	}
 	if _, err := e.conn.ExecContext(ctx, `ANALYZE temp`); err != nil {

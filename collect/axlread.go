@@ -326,16 +326,21 @@ var (
 	}}
 )
 
+// neverRegisters are Phone-class models (typemodel names) that never register as phones: a
+// template, and devices that stand for a phone elsewhere (a Webex/Spark remote device, a CTI
+// remote device of a mobile or remote destination). They are not phones RisPort must list.
+var neverRegisters = []string{"Universal Device Template", "Cisco Spark Remote Device", "CTI Remote Device"}
+
 // RisClass maps an AXL device (typeclass, model, product and protocol names) to the RisPort
 // DeviceClass that tracks it, "" when RisPort does not track it. Hunt lists are route-list
 // devices whose product (or model) is Hunt List, whether or not a line group is set.
 func RisClass(class, model, product, protocol string) string {
 	switch class {
 	case "Phone":
-		switch model {
-		case "CTI Port":
+		switch {
+		case model == "CTI Port":
 			return "Cti"
-		case "Universal Device Template":
+		case slices.Contains(neverRegisters, model):
 			return ""
 		}
 		return "Phone"
@@ -353,7 +358,7 @@ func RisClass(class, model, product, protocol string) string {
 		return "Cti"
 	case "Voice Mail":
 		return "VoiceMail"
-	case "Conference Bridge", "Media Termination Point", "Music On Hold", "Tone Announcement Player", "Annunciator", "Transcoder":
+	case "Conference Bridge", "Media Termination Point", "Music On Hold", "Tone Announcement Player":
 		return "MediaResources"
 	case "Route List":
 		if product == "Hunt List" || model == "Hunt List" {

@@ -133,6 +133,10 @@ func TestRealClusterShapes(t *testing.T) {
 			if tested != len(set.Rules) {
 				t.Errorf("compared %d rules of %d", tested, len(set.Rules))
 			}
+			checkNeverJudged(t, res, truth)
+			if tc.name == "fidelity" {
+				checkFidelityByHand(t, res)
+			}
 		})
 	}
 }
@@ -402,8 +406,8 @@ func expectedFindings(sc *cucmsim.Scenario, truth cucmsim.Truth, eol []analyze.E
 				registeredOn++
 			}
 		}
-		if registeredOn > 1 && !(d.InAXL && d.RunOnAllNodes) {
-			add("REG-007", d.Name)
+		if registeredOn > 1 && d.RisClass != "SIPTrunk" && d.RisClass != "H323" {
+			add("REG-007", d.Name) // trunks are active on several nodes by design
 		}
 		if tracked && d.RisClass == "HuntList" && r.Status != "Registered" {
 			add("REG-009", d.Name)
@@ -414,8 +418,10 @@ func expectedFindings(sc *cucmsim.Scenario, truth cucmsim.Truth, eol []analyze.E
 		if tracked && d.RisClass == "SIPTrunk" && r.Status == "Unknown" {
 			add("REG-012", d.Name)
 		}
+		software := d.ProcessNode != "" || slices.Contains([]string{"Cisco Conference Bridge Software",
+			"Cisco Media Termination Point Software", "Annunciator", "Music On Hold", "Interactive Voice Response"}, d.Product)
 		governed := d.RisClass == "Phone" || d.RisClass == "Cti" || d.RisClass == "Gateway" ||
-			d.RisClass == "MediaResources" && d.ProcessNode == ""
+			d.RisClass == "MediaResources" && !software
 		if d.InAXL && seen && r.Status == "Registered" && governed {
 			group := d.CMGroup
 			if d.MGCPDomain != "" {
@@ -506,4 +512,92 @@ func expectedFindings(sc *cucmsim.Scenario, truth cucmsim.Truth, eol []analyze.E
 		add("EOL-002", m)
 	}
 	return want
+}
+
+// checkNeverJudged fails when a finding names what a real cluster holds and no rule may judge as
+// a phone, a gateway or a node: templates, device profiles, route lists (devices RisPort does
+// not track) and IM and Presence nodes in any rule; trunks in REG-007; software media resources
+// and MGCP endpoints registered in their gateway's group in RED-001/002. These checks do not
+// share the rules' predicates, so an assumption the rules and the ground truth share cannot hide
+// a false finding here.
+func checkNeverJudged(t *testing.T, res *analyze.Result, truth cucmsim.Truth) {
+	t.Helper()
+	never := map[string]string{}
+	for _, d := range truth.Devices {
+		if d.InAXL && d.RisClass == "" {
+			never[d.Name] = d.Class + " " + d.Model
+		}
+	}
+	for _, n := range truth.Nodes {
+		if n.Role == snapshot.RoleIMAndPresence {
+			never[n.Name] = "IM and Presence node"
+		}
+	}
+	byName := map[string]cucmsim.TruthDevice{}
+	for _, d := range truth.Devices {
+		byName[d.Name] = d
+	}
+	for _, rr := range res.Rules {
+		for _, f := range rr.Findings {
+			if what, ok := never[f.Entity]; ok && !strings.HasPrefix(rr.Rule.ID, "INV-005") {
+				t.Errorf("%s names %s (%s), which RisPort never lists", rr.Rule.ID, f.Entity, what)
+			}
+			d, ok := byName[f.Entity]
+			if !ok {
+				continue
+			}
+			switch rr.Rule.ID {
+			case "REG-007":
+				if d.RisClass == "SIPTrunk" || d.RisClass == "H323" {
+					t.Errorf("REG-007 names trunk %s, active on several nodes by design", d.Name)
+				}
+			case "RED-001", "RED-002":
+				if d.RisClass == "MediaResources" && strings.Contains(d.Product+d.Model, "Software") || d.ProcessNode != "" {
+					t.Errorf("%s names software media resource %s, tied to its node", rr.Rule.ID, d.Name)
+				}
+				if d.MGCPDomain != "" {
+					if r, seen := resolved(d); seen && r.Node == firstNodeOf(truth, d.MGCPCMGroup) {
+						t.Errorf("%s names MGCP endpoint %s registered to its gateway's primary %s", rr.Rule.ID, d.Name, r.Node)
+					}
+				}
+			}
+		}
+	}
+}
+
+// firstNodeOf is the first node truth lists as a member of a CallManager group (the scenario
+// lists the primary first).
+func firstNodeOf(truth cucmsim.Truth, group string) string {
+	for _, n := range truth.Nodes {
+		if slices.Contains(n.CMGroups, group) {
+			return n.Name
+		}
+	}
+	return ""
+}
+
+// checkFidelityByHand holds findings of collect/testdata/fidelity.yaml written by hand from the
+// scenario file, not computed: what its comments promise.
+func checkFidelityByHand(t *testing.T, res *analyze.Result) {
+	t.Helper()
+	want := map[string][]string{
+		"REG-012": {"ST_No_Options_Ping"}, // the trunk without OPTIONS ping
+		"REG-007": nil,                    // two trunks run on all nodes, listed on every node
+		"RED-001": nil,                    // MGCP endpoints in their gateway's group, media on their node
+		"DQ-003":  nil,                    // the IM and Presence node answers no RisPort query
+		"REG-009": nil,                    // the hunt list without a line group is registered
+	}
+	for _, rr := range res.Rules {
+		w, ok := want[rr.Rule.ID]
+		if !ok {
+			continue
+		}
+		var got []string
+		for _, f := range rr.Findings {
+			got = append(got, f.Entity)
+		}
+		if diff := cmp.Diff(w, got); diff != "" {
+			t.Errorf("%s on fidelity.yaml (-want +got):\n%s", rr.Rule.ID, diff)
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -161,5 +162,63 @@ func TestBadRowsAreNotes(t *testing.T) {
 	}
 	if c := cov["axl pattern_destinations"]; !c.Complete {
 		t.Errorf("pattern destinations coverage = %+v, want complete", c)
+	}
+}
+
+// TestOlderReleaseColumns: a release without a column the collector reads optionally is read
+// without it, and no rule judges as if the column were empty: every rule that fails reports
+// exactly the ground truth, and the rules that need the column (the device's own load) are
+// inconclusive with the reason.
+func TestOlderReleaseColumns(t *testing.T) {
+	set, err := analyze.LoadRules()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eol, err := analyze.LoadEOL("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, col := range []string{"runonallnodes", "specialloadinformation", "fkprocessnode"} {
+		t.Run(col, func(t *testing.T) {
+			sc := fidelityScenario(t)
+			hs, sim := testtool.Sim(t, sc)
+			if err := sim.Mutate(context.Background(), "ALTER TABLE device DROP COLUMN "+col); err != nil {
+				t.Fatal(err)
+			}
+			r := runShape(t, shapeConfig(hs.URL, sc))
+			store := openStore(t, r.db)
+			defer store.Close()
+			res, err := analyze.Run(context.Background(), store, r.meta.ID, analyze.Options{Rules: set})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := expectedFindings(sc, sim.Truth(), eol, r.meta.StartedAt)
+			if col == "specialloadinformation" {
+				want["DQ-002"] = []string{"axl:load_overrides"} // the data-quality rule says what is missing
+			}
+			for _, rr := range res.Rules {
+				switch {
+				case rr.Outcome == analyze.OutcomeInconclusive:
+					if col != "specialloadinformation" || !strings.HasPrefix(rr.Rule.ID, "FW-00") || rr.Rule.ID == "FW-002" {
+						t.Errorf("%s inconclusive: %s", rr.Rule.ID, rr.Reason)
+					} else if !strings.Contains(rr.Reason, "specialloadinformation") {
+						t.Errorf("%s inconclusive without naming the column: %s", rr.Rule.ID, rr.Reason)
+					}
+				case rr.Outcome == analyze.OutcomeFail || rr.Outcome == analyze.OutcomePass:
+					var got []string
+					for _, f := range rr.Findings {
+						got = append(got, f.Entity)
+					}
+					w := slices.Clone(want[rr.Rule.ID])
+					slices.Sort(got)
+					slices.Sort(w)
+					if diff := cmp.Diff(w, got); diff != "" {
+						t.Errorf("%s without device.%s (-want +got):\n%s", rr.Rule.ID, col, diff)
+					}
+				default:
+					t.Errorf("%s %s: %s", rr.Rule.ID, rr.Outcome, rr.Reason)
+				}
+			}
+		})
 	}
 }

@@ -364,6 +364,14 @@ type Query struct {
 	KeyName string // the key's column in the answer rows, e.g. "pkid"
 }
 
+// table is the table the query reads (the first word of From), for messages.
+func (q Query) table() string {
+	if f := strings.Fields(q.From); len(f) > 0 {
+		return f[0]
+	}
+	return q.From
+}
+
 // page is the SQL of one page after the key last ("" for the first page).
 func (q Query) page(first int, last string) string {
 	var conds []string
@@ -382,8 +390,10 @@ func (q Query) page(first int, last string) string {
 
 // Paged reads q page after page until a short page, calling fn for each row, and returns the
 // number of rows read. When CUCM answers "Query request too large" the page shrinks (to 70 % of
-// its suggestion, or half) and the same page is asked again. A page whose last key does not move
-// past the previous one (a server ignoring the key condition) fails instead of looping.
+// its suggestion, or half) and the same page is asked again. Keys must rise strictly, within a
+// page and from one page to the next (CUCM's pkids are lower-case hexadecimal with dashes at
+// fixed places, so byte order is the database's order): an answer out of order, or a server
+// ignoring the key condition, fails the read instead of losing or repeating rows.
 func (c *Client) Paged(ctx context.Context, q Query, fn func(Row) error) (int, error) {
 	page := c.pageSize
 	last := ""
@@ -408,13 +418,16 @@ func (c *Client) Paged(ctx context.Context, q Query, fn func(Row) error) (int, e
 		if err != nil {
 			return total, err
 		}
-		if len(rows) > 0 {
-			k := rows[len(rows)-1][q.KeyName]
-			if k == "" || k == last {
-				return total, fmt.Errorf("paging %s by %s did not advance past %q: the answer holds no usable key", q.From, q.Key, last)
+		prev := last
+		for _, r := range rows {
+			k := r[q.KeyName]
+			if k == "" || k <= prev {
+				return total, fmt.Errorf("paging %s by %s: key %q does not follow %q: the answer is not in key order, so rows could be lost",
+					q.table(), q.KeyName, k, prev)
 			}
-			last = k
+			prev = k
 		}
+		last = prev
 		for _, r := range rows {
 			if err := fn(r); err != nil {
 				return total, err

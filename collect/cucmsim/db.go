@@ -117,6 +117,11 @@ func openDB(ctx context.Context, c *cluster, path string) (*sql.DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("loading the scenario into sqlite: %w", err)
 	}
+	// Informix compares LIKE patterns case-sensitively: `name LIKE 'sep%'` finds no SEP phone.
+	if _, err := db.ExecContext(ctx, "PRAGMA case_sensitive_like=ON"); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if _, err := db.ExecContext(ctx, "PRAGMA query_only=1"); err != nil {
 		db.Close()
 		return nil, err

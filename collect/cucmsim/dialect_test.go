@@ -87,6 +87,8 @@ func TestInformixStrictness(t *testing.T) {
 		{"aggregates", "select count(*), min(name), max(name), sum(tkclass), avg(tkclass) from device", "<count>"},
 		{"trailing semicolon", "select name from device where name = 'HL_Helpdesk';", "<name>HL_Helpdesk</name>"},
 		{"string with semicolon", "select name from device where name <> 'a;b' and name = 'HL_Helpdesk'", "<name>HL_Helpdesk</name>"},
+		{"like is case-sensitive", "select count(*) from device where name like 'hl_%'", "<count>0</count>"},
+		{"like matches its case", "select count(*) from device where name like 'HL_%'", "<count>1</count>"},
 	}
 	for _, tt := range accepted {
 		t.Run("accept/"+tt.name, func(t *testing.T) {
