@@ -2,6 +2,8 @@ package analyze
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -257,5 +259,26 @@ func TestBuiltinRulesFire(t *testing.T) {
 		if !tested[r.ID] {
 			t.Errorf("built-in rule %s has no firing test case", r.ID)
 		}
+	}
+}
+
+// TestEOLGatewayChassis: an MGCP gateway past its end of support is one finding for its chassis
+// (the product on its mgcp row), not one per port: its ports are MGCP Station devices.
+func TestEOLGatewayChassis(t *testing.T) {
+	eol := filepath.Join(t.TempDir(), "eol.yaml")
+	must(t, os.WriteFile(eol, []byte("schema: 1\nmodels:\n  - {model: VG224, end_of_sale: \"2019-01-31\", end_of_support: \"2024-01-31\", replacement: VG410, reference: test}\n"), 0o644))
+	store := newStore(t)
+	f := healthy()
+	f.mgcp = append(f.mgcp, snapshot.MGCPGateway{DomainName: "vg-old.example", Product: "VG224", CMGroup: "CMG-A"})
+	for _, port := range []string{"AALN/S0/SU0/0@vg-old.example", "AALN/S0/SU0/1@vg-old.example"} {
+		f.device(port, "Gateway", "Gateway", "sub1")
+		d := f.deviceOf(t, port)
+		d.Model, d.Product, d.MGCPGateway = "MGCP Station", "Cisco MGCP FXS Port", "vg-old.example"
+	}
+	id := f.write(t, store)
+	res, err := Run(context.Background(), store, id, Options{Only: []string{"EOL-001"}, EOLFile: eol, Now: fixtureTime})
+	must(t, err)
+	if diff := cmp.Diff([]string{"vg-old.example"}, entities(res.Rules[0])); diff != "" {
+		t.Errorf("EOL-001 entities (-want +got):\n%s", diff)
 	}
 }

@@ -475,6 +475,22 @@ func expectedFindings(sc *cucmsim.Scenario, truth cucmsim.Truth, eol []analyze.E
 			}
 		}
 	}
+	chassis := map[string]string{}
+	for _, d := range truth.Devices {
+		if d.InAXL && d.MGCPDomain != "" {
+			chassis[d.MGCPDomain] = d.MGCPProduct
+		}
+	}
+	for domain, product := range chassis {
+		if e, ok := eolOf[product]; ok && e.EndOfSupport != "" {
+			switch {
+			case e.EndOfSupport <= day:
+				add("EOL-001", domain)
+			case e.EndOfSupport <= horizon:
+				eol2[product] = true
+			}
+		}
+	}
 	for cl := range axlByClass {
 		if _, ok := risByClass[cl]; !ok {
 			risByClass[cl] = 0

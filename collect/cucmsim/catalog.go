@@ -1,5 +1,7 @@
 package cucmsim
 
+import "strings"
+
 // This file holds CUCM's enumerations as the simulator stores them in its type tables. Enum
 // values come from CUCM-API.md §1.8; those marked [inf] there (and the gateway and hunt list
 // models, which no public source pins down) are plausible values, not verified ones.
@@ -92,6 +94,29 @@ type modelInfo struct {
 	product   int    // typeproduct.enum when it differs from enum
 }
 
+// xProductNames are CUCM's typeproduct names (XProduct) where scenarios use Cisco's marketing
+// name: a VG320 chassis is product "VG320" in CUCM.
+var xProductNames = map[string]string{"Cisco VG224": "VG224", "Cisco VG310": "VG310", "Cisco VG320": "VG320"}
+
+// productName is the typeproduct.name of the model's product.
+func (m modelInfo) productName() string {
+	if n, ok := xProductNames[m.name]; ok {
+		return n
+	}
+	return m.name
+}
+
+// mgcpEndpointModel is the model of an MGCP endpoint device named like AALN/S0/SU0/1@gw (an
+// analog port) or S0/SU1/DS1-0@gw (a digital port).
+func mgcpEndpointModel(name string) modelInfo {
+	product := "Cisco MGCP FXS Port"
+	if strings.Contains(name, "DS1") {
+		product = "Cisco MGCP T1 Port"
+	}
+	m, _ := modelByName(product)
+	return m
+}
+
 // typeModelName is the typemodel.name of the device's model.
 func (m modelInfo) typeModelName() string {
 	if m.modelName != "" {
@@ -140,6 +165,11 @@ var models = []modelInfo{
 	{36227, "Cisco ISR 4321", 2, "Gateway", "MGCP", false, "", 0},
 	{36228, "Cisco ISR 4331", 2, "Gateway", "MGCP", false, "", 0},
 	{61, "H.323 Gateway", 2, "H323", "H.225", false, "", 0},
+	// MGCP endpoints: the device of a port is typemodel "MGCP Station" (analog) or "MGCP Trunk"
+	// (digital) with a port product (XModel, XProduct in AXLEnums.xsd 15.0); the gateway's own
+	// product (the chassis above) is on its mgcp row. Enums [inf] but 121 MGCP Trunk.
+	{120, "Cisco MGCP FXS Port", 2, "Gateway", "MGCP", false, "MGCP Station", 35001},
+	{121, "Cisco MGCP T1 Port", 2, "Gateway", "MGCP", false, "MGCP Trunk", 35002},
 	// Trunks, lists, CTI, voice mail, media resources.
 	{131, "SIP Trunk", 18, "SIPTrunk", "SIP", false, "", 0},
 	// A route list and a hunt list are both typemodel "Route List" (XModel has no "Hunt List");

@@ -219,7 +219,8 @@ func load(ctx context.Context, db *sql.DB, c *cluster) error {
 		}
 		if !seenProduct[m.productEnum()] {
 			seenProduct[m.productEnum()] = true
-			must(ins("typeproduct", m.productEnum(), m.name, "PRODUCT_"+strings.ToUpper(strings.ReplaceAll(m.name, " ", "_")), m.enum))
+			pn := m.productName()
+			must(ins("typeproduct", m.productEnum(), pn, "PRODUCT_"+strings.ToUpper(strings.ReplaceAll(pn, " ", "_")), m.enum))
 		}
 	}
 	for _, p := range protocols {

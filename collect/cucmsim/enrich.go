@@ -45,6 +45,7 @@ type simRouteList struct {
 type simMGCP struct {
 	pkid, domain, desc string
 	product            int
+	chassis            modelInfo // the gateway's own product
 	cmg                int
 	members            []*simDevice
 	slots              [][3]int // slot, subunit, port per member
@@ -155,6 +156,8 @@ func (c *cluster) enrich(addLine func(dn, partition, desc string, usage int, whe
 		m.members = append(m.members, d)
 		m.slots = append(m.slots, slot)
 		d.mgcp = m
+		m.chassis = d.model
+		d.model = mgcpEndpointModel(d.name)
 		// An MGCP endpoint registers where its gateway registers: to the gateway's CallManager
 		// group, not its device pool's. presence placed it by the pool; move each entry to the
 		// node of the same rank in the gateway's group.

@@ -41,6 +41,7 @@ type TruthDevice struct {
 	DefaultLoad                 string // defaults.loadinformation of its model and protocol
 	RunOnAllNodes               bool
 	MGCPDomain, MGCPCMGroup     string
+	MGCPProduct                 string // the gateway's own product (typeproduct name of mgcp.tkproduct)
 	ProcessNode                 string // fkprocessnode (software media resources)
 	HuntListWithoutLineGroup    bool
 }
@@ -122,7 +123,7 @@ func (s *Server) Truth() Truth {
 	}
 	owns := map[*simUser]bool{}
 	for _, d := range c.devices {
-		td := TruthDevice{Name: d.name, Class: className[d.typeClass()], Model: d.model.typeModelName(), Product: d.model.name,
+		td := TruthDevice{Name: d.name, Class: className[d.typeClass()], Model: d.model.typeModelName(), Product: d.model.productName(),
 			Protocol: protocolName(d.protoEnum), Description: d.desc, RisClass: d.model.risClass, InAXL: !d.risOnly, LoadOverride: d.specialLoad,
 			DefaultLoad: c.defaultLoad(d), RunOnAllNodes: d.runOnAllNodes}
 		if d.typeClass() != 1 && d.typeClass() != d.model.typeClass {
@@ -145,7 +146,7 @@ func (s *Server) Truth() Truth {
 			td.RisPort = append(td.RisPort, TruthRis{Node: c.nodes[r.node].name, Status: r.status, Reason: r.reason, TimeStamp: r.ts, ActiveLoad: r.active})
 		}
 		if d.mgcp != nil {
-			td.MGCPDomain, td.MGCPCMGroup = d.mgcp.domain, c.groups[d.mgcp.cmg].name
+			td.MGCPDomain, td.MGCPCMGroup, td.MGCPProduct = d.mgcp.domain, c.groups[d.mgcp.cmg].name, d.mgcp.chassis.productName()
 		}
 		if d.procNode != nil {
 			td.ProcessNode = d.procNode.name
