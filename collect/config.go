@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/cucm-audit/cucm-audit/collect/manifest"
 	"io"
 	"net"
 	"net/url"
@@ -82,6 +83,8 @@ type Config struct {
 	InitialBackoff time.Duration
 	// ToolVersion is stored with each snapshot.
 	ToolVersion string
+	// Manifest lists the CUCM tables mirrored into the snapshot (nil: the built-in manifest).
+	Manifest *manifest.Manifest
 }
 
 // AXLHost is the host:port of the AXL URL.

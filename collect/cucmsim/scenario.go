@@ -361,6 +361,9 @@ type Faults struct {
 	AXLMemoryFaultRate float64       `yaml:"axl_memory_fault_rate"`
 	AXLSessionExpired  bool          `yaml:"axl_session_expired"` // every JSESSIONIDSSO cookie answers 404
 	AXLSessionTimeout  time.Duration `yaml:"axl_session_timeout"` // idle timeout of a session
+	// AXLTablesDenied are tables the AXL user may not read: a query naming one answers Informix's
+	// privilege error -272 "No SELECT permission" naming the table.
+	AXLTablesDenied []string `yaml:"axl_tables_denied"`
 }
 
 // DefaultFaults are the knobs of a well-behaved cluster with CUCM's real limits.
