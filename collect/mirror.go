@@ -57,7 +57,7 @@ func mirrorRead(t manifest.Table) axlRead {
 func (r *run) mirrorTable(ctx context.Context, t manifest.Table) error {
 	cols := make([]snapshot.MirrorColumn, len(t.Columns))
 	for i, c := range t.Columns {
-		cols[i] = snapshot.MirrorColumn{Name: c.Name, Type: string(c.Type)}
+		cols[i] = snapshot.MirrorColumn{Name: c.Name, Type: string(c.Type), Index: c.Index}
 	}
 	mt, err := r.w.MirrorTable(ctx, t.Name, cols)
 	if err != nil {

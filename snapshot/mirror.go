@@ -26,8 +26,9 @@ const (
 
 // MirrorColumn is one column of a mirrored table; the first column given is the table's key.
 type MirrorColumn struct {
-	Name string
-	Type string // MirrorText, MirrorInteger or MirrorBool
+	Name  string
+	Type  string // MirrorText, MirrorInteger or MirrorBool
+	Index bool   // index (snapshot_id, Name): a join key looked up from the other side
 }
 
 // MirrorTable is a writer's handle on one mirrored table of the snapshot being written.
@@ -82,6 +83,14 @@ func (w *Writer) MirrorTable(ctx context.Context, name string, cols []MirrorColu
 			}
 			if _, err := w.tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", table, c.Name, sqlType(c.Type))); err != nil {
 				return nil, fmt.Errorf("adding column %s to %s: %w", c.Name, table, err)
+			}
+		}
+	}
+	for _, c := range cols[1:] {
+		if c.Index {
+			q := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s_%s ON %s (snapshot_id, %s)", table, c.Name, table, c.Name)
+			if _, err := w.tx.ExecContext(ctx, q); err != nil {
+				return nil, fmt.Errorf("indexing %s.%s: %w", table, c.Name, err)
 			}
 		}
 	}

@@ -34,10 +34,10 @@ func TestMirrorTable(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write([]MirrorColumn{{"pkid", MirrorText}, {"dnorpattern", MirrorText}, {"blockenable", MirrorBool}},
+	write([]MirrorColumn{{Name: "pkid", Type: MirrorText}, {Name: "dnorpattern", Type: MirrorText}, {Name: "blockenable", Type: MirrorBool}},
 		[]any{"a", "911", true}, []any{"a", "911", true})
 	// A later manifest widens the table; the first snapshot's rows read NULL there.
-	write([]MirrorColumn{{"pkid", MirrorText}, {"dnorpattern", MirrorText}, {"blockenable", MirrorBool}, {"iscallable", MirrorBool}},
+	write([]MirrorColumn{{Name: "pkid", Type: MirrorText}, {Name: "dnorpattern", Type: MirrorText}, {Name: "blockenable", Type: MirrorBool}, {Name: "iscallable", Type: MirrorBool}},
 		[]any{"a", "912", false, true})
 	tables, err := s.MirrorTables(ctx)
 	if err != nil {
@@ -53,7 +53,7 @@ func TestMirrorTable(t *testing.T) {
 	}
 	w, _ := s.Begin(ctx, Meta{ClusterID: "c"})
 	defer w.Abort()
-	if _, err := w.MirrorTable(ctx, "numplan; drop", []MirrorColumn{{"pkid", MirrorText}}); err == nil {
+	if _, err := w.MirrorTable(ctx, "numplan; drop", []MirrorColumn{{Name: "pkid", Type: MirrorText}}); err == nil {
 		t.Error("a table name with SQL in it was accepted")
 	}
 }

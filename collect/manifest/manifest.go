@@ -45,7 +45,10 @@ type Column struct {
 	// Optional marks a column a release may lack, or whose name is not verified on a real
 	// cluster: when CUCM answers that it does not exist, the table is read without it.
 	Optional bool `yaml:"optional"`
-	line     int
+	// Index asks for a snapshot index on the column: the views join on it from the other side
+	// (devicenumplanmap.fknumplan, callingsearchspacemember.fkcallingsearchspace, ...).
+	Index bool `yaml:"index"`
+	line  int
 }
 
 // Table is one mirrored CUCM table.
@@ -153,7 +156,7 @@ func (t *Table) UnmarshalYAML(n *yaml.Node) error {
 func (c *Column) UnmarshalYAML(n *yaml.Node) error {
 	type plain Column
 	var p plain
-	if err := known(n, "name", "type", "optional"); err != nil {
+	if err := known(n, "name", "type", "optional", "index"); err != nil {
 		return err
 	}
 	if err := n.Decode(&p); err != nil {
