@@ -174,3 +174,19 @@ func deniedTable(q string, denied []string) string {
 	}
 	return ""
 }
+
+// applyLineCSSRanges sets the line CSS of the lines whose DN falls in a range (no random
+// stream: the devices and the other lines stay as they are).
+func applyLineCSSRanges(lines []*simLine, ranges []LineCSSRange) {
+	for _, l := range lines {
+		n, err := strconv.Atoi(l.dn)
+		if err != nil {
+			continue
+		}
+		for _, r := range ranges {
+			if n >= r.From && n <= r.To {
+				l.lineCSS = r.CSS
+			}
+		}
+	}
+}

@@ -62,6 +62,17 @@ type DialPlan struct {
 	RoutePatterns       []RoutePattern       `yaml:"route_patterns"`
 	TranslationPatterns []TranslationPattern `yaml:"translation_patterns"`
 	HuntPilots          HuntPilots           `yaml:"hunt_pilots"`
+	// LineCSSRanges give the phone lines of a DN range another line CSS than LineCSS (a lobby,
+	// another site): class of service per line, as CUCM sets it.
+	LineCSSRanges []LineCSSRange `yaml:"line_css_ranges"`
+}
+
+// LineCSSRange sets the line CSS of the phone lines whose DN is in [From, To].
+type LineCSSRange struct {
+	From        int    `yaml:"from"`
+	To          int    `yaml:"to"`
+	CSS         string `yaml:"line_css"`
+	Description string `yaml:"description"` // why, for the reader of the scenario
 }
 
 // Forwarding sets the forward columns of phone lines (numplan cf* and callforwarddynamic).
