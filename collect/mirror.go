@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -129,4 +130,48 @@ func denied(err error) bool {
 	}
 	msg := strings.ToLower(f.AXLMessage + " " + f.String)
 	return f.AXLCode == -272 || strings.Contains(msg, "no select permission")
+}
+
+// LoadManifests is the built-in manifest with the manifests at paths added, in order.
+func LoadManifests(paths ...string) (*manifest.Manifest, error) {
+	c := Config{Manifest: manifest.Builtin()}
+	err := c.AddManifests(paths...)
+	return c.Manifest, err
+}
+
+// configManifests loads the manifests a config file lists under collect:, nil when none.
+func configManifests(configPath string, paths []string) (*manifest.Manifest, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	abs := make([]string, len(paths))
+	for i, p := range paths {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(configPath), p)
+		}
+		abs[i] = p
+	}
+	return LoadManifests(abs...)
+}
+
+// AddManifests adds the manifests at paths to the configuration's (the built-in one when none).
+func (c *Config) AddManifests(paths ...string) error {
+	if len(paths) == 0 {
+		return nil
+	}
+	base := c.Manifest
+	if base == nil {
+		base = manifest.Builtin()
+	}
+	for _, p := range paths {
+		u, err := manifest.Load(p)
+		if err != nil {
+			return configErrorf("%w", err)
+		}
+		if base, err = base.Merge(u); err != nil {
+			return configErrorf("%w", err)
+		}
+	}
+	c.Manifest = base
+	return nil
 }
