@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cucm-audit/cucm-audit/collect/manifest"
+	"github.com/cucm-audit/cucm-audit/snapshot/manifest"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 

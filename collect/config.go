@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/cucm-audit/cucm-audit/collect/manifest"
+	"github.com/cucm-audit/cucm-audit/snapshot/manifest"
 	"io"
 	"net"
 	"net/url"

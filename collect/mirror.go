@@ -9,12 +9,12 @@ import (
 	"strings"
 
 	"github.com/cucm-audit/cucm-audit/collect/axl"
-	"github.com/cucm-audit/cucm-audit/collect/manifest"
+	"github.com/cucm-audit/cucm-audit/snapshot/manifest"
 	"github.com/cucm-audit/cucm-audit/collect/soap"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
-// This file mirrors the tables of the collection manifest (collect/manifest): each one read
+// This file mirrors the tables of the collection manifest (snapshot/manifest): each one read
 // with the same keyset-paged machinery as the inventory (read, with its optional columns and
 // notes), stored as the snapshot table cucm_<table>, and recorded as the coverage item
 // table:<name>. A table the AXL user may not read or that the release lacks is recorded as such:

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
-	"github.com/cucm-audit/cucm-audit/collect/manifest"
+	"github.com/cucm-audit/cucm-audit/snapshot/manifest"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
