@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cucm-audit/cucm-audit/snapshot/manifest"
 	"github.com/cucm-audit/cucm-audit/snapshot"
+	"github.com/cucm-audit/cucm-audit/snapshot/manifest"
 )
 
 // The mirrored configuration as views (rules/README.md, "Mirrored CUCM tables"): one view per

@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"github.com/cucm-audit/cucm-audit/collect/axl"
-	"github.com/cucm-audit/cucm-audit/snapshot/manifest"
 	"github.com/cucm-audit/cucm-audit/collect/soap"
 	"github.com/cucm-audit/cucm-audit/snapshot"
+	"github.com/cucm-audit/cucm-audit/snapshot/manifest"
 )
 
 // This file mirrors the tables of the collection manifest (snapshot/manifest): each one read

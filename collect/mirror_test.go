@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
-	"github.com/cucm-audit/cucm-audit/snapshot/manifest"
 	"github.com/cucm-audit/cucm-audit/snapshot"
+	"github.com/cucm-audit/cucm-audit/snapshot/manifest"
 )
 
 // TestMirrorDemo collects the demo and checks that every table of the built-in manifest was
