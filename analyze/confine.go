@@ -38,7 +38,7 @@ func (e *evaluator) newConfiner(ctx context.Context) (*confiner, error) {
 		return nil, fmt.Errorf("opening the view checker: %w", err)
 	}
 	c := &confiner{db: db, conn: conn, allowed: map[string]bool{}}
-	for _, v := range viewNames {
+	for _, v := range e.views {
 		rows, err := e.conn.QueryContext(ctx, "SELECT * FROM temp."+v+" LIMIT 0")
 		if err != nil {
 			c.Close()

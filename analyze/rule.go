@@ -565,6 +565,8 @@ func checkRequirement(req string) string {
 	switch {
 	case !ok:
 		return "want axl:ITEM or risport:CLASS (e.g. axl:devices, risport:Phone, risport:*)"
+	case src == "axl" && strings.HasPrefix(item, "table:"):
+		return checkMirrorRequirement(strings.TrimPrefix(item, "table:"))
 	case src == "axl":
 		for _, a := range axlItems {
 			if item == a {

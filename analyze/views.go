@@ -160,8 +160,9 @@ CREATE TEMP TABLE history_snapshots (snapshot_id INTEGER PRIMARY KEY, started_at
 
 // evaluator is one locked, read-only connection on which the views of one snapshot exist.
 type evaluator struct {
-	db   *sql.DB
-	conn *sql.Conn
+	db    *sql.DB
+	conn  *sql.Conn
+	views []string // every relation a rule may read
 }
 
 func roDSN(path string) string {
@@ -230,6 +231,14 @@ func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []sna
 	if _, err := e.conn.ExecContext(ctx, fmt.Sprintf(viewSQL, meta.ID, softwareMediaSQL("d."), softwareMediaSQL(""))); err != nil {
 		return err
 	}
+	extra, err := defineMirrorViews(ctx, e.conn, func(q string) error {
+		_, err := e.conn.ExecContext(ctx, q)
+		return err
+	}, meta.ID)
+	if err != nil {
+		return err
+	}
+	e.views = append(allViewNames(), extra...)
 	if _, err := e.conn.ExecContext(ctx, `ANALYZE temp`); err != nil {
 		return err
 	}

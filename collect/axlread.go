@@ -512,7 +512,7 @@ func (r *run) collectAXL(ctx context.Context) error {
 		return err
 	}
 	r.devicesOK = ok
-	return nil
+	return r.collectMirror(ctx)
 }
 
 // collectDeviceNumbers reads devicenumplanmap once and keeps each row for what it is: a line

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/cucm-audit/cucm-audit/snapshot/manifest"
 	"io"
 	"net"
 	"net/url"
@@ -96,6 +97,8 @@ type Config struct {
 	InitialBackoff time.Duration
 	// ToolVersion is stored with each snapshot.
 	ToolVersion string
+	// Manifest lists the CUCM tables mirrored into the snapshot (nil: the built-in manifest).
+	Manifest *manifest.Manifest
 }
 
 // AXLHost is the host:port of the AXL URL.
@@ -377,6 +380,8 @@ func envDuration(getenv func(string) string, name string, def time.Duration) (ti
 type fileConfig struct {
 	Clusters []fileCluster  `yaml:"clusters"`
 	Analysis AnalysisConfig `yaml:"analysis"`
+	// Collect lists collection manifests added to the built-in one (paths relative to the file).
+	Collect []string `yaml:"collect"`
 }
 
 // AnalysisConfig is the analysis: block of the configuration file: the rule settings that
@@ -532,7 +537,11 @@ func LoadConfigFile(path, cluster string, getenv func(string) string) (Config, e
 		return Config{}, configErrorf("config file %s has no cluster %q (it has %s)", path, cluster, strings.Join(names, ", "))
 	}
 	where := fmt.Sprintf("config file %s, cluster %q", path, fcl.Name)
-	c := Config{
+	m, err := configManifests(path, fc.Collect)
+	if err != nil {
+		return Config{}, err
+	}
+	c := Config{Manifest: m,
 		Cluster: fcl.Name, AXLURL: fcl.AXLURL, RisPortURL: fcl.RisPortURL, User: fcl.User,
 		VerifyTLS: true, CAFile: fcl.CAFile, Retries: DefaultRetries, Timeout: DefaultTimeout,
 		RisRateLimit: fcl.RisRateLimit, RisRateWindow: DefaultRisRateWindow, RisMaxDevices: fcl.RisMaxDevices,

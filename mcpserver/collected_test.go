@@ -116,6 +116,7 @@ var everyCall = []struct {
 	{"device_registration_status", map[string]any{"page_size": 500}},
 	{"device_registration_status", map[string]any{"status": "Rejected", "page_size": 500}},
 	{"diff_snapshots", nil},
+	{"dial", map[string]any{"css": "CSS_Internal", "digits": "911"}},
 	{"device", map[string]any{"name": "nope"}},
 	{"list_findings", map[string]any{"severity": "bogus"}},
 	{"explain_finding", map[string]any{"fingerprint": "x"}},

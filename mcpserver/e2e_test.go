@@ -579,6 +579,8 @@ func TestE2EDemoCommand(t *testing.T) {
 			args = map[string]any{"device_class": "Gateway", "status": "Rejected", "page_size": 500}
 		case "device":
 			args = map[string]any{"name": "no-such-device"}
+		case "dial":
+			args = map[string]any{"css": "CSS_Line_National", "digits": "911"}
 		case "explain_finding":
 			args = map[string]any{"rule": "REG-999", "entity": "x"}
 		case "list_findings", "list_rules":

@@ -27,7 +27,7 @@ import (
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
-var allTools = []string{"device", "device_registration_status", "device_registration_summary", "diff_snapshots",
+var allTools = []string{"device", "device_registration_status", "device_registration_summary", "dial", "diff_snapshots",
 	"explain_finding", "list_findings", "list_rules", "list_snapshots", "snapshot_summary"}
 
 func TestToolsListed(t *testing.T) {

@@ -118,6 +118,9 @@ func (s *Server) addTools() {
 	addTool(s, "list_rules", "List rules",
 		"The audit rules: id, title, severity, category, controls and, for the chosen snapshot, how each rule ended (pass, fail, inconclusive, error) with its finding count.",
 		s.listRules)
+	addTool(s, "dial", "Dial digits (Dialed Number Analyzer)",
+		"Analyse dialed digits on a snapshot's dial plan as Cisco's Dialed Number Analyzer does, offline: the partitions searched (line CSS then device CSS), every matching pattern, the closest-match decision, translations and their transformations, and the route list, route groups and gateways or trunks with their registration, or why the call is blocked or unmatched.",
+		s.dial)
 }
 
 // ---- snapshot_summary ----

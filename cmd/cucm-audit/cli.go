@@ -42,6 +42,7 @@ func commands() map[string]command {
 		"report":    {"render reports (pdf, xlsx, md, json) for a snapshot", runReport},
 		"run":       {"collect + analyze + report in one go (for cron)", runRun},
 		"diff":      {"compare two snapshots (change window)", runDiff},
+		"dial":      {"analyse dialed digits on a snapshot's dial plan, as Dialed Number Analyzer does", runDial},
 		"mcp":       {"serve the stored snapshots to an LLM over MCP, read-only", runMCP},
 		"version":   {"print the version", runVersion},
 	}

@@ -15,16 +15,18 @@ import (
 
 // collectorFlags are the flags collect and check share: where the configuration comes from.
 type collectorFlags struct {
-	config  *string
-	cluster *string
-	verbose *bool
+	config   *string
+	cluster  *string
+	verbose  *bool
+	manifest *manifestFiles
 }
 
 func addCollectorFlags(fs *flag.FlagSet) collectorFlags {
 	return collectorFlags{
-		config:  fs.String("config", "", "YAML file listing clusters (default: configuration from the environment, AXL_URL, AXL_USER, AXL_PASS or AXL_PASS_FILE, ...)"),
-		cluster: fs.String("cluster", "", "cluster name in --config"),
-		verbose: fs.Bool("verbose", false, "log debug lines (retries, waits) to stderr"),
+		config:   fs.String("config", "", "YAML file listing clusters (default: configuration from the environment, AXL_URL, AXL_USER, AXL_PASS or AXL_PASS_FILE, ...)"),
+		cluster:  fs.String("cluster", "", "cluster name in --config"),
+		verbose:  fs.Bool("verbose", false, "log debug lines (retries, waits) to stderr"),
+		manifest: addManifestFlag(fs),
 	}
 }
 
@@ -43,6 +45,9 @@ func (f collectorFlags) loadConfig() (collect.Config, error) {
 		cfg, err = collect.ConfigFromEnv(os.Getenv)
 	}
 	cfg.ToolVersion = toolVersion()
+	if err == nil {
+		err = cfg.AddManifests(*f.manifest...)
+	}
 	return cfg, err
 }
 

@@ -215,6 +215,10 @@ func (s *Server) executeSQL(ctx context.Context, resp *bytes.Buffer, q string, n
 	if hook, n := s.queryHookFor(); hook != nil {
 		hook(q, n)
 	}
+	if t := deniedTable(q, f.AXLTablesDenied); t != "" {
+		a := s.axlFault(-272, fmt.Sprintf("No SELECT permission for %s.", t), op)
+		return &a
+	}
 	s.dbMu.RLock()
 	defer s.dbMu.RUnlock()
 	sqlText, err := translateSQL(q)

@@ -380,6 +380,7 @@ func load(ctx context.Context, db *sql.DB, c *cluster) error {
 		must(ins("defaults", x.pkid, x.model.enum, x.proto, x.load))
 	}
 	must(c.loadRights(ins))
+	must(c.loadMirror(ctx, tx, ins))
 	if len(errs) > 0 {
 		return errs[0]
 	}

@@ -92,7 +92,8 @@
 // destination, description, discard, prefix_digits, called_mask, calling_mask, block, urgent,
 // emergency}], translation_patterns [{pattern, count, partition, calling_search_space,
 // description, discard, prefix_digits, called_mask, block, urgent, use_originator_css}],
-// hunt_pilots {count, start, partition}}, firmware {defaults [{model, protocol, load}],
+// hunt_pilots {count, start, partition}, line_css_ranges [{from, to, line_css, description}]},
+// firmware {defaults [{model, protocol, load}],
 // overrides [{group, model, load, running, count}]}, templates {universal_device_templates,
 // device_profiles [{model, count, dn_start, partition}], phone_templates [{model, count}]},
 // software_media_resources {device_pool, risport}, application_users [{name, roles}] and
@@ -122,5 +123,16 @@
 //
 // Every fault is a knob of Faults, deterministic from the scenario seed and changeable at run
 // time with (*Server).SetFaults. The RisPort rate limit is a fixed window counted on every
-// authenticated RisPort request.
+// authenticated RisPort request. axl_tables_denied lists tables the AXL user may not read: a
+// query naming one answers Informix's privilege error -272 "No SELECT permission for <table>."
+// (the code and text are Informix's; that CUCM passes them through unchanged is inferred from
+// how it passes -206 and -217).
+//
+// Beyond the inventory, the database models what the collection manifest mirrors: dial plan
+// (partitions, CSSs and members, numplan rows of every usage with routing, transformation and
+// forward columns, route lists, groups and members, line groups, discard instructions, route
+// filters), callforwarddynamic, security profiles (a model-independent phone profile, the
+// standard non-secure SIP trunk profile and a TLS profile for the SBC trunks, which allow
+// SRTP), users' and application users' access control groups and roles, and registrationdynamic
+// (from CUCM 11.5: a scenario whose version is older has no such table).
 package cucmsim

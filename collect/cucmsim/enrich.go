@@ -369,6 +369,7 @@ func (c *cluster) dialPlan(addLine func(dn, partition, desc string, usage int, w
 			devLines = append(devLines, l)
 		}
 	}
+	applyLineCSSRanges(devLines, dp.LineCSSRanges)
 	dest := f.CFAllDestination
 	for i := range pickSet(r, len(devLines), f.CFAll) {
 		l := devLines[i]

@@ -62,6 +62,17 @@ type DialPlan struct {
 	RoutePatterns       []RoutePattern       `yaml:"route_patterns"`
 	TranslationPatterns []TranslationPattern `yaml:"translation_patterns"`
 	HuntPilots          HuntPilots           `yaml:"hunt_pilots"`
+	// LineCSSRanges give the phone lines of a DN range another line CSS than LineCSS (a lobby,
+	// another site): class of service per line, as CUCM sets it.
+	LineCSSRanges []LineCSSRange `yaml:"line_css_ranges"`
+}
+
+// LineCSSRange sets the line CSS of the phone lines whose DN is in [From, To].
+type LineCSSRange struct {
+	From        int    `yaml:"from"`
+	To          int    `yaml:"to"`
+	CSS         string `yaml:"line_css"`
+	Description string `yaml:"description"` // why, for the reader of the scenario
 }
 
 // Forwarding sets the forward columns of phone lines (numplan cf* and callforwarddynamic).
@@ -361,6 +372,9 @@ type Faults struct {
 	AXLMemoryFaultRate float64       `yaml:"axl_memory_fault_rate"`
 	AXLSessionExpired  bool          `yaml:"axl_session_expired"` // every JSESSIONIDSSO cookie answers 404
 	AXLSessionTimeout  time.Duration `yaml:"axl_session_timeout"` // idle timeout of a session
+	// AXLTablesDenied are tables the AXL user may not read: a query naming one answers Informix's
+	// privilege error -272 "No SELECT permission" naming the table.
+	AXLTablesDenied []string `yaml:"axl_tables_denied"`
 }
 
 // DefaultFaults are the knobs of a well-behaved cluster with CUCM's real limits.

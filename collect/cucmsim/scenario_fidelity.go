@@ -28,6 +28,16 @@ func (v *validator) fidelity(sc *Scenario, pools, parts, css map[string]bool) {
 	}
 	cssRef(append(p, "line_css"), dp.LineCSS)
 	cssRef([]any{"dial_plan", "forwarding", "css"}, dp.Forwarding.CSS)
+	for i, r := range dp.LineCSSRanges {
+		rp := []any{"dial_plan", "line_css_ranges", i}
+		if r.CSS == "" {
+			v.errorf(append(rp, "line_css"), "no line CSS")
+		}
+		cssRef(append(rp, "line_css"), r.CSS)
+		if r.To < r.From {
+			v.errorf(append(rp, "to"), "%d is below from (%d)", r.To, r.From)
+		}
+	}
 	if f := dp.Forwarding.VoicemailFraction; f < 0 || f > 1 {
 		v.errorf([]any{"dial_plan", "forwarding", "voicemail_fraction"}, "%v is not between 0 and 1", f)
 	}
