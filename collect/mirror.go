@@ -67,7 +67,7 @@ func (r *run) mirrorTable(ctx context.Context, t manifest.Table) error {
 	item := t.CoverageItem()
 	notes := &itemNotes{}
 	values := make([]any, len(t.Columns))
-	n, failed, err := r.read(ctx, item, mirrorRead(t), notes, func(row axl.Row) error {
+	res, err := r.read(ctx, item, mirrorRead(t), notes, func(row axl.Row) error {
 		for i, c := range t.Columns {
 			values[i] = mirrorValue(c, row, notes, t.Name)
 		}
@@ -76,6 +76,7 @@ func (r *run) mirrorTable(ctx context.Context, t manifest.Table) error {
 	if err != nil {
 		return err
 	}
+	failed := res.failed
 	if failed != nil {
 		if name, ok := axl.MissingTable(failed); ok && (name == t.Name || name == "") {
 			reason := fmt.Sprintf("table %s is not in this CUCM release's database", t.Name)
@@ -89,7 +90,7 @@ func (r *run) mirrorTable(ctx context.Context, t manifest.Table) error {
 			failed = fmt.Errorf("the AXL user may not read table %s (%w)", t.Name, failed)
 		}
 	}
-	return r.axlCoverage(ctx, item, n, failed, notes)
+	return r.axlCoverage(ctx, item, res.records, failed, notes)
 }
 
 // mirrorValue converts one answered value to its stored type; a column the read went without
