@@ -3,7 +3,9 @@ package snapshot
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -193,5 +195,41 @@ func TestMigrate3To4(t *testing.T) {
 	must(t, s.DB().QueryRow(`SELECT COUNT(*) FROM device_view WHERE snapshot_id = 1`).Scan(&n))
 	if n != 1 {
 		t.Errorf("device_view rows of snapshot 1 = %d, want 1", n)
+	}
+}
+
+// TestMirrorTablesPublished: a mirrored table a collection creates or widens in its staging file
+// reaches the database with every row and column, for the first snapshot and for a later one
+// whose manifest adds a column.
+func TestMirrorTablesPublished(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "m.db"))
+	must(t, err)
+	defer s.Close()
+	write := func(cols []MirrorColumn, vals ...any) int64 {
+		w, err := s.Begin(ctx, Meta{ClusterID: "c1"})
+		must(t, err)
+		mt, err := w.MirrorTable(ctx, "numplan", cols)
+		must(t, err)
+		must(t, mt.Add(ctx, vals...))
+		m, err := w.Commit(ctx, StatusComplete, "15", "")
+		must(t, err)
+		return m.ID
+	}
+	id1 := write([]MirrorColumn{{Name: "pkid"}, {Name: "dnorpattern", Index: true}}, "pk1", "1000")
+	id2 := write([]MirrorColumn{{Name: "pkid"}, {Name: "dnorpattern"}, {Name: "blockenable", Type: MirrorBool}}, "pk2", "9.@", true)
+	var got []string
+	rows, err := s.DB().Query(`SELECT snapshot_id, pkid, dnorpattern, COALESCE(blockenable, -1) FROM cucm_numplan ORDER BY snapshot_id`)
+	must(t, err)
+	for rows.Next() {
+		var id, b int64
+		var pk, dn string
+		must(t, rows.Scan(&id, &pk, &dn, &b))
+		got = append(got, fmt.Sprintf("%d|%s|%s|%d", id, pk, dn, b))
+	}
+	rows.Close()
+	want := []string{fmt.Sprintf("%d|pk1|1000|-1", id1), fmt.Sprintf("%d|pk2|9.@|1", id2)}
+	if !slices.Equal(got, want) {
+		t.Errorf("cucm_numplan = %v, want %v", got, want)
 	}
 }

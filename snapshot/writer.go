@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -369,8 +370,17 @@ func (w *Writer) publish(ctx context.Context) (err error) {
 		w.meta.StartedAt.UTC().Format(timeLayout), w.meta.FinishedAt.UTC().Format(timeLayout), w.meta.Status, w.meta.Note); err != nil {
 		return fmt.Errorf("storing the snapshot row: %w", err)
 	}
+	mirrored, err := publishMirrorSchema(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, t := range mirrored {
+		if !slices.Contains(tables, t) {
+			tables = append(tables, t)
+		}
+	}
 	for _, t := range tables {
-		cols, err := columns(ctx, tx, t)
+		cols, err := columns(ctx, tx, t, "staging")
 		if err != nil {
 			return err
 		}
@@ -384,9 +394,103 @@ func (w *Writer) publish(ctx context.Context) (err error) {
 	return tx.Commit()
 }
 
-// columns lists a main table's columns for an INSERT … SELECT.
-func columns(ctx context.Context, tx *sql.Tx, table string) (string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_info(?, 'main') ORDER BY cid`, table)
+// publishMirrorSchema gives the database every mirrored table (cucm_<table>) the staging file
+// holds, with its indexes, and every column a manifest added to one: a collection creates and
+// widens its mirrored tables in the staging file, and publishing must not drop what it read.
+// It returns the mirrored tables staged.
+func publishMirrorSchema(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM staging.sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\'`,
+		strings.ReplaceAll(MirrorPrefix, "_", `\_`)+"%")
+	if err != nil {
+		return nil, fmt.Errorf("reading the mirrored tables staged: %w", err)
+	}
+	type tbl struct{ name, ddl string }
+	var staged []tbl
+	for rows.Next() {
+		var t tbl
+		if err := rows.Scan(&t.name, &t.ddl); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		staged = append(staged, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, t := range staged {
+		names = append(names, t.name)
+		have, err := columnSet(ctx, tx, t.name, "main")
+		if err != nil {
+			return nil, err
+		}
+		if len(have) == 0 {
+			if _, err := tx.ExecContext(ctx, t.ddl); err != nil {
+				return nil, fmt.Errorf("creating %s: %w", t.name, err)
+			}
+			have, err = columnSet(ctx, tx, t.name, "main")
+			if err != nil {
+				return nil, err
+			}
+		}
+		want, err := columnSet(ctx, tx, t.name, "staging")
+		if err != nil {
+			return nil, err
+		}
+		for c, typ := range want {
+			if _, ok := have[c]; !ok {
+				if _, err := tx.ExecContext(ctx, fmt.Sprintf(`ALTER TABLE main.%s ADD COLUMN "%s" %s`, t.name, c, typ)); err != nil {
+					return nil, fmt.Errorf("adding column %s to %s: %w", c, t.name, err)
+				}
+			}
+		}
+		idx, err := tx.QueryContext(ctx, `SELECT name, sql FROM staging.sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`, t.name)
+		if err != nil {
+			return nil, err
+		}
+		var ddls []string
+		for idx.Next() {
+			var n, q string
+			if err := idx.Scan(&n, &q); err != nil {
+				idx.Close()
+				return nil, err
+			}
+			ddls = append(ddls, strings.Replace(q, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+		}
+		idx.Close()
+		for _, q := range ddls {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return nil, fmt.Errorf("indexing %s: %w", t.name, err)
+			}
+		}
+	}
+	return names, nil
+}
+
+// columnSet maps a table's columns to their declared types in one schema ("main", "staging");
+// empty when the table does not exist there.
+func columnSet(ctx context.Context, tx *sql.Tx, table, schema string) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name, type FROM pragma_table_info(?, ?)`, table, schema)
+	if err != nil {
+		return nil, fmt.Errorf("reading the columns of %s.%s: %w", schema, table, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var n, t string
+		if err := rows.Scan(&n, &t); err != nil {
+			return nil, err
+		}
+		out[n] = t
+	}
+	return out, rows.Err()
+}
+
+// columns lists a table's columns in one schema for an INSERT … SELECT (the staged columns:
+// the database has each of them, publishMirrorSchema saw to it).
+func columns(ctx context.Context, tx *sql.Tx, table, schema string) (string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_info(?, ?) ORDER BY cid`, table, schema)
 	if err != nil {
 		return "", fmt.Errorf("reading the columns of %s: %w", table, err)
 	}

@@ -364,6 +364,21 @@ type Query struct {
 	KeyName string // the key's column in the answer rows, e.g. "pkid"
 }
 
+// keyAfter reports whether key k follows prev in the database's order: numerically when both
+// are integers (the enum key of CUCM's type tables), byte by byte otherwise (pkids). Any key
+// follows "" (the first page).
+func keyAfter(k, prev string) bool {
+	if prev == "" {
+		return true
+	}
+	a, errA := strconv.ParseInt(k, 10, 64)
+	b, errB := strconv.ParseInt(prev, 10, 64)
+	if errA == nil && errB == nil {
+		return a > b
+	}
+	return k > prev
+}
+
 // table is the table the query reads (the first word of From), for messages.
 func (q Query) table() string {
 	if f := strings.Fields(q.From); len(f) > 0 {
@@ -421,7 +436,7 @@ func (c *Client) Paged(ctx context.Context, q Query, fn func(Row) error) (int, e
 		prev := last
 		for _, r := range rows {
 			k := r[q.KeyName]
-			if k == "" || k <= prev {
+			if k == "" || !keyAfter(k, prev) {
 				return total, fmt.Errorf("paging %s by %s: key %q does not follow %q: the answer is not in key order, so rows could be lost",
 					q.table(), q.KeyName, k, prev)
 			}
