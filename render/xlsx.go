@@ -359,6 +359,9 @@ func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names [
 		title = "CUCM change-window report"
 	}
 	add(excelize.Cell{Value: title, StyleID: b.title})
+	if s := PartialBanner(r); s != "" {
+		add(excelize.Cell{Value: "Partial snapshot", StyleID: b.bold}, excelize.Cell{Value: cellText(s), StyleID: b.bold})
+	}
 	add(cells("Cluster", r.Snapshot.ClusterID)...)
 	add(cells("CUCM version", r.Snapshot.CUCMVersion)...)
 	add(cells("Publisher (AXL host)", r.Snapshot.AXLHost)...)
@@ -513,12 +516,7 @@ func (b *xlsxBook) registration(sw *excelize.StreamWriter, r *analyze.Report) er
 		"PartiallyRegistered", "Unknown", "Never seen", "Registration rate", "RisPort complete"}
 	var rows [][]any
 	for _, c := range r.Summary.Registration {
-		complete := "yes"
-		if !c.Complete {
-			complete = "no"
-		}
-		rows = append(rows, cells(c.Class, c.Configured, c.Seen, c.Registered, c.UnRegistered, c.Rejected,
-			c.PartiallyRegistered, c.Unknown, c.NeverSeen, c.RegistrationRate, complete))
+		rows = append(rows, regXLSXRow(c))
 	}
 	if err := b.table(sw, headers, rows); err != nil {
 		return err

@@ -302,6 +302,9 @@ func writeAnalysisText(w io.Writer, res *analyze.Result, top int) {
 	if m.CUCMVersion != "" {
 		fmt.Fprintf(w, "  CUCM %s", m.CUCMVersion)
 	}
+	if m.Status != "" && m.Status != snapshot.StatusComplete {
+		fmt.Fprintf(w, "\nPartial snapshot: some sources were not read completely (`cucm-audit show --snapshot %d` names them); rules needing them are inconclusive, and RisPort counts from them are bounds, not exact", m.ID)
+	}
 	fmt.Fprintf(w, "\nAnalysis #%d: %d rules in %.2fs: %d fail, %d pass, %d inconclusive, %d error\n",
 		res.AnalysisID, doc.Summary.Rules, res.Duration.Seconds(), doc.Summary.Fail, doc.Summary.Pass, doc.Summary.Inconclusive, doc.Summary.Error)
 	var parts []string
