@@ -45,6 +45,7 @@ func commands() map[string]command {
 		"run":       {"collect + analyze + report in one go (for cron)", runRun},
 		"diff":      {"compare two snapshots (change window)", runDiff},
 		"mcp":       {"serve the stored snapshots to an LLM over MCP, read-only", runMCP},
+		"prune":     {"keep the newest N snapshots per cluster, with their analyses and report sets", runPrune},
 		"version":   {"print the version", runVersion},
 	}
 }
@@ -199,6 +200,12 @@ func dbFlag(fs *flag.FlagSet) *string {
 		def = "cucm-audit.db"
 	}
 	return fs.String("db", def, "SQLite database file (env CUCM_AUDIT_DB)")
+}
+
+// quietFlag registers --quiet of collect, analyze, report and run: for cron, which mails whatever
+// is printed.
+func quietFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("quiet", false, "print errors, warnings and one summary line only (for cron: send stdout to a log and let cron mail stderr)")
 }
 
 // newLogger logs to stderr; --verbose lowers the level to debug.

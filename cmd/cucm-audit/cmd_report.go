@@ -79,6 +79,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&o.cluster, "cluster", "", "cluster id for latest, when the database holds several")
 	reportFlags(fs, &o)
 	mail := addMailFlags(fs) // e-mail (mailflags.go)
+	quiet := quietFlag(fs)
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
@@ -121,6 +122,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	m, err := render.WriteAll(ctx, rep, o.formats, o.out, ro)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
+	}
+	if *quiet {
+		err := mail.send(ctx, store, rep, m, io.Discard)
+		fmt.Fprintf(stdout, "cucm-audit report: %s snapshot #%d: %d files; manifest %s\n", meta.ClusterID, meta.ID, len(m.Files), m.Path)
+		return err
 	}
 	printManifest(stdout, m)
 	return mail.send(ctx, store, rep, m, stderr)
