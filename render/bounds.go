@@ -213,11 +213,26 @@ func (d *pdfDoc) banner() {
 	}
 }
 
+// AnalysisText names the analysis a report shows: "#12 of 2026-11-24 07:41 UTC, whole rule
+// set"; "" for a report built without one.
+func AnalysisText(r *analyze.Report) string {
+	a := r.Analysis
+	if a.ID == 0 {
+		return ""
+	}
+	scope := "whole rule set"
+	if a.Selection {
+		scope = "a selection of the rules (see Data quality)"
+	}
+	return fmt.Sprintf("#%d of %s, %s", a.ID, fmtTime(a.StartedAt), scope)
+}
+
 // boundFuncs are the template functions for bounded figures: banner (the partial-snapshot
 // banner, "" when complete), regRow (a class's figures as bounded text) and regTotal.
 func boundFuncs() map[string]any {
 	return map[string]any{
-		"banner": PartialBanner,
-		"regRow": func(c analyze.ClassRegistration) []string { return regRow(c, strconv.Itoa) },
+		"banner":   PartialBanner,
+		"analysis": AnalysisText,
+		"regRow":   func(c analyze.ClassRegistration) []string { return regRow(c, strconv.Itoa) },
 	}
 }

@@ -504,6 +504,7 @@ func (d *pdfDoc) titlePage() {
 		{"CUCM version", r.Snapshot.CUCMVersion},
 		{"Publisher (AXL host)", r.Snapshot.AXLHost},
 		{"Snapshot", fmt.Sprintf("#%d", r.Snapshot.ID)},
+		{"Analysis", AnalysisText(r)},
 		{"Compared with", compared(r)},
 		{"Collected", fmtTime(r.Snapshot.StartedAt) + " to " + fmtTime(r.Snapshot.FinishedAt)},
 		{"Snapshot status", status},
@@ -512,7 +513,7 @@ func (d *pdfDoc) titlePage() {
 		{"Tool version", "cucm-audit " + r.ToolVersion},
 	}
 	for _, kv := range facts {
-		if kv[1] == "" && (kv[0] == "Compared with" || kv[0] == "Rules evaluated") {
+		if kv[1] == "" && (kv[0] == "Compared with" || kv[0] == "Rules evaluated" || kv[0] == "Analysis") {
 			continue
 		}
 		d.font("B", 10, colMuted)

@@ -366,6 +366,9 @@ func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names [
 	add(cells("CUCM version", r.Snapshot.CUCMVersion)...)
 	add(cells("Publisher (AXL host)", r.Snapshot.AXLHost)...)
 	add(cells("Snapshot", "#"+strconv.FormatInt(r.Snapshot.ID, 10))...)
+	if s := AnalysisText(r); s != "" {
+		add(cells("Analysis", s)...)
+	}
 	add(cells("Collection started (UTC)", fmtTime(r.Snapshot.StartedAt))...)
 	add(cells("Collection finished (UTC)", fmtTime(r.Snapshot.FinishedAt))...)
 	add(cells("Snapshot status", string(r.Snapshot.Status))...)

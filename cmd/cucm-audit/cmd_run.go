@@ -81,7 +81,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !*quiet {
 		printAnalysisSummary(stderr, res)
 	}
-	rep, err := buildReport(ctx, store, meta)
+	rep, err := buildReport(ctx, store, meta, res.AnalysisID) // this run's analysis, whatever its selection
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
