@@ -22,16 +22,19 @@ type ReportOptions struct {
 	Now time.Time
 	// ToolVersion is printed on the report.
 	ToolVersion string
+	// AnalysisID picks the analysis (0: the newest of the whole rule set, see ReportAnalysis).
+	AnalysisID int64
 }
 
-// BuildReport assembles the audit report of one snapshot from the snapshot and its newest
-// analysis. It fails with ErrNoAnalysis when the snapshot was never analysed.
+// BuildReport assembles the audit report of one snapshot from the snapshot and one analysis of
+// it (opts.AnalysisID, by default the newest of the whole rule set). It fails with ErrNoAnalysis
+// when the snapshot was never analysed.
 func BuildReport(ctx context.Context, store *snapshot.Store, snapshotID int64, opts ReportOptions) (*Report, error) {
 	meta, err := store.Get(ctx, snapshotID)
 	if err != nil {
 		return nil, err
 	}
-	an, err := LatestAnalysis(ctx, store.DB(), snapshotID)
+	an, err := ReportAnalysis(ctx, store.DB(), snapshotID, opts.AnalysisID)
 	if err != nil {
 		return nil, err
 	}
@@ -53,6 +56,7 @@ func BuildReport(ctx context.Context, store *snapshot.Store, snapshotID int64, o
 		GeneratedAt:   opts.Now.UTC(),
 		ToolVersion:   opts.ToolVersion,
 		Snapshot:      meta,
+		Analysis:      AnalysisRef{ID: an.ID, StartedAt: an.StartedAt.UTC(), Selection: len(an.Only)+len(an.Skip) > 0},
 		Rules:         []RuleSection{},
 		Waived:        []Finding{},
 		Waivers:       an.Waivers,

@@ -18,6 +18,7 @@ type Report struct {
 	GeneratedAt   time.Time     `json:"generated_at"`
 	ToolVersion   string        `json:"tool_version"`
 	Snapshot      snapshot.Meta `json:"snapshot"`
+	Analysis      AnalysisRef   `json:"analysis"` // the analysis whose results the report shows
 	Summary       Summary       `json:"summary"`
 	DataQuality   DataQuality   `json:"data_quality"`
 	Rules         []RuleSection `json:"rules"`  // rules with findings (fail), most severe first
@@ -26,6 +27,15 @@ type Report struct {
 	Appendix      Appendix      `json:"appendix"`
 	Diff          *Diff         `json:"diff,omitempty"` // change-window reports, and change since the previous snapshot
 	Trend         []TrendPoint  `json:"trend,omitempty"`
+}
+
+// AnalysisRef names the analysis a report shows. By default it is the snapshot's newest analysis
+// of the whole rule set; `report --analysis ID` picks another.
+type AnalysisRef struct {
+	ID        int64     `json:"id"`
+	StartedAt time.Time `json:"started_at"`
+	// Selection is set when the analysis evaluated only some rules (--only, --skip).
+	Selection bool `json:"selection,omitempty"`
 }
 
 // Summary is the executive summary.

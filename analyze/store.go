@@ -231,15 +231,64 @@ var ErrNoAnalysis = errors.New("snapshot has not been analysed")
 
 // LatestAnalysis reads the newest analysis of a snapshot.
 func LatestAnalysis(ctx context.Context, db *sql.DB, snapshotID int64) (*StoredAnalysis, error) {
+	return readAnalysis(ctx, db, snapshotID, `SELECT snapshot_id, id, started_at, options FROM analysis WHERE snapshot_id = ? ORDER BY id DESC LIMIT 1`, snapshotID)
+}
+
+// ReportAnalysis reads the analysis a report of the snapshot uses: analysisID when not 0 (it
+// must be an analysis of that snapshot), else the newest that evaluated the whole rule set, so
+// that an ad-hoc `analyze --only X` does not narrow the next report; the newest of all when
+// every analysis was a selection (the report then says so).
+func ReportAnalysis(ctx context.Context, db *sql.DB, snapshotID, analysisID int64) (*StoredAnalysis, error) {
+	if analysisID != 0 {
+		a, err := readAnalysis(ctx, db, snapshotID, `SELECT snapshot_id, id, started_at, options FROM analysis WHERE id = ?`, analysisID)
+		if err == nil && a.SnapshotID != snapshotID {
+			return nil, fmt.Errorf("analysis %d is of snapshot %d, not %d: give --snapshot %d, or an analysis of snapshot %d (`cucm-audit snapshots` lists them)",
+				analysisID, a.SnapshotID, snapshotID, a.SnapshotID, snapshotID)
+		}
+		if errors.Is(err, ErrNoAnalysis) {
+			return nil, fmt.Errorf("no analysis %d in the database", analysisID)
+		}
+		return a, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT id, options FROM analysis WHERE snapshot_id = ? ORDER BY id DESC`, snapshotID)
+	if err != nil {
+		return nil, fmt.Errorf("reading analyses of snapshot %d: %w", snapshotID, err)
+	}
+	full := int64(0)
+	for rows.Next() {
+		var id int64
+		var opts string
+		if err := rows.Scan(&id, &opts); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("reading analyses of snapshot %d: %w", snapshotID, err)
+		}
+		var so storedOptions
+		if json.Unmarshal([]byte(opts), &so) == nil && len(so.Only) == 0 && len(so.Skip) == 0 {
+			full = id
+			break
+		}
+	}
+	rows.Close()
+	if full == 0 {
+		return LatestAnalysis(ctx, db, snapshotID)
+	}
+	return readAnalysis(ctx, db, snapshotID, `SELECT snapshot_id, id, started_at, options FROM analysis WHERE id = ?`, full)
+}
+
+// readAnalysis reads the analysis row that query (snapshot_id, id, started_at, options) selects, with its
+// rule results and findings.
+func readAnalysis(ctx context.Context, db *sql.DB, snapshotID int64, query string, arg int64) (*StoredAnalysis, error) {
 	a := &StoredAnalysis{SnapshotID: snapshotID}
 	var started, opts string
-	err := db.QueryRowContext(ctx, `SELECT id, started_at, options FROM analysis WHERE snapshot_id = ? ORDER BY id DESC LIMIT 1`,
-		snapshotID).Scan(&a.ID, &started, &opts)
+	err := db.QueryRowContext(ctx, query, arg).Scan(&a.SnapshotID, &a.ID, &started, &opts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("snapshot %d: %w (run `cucm-audit analyze --snapshot %d`)", snapshotID, ErrNoAnalysis, snapshotID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading analysis of snapshot %d: %w", snapshotID, err)
+	}
+	if a.SnapshotID != snapshotID {
+		return a, nil // the caller refuses it, naming both
 	}
 	a.StartedAt, _ = time.Parse(time.RFC3339Nano, started)
 	var so storedOptions

@@ -204,16 +204,43 @@ type CheckReport struct {
 	TLS          string // "verified", "verified with CA file X", "verification OFF"
 	RetryPolicy  string
 	RatePolicy   string
-	AXLError     error
+	AXLError     error // getCCMVersion
+	SQLError     error // a one-row executeSQLQuery, the call collect makes for every table
+	Roles        []string
+	RolesError   error // the AXL user's roles could not be read (not a failure)
 	RisPortError error
 	RisNodes     []string
+	// Partial lists what a collection now would not read completely, one line each: a node
+	// that answered NodeNotResponding (or another error code) to the RisPort class read.
+	Partial []string
 }
 
-// OK reports whether both APIs answered.
-func (r CheckReport) OK() bool { return r.AXLError == nil && r.RisPortError == nil }
+// OK reports whether both APIs answered fully.
+func (r CheckReport) OK() bool {
+	return r.AXLError == nil && r.SQLError == nil && r.RisPortError == nil && len(r.Partial) == 0
+}
 
-// Check reaches both APIs with one getCCMVersion and one tiny RisPort query. The error is
-// non-nil when either failed; the report says which and why.
+// ErrCheckPartial is Check's error when both APIs answer but a collection would be partial.
+var ErrCheckPartial = errors.New("a collection now would be partial")
+
+// checkSQL is the smallest executeSQLQuery that proves the user may read the tables collect reads.
+const checkSQL = "SELECT FIRST 1 pkid FROM device"
+
+// rolesSQL lists the functionrole names of an application user through its access control
+// groups (applicationuser → applicationuserdirgroupmap → dirgroup → functionroledirgroupmap →
+// functionrole).
+const rolesSQL = `SELECT DISTINCT fr.name AS role FROM applicationuser au
+ JOIN applicationuserdirgroupmap m ON m.fkapplicationuser = au.pkid
+ JOIN dirgroup dg ON dg.pkid = m.fkdirgroup
+ JOIN functionroledirgroupmap fm ON fm.fkdirgroup = dg.pkid
+ JOIN functionrole fr ON fr.pkid = fm.fkfunctionrole
+ WHERE au.name = '%s' ORDER BY fr.name`
+
+// Check makes the calls a collection depends on, one of each: getCCMVersion, a one-row
+// executeSQLQuery, the AXL user's roles (read when the user may, reported when not), and a
+// RisPort read of one class (one device) whose per-node return codes tell whether a collection
+// would be partial. The error is non-nil when any of them failed (ErrCheckPartial when only a
+// node did not answer); the report holds each failure once, and the error only summarises.
 func (c *Collector) Check(ctx context.Context) (CheckReport, error) {
 	rep := CheckReport{
 		Cluster: c.cfg.Cluster, AXLURL: c.cfg.AXLURL, RisPortURL: c.cfg.RisPortURL,
@@ -221,23 +248,78 @@ func (c *Collector) Check(ctx context.Context) (CheckReport, error) {
 	}
 	rep.CUCMVersion, rep.AXLError = c.axl.CCMVersion(ctx)
 	rep.AXLSchema = c.axl.Version()
-	ans, err := c.ris.SelectCmDevice(ctx, risport.Criteria{Class: "Phone", Items: []string{"cucm-audit-check-no-such-device"}, MaxDevices: 1})
+	if rep.AXLError == nil {
+		if _, err := c.axl.Query(ctx, checkSQL, func(axl.Row) error { return nil }); err != nil {
+			rep.SQLError = fmt.Errorf("executeSQLQuery %q: %w", checkSQL, err)
+		}
+		user := strings.ReplaceAll(c.cfg.User, "'", "''")
+		_, err := c.axl.Query(ctx, fmt.Sprintf(rolesSQL, user), func(r axl.Row) error {
+			rep.Roles = append(rep.Roles, r["role"])
+			return nil
+		})
+		if err != nil {
+			rep.Roles, rep.RolesError = nil, err
+		}
+	}
+	ans, err := c.ris.SelectCmDevice(ctx, risport.Criteria{Class: "Phone", Items: []string{"*"}, MaxDevices: 1})
 	if err != nil {
 		rep.RisPortError = fmt.Errorf("selectCmDevice: %w", err)
 	} else {
 		for _, n := range ans.Nodes {
 			rep.RisNodes = append(rep.RisNodes, n.Name+" "+n.ReturnCode)
+			if n.ReturnCode != risport.CodeOk && n.ReturnCode != risport.CodeNotFound && n.ReturnCode != "" {
+				rep.Partial = append(rep.Partial, fmt.Sprintf("RisPort node %s answered %s: its devices would be missing from the snapshot", n.Name, n.ReturnCode))
+			}
 		}
 	}
-	switch {
-	case rep.AXLError != nil && rep.RisPortError != nil:
-		return rep, fmt.Errorf("AXL: %w; RisPort: %w", rep.AXLError, rep.RisPortError)
-	case rep.AXLError != nil:
-		return rep, fmt.Errorf("AXL: %w", rep.AXLError)
-	case rep.RisPortError != nil:
-		return rep, fmt.Errorf("RisPort: %w", rep.RisPortError)
+	if err := checkFailure(rep); err != nil {
+		return rep, err
+	}
+	if len(rep.Partial) > 0 {
+		return rep, ErrCheckPartial
 	}
 	return rep, nil
+}
+
+// checkFailure is Check's error: every failed call, each cause once ("AXL and RisPort: <cause>"
+// when both APIs failed the same way, as with an untrusted certificate or a wrong password).
+func checkFailure(rep CheckReport) error {
+	type failure struct {
+		names []string
+		err   error
+	}
+	var fs []*failure
+	byCause := map[string]*failure{}
+	for _, f := range []struct {
+		name string
+		err  error
+	}{{"AXL", rep.AXLError}, {"AXL SQL", rep.SQLError}, {"RisPort", rep.RisPortError}} {
+		if f.err == nil {
+			continue
+		}
+		cause := f.err
+		if u := errors.Unwrap(cause); u != nil {
+			cause = u // the operation's name differs between the APIs, the cause may not
+		}
+		if prev, ok := byCause[cause.Error()]; ok {
+			prev.names = append(prev.names, f.name)
+			prev.err = cause
+			continue
+		}
+		byCause[cause.Error()] = &failure{names: []string{f.name}, err: f.err}
+		fs = append(fs, byCause[cause.Error()])
+	}
+	var errs []error
+	for _, f := range fs {
+		errs = append(errs, fmt.Errorf("%s: %w", strings.Join(f.names, " and "), f.err))
+	}
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return fmt.Errorf("%w; %w", errs[0], errors.Join(errs[1:]...))
 }
 
 // TLSStatus describes the TLS verification in force. Plain http (accepted to loopback only, for

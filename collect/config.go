@@ -471,6 +471,9 @@ func readConfigFile(path string) (fileConfig, error) {
 						if i := strings.Index(msg, " in type "); i > 0 {
 							msg = msg[:i]
 						}
+						if msg == "field password not found" || msg == "field pass not found" {
+							msg = "no password in the config file: use password_file (a file of mode 0600) or password_env (a variable's name)"
+						}
 						e = path + ":" + n + ": " + msg
 					}
 				}

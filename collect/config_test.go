@@ -174,7 +174,7 @@ func TestLoadConfigFile(t *testing.T) {
 	}
 	tests := []struct{ name, yaml, cluster, want string }{
 		{"unknown key", "clusters:\n  - name: hq\n    axl_ur: x\n", "hq", "field axl_ur not found"},
-		{"inline password", "clusters:\n  - name: hq\n    password: x\n", "hq", "field password not found"},
+		{"inline password", "clusters:\n  - name: hq\n    password: x\n", "hq", "c.yaml:3: no password in the config file: use password_file (a file of mode 0600) or password_env (a variable's name)"},
 		{"no cluster chosen", ok, "", "lists several clusters (hq, br): choose one with --cluster"},
 		{"unknown cluster", ok, "nyc", "has no cluster \"nyc\" (it has hq, br)"},
 		{"no password", "clusters:\n  - name: hq\n    axl_url: https://hq:8443/axl/\n    user: u\n", "hq", "give password_file or password_env"},

@@ -13,6 +13,9 @@ import (
 //go:embed *.yaml
 var files embed.FS
 
+// configExample is the commented configuration file beside the scenarios: no scenario.
+const configExample = "cucm-audit.yaml"
+
 // Scenario returns the YAML of a shipped scenario, by name with or without ".yaml".
 func Scenario(name string) ([]byte, error) {
 	file := name
@@ -20,7 +23,7 @@ func Scenario(name string) ([]byte, error) {
 		file += ".yaml"
 	}
 	data, err := files.ReadFile(file)
-	if err != nil {
+	if err != nil || file == configExample {
 		return nil, fmt.Errorf("no shipped scenario %q (have %s)", name, strings.Join(Names(), ", "))
 	}
 	return data, nil
@@ -31,7 +34,7 @@ func Names() []string {
 	entries, _ := fs.ReadDir(files, ".")
 	var out []string
 	for _, e := range entries {
-		if n, ok := strings.CutSuffix(e.Name(), ".yaml"); ok {
+		if n, ok := strings.CutSuffix(e.Name(), ".yaml"); ok && e.Name() != configExample {
 			out = append(out, n)
 		}
 	}

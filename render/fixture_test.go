@@ -132,6 +132,7 @@ func demoReport() *analyze.Report {
 		SchemaVersion: analyze.ReportSchemaVersion,
 		Kind:          "audit",
 		GeneratedAt:   genTime,
+		Analysis:      analyze.AnalysisRef{ID: 7, StartedAt: genTime.Add(-time.Minute)},
 		ToolVersion:   "v0.9.0-test",
 		Snapshot: snapshot.Meta{
 			ID: 42, ClusterID: "HOSP-Zürich/Main", AXLHost: "cucm-pub.example.org", CUCMVersion: "15.0.1.12900-234",

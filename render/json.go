@@ -20,7 +20,10 @@ func (*JSON) Format() Format { return FormatJSON }
 // findings_new and findings_resolved, instead of a 0 that would read as compared.
 type jsonReport struct {
 	analyze.Report
-	Diff *jsonDiff `json:"diff,omitempty"`
+	Diff    *jsonDiff   `json:"diff,omitempty"`
+	Summary jsonSummary `json:"summary"`
+	// Banner names the sources not read completely (bounds.go); absent when every one was.
+	Banner string `json:"partial_banner,omitempty"`
 }
 
 type jsonDiff struct {
@@ -31,6 +34,7 @@ type jsonDiff struct {
 // Render implements Renderer.
 func (*JSON) Render(w io.Writer, r *analyze.Report) error {
 	rep := jsonReport{Report: *r}
+	jsonBounds(&rep, r)
 	if rep.SchemaVersion == 0 {
 		rep.SchemaVersion = analyze.ReportSchemaVersion
 	}

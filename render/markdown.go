@@ -36,7 +36,7 @@ func NewMarkdown(dir string, maxEntities int) (*Markdown, error) {
 	if maxEntities == 0 {
 		maxEntities = DefaultMarkdownMaxEntities
 	}
-	t := template.New(templates.Entry).Funcs(mdFuncs())
+	t := template.New(templates.Entry).Funcs(mdFuncs()).Funcs(boundFuncs())
 	t, err := t.ParseFS(templates.FS(), "*.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("parsing embedded markdown templates: %w", err)

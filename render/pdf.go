@@ -492,7 +492,9 @@ func (d *pdfDoc) titlePage() {
 	}
 	f.CellFormat(d.width, 6, kind+" · snapshot of "+fmtTime(r.Snapshot.StartedAt), "", 1, "L", false, 0, "")
 
-	f.SetY(110)
+	f.SetY(100)
+	d.banner()
+	f.SetY(max(f.GetY(), 110))
 	status := string(r.Snapshot.Status)
 	if r.Snapshot.Status == "partial" {
 		status += " (some sources could not be read: see Data quality)"
@@ -502,6 +504,7 @@ func (d *pdfDoc) titlePage() {
 		{"CUCM version", r.Snapshot.CUCMVersion},
 		{"Publisher (AXL host)", r.Snapshot.AXLHost},
 		{"Snapshot", fmt.Sprintf("#%d", r.Snapshot.ID)},
+		{"Analysis", AnalysisText(r)},
 		{"Compared with", compared(r)},
 		{"Collected", fmtTime(r.Snapshot.StartedAt) + " to " + fmtTime(r.Snapshot.FinishedAt)},
 		{"Snapshot status", status},
@@ -510,7 +513,7 @@ func (d *pdfDoc) titlePage() {
 		{"Tool version", "cucm-audit " + r.ToolVersion},
 	}
 	for _, kv := range facts {
-		if kv[1] == "" && (kv[0] == "Compared with" || kv[0] == "Rules evaluated") {
+		if kv[1] == "" && (kv[0] == "Compared with" || kv[0] == "Rules evaluated" || kv[0] == "Analysis") {
 			continue
 		}
 		d.font("B", 10, colMuted)
@@ -655,15 +658,7 @@ func (d *pdfDoc) summary() {
 			critHigh += s.Count
 		}
 	}
-	reg, conf := 0, 0
-	for _, c := range r.Summary.Registration {
-		reg += c.Registered
-		conf += c.Configured
-	}
-	regText := "—"
-	if conf > 0 {
-		regText = fmt.Sprintf("%.1f %%", 100*float64(reg)/float64(conf))
-	}
+	regText, regOf := regTotal(r.Summary.Registration)
 	gapCol := colGood
 	if r.DataQuality.Gaps > 0 || len(r.DataQuality.Inconclusive) > 0 || len(r.DataQuality.Errors) > 0 {
 		gapCol = colBad
@@ -674,7 +669,7 @@ func (d *pdfDoc) summary() {
 	}{
 		{num(open), "open findings", colBrand},
 		{num(critHigh), "critical or high", sevColor(analyze.SeverityHigh)},
-		{regText, "devices registered (" + num(reg) + " of " + num(conf) + ")", colBrand},
+		{regText, "devices registered (" + regOf + ")", colBrand},
 		{num(r.DataQuality.Gaps), fmt.Sprintf("data gaps · %d inconclusive rules", len(r.DataQuality.Inconclusive)), gapCol},
 	}
 	y := f.GetY()
@@ -709,9 +704,9 @@ func (d *pdfDoc) summary() {
 
 	if len(r.Summary.Registration) > 0 {
 		d.heading("Configured (AXL) versus seen (RisPort)", 20)
-		cols := []pdfCol{{"Class", 16, "L"}, {"Configured", 16, "R"}, {"Seen", 11, "R"}, {"Registered", 16, "R"},
-			{"Unregistered", 18, "R"}, {"Rejected", 14, "R"}, {"Partial", 12, "R"}, {"Unknown", 14, "R"}, {"Never seen", 14, "R"},
-			{"Rate", 14, "R"}, {"RisPort complete", 16, "L"}}
+		cols := []pdfCol{{"Class", 15, "L"}, {"Configured", 15, "R"}, {"Seen", 13, "R"}, {"Registered", 15, "R"},
+			{"Unregistered", 17, "R"}, {"Rejected", 15, "R"}, {"Partial", 15, "R"}, {"Unknown", 15, "R"}, {"Never seen", 14, "R"},
+			{"Rate", 16, "R"}, {"RisPort complete", 12, "L"}}
 		var rows [][]string
 		var incomplete []bool
 		for _, c := range r.Summary.Registration {
@@ -720,9 +715,7 @@ func (d *pdfDoc) summary() {
 				complete = "no"
 			}
 			incomplete = append(incomplete, !c.Complete)
-			rows = append(rows, []string{c.Class, num(c.Configured), num(c.Seen), num(c.Registered), num(c.UnRegistered),
-				num(c.Rejected), num(c.PartiallyRegistered), num(c.Unknown), num(c.NeverSeen),
-				fmt.Sprintf("%.1f %%", 100*c.RegistrationRate), complete})
+			rows = append(rows, append(append([]string{c.Class}, regRow(c, num)...), complete))
 		}
 		d.table(cols, rows, func(row, col int) (rgb, bool) {
 			if col == 10 && incomplete[row] {
@@ -876,7 +869,7 @@ func (d *pdfDoc) registrationChart() {
 		}
 		d.font("", 7.5, colInk)
 		f.SetXY(pdfMarginL+labelW+barW+1.5, y)
-		f.CellFormat(valueW-1.5, barH, fmt.Sprintf("%s of %s registered (%.1f %%)", num(c.Registered), num(c.Configured), 100*c.RegistrationRate), "", 0, "L", false, 0, "")
+		f.CellFormat(valueW-1.5, barH, regChartLabel(c), "", 0, "L", false, 0, "")
 		f.SetY(y + barH + gap)
 	}
 	// Legend.

@@ -359,10 +359,16 @@ func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names [
 		title = "CUCM change-window report"
 	}
 	add(excelize.Cell{Value: title, StyleID: b.title})
+	if s := PartialBanner(r); s != "" {
+		add(excelize.Cell{Value: "Partial snapshot", StyleID: b.bold}, excelize.Cell{Value: cellText(s), StyleID: b.bold})
+	}
 	add(cells("Cluster", r.Snapshot.ClusterID)...)
 	add(cells("CUCM version", r.Snapshot.CUCMVersion)...)
 	add(cells("Publisher (AXL host)", r.Snapshot.AXLHost)...)
 	add(cells("Snapshot", "#"+strconv.FormatInt(r.Snapshot.ID, 10))...)
+	if s := AnalysisText(r); s != "" {
+		add(cells("Analysis", s)...)
+	}
 	add(cells("Collection started (UTC)", fmtTime(r.Snapshot.StartedAt))...)
 	add(cells("Collection finished (UTC)", fmtTime(r.Snapshot.FinishedAt))...)
 	add(cells("Snapshot status", string(r.Snapshot.Status))...)
@@ -513,12 +519,7 @@ func (b *xlsxBook) registration(sw *excelize.StreamWriter, r *analyze.Report) er
 		"PartiallyRegistered", "Unknown", "Never seen", "Registration rate", "RisPort complete"}
 	var rows [][]any
 	for _, c := range r.Summary.Registration {
-		complete := "yes"
-		if !c.Complete {
-			complete = "no"
-		}
-		rows = append(rows, cells(c.Class, c.Configured, c.Seen, c.Registered, c.UnRegistered, c.Rejected,
-			c.PartiallyRegistered, c.Unknown, c.NeverSeen, c.RegistrationRate, complete))
+		rows = append(rows, regXLSXRow(c))
 	}
 	if err := b.table(sw, headers, rows); err != nil {
 		return err

@@ -8,9 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"regexp"
 	"runtime/debug"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Exit codes, documented in the README and in `cucm-audit help`.
@@ -44,6 +46,7 @@ func commands() map[string]command {
 		"diff":      {"compare two snapshots (change window)", runDiff},
 		"dial":      {"analyse dialed digits on a snapshot's dial plan, as Dialed Number Analyzer does", runDial},
 		"mcp":       {"serve the stored snapshots to an LLM over MCP, read-only", runMCP},
+		"prune":     {"keep the newest N snapshots per cluster, with their analyses and report sets", runPrune},
 		"version":   {"print the version", runVersion},
 	}
 }
@@ -135,19 +138,60 @@ func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args and turns a bad flag into a usage error (exit 2); --help returns
-// flag.ErrHelp (exit 0). Positional arguments are refused unless allowArgs.
+// parseFlags parses args and turns a bad flag into a usage error (exit 2) of one line that names
+// the flag, the value and what is wanted, without the usage around it; --help prints the usage
+// and returns flag.ErrHelp (exit 0). Positional arguments are refused unless allowArgs.
 func parseFlags(fs *flag.FlagSet, args []string, allowArgs bool) error {
-	if err := fs.Parse(args); err != nil {
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = usage
+	fs.SetOutput(out)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage()
 			return err
 		}
-		return withCode(exitUsage, fmt.Errorf("%s: %w", fs.Name(), err))
+		return withCode(exitUsage, fmt.Errorf("%s: %s", fs.Name(), flagErrorText(fs, err)))
 	}
 	if !allowArgs && fs.NArg() > 0 {
 		return usageErrorf("%s: unexpected argument %q (flags go before arguments; see --help)", fs.Name(), fs.Arg(0))
 	}
 	return nil
+}
+
+// flagValueError matches the flag package's message for a value its flag.Value refused.
+var flagValueError = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-([^:]+): (.*)$`)
+
+// flagErrorText rewrites the flag package's error in our words: `--format pfd: unknown report
+// format "pfd": want pdf, ...`, `unknown flag --x (see cucm-audit report --help)`.
+func flagErrorText(fs *flag.FlagSet, err error) string {
+	msg, cmd := err.Error(), fs.Name()
+	if m := flagValueError.FindStringSubmatch(msg); m != nil {
+		why := m[3]
+		if why == "parse error" || why == "value out of range" {
+			why = "not a valid value; see cucm-audit " + cmd + " --help"
+			if g, ok := fs.Lookup(m[2]).Value.(flag.Getter); ok {
+				switch g.Get().(type) {
+				case time.Duration:
+					why = "want a duration such as 30s, 15m or 2h"
+				case int, int64, uint, uint64:
+					why = "want a whole number"
+				case bool:
+					why = "want true or false"
+				}
+			}
+		}
+		return fmt.Sprintf("--%s %s: %s", m[2], m[1], why)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return fmt.Sprintf("unknown flag --%s (see cucm-audit %s --help)", name, cmd)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return fmt.Sprintf("--%s needs a value (see cucm-audit %s --help)", name, cmd)
+	}
+	return msg
 }
 
 // dbFlag registers the shared --db flag.
@@ -157,6 +201,12 @@ func dbFlag(fs *flag.FlagSet) *string {
 		def = "cucm-audit.db"
 	}
 	return fs.String("db", def, "SQLite database file (env CUCM_AUDIT_DB)")
+}
+
+// quietFlag registers --quiet of collect, analyze, report and run: for cron, which mails whatever
+// is printed.
+func quietFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("quiet", false, "print errors, warnings and one summary line only (for cron: send stdout to a log and let cron mail stderr)")
 }
 
 // newLogger logs to stderr; --verbose lowers the level to debug.

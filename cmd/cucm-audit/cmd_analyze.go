@@ -261,6 +261,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var format outputFormat
 	fs.Var(&format, "format", "output format: text or json")
 	top := fs.Int("top", 5, "entities named per rule in text output")
+	quiet := quietFlag(fs)
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
@@ -287,10 +288,38 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err := writeJSON(stdout, res.Document(af.failOn)); err != nil {
 			return err
 		}
+	} else if *quiet {
+		fmt.Fprintln(stdout, analysisLine(res))
 	} else {
 		writeAnalysisText(stdout, res, *top)
 	}
 	return af.failOnFindings(res)
+}
+
+// analysisLine is the one line `analyze --quiet` prints.
+func analysisLine(res *analyze.Result) string {
+	return fmt.Sprintf("cucm-audit analyze: %s snapshot #%d %s; analysis #%d: %d rules, %s", res.Snapshot.ClusterID,
+		res.Snapshot.ID, res.Snapshot.Status, res.AnalysisID, res.Document(0).Summary.Rules, openText(res))
+}
+
+// openText counts an analysis's open findings in a few words: "12 open findings (critical 1,
+// high 11), 2 rules inconclusive".
+func openText(res *analyze.Result) string {
+	doc := res.Document(0)
+	var sev []string
+	for _, sc := range doc.Open {
+		if sc.Count > 0 {
+			sev = append(sev, fmt.Sprintf("%s %d", sc.Severity, sc.Count))
+		}
+	}
+	l := fmt.Sprintf("%d open findings", doc.Summary.Open)
+	if len(sev) > 0 {
+		l += " (" + strings.Join(sev, ", ") + ")"
+	}
+	if n := doc.Summary.Inconclusive + doc.Summary.Error; n > 0 {
+		l += fmt.Sprintf(", %d rules inconclusive or in error", n)
+	}
+	return l
 }
 
 // writeAnalysisText prints the result for a person: counts, then each failing rule with its
@@ -301,6 +330,9 @@ func writeAnalysisText(w io.Writer, res *analyze.Result, top int) {
 	fmt.Fprintf(w, "Snapshot #%d  %s  %s  %s", m.ID, m.ClusterID, m.StartedAt.UTC().Format("2006-01-02 15:04 UTC"), m.Status)
 	if m.CUCMVersion != "" {
 		fmt.Fprintf(w, "  CUCM %s", m.CUCMVersion)
+	}
+	if m.Status != "" && m.Status != snapshot.StatusComplete {
+		fmt.Fprintf(w, "\nPartial snapshot: some sources were not read completely (`cucm-audit show --snapshot %d` names them); rules needing them are inconclusive, and RisPort counts from them are bounds, not exact", m.ID)
 	}
 	fmt.Fprintf(w, "\nAnalysis #%d: %d rules in %.2fs: %d fail, %d pass, %d inconclusive, %d error\n",
 		res.AnalysisID, doc.Summary.Rules, res.Duration.Seconds(), doc.Summary.Fail, doc.Summary.Pass, doc.Summary.Inconclusive, doc.Summary.Error)

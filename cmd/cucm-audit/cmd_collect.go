@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
@@ -68,10 +69,11 @@ func applyTimeout(cfg *collect.Config, timeout time.Duration) error {
 }
 
 func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("collect", "collect [--db FILE] [--config FILE --cluster NAME] [--timeout DURATION] [--verbose]", stderr)
+	fs := newFlagSet("collect", "collect [--db FILE] [--config FILE --cluster NAME] [--timeout DURATION] [--verbose] [--quiet]", stderr)
 	db := dbFlag(fs)
 	cf := addCollectorFlags(fs)
 	timeout := timeoutFlag(fs)
+	quiet := quietFlag(fs)
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
@@ -82,7 +84,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := applyTimeout(&cfg, *timeout); err != nil {
 		return err
 	}
-	store, meta, err := collectInto(ctx, cfg, *db, *cf.verbose, stderr)
+	store, meta, err := collectInto(ctx, cfg, *db, *cf.verbose, *quiet, stderr)
 	if err != nil {
 		return fmt.Errorf("collect: %w", err)
 	}
@@ -97,8 +99,14 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // collectInto runs one collection into the database at path and returns the open store with
 // the new snapshot. Progress goes to stderr when it is a terminal, the one-line summary always.
 // A failed first collection leaves no database file behind.
-func collectInto(ctx context.Context, cfg collect.Config, path string, verbose bool, stderr io.Writer) (*snapshot.Store, snapshot.Meta, error) {
-	c, err := collect.New(cfg, newLogger(stderr, verbose))
+//
+// Quiet (--quiet, for cron) draws no progress, prints no summary and logs warnings and errors only.
+func collectInto(ctx context.Context, cfg collect.Config, path string, verbose, quiet bool, stderr io.Writer) (*snapshot.Store, snapshot.Meta, error) {
+	log := newLogger(stderr, verbose)
+	if quiet && !verbose {
+		log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	c, err := collect.New(cfg, log)
 	if err != nil {
 		return nil, snapshot.Meta{}, err
 	}
@@ -116,11 +124,11 @@ func collectInto(ctx context.Context, cfg collect.Config, path string, verbose b
 		}
 	}
 	var progress io.Writer
-	if isTerminal(stderr) {
+	if isTerminal(stderr) && !quiet {
 		progress = stderr
 	}
 	meta, err := c.Run(ctx, store, progress)
-	if s := c.Summary(); s != "" {
+	if s := c.Summary(); s != "" && !quiet {
 		fmt.Fprintln(stderr, s)
 	}
 	if err != nil {

@@ -17,6 +17,7 @@ type reportOptions struct {
 	db       string
 	snapshot string
 	cluster  string
+	analysis int64
 	formats  render.Formats
 	out      string
 	render   render.Options
@@ -30,7 +31,10 @@ cucm-audit_<cluster>_<YYYYMMDD-HHMMSS>.<ext> after the cluster and the snapshot'
 written atomically (mode 0644), with <same name>.manifest.json holding the SHA-256 and size of
 every file, the snapshot id and the tool version. The paths are printed on stdout.
 
-The report reads the snapshot and its newest analysis; it never changes them (with --mail-to it
+The report reads the snapshot and one analysis of it, named on the report: --analysis ID, or
+by default the newest analysis of the whole rule set (an "analyze --only X" made since does not
+narrow it; when every analysis was such a selection, the newest, and the report says so). It
+never changes them (with --mail-to it
 records the e-mail in the database's mail log). A snapshot that was never analysed is refused:
 run "cucm-audit analyze --snapshot ID" first, or use "cucm-audit run", which collects, analyses
 and reports in one go.
@@ -66,7 +70,7 @@ func (o *reportOptions) renderOptions() (render.Options, error) {
 }
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", "report [--db FILE] [--config FILE] [--snapshot ID|latest] [--format pdf,xlsx,md,json] [--out DIR] [--templates DIR] [--pdf-max-entities N]", stderr)
+	fs := newFlagSet("report", "report [--db FILE] [--config FILE] [--snapshot ID|latest] [--analysis ID] [--format pdf,xlsx,md,json] [--out DIR] [--templates DIR] [--pdf-max-entities N]", stderr)
 	usage := fs.Usage
 	fs.Usage = func() {
 		usage()
@@ -77,8 +81,10 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.String("config", "", "YAML configuration file: the rule folders of its analysis: block supply the rule texts (default: those the analysis used)")
 	fs.StringVar(&o.snapshot, "snapshot", "latest", "snapshot to report on: an id, latest or latest~N")
 	fs.StringVar(&o.cluster, "cluster", "", "cluster id for latest, when the database holds several")
+	fs.Int64Var(&o.analysis, "analysis", 0, "analysis of the snapshot to report (default: its newest analysis of the whole rule set, so an ad-hoc analyze --only does not narrow the report)")
 	reportFlags(fs, &o)
 	mail := addMailFlags(fs) // e-mail (mailflags.go)
+	quiet := quietFlag(fs)
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
@@ -114,13 +120,18 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	rep, err := analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{Rules: rules, ToolVersion: toolVersion()})
+	rep, err := analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{Rules: rules, ToolVersion: toolVersion(), AnalysisID: o.analysis})
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	m, err := render.WriteAll(ctx, rep, o.formats, o.out, ro)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
+	}
+	if *quiet {
+		err := mail.send(ctx, store, rep, m, io.Discard)
+		fmt.Fprintf(stdout, "cucm-audit report: %s snapshot #%d, analysis #%d: %d files; manifest %s\n", meta.ClusterID, meta.ID, rep.Analysis.ID, len(m.Files), m.Path)
+		return err
 	}
 	printManifest(stdout, m)
 	return mail.send(ctx, store, rep, m, stderr)
@@ -134,8 +145,9 @@ func printManifest(w io.Writer, m render.Manifest) {
 	fmt.Fprintln(w, m.Path)
 }
 
-// buildReport builds the report model of an analysed snapshot; a snapshot never analysed is
+// buildReport builds the report model of an analysed snapshot from the analysis analysisID (0:
+// the newest of the whole rule set); a snapshot never analysed is
 // refused with analyze.ErrNoAnalysis, whose message names the command to run.
-func buildReport(ctx context.Context, store *snapshot.Store, meta snapshot.Meta) (*analyze.Report, error) {
-	return analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{ToolVersion: toolVersion()})
+func buildReport(ctx context.Context, store *snapshot.Store, meta snapshot.Meta, analysisID int64) (*analyze.Report, error) {
+	return analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{ToolVersion: toolVersion(), AnalysisID: analysisID})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/cucm-audit/cucm-audit/snapshot"
@@ -81,9 +82,18 @@ func printSnapshotView(w io.Writer, v snapshotView) {
 	}
 
 	gaps := 0
+	nodesComplete := true
+	classComplete := map[string]bool{}
 	for _, c := range v.Coverage {
 		if !c.Complete {
 			gaps++
+		}
+		if c.Source == snapshot.SourceRisPort {
+			if kind, name, _ := strings.Cut(c.Item, ":"); kind == "node" {
+				nodesComplete = nodesComplete && c.Complete
+			} else if kind == "class" {
+				classComplete[name] = c.Complete
+			}
 		}
 	}
 	fmt.Fprintf(w, "\nCoverage: %d sources read, %d incomplete\n", len(v.Coverage), gaps)
@@ -91,6 +101,9 @@ func printSnapshotView(w io.Writer, v snapshotView) {
 		if !c.Complete {
 			fmt.Fprintf(w, "  INCOMPLETE %s %s: %s\n", c.Source, c.Item, c.Reason)
 		}
+	}
+	if gaps > 0 {
+		fmt.Fprintln(w, "  RisPort counts of a class read incompletely are lower bounds (≥ N).")
 	}
 
 	fmt.Fprintln(w, "\nAXL configured devices by class:")
@@ -128,10 +141,14 @@ func printSnapshotView(w io.Writer, v snapshotView) {
 		for _, n := range byClass[c] {
 			seen += n
 		}
-		for _, s := range risStatuses {
-			fmt.Fprintf(tw, "%d\t", byClass[c][s])
+		bound := ""
+		if !nodesComplete || !classComplete[c] {
+			bound = "≥ "
 		}
-		fmt.Fprintf(tw, "%d\t\n", seen)
+		for _, s := range risStatuses {
+			fmt.Fprintf(tw, "%s%d\t", bound, byClass[c][s])
+		}
+		fmt.Fprintf(tw, "%s%d\t\n", bound, seen)
 	}
 	tw.Flush()
 }

@@ -24,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -99,6 +100,9 @@ type Client struct {
 	cookies map[string]string // host -> JSESSIONIDSSO value
 	// Stats.
 	requests atomic.Int64
+	// answered is set by the first HTTP answer: until then a refused connection is a wrong
+	// port or a stopped service, not worth retrying; after, it is a restart, retried.
+	answered atomic.Bool
 	retries  atomic.Int64
 	waits    atomic.Int64
 }
@@ -446,6 +450,7 @@ func (c *Client) send(ctx context.Context, req Request, host string, decode Deco
 	if err != nil {
 		return c.transportError(ctx, actx, host, err), false
 	}
+	c.answered.Store(true)
 	defer func() {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 		resp.Body.Close()
@@ -541,6 +546,9 @@ func (c *Client) transportError(ctx, actx context.Context, host string, err erro
 	}
 	if errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &rh) {
 		return &EndpointError{Host: host, Problem: EndpointNotTLS, Err: unwrapURL(err)}
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) && !c.answered.Load() {
+		return &EndpointError{Host: host, Problem: EndpointRefused, Err: unwrapURL(err)}
 	}
 	return &netError{Host: host, Err: unwrapURL(err)}
 }

@@ -135,6 +135,9 @@ const (
 	EndpointHostNotFound EndpointProblem = iota + 1
 	// EndpointNotTLS: https:// to a server that answered plain HTTP or something else than TLS.
 	EndpointNotTLS
+	// EndpointRefused: nothing listens on the port (connection refused) and the host never
+	// answered this client: a wrong port or a stopped service, which retries do not cure.
+	EndpointRefused
 )
 
 // EndpointError is a URL that cannot work as written: a host name that does not exist, or
@@ -151,6 +154,8 @@ func (e *EndpointError) Error() string {
 		return fmt.Sprintf("host not found: %s does not resolve (%v): check the host name in AXL_URL (or RISPORT_URL)", e.Host, e.Err)
 	case EndpointNotTLS:
 		return fmt.Sprintf("the server at %s does not speak TLS (%v): check the scheme of AXL_URL (or RISPORT_URL): CUCM serves https:// on port 8443, plain http:// is only for the loopback simulator", e.Host, e.Err)
+	case EndpointRefused:
+		return fmt.Sprintf("nothing listens on %s (connection refused): check the port in AXL_URL (or RISPORT_URL): CUCM serves AXL and RisPort on 8443, and that the Cisco AXL Web Service runs on that node", e.Host)
 	}
 	return fmt.Sprintf("cannot reach %s: %v", e.Host, e.Err)
 }
