@@ -109,7 +109,66 @@ func cellText(s string) string {
 // sheetStep writes one sheet.
 type sheetStep struct {
 	name  string
-	write func(*excelize.StreamWriter) error
+	write func(*sheetRec) error
+}
+
+// sheetRec records one sheet's writes, so that the sheet's used range (<dimension ref>) is
+// known before the stream writer writes the sheet's head: excelize's StreamWriter otherwise
+// leaves it at A1, and readers that trust it (openpyxl in read-only mode) see one row.
+type sheetRec struct {
+	ops            []func(*excelize.StreamWriter) error
+	maxRow, maxCol int
+}
+
+func (r *sheetRec) SetColWidth(minCol, maxCol int, width float64) error {
+	r.ops = append(r.ops, func(sw *excelize.StreamWriter) error { return sw.SetColWidth(minCol, maxCol, width) })
+	return nil
+}
+
+func (r *sheetRec) SetPanes(p *excelize.Panes) error {
+	r.ops = append(r.ops, func(sw *excelize.StreamWriter) error { return sw.SetPanes(p) })
+	return nil
+}
+
+func (r *sheetRec) AddTable(t *excelize.Table) error {
+	r.ops = append(r.ops, func(sw *excelize.StreamWriter) error { return sw.AddTable(t) })
+	return nil
+}
+
+func (r *sheetRec) SetRow(cell string, values []any, opts ...excelize.RowOpts) error {
+	col, row, err := excelize.CellNameToCoordinates(cell)
+	if err != nil {
+		return err
+	}
+	if len(values) > 0 {
+		r.maxRow = maxInt(r.maxRow, row)
+		r.maxCol = maxInt(r.maxCol, col+len(values)-1)
+	}
+	r.ops = append(r.ops, func(sw *excelize.StreamWriter) error { return sw.SetRow(cell, values, opts...) })
+	return nil
+}
+
+// stream writes the recorded sheet with its used range.
+func (r *sheetRec) stream(f *excelize.File, sheet string) error {
+	if r.maxRow > 0 {
+		last, err := excelize.CoordinatesToCellName(r.maxCol, r.maxRow)
+		if err != nil {
+			return err
+		}
+		if err := f.SetSheetDimension(sheet, "A1:"+last); err != nil {
+			return err
+		}
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	for _, op := range r.ops {
+		if err := op(sw); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
 }
 
 // xlsxBook is one workbook being written.
@@ -140,29 +199,29 @@ func (x *XLSX) Render(w io.Writer, r *analyze.Report) error {
 	if r.Diff != nil {
 		cv = newChangeView(r.Diff)
 	}
-	steps := []sheetStep{{sheetSummary, func(sw *excelize.StreamWriter) error { return b.summary(sw, r, names, cv) }}}
+	steps := []sheetStep{{sheetSummary, func(sw *sheetRec) error { return b.summary(sw, r, names, cv) }}}
 	for i := range r.Rules {
 		s := r.Rules[i]
-		steps = append(steps, sheetStep{names[i], func(sw *excelize.StreamWriter) error { return b.ruleSheet(sw, s) }})
+		steps = append(steps, sheetStep{names[i], func(sw *sheetRec) error { return b.ruleSheet(sw, s) }})
 	}
 	if r.Kind != kindChangeWindow {
 		steps = append(steps,
-			sheetStep{sheetWaived, func(sw *excelize.StreamWriter) error { return b.waived(sw, r) }},
-			sheetStep{sheetRegistration, func(sw *excelize.StreamWriter) error { return b.registration(sw, r) }},
-			sheetStep{sheetInventory, func(sw *excelize.StreamWriter) error { return b.inventory(sw, r) }},
-			sheetStep{sheetCoverage, func(sw *excelize.StreamWriter) error { return b.coverage(sw, r) }},
-			sheetStep{sheetInconclusive, func(sw *excelize.StreamWriter) error { return b.inconclusive(sw, r) }},
-			sheetStep{sheetRules, func(sw *excelize.StreamWriter) error { return b.rules(sw, r) }},
+			sheetStep{sheetWaived, func(sw *sheetRec) error { return b.waived(sw, r) }},
+			sheetStep{sheetRegistration, func(sw *sheetRec) error { return b.registration(sw, r) }},
+			sheetStep{sheetInventory, func(sw *sheetRec) error { return b.inventory(sw, r) }},
+			sheetStep{sheetCoverage, func(sw *sheetRec) error { return b.coverage(sw, r) }},
+			sheetStep{sheetInconclusive, func(sw *sheetRec) error { return b.inconclusive(sw, r) }},
+			sheetStep{sheetRules, func(sw *sheetRec) error { return b.rules(sw, r) }},
 		)
 		if len(r.Trend) > 0 {
-			steps = append(steps, sheetStep{sheetTrend, func(sw *excelize.StreamWriter) error { return b.trend(sw, r) }})
+			steps = append(steps, sheetStep{sheetTrend, func(sw *sheetRec) error { return b.trend(sw, r) }})
 		}
 	}
 	if cv != nil {
 		for _, l := range cv.Lists {
-			steps = append(steps, sheetStep{l.Sheet, func(sw *excelize.StreamWriter) error { return b.changeSheet(sw, l) }})
+			steps = append(steps, sheetStep{l.Sheet, func(sw *sheetRec) error { return b.changeSheet(sw, l) }})
 		}
-		steps = append(steps, sheetStep{sheetIgnoredField, func(sw *excelize.StreamWriter) error { return b.ignoredFields(sw, r.Diff) }})
+		steps = append(steps, sheetStep{sheetIgnoredField, func(sw *sheetRec) error { return b.ignoredFields(sw, r.Diff) }})
 	}
 	for _, st := range steps {
 		if st.name != sheetSummary {
@@ -170,14 +229,11 @@ func (x *XLSX) Render(w io.Writer, r *analyze.Report) error {
 				return fmt.Errorf("adding sheet %q: %w", st.name, err)
 			}
 		}
-		sw, err := f.NewStreamWriter(st.name)
-		if err != nil {
-			return fmt.Errorf("opening sheet %q: %w", st.name, err)
-		}
-		if err := st.write(sw); err != nil {
+		rec := &sheetRec{}
+		if err := st.write(rec); err != nil {
 			return fmt.Errorf("writing sheet %q: %w", st.name, err)
 		}
-		if err := sw.Flush(); err != nil {
+		if err := rec.stream(f, st.name); err != nil {
 			return fmt.Errorf("writing sheet %q: %w", st.name, err)
 		}
 	}
@@ -242,7 +298,7 @@ func uniqueHeaders(h []string) []string {
 
 // table writes a header and rows as an Excel table at A1 with a frozen header, column widths
 // fitted to the content (sampled) and filter buttons. rows holds already-built cells.
-func (b *xlsxBook) table(sw *excelize.StreamWriter, headers []string, rows [][]any) error {
+func (b *xlsxBook) table(sw *sheetRec, headers []string, rows [][]any) error {
 	headers = uniqueHeaders(headers)
 	widths := make([]float64, len(headers))
 	for i, h := range headers {
@@ -311,7 +367,7 @@ func minF(a, b float64) float64 {
 }
 
 // ruleSheet lists every finding of one rule.
-func (b *xlsxBook) ruleSheet(sw *excelize.StreamWriter, s analyze.RuleSection) error {
+func (b *xlsxBook) ruleSheet(sw *sheetRec, s analyze.RuleSection) error {
 	ev := evidenceColumns(s.Findings)
 	msg := hasMessage(s.Findings)
 	headers := []string{"Rule", "Severity", "Entity"}
@@ -338,7 +394,7 @@ func (b *xlsxBook) ruleSheet(sw *excelize.StreamWriter, s analyze.RuleSection) e
 
 // summary writes the facts, findings by severity and the index of rule sheets (no table: it is
 // a page to read, not to filter).
-func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names []string, cv *changeView) error {
+func (b *xlsxBook) summary(sw *sheetRec, r *analyze.Report, names []string, cv *changeView) error {
 	if err := sw.SetColWidth(1, 1, 34); err != nil {
 		return err
 	}
@@ -454,7 +510,7 @@ func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names [
 }
 
 // writeRows writes rows from A1 down.
-func writeRows(sw *excelize.StreamWriter, rows [][]any) error {
+func writeRows(sw *sheetRec, rows [][]any) error {
 	for i, row := range rows {
 		if err := sw.SetRow("A"+strconv.Itoa(i+1), row); err != nil {
 			return err
@@ -463,7 +519,7 @@ func writeRows(sw *excelize.StreamWriter, rows [][]any) error {
 	return nil
 }
 
-func (b *xlsxBook) waived(sw *excelize.StreamWriter, r *analyze.Report) error {
+func (b *xlsxBook) waived(sw *sheetRec, r *analyze.Report) error {
 	headers := []string{"Rule", "Severity", "Entity", "Statement", "Owner", "Expires", "Message", "Evidence", "Fingerprint"}
 	var rows [][]any
 	for _, f := range r.Waived {
@@ -508,7 +564,7 @@ func (b *xlsxBook) waived(sw *excelize.StreamWriter, r *analyze.Report) error {
 	return nil
 }
 
-func (b *xlsxBook) registration(sw *excelize.StreamWriter, r *analyze.Report) error {
+func (b *xlsxBook) registration(sw *sheetRec, r *analyze.Report) error {
 	headers := []string{"Class", "Configured (AXL)", "Seen (RisPort)", "Registered", "UnRegistered", "Rejected",
 		"PartiallyRegistered", "Unknown", "Never seen", "Registration rate", "RisPort complete"}
 	var rows [][]any
@@ -540,7 +596,7 @@ func (b *xlsxBook) registration(sw *excelize.StreamWriter, r *analyze.Report) er
 	return nil
 }
 
-func (b *xlsxBook) inventory(sw *excelize.StreamWriter, r *analyze.Report) error {
+func (b *xlsxBook) inventory(sw *sheetRec, r *analyze.Report) error {
 	var rows [][]any
 	for _, m := range r.Appendix.ModelCounts {
 		rows = append(rows, cells(m.Class, m.Model, m.Count))
@@ -548,7 +604,7 @@ func (b *xlsxBook) inventory(sw *excelize.StreamWriter, r *analyze.Report) error
 	return b.table(sw, []string{"Class", "Model", "Devices"}, rows)
 }
 
-func (b *xlsxBook) coverage(sw *excelize.StreamWriter, r *analyze.Report) error {
+func (b *xlsxBook) coverage(sw *sheetRec, r *analyze.Report) error {
 	var rows [][]any
 	for _, c := range r.DataQuality.Coverage {
 		complete := "yes"
@@ -565,7 +621,7 @@ func (b *xlsxBook) coverage(sw *excelize.StreamWriter, r *analyze.Report) error 
 	return b.table(sw, []string{"Source", "Item", "Complete", "Records", "Reason"}, rows)
 }
 
-func (b *xlsxBook) inconclusive(sw *excelize.StreamWriter, r *analyze.Report) error {
+func (b *xlsxBook) inconclusive(sw *sheetRec, r *analyze.Report) error {
 	var rows [][]any
 	for _, list := range [][]analyze.RuleOutcome{r.DataQuality.Inconclusive, r.DataQuality.Errors} {
 		for _, o := range list {
@@ -575,7 +631,7 @@ func (b *xlsxBook) inconclusive(sw *excelize.StreamWriter, r *analyze.Report) er
 	return b.table(sw, []string{"Rule", "Title", "Severity", "Outcome", "Reason"}, rows)
 }
 
-func (b *xlsxBook) rules(sw *excelize.StreamWriter, r *analyze.Report) error {
+func (b *xlsxBook) rules(sw *sheetRec, r *analyze.Report) error {
 	var rows [][]any
 	for _, o := range r.Appendix.Rules {
 		rows = append(rows, cells(o.Rule.ID, o.Rule.Title, o.Rule.Severity.String(), o.Rule.Category, string(o.Outcome),
@@ -587,7 +643,7 @@ func (b *xlsxBook) rules(sw *excelize.StreamWriter, r *analyze.Report) error {
 }
 
 // changeSheet writes one change list, every row, numbers as numbers.
-func (b *xlsxBook) changeSheet(sw *excelize.StreamWriter, l changeList) error {
+func (b *xlsxBook) changeSheet(sw *sheetRec, l changeList) error {
 	heads := make([]string, len(l.Cols))
 	for i, c := range l.Cols {
 		heads[i] = c.Head
@@ -614,7 +670,7 @@ func (b *xlsxBook) changeSheet(sw *excelize.StreamWriter, l changeList) error {
 }
 
 // ignoredFields lists every field a diff knows and whether it was ignored as volatile.
-func (b *xlsxBook) ignoredFields(sw *excelize.StreamWriter, d *analyze.Diff) error {
+func (b *xlsxBook) ignoredFields(sw *sheetRec, d *analyze.Diff) error {
 	ignored := map[string]bool{}
 	for _, f := range d.Ignored {
 		ignored[f] = true
@@ -632,7 +688,7 @@ func (b *xlsxBook) ignoredFields(sw *excelize.StreamWriter, d *analyze.Diff) err
 }
 
 // trend writes Report.Trend, one row per snapshot, numbers as numbers.
-func (b *xlsxBook) trend(sw *excelize.StreamWriter, r *analyze.Report) error {
+func (b *xlsxBook) trend(sw *sheetRec, r *analyze.Report) error {
 	header, rows := TrendTable(r.Trend)
 	out := make([][]any, len(rows))
 	for i, row := range rows {

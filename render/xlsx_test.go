@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
 )
 
@@ -167,6 +168,34 @@ func TestRuleSheetNames(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if diff := cmp.Diff(tt.want, mk(tt.ids...)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestXLSXUsedRange reads every sheet with openpyxl in read-only mode (which trusts each
+// sheet's <dimension ref>), fully loaded, and with pandas: all see every row.
+func TestXLSXUsedRange(t *testing.T) {
+	for name, rep := range map[string]*analyze.Report{"demo": demoReport(), "change-window": changeWindowReport()} {
+		t.Run(name, func(t *testing.T) {
+			path := renderTo(t, rep, FormatXLSX, Options{})
+			py := testtool.Pandas(t)
+			var got map[string]struct {
+				ReadOnly  int    `json:"read_only"`
+				Full      int    `json:"full"`
+				Pandas    int    `json:"pandas"`
+				Dimension string `json:"dimension"`
+			}
+			if err := json.Unmarshal(run(t, py, "testdata/xlsx_rows.py", path), &got); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) < 5 {
+				t.Fatalf("%d sheets", len(got))
+			}
+			for sheet, c := range got {
+				if c.ReadOnly != c.Full || c.Pandas != c.Full || c.Full < 2 {
+					t.Errorf("sheet %q: read-only sees %d rows, pandas %d, full load %d (dimension %s)", sheet, c.ReadOnly, c.Pandas, c.Full, c.Dimension)
+				}
 			}
 		})
 	}
