@@ -86,7 +86,8 @@ func demoReport() *analyze.Report {
 	trunks := rule("REG-003", "SIP trunks not registered", analyze.SeverityCritical, "registration")
 	var trunkF []analyze.Finding
 	for i, n := range []string{"TRK-PSTN-Zürich", "TRK-SBC-Ελλάδα", "TRK-Unity", "TRK-CUBE-02"} {
-		f := finding(trunks.ID, trunks.Severity, n, "status", "UnRegistered", "node", fmt.Sprintf("cucm-sub%d", i%2+1))
+		f := finding(trunks.ID, trunks.Severity, n, "status", "UnRegistered", "node", fmt.Sprintf("cucm-sub%d", i%2+1),
+			"unregistered_since", fmt.Sprintf("2026-08-%02d 06:00:00", i+10), "days", fmt.Sprint(106-i))
 		f.Message = "Trunk " + n + " is down: calls to the PSTN may fail"
 		trunkF = append(trunkF, f)
 	}
@@ -109,6 +110,8 @@ func demoReport() *analyze.Report {
 	secondary := rule("REG-010", "Devices registered to a secondary node", analyze.SeverityMedium, "registration")
 	passRule := rule("SEC-001", "Phones with web access enabled", analyze.SeverityMedium, "security")
 
+	gwRejected.GroupBy = []string{"status_reason", "node"}
+	eol.GroupBy = []string{"model", "end_of_support"}
 	sections := []analyze.RuleSection{
 		{Rule: trunks, Findings: trunkF},
 		{Rule: gwRejected, Findings: gwF},
@@ -116,6 +119,9 @@ func demoReport() *analyze.Report {
 		{Rule: neverSeen, Findings: neverSeenF},
 		{Rule: owner, Findings: ownerF},
 		{Rule: pool, Findings: poolF},
+	}
+	for i := range sections {
+		analyze.GroupSection(&sections[i])
 	}
 	var appendix []analyze.RuleOutcome
 	for _, s := range sections {

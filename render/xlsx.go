@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -18,7 +19,12 @@ import (
 // Inventory, Coverage, Inconclusive, Rules and, for change-window reports, Changes.
 // Every value is written as a string cell, so a value such as =cmd|' /C calc'!A0 stays text and
 // is never a formula.
-type XLSX struct{}
+type XLSX struct {
+	// Worklist, when set, is an earlier workbook's All findings sheet: its Status, Assignee and
+	// Notes are carried to the same findings (by fingerprint), and findings are marked new,
+	// open before or gone.
+	Worklist *Worklist
+}
 
 // Format implements Renderer.
 func (*XLSX) Format() Format { return FormatXLSX }
@@ -175,6 +181,7 @@ func (r *sheetRec) stream(f *excelize.File, sheet string) error {
 type xlsxBook struct {
 	f                   *excelize.File
 	header, title, bold int
+	date, dateTime, pct int
 	tables              int
 }
 
@@ -199,7 +206,10 @@ func (x *XLSX) Render(w io.Writer, r *analyze.Report) error {
 	if r.Diff != nil {
 		cv = newChangeView(r.Diff)
 	}
-	steps := []sheetStep{{sheetSummary, func(sw *sheetRec) error { return b.summary(sw, r, names, cv) }}}
+	steps := []sheetStep{{sheetSummary, func(sw *sheetRec) error { return b.summary(sw, r, names, cv, x.Worklist) }}}
+	if r.Kind != kindChangeWindow || len(r.Rules) > 0 {
+		steps = append(steps, sheetStep{sheetAll, func(sw *sheetRec) error { return b.allFindings(sw, r, x.Worklist) }})
+	}
 	for i := range r.Rules {
 		s := r.Rules[i]
 		steps = append(steps, sheetStep{names[i], func(sw *sheetRec) error { return b.ruleSheet(sw, s) }})
@@ -260,6 +270,16 @@ func (b *xlsxBook) styles() error {
 	if b.bold, err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "163A63"}}); err != nil {
 		return fmt.Errorf("creating xlsx styles: %w", err)
 	}
+	dateFmt, dateTimeFmt := "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
+	if b.date, err = b.f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt}); err != nil {
+		return fmt.Errorf("creating xlsx styles: %w", err)
+	}
+	if b.dateTime, err = b.f.NewStyle(&excelize.Style{CustomNumFmt: &dateTimeFmt}); err != nil {
+		return fmt.Errorf("creating xlsx styles: %w", err)
+	}
+	if b.pct, err = b.f.NewStyle(&excelize.Style{NumFmt: 10}); err != nil { // 0.00%
+		return fmt.Errorf("creating xlsx styles: %w", err)
+	}
 	return nil
 }
 
@@ -315,8 +335,11 @@ func (b *xlsxBook) table(sw *sheetRec, headers []string, rows [][]any) error {
 			n := 6
 			switch v := c.(type) {
 			case excelize.Cell:
-				if s, ok := v.Value.(string); ok {
-					n = utf8.RuneCountInString(s)
+				switch x := v.Value.(type) {
+				case string:
+					n = utf8.RuneCountInString(x)
+				case time.Time:
+					n = 19
 				}
 			case string:
 				n = utf8.RuneCountInString(v)
@@ -370,8 +393,16 @@ func minF(a, b float64) float64 {
 func (b *xlsxBook) ruleSheet(sw *sheetRec, s analyze.RuleSection) error {
 	ev := evidenceColumns(s.Findings)
 	msg := hasMessage(s.Findings)
+	grouped := len(s.Groups) > 0
 	headers := []string{"Rule", "Severity", "Entity"}
-	headers = append(headers, ev...)
+	if grouped {
+		headers = append(headers, "Group")
+	}
+	kinds := make([]colKind, len(ev))
+	for i, name := range ev {
+		headers = append(headers, humanHeader(name))
+		kinds[i] = columnKind(name, func(j int) string { return evidenceValue(s.Findings[j], name) }, len(s.Findings))
+	}
 	if msg {
 		headers = append(headers, "Message")
 	}
@@ -380,8 +411,11 @@ func (b *xlsxBook) ruleSheet(sw *sheetRec, s analyze.RuleSection) error {
 	for _, f := range s.Findings {
 		row := make([]any, 0, len(headers))
 		row = append(row, cells(f.RuleID, f.Severity.String(), f.Entity)...)
-		for _, name := range ev {
-			row = append(row, cells(evidenceValue(f, name))...)
+		if grouped {
+			row = append(row, cells(f.Group)...)
+		}
+		for i, name := range ev {
+			row = append(row, b.typedCell(kinds[i], evidenceValue(f, name)))
 		}
 		if msg {
 			row = append(row, cells(f.Message)...)
@@ -394,7 +428,7 @@ func (b *xlsxBook) ruleSheet(sw *sheetRec, s analyze.RuleSection) error {
 
 // summary writes the facts, findings by severity and the index of rule sheets (no table: it is
 // a page to read, not to filter).
-func (b *xlsxBook) summary(sw *sheetRec, r *analyze.Report, names []string, cv *changeView) error {
+func (b *xlsxBook) summary(sw *sheetRec, r *analyze.Report, names []string, cv *changeView, wl *Worklist) error {
 	if err := sw.SetColWidth(1, 1, 34); err != nil {
 		return err
 	}
@@ -499,6 +533,14 @@ func (b *xlsxBook) summary(sw *sheetRec, r *analyze.Report, names []string, cv *
 		add(cells("Devices added", c.DevicesAdded)...)
 		add(cells("Devices removed", c.DevicesRemoved)...)
 	}
+	if wl != nil {
+		carried, edited, fresh, gone := worklistCounts(r, wl)
+		heading("Worklist carried from " + wl.Source)
+		add(cells("Findings open before (Status, Assignee, Notes carried)", carried)...)
+		add(cells("  of which the team had edited", edited)...)
+		add(cells("New findings (blank, to triage)", fresh)...)
+		add(cells("Findings gone since (kept at the end of "+sheetAll+")", gone)...)
+	}
 	heading("Data quality")
 	if sel := selectionText(r.DataQuality.Selection); sel != "" {
 		add(cells("Rules in this report", sel)...)
@@ -531,7 +573,9 @@ func (b *xlsxBook) waived(sw *sheetRec, r *analyze.Report) error {
 		for i, e := range f.Evidence {
 			ev[i] = e.Name + "=" + e.Value
 		}
-		rows = append(rows, cells(f.RuleID, f.Severity.String(), f.Entity, st, owner, exp, f.Message, strings.Join(ev, "; "), f.Fingerprint))
+		row := cells(f.RuleID, f.Severity.String(), f.Entity, st, owner)
+		row = append(row, b.typedCell(kindDate, exp))
+		rows = append(rows, append(row, cells(f.Message, strings.Join(ev, "; "), f.Fingerprint)...))
 	}
 	if err := b.table(sw, headers, rows); err != nil {
 		return err
@@ -574,7 +618,7 @@ func (b *xlsxBook) registration(sw *sheetRec, r *analyze.Report) error {
 			complete = "no"
 		}
 		rows = append(rows, cells(c.Class, c.Configured, c.Seen, c.Registered, c.UnRegistered, c.Rejected,
-			c.PartiallyRegistered, c.Unknown, c.NeverSeen, c.RegistrationRate, complete))
+			c.PartiallyRegistered, c.Unknown, c.NeverSeen, excelize.Cell{Value: c.RegistrationRate, StyleID: b.pct}, complete))
 	}
 	if err := b.table(sw, headers, rows); err != nil {
 		return err

@@ -47,12 +47,12 @@ func TestXLSXOpenpyxl(t *testing.T) {
 	for _, s := range d.Sheets {
 		names = append(names, s.Name)
 	}
-	want := []string{"Summary", "REG-003", "REG-002", "EOL-001", "REG-001", "CFG-004", "CFG-010",
+	want := []string{"Summary", "All findings", "REG-003", "REG-002", "EOL-001", "REG-001", "CFG-004", "CFG-010",
 		"Waived", "Registration", "Inventory", "Coverage", "Inconclusive", "Rules", "Trend"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Fatalf("sheet names (-want +got):\n%s", diff)
 	}
-	for i, s := range d.Sheets[1:7] {
+	for i, s := range d.Sheets[2:8] {
 		sec := rep.Rules[i]
 		t.Run(s.Name, func(t *testing.T) {
 			if s.Rows != len(sec.Findings)+1 {
