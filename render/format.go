@@ -174,7 +174,7 @@ type Options struct {
 
 // Defaults of Options.
 const (
-	DefaultPDFMaxEntities      = 50
+	DefaultPDFMaxEntities      = 5
 	DefaultMarkdownMaxEntities = 25
 )
 
