@@ -179,6 +179,8 @@ func BuildReport(ctx context.Context, store *snapshot.Store, snapshotID int64, o
 			return nil, err
 		}
 	}
+	rep.Summary.Scores = ScoreReport(rep)
+	rep.Summary.Narrative = Narrate(rep)
 	return rep, nil
 }
 

@@ -35,6 +35,11 @@ type Summary struct {
 	RisByClassStatus   []snapshot.ClassCount `json:"ris_by_class_status"`
 	TopRisks           []TopRisk             `json:"top_risks"`
 	Change             *ChangeSummary        `json:"change,omitempty"`
+	// Narrative is the executive summary in words: three to five sentences for a reader who
+	// reads nothing else (Narrate).
+	Narrative []string `json:"narrative,omitempty"`
+	// Scores are the areas' scores, 0-100 (ScoreFormula), with their trend.
+	Scores []AreaScore `json:"scores,omitempty"`
 }
 
 // SeverityCount is the number of open (not waived) findings of one severity.
@@ -242,6 +247,7 @@ type TrendPoint struct {
 	RegisteredByClass  map[string]int   `json:"registered_by_class"`
 	FindingsBySeverity map[Severity]int `json:"findings_by_severity"` // open findings; nil when not analyzed
 	Analyzed           bool             `json:"analyzed"`             // the snapshot has an analysis run
+	Scores             map[string]int   `json:"scores,omitempty"`     // area scores (AreaScore); nil when not analyzed
 }
 
 // DiffSchemaVersion versions the JSON of `cucm-audit diff --format json`: a Diff with

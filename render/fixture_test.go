@@ -40,8 +40,22 @@ func finding(ruleID string, sev analyze.Severity, entity string, ev ...string) a
 	return f
 }
 
-// demoReport is a hand-made report shaped like the demo hospital cluster.
+// demoReport is a hand-made report shaped like the demo hospital cluster, with its scores
+// (and their trend) and its summary in words.
 func demoReport() *analyze.Report {
+	r := demoReportBare()
+	for i, sc := range []map[string]int{nil, {"registration": 88, "lifecycle": 80}, {"registration": 86, "lifecycle": 78}} {
+		r.Trend[i].Scores = sc
+	}
+	withSummary(r)
+	r.Trend[3].Scores = map[string]int{}
+	for _, sc := range r.Summary.Scores {
+		r.Trend[3].Scores[sc.Area] = sc.Score
+	}
+	return withSummary(r)
+}
+
+func demoReportBare() *analyze.Report {
 	pools := []string{"DP-Zürich-Main", "DP-Ελλάδα-Athens", "DP-Berlin", "DP-Default"}
 	models := []string{"Cisco 8845", "Cisco 7841", "Cisco 7965", "Cisco 8865"}
 
@@ -206,6 +220,13 @@ func demoReport() *analyze.Report {
 			{SnapshotID: 42, At: snapTime, RegisteredByClass: map[string]int{"Phone": 679, "Gateway": 41}, FindingsBySeverity: map[analyze.Severity]int{analyze.SeverityCritical: 4, analyze.SeverityHigh: 164, analyze.SeverityMedium: 574, analyze.SeverityLow: 31, analyze.SeverityInfo: 12}, Analyzed: true},
 		},
 	}
+}
+
+// withSummary fills the report's scores and narrative as BuildReport does.
+func withSummary(r *analyze.Report) *analyze.Report {
+	r.Summary.Scores = analyze.ScoreReport(r)
+	r.Summary.Narrative = analyze.Narrate(r)
+	return r
 }
 
 // bigReport is a megacluster-sized report: rules × perRule findings with six evidence fields.

@@ -1,55 +1,11 @@
 package render
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 )
-
-// groupNoun names what a group's Of counts, by the group's first field.
-func groupNoun(field string) string {
-	switch field {
-	case "mgcp_gateway":
-		return "endpoints of the gateway"
-	case "device_pool":
-		return "devices in the pool"
-	case "model":
-		return "devices of the model"
-	case "location":
-		return "devices in the location"
-	case "owner":
-		return "devices of the user"
-	case "protocol":
-		return "devices on the protocol"
-	case "class":
-		return "devices of the class"
-	}
-	return "devices"
-}
-
-// groupSentence says one group in a line: "vg320-old: 34 of 44 endpoints of the gateway ·
-// reason ConfigurationMismatch · node cucm-sub3".
-func groupSentence(g analyze.FindingGroup) string {
-	if len(g.Fields) == 0 {
-		return fmt.Sprintf("%s findings", num(g.Count))
-	}
-	var b strings.Builder
-	b.WriteString(g.Fields[0].Value)
-	b.WriteString(": ")
-	b.WriteString(num(g.Count))
-	if g.Of > 0 {
-		fmt.Fprintf(&b, " of %s %s", num(g.Of), groupNoun(g.Fields[0].Name))
-	} else if g.Count == 1 {
-		b.WriteString(" finding")
-	} else {
-		b.WriteString(" findings")
-	}
-	for _, f := range g.Fields[1:] {
-		fmt.Fprintf(&b, " · %s %s", strings.ToLower(humanHeader(f.Name)), f.Value)
-	}
-	return b.String()
-}
 
 // groupTable lays out a section's groups: one column per group field, the findings, and how
 // many configured devices share the first field. At most max groups (all when max < 0).
@@ -67,7 +23,7 @@ func groupTable(s analyze.RuleSection, max int) ([]string, [][]string, int) {
 		withOf = withOf || g.Of > 0
 	}
 	if withOf {
-		cols = append(cols, "Of "+groupNoun(s.Groups[0].Fields[0].Name))
+		cols = append(cols, "Of "+analyze.GroupNoun(s.Groups[0].Fields[0].Name))
 	}
 	gs := s.Groups
 	more := 0
@@ -167,4 +123,16 @@ func withoutEntityParts(cols []string, rows [][]string) ([]string, [][]string) {
 		}
 	}
 	return oc, out
+}
+
+// scoreTrend says an area's scores over the cluster's snapshots: "#39 70 → #40 68 → #42 62".
+func scoreTrend(ps []analyze.ScorePoint) string {
+	if len(ps) < 2 {
+		return "—"
+	}
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = "#" + strconv.FormatInt(p.SnapshotID, 10) + " " + strconv.Itoa(p.Score)
+	}
+	return strings.Join(parts, " → ")
 }

@@ -256,6 +256,7 @@ func evidenceValue(f analyze.Finding, name string) string {
 
 func mdFuncs() template.FuncMap {
 	return template.FuncMap{
+		"scoreTrend": scoreTrend,
 		"cell":     mdCell,
 		"nodeRole": nodeRoleText,
 		"text":     mdText,

@@ -337,7 +337,7 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, style tableStyle) {
 	d.font("B", pdfTableSize, colInk)
 	d.fitHeaderWords(cols, widths)
 	const lh = 3.4
-	const pad = 1.1
+	const pad = 0.8
 	header := func() {
 		d.font("B", pdfTableSize, rgb{255, 255, 255})
 		lines := make([][]string, len(cols))
@@ -664,6 +664,12 @@ func ruleCoverage(r *analyze.Report) string {
 func (d *pdfDoc) summary() {
 	f, r := d.f, d.rep
 	d.section("Executive summary")
+	for _, sentence := range r.Summary.Narrative {
+		d.para(sentence, "", pdfBodySize, colInk)
+	}
+	if len(r.Summary.Narrative) > 0 {
+		f.SetY(f.GetY() + 3)
+	}
 	open, critHigh := 0, 0
 	for _, s := range r.Summary.FindingsBySeverity {
 		open += s.Count
@@ -1015,7 +1021,7 @@ func niceCeil(n int) int {
 // quality draws coverage gaps, inconclusive rules and rules that failed.
 func (d *pdfDoc) quality() {
 	r := d.rep
-	d.section("Data quality")
+	d.flowSection("Data quality")
 	dq := r.DataQuality
 	if sel := selectionText(dq.Selection); sel != "" {
 		d.heading("Rules in this report", 10)
@@ -1113,7 +1119,7 @@ func (d *pdfDoc) findings() {
 
 // pdfMaxGroups is how many groups of one rule the PDF lists; the XLSX has them all (the
 // Group column of the rule's sheet and of All findings).
-const pdfMaxGroups = 6
+const pdfMaxGroups = 5
 
 // ruleGroups draws a rule's findings grouped by cause, largest first.
 func (d *pdfDoc) ruleGroups(i int, s analyze.RuleSection) {

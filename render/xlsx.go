@@ -498,6 +498,19 @@ func (b *xlsxBook) summary(sw *sheetRec, r *analyze.Report, names []string, cv *
 	if r.Kind == kindChangeWindow {
 		return writeRows(sw, rows)
 	}
+	if len(r.Summary.Narrative) > 0 {
+		heading("In words")
+		for _, sentence := range r.Summary.Narrative {
+			add(cells("", sentence)...)
+		}
+	}
+	if len(r.Summary.Scores) > 0 {
+		heading("Scores (0-100): " + analyze.ScoreFormula)
+		add(cells("Area", "Score", "Rules failing", "Rules evaluated", "Rules without verdict")...)
+		for _, sc := range r.Summary.Scores {
+			add(cells(sc.Area, sc.Score, sc.Failing, sc.Rules, sc.Inconclusive)...)
+		}
+	}
 	heading("Open findings by severity")
 	add(cells("Severity", "Open findings")...)
 	total := 0
