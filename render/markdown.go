@@ -257,11 +257,11 @@ func evidenceValue(f analyze.Finding, name string) string {
 func mdFuncs() template.FuncMap {
 	return template.FuncMap{
 		"scoreTrend": scoreTrend,
-		"cell":     mdCell,
-		"nodeRole": nodeRoleText,
-		"text":     mdText,
-		"sev":      func(s analyze.Severity) string { return strings.ToUpper(s.String()) },
-		"pct":      func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + " %" },
+		"cell":       mdCell,
+		"nodeRole":   nodeRoleText,
+		"text":       mdText,
+		"sev":        func(s analyze.Severity) string { return strings.ToUpper(s.String()) },
+		"pct":        func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + " %" },
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
