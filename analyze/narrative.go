@@ -53,6 +53,13 @@ func plural(n int, word string) string {
 	return thousands(n) + " " + word + "s"
 }
 
+func were(n int) string {
+	if n == 1 {
+		return " was"
+	}
+	return " were"
+}
+
 func pct(part, whole int) string {
 	if whole == 0 {
 		return "0 %"
@@ -96,10 +103,10 @@ func Narrate(r *Report) []string {
 			thousands(conf), thousands(reg), pct(reg, conf), r.Snapshot.StartedAt.UTC().Format("2006-01-02 15:04"))
 		var notes []string
 		if never > 0 {
-			notes = append(notes, thousands(never)+" were never seen by RisPort")
+			notes = append(notes, thousands(never)+were(never)+" never seen by RisPort")
 		}
 		if rejected > 0 {
-			notes = append(notes, thousands(rejected)+" were rejected")
+			notes = append(notes, thousands(rejected)+were(rejected)+" rejected")
 		}
 		if len(notes) > 0 {
 			s += "; " + joinAnd(notes)
