@@ -155,8 +155,11 @@ func storedScores(ctx context.Context, store *snapshot.Store, snapshotID, analys
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("scoring snapshot %d: %w", snapshotID, err)
 	}
-	out := map[string]int{}
+	var out map[string]int // nil when no rule scores
 	for _, s := range scoreAreas(tallies, configured) {
+		if out == nil {
+			out = map[string]int{}
+		}
 		out[s.Area] = s.Score
 	}
 	return out, nil
