@@ -116,6 +116,9 @@ func BuildReport(ctx context.Context, store *snapshot.Store, snapshotID int64, o
 		return a.ID < b.ID
 	})
 
+	if err := enrichFindings(ctx, store, snapshotID, rep); err != nil {
+		return nil, err
+	}
 	for _, s := range Severities() {
 		rep.Summary.FindingsBySeverity = append(rep.Summary.FindingsBySeverity, SeverityCount{Severity: s, Count: openBySev[s]})
 	}
@@ -180,6 +183,8 @@ func BuildReport(ctx context.Context, store *snapshot.Store, snapshotID int64, o
 			return nil, err
 		}
 	}
+	rep.Summary.Scores = ScoreReport(rep)
+	rep.Summary.Narrative = Narrate(rep)
 	return rep, nil
 }
 

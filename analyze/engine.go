@@ -279,6 +279,12 @@ func (e *evaluator) prepare(ctx context.Context, selected []*Rule, params map[st
 			errs = append(errs, fmt.Errorf("%s:%d: rule %s: query returns no entity column (columns: %s)", r.File, r.Line, r.ID, strings.Join(cols, ", ")))
 			continue
 		}
+		if bad := unknownGroupFields(r.GroupBy, cols); len(bad) > 0 {
+			st.Close()
+			errs = append(errs, fmt.Errorf("%s:%d: rule %s: group_by %s: neither a column of the query (%s) nor a device attribute (%s)",
+				r.File, r.Line, r.ID, strings.Join(bad, ", "), strings.Join(cols, ", "), strings.Join(GroupContext(), ", ")))
+			continue
+		}
 		out = append(out, prepared{rule: r, stmt: st, args: args})
 	}
 	if len(errs) > 0 {

@@ -137,6 +137,11 @@ func TestLoadBadRules(t *testing.T) {
 			"x.yaml:3: rule TST-001: query does not prepare against the views: not authorized"},
 		{"with insert", "", withQuery("WITH x AS (SELECT 1) INSERT INTO axl_user (snapshot_id, userid) SELECT :days, 'x'"),
 			"x.yaml:3: rule TST-001: query does not prepare against the views: not authorized"},
+		{"group_by unknown field", "", good + "    group_by: [model, site]\n",
+			"x.yaml:3: rule TST-001: group_by site: neither a column of the query (entity, model) nor a device attribute " +
+				"(device_pool, location, owner, node, model, protocol, mgcp_gateway, class, load)"},
+		{"group_by entity", "", good + "    group_by: [entity]\n",
+			"x.yaml:16: rule TST-001: group_by entity: every finding has its own entity, so nothing would group"},
 		{"load_extension", "", withQuery("SELECT load_extension('/tmp/x.so') AS entity WHERE 1 = :days"),
 			"x.yaml:3: rule TST-001: query does not prepare against the views: not authorized to use function: load_extension"},
 	}

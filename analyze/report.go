@@ -45,6 +45,11 @@ type Summary struct {
 	RisByClassStatus   []snapshot.ClassCount `json:"ris_by_class_status"`
 	TopRisks           []TopRisk             `json:"top_risks"`
 	Change             *ChangeSummary        `json:"change,omitempty"`
+	// Narrative is the executive summary in words: three to five sentences for a reader who
+	// reads nothing else (Narrate).
+	Narrative []string `json:"narrative,omitempty"`
+	// Scores are the areas' scores, 0-100 (ScoreFormula), with their trend.
+	Scores []AreaScore `json:"scores,omitempty"`
 }
 
 // SeverityCount is the number of open (not waived) findings of one severity.
@@ -135,6 +140,9 @@ type RuleInfo struct {
 	References  []string          `json:"references,omitempty"`
 	Controls    []string          `json:"controls,omitempty"`
 	Params      map[string]string `json:"params,omitempty"` // values in force
+	// GroupBy names the fields whose values together are the cause findings share
+	// (Rule.GroupBy); empty when the rule's findings are not grouped.
+	GroupBy []string `json:"group_by,omitempty"`
 }
 
 // Outcome is how one rule ended on one snapshot.
@@ -161,6 +169,34 @@ type RuleOutcome struct {
 type RuleSection struct {
 	Rule     RuleInfo  `json:"rule"`
 	Findings []Finding `json:"findings"`
+	// Groups are the findings grouped by the rule's GroupBy fields, largest first; empty when
+	// the rule does not group. Every finding is in exactly one group (Finding.Group).
+	Groups []FindingGroup `json:"groups,omitempty"`
+}
+
+// FindingGroup is the findings of one rule that share a cause: the same values of the rule's
+// GroupBy fields.
+type FindingGroup struct {
+	Key    string  `json:"key"`    // the values joined by " · ", as Finding.Group
+	Fields []Field `json:"fields"` // the GroupBy fields and their shared values
+	Count  int     `json:"count"`  // open findings in the group
+	// Of is how many configured devices share the group's first field (the endpoints of the
+	// gateway, the devices of the pool or model) when that field is a device attribute; 0 when
+	// unknown.
+	Of      int      `json:"of,omitempty"`
+	Members []string `json:"members"` // the first few entities, for a reader; the findings hold all
+}
+
+// Where locates a finding's entity when it is a configured device: what a team filters by
+// site. Empty fields are unknown.
+type Where struct {
+	DevicePool  string `json:"device_pool,omitempty"`
+	Location    string `json:"location,omitempty"`
+	Owner       string `json:"owner,omitempty"`
+	Node        string `json:"node,omitempty"` // the node RisPort saw the device on
+	Model       string `json:"model,omitempty"`
+	Description string `json:"description,omitempty"`
+	IP          string `json:"ip,omitempty"`
 }
 
 // Finding is one affected entity.
@@ -172,6 +208,11 @@ type Finding struct {
 	Message     string   `json:"message,omitempty"`
 	Evidence    []Field  `json:"evidence"` // in the rule query's column order
 	Waiver      *Waiver  `json:"waiver,omitempty"`
+	// Group is the key of the FindingGroup the finding belongs to ("" when its rule does not
+	// group); Where locates the entity when it is a configured device. Both are filled by
+	// BuildReport, not stored with the finding.
+	Group string `json:"group,omitempty"`
+	Where *Where `json:"where,omitempty"`
 }
 
 // Field is one named evidence value.
@@ -216,6 +257,7 @@ type TrendPoint struct {
 	RegisteredByClass  map[string]int   `json:"registered_by_class"`
 	FindingsBySeverity map[Severity]int `json:"findings_by_severity"` // open findings; nil when not analyzed
 	Analyzed           bool             `json:"analyzed"`             // the snapshot has an analysis run
+	Scores             map[string]int   `json:"scores,omitempty"`     // area scores (AreaScore); nil when not analyzed
 }
 
 // DiffSchemaVersion versions the JSON of `cucm-audit diff --format json`: a Diff with

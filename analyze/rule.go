@@ -38,6 +38,9 @@ type Rule struct {
 	Params      []Param // sorted by name
 	Query       string
 	Message     string // text/template source over the row, "" for none
+	// GroupBy names the fields whose shared values are a finding's cause: columns of the
+	// query, or the device attributes of GroupContext looked up by entity. Nil: no grouping.
+	GroupBy []string
 
 	File string // pack file the rule came from, as shown in errors
 	Line int    // line of the rule in File
@@ -70,7 +73,7 @@ func (r *Rule) Info(values map[string]any) RuleInfo {
 	info := RuleInfo{
 		ID: r.ID, Title: r.Title, Severity: r.Severity, Category: r.Category,
 		Description: r.Description, Rationale: r.Rationale, Remediation: r.Remediation,
-		References: r.References, Controls: r.Controls,
+		References: r.References, Controls: r.Controls, GroupBy: r.GroupBy,
 	}
 	if len(r.Params) > 0 {
 		info.Params = map[string]string{}
@@ -296,6 +299,7 @@ type ruleFile struct {
 	Params      map[string]paramFile `yaml:"params"`
 	Query       string               `yaml:"query"`
 	Message     string               `yaml:"message"`
+	GroupBy     []string             `yaml:"group_by"`
 }
 
 type paramFile struct {
@@ -473,7 +477,7 @@ func buildRule(pe *packErrors, file string, rn ruleNode, rf ruleFile) *Rule {
 		Description: strings.TrimSpace(rf.Description), Rationale: strings.TrimSpace(rf.Rationale),
 		Remediation: strings.TrimSpace(rf.Remediation), References: rf.References, Controls: rf.Controls,
 		Requires: rf.Requires, Query: strings.TrimSpace(rf.Query), Message: strings.TrimSpace(rf.Message),
-		File: file, Line: rn.node.Line,
+		GroupBy: rf.GroupBy, File: file, Line: rn.node.Line,
 	}
 	for _, f := range []struct{ key, val string }{
 		{"id", rf.ID}, {"title", r.Title}, {"severity", rf.Severity}, {"category", rf.Category},
@@ -546,6 +550,18 @@ func buildRule(pe *packErrors, file string, rn ruleNode, rf ruleFile) *Rule {
 		if msg := checkQueryText(r.Query, declared); msg != "" {
 			pe.add(rn.keyLine("query"), name, "query %s", msg)
 		}
+	}
+	seenGroup := map[string]bool{}
+	for _, g := range rf.GroupBy {
+		switch {
+		case !paramNamePattern.MatchString(g):
+			pe.add(rn.keyLine("group_by"), name, "group_by %q: a field name is lower case letters, digits and _", g)
+		case seenGroup[g]:
+			pe.add(rn.keyLine("group_by"), name, "group_by %q: named twice", g)
+		case g == "entity":
+			pe.add(rn.keyLine("group_by"), name, "group_by entity: every finding has its own entity, so nothing would group")
+		}
+		seenGroup[g] = true
 	}
 	if r.Message != "" {
 		t, err := template.New(r.ID).Option("missingkey=error").Funcs(templateFuncs).Parse(r.Message)

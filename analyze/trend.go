@@ -112,6 +112,9 @@ func trend(ctx context.Context, store *snapshot.Store, cluster string, upTo int6
 			if err := rows.Err(); err != nil {
 				return nil, fmt.Errorf("building trend: counting findings of snapshot %d: %w", m.ID, err)
 			}
+			if p.Scores, err = storedScores(ctx, store, m.ID, analysis); err != nil {
+				return nil, fmt.Errorf("building trend: %w", err)
+			}
 		}
 		points = append(points, p)
 	}

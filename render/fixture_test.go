@@ -40,8 +40,22 @@ func finding(ruleID string, sev analyze.Severity, entity string, ev ...string) a
 	return f
 }
 
-// demoReport is a hand-made report shaped like the demo hospital cluster.
+// demoReport is a hand-made report shaped like the demo hospital cluster, with its scores
+// (and their trend) and its summary in words.
 func demoReport() *analyze.Report {
+	r := demoReportBare()
+	for i, sc := range []map[string]int{nil, {"registration": 88, "lifecycle": 80}, {"registration": 86, "lifecycle": 78}} {
+		r.Trend[i].Scores = sc
+	}
+	withSummary(r)
+	r.Trend[3].Scores = map[string]int{}
+	for _, sc := range r.Summary.Scores {
+		r.Trend[3].Scores[sc.Area] = sc.Score
+	}
+	return withSummary(r)
+}
+
+func demoReportBare() *analyze.Report {
 	pools := []string{"DP-Zürich-Main", "DP-Ελλάδα-Athens", "DP-Berlin", "DP-Default"}
 	models := []string{"Cisco 8845", "Cisco 7841", "Cisco 7965", "Cisco 8865"}
 
@@ -86,7 +100,8 @@ func demoReport() *analyze.Report {
 	trunks := rule("REG-003", "SIP trunks not registered", analyze.SeverityCritical, "registration")
 	var trunkF []analyze.Finding
 	for i, n := range []string{"TRK-PSTN-Zürich", "TRK-SBC-Ελλάδα", "TRK-Unity", "TRK-CUBE-02"} {
-		f := finding(trunks.ID, trunks.Severity, n, "status", "UnRegistered", "node", fmt.Sprintf("cucm-sub%d", i%2+1))
+		f := finding(trunks.ID, trunks.Severity, n, "status", "UnRegistered", "node", fmt.Sprintf("cucm-sub%d", i%2+1),
+			"unregistered_since", fmt.Sprintf("2026-08-%02d 06:00:00", i+10), "days", fmt.Sprint(106-i))
 		f.Message = "Trunk " + n + " is down: calls to the PSTN may fail"
 		trunkF = append(trunkF, f)
 	}
@@ -109,6 +124,8 @@ func demoReport() *analyze.Report {
 	secondary := rule("REG-010", "Devices registered to a secondary node", analyze.SeverityMedium, "registration")
 	passRule := rule("SEC-001", "Phones with web access enabled", analyze.SeverityMedium, "security")
 
+	gwRejected.GroupBy = []string{"status_reason", "node"}
+	eol.GroupBy = []string{"model", "end_of_support"}
 	sections := []analyze.RuleSection{
 		{Rule: trunks, Findings: trunkF},
 		{Rule: gwRejected, Findings: gwF},
@@ -116,6 +133,9 @@ func demoReport() *analyze.Report {
 		{Rule: neverSeen, Findings: neverSeenF},
 		{Rule: owner, Findings: ownerF},
 		{Rule: pool, Findings: poolF},
+	}
+	for i := range sections {
+		analyze.GroupSection(&sections[i])
 	}
 	var appendix []analyze.RuleOutcome
 	for _, s := range sections {
@@ -201,6 +221,13 @@ func demoReport() *analyze.Report {
 			{SnapshotID: 42, At: snapTime, RegisteredByClass: map[string]int{"Phone": 679, "Gateway": 41}, FindingsBySeverity: map[analyze.Severity]int{analyze.SeverityCritical: 4, analyze.SeverityHigh: 164, analyze.SeverityMedium: 574, analyze.SeverityLow: 31, analyze.SeverityInfo: 12}, Analyzed: true},
 		},
 	}
+}
+
+// withSummary fills the report's scores and narrative as BuildReport does.
+func withSummary(r *analyze.Report) *analyze.Report {
+	r.Summary.Scores = analyze.ScoreReport(r)
+	r.Summary.Narrative = analyze.Narrate(r)
+	return r
 }
 
 // bigReport is a megacluster-sized report: rules × perRule findings with six evidence fields.

@@ -137,7 +137,7 @@ func New(f Format, opts Options) (Renderer, error) {
 	case FormatPDF:
 		return &PDF{MaxEntities: opts.PDFMaxEntities, WithXLSX: opts.Formats.Has(FormatXLSX)}, nil
 	case FormatXLSX:
-		return &XLSX{}, nil
+		return &XLSX{Worklist: opts.Worklist}, nil
 	case FormatMarkdown:
 		m, err := NewMarkdown(opts.TemplatesDir, opts.MarkdownMaxEntities)
 		if err != nil {
@@ -167,11 +167,14 @@ type Options struct {
 	// XLSX"; otherwise they say that the XLSX report lists it all and how to write one
 	// (--format xlsx), since no XLSX came with them.
 	Formats Formats
+	// Worklist, when set, carries the team's edits of an earlier workbook into the XLSX
+	// (see ReadWorklist).
+	Worklist *Worklist
 }
 
 // Defaults of Options.
 const (
-	DefaultPDFMaxEntities      = 50
+	DefaultPDFMaxEntities      = 5
 	DefaultMarkdownMaxEntities = 25
 )
 

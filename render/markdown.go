@@ -113,7 +113,15 @@ type mdRule struct {
 	Severity analyze.Severity
 	// XLSX says an XLSX report is written with this Markdown, so the omitted rows are "in the XLSX".
 	XLSX bool
+	// GroupColumns and GroupRows are the rule's findings grouped by cause (largest first, at
+	// most mdMaxGroups); GroupsMore counts the groups left out.
+	GroupColumns []string
+	GroupRows    [][]string
+	GroupsMore   int
 }
+
+// mdMaxGroups is how many groups of one rule the Markdown names.
+const mdMaxGroups = 10
 
 // mdDiff is the change view (changeView) as the templates see it, each list capped.
 type mdDiff struct {
@@ -157,6 +165,7 @@ func newMDView(r *analyze.Report, max int, withXLSX bool) mdView {
 		}
 		mr := mdRule{Rule: s.Rule, Total: len(s.Findings), Columns: cols, Rows: rows, Severity: s.Rule.Severity, XLSX: withXLSX}
 		mr.Omitted = len(s.Findings) - len(rows)
+		mr.GroupColumns, mr.GroupRows, mr.GroupsMore = groupTable(s, mdMaxGroups)
 		v.Rules = append(v.Rules, mr)
 	}
 	if r.Diff != nil {
@@ -247,11 +256,12 @@ func evidenceValue(f analyze.Finding, name string) string {
 
 func mdFuncs() template.FuncMap {
 	return template.FuncMap{
-		"cell":     mdCell,
-		"nodeRole": nodeRoleText,
-		"text":     mdText,
-		"sev":      func(s analyze.Severity) string { return strings.ToUpper(s.String()) },
-		"pct":      func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + " %" },
+		"scoreTrend": scoreTrend,
+		"cell":       mdCell,
+		"nodeRole":   nodeRoleText,
+		"text":       mdText,
+		"sev":        func(s analyze.Severity) string { return strings.ToUpper(s.String()) },
+		"pct":        func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + " %" },
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"

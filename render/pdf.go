@@ -238,6 +238,22 @@ func (d *pdfDoc) ensure(h float64) {
 // section starts a new page with a top-level heading and bookmark.
 func (d *pdfDoc) section(title string) {
 	d.f.AddPage()
+	d.sectionHead(title)
+}
+
+// flowSection starts a top-level section below the previous one when at least 60 mm are
+// left on the page, on a new page otherwise: short sections do not each take a page.
+func (d *pdfDoc) flowSection(title string) {
+	if d.f.GetY()+60 > d.bottom {
+		d.f.AddPage()
+	} else {
+		d.f.SetY(d.f.GetY() + 6)
+	}
+	d.sectionHead(title)
+}
+
+// sectionHead draws a top-level heading and bookmark at the current position.
+func (d *pdfDoc) sectionHead(title string) {
 	if alias, ok := d.toc[title]; ok {
 		d.f.RegisterAlias(alias, strconv.Itoa(d.f.PageNo()))
 	}
@@ -321,7 +337,7 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, style tableStyle) {
 	d.font("B", pdfTableSize, colInk)
 	d.fitHeaderWords(cols, widths)
 	const lh = 3.4
-	const pad = 1.1
+	const pad = 0.8
 	header := func() {
 		d.font("B", pdfTableSize, rgb{255, 255, 255})
 		lines := make([][]string, len(cols))
@@ -651,6 +667,12 @@ func ruleCoverage(r *analyze.Report) string {
 func (d *pdfDoc) summary() {
 	f, r := d.f, d.rep
 	d.section("Executive summary")
+	for _, sentence := range r.Summary.Narrative {
+		d.para(sentence, "", pdfBodySize, colInk)
+	}
+	if len(r.Summary.Narrative) > 0 {
+		f.SetY(f.GetY() + 3)
+	}
 	open, critHigh := 0, 0
 	for _, s := range r.Summary.FindingsBySeverity {
 		open += s.Count
@@ -992,7 +1014,7 @@ func niceCeil(n int) int {
 // quality draws coverage gaps, inconclusive rules and rules that failed.
 func (d *pdfDoc) quality() {
 	r := d.rep
-	d.section("Data quality")
+	d.flowSection("Data quality")
 	dq := r.DataQuality
 	if sel := selectionText(dq.Selection); sel != "" {
 		d.heading("Rules in this report", 10)
@@ -1041,14 +1063,14 @@ func (d *pdfDoc) quality() {
 // findings draws one block per failing rule.
 func (d *pdfDoc) findings() {
 	f, r := d.f, d.rep
-	d.section("Findings by rule")
+	d.flowSection("Findings by rule")
 	if len(r.Rules) == 0 {
 		d.para("No rule has open findings.", "", pdfBodySize, colInk)
 		return
 	}
 	for i, s := range r.Rules {
 		if i > 0 {
-			d.ensure(70)
+			d.ensure(45)
 			f.SetY(f.GetY() + 4)
 		}
 		ri := s.Rule
@@ -1083,23 +1105,68 @@ func (d *pdfDoc) findings() {
 		d.para(ri.Description, "", pdfBodySize, colInk)
 		d.labelled("Why it matters", ri.Rationale)
 		d.labelled("Remediation", ri.Remediation)
-		if len(ri.References) > 0 {
-			d.labelled("References", strings.Join(ri.References, "\n"))
-		}
-		shown, more := capped(s.Findings, d.max)
-		cols, rows := findingTable(shown, -1)
-		pc := make([]pdfCol, len(cols))
-		for j, c := range cols {
-			pc[j] = pdfCol{head: humanize(c), align: "L"} // width 0: sized from the content
-		}
-		d.ensure(15)
-		d.table(pc, rows, nil)
-		if more > 0 {
-			d.para(fmt.Sprintf("Showing %s of %s findings: %s", num(len(shown)), num(len(s.Findings)),
-				d.more(more, "every finding of this rule", d.sheets[i])), "", 8.5, colMuted)
-		}
+		d.ruleGroups(i, s)
+		d.ruleEntities(i, s)
 	}
 }
+
+// pdfMaxGroups is how many groups of one rule the PDF lists; the XLSX has them all (the
+// Group column of the rule's sheet and of All findings).
+const pdfMaxGroups = 5
+
+// ruleGroups draws a rule's findings grouped by cause, largest first.
+func (d *pdfDoc) ruleGroups(i int, s analyze.RuleSection) {
+	cols, rows, more := groupTable(s, pdfMaxGroups)
+	if len(cols) == 0 {
+		return
+	}
+	d.heading("By cause", 20)
+	pc := make([]pdfCol, len(cols))
+	for j, c := range cols {
+		pc[j] = pdfCol{head: c, align: "L"}
+		if j >= len(s.Groups[0].Fields) {
+			pc[j].align = "R"
+		}
+	}
+	d.table(pc, rows, nil)
+	if more > 0 {
+		d.para(fmt.Sprintf("Showing the %d largest of %s groups: %s", pdfMaxGroups, num(len(s.Groups)),
+			d.more(more, "the group of every finding (column Group)", d.sheets[i])), "", 8.5, colMuted)
+	}
+}
+
+// ruleEntities draws the first few findings of a rule: the entity and the evidence columns
+// that say something new (no message restating them, no column repeating another).
+func (d *pdfDoc) ruleEntities(i int, s analyze.RuleSection) {
+	max := d.max
+	if len(s.Groups) > 0 && max > pdfGroupedEntities {
+		max = pdfGroupedEntities // the groups already say where they are
+	}
+	shown, more := capped(s.Findings, max)
+	ev := evidenceColumns(shown)
+	cols := append([]string{"Entity"}, ev...)
+	rows := make([][]string, 0, len(shown))
+	for _, f := range shown {
+		rows = append(rows, findingRow(f, ev, false))
+	}
+	cols, rows = distinctColumns(withoutEntityParts(cols, rows))
+	pc := make([]pdfCol, len(cols))
+	for j, c := range cols {
+		pc[j] = pdfCol{head: humanize(c), align: "L"} // width 0: sized from the content
+	}
+	if len(s.Groups) > 0 {
+		d.heading("First findings", 15)
+	}
+	d.ensure(15)
+	d.table(pc, rows, nil)
+	if more > 0 {
+		d.para(fmt.Sprintf("Showing %s of %s findings: %s", num(len(shown)), num(len(s.Findings)),
+			d.more(more, "every finding of this rule", d.sheets[i])), "", 8.5, colMuted)
+	}
+}
+
+// pdfGroupedEntities caps the entities listed for a grouped rule.
+const pdfGroupedEntities = 3
 
 // autoWidths sizes columns from their content the way browsers lay out automatic tables: each
 // column gets at least its longest word (so an unbroken value such as a device name never
@@ -1113,7 +1180,7 @@ func (d *pdfDoc) autoWidths(cols []pdfCol, rows [][]string) []float64 {
 		for _, l := range strings.Split(text, "\n") {
 			maxW[i] = math.Max(maxW[i], d.f.GetStringWidth(strings.TrimSpace(l))+margins)
 			for _, w := range strings.Fields(l) {
-				minW[i] = math.Max(minW[i], math.Min(d.f.GetStringWidth(w)+margins, d.width/4))
+				minW[i] = math.Max(minW[i], math.Min(d.f.GetStringWidth(w)+margins, d.width/2.5))
 			}
 		}
 	}
@@ -1175,7 +1242,7 @@ func (d *pdfDoc) autoWidths(cols []pdfCol, rows [][]string) []float64 {
 // waived draws accepted risks, expired and stale waivers.
 func (d *pdfDoc) waived() {
 	r := d.rep
-	d.section("Waived findings (accepted risk)")
+	d.flowSection("Waived findings (accepted risk)")
 	if len(r.Waived) == 0 {
 		d.para("No finding is waived.", "", pdfBodySize, colInk)
 	} else {
@@ -1242,7 +1309,12 @@ func (d *pdfDoc) diff() {
 	d.para(v.IgnoredText, "", pdfBodySize, colInk)
 }
 
-// changeList draws one list of a change-window report, capped at d.max rows.
+// pdfChangeRows is the least number of rows a change list shows: a change window's lists are
+// the point of its report, so they are not cut to the few entities a rule section shows.
+const pdfChangeRows = 50
+
+// changeList draws one list of a change-window report, capped at pdfChangeRows rows (or
+// d.max when larger; all when d.max < 0).
 func (d *pdfDoc) changeList(l changeList) {
 	d.heading(fmt.Sprintf("%s (%s)", l.Title, num(len(l.Rows))), 15)
 	if len(l.Rows) == 0 {
@@ -1252,8 +1324,8 @@ func (d *pdfDoc) changeList(l changeList) {
 	d.para(l.Intro, "", 8.5, colMuted)
 	heads, rows := l.visible()
 	shown := rows
-	if d.max >= 0 && len(rows) > d.max {
-		shown = rows[:d.max]
+	if lim := maxInt(d.max, pdfChangeRows); d.max >= 0 && len(rows) > lim {
+		shown = rows[:lim]
 	}
 	var numCols []bool
 	cols := make([]pdfCol, len(heads))
@@ -1310,7 +1382,7 @@ func (d *pdfDoc) changeList(l changeList) {
 // appendix draws every rule evaluated with its parameters, and the inventory by model.
 func (d *pdfDoc) appendix() {
 	r := d.rep
-	d.section("Appendix")
+	d.flowSection("Appendix")
 	d.heading("Rules evaluated", 15)
 	var rows [][]string
 	var sevs []analyze.Severity

@@ -53,7 +53,7 @@ func TestPDFReaders(t *testing.T) {
 			"Empfang Zürich", "Γραφείο Ελλάδα", "DP-Ελλάδα-Athens",
 			"GW-LAB-01", "Lab gateway, | not in production", "voice-team@example.org",
 			"NodeNotResponding", "REG-010", "needs risport node:cucm-sub3",
-			"Showing 50 of 574 findings: 524 more in the XLSX",
+			"Showing 5 of 574 findings: 569 more in the XLSX",
 			"<script>alert(1)</script>", // drawn as text, never interpreted
 		} {
 			if !strings.Contains(text, want) {
@@ -80,7 +80,7 @@ func TestPDFReaders(t *testing.T) {
 		if strings.Contains(text, "{toc") || strings.Contains(text, "{nb}") {
 			t.Error("a page-number alias was left unreplaced")
 		}
-		if !regexp.MustCompile(`Findings by rule\s+5\n`).MatchString(text) {
+		if !regexp.MustCompile(`Findings by rule\s+4\n`).MatchString(text) {
 			t.Error("contents do not give the page of Findings by rule")
 		}
 		if strings.ContainsAny(text, "\x07\x1b\u202E") {
@@ -205,7 +205,7 @@ func TestPDFEntityCap(t *testing.T) {
 		max  int
 		want string
 	}{
-		{"default 50", 0, "Showing 50 of 574 findings: 524 more in the XLSX"},
+		{"default 5", 0, "Showing 5 of 574 findings: 569 more in the XLSX"},
 		{"10", 10, "Showing 10 of 574 findings: 564 more in the XLSX"},
 		{"no cap", -1, "SEP00AA0000123D"},
 	}
@@ -253,7 +253,7 @@ func TestPDFMegacluster(t *testing.T) {
 	if m == nil {
 		t.Fatal("pdfinfo gives no page count")
 	}
-	if n, _ := strconv.Atoi(string(m[1])); n < 24 || n > 150 {
-		t.Errorf("%d pages for 24 rules capped at 50 entities each", n)
+	if n, _ := strconv.Atoi(string(m[1])); n < 6 || n > 60 {
+		t.Errorf("%d pages for 24 rules capped at 5 entities each", n)
 	}
 }

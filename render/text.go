@@ -77,12 +77,11 @@ func truncate(s string, max int) string {
 
 // humanize turns an evidence column name such as "status_reason" into "Status reason".
 func humanize(name string) string {
-	s := strings.TrimSpace(strings.ReplaceAll(name, "_", " "))
-	if s == "" {
-		return name
+	if h := humanHeader(strings.TrimSpace(name)); h != "" {
+		r, n := utf8.DecodeRuneInString(h)
+		return string(unicode.ToUpper(r)) + h[n:]
 	}
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
+	return name
 }
 
 // paramList renders rule parameters as "a=1, b=2", sorted by name.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -18,7 +19,12 @@ import (
 // Inventory, Coverage, Inconclusive, Rules and, for change-window reports, Changes.
 // Every value is written as a string cell, so a value such as =cmd|' /C calc'!A0 stays text and
 // is never a formula.
-type XLSX struct{}
+type XLSX struct {
+	// Worklist, when set, is an earlier workbook's All findings sheet: its Status, Assignee and
+	// Notes are carried to the same findings (by fingerprint), and findings are marked new,
+	// open before or gone.
+	Worklist *Worklist
+}
 
 // Format implements Renderer.
 func (*XLSX) Format() Format { return FormatXLSX }
@@ -109,13 +115,73 @@ func cellText(s string) string {
 // sheetStep writes one sheet.
 type sheetStep struct {
 	name  string
-	write func(*excelize.StreamWriter) error
+	write func(*sheetRec) error
+}
+
+// sheetRec records one sheet's writes, so that the sheet's used range (<dimension ref>) is
+// known before the stream writer writes the sheet's head: excelize's StreamWriter otherwise
+// leaves it at A1, and readers that trust it (openpyxl in read-only mode) see one row.
+type sheetRec struct {
+	ops            []func(*excelize.StreamWriter) error
+	maxRow, maxCol int
+}
+
+func (r *sheetRec) SetColWidth(minCol, maxCol int, width float64) error {
+	r.ops = append(r.ops, func(sw *excelize.StreamWriter) error { return sw.SetColWidth(minCol, maxCol, width) })
+	return nil
+}
+
+func (r *sheetRec) SetPanes(p *excelize.Panes) error {
+	r.ops = append(r.ops, func(sw *excelize.StreamWriter) error { return sw.SetPanes(p) })
+	return nil
+}
+
+func (r *sheetRec) AddTable(t *excelize.Table) error {
+	r.ops = append(r.ops, func(sw *excelize.StreamWriter) error { return sw.AddTable(t) })
+	return nil
+}
+
+func (r *sheetRec) SetRow(cell string, values []any, opts ...excelize.RowOpts) error {
+	col, row, err := excelize.CellNameToCoordinates(cell)
+	if err != nil {
+		return err
+	}
+	if len(values) > 0 {
+		r.maxRow = maxInt(r.maxRow, row)
+		r.maxCol = maxInt(r.maxCol, col+len(values)-1)
+	}
+	r.ops = append(r.ops, func(sw *excelize.StreamWriter) error { return sw.SetRow(cell, values, opts...) })
+	return nil
+}
+
+// stream writes the recorded sheet with its used range.
+func (r *sheetRec) stream(f *excelize.File, sheet string) error {
+	if r.maxRow > 0 {
+		last, err := excelize.CoordinatesToCellName(r.maxCol, r.maxRow)
+		if err != nil {
+			return err
+		}
+		if err := f.SetSheetDimension(sheet, "A1:"+last); err != nil {
+			return err
+		}
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	for _, op := range r.ops {
+		if err := op(sw); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
 }
 
 // xlsxBook is one workbook being written.
 type xlsxBook struct {
 	f                   *excelize.File
 	header, title, bold int
+	date, dateTime, pct int
 	tables              int
 }
 
@@ -140,29 +206,32 @@ func (x *XLSX) Render(w io.Writer, r *analyze.Report) error {
 	if r.Diff != nil {
 		cv = newChangeView(r.Diff)
 	}
-	steps := []sheetStep{{sheetSummary, func(sw *excelize.StreamWriter) error { return b.summary(sw, r, names, cv) }}}
+	steps := []sheetStep{{sheetSummary, func(sw *sheetRec) error { return b.summary(sw, r, names, cv, x.Worklist) }}}
+	if r.Kind != kindChangeWindow || len(r.Rules) > 0 {
+		steps = append(steps, sheetStep{sheetAll, func(sw *sheetRec) error { return b.allFindings(sw, r, x.Worklist) }})
+	}
 	for i := range r.Rules {
 		s := r.Rules[i]
-		steps = append(steps, sheetStep{names[i], func(sw *excelize.StreamWriter) error { return b.ruleSheet(sw, s) }})
+		steps = append(steps, sheetStep{names[i], func(sw *sheetRec) error { return b.ruleSheet(sw, s) }})
 	}
 	if r.Kind != kindChangeWindow {
 		steps = append(steps,
-			sheetStep{sheetWaived, func(sw *excelize.StreamWriter) error { return b.waived(sw, r) }},
-			sheetStep{sheetRegistration, func(sw *excelize.StreamWriter) error { return b.registration(sw, r) }},
-			sheetStep{sheetInventory, func(sw *excelize.StreamWriter) error { return b.inventory(sw, r) }},
-			sheetStep{sheetCoverage, func(sw *excelize.StreamWriter) error { return b.coverage(sw, r) }},
-			sheetStep{sheetInconclusive, func(sw *excelize.StreamWriter) error { return b.inconclusive(sw, r) }},
-			sheetStep{sheetRules, func(sw *excelize.StreamWriter) error { return b.rules(sw, r) }},
+			sheetStep{sheetWaived, func(sw *sheetRec) error { return b.waived(sw, r) }},
+			sheetStep{sheetRegistration, func(sw *sheetRec) error { return b.registration(sw, r) }},
+			sheetStep{sheetInventory, func(sw *sheetRec) error { return b.inventory(sw, r) }},
+			sheetStep{sheetCoverage, func(sw *sheetRec) error { return b.coverage(sw, r) }},
+			sheetStep{sheetInconclusive, func(sw *sheetRec) error { return b.inconclusive(sw, r) }},
+			sheetStep{sheetRules, func(sw *sheetRec) error { return b.rules(sw, r) }},
 		)
 		if len(r.Trend) > 0 {
-			steps = append(steps, sheetStep{sheetTrend, func(sw *excelize.StreamWriter) error { return b.trend(sw, r) }})
+			steps = append(steps, sheetStep{sheetTrend, func(sw *sheetRec) error { return b.trend(sw, r) }})
 		}
 	}
 	if cv != nil {
 		for _, l := range cv.Lists {
-			steps = append(steps, sheetStep{l.Sheet, func(sw *excelize.StreamWriter) error { return b.changeSheet(sw, l) }})
+			steps = append(steps, sheetStep{l.Sheet, func(sw *sheetRec) error { return b.changeSheet(sw, l) }})
 		}
-		steps = append(steps, sheetStep{sheetIgnoredField, func(sw *excelize.StreamWriter) error { return b.ignoredFields(sw, r.Diff) }})
+		steps = append(steps, sheetStep{sheetIgnoredField, func(sw *sheetRec) error { return b.ignoredFields(sw, r.Diff) }})
 	}
 	for _, st := range steps {
 		if st.name != sheetSummary {
@@ -170,14 +239,11 @@ func (x *XLSX) Render(w io.Writer, r *analyze.Report) error {
 				return fmt.Errorf("adding sheet %q: %w", st.name, err)
 			}
 		}
-		sw, err := f.NewStreamWriter(st.name)
-		if err != nil {
-			return fmt.Errorf("opening sheet %q: %w", st.name, err)
-		}
-		if err := st.write(sw); err != nil {
+		rec := &sheetRec{}
+		if err := st.write(rec); err != nil {
 			return fmt.Errorf("writing sheet %q: %w", st.name, err)
 		}
-		if err := sw.Flush(); err != nil {
+		if err := rec.stream(f, st.name); err != nil {
 			return fmt.Errorf("writing sheet %q: %w", st.name, err)
 		}
 	}
@@ -202,6 +268,16 @@ func (b *xlsxBook) styles() error {
 		return fmt.Errorf("creating xlsx styles: %w", err)
 	}
 	if b.bold, err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "163A63"}}); err != nil {
+		return fmt.Errorf("creating xlsx styles: %w", err)
+	}
+	dateFmt, dateTimeFmt := "yyyy-mm-dd", "yyyy-mm-dd hh:mm:ss"
+	if b.date, err = b.f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt}); err != nil {
+		return fmt.Errorf("creating xlsx styles: %w", err)
+	}
+	if b.dateTime, err = b.f.NewStyle(&excelize.Style{CustomNumFmt: &dateTimeFmt}); err != nil {
+		return fmt.Errorf("creating xlsx styles: %w", err)
+	}
+	if b.pct, err = b.f.NewStyle(&excelize.Style{NumFmt: 10}); err != nil { // 0.00%
 		return fmt.Errorf("creating xlsx styles: %w", err)
 	}
 	return nil
@@ -242,7 +318,7 @@ func uniqueHeaders(h []string) []string {
 
 // table writes a header and rows as an Excel table at A1 with a frozen header, column widths
 // fitted to the content (sampled) and filter buttons. rows holds already-built cells.
-func (b *xlsxBook) table(sw *excelize.StreamWriter, headers []string, rows [][]any) error {
+func (b *xlsxBook) table(sw *sheetRec, headers []string, rows [][]any) error {
 	headers = uniqueHeaders(headers)
 	widths := make([]float64, len(headers))
 	for i, h := range headers {
@@ -259,8 +335,11 @@ func (b *xlsxBook) table(sw *excelize.StreamWriter, headers []string, rows [][]a
 			n := 6
 			switch v := c.(type) {
 			case excelize.Cell:
-				if s, ok := v.Value.(string); ok {
-					n = utf8.RuneCountInString(s)
+				switch x := v.Value.(type) {
+				case string:
+					n = utf8.RuneCountInString(x)
+				case time.Time:
+					n = 19
 				}
 			case string:
 				n = utf8.RuneCountInString(v)
@@ -311,11 +390,19 @@ func minF(a, b float64) float64 {
 }
 
 // ruleSheet lists every finding of one rule.
-func (b *xlsxBook) ruleSheet(sw *excelize.StreamWriter, s analyze.RuleSection) error {
+func (b *xlsxBook) ruleSheet(sw *sheetRec, s analyze.RuleSection) error {
 	ev := evidenceColumns(s.Findings)
 	msg := hasMessage(s.Findings)
+	grouped := len(s.Groups) > 0
 	headers := []string{"Rule", "Severity", "Entity"}
-	headers = append(headers, ev...)
+	if grouped {
+		headers = append(headers, "Group")
+	}
+	kinds := make([]colKind, len(ev))
+	for i, name := range ev {
+		headers = append(headers, humanHeader(name))
+		kinds[i] = columnKind(name, func(j int) string { return evidenceValue(s.Findings[j], name) }, len(s.Findings))
+	}
 	if msg {
 		headers = append(headers, "Message")
 	}
@@ -324,8 +411,11 @@ func (b *xlsxBook) ruleSheet(sw *excelize.StreamWriter, s analyze.RuleSection) e
 	for _, f := range s.Findings {
 		row := make([]any, 0, len(headers))
 		row = append(row, cells(f.RuleID, f.Severity.String(), f.Entity)...)
-		for _, name := range ev {
-			row = append(row, cells(evidenceValue(f, name))...)
+		if grouped {
+			row = append(row, cells(f.Group)...)
+		}
+		for i, name := range ev {
+			row = append(row, b.typedCell(kinds[i], evidenceValue(f, name)))
 		}
 		if msg {
 			row = append(row, cells(f.Message)...)
@@ -338,7 +428,7 @@ func (b *xlsxBook) ruleSheet(sw *excelize.StreamWriter, s analyze.RuleSection) e
 
 // summary writes the facts, findings by severity and the index of rule sheets (no table: it is
 // a page to read, not to filter).
-func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names []string, cv *changeView) error {
+func (b *xlsxBook) summary(sw *sheetRec, r *analyze.Report, names []string, cv *changeView, wl *Worklist) error {
 	if err := sw.SetColWidth(1, 1, 34); err != nil {
 		return err
 	}
@@ -414,6 +504,19 @@ func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names [
 	if r.Kind == kindChangeWindow {
 		return writeRows(sw, rows)
 	}
+	if len(r.Summary.Narrative) > 0 {
+		heading("In words")
+		for _, sentence := range r.Summary.Narrative {
+			add(cells("", sentence)...)
+		}
+	}
+	if len(r.Summary.Scores) > 0 {
+		heading("Scores (0-100): " + analyze.ScoreFormula)
+		add(cells("Area", "Score", "Rules failing", "Rules evaluated", "Rules without verdict")...)
+		for _, sc := range r.Summary.Scores {
+			add(cells(sc.Area, sc.Score, sc.Failing, sc.Rules, sc.Inconclusive)...)
+		}
+	}
 	heading("Open findings by severity")
 	add(cells("Severity", "Open findings")...)
 	total := 0
@@ -449,6 +552,14 @@ func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names [
 		add(cells("Devices added", c.DevicesAdded)...)
 		add(cells("Devices removed", c.DevicesRemoved)...)
 	}
+	if wl != nil {
+		carried, edited, fresh, gone := worklistCounts(r, wl)
+		heading("Worklist carried from " + wl.Source)
+		add(cells("Findings open before (Status, Assignee, Notes carried)", carried)...)
+		add(cells("  of which the team had edited", edited)...)
+		add(cells("New findings (blank, to triage)", fresh)...)
+		add(cells("Findings gone since (kept at the end of "+sheetAll+")", gone)...)
+	}
 	heading("Data quality")
 	if sel := selectionText(r.DataQuality.Selection); sel != "" {
 		add(cells("Rules in this report", sel)...)
@@ -460,7 +571,7 @@ func (b *xlsxBook) summary(sw *excelize.StreamWriter, r *analyze.Report, names [
 }
 
 // writeRows writes rows from A1 down.
-func writeRows(sw *excelize.StreamWriter, rows [][]any) error {
+func writeRows(sw *sheetRec, rows [][]any) error {
 	for i, row := range rows {
 		if err := sw.SetRow("A"+strconv.Itoa(i+1), row); err != nil {
 			return err
@@ -469,7 +580,7 @@ func writeRows(sw *excelize.StreamWriter, rows [][]any) error {
 	return nil
 }
 
-func (b *xlsxBook) waived(sw *excelize.StreamWriter, r *analyze.Report) error {
+func (b *xlsxBook) waived(sw *sheetRec, r *analyze.Report) error {
 	headers := []string{"Rule", "Severity", "Entity", "Statement", "Owner", "Expires", "Message", "Evidence", "Fingerprint"}
 	var rows [][]any
 	for _, f := range r.Waived {
@@ -481,7 +592,9 @@ func (b *xlsxBook) waived(sw *excelize.StreamWriter, r *analyze.Report) error {
 		for i, e := range f.Evidence {
 			ev[i] = e.Name + "=" + e.Value
 		}
-		rows = append(rows, cells(f.RuleID, f.Severity.String(), f.Entity, st, owner, exp, f.Message, strings.Join(ev, "; "), f.Fingerprint))
+		row := cells(f.RuleID, f.Severity.String(), f.Entity, st, owner)
+		row = append(row, b.typedCell(kindDate, exp))
+		rows = append(rows, append(row, cells(f.Message, strings.Join(ev, "; "), f.Fingerprint)...))
 	}
 	if err := b.table(sw, headers, rows); err != nil {
 		return err
@@ -514,12 +627,16 @@ func (b *xlsxBook) waived(sw *excelize.StreamWriter, r *analyze.Report) error {
 	return nil
 }
 
-func (b *xlsxBook) registration(sw *excelize.StreamWriter, r *analyze.Report) error {
+func (b *xlsxBook) registration(sw *sheetRec, r *analyze.Report) error {
 	headers := []string{"Class", "Configured (AXL)", "Seen (RisPort)", "Registered", "UnRegistered", "Rejected",
 		"PartiallyRegistered", "Unknown", "Never seen", "Registration rate", "RisPort complete"}
 	var rows [][]any
 	for _, c := range r.Summary.Registration {
-		rows = append(rows, regXLSXRow(c))
+		row := regXLSXRow(c)
+		if c.Complete {
+			row[9] = excelize.Cell{Value: c.RegistrationRate, StyleID: b.pct}
+		}
+		rows = append(rows, row)
 	}
 	if err := b.table(sw, headers, rows); err != nil {
 		return err
@@ -541,7 +658,7 @@ func (b *xlsxBook) registration(sw *excelize.StreamWriter, r *analyze.Report) er
 	return nil
 }
 
-func (b *xlsxBook) inventory(sw *excelize.StreamWriter, r *analyze.Report) error {
+func (b *xlsxBook) inventory(sw *sheetRec, r *analyze.Report) error {
 	var rows [][]any
 	for _, m := range r.Appendix.ModelCounts {
 		rows = append(rows, cells(m.Class, m.Model, m.Count))
@@ -549,7 +666,7 @@ func (b *xlsxBook) inventory(sw *excelize.StreamWriter, r *analyze.Report) error
 	return b.table(sw, []string{"Class", "Model", "Devices"}, rows)
 }
 
-func (b *xlsxBook) coverage(sw *excelize.StreamWriter, r *analyze.Report) error {
+func (b *xlsxBook) coverage(sw *sheetRec, r *analyze.Report) error {
 	var rows [][]any
 	for _, c := range r.DataQuality.Coverage {
 		complete := "yes"
@@ -566,7 +683,7 @@ func (b *xlsxBook) coverage(sw *excelize.StreamWriter, r *analyze.Report) error 
 	return b.table(sw, []string{"Source", "Item", "Complete", "Records", "Reason"}, rows)
 }
 
-func (b *xlsxBook) inconclusive(sw *excelize.StreamWriter, r *analyze.Report) error {
+func (b *xlsxBook) inconclusive(sw *sheetRec, r *analyze.Report) error {
 	var rows [][]any
 	for _, list := range [][]analyze.RuleOutcome{r.DataQuality.Inconclusive, r.DataQuality.Errors} {
 		for _, o := range list {
@@ -576,7 +693,7 @@ func (b *xlsxBook) inconclusive(sw *excelize.StreamWriter, r *analyze.Report) er
 	return b.table(sw, []string{"Rule", "Title", "Severity", "Outcome", "Reason"}, rows)
 }
 
-func (b *xlsxBook) rules(sw *excelize.StreamWriter, r *analyze.Report) error {
+func (b *xlsxBook) rules(sw *sheetRec, r *analyze.Report) error {
 	var rows [][]any
 	for _, o := range r.Appendix.Rules {
 		rows = append(rows, cells(o.Rule.ID, o.Rule.Title, o.Rule.Severity.String(), o.Rule.Category, string(o.Outcome),
@@ -588,7 +705,7 @@ func (b *xlsxBook) rules(sw *excelize.StreamWriter, r *analyze.Report) error {
 }
 
 // changeSheet writes one change list, every row, numbers as numbers.
-func (b *xlsxBook) changeSheet(sw *excelize.StreamWriter, l changeList) error {
+func (b *xlsxBook) changeSheet(sw *sheetRec, l changeList) error {
 	heads := make([]string, len(l.Cols))
 	for i, c := range l.Cols {
 		heads[i] = c.Head
@@ -615,7 +732,7 @@ func (b *xlsxBook) changeSheet(sw *excelize.StreamWriter, l changeList) error {
 }
 
 // ignoredFields lists every field a diff knows and whether it was ignored as volatile.
-func (b *xlsxBook) ignoredFields(sw *excelize.StreamWriter, d *analyze.Diff) error {
+func (b *xlsxBook) ignoredFields(sw *sheetRec, d *analyze.Diff) error {
 	ignored := map[string]bool{}
 	for _, f := range d.Ignored {
 		ignored[f] = true
@@ -633,7 +750,7 @@ func (b *xlsxBook) ignoredFields(sw *excelize.StreamWriter, d *analyze.Diff) err
 }
 
 // trend writes Report.Trend, one row per snapshot, numbers as numbers.
-func (b *xlsxBook) trend(sw *excelize.StreamWriter, r *analyze.Report) error {
+func (b *xlsxBook) trend(sw *sheetRec, r *analyze.Report) error {
 	header, rows := TrendTable(r.Trend)
 	out := make([][]any, len(rows))
 	for i, row := range rows {

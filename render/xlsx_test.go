@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
 )
 
@@ -46,12 +47,12 @@ func TestXLSXOpenpyxl(t *testing.T) {
 	for _, s := range d.Sheets {
 		names = append(names, s.Name)
 	}
-	want := []string{"Summary", "REG-003", "REG-002", "EOL-001", "REG-001", "CFG-004", "CFG-010",
+	want := []string{"Summary", "All findings", "REG-003", "REG-002", "EOL-001", "REG-001", "CFG-004", "CFG-010",
 		"Waived", "Registration", "Inventory", "Coverage", "Inconclusive", "Rules", "Trend"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Fatalf("sheet names (-want +got):\n%s", diff)
 	}
-	for i, s := range d.Sheets[1:7] {
+	for i, s := range d.Sheets[2:8] {
 		sec := rep.Rules[i]
 		t.Run(s.Name, func(t *testing.T) {
 			if s.Rows != len(sec.Findings)+1 {
@@ -167,6 +168,34 @@ func TestRuleSheetNames(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if diff := cmp.Diff(tt.want, mk(tt.ids...)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestXLSXUsedRange reads every sheet with openpyxl in read-only mode (which trusts each
+// sheet's <dimension ref>), fully loaded, and with pandas: all see every row.
+func TestXLSXUsedRange(t *testing.T) {
+	for name, rep := range map[string]*analyze.Report{"demo": demoReport(), "change-window": changeWindowReport()} {
+		t.Run(name, func(t *testing.T) {
+			path := renderTo(t, rep, FormatXLSX, Options{})
+			py := testtool.Pandas(t)
+			var got map[string]struct {
+				ReadOnly  int    `json:"read_only"`
+				Full      int    `json:"full"`
+				Pandas    int    `json:"pandas"`
+				Dimension string `json:"dimension"`
+			}
+			if err := json.Unmarshal(run(t, py, "testdata/xlsx_rows.py", path), &got); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) < 5 {
+				t.Fatalf("%d sheets", len(got))
+			}
+			for sheet, c := range got {
+				if c.ReadOnly != c.Full || c.Pandas != c.Full || c.Full < 2 {
+					t.Errorf("sheet %q: read-only sees %d rows, pandas %d, full load %d (dimension %s)", sheet, c.ReadOnly, c.Pandas, c.Full, c.Dimension)
+				}
 			}
 		})
 	}

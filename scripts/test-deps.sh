@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine that has only Go, gcc, Node 20 and
 # Python 3: the third-party readers that judge our output (poppler-utils, qpdf, cmark-gfm,
-# python3-openpyxl), the DejaVu fonts, and staticcheck. Safe to run again: it skips what is there.
+# python3-openpyxl, python3-pandas, chromium for the HTML report), the DejaVu fonts, and staticcheck. Safe to run again: it skips what is there.
 set -euo pipefail
 
 need=()
@@ -9,6 +9,8 @@ command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v qpdf >/dev/null || need+=(qpdf)
 command -v cmark-gfm >/dev/null || need+=(cmark-gfm)
 /usr/bin/python3 -c 'import openpyxl' 2>/dev/null || need+=(python3-openpyxl)
+/usr/bin/python3 -c 'import pandas' 2>/dev/null || need+=(python3-pandas)
+command -v chromium >/dev/null || need+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
 	sudo=""

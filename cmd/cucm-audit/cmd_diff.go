@@ -30,6 +30,7 @@ type diffOptions struct {
 	render  render.Options
 	pdfMax  int
 	mdMax   int
+	failOn  string
 }
 
 func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -52,6 +53,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return nil
 	})
 	fs.BoolVar(&o.force, "force", false, "compare snapshots of two different clusters anyway")
+	fs.StringVar(&o.failOn, "fail-on", "", "exit 3 when the change window has any of: broke (a device that was registered is not), new-findings (comma-separated)")
 	fs.IntVar(&o.limit, "limit", 25, "devices and findings listed per section in text output (0 = all)")
 	fs.StringVar(&o.render.TemplatesDir, "templates", "", "with --out: folder of Markdown templates (*.tmpl) overriding the built-in ones (the change window is the \"diff\" block)")
 	fs.IntVar(&o.pdfMax, "pdf-max-entities", render.DefaultPDFMaxEntities, "with --out: rows listed per change list in the PDF, the rest counted and left to the XLSX (0 = all)")
@@ -85,22 +87,70 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer store.Close()
+	failOn, err := parseFailOn(o.failOn)
+	if err != nil {
+		return err
+	}
 	d, err := diffFromFlags(ctx, store, o)
 	if err != nil {
 		return err
 	}
-	if o.out != "" {
-		return writeDiffReport(ctx, d, o, stdout)
-	}
-	if o.format == "json" {
+	switch {
+	case o.out != "":
+		err = writeDiffReport(ctx, d, o, stdout)
+	case o.format == "json":
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		err = enc.Encode(struct {
 			SchemaVersion int `json:"schema_version"`
 			*analyze.Diff
 		}{analyze.DiffSchemaVersion, d})
+	default:
+		err = writeDiffText(stdout, d, o.limit)
 	}
-	return writeDiffText(stdout, d, o.limit)
+	if err != nil {
+		return err
+	}
+	return failOnDiff(d, failOn)
+}
+
+// parseFailOn reads --fail-on: broke, new-findings, comma-separated.
+func parseFailOn(list string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, v := range strings.Split(list, ",") {
+		switch v = strings.TrimSpace(v); v {
+		case "":
+		case "broke", "new-findings":
+			out[v] = true
+		default:
+			return nil, usageErrorf("diff: --fail-on %q: want broke, new-findings or both, comma-separated", v)
+		}
+	}
+	return out, nil
+}
+
+// failOnDiff is the exit-3 error of --fail-on when the change window has what it names.
+func failOnDiff(d *analyze.Diff, failOn map[string]bool) error {
+	var why []string
+	if broke, _ := d.StatusChanges(); failOn["broke"] && len(broke) > 0 {
+		why = append(why, fmt.Sprintf("%d devices broke", len(broke)))
+	}
+	if failOn["new-findings"] && len(d.NewFindings) > 0 {
+		why = append(why, fmt.Sprintf("%d new findings", len(d.NewFindings)))
+	}
+	if len(why) == 0 {
+		return nil
+	}
+	return withCode(exitFindings, fmt.Errorf("diff: %s (--fail-on %s)", strings.Join(why, " and "), strings.Join(sortedKeys(failOn), ",")))
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // diffFromFlags resolves the two snapshot references and diffs them.

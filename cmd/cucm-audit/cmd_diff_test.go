@@ -280,3 +280,32 @@ func TestDiffCommandIncompleteRegistration(t *testing.T) {
 		t.Errorf("stdout prints an exact change from incomplete coverage:\n%s", out.String())
 	}
 }
+
+// TestDiffFailOn: --fail-on broke exits 3 when a device broke (the diff is still printed),
+// --fail-on new-findings only when the findings were compared and some are new; an unknown
+// value is a usage error.
+func TestDiffFailOn(t *testing.T) {
+	db := diffDB(t)
+	for _, tc := range []struct {
+		failOn string
+		code   int
+		stderr string
+	}{
+		{"", exitOK, ""},
+		{"broke", exitFindings, "2 devices broke (--fail-on broke)"},
+		{"broke,new-findings", exitFindings, "2 devices broke"},
+		{"new-findings", exitOK, ""},
+		{"brok", exitUsage, `--fail-on "brok": want broke, new-findings or both`},
+	} {
+		t.Run(tc.failOn, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), []string{"diff", "--db", db, "--cluster", "hq", "--fail-on", tc.failOn}, &stdout, &stderr)
+			if code != tc.code || !strings.Contains(stderr.String(), tc.stderr) {
+				t.Errorf("exit %d, stderr %q; want exit %d with %q", code, stderr.String(), tc.code, tc.stderr)
+			}
+			if tc.code != exitUsage && !strings.Contains(stdout.String(), "What broke (2):") {
+				t.Errorf("diff not printed:\n%s", stdout.String())
+			}
+		})
+	}
+}

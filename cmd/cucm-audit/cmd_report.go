@@ -23,6 +23,7 @@ type reportOptions struct {
 	render   render.Options
 	pdfMax   int
 	mdMax    int
+	worklist string
 }
 
 const reportHelp = `Render the reports of one analysed snapshot: PDF for management, XLSX as the worklist,
@@ -30,6 +31,10 @@ Markdown for tickets, JSON as the machine contract. Files are named
 cucm-audit_<cluster>_<YYYYMMDD-HHMMSS>.<ext> after the cluster and the snapshot's start time (UTC),
 written atomically (mode 0644), with <same name>.manifest.json holding the SHA-256 and size of
 every file, the snapshot id and the tool version. The paths are printed on stdout.
+
+The XLSX's "All findings" sheet has Status, Assignee and Notes columns for the team. With
+--worklist LAST.xlsx (last quarter's workbook, as the team edited it) those edits are carried to
+the same findings in the new workbook; findings are marked new, open before or gone.
 
 The report reads the snapshot and one analysis of it, named on the report: --analysis ID, or
 by default the newest analysis of the whole rule set (an "analyze --only X" made since does not
@@ -70,7 +75,7 @@ func (o *reportOptions) renderOptions() (render.Options, error) {
 }
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", "report [--db FILE] [--config FILE] [--snapshot ID|latest] [--analysis ID] [--format pdf,xlsx,md,json] [--out DIR] [--templates DIR] [--pdf-max-entities N]", stderr)
+	fs := newFlagSet("report", "report [--db FILE] [--config FILE] [--snapshot ID|latest] [--analysis ID] [--format pdf,xlsx,md,json] [--out DIR] [--templates DIR] [--pdf-max-entities N] [--worklist LAST.xlsx]", stderr)
 	usage := fs.Usage
 	fs.Usage = func() {
 		usage()
@@ -83,6 +88,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&o.cluster, "cluster", "", "cluster id for latest, when the database holds several")
 	fs.Int64Var(&o.analysis, "analysis", 0, "analysis of the snapshot to report (default: its newest analysis of the whole rule set, so an ad-hoc analyze --only does not narrow the report)")
 	reportFlags(fs, &o)
+	fs.StringVar(&o.worklist, "worklist", "", "an earlier report's XLSX as the team edited it: carry its Status, Assignee and Notes to the same findings")
 	mail := addMailFlags(fs) // e-mail (mailflags.go)
 	quiet := quietFlag(fs)
 	if err := parseFlags(fs, args, false); err != nil {
@@ -106,6 +112,14 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	ro, err := o.renderOptions()
 	if err != nil {
 		return err
+	}
+	if o.worklist != "" {
+		if !o.formats.Has(render.FormatXLSX) {
+			return usageErrorf("report: --worklist carries edits into the XLSX: add xlsx to --format")
+		}
+		if ro.Worklist, err = render.ReadWorklist(o.worklist); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
 	}
 	open := snapshot.OpenReadOnly
 	if mail.enabled() {

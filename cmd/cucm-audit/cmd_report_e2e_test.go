@@ -111,6 +111,60 @@ func TestReportDemoEndToEnd(t *testing.T) {
 			}
 		}
 	}
+
+	// Issue 15: the demo's PDF is at most 12 pages and sound; nothing is lost, since the XLSX
+	// (All findings) and the JSON hold every finding.
+	if pages := strings.Count(string(text), "\f"); pages > 12 {
+		t.Errorf("demo PDF has %d pages, want at most 12", pages)
+	}
+	if out, err := exec.Command(testtool.Need(t, "qpdf"), "--check", lines[0]).CombinedOutput(); err != nil {
+		t.Errorf("qpdf --check: %v\n%s", err, out)
+	}
+	var rep analyze.Report
+	jb, err := os.ReadFile(lines[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(jb, &rep); err != nil {
+		t.Fatal(err)
+	}
+	wl, err := render.ReadWorklist(lines[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, s := range rep.Rules {
+		total += len(s.Findings)
+		for _, f := range s.Findings {
+			if _, ok := wl.Entries[f.Fingerprint]; !ok {
+				t.Errorf("finding %s of the JSON is not in the XLSX's All findings", f.Fingerprint)
+			}
+		}
+	}
+	if total == 0 || len(wl.Entries) != total {
+		t.Errorf("All findings has %d rows, the JSON %d findings", len(wl.Entries), total)
+	}
+
+	// The next report carries the worklist: every finding is open before, none new or gone.
+	stdout.Reset()
+	stderr.Reset()
+	out2 := filepath.Join(dir, "reports2")
+	if code := run(ctx, []string{"report", "--db", db, "--out", out2, "--format", "xlsx", "--worklist", lines[1]}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("report --worklist: exit %d\n%s", code, stderr.String())
+	}
+	wl2, err := render.ReadWorklist(strings.Split(strings.TrimSpace(stdout.String()), "\n")[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for fp, e := range wl2.Entries {
+		if e.Mark != "open before" {
+			t.Errorf("%s marked %q after a worklist of the same snapshot", fp, e.Mark)
+		}
+	}
+	stderr.Reset()
+	if code := run(ctx, []string{"report", "--db", db, "--out", out2, "--format", "pdf", "--worklist", lines[1]}, &stdout, &stderr); code != exitUsage {
+		t.Errorf("--worklist without xlsx: exit %d, want usage error\n%s", code, stderr.String())
+	}
 }
 
 // TestReportRefusesUnanalysed: a snapshot without analysis is refused with the command to run,

@@ -1,0 +1,223 @@
+package analyze
+
+import (
+	"fmt"
+	"strings"
+)
+
+// GroupNoun names what a FindingGroup's Of counts, by the group's first field.
+func GroupNoun(field string) string {
+	switch field {
+	case "mgcp_gateway":
+		return "endpoints of the gateway"
+	case "device_pool":
+		return "devices in the pool"
+	case "model":
+		return "devices of the model"
+	case "location":
+		return "devices in the location"
+	case "owner":
+		return "devices of the user"
+	case "protocol":
+		return "devices on the protocol"
+	case "class":
+		return "devices of the class"
+	}
+	return "devices"
+}
+
+// GroupSentence says one group in a line: "vg320-old: 34 of 44 endpoints of the gateway ·
+// reason ConfigurationMismatch · node cucm-sub3".
+func GroupSentence(g FindingGroup) string {
+	if len(g.Fields) == 0 {
+		return plural(g.Count, "finding")
+	}
+	var b strings.Builder
+	b.WriteString(g.Fields[0].Value)
+	b.WriteString(": ")
+	if g.Of > 0 {
+		fmt.Fprintf(&b, "%s of %s %s", thousands(g.Count), thousands(g.Of), GroupNoun(g.Fields[0].Name))
+	} else {
+		b.WriteString(plural(g.Count, "finding"))
+	}
+	for _, f := range g.Fields[1:] {
+		fmt.Fprintf(&b, " · %s %s", strings.ReplaceAll(f.Name, "_", " "), f.Value)
+	}
+	return b.String()
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return thousands(n) + " " + word + "s"
+}
+
+func were(n int) string {
+	if n == 1 {
+		return " was"
+	}
+	return " were"
+}
+
+func pct(part, whole int) string {
+	if whole == 0 {
+		return "0 %"
+	}
+	return fmt.Sprintf("%.1f %%", 100*float64(part)/float64(whole))
+}
+
+// joinAnd joins "a", "b" and "c" as "a, b and c".
+func joinAnd(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// narrativeRisks is how many rules the summary names.
+const narrativeRisks = 3
+
+// Narrate writes the executive summary of an audit report in three to five sentences: the
+// state of registration, the most serious risks by count and cause, what changed since the
+// previous audit, what the auditor could not see, and the areas' scores.
+func Narrate(r *Report) []string {
+	var out []string
+	// Registration.
+	var conf, reg, never, rejected int
+	var incomplete []string
+	for _, c := range r.Summary.Registration {
+		conf += c.Configured
+		reg += c.Registered
+		never += c.NeverSeen
+		rejected += c.Rejected
+		if !c.Complete {
+			incomplete = append(incomplete, c.Class)
+		}
+	}
+	if conf > 0 {
+		s := fmt.Sprintf("Of %s devices configured in CUCM, %s (%s) were registered when the snapshot was taken (%s UTC)",
+			thousands(conf), thousands(reg), pct(reg, conf), r.Snapshot.StartedAt.UTC().Format("2006-01-02 15:04"))
+		var notes []string
+		if never > 0 {
+			notes = append(notes, thousands(never)+were(never)+" never seen by RisPort")
+		}
+		if rejected > 0 {
+			notes = append(notes, thousands(rejected)+were(rejected)+" rejected")
+		}
+		if len(notes) > 0 {
+			s += "; " + joinAnd(notes)
+		}
+		if len(incomplete) > 0 {
+			s += " (RisPort did not answer fully for " + joinAnd(incomplete) + ": its counts there are lower bounds)"
+		}
+		out = append(out, s+".")
+	}
+	// Risks.
+	if len(r.Rules) == 0 {
+		out = append(out, "No rule found an open problem.")
+	} else {
+		// The most serious first, and among them the most findings (Summary.TopRisks' order).
+		secs := make([]RuleSection, 0, len(r.Rules))
+		byID := map[string]int{}
+		for i, s := range r.Rules {
+			byID[s.Rule.ID] = i
+		}
+		for _, t := range r.Summary.TopRisks {
+			if i, ok := byID[t.RuleID]; ok {
+				secs = append(secs, r.Rules[i])
+			}
+		}
+		if len(secs) == 0 {
+			secs = r.Rules
+		}
+		var risks []string
+		for i, s := range secs {
+			if i == narrativeRisks {
+				break
+			}
+			t := fmt.Sprintf("%s %s (%s, %s)", s.Rule.ID, s.Rule.Title, plural(len(s.Findings), "finding"), s.Rule.Severity)
+			switch {
+			case len(s.Groups) == 0 || len(s.Findings) < 2:
+			case s.Groups[0].Count == len(s.Findings):
+				t += ", all " + GroupSentence(s.Groups[0])
+			default:
+				t += ", the largest group " + GroupSentence(s.Groups[0])
+			}
+			risks = append(risks, t)
+		}
+		lead := "The most serious risks are "
+		if len(risks) == 1 {
+			lead = "The only open risk is "
+		}
+		out = append(out, lead+strings.Join(risks, "; ")+".")
+	}
+	// Change.
+	if c := r.Summary.Change; c == nil {
+		out = append(out, "This is the first snapshot of the cluster: there is no earlier audit to compare with.")
+	} else {
+		s := fmt.Sprintf("Since the previous snapshot (#%d)", c.PreviousID)
+		var parts []string
+		if c.FindingsNotCompared {
+			parts = append(parts, "findings could not be compared (one side was never analysed)")
+		} else {
+			parts = append(parts, plural(c.NewFindings, "new finding"), thousands(c.ResolvedFindings)+" resolved")
+		}
+		parts = append(parts, fmt.Sprintf("registered devices %+d", c.RegisteredDelta))
+		if c.DevicesAdded > 0 || c.DevicesRemoved > 0 {
+			parts = append(parts, plural(c.DevicesAdded, "device")+" added", thousands(c.DevicesRemoved)+" removed")
+		}
+		out = append(out, s+": "+joinAnd(parts)+".")
+	}
+	// What the auditor could not see.
+	var blind []string
+	for _, c := range r.DataQuality.Coverage {
+		if !c.Complete && len(blind) < 3 {
+			item := c.Source + " " + c.Item
+			if c.Reason != "" {
+				item += " (" + c.Reason + ")"
+			}
+			blind = append(blind, item)
+		}
+	}
+	if n := r.DataQuality.Gaps - len(blind); n > 0 {
+		blind = append(blind, fmt.Sprintf("%d more sources", n))
+	}
+	unsure := len(r.DataQuality.Inconclusive) + len(r.DataQuality.Errors)
+	switch {
+	case len(blind) == 0 && unsure == 0:
+		out = append(out, "The auditor read every source completely and every rule reached a verdict.")
+	default:
+		var s []string
+		if len(blind) > 0 {
+			s = append(s, "could not read "+joinAnd(blind))
+		}
+		if unsure > 0 {
+			var ids []string
+			for _, o := range append(append([]RuleOutcome(nil), r.DataQuality.Inconclusive...), r.DataQuality.Errors...) {
+				ids = append(ids, o.Rule.ID)
+			}
+			s = append(s, fmt.Sprintf("%s no verdict (%s)", plural(unsure, "rule")+" reached", strings.Join(ids, ", ")))
+		}
+		out = append(out, "The auditor "+joinAnd(s)+".")
+	}
+	if sel := r.DataQuality.Selection; sel != nil {
+		out[len(out)-1] = strings.TrimSuffix(out[len(out)-1], ".") + fmt.Sprintf("; only %d of %d rules were evaluated.", sel.Evaluated, sel.Available)
+	}
+	// Scores.
+	if len(r.Summary.Scores) > 0 {
+		var parts []string
+		for _, s := range r.Summary.Scores {
+			p := fmt.Sprintf("%s %d", s.Area, s.Score)
+			if n := len(s.Trend); n >= 2 && s.Trend[0].Score != s.Score {
+				p += fmt.Sprintf(" (%d at snapshot #%d)", s.Trend[0].Score, s.Trend[0].SnapshotID)
+			}
+			parts = append(parts, p)
+		}
+		out = append(out, "Scores out of 100: "+joinAnd(parts)+".")
+	}
+	return out
+}
