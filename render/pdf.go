@@ -74,12 +74,13 @@ func sevColor(s analyze.Severity) rgb {
 
 // pdfDoc is one document being drawn.
 type pdfDoc struct {
-	f      *fpdf.Fpdf
-	runes  *runeSet
-	rep    *analyze.Report
-	max    int
-	xlsx   bool     // an XLSX is written with this PDF
-	sheets []string // XLSX sheet of each rule section
+	f        *fpdf.Fpdf
+	runes    *runeSet
+	rep      *analyze.Report
+	max      int
+	maxAsked bool     // MaxEntities was given (--pdf-max-entities): it holds for grouped rules too
+	xlsx     bool     // an XLSX is written with this PDF
+	sheets   []string // XLSX sheet of each rule section
 	// toc maps each section title to the alias its page number replaces on the title page.
 	toc    map[string]string
 	pageW  float64
@@ -107,7 +108,7 @@ func (p *PDF) Render(w io.Writer, r *analyze.Report) (err error) {
 	if err := f.Error(); err != nil {
 		return fmt.Errorf("loading pdf fonts: %w", err)
 	}
-	d := &pdfDoc{f: f, runes: runes, rep: r, max: max, xlsx: p.WithXLSX, sheets: ruleSheetNames(r.Rules)}
+	d := &pdfDoc{f: f, runes: runes, rep: r, max: max, maxAsked: p.MaxEntities != 0, xlsx: p.WithXLSX, sheets: ruleSheetNames(r.Rules)}
 	d.pageW, d.pageH = f.GetPageSize()
 	d.width = d.pageW - pdfMarginL - pdfMarginR
 	d.bottom = d.pageH - pdfMarginB
@@ -1139,7 +1140,7 @@ func (d *pdfDoc) ruleGroups(i int, s analyze.RuleSection) {
 // that say something new (no message restating them, no column repeating another).
 func (d *pdfDoc) ruleEntities(i int, s analyze.RuleSection) {
 	max := d.max
-	if len(s.Groups) > 0 && max > pdfGroupedEntities {
+	if len(s.Groups) > 0 && !d.maxAsked && max > pdfGroupedEntities {
 		max = pdfGroupedEntities // the groups already say where they are
 	}
 	shown, more := capped(s.Findings, max)

@@ -94,7 +94,7 @@ func TestHostileValues(t *testing.T) {
 		t.Fatalf("analyze: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	out := filepath.Join(dir, "report")
-	if code, stdout, stderr := runCLI(t, "report", "--db", db, "--format", "pdf,xlsx,md,json", "--out", out); code != exitOK {
+	if code, stdout, stderr := runCLI(t, "report", "--db", db, "--format", "pdf,xlsx,md,json", "--out", out, "--pdf-max-entities", "100"); code != exitOK {
 		t.Fatalf("report: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	files := map[string]string{}
