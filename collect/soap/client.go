@@ -332,7 +332,7 @@ func (c *Client) Call(ctx context.Context, req Request, decode DecodeFunc) error
 // waitTooLong is the failure of a call whose server asked to wait d, over the cap.
 func (c *Client) waitTooLong(host string, d time.Duration, err error) error {
 	c.log.Warn("the server asked to wait longer than the cap: not waiting, the read fails",
-		"host", host, "wait", d, "max_wait", c.opts.MaxWait)
+		"host", host, "wait", waitText(d), "max_wait", c.opts.MaxWait)
 	return &WaitError{Host: host, Wait: d, Max: c.opts.MaxWait, Err: err}
 }
 
@@ -559,7 +559,13 @@ func parseRetryAfter(v string) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+	if strings.Trim(v, "0123456789") == "" {
+		// Seconds. A number too large for a Duration (it would wrap to a short or negative
+		// wait) saturates: longer than any cap, so the read fails instead of sleeping.
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n > uint64(foreverWait/time.Second) {
+			return foreverWait
+		}
 		return time.Duration(n) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
