@@ -111,6 +111,11 @@ func (s *Store) Begin(ctx context.Context, meta Meta) (*Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting snapshot: reading the schema of %s: %w", s.path, err)
 	}
+	// Checked before claiming, so that a collection that cannot stage reserves no snapshot id.
+	if dir := filepath.Dir(s.path); !dirWritable(dir) {
+		return nil, fmt.Errorf("starting snapshot: folder %s is not writable: collect needs to create its staging file there (%s-staging-N, beside the database); run collect as a user who may write the folder, or pass --db a database in a folder you may write",
+			dir, filepath.Base(s.path))
+	}
 	claim, err := s.claim(ctx, meta)
 	if err != nil {
 		return nil, err
