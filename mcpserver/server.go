@@ -103,10 +103,32 @@ func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, log: log, sdkLog: sdkLogger(log)}
 	s.mcp = mcp.NewServer(&mcp.Implementation{Name: "cucm-audit", Title: "CUCM audit snapshots", Version: opts.Version},
 		&mcp.ServerOptions{Instructions: instructions, Logger: s.sdkLog, Capabilities: &mcp.ServerCapabilities{}})
+	s.mcp.AddReceivingMiddleware(s.refreshStore)
 	s.addTools()
 	s.addResources()
 	s.addPrompts()
 	return s, nil
+}
+
+// refreshStore reopens the store before each request that reads it when the database file
+// changed since it was opened immutable (snapshot.Store.Refresh): the server runs for days
+// while the database's owner collects. A store that cannot be reopened fails the request
+// rather than answer from a file that changed under an immutable reader.
+func (s *Server) refreshStore(next mcp.MethodHandler) mcp.MethodHandler {
+	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		switch method {
+		case "tools/call", "resources/read", "prompts/get":
+			changed, err := s.opts.Store.Refresh(ctx)
+			if err != nil {
+				s.log.Warn("the database changed and could not be reopened", "db", s.opts.Store.Path(), "error", err)
+				return nil, err
+			}
+			if changed {
+				s.log.Info("the database changed since it was opened: reopened it", "db", s.opts.Store.Path())
+			}
+		}
+		return next(ctx, method, req)
+	}
 }
 
 // MCP returns the underlying SDK server, for in-process transports.
