@@ -19,6 +19,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/internal/loopback"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -190,14 +191,6 @@ func CheckHTTPAccess(addr, token string) error {
 	return nil
 }
 
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // TokenFromEnv reads the bearer token from MCP_TOKEN, or from the file MCP_TOKEN_FILE names
 // (surrounding white space trimmed). Neither set gives "" (CheckHTTPAccess then refuses HTTP);
 // both set is an error, so the choice is never ambiguous. Errors name the variable and the file,
@@ -248,7 +241,7 @@ func (s *Server) ListenAndServe(ctx context.Context, addr, token string, ready f
 	}
 	srv := &http.Server{Handler: s.Handler(token), ReadHeaderTimeout: 10 * time.Second}
 	s.log.Info("serving MCP over streamable HTTP", "addr", ln.Addr().String(), "db", s.opts.Store.Path())
-	if host, _, _ := net.SplitHostPort(addr); !isLoopbackHost(host) {
+	if host, _, _ := net.SplitHostPort(addr); !loopback.Host(host) {
 		s.log.Warn("serving plain HTTP on a non-loopback address: the token and the answers cross the network unencrypted; put a TLS proxy in front", "addr", addr)
 	}
 	if ready != nil {
