@@ -25,6 +25,9 @@ func TestHostileEnvelopes(t *testing.T) {
 		mod              func(*Options)
 	}{
 		{name: "not an envelope", body: `<x/>`, want: "not a SOAP envelope: the root element is <x>"},
+		{name: "envelope without namespace", body: `<Envelope><Body><r/></Body></Envelope>`, want: `not a SOAP envelope: <Envelope> is in namespace "", not http://schemas.xmlsoap.org/soap/envelope/`},
+		{name: "envelope of another namespace", body: `<e:Envelope xmlns:e="urn:other"><e:Body><r/></e:Body></e:Envelope>`, want: `<Envelope> is in namespace "urn:other"`},
+		{name: "Body of another namespace", body: env + `<x:Body xmlns:x="urn:other"><r/></x:Body></soapenv:Envelope>`, want: "has no Body"},
 		{name: "empty Body", body: env + `<soapenv:Body/></soapenv:Envelope>`, want: "the SOAP Body is empty"},
 		{name: "empty Body with a Header", body: env + `<soapenv:Header><Body><r/></Body></soapenv:Header><soapenv:Body></soapenv:Body></soapenv:Envelope>`,
 			want: "the SOAP Body is empty"},
