@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cucm-audit/cucm-audit/rules"
 	"github.com/cucm-audit/cucm-audit/snapshot"
@@ -42,29 +43,48 @@ type Options struct {
 	// RuleMaxRows bounds the rows one rule's query may return (--rule-max-rows,
 	// analysis.rule_max_rows); 0 means DefaultRuleMaxRows. A rule past it is an error result.
 	RuleMaxRows int
+	// RuleMaxBytes bounds the bytes of the values one rule's query may return, all rows
+	// together; 0 means DefaultRuleMaxBytes. A rule past it is an error result.
+	RuleMaxBytes int
 }
 
-// Limits of one rule, so that a runaway query (a recursive CTE without an end, a cross join)
-// cannot take the process down: it stops with an error result and the other rules still run.
+// Limits of one rule, so that a runaway query (a recursive CTE without an end, a cross join, a
+// few huge values) cannot take the process down: it stops with an error result and the other
+// rules still run. Each evidence value is also cut at MaxEvidenceValue bytes.
 const (
-	DefaultRuleTimeout = 60 * time.Second
-	DefaultRuleMaxRows = 100_000
+	DefaultRuleTimeout  = 60 * time.Second
+	DefaultRuleMaxRows  = 100_000
+	DefaultRuleMaxBytes = 32 << 20
+	MaxEvidenceValue    = 4 << 10
 )
 
-// limits returns the rule limits in force.
-func (o Options) limits() (time.Duration, int) {
-	timeout, maxRows := o.RuleTimeout, o.RuleMaxRows
-	if timeout <= 0 {
-		timeout = DefaultRuleTimeout
-	}
-	if maxRows <= 0 {
-		maxRows = DefaultRuleMaxRows
-	}
-	return timeout, maxRows
+// ruleLimits are the limits in force for every rule of a run.
+type ruleLimits struct {
+	timeout  time.Duration
+	maxRows  int
+	maxBytes int
 }
 
-// errRowLimit is a rule whose query returned more rows than the row limit.
-var errRowLimit = errors.New("row limit")
+// limits returns the rule limits in force.
+func (o Options) limits() ruleLimits {
+	l := ruleLimits{timeout: o.RuleTimeout, maxRows: o.RuleMaxRows, maxBytes: o.RuleMaxBytes}
+	if l.timeout <= 0 {
+		l.timeout = DefaultRuleTimeout
+	}
+	if l.maxRows <= 0 {
+		l.maxRows = DefaultRuleMaxRows
+	}
+	if l.maxBytes <= 0 {
+		l.maxBytes = DefaultRuleMaxBytes
+	}
+	return l
+}
+
+// Errors of a rule whose query returned more rows, or more bytes, than its limit.
+var (
+	errRowLimit  = errors.New("row limit")
+	errSizeLimit = errors.New("size limit")
+)
 
 // Result is one stored analysis of one snapshot.
 type Result struct {
@@ -407,13 +427,13 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 		return nil, err
 	}
 	res := &Result{Snapshot: meta, StartedAt: start, Available: len(set.Rules)}
-	timeout, maxRows := opts.limits()
+	limits := opts.limits()
 	for _, p := range ps {
 		rr := RuleResult{Rule: p.rule, Params: params[p.rule.ID]}
 		t0 := time.Now()
 		if reason := gate.check(p.rule.Requires); reason != "" {
 			rr.Outcome, rr.Reason = OutcomeInconclusive, reason
-		} else if fs, err := runLimited(ctx, p, timeout, maxRows); err != nil {
+		} else if fs, err := runLimited(ctx, p, limits); err != nil {
 			rr.Outcome, rr.Reason = OutcomeError, err.Error()
 		} else {
 			rr.Findings = fs
@@ -455,24 +475,35 @@ func earlierSnapshots(ctx context.Context, store *snapshot.Store, meta snapshot.
 }
 
 // runLimited runs one rule within the time limit (the driver interrupts SQLite when the
-// context ends) and the row limit, and says which limit stopped it.
-func runLimited(ctx context.Context, p prepared, timeout time.Duration, maxRows int) ([]Finding, error) {
-	rctx, cancel := context.WithTimeout(ctx, timeout)
+// context ends), the row limit and the size limit, and says which limit stopped it.
+func runLimited(ctx context.Context, p prepared, l ruleLimits) ([]Finding, error) {
+	rctx, cancel := context.WithTimeout(ctx, l.timeout)
 	defer cancel()
-	fs, err := runRule(rctx, p, maxRows)
+	fs, err := runRule(rctx, p, l)
 	switch {
 	case err == nil:
 		return fs, nil
 	case errors.Is(err, errRowLimit):
-		return nil, fmt.Errorf("more than %d rows: row limit (raise it with --rule-max-rows or analysis.rule_max_rows if the rule is right)", maxRows)
+		return nil, fmt.Errorf("more than %d rows: row limit (raise it with --rule-max-rows or analysis.rule_max_rows if the rule is right)", l.maxRows)
+	case errors.Is(err, errSizeLimit):
+		return nil, fmt.Errorf("more than %s of results: size limit (a rule returns short evidence, not bulk data)", byteSize(l.maxBytes))
 	case ctx.Err() == nil && rctx.Err() != nil:
-		return nil, fmt.Errorf("stopped after %s: time limit (raise it with --rule-timeout or analysis.rule_timeout if the rule is right)", timeout)
+		return nil, fmt.Errorf("stopped after %s: time limit (raise it with --rule-timeout or analysis.rule_timeout if the rule is right)", l.timeout)
 	}
 	return nil, err
 }
 
-// runRule runs one rule's query; more than maxRows rows fail with errRowLimit.
-func runRule(ctx context.Context, p prepared, maxRows int) (findings []Finding, err error) {
+// byteSize spells n bytes in MB when it is a whole number of them.
+func byteSize(n int) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// runRule runs one rule's query; more than l.maxRows rows fail with errRowLimit, more than
+// l.maxBytes bytes of values with errSizeLimit.
+func runRule(ctx context.Context, p prepared, l ruleLimits) (findings []Finding, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("rule %s: %v", p.rule.ID, r)
@@ -493,9 +524,9 @@ func runRule(ctx context.Context, p prepared, maxRows int) (findings []Finding, 
 		ptrs[i] = &vals[i]
 	}
 	seen := map[string]bool{}
-	n := 0
+	n, size := 0, 0
 	for rows.Next() {
-		if n++; n > maxRows {
+		if n++; n > l.maxRows {
 			return nil, errRowLimit
 		}
 		if err := rows.Scan(ptrs...); err != nil {
@@ -508,15 +539,23 @@ func runRule(ctx context.Context, p prepared, maxRows int) (findings []Finding, 
 			if b, ok := v.([]byte); ok {
 				v = string(b)
 			}
-			row[c] = v
+			text := valueText(v)
+			if size += len(text); size > l.maxBytes {
+				return nil, errSizeLimit
+			}
 			switch c {
 			case "entity":
-				f.Entity = valueText(v)
+				f.Entity = text
 			case "message":
-				f.Message = valueText(v)
+				f.Message = text
 			default:
-				f.Evidence = append(f.Evidence, Field{Name: c, Value: valueText(v)})
+				text = cutEvidence(text)
+				if _, ok := v.(string); ok {
+					v = text // the message template sees the cut value too
+				}
+				f.Evidence = append(f.Evidence, Field{Name: c, Value: text})
 			}
+			row[c] = v
 		}
 		if f.Entity == "" {
 			return nil, fmt.Errorf("a row has an empty entity (every row must name what it is about)")
@@ -539,6 +578,19 @@ func runRule(ctx context.Context, p prepared, maxRows int) (findings []Finding, 
 		return nil, fmt.Errorf("running query: %w", err)
 	}
 	return findings, nil
+}
+
+// cutEvidence cuts an evidence value longer than MaxEvidenceValue bytes (at a character
+// boundary), saying so and how long it was: a finding holds evidence, not bulk data.
+func cutEvidence(s string) string {
+	if len(s) <= MaxEvidenceValue {
+		return s
+	}
+	cut := MaxEvidenceValue
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (truncated, %d bytes)", s[:cut], len(s))
 }
 
 func valueText(v any) string {

@@ -70,8 +70,61 @@ func TestRuleLimits(t *testing.T) {
 }
 
 func TestRuleLimitDefaults(t *testing.T) {
-	timeout, rows := Options{}.limits()
-	if timeout != 60*time.Second || rows != 100_000 {
-		t.Errorf("defaults = %s, %d; want 60s, 100000", timeout, rows)
+	l := Options{}.limits()
+	if l.timeout != 60*time.Second || l.maxRows != 100_000 || l.maxBytes != 32<<20 {
+		t.Errorf("defaults = %s, %d rows, %d bytes; want 60s, 100000, 32 MB", l.timeout, l.maxRows, l.maxBytes)
+	}
+}
+
+// TestRuleResultSize: a rule returning a few huge values stops at the size limit with an error
+// result instead of holding them all (12 × 6 MB here; the same query with 30 MB blobs took 2 GB
+// before), and a long evidence value is cut with a visible mark.
+func TestRuleResultSize(t *testing.T) {
+	store := newStore(t)
+	id := healthy().write(t, store)
+	pack := `schema: 1
+rules:
+  - id: SIZE-001
+    title: t
+    severity: low
+    category: test
+    description: d
+    remediation: r
+    query: "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<12) SELECT i AS entity, hex(randomblob(3000000)) AS ev FROM c"
+  - id: SIZE-002
+    title: t
+    severity: low
+    category: test
+    description: d
+    remediation: r
+    query: "SELECT 'big' AS entity, replace(hex(zeroblob(2500)), '0', 'a') AS ev, 'short' AS note"
+    message: "{{.ev}}"
+`
+	rules, err := ParsePack("size.yaml", []byte(pack))
+	must(t, err)
+	res, err := Run(context.Background(), store, id, Options{Rules: &RuleSet{Rules: rules}})
+	must(t, err)
+	got := byRule(res)
+	if r := got["SIZE-001"]; r.Outcome != OutcomeError || r.Reason != "more than 32 MB of results: size limit (a rule returns short evidence, not bulk data)" || len(r.Findings) != 0 {
+		t.Errorf("SIZE-001 = %s %q (%d findings), want the size limit", r.Outcome, r.Reason, len(r.Findings))
+	}
+	r := got["SIZE-002"]
+	if r.Outcome != OutcomeFail || len(r.Findings) != 1 {
+		t.Fatalf("SIZE-002 = %s %q, want one finding", r.Outcome, r.Reason)
+	}
+	f := r.Findings[0]
+	want := strings.Repeat("a", 4096) + "… (truncated, 5000 bytes)"
+	if len(f.Evidence) != 2 || f.Evidence[0].Value != want || f.Evidence[1].Value != "short" {
+		t.Errorf("evidence = %.80q…, want the value cut at 4096 bytes with the mark, and the short one whole", f.Evidence)
+	}
+	if f.Message != want {
+		t.Errorf("message from the long value has %d bytes, want it cut like the evidence", len(f.Message))
+	}
+
+	// A lower limit, as the Options field sets it.
+	res, err = Run(context.Background(), store, id, Options{Rules: &RuleSet{Rules: rules[:1]}, RuleMaxBytes: 1 << 20})
+	must(t, err)
+	if r := res.Rules[0]; r.Outcome != OutcomeError || !strings.HasPrefix(r.Reason, "more than 1 MB of results: size limit") {
+		t.Errorf("SIZE-001 with 1 MB = %s %q, want the size limit", r.Outcome, r.Reason)
 	}
 }

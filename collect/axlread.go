@@ -229,7 +229,7 @@ func (r *run) axlCoverage(ctx context.Context, item string, records int, failed 
 	if t := notes.text(); t != "" {
 		why = append(why, t)
 	}
-	cv.Reason = strings.Join(why, "; ")
+	cv.Reason = r.scrub.String(strings.Join(why, "; "))
 	if !cv.Complete {
 		r.gap("axl "+item, cv.Reason)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"github.com/cucm-audit/cucm-audit/snapshot/manifest"
 	"io"
-	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/cucm-audit/cucm-audit/internal/loopback"
 )
 
 // ErrConfig marks configuration errors: missing or invalid settings, found before any network
@@ -259,7 +260,7 @@ func checkURL(name, raw string) (*url.URL, error) {
 	if u.Host == "" {
 		return nil, configErrorf("%s %q has no host", name, redactURL(raw))
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !loopback.Host(u.Hostname()) {
 		// AXL and RisPort carry the AXL password on every request: never in clear over a network.
 		return nil, configErrorf("%s %q uses plain http:// to %s: use https:// (CUCM serves AXL on https://host:8443/axl/); plain http is accepted only to a loopback address such as the simulator's 127.0.0.1",
 			name, redactURL(raw), u.Hostname())
@@ -285,16 +286,6 @@ func urlProblem(err error) string {
 		return "a malformed [IPv6] address"
 	}
 	return "it does not parse"
-}
-
-// isLoopback reports whether host (without port) is localhost or a loopback address
-// (127.0.0.0/8, ::1).
-func isLoopback(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // isPlainHTTP reports whether the endpoint is plain http (allowed to loopback only).

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cucm-audit/cucm-audit/collect/risport"
 	"github.com/cucm-audit/cucm-audit/collect/soap"
+	"github.com/cucm-audit/cucm-audit/internal/scrub"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -58,6 +59,10 @@ type run struct {
 	rows    chan []snapshot.RisDevice
 	flushed chan error
 	exited  chan struct{}
+
+	// scrub removes the credentials from coverage reasons and notes, which quote what the
+	// servers sent (AXL values, RisPort reasons) as the SOAP errors do.
+	scrub *scrub.Scrubber
 }
 
 func (r *run) startWriter(ctx context.Context) {
@@ -117,7 +122,8 @@ func newRun(c *Collector, w *snapshot.Writer, p *progressLine, start time.Time) 
 		axlByRis: map[string][]string{}, axlCount: map[string]int{},
 		stored: map[string]struct{}{}, seen: map[string]struct{}{}, risNodes: map[string]*nodeState{},
 		cmNodes: map[string]bool{}, primaries: map[string]bool{},
-		cuts: &cutDetector{cap: c.cfg.RisMaxDevices, seen: map[int]int{}},
+		cuts:  &cutDetector{cap: c.cfg.RisMaxDevices, seen: map[int]int{}},
+		scrub: scrub.New(scrub.Credential{User: c.cfg.User, Pass: c.cfg.Password.Reveal()}),
 	}
 }
 
@@ -127,13 +133,13 @@ func fatal(ctx context.Context, err error) bool {
 }
 
 func (r *run) gap(item, reason string) {
-	r.gaps = append(r.gaps, item+": "+reason)
+	r.gaps = append(r.gaps, item+": "+r.scrub.String(reason))
 }
 
 func (r *run) coverage(ctx context.Context, source, item string, records int, err error) error {
 	cv := snapshot.Coverage{Source: source, Item: item, Complete: err == nil, Records: records}
 	if err != nil {
-		cv.Reason = reasonOf(err)
+		cv.Reason = r.scrub.String(reasonOf(err))
 		r.gap(source+" "+item, cv.Reason)
 	}
 	return r.w.SetCoverage(ctx, cv)
@@ -218,6 +224,7 @@ func (r *run) collectRisPort(ctx context.Context) error {
 		case st.stored == 0:
 			cv.Reason = "RisPort listed no devices for this node"
 		}
+		cv.Reason = r.scrub.String(cv.Reason)
 		if err := r.w.SetCoverage(ctx, cv); err != nil {
 			return err
 		}

@@ -4,12 +4,13 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"net/mail"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cucm-audit/cucm-audit/internal/loopback"
 )
 
 // TLSMode is how the connection to the SMTP server is protected.
@@ -50,16 +51,6 @@ func (c Config) String() string {
 
 // GoString keeps the password out of %#v too.
 func (c Config) GoString() string { return "deliver.Config{" + c.String() + "}" }
-
-// isLoopback reports whether host is localhost or a loopback address (127.0.0.0/8, ::1): the
-// only servers SMTP_TLS=none may log in to.
-func isLoopback(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
-}
 
 // ConfigFromEnv reads the SMTP_* variables (see the package documentation) through getenv, so
 // tests pass a map and main passes os.Getenv. A missing or invalid value is an error wrapping
@@ -118,7 +109,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if c.User == "" && c.Pass != "" {
 		return bad("a password is set but SMTP_USER is empty: set SMTP_USER")
 	}
-	if c.TLS == TLSNone && c.User != "" && !isLoopback(c.Host) {
+	if c.TLS == TLSNone && c.User != "" && !loopback.Host(c.Host) {
 		return bad("SMTP_TLS=none with SMTP_USER would send the password in clear text to %s: use SMTP_TLS=starttls (or tls), or SMTP_TLS=none only to a relay on this host (SMTP_HOST=localhost or 127.0.0.1)", c.Host)
 	}
 	switch c.Auth {

@@ -1,16 +1,19 @@
 package deliver
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -556,5 +559,125 @@ func TestMailAtMostOnce(t *testing.T) {
 	}
 	if sent, sending := rows(); len(ms.Messages()) != 4 || sent != 3 || sending != 1 {
 		t.Fatalf("end: %d messages, %d sent rows, %d unconfirmed; want 4, 3, 1", len(ms.Messages()), sent, sending)
+	}
+}
+
+// rawSMTP is a minimal plain-text SMTP server for the moments go-mail's test server cannot
+// stage: after the message it answers with final (or, when final is empty, drops the
+// connection without answering), and it drops the connection at QUIT without a reply. It
+// counts the messages it received whole (up to the terminating dot).
+type rawSMTP struct {
+	addr     string
+	received func() int
+}
+
+func startRawSMTP(t *testing.T, final string) rawSMTP {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var (
+		mu sync.Mutex
+		n  int
+	)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				defer c.Close()
+				r := bufio.NewReader(c)
+				say := func(s string) { fmt.Fprintf(c, "%s\r\n", s) }
+				say("220 raw ESMTP")
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					cmd := strings.ToUpper(strings.TrimSpace(line))
+					switch {
+					case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+						say("250 raw")
+					case cmd == "DATA":
+						say("354 go ahead")
+						for {
+							l, err := r.ReadString('\n')
+							if err != nil {
+								return
+							}
+							if l == ".\r\n" {
+								break
+							}
+						}
+						mu.Lock()
+						n++
+						mu.Unlock()
+						if final == "" {
+							return
+						}
+						say(final)
+					case cmd == "QUIT":
+						return // no 221: the connection just drops
+					default: // MAIL, RCPT, RSET, NOOP
+						say("250 ok")
+					}
+				}
+			}(c)
+		}
+	}()
+	return rawSMTP{addr: ln.Addr().String(), received: func() int { mu.Lock(); defer mu.Unlock(); return n }}
+}
+
+// TestMailAtMostOnceAfterHandover: what happens after the server received the message decides
+// the row. Accepted (250) and then the connection dropped at QUIT: sent, and a second run has
+// nothing to send. No answer to the message: unconfirmed, never sent again blindly. Refused
+// (554): failed, and sent again by the next run.
+func TestMailAtMostOnceAfterHandover(t *testing.T) {
+	for _, c := range []struct {
+		name, final  string
+		wantErr      string // "" for success
+		wantState    string
+		wantReceived int // after two runs
+	}{
+		{"accepted then QUIT dropped", "250 2.0.0 queued as 42", "", "sent", 1},
+		{"no answer to the message", "", "may have been delivered", "sending", 1},
+		{"refused", "554 5.7.1 rejected", "554", "failed", 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv := startRawSMTP(t, c.final)
+			host, port, _ := net.SplitHostPort(srv.addr)
+			env := map[string]string{"SMTP_HOST": host, "SMTP_PORT": port, "SMTP_TLS": "none",
+				"SMTP_FROM": "audit@example.org", "SMTP_TIMEOUT": "5s"}
+			cfg, err := ConfigFromEnv(func(k string) string { return env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := newFixture(t)
+			opts := Options{To: []string{"noc@example.org"}, OnlyIf: PolicyChanged}
+			res, err := Mail(context.Background(), f.store, cfg, opts, f.rep, f.files)
+			if c.wantErr == "" && (err != nil || !res.Sent) {
+				t.Fatalf("first run: %+v, %v; want sent", res, err)
+			}
+			if c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)) {
+				t.Fatalf("first run: %+v, %v; want an error with %q", res, err, c.wantErr)
+			}
+			var state string
+			if err := f.store.DB().QueryRow(`SELECT group_concat(state) FROM mail_log`).Scan(&state); err != nil {
+				t.Fatal(err)
+			}
+			if state != c.wantState {
+				t.Errorf("mail_log states = %q, want %q", state, c.wantState)
+			}
+			// The next scheduled run of the same snapshot.
+			res, err = Mail(context.Background(), f.store, cfg, opts, f.rep, f.files)
+			t.Logf("second run: %+v, %v", res, err)
+			if n := srv.received(); n != c.wantReceived {
+				t.Errorf("server received %d messages over two runs, want %d", n, c.wantReceived)
+			}
+		})
 	}
 }

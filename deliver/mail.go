@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -168,8 +169,10 @@ type Result struct {
 //     file). When the snapshot's newest mail is still unconfirmed it stops with an
 //     *UnconfirmedError instead (unless opts.Resend): that mail may have been delivered;
 //  4. sends through cfg, then marks the row sent (retrying a few times when the database
-//     refuses), or failed when the server did not accept the message. A mail that was sent but
-//     could not be marked stays unconfirmed and is never sent again blindly.
+//     refuses), or failed when the server did not take the message (refused before or at the
+//     end of it). A mail the server accepted counts as sent even when the connection failed
+//     afterwards (at RSET or QUIT). A mail that was handed over whole but never answered, or
+//     sent but could not be marked, stays unconfirmed and is never sent again blindly.
 //
 // The report files are never touched. store must be writable. rep.Snapshot names the cluster
 // and snapshot.
@@ -223,10 +226,17 @@ func Mail(ctx context.Context, store *snapshot.Store, cfg Config, opts Options, 
 		return res, err
 	}
 	if err := Send(ctx, cfg, msg); err != nil {
+		dir := filepath.Dir(res.Attached[0].Path)
+		var se *SendError
+		if errors.As(err, &se) && se.Unconfirmed {
+			// The message went out whole and no answer came: the server may have accepted it.
+			// The row stays sending (unconfirmed), so no later run sends it again blindly.
+			return res, fmt.Errorf("mail to %s was handed over to %s, but its answer never came (%s): it may have been delivered; mail_log row %d stays unconfirmed, so no later run mails snapshot %d again without --mail-resend (the report files are kept in %s)",
+				strings.Join(opts.To, ", "), se.Server, se.Detail, id, rep.Snapshot.ID, dir)
+		}
 		// The server did not take the message: nothing was delivered. Should this mark fail,
 		// the row stays unconfirmed and a later run asks before sending again.
 		settle(context.WithoutCancel(ctx), store, id, stateFailed)
-		dir := filepath.Dir(res.Attached[0].Path)
 		return res, fmt.Errorf("%w (the report files are kept in %s)", err, dir)
 	}
 	res.Sent = true

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net"
 	"os"
@@ -86,10 +87,30 @@ func Send(ctx context.Context, cfg Config, msg Message) error {
 	if err != nil {
 		return sendError(cfg, err)
 	}
-	if err := client.DialAndSendWithContext(ctx, m); err != nil {
-		return sendError(cfg, err)
+	err = client.DialAndSendWithContext(ctx, m)
+	switch {
+	case err == nil:
+		return nil
+	case m.IsDelivered():
+		// The server answered 250 to the message; what failed came after it (RSET, QUIT, closing
+		// the connection). The mail is delivered: calling it failed would send it twice.
+		slog.Warn("the SMTP server accepted the mail, but the connection did not end cleanly",
+			"server", cfg.String(), "error", scrub.New(scrub.Credential{User: cfg.User, Pass: cfg.Pass}).String(err.Error()))
+		return nil
 	}
-	return nil
+	se := sendError(cfg, err)
+	se.Unconfirmed = handedOver(err)
+	return se
+}
+
+// handedOver reports whether err came after the whole message was handed to the server, while
+// waiting for its answer to it, without the server refusing it (a timeout, a dropped connection,
+// a reply that is not an SMTP code): the server may have accepted it. Everything before (dial,
+// TLS, AUTH, MAIL FROM, RCPT TO, DATA, writing the content, which never sent the terminating
+// dot) and a 4xx/5xx answer to the message mean the server did not take it.
+func handedOver(err error) bool {
+	var ge *gomail.SendError
+	return errors.As(err, &ge) && ge.Reason == gomail.ErrSMTPDataClose && ge.ErrorCode() == 0
 }
 
 func authType(cfg Config) gomail.SMTPAuthType {
@@ -116,7 +137,7 @@ func authType(cfg Config) gomail.SMTPAuthType {
 // sendError explains a failed send: which server, what failed, what to check. The password, in
 // every spelling a server could echo (see package scrub), is scrubbed from anything the library
 // or the server said.
-func sendError(cfg Config, err error) error {
+func sendError(cfg Config, err error) *SendError {
 	hint := "check SMTP_HOST, SMTP_PORT, SMTP_TLS and that the server accepts mail from this host"
 	var (
 		netErr   net.Error
@@ -158,6 +179,9 @@ type SendError struct {
 	Server string
 	Detail string
 	Hint   string
+	// Unconfirmed is set when the whole message was handed over but the server's answer to it
+	// never came (timeout, dropped connection): it may have been delivered.
+	Unconfirmed bool
 }
 
 func (e *SendError) Error() string {

@@ -59,6 +59,8 @@ func (s *Server) latestReport(ctx context.Context) ([]byte, error) {
 			}
 			s.log.Warn("report not served: it does not match the manifest that lists it", "error", err)
 		}
+		s.log.Info("no report under the reports folder qualifies: rendering the latest in memory",
+			"reports", s.opts.ReportsDir, "listed", len(reports))
 	}
 	render := s.opts.Markdown
 	if render == nil {
@@ -113,9 +115,16 @@ const maxManifest = 1 << 20
 // only what the tool wrote: a Markdown file no manifest lists is never a candidate, and a
 // listed name that is not a plain file name in the manifest's own folder ("../x", "a/b") is
 // refused. Unreadable or foreign manifests are skipped with a log line.
+//
+// dir itself may be a link (the operator chose it, e.g. reports/current): it is resolved once,
+// since WalkDir does not descend into a root that is a link.
 func listedReports(dir string, log *slog.Logger) ([]listedReport, error) {
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("searching reports in %s: %w", dir, err)
+	}
 	var out []listedReport
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}

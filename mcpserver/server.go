@@ -19,6 +19,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/internal/loopback"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -103,10 +104,32 @@ func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, log: log, sdkLog: sdkLogger(log)}
 	s.mcp = mcp.NewServer(&mcp.Implementation{Name: "cucm-audit", Title: "CUCM audit snapshots", Version: opts.Version},
 		&mcp.ServerOptions{Instructions: instructions, Logger: s.sdkLog, Capabilities: &mcp.ServerCapabilities{}})
+	s.mcp.AddReceivingMiddleware(s.refreshStore)
 	s.addTools()
 	s.addResources()
 	s.addPrompts()
 	return s, nil
+}
+
+// refreshStore reopens the store before each request that reads it when the database file
+// changed since it was opened immutable (snapshot.Store.Refresh): the server runs for days
+// while the database's owner collects. A store that cannot be reopened fails the request
+// rather than answer from a file that changed under an immutable reader.
+func (s *Server) refreshStore(next mcp.MethodHandler) mcp.MethodHandler {
+	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		switch method {
+		case "tools/call", "resources/read", "prompts/get":
+			changed, err := s.opts.Store.Refresh(ctx)
+			if err != nil {
+				s.log.Warn("the database changed and could not be reopened", "db", s.opts.Store.Path(), "error", err)
+				return nil, err
+			}
+			if changed {
+				s.log.Info("the database changed since it was opened: reopened it", "db", s.opts.Store.Path())
+			}
+		}
+		return next(ctx, method, req)
+	}
 }
 
 // MCP returns the underlying SDK server, for in-process transports.
@@ -168,14 +191,6 @@ func CheckHTTPAccess(addr, token string) error {
 	return nil
 }
 
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // TokenFromEnv reads the bearer token from MCP_TOKEN, or from the file MCP_TOKEN_FILE names
 // (surrounding white space trimmed). Neither set gives "" (CheckHTTPAccess then refuses HTTP);
 // both set is an error, so the choice is never ambiguous. Errors name the variable and the file,
@@ -226,7 +241,7 @@ func (s *Server) ListenAndServe(ctx context.Context, addr, token string, ready f
 	}
 	srv := &http.Server{Handler: s.Handler(token), ReadHeaderTimeout: 10 * time.Second}
 	s.log.Info("serving MCP over streamable HTTP", "addr", ln.Addr().String(), "db", s.opts.Store.Path())
-	if host, _, _ := net.SplitHostPort(addr); !isLoopbackHost(host) {
+	if host, _, _ := net.SplitHostPort(addr); !loopback.Host(host) {
 		s.log.Warn("serving plain HTTP on a non-loopback address: the token and the answers cross the network unencrypted; put a TLS proxy in front", "addr", addr)
 	}
 	if ready != nil {

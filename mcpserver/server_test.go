@@ -609,13 +609,31 @@ func TestLatestReportResource(t *testing.T) {
 			t.Errorf("got %q, %v", got, err)
 		}
 	})
+	t.Run("reports dir is a link", func(t *testing.T) {
+		// The operator's --reports may be a link (reports/current -> reports/2026-10): it is
+		// followed; links inside it still are not.
+		real := t.TempDir()
+		writeReportSet(t, real, "audit", "# through the link", time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC))
+		link := filepath.Join(t.TempDir(), "current")
+		must(t, os.Symlink(real, link))
+		cs := connect(t, path, func(o *Options) { o.ReportsDir = link })
+		if got, err := read(t, cs); err != nil || got != "# through the link" {
+			t.Errorf("got %q, %v", got, err)
+		}
+	})
 	t.Run("rendered in memory", func(t *testing.T) {
+		var logs bytes.Buffer
+		dir := t.TempDir()
 		cs := connect(t, path, func(o *Options) {
-			o.ReportsDir = t.TempDir()
+			o.ReportsDir = dir
 			o.Markdown = func(context.Context) ([]byte, error) { return []byte("# rendered"), nil }
+			o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 		})
 		if got, err := read(t, cs); err != nil || got != "# rendered" {
 			t.Errorf("got %q, %v", got, err)
+		}
+		if want := "no report under the reports folder qualifies: rendering the latest in memory"; !strings.Contains(logs.String(), want) || !strings.Contains(logs.String(), dir) {
+			t.Errorf("log lacks %q and the folder:\n%s", want, logs.String())
 		}
 	})
 	t.Run("none", func(t *testing.T) {

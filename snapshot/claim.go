@@ -41,7 +41,7 @@ func (e *RunningError) Unwrap() error { return ErrCollectionRunning }
 
 // Collections lists the markers of running collections, oldest first.
 func (s *Store) Collections(ctx context.Context) ([]Collection, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT cluster_id, snapshot_id, started_at, pid, host, staging FROM running_collection ORDER BY started_at`)
+	rows, err := s.DB().QueryContext(ctx, `SELECT cluster_id, snapshot_id, started_at, pid, host, staging FROM running_collection ORDER BY started_at`)
 	if err != nil {
 		return nil, fmt.Errorf("listing running collections in %s: %w", s.path, err)
 	}
@@ -89,7 +89,7 @@ func (s *Store) Alive(c Collection) bool {
 func (s *Store) claim(ctx context.Context, meta Meta) (Collection, error) {
 	host, _ := os.Hostname()
 	c := Collection{ClusterID: meta.ClusterID, StartedAt: meta.StartedAt, PID: os.Getpid(), Host: host}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.DB().BeginTx(ctx, nil)
 	if err != nil {
 		return Collection{}, fmt.Errorf("starting snapshot in %s: %w", s.path, err)
 	}

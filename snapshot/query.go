@@ -27,7 +27,7 @@ func scanMeta(row interface{ Scan(...any) error }) (Meta, error) {
 
 // List returns the snapshots, oldest first; cluster "" lists every cluster.
 func (s *Store) List(ctx context.Context, cluster string) ([]Meta, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+metaColumns+` FROM snapshot WHERE (? = '' OR cluster_id = ?) ORDER BY id`, cluster, cluster)
+	rows, err := s.DB().QueryContext(ctx, `SELECT `+metaColumns+` FROM snapshot WHERE (? = '' OR cluster_id = ?) ORDER BY id`, cluster, cluster)
 	if err != nil {
 		return nil, fmt.Errorf("listing snapshots: %w", err)
 	}
@@ -45,7 +45,7 @@ func (s *Store) List(ctx context.Context, cluster string) ([]Meta, error) {
 
 // Get returns one snapshot.
 func (s *Store) Get(ctx context.Context, id int64) (Meta, error) {
-	m, err := scanMeta(s.db.QueryRowContext(ctx, `SELECT `+metaColumns+` FROM snapshot WHERE id = ?`, id))
+	m, err := scanMeta(s.DB().QueryRowContext(ctx, `SELECT `+metaColumns+` FROM snapshot WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Meta{}, fmt.Errorf("snapshot %d: %w (list them with `cucm-audit snapshots`)", id, ErrNotFound)
 	}
@@ -78,7 +78,7 @@ func (s *Store) Resolve(ctx context.Context, ref, cluster string) (Meta, error) 
 	} else {
 		return Meta{}, fmt.Errorf("snapshot reference %q: want a number, latest or latest~N", ref)
 	}
-	m, err := scanMeta(s.db.QueryRowContext(ctx, `SELECT `+metaColumns+` FROM snapshot
+	m, err := scanMeta(s.DB().QueryRowContext(ctx, `SELECT `+metaColumns+` FROM snapshot
 		WHERE status != 'failed' AND (? = '' OR cluster_id = ?) ORDER BY id DESC LIMIT 1 OFFSET ?`, cluster, cluster, back))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Meta{}, fmt.Errorf("snapshot %s: %w (run `cucm-audit collect` first)", ref, ErrNotFound)
@@ -92,7 +92,7 @@ func (s *Store) Resolve(ctx context.Context, ref, cluster string) (Meta, error) 
 // Nodes returns the cluster nodes of a snapshot (processnode as read from AXL), Unified CM nodes
 // first, then by name.
 func (s *Store) Nodes(ctx context.Context, id int64) ([]Node, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT name, description, is_publisher, is_active, role FROM axl_node
+	rows, err := s.DB().QueryContext(ctx, `SELECT name, description, is_publisher, is_active, role FROM axl_node
 		WHERE snapshot_id = ? ORDER BY role <> ?, name`, id, RoleUnifiedCM)
 	if err != nil {
 		return nil, fmt.Errorf("reading nodes of snapshot %d: %w", id, err)
@@ -111,7 +111,7 @@ func (s *Store) Nodes(ctx context.Context, id int64) ([]Node, error) {
 
 // Coverage returns every coverage row of a snapshot, gaps first.
 func (s *Store) Coverage(ctx context.Context, id int64) ([]Coverage, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT source, item, complete, reason, records FROM coverage
+	rows, err := s.DB().QueryContext(ctx, `SELECT source, item, complete, reason, records FROM coverage
 		WHERE snapshot_id = ? ORDER BY complete, source, item`, id)
 	if err != nil {
 		return nil, fmt.Errorf("reading coverage of snapshot %d: %w", id, err)
@@ -163,7 +163,7 @@ func (s *Store) RisCounts(ctx context.Context, id int64) ([]ClassCount, error) {
 }
 
 func (s *Store) classCounts(ctx context.Context, q string, id int64) ([]ClassCount, error) {
-	rows, err := s.db.QueryContext(ctx, q, id)
+	rows, err := s.DB().QueryContext(ctx, q, id)
 	if err != nil {
 		return nil, fmt.Errorf("counting devices of snapshot %d: %w", id, err)
 	}

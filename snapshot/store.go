@@ -12,6 +12,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
@@ -40,9 +43,22 @@ var ErrNotOurs = errors.New("not a cucm-audit database")
 
 // Store is the SQLite snapshot database.
 type Store struct {
-	db       *sql.DB
+	db       atomic.Pointer[sql.DB] // swapped by Refresh
 	path     string
 	readOnly bool
+
+	// A store opened immutable (see OpenReadOnly) remembers the file as it was then, so that
+	// Refresh can tell that it changed; mu serialises Refresh.
+	mu        sync.Mutex
+	immutable bool
+	stamp     fileStamp
+}
+
+// newStore wraps an open database.
+func newStore(db *sql.DB, path string, readOnly bool) *Store {
+	s := &Store{path: path, readOnly: readOnly}
+	s.db.Store(db)
+	return s
 }
 
 // Open opens (creating when missing) the database at path for reading and writing and brings its
@@ -82,7 +98,7 @@ func open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening database %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	s := newStore(db, path, false)
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -116,11 +132,20 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	var stamp fileStamp
+	immutable := strings.Contains(d, "immutable=1")
+	if immutable {
+		// Taken before the file is read: a change from here on makes Refresh reopen it.
+		if stamp, err = stampOf(path); err != nil {
+			return nil, fmt.Errorf("opening database %s: %w", path, err)
+		}
+	}
 	db, err := sql.Open("sqlite3", d)
 	if err != nil {
 		return nil, fmt.Errorf("opening database %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, readOnly: true}
+	s := newStore(db, path, true)
+	s.immutable, s.stamp = immutable, stamp
 	v, err := s.version(ctx)
 	if err != nil {
 		db.Close()
@@ -179,18 +204,86 @@ func readOnlyDSN(path string) (string, error) {
 	return fileURI(path, q), nil
 }
 
-// DB gives read access to the underlying database for packages that query the views.
-func (s *Store) DB() *sql.DB { return s.db }
+// DB gives read access to the underlying database for packages that query the views. Take it
+// anew for each query: Refresh may replace it.
+func (s *Store) DB() *sql.DB { return s.db.Load() }
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return s.db.Load().Close() }
+
+// fileStamp is what tells that a database file changed: its size, modification time and the
+// file change counter of its header (bytes 24-27, bumped by every commit outside WAL mode).
+type fileStamp struct {
+	size    int64
+	mod     time.Time
+	counter uint32
+}
+
+func (a fileStamp) equal(b fileStamp) bool {
+	return a.size == b.size && a.mod.Equal(b.mod) && a.counter == b.counter
+}
+
+func stampOf(path string) (fileStamp, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return fileStamp{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fileStamp{}, err
+	}
+	header := make([]byte, 28)
+	if _, err := io.ReadFull(f, header); err != nil {
+		return fileStamp{}, fmt.Errorf("reading the header of %s: %w", path, err)
+	}
+	return fileStamp{size: st.Size(), mod: st.ModTime(), counter: binary.BigEndian.Uint32(header[24:28])}, nil
+}
+
+// retireAfter is how long a handle replaced by Refresh stays open for the requests that may
+// still use it.
+const retireAfter = time.Minute
+
+// Refresh reopens a store that OpenReadOnly opened immutable when its file changed since (size,
+// modification time or header change counter) and reports whether it did. An immutable reader
+// assumes that the file never changes: SQLite documents that it may return wrong results or
+// SQLITE_CORRUPT when it does, as when the owner's collection checkpoints its write-ahead log
+// into the file. A long-running reader (mcp) calls Refresh before each request; a change
+// during a request is not seen until the next one. Other stores see every commit by
+// themselves: Refresh leaves them as they are.
+func (s *Store) Refresh(ctx context.Context) (bool, error) {
+	if !s.readOnly {
+		return false, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.immutable {
+		return false, nil
+	}
+	st, err := stampOf(s.path)
+	if err != nil {
+		return false, fmt.Errorf("checking database %s: %w", s.path, err)
+	}
+	if st.equal(s.stamp) {
+		return false, nil
+	}
+	fresh, err := OpenReadOnly(ctx, s.path)
+	if err != nil {
+		return false, fmt.Errorf("reopening database %s after it changed: %w", s.path, err)
+	}
+	old := s.db.Swap(fresh.db.Load())
+	s.immutable, s.stamp = fresh.immutable, fresh.stamp
+	// A request may still hold the old handle: it is closed once such a request is surely over.
+	time.AfterFunc(retireAfter, func() { old.Close() })
+	return true, nil
+}
 
 func (s *Store) version(ctx context.Context) (int, error) {
 	var v int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+	if err := s.DB().QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return 0, fmt.Errorf("reading schema version of %s: %w (is it a cucm-audit database?)", s.path, err)
 	}
 	return v, nil
@@ -208,12 +301,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("database %s has schema %d, this cucm-audit writes up to %d: %w; upgrade cucm-audit", s.path, v, SchemaVersion, ErrNewerSchema)
 	}
 	var id int64
-	if err := s.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&id); err != nil {
+	if err := s.DB().QueryRowContext(ctx, "PRAGMA application_id").Scan(&id); err != nil {
 		return fmt.Errorf("reading the application id of %s: %w", s.path, err)
 	}
 	if id != ApplicationID {
 		// inspect has judged the file ours (new, empty, or an older cucm-audit database).
-		if _, err := s.db.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
+		if _, err := s.DB().ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
 			return fmt.Errorf("marking %s as a cucm-audit database: %w", s.path, err)
 		}
 	}
@@ -226,7 +319,7 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 func (s *Store) migrateTo(ctx context.Context, target int) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.DB().BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

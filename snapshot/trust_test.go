@@ -6,8 +6,10 @@ import (
 	"database/sql"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -268,5 +270,156 @@ func TestNewTablesStaged(t *testing.T) {
 	must(t, s.DB().QueryRow(`SELECT e.name, d.role FROM axl_extra e JOIN axl_device d USING (snapshot_id) WHERE snapshot_id = ?`, m.ID).Scan(&name, &role))
 	if name != "x" || role != "lobby" {
 		t.Errorf("published %q %q", name, role)
+	}
+}
+
+// TestBeginFolderNotWritable: a database the user may write, in a folder the user may not
+// write (the -wal and -shm exist because another process has the database open), is refused
+// before any snapshot id is reserved, saying which folder and why. As root the check runs in a
+// copy of this test binary as uid 65534 (root may write anywhere); otherwise in a 0555 folder.
+func TestBeginFolderNotWritable(t *testing.T) {
+	ctx := context.Background()
+	if path := os.Getenv("SNAPSHOT_TEST_RO_FOLDER_DB"); path != "" {
+		// The child: the same checks, as the unprivileged user.
+		beginInReadOnlyFolder(t, path)
+		return
+	}
+	dir, err := os.MkdirTemp("", "cucm-audit-rofolder-")
+	must(t, err)
+	t.Cleanup(func() { os.Chmod(dir, 0o755); os.RemoveAll(dir) })
+	must(t, os.Chmod(dir, 0o755))
+	path := filepath.Join(dir, "audit.db")
+	owner, err := Open(ctx, path) // kept open: the -wal and -shm stay
+	must(t, err)
+	defer owner.Close()
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		must(t, os.Chmod(path+suffix, 0o666))
+	}
+	if os.Geteuid() != 0 {
+		must(t, os.Chmod(dir, 0o555))
+		beginInReadOnlyFolder(t, path)
+	} else {
+		asNobody(t, "TestBeginFolderNotWritable", "SNAPSHOT_TEST_RO_FOLDER_DB="+path)
+	}
+	// No id was burnt: the next snapshot, in a writable folder, is number 1.
+	must(t, os.Chmod(dir, 0o755))
+	w, err := owner.Begin(ctx, Meta{ClusterID: "c1"})
+	must(t, err)
+	defer w.Abort()
+	if w.ID() != 1 {
+		t.Errorf("the first snapshot after the refused one has id %d, want 1", w.ID())
+	}
+}
+
+func beginInReadOnlyFolder(t *testing.T, path string) {
+	ctx := context.Background()
+	s, err := Open(ctx, path)
+	must(t, err)
+	defer s.Close()
+	_, err = s.Begin(ctx, Meta{ClusterID: "c1"})
+	want := "starting snapshot: folder " + filepath.Dir(path) + " is not writable: collect needs to create its staging file there"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("Begin in a folder that is not writable: %v\nwant %s …", err, want)
+	}
+	t.Log(err)
+	if cs, err := s.Collections(ctx); err != nil || len(cs) != 0 {
+		t.Errorf("collections after the refusal: %v, %v; want none", cs, err)
+	}
+}
+
+// asNobody runs test in a copy of this test binary as uid 65534, with env added, and fails when
+// it fails: root may write anywhere, so a folder it may not write needs another user.
+func asNobody(t *testing.T, test string, env ...string) {
+	t.Helper()
+	binDir, err := os.MkdirTemp("", "cucm-audit-testbin-")
+	must(t, err)
+	t.Cleanup(func() { os.RemoveAll(binDir) })
+	must(t, os.Chmod(binDir, 0o755))
+	self, err := os.Executable()
+	must(t, err)
+	b, err := os.ReadFile(self)
+	must(t, err)
+	exe := filepath.Join(binDir, "snapshot.test")
+	must(t, os.WriteFile(exe, b, 0o755))
+	cmd := exec.Command(exe, "-test.run=^"+test+"$", "-test.v")
+	cmd.Env = append(append(os.Environ(), env...), "HOME="+binDir)
+	cmd.Dir = binDir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("as uid 65534: %v\n%s", err, out)
+	}
+	t.Logf("as uid 65534:\n%s", out)
+}
+
+// TestRefreshImmutable: a store opened immutable (another user's database, no -shm) is
+// reopened by Refresh once the file changed (here rewritten whole, as a checkpoint of its
+// owner's collection would change it), and only then: an immutable reader assumes a file that
+// never changes.
+func TestRefreshImmutable(t *testing.T) {
+	if path := os.Getenv("SNAPSHOT_TEST_IMMUTABLE_DB"); path != "" {
+		refreshImmutable(t, path, os.Getenv("SNAPSHOT_TEST_IMMUTABLE_NEXT"))
+		return
+	}
+	ctx := context.Background()
+	build := func(snapshots int) []byte {
+		p := filepath.Join(t.TempDir(), "v.db")
+		s, err := Open(ctx, p)
+		must(t, err)
+		for range snapshots {
+			w, err := s.Begin(ctx, Meta{ClusterID: "c1", AXLHost: "cucm-pub:8443"})
+			must(t, err)
+			_, err = w.Commit(ctx, StatusComplete, "15.0", "")
+			must(t, err)
+		}
+		must(t, s.Close())
+		b, err := os.ReadFile(p)
+		must(t, err)
+		return b
+	}
+	dir, err := os.MkdirTemp("", "cucm-audit-immutable-")
+	must(t, err)
+	t.Cleanup(func() { os.Chmod(dir, 0o755); os.RemoveAll(dir) })
+	must(t, os.Chmod(dir, 0o755))
+	path, next := filepath.Join(dir, "audit.db"), filepath.Join(dir, "next.db")
+	must(t, os.WriteFile(path, build(1), 0o666))
+	must(t, os.Chmod(path, 0o666))
+	must(t, os.WriteFile(next, build(2), 0o644))
+	if os.Geteuid() != 0 {
+		must(t, os.Chmod(dir, 0o555))
+		refreshImmutable(t, path, next)
+		return
+	}
+	asNobody(t, "TestRefreshImmutable", "SNAPSHOT_TEST_IMMUTABLE_DB="+path, "SNAPSHOT_TEST_IMMUTABLE_NEXT="+next)
+}
+
+func refreshImmutable(t *testing.T, path, next string) {
+	ctx := context.Background()
+	s, err := OpenReadOnly(ctx, path)
+	must(t, err)
+	defer s.Close()
+	count := func() int {
+		t.Helper()
+		l, err := s.List(ctx, "")
+		must(t, err)
+		return len(l)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d snapshots, want 1", n)
+	}
+	if changed, err := s.Refresh(ctx); changed || err != nil {
+		t.Fatalf("Refresh of an unchanged file = %v, %v; want false", changed, err)
+	}
+	b, err := os.ReadFile(next)
+	must(t, err)
+	must(t, os.WriteFile(path, b, 0o666)) // the file may be written, its folder not
+	if changed, err := s.Refresh(ctx); !changed || err != nil {
+		t.Fatalf("Refresh after the file changed = %v, %v; want true", changed, err)
+	}
+	if n := count(); n != 2 {
+		t.Errorf("%d snapshots after Refresh, want 2", n)
+	}
+	if changed, err := s.Refresh(ctx); changed || err != nil {
+		t.Errorf("second Refresh = %v, %v; want false", changed, err)
 	}
 }

@@ -77,7 +77,7 @@ var notStaged = map[string]bool{"analysis": true, "mail_log": true, "running_col
 // parents are published before children. Tables added by later migrations are staged without
 // any change here.
 func (s *Store) stagedTables(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT m.name FROM sqlite_master m WHERE m.type = 'table'
+	rows, err := s.DB().QueryContext(ctx, `SELECT m.name FROM sqlite_master m WHERE m.type = 'table'
 		AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'snapshot_id') ORDER BY m.rowid`)
 	if err != nil {
 		return nil, err
@@ -111,6 +111,11 @@ func (s *Store) Begin(ctx context.Context, meta Meta) (*Writer, error) {
 	tables, err := s.stagedTables(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("starting snapshot: reading the schema of %s: %w", s.path, err)
+	}
+	// Checked before claiming, so that a collection that cannot stage reserves no snapshot id.
+	if dir := filepath.Dir(s.path); !dirWritable(dir) {
+		return nil, fmt.Errorf("starting snapshot: folder %s is not writable: collect needs to create its staging file there (%s-staging-N, beside the database); run collect as a user who may write the folder, or pass --db a database in a folder you may write",
+			dir, filepath.Base(s.path))
 	}
 	claim, err := s.claim(ctx, meta)
 	if err != nil {
@@ -146,7 +151,7 @@ func (w *Writer) openStaging(ctx context.Context, tables []string) error {
 	}
 	db.SetMaxOpenConns(1)
 	w.staging = db
-	rows, err := w.store.db.QueryContext(ctx, `SELECT sql FROM sqlite_master WHERE sql IS NOT NULL
+	rows, err := w.store.DB().QueryContext(ctx, `SELECT sql FROM sqlite_master WHERE sql IS NOT NULL
 		AND type IN ('table', 'index') AND tbl_name IN (SELECT value FROM json_each(?)) ORDER BY rowid`, jsonList(tables))
 	if err != nil {
 		return fmt.Errorf("reading the schema of %s: %w", w.store.path, err)
@@ -338,7 +343,7 @@ func (w *Writer) publish(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	conn, err := s.db.Conn(ctx)
+	conn, err := s.DB().Conn(ctx)
 	if err != nil {
 		return err
 	}
@@ -520,7 +525,7 @@ func (w *Writer) Abort() {
 	defer cancel()
 	// Left in place when this fails: the marker names a process that is about to end, so the
 	// next collection takes it over.
-	w.store.db.ExecContext(ctx, `DELETE FROM running_collection WHERE cluster_id = ? AND snapshot_id = ?`, w.meta.ClusterID, w.meta.ID)
+	w.store.DB().ExecContext(ctx, `DELETE FROM running_collection WHERE cluster_id = ? AND snapshot_id = ?`, w.meta.ClusterID, w.meta.ID)
 	w.finish()
 }
 
@@ -556,7 +561,7 @@ func (s *Store) RecordFailed(ctx context.Context, meta Meta, reason string) (Met
 	if meta.StartedAt.IsZero() {
 		meta.StartedAt = meta.FinishedAt
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO snapshot (cluster_id, axl_host, cucm_version, tool_version, started_at, finished_at, status, note)
+	res, err := s.DB().ExecContext(ctx, `INSERT INTO snapshot (cluster_id, axl_host, cucm_version, tool_version, started_at, finished_at, status, note)
 		VALUES (?,?,?,?,?,?,?,?)`, meta.ClusterID, meta.AXLHost, meta.CUCMVersion, meta.ToolVersion,
 		meta.StartedAt.UTC().Format(timeLayout), meta.FinishedAt.UTC().Format(timeLayout), StatusFailed, reason)
 	if err != nil {

@@ -115,12 +115,16 @@ func collectInto(ctx context.Context, cfg collect.Config, path string, verbose, 
 		return nil, snapshot.Meta{}, err
 	}
 	// Refused before the cluster is contacted: a collection of this cluster is running.
-	if running, err := store.Collections(ctx); err == nil {
-		for _, r := range running {
-			if r.ClusterID == cfg.Cluster && store.Alive(r) {
-				store.Close()
-				return nil, snapshot.Meta{}, &snapshot.RunningError{Path: path, Running: r}
-			}
+	running, err := store.Collections(ctx)
+	if err != nil {
+		discard()
+		store.Close()
+		return nil, snapshot.Meta{}, err
+	}
+	for _, r := range running {
+		if r.ClusterID == cfg.Cluster && store.Alive(r) {
+			store.Close()
+			return nil, snapshot.Meta{}, &snapshot.RunningError{Path: path, Running: r}
 		}
 	}
 	var progress io.Writer

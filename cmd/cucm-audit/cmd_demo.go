@@ -71,6 +71,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer store.Close()
+	if _, err := store.DB().ExecContext(ctx, demoTable); err != nil {
+		return fmt.Errorf("demo: marking %s as the demo's database: %w", o.db, err)
+	}
 
 	user, pass := sim.Credentials()
 	f := sim.Faults()
@@ -101,6 +104,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if s := c.Summary(); s != "" {
 		fmt.Fprintln(stderr, s)
 	}
+	if meta.ID != 0 {
+		// Marked even when the collection failed: the snapshot is the demo's either way.
+		if _, err := store.DB().ExecContext(context.WithoutCancel(ctx), `INSERT OR IGNORE INTO demo_snapshot (snapshot_id, scenario) VALUES (?, ?)`, meta.ID, src); err != nil {
+			return fmt.Errorf("demo: marking snapshot %d as the demo's: %w", meta.ID, err)
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("demo: collecting: %w", err)
 	}
@@ -129,9 +138,18 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
+// demoTable marks a database as the demo's: the demo lists there every snapshot it made. It
+// is created by the demo only, in the database it has just recreated; no other command writes it.
+const demoTable = `CREATE TABLE IF NOT EXISTS demo_snapshot (
+	snapshot_id INTEGER PRIMARY KEY,
+	scenario    TEXT NOT NULL
+)`
+
 // checkDemoDB refuses to recreate a database that is not the demo's own: another application's
-// file (snapshot.ErrNotOurs) or a cucm-audit database holding a snapshot of a real cluster, that
-// is one not collected from the simulator on loopback. A missing or empty file is fine.
+// file (snapshot.ErrNotOurs) or a cucm-audit database holding a snapshot the demo did not list
+// in demo_snapshot. Where a snapshot was collected from says nothing: an auditor reaching the
+// publisher through an SSH tunnel collects real data from 127.0.0.1. A missing or empty file
+// is fine.
 func checkDemoDB(ctx context.Context, path string) error {
 	store, err := snapshot.OpenReadOnly(ctx, path)
 	switch {
@@ -150,16 +168,35 @@ func checkDemoDB(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	demo := map[int64]bool{}
+	var marked int
+	if err := store.DB().QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'demo_snapshot'`).Scan(&marked); err != nil {
+		return fmt.Errorf("demo: reading %s: %w", path, err)
+	}
+	if marked > 0 {
+		rows, err := store.DB().QueryContext(ctx, `SELECT snapshot_id FROM demo_snapshot`)
+		if err != nil {
+			return fmt.Errorf("demo: reading %s: %w", path, err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("demo: reading %s: %w", path, err)
+			}
+			demo[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("demo: reading %s: %w", path, err)
+		}
+	}
 	var real []string
 	for _, m := range list {
 		if m.AXLHost == "" && m.Status == snapshot.StatusFailed {
 			continue // an interrupted collection taken over: no data, no host
 		}
-		host, _, err := net.SplitHostPort(m.AXLHost)
-		if err != nil {
-			host = m.AXLHost
-		}
-		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		if !demo[m.ID] {
 			real = append(real, fmt.Sprintf("snapshot %d of cluster %s from %s", m.ID, m.ClusterID, m.AXLHost))
 		}
 	}
@@ -169,7 +206,7 @@ func checkDemoDB(ctx context.Context, path string) error {
 	if len(real) > 3 {
 		real = append(real[:3], fmt.Sprintf("%d more", len(real)-3))
 	}
-	return fmt.Errorf("demo: database %s holds snapshots that are not the demo's (%s); the demo recreates its database, so it leaves this one untouched: pass another --db, or none (OUT/demo.db)",
+	return fmt.Errorf("demo: database %s holds snapshots the demo did not make (%s); the demo recreates its database, so it leaves this one untouched: pass another --db, or none (OUT/demo.db); an older demo database, made before the demo marked its snapshots, is refused too: delete it yourself",
 		path, strings.Join(real, ", "))
 }
 

@@ -424,33 +424,36 @@ func TestMissingDatabase(t *testing.T) {
 }
 
 // TestDemoRefusesRealDatabase: demo --db on a database holding a real cluster's snapshots
-// refuses and leaves it as it was; on its own database it runs again.
+// refuses and leaves it as it was, also when they were collected through a loopback address
+// (an SSH tunnel to the publisher); on its own database it runs again.
 func TestDemoRefusesRealDatabase(t *testing.T) {
-	db := analyzeDB(t) // snapshot of cluster c1 with no loopback AXL host: a real one
 	ctx := context.Background()
-	s, err := snapshot.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.DB().Exec(`UPDATE snapshot SET axl_host = 'cucm-pub.example.org:8443'`); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	before, err := os.ReadFile(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, _, stderr := runCLI(t, "demo", "--db", db, "--out", t.TempDir())
-	if code != exitError || !strings.Contains(stderr, "database "+db+" holds snapshots that are not the demo's (snapshot 1 of cluster c1 from cucm-pub.example.org:8443)") ||
-		!strings.Contains(stderr, "pass another --db") {
-		t.Fatalf("demo on a real database: exit %d\n%s", code, stderr)
-	}
-	after, err := os.ReadFile(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(before, after) {
-		t.Error("demo changed the real database")
+	for _, host := range []string{"cucm-pub.example.org:8443", "127.0.0.1:8443", "localhost:18443"} {
+		db := analyzeDB(t) // snapshot of cluster c1, not made by the demo: a real one
+		s, err := snapshot.Open(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DB().Exec(`UPDATE snapshot SET axl_host = ?`, host); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		before, err := os.ReadFile(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := runCLI(t, "demo", "--db", db, "--out", t.TempDir())
+		if code != exitError || !strings.Contains(stderr, "database "+db+" holds snapshots the demo did not make (snapshot 1 of cluster c1 from "+host+")") ||
+			!strings.Contains(stderr, "pass another --db") {
+			t.Fatalf("demo on a real database from %s: exit %d\n%s", host, code, stderr)
+		}
+		after, err := os.ReadFile(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(before, after) {
+			t.Errorf("demo changed the real database from %s", host)
+		}
 	}
 	if testing.Short() {
 		return

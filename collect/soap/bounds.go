@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -155,8 +156,30 @@ type WaitError struct {
 }
 
 func (e *WaitError) Error() string {
-	return fmt.Sprintf("%s asked to wait %s before the next request, longer than the %s cucm-audit waits (AXL_MAX_WAIT): not read; collect again later, or raise AXL_MAX_WAIT (%v)",
-		e.Host, e.Wait, e.Max, e.Err)
+	msg := fmt.Sprintf("%s asked to wait %s before the next request, longer than the %s cucm-audit waits (AXL_MAX_WAIT): not read; collect again later, or raise AXL_MAX_WAIT",
+		e.Host, waitText(e.Wait), e.Max)
+	if e.Err != nil {
+		// The answer that asked, without naming the host a second time.
+		answer := strings.Replace(e.Err.Error(), " from "+e.Host, "", 1)
+		msg += " (" + strings.TrimPrefix(answer, e.Host+" ") + ")"
+	}
+	return msg
+}
+
+// foreverWait is a wait beyond what a time.Duration holds (a Retry-After of more than 292
+// years): longer than any cap.
+const foreverWait = time.Duration(math.MaxInt64)
+
+// waitText is a wait for messages: in whole seconds (a Retry-After date gives nanoseconds),
+// "for ever" for foreverWait.
+func waitText(d time.Duration) string {
+	switch {
+	case d >= foreverWait:
+		return "for ever"
+	case d >= time.Second:
+		return d.Round(time.Second).String()
+	}
+	return d.Round(time.Millisecond).String()
 }
 
 func (e *WaitError) Unwrap() error { return e.Err }

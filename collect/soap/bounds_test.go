@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -24,6 +25,9 @@ func TestHostileEnvelopes(t *testing.T) {
 		mod              func(*Options)
 	}{
 		{name: "not an envelope", body: `<x/>`, want: "not a SOAP envelope: the root element is <x>"},
+		{name: "envelope without namespace", body: `<Envelope><Body><r/></Body></Envelope>`, want: `not a SOAP envelope: <Envelope> is in namespace "", not http://schemas.xmlsoap.org/soap/envelope/`},
+		{name: "envelope of another namespace", body: `<e:Envelope xmlns:e="urn:other"><e:Body><r/></e:Body></e:Envelope>`, want: `<Envelope> is in namespace "urn:other"`},
+		{name: "Body of another namespace", body: env + `<x:Body xmlns:x="urn:other"><r/></x:Body></soapenv:Envelope>`, want: "has no Body"},
 		{name: "empty Body", body: env + `<soapenv:Body/></soapenv:Envelope>`, want: "the SOAP Body is empty"},
 		{name: "empty Body with a Header", body: env + `<soapenv:Header><Body><r/></Body></soapenv:Header><soapenv:Body></soapenv:Body></soapenv:Envelope>`,
 			want: "the SOAP Body is empty"},
@@ -107,10 +111,11 @@ func TestWaitCap(t *testing.T) {
 	rate := fixture(t, "ratecontrol-fault_cucm-api-2.4.xml")
 	day := map[string]string{"Retry-After": "86400"}
 	tests := []struct {
-		name  string
-		steps []step
-		mod   func(*Options)
-		reqs  int64
+		name    string
+		steps   []step
+		mod     func(*Options)
+		reqs    int64
+		forever bool // the wait is beyond what a Duration holds
 	}{
 		{name: "Retry-After 86400 on a 503", steps: []step{{status: 503, headers: day}}, reqs: 1},
 		{name: "rate-control fault asking a day", steps: []step{{status: 500, body: rate, headers: day}}, reqs: 1,
@@ -121,6 +126,11 @@ func TestWaitCap(t *testing.T) {
 			mod: func(o *Options) {
 				o.WaitFault = func(*Fault) (time.Duration, bool) { return time.Hour, true }
 			}},
+		// Seconds that overflow time.Duration must not wrap to a short (or negative) wait.
+		{name: "Retry-After wrapping to 290ms", steps: []step{{status: 503, headers: map[string]string{"Retry-After": "18446744074"}}}, reqs: 1, forever: true},
+		{name: "Retry-After wrapping negative", steps: []step{{status: 503, headers: map[string]string{"Retry-After": "9223372037"}}}, reqs: 1, forever: true},
+		{name: "Retry-After beyond int64", steps: []step{{status: 503, headers: map[string]string{"Retry-After": "99999999999999999999999"}}}, reqs: 1, forever: true},
+		{name: "Retry-After as a date a day ahead", steps: []step{{status: 503, headers: map[string]string{"Retry-After": time.Now().Add(24 * time.Hour).UTC().Format(http.TimeFormat)}}}, reqs: 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -143,6 +153,14 @@ func TestWaitCap(t *testing.T) {
 			}
 			if n.Load() != tc.reqs {
 				t.Errorf("requests = %d, want %d", n.Load(), tc.reqs)
+			}
+			// The wait in whole seconds, the host named once.
+			host := strings.TrimPrefix(srv.URL, "http://")
+			if !regexp.MustCompile(`asked to wait (\d+h\d+m\d+s|for ever) before`).MatchString(err.Error()) || strings.Count(err.Error(), host) != 1 {
+				t.Errorf("err = %v, want the wait in whole seconds and %s named once", err, host)
+			}
+			if tc.forever != strings.Contains(err.Error(), "wait for ever") {
+				t.Errorf("err = %v, want for ever: %v", err, tc.forever)
 			}
 			if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "max_wait=2m0s") {
 				t.Errorf("no WARN line for the refused wait:\n%s", logs)

@@ -336,7 +336,7 @@ func (c *Client) Call(ctx context.Context, req Request, decode DecodeFunc) error
 // waitTooLong is the failure of a call whose server asked to wait d, over the cap.
 func (c *Client) waitTooLong(host string, d time.Duration, err error) error {
 	c.log.Warn("the server asked to wait longer than the cap: not waiting, the read fails",
-		"host", host, "wait", d, "max_wait", c.opts.MaxWait)
+		"host", host, "wait", waitText(d), "max_wait", c.opts.MaxWait)
 	return &WaitError{Host: host, Wait: d, Max: c.opts.MaxWait, Err: err}
 }
 
@@ -567,7 +567,13 @@ func parseRetryAfter(v string) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+	if strings.Trim(v, "0123456789") == "" {
+		// Seconds. A number too large for a Duration (it would wrap to a short or negative
+		// wait) saturates: longer than any cap, so the read fails instead of sleeping.
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n > uint64(foreverWait/time.Second) {
+			return foreverWait
+		}
 		return time.Duration(n) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
@@ -650,13 +656,22 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	return k, err
 }
 
-// decodeEnvelope checks the envelope (root element Envelope, a Body among its children) and
+// envelopeNS is the namespace of a SOAP 1.1 envelope, the one CUCM answers with; envelope12NS
+// is SOAP 1.2's, accepted too.
+const (
+	envelopeNS   = "http://schemas.xmlsoap.org/soap/envelope/"
+	envelope12NS = "http://www.w3.org/2003/05/soap-envelope"
+)
+
+// decodeEnvelope checks the envelope (root element Envelope in the SOAP envelope namespace, a
+// Body of the same namespace among its children) and
 // hands the first element of the Body to decode, or parses a Fault. Every token passes the XML
 // bounds of Options. Anything else than a SOAP envelope holding an answer is a *PayloadError.
 func (c *Client) decodeEnvelope(actx context.Context, r *bufio.Reader, host string, status int, decode DecodeFunc) error {
 	d := newBoundedDecoder(r, host, c.opts.MaxDepth, c.opts.MaxTokens, c.opts.MaxTokenBytes)
 	depth := 0 // 1 inside Envelope, 2 inside Body
 	inBody := false
+	ns := "" // the envelope's namespace: Body and Fault are in it
 	sawAny := false
 	for {
 		tok, err := d.Token()
@@ -672,16 +687,18 @@ func (c *Client) decodeEnvelope(actx context.Context, r *bufio.Reader, host stri
 			switch {
 			case depth == 0 && t.Name.Local != "Envelope":
 				return &PayloadError{Host: host, Msg: fmt.Sprintf("not a SOAP envelope: the root element is <%s>", clip(t.Name.Local))}
+			case depth == 0 && t.Name.Space != envelopeNS && t.Name.Space != envelope12NS:
+				return &PayloadError{Host: host, Msg: fmt.Sprintf("not a SOAP envelope: <Envelope> is in namespace %q, not %s", clip(t.Name.Space), envelopeNS)}
 			case depth == 0:
-				depth = 1
-			case !inBody && t.Name.Local == "Body":
+				depth, ns = 1, t.Name.Space
+			case !inBody && t.Name.Local == "Body" && t.Name.Space == ns:
 				inBody = true
 			case !inBody:
 				// A Header, or something a proxy added: not the answer.
 				if err := d.Skip(); err != nil {
 					return c.readError(host, err, true)
 				}
-			case t.Name.Local == "Fault":
+			case t.Name.Local == "Fault" && t.Name.Space == ns:
 				f, err := readFault(d, host)
 				if err != nil {
 					return c.readError(host, err, true)

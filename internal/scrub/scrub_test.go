@@ -2,10 +2,12 @@ package scrub
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -96,5 +98,59 @@ func TestScrubShortPassword(t *testing.T) {
 	text := "Incorrect axl version. Supported axl versions: 14.0"
 	if got := s.String(text); got != text {
 		t.Errorf("a one-letter password garbled %q into %q", text, got)
+	}
+}
+
+// TestScrubEscapings: the password as other languages' encoders and careless servers spell it,
+// one test per form; the review found each of these leaking.
+func TestScrubEscapings(t *testing.T) {
+	const pw = "Pa/ss‹wörd\"x" // ‹ is U+2039, ö U+00F6
+	s := New(Credential{User: "axl", Pass: pw})
+	cases := map[string]string{
+		"python json.dumps (ensure_ascii)": `{"detail": "login refused: Pa/ss\u2039w\u00f6rd\"x"}`,
+		"json upper-case hex":              `Pa/ss\u2039W\u00F6rd\"x`,
+		"php json_encode":                  `{"p":"Pa\/ss\u2039w\u00f6rd\"x"}`,
+		"php json_encode escaped quote":    `Pa\/ss\u2039w\u00f6rd\u0022x`,
+		"xml decimal references":           "<p>Pa&#47;ss&#8249;w&#246;rd&#34;x</p>",
+		"xml hex references":               "Pa/ss&#x2039;w&#xF6;rd&#x22;x",
+		"xml hex references lower, X":      "Pa/ss&#X2039;w&#xf6;rd&quot;x",
+		"mixed-case percent escapes":       "?p=Pa%2Fss%E2%80%b9w%c3%B6rd%22x",
+		"hex lower":                        "blob " + hex.EncodeToString([]byte(pw)),
+		"hex upper":                        "blob " + strings.ToUpper(hex.EncodeToString([]byte(pw))),
+		"upper-cased":                      "LOGIN FAILED: PA/SS‹WÖRD\"X",
+		"lower-cased":                      "pa/ss‹wörd\"x",
+		"mixed per character":              `Pa%2Fss&#8249;w\u00f6rd&quot;x`,
+	}
+	for name, text := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := s.String(text)
+			if !strings.Contains(got, Mark) || strings.Contains(strings.ToLower(got), "rd") {
+				t.Errorf("String(%q) = %q, want the password replaced by %s", text, got, Mark)
+			}
+		})
+	}
+	// A space may be escaped as + in a query.
+	s2 := New(Credential{User: "u", Pass: "two words&more"})
+	if got := s2.String("q=two+words%26more&x=1"); got != "q="+Mark+"&x=1" {
+		t.Errorf("query form with +: %q", got)
+	}
+	// The surroundings stay as they were.
+	if got := s.String(`{"p":"Pa\/ss\u2039w\u00f6rd\"x","u":"axl"}`); got != `{"p":"`+Mark+`","u":"axl"}` {
+		t.Errorf("json object: %q", got)
+	}
+	// Forms lists the spellings for tests that search outputs.
+	forms := Forms("axl", pw)
+	for _, want := range []string{strings.ToUpper(pw), hex.EncodeToString([]byte(pw)), strings.ToUpper(hex.EncodeToString([]byte(pw))), `Pa/ss\u2039w\u00f6rd\"x`, `Pa\/ss\u2039w\u00f6rd\"x`, "Pa&#47;ss&#8249;w&#246;rd&#34;x", "Pa&#x2f;ss&#x2039;w&#xf6;rd&#x22;x"} {
+		if !slices.Contains(forms, want) {
+			t.Errorf("Forms lacks %q", want)
+		}
+	}
+}
+
+// TestScrubShortPasswordCase: the case-insensitive match only applies from MinLen characters.
+func TestScrubShortPasswordCase(t *testing.T) {
+	s := New(Credential{User: "u", Pass: "abc"})
+	if got := s.String("ABC abc"); got != "ABC abc" {
+		t.Errorf("a three-letter password garbled the text: %q", got)
 	}
 }
