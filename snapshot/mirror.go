@@ -138,7 +138,7 @@ func (m *MirrorTable) Add(ctx context.Context, values ...any) error {
 // MirrorTables lists the mirrored tables of the database (CUCM names, without the prefix), each
 // with its columns in table order, snapshot_id left out.
 func (s *Store) MirrorTables(ctx context.Context) (map[string][]string, error) {
-	return MirrorTablesOf(ctx, s.db)
+	return MirrorTablesOf(ctx, s.DB())
 }
 
 // Querier is a database, connection or transaction.
