@@ -16,12 +16,13 @@ const module = "github.com/cucm-audit/cucm-audit/"
 // non-test code may import. Anything not listed is refused; a new package must be placed here.
 var allowed = map[string][]string{
 	"snapshot":          {},
+	"snapshot/manifest": {},
 	"collect/soap":      {"internal/scrub"},
 	"collect/axl":       {"collect/soap"},
 	"collect/risport":   {"collect/soap", "snapshot"},
 	"collect/cucmsim":   {},
-	"collect":           {"collect/axl", "collect/risport", "collect/soap", "snapshot", "internal/scrub", "internal/loopback"},
-	"analyze":           {"snapshot", "rules", "analyze/dialplan"},
+	"collect":           {"snapshot/manifest", "collect/axl", "collect/risport", "collect/soap", "snapshot", "internal/scrub", "internal/loopback"},
+	"analyze":           {"snapshot/manifest", "snapshot", "rules", "analyze/dialplan"},
 	"analyze/dialplan":  {},
 	"render":            {"analyze", "snapshot", "templates"},
 	"deliver":           {"analyze", "render", "snapshot", "internal/scrub", "internal/loopback"},
