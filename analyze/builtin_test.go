@@ -260,6 +260,9 @@ func TestBuiltinRulesFire(t *testing.T) {
 		})
 	}
 	for _, r := range set.Rules {
+		if slices.Contains(compliancePacks, r.Category) {
+			continue // need mirrored tables the fixture lacks: packs_test.go fires them on the demo
+		}
 		if !tested[r.ID] {
 			t.Errorf("built-in rule %s has no firing test case", r.ID)
 		}
