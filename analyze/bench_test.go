@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"fmt"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -106,9 +107,132 @@ func writeMegacluster(b testing.TB, store *snapshot.Store, divisor int) int64 {
 	for i := 0; i < 2000; i++ { // unassigned numbers
 		must(b, w.AddLine(ctx, snapshot.Line{PKID: fmt.Sprintf("free%d", i), DN: fmt.Sprintf("9%06d", i), Partition: "PT-INT", Usage: "Device"}))
 	}
+	writeMegaDialPlan(b, w, divisor)
 	meta, err := w.Commit(ctx, snapshot.StatusComplete, "15.0", "")
 	must(b, err)
 	return meta.ID
+}
+
+// writeMegaDialPlan mirrors a dial plan for the megacluster: every phone line with one of 40
+// line CSSs (one per device pool) and one of 4 device CSSs, 911 and 9.911 to an emergency route
+// list over gateways, national and international route patterns, forwards on a tenth of the
+// lines, and every mirrored table the compliance packs require marked complete.
+func writeMegaDialPlan(b testing.TB, w *snapshot.Writer, divisor int) {
+	ctx := context.Background()
+	table := func(name string, cols ...string) *snapshot.MirrorTable {
+		mc := make([]snapshot.MirrorColumn, len(cols))
+		for i, c := range cols {
+			mc[i] = snapshot.MirrorColumn{Name: c, Type: snapshot.MirrorText, Index: i > 0 && strings.HasPrefix(c, "fk")}
+			if strings.HasPrefix(c, "tk") || c == "enum" || strings.HasSuffix(c, "index") || c == "sortorder" || c == "selectionorder" ||
+				c == "deviceselectionorder" || c == "blockenable" || c == "patternurgency" || strings.HasSuffix(c, "voicemailenabled") {
+				mc[i].Type = snapshot.MirrorInteger
+			}
+		}
+		t, err := w.MirrorTable(ctx, name, mc)
+		must(b, err)
+		must(b, w.SetCoverage(ctx, snapshot.Coverage{Source: snapshot.SourceAXL, Item: "table:" + name, Complete: true}))
+		return t
+	}
+	add := func(t *snapshot.MirrorTable, v ...any) { must(b, t.Add(ctx, v...)) }
+	tc := table("typeclass", "enum", "name")
+	for _, c := range []struct {
+		e int
+		n string
+	}{{1, "Phone"}, {2, "Gateway"}, {8, "Route List"}, {10, "CTI Route Point"}, {18, "Trunk"}, {254, "Device Profile"}} {
+		add(tc, c.e, c.n)
+	}
+	tpu := table("typepatternusage", "enum", "name")
+	for _, u := range []struct {
+		e int
+		n string
+	}{{2, "Device"}, {3, "Translation"}, {5, "Route"}, {7, "Hunt Pilot"}} {
+		add(tpu, u.e, u.n)
+	}
+	table("typedistributealgorithm", "enum", "name")
+	table("typereleasecausevalue", "enum", "name")
+	table("routefilter", "pkid", "name")
+	table("routefiltermember", "pkid", "fkroutefilter")
+	rp := table("routepartition", "pkid", "name")
+	for _, p := range []string{"PT-INT", "PT-EMERGENCY", "PT-NATIONAL", "PT-INTL"} {
+		add(rp, "rp-"+p, p)
+	}
+	css := table("callingsearchspace", "pkid", "name")
+	csm := table("callingsearchspacemember", "pkid", "fkcallingsearchspace", "fkroutepartition", "sortorder")
+	for i := 0; i < 40; i++ { // line CSSs, one per pool: national, every tenth international
+		n := fmt.Sprintf("CSS-LINE-%02d", i)
+		add(css, "css-"+n, n)
+		parts := []string{"PT-EMERGENCY", "PT-NATIONAL"}
+		if i%10 == 0 {
+			parts = append(parts, "PT-INTL")
+		}
+		for k, p := range parts {
+			add(csm, fmt.Sprintf("csm-%s-%d", n, k), "css-"+n, "rp-"+p, k+1)
+		}
+	}
+	for i := 0; i < 4; i++ {
+		n := fmt.Sprintf("CSS-DEV-%d", i)
+		add(css, "css-"+n, n)
+		add(csm, "csm-"+n, "css-"+n, "rp-PT-INT", 1)
+	}
+	add(css, "css-CSS-FWD", "CSS-FWD")
+	add(csm, "csm-CSS-FWD", "css-CSS-FWD", "rp-PT-NATIONAL", 1)
+	dev := table("device", "pkid", "name", "tkclass", "fkcallingsearchspace", "fkenduser")
+	np := table("numplan", "pkid", "dnorpattern", "fkroutepartition", "tkpatternusage", "blockenable", "patternurgency",
+		"fkdigitdiscardinstruction", "fkcallingsearchspace_sharedlineappear", "cfnadestination", "fkcallingsearchspace_cfna", "cfnavoicemailenabled")
+	dnm := table("devicenumplanmap", "pkid", "fkdevice", "fknumplan", "numplanindex")
+	table("callforwarddynamic", "pkid", "fknumplan")
+	rl := table("routelist", "pkid", "fkdevice", "fkroutegroup", "selectionorder")
+	rg := table("routegroup", "pkid", "name")
+	rgm := table("routegroupdevicemap", "pkid", "fkroutegroup", "fkdevice", "deviceselectionorder")
+	table("linegroup", "pkid", "name")
+	table("linegroupnumplanmap", "pkid", "fklinegroup", "fknumplan")
+	// Route lists and groups: emergency over the first gateways, PSTN over the next.
+	gw := func(k int) string { return fmt.Sprintf("GW%010d", 70000/divisor+4000/divisor+k) } // as writeMegacluster numbers them
+	for _, r := range []struct{ list, group, gw1, gw2 string }{{"RL-EMERGENCY", "RG-EMERGENCY", gw(1), gw(2)},
+		{"RL-PSTN", "RG-PSTN", gw(3), gw(4)}} {
+		add(dev, "dev-"+r.list, r.list, 8, nil, nil)
+		add(rg, "rg-"+r.group, r.group)
+		add(rl, "rl-"+r.list, "dev-"+r.list, "rg-"+r.group, 1)
+		for k, g := range []string{r.gw1, r.gw2} {
+			add(dev, "dev-"+g, g, 2, nil, nil)
+			add(rgm, fmt.Sprintf("rgm-%s-%d", r.group, k), "rg-"+r.group, "dev-"+g, k+1)
+		}
+	}
+	pattern := func(id, text, part string, usage, urgent int, discard, dest string) {
+		add(np, id, text, "rp-"+part, usage, 0, urgent, discard, nil, nil, nil, 0)
+		if dest != "" {
+			add(dnm, "dnm-"+id, "dev-"+dest, id, 1)
+		}
+	}
+	pattern("np-911", "911", "PT-EMERGENCY", 5, 1, "", "RL-EMERGENCY")
+	pattern("np-9911", "9.911", "PT-EMERGENCY", 5, 1, "PreDot", "RL-EMERGENCY")
+	pattern("np-nat", "9.[2-9]XX[2-9]XXXXXX", "PT-NATIONAL", 5, 0, "PreDot", "RL-PSTN")
+	pattern("np-ld", "9.1[2-9]XX[2-9]XXXXXX", "PT-NATIONAL", 5, 0, "PreDot", "RL-PSTN")
+	pattern("np-intl", "9.011!", "PT-INTL", 5, 0, "PreDot", "RL-PSTN")
+	dc := table("digitdiscardinstruction", "pkid", "name")
+	add(dc, "PreDot", "PreDot")
+	// Phones and their lines (the megacluster's SEP devices, numbered as writeMegacluster does).
+	for seq := 1; seq <= 70000/divisor; seq++ {
+		name := fmt.Sprintf("SEP%010d", seq)
+		var owner any
+		if seq%10 != 0 {
+			owner = fmt.Sprintf("eu-%06d", seq)
+		}
+		add(dev, "dev-"+name, name, 1, fmt.Sprintf("css-CSS-DEV-%d", seq%4), owner)
+		dn := fmt.Sprintf("%07d", seq)
+		var fwd, fwdCSS any
+		if seq%10 == 3 {
+			fwd, fwdCSS = "9"+fmt.Sprintf("212555%04d", seq%10000), "css-CSS-FWD"
+		}
+		add(np, "pk"+dn, dn, "rp-PT-INT", 2, 0, 0, nil, fmt.Sprintf("css-CSS-LINE-%02d", seq%40), fwd, fwdCSS, 0)
+		if seq%97 != 0 {
+			add(dnm, "dnm-"+dn, "dev-"+name, "pk"+dn, 1)
+		}
+	}
+	for _, t := range []string{"enduser", "applicationuser", "dirgroup", "functionrole", "functionroledirgroupmap",
+		"enduserdirgroupmap", "applicationuserdirgroupmap", "registrationdynamic"} {
+		table(t, "pkid")
+	}
 }
 
 // cpuTime is the user + system CPU time of this process so far.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -67,6 +68,9 @@ func TestBuildReport(t *testing.T) {
 	}
 	var inconclusive []string
 	for _, o := range rep.DataQuality.Inconclusive {
+		if strings.Contains(o.Reason, "table:") {
+			continue // compliance packs: the fixture mirrors no CUCM table
+		}
 		inconclusive = append(inconclusive, o.Rule.ID+": "+o.Reason)
 	}
 	if diff := cmp.Diff([]string{"INV-006: axl users incomplete: query failed"}, inconclusive); diff != "" {
@@ -78,8 +82,8 @@ func TestBuildReport(t *testing.T) {
 	if len(rep.Trend) != 2 || rep.Trend[1].FindingsBySeverity[SeverityHigh] != 2 {
 		t.Errorf("trend = %+v", rep.Trend)
 	}
-	if len(rep.Appendix.Rules) != 29 {
-		t.Errorf("appendix lists %d rules, want 29", len(rep.Appendix.Rules))
+	if builtin, _ := LoadRules(); len(rep.Appendix.Rules) != len(builtin.Rules) {
+		t.Errorf("appendix lists %d rules, want every built-in rule (%d)", len(rep.Appendix.Rules), len(builtin.Rules))
 	}
 	for _, o := range rep.Appendix.Rules {
 		if o.Rule.ID == "REG-002" && o.Rule.Params["days"] != "30" {

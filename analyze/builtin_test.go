@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,9 @@ func TestHealthySnapshotPasses(t *testing.T) {
 	id := healthy().write(t, store)
 	res := evalAll(t, store, id)
 	for _, r := range res.Rules {
+		if r.Outcome == OutcomeInconclusive && slices.ContainsFunc(r.Rule.Requires, func(q string) bool { return strings.HasPrefix(q, "axl:table:") }) {
+			continue // the fixture mirrors no CUCM table: the compliance packs are tested on the demo (packs_test.go)
+		}
 		if r.Outcome != OutcomePass {
 			t.Errorf("rule %s on the healthy snapshot: %s %s %v", r.Rule.ID, r.Outcome, r.Reason, entities(r))
 		}
@@ -256,6 +260,9 @@ func TestBuiltinRulesFire(t *testing.T) {
 		})
 	}
 	for _, r := range set.Rules {
+		if slices.Contains(compliancePacks, r.Category) {
+			continue // need mirrored tables the fixture lacks: packs_test.go fires them on the demo
+		}
 		if !tested[r.ID] {
 			t.Errorf("built-in rule %s has no firing test case", r.ID)
 		}

@@ -68,6 +68,9 @@ func (e *evaluator) newConfiner(ctx context.Context) (*confiner, error) {
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
+		if err := registerRuleFuncs(sc, nil); err != nil {
+			return err
+		}
 		sc.RegisterAuthorizer(c.authorize)
 		return nil
 	})

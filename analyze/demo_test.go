@@ -17,14 +17,22 @@ import (
 // collectDemo collects the shipped demo scenario, with faults changed by setFaults, into store.
 func collectDemo(t *testing.T, store *snapshot.Store, setFaults func(*cucmsim.Faults)) snapshot.Meta {
 	t.Helper()
+	return collectDemoWith(t, store, func(sc *cucmsim.Scenario) {
+		if setFaults != nil {
+			setFaults(&sc.Faults)
+		}
+	})
+}
+
+// collectDemoWith collects the shipped demo scenario as changed by change into store.
+func collectDemoWith(t *testing.T, store *snapshot.Store, change func(*cucmsim.Scenario)) snapshot.Meta {
+	t.Helper()
 	data, err := examples.Scenario("demo")
 	must(t, err)
 	sc, err := cucmsim.ParseScenario("demo.yaml", data)
 	must(t, err)
 	sc.Faults.RisPortRateLimit = 0
-	if setFaults != nil {
-		setFaults(&sc.Faults)
-	}
+	change(sc)
 	hs, _ := testtool.Sim(t, sc)
 	c, err := collect.New(collect.Config{
 		Cluster: "demo", AXLURL: hs.URL + "/axl/", User: sc.Credentials.User, Password: collect.Secret(sc.Credentials.Password),

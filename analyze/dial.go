@@ -49,13 +49,15 @@ type DialOrigin struct {
 
 // DialAnswer is the answer to a DialRequest on one snapshot.
 type DialAnswer struct {
-	SchemaVersion int                `json:"schema_version"`
-	SnapshotID    int64              `json:"snapshot_id"`
-	Cluster       string             `json:"cluster"`
-	TakenAt       string             `json:"taken_at"`
-	From          *DialOrigin        `json:"from,omitempty"`
-	Result        dialplan.Result    `json:"result"`
-	Problems      []dialplan.Problem `json:"plan_problems,omitempty"`
+	SchemaVersion int         `json:"schema_version"`
+	SnapshotID    int64       `json:"snapshot_id"`
+	Cluster       string      `json:"cluster"`
+	TakenAt       string      `json:"taken_at"`
+	From          *DialOrigin `json:"from,omitempty"`
+	// Path is the decision path on one line, as audit findings quote it (dialplan.Result.Path).
+	Path     string             `json:"path"`
+	Result   dialplan.Result    `json:"result"`
+	Problems []dialplan.Problem `json:"plan_problems,omitempty"`
 }
 
 // Text is the answer as Cisco's Dialed Number Analyzer prints it, after a header naming the
@@ -70,7 +72,7 @@ func (a DialAnswer) Text() string {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("\n")
+	fmt.Fprintf(&b, "Path: %s\n\n", a.Path)
 	b.WriteString(a.Result.Text())
 	if len(a.Problems) > 0 {
 		fmt.Fprintf(&b, "\nDial plan problems (%d, left out of the analysis):\n", len(a.Problems))
@@ -152,6 +154,7 @@ func (p *DialPlan) Dial(req DialRequest) (DialAnswer, error) {
 		return a, errors.New("say who dials: --from DEVICE[/LINE] or --css NAME")
 	}
 	a.Result = dialplan.Analyze(p.Plan, o, req.Digits)
+	a.Path = a.Result.Path()
 	return a, nil
 }
 

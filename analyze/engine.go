@@ -433,6 +433,8 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 		t0 := time.Now()
 		if reason := gate.check(p.rule.Requires); reason != "" {
 			rr.Outcome, rr.Reason = OutcomeInconclusive, reason
+		} else if err := e.dialFor(ctx, p.rule); err != nil {
+			rr.Outcome, rr.Reason = OutcomeError, err.Error()
 		} else if fs, err := runLimited(ctx, p, limits); err != nil {
 			rr.Outcome, rr.Reason = OutcomeError, err.Error()
 		} else {

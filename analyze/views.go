@@ -162,7 +162,8 @@ CREATE TEMP TABLE history_snapshots (snapshot_id INTEGER PRIMARY KEY, started_at
 type evaluator struct {
 	db    *sql.DB
 	conn  *sql.Conn
-	views []string // every relation a rule may read
+	views []string    // every relation a rule may read
+	dial  *dialBridge // the dial_* SQL functions' plan, loaded by loadDial
 }
 
 func roDSN(path string) string {
@@ -186,7 +187,7 @@ func openEvaluator(ctx context.Context, path string, meta snapshot.Meta, history
 		db.Close()
 		return nil, fmt.Errorf("opening %s read-only: %w", path, err)
 	}
-	e := &evaluator{db: db, conn: conn}
+	e := &evaluator{db: db, conn: conn, dial: &dialBridge{}}
 	if err := e.setup(ctx, meta, history, eol); err != nil {
 		e.Close()
 		return nil, fmt.Errorf("defining the views of snapshot %d: %w", meta.ID, err)
@@ -249,6 +250,9 @@ func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []sna
 		c, ok := dc.(*sqlite3.SQLiteConn)
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
+		}
+		if err := registerRuleFuncs(c, e.dial); err != nil {
+			return err
 		}
 		c.RegisterAuthorizer(authorize)
 		// No string or blob a rule builds may exceed maxRuleValue (SQLite's default is 1 GB):

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"math/bits"
+	"slices"
 	"strings"
 )
 
@@ -543,4 +544,31 @@ func symbols(s string) ([]int, bool) {
 		out[i] = k
 	}
 	return out, true
+}
+
+// Match reports whether the pattern matches the whole dialed string, as a digit analysis of
+// exactly these digits would (dots only mark where discarding stops; @ matches any of the
+// numbering plan's alternatives). Rules use it to classify numbers (international, premium).
+func (p *Parsed) Match(dialed string) bool {
+	syms, ok := symbols(dialed)
+	if !ok || len(syms) > maxDialed {
+		return false
+	}
+	pre, post, _, _ := p.flatten()
+	alts := []seq{{els: pre, at: -1}}
+	if p.hasAt {
+		alts = alts[:0]
+		for _, alt := range nanpSeqs {
+			alts = append(alts, seq{els: slices.Concat(pre, alt, post), at: len(pre)})
+		}
+	}
+	for _, s := range alts {
+		if len(s.els) > maxSeq {
+			continue
+		}
+		if accept, _ := s.run(syms); accept&(1<<len(syms)) != 0 {
+			return true
+		}
+	}
+	return false
 }

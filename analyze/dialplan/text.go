@@ -117,3 +117,63 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// Path is the decision path on one line: the digits and the CSSs, each hop's winning pattern
+// with what a translation made of the digits, then the outcome and, for a route, every leg with
+// its registration. Audit findings quote it as evidence, and `cucm-audit dial` prints the same
+// line, so an auditor can replay a finding and compare.
+func (r Result) Path() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s from line CSS %s, device CSS %s", orDash(r.Dialed), orDash(r.Origin.LineCSS), orDash(r.Origin.DeviceCSS))
+	if r.Origin.EnBloc {
+		b.WriteString(" (en bloc)")
+	}
+	b.WriteString(":")
+	for _, h := range r.Hops {
+		c, ok := h.Winner()
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(&b, " %s in %s (%s)", c.Pattern, c.Partition, c.Usage)
+		if t := h.Translation; t != nil {
+			fmt.Fprintf(&b, " => %s via %s ->", orDash(t.CalledAfter), orDash(t.NextCSS))
+		}
+	}
+	switch r.Outcome {
+	case OutcomeRouted, OutcomeFeature:
+		fmt.Fprintf(&b, " %s", r.Outcome)
+		if rt := r.Route; rt != nil {
+			fmt.Fprintf(&b, " as %s", orDash(rt.Called))
+			var legs []string
+			for _, l := range rt.Legs {
+				var chain []string
+				for _, s := range []string{l.RouteList, l.RouteGroup, l.HuntList, l.LineGroup, l.Device} {
+					if s != "" {
+						chain = append(chain, s)
+					}
+				}
+				leg := strings.Join(chain, "/")
+				switch {
+				case l.Device != "" && !l.Known:
+					leg += " [registration unknown]"
+				case l.Device != "":
+					leg += " [" + l.Status + "]"
+				case l.Note != "":
+					leg += " (" + l.Note + ")"
+				}
+				legs = append(legs, leg)
+			}
+			if len(legs) > 0 {
+				fmt.Fprintf(&b, " to %s", strings.Join(legs, ", "))
+			}
+		}
+	case OutcomeBlocked:
+		b.WriteString(" Blocked")
+		if bl := r.Block; bl != nil && bl.ReleaseCause != "" {
+			fmt.Fprintf(&b, " (%s)", bl.ReleaseCause)
+		}
+	default:
+		fmt.Fprintf(&b, " %s: %s", r.Outcome, r.Reason)
+	}
+	return b.String()
+}
