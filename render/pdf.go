@@ -1069,7 +1069,12 @@ func (d *pdfDoc) findings() {
 		d.para("No rule has open findings.", "", pdfBodySize, colInk)
 		return
 	}
+	var minor []int // low and info rules: one line each, their findings in the XLSX
 	for i, s := range r.Rules {
+		if s.Rule.Severity <= analyze.SeverityLow {
+			minor = append(minor, i)
+			continue
+		}
 		if i > 0 {
 			d.ensure(45)
 			f.SetY(f.GetY() + 4)
@@ -1104,11 +1109,44 @@ func (d *pdfDoc) findings() {
 		}
 		d.para(meta, "", 8, colMuted)
 		d.para(ri.Description, "", pdfBodySize, colInk)
-		d.labelled("Why it matters", ri.Rationale)
+		if ri.Severity > analyze.SeverityMedium {
+			d.labelled("Why it matters", ri.Rationale) // medium rules: in the appendix of the XLSX and JSON
+		}
 		d.labelled("Remediation", ri.Remediation)
 		d.ruleGroups(i, s)
 		d.ruleEntities(i, s)
 	}
+	d.minorRules(minor)
+}
+
+// minorRules lists the low and info rules with findings in one table: what, how many, and the
+// largest cause or first finding; a manager reads them at a glance and the team works them from
+// the XLSX.
+func (d *pdfDoc) minorRules(idx []int) {
+	if len(idx) == 0 {
+		return
+	}
+	d.ensure(40)
+	d.f.SetY(d.f.GetY() + 4)
+	d.heading("Low and informational findings", 20)
+	rows := make([][]string, 0, len(idx))
+	for _, i := range idx {
+		s := d.rep.Rules[i]
+		first := ""
+		switch {
+		case len(s.Groups) > 0:
+			first = s.Groups[0].Key
+		case len(s.Findings) > 0:
+			first = s.Findings[0].Entity
+		}
+		rows = append(rows, []string{s.Rule.ID, s.Rule.Title, num(len(s.Findings)), first})
+	}
+	d.table([]pdfCol{{"Rule", 0, "L"}, {"Title", 0, "L"}, {"Findings", 0, "R"}, {"Largest cause or first finding", 0, "L"}}, rows, nil)
+	where := "the XLSX report lists every finding with its remediation"
+	if !d.xlsx {
+		where = "the XLSX report (--format xlsx) lists every finding with its remediation"
+	}
+	d.para("Each rule's description, remediation and findings: "+where+"; the appendix lists every rule.", "", 8.5, colMuted)
 }
 
 // pdfMaxGroups is how many groups of one rule the PDF lists; the XLSX has them all (the
@@ -1140,8 +1178,8 @@ func (d *pdfDoc) ruleGroups(i int, s analyze.RuleSection) {
 // that say something new (no message restating them, no column repeating another).
 func (d *pdfDoc) ruleEntities(i int, s analyze.RuleSection) {
 	max := d.max
-	if len(s.Groups) > 0 && !d.maxAsked && max > pdfGroupedEntities {
-		max = pdfGroupedEntities // the groups already say where they are
+	if (len(s.Groups) > 0 || s.Rule.Severity <= analyze.SeverityMedium) && !d.maxAsked && max > pdfGroupedEntities {
+		max = pdfGroupedEntities // the groups already say where they are; a medium rule shows a sample
 	}
 	shown, more := capped(s.Findings, max)
 	ev := evidenceColumns(shown)
@@ -1166,7 +1204,7 @@ func (d *pdfDoc) ruleEntities(i int, s analyze.RuleSection) {
 	}
 }
 
-// pdfGroupedEntities caps the entities listed for a grouped rule.
+// pdfGroupedEntities caps the entities listed for a grouped or medium rule (by default).
 const pdfGroupedEntities = 3
 
 // autoWidths sizes columns from their content the way browsers lay out automatic tables: each
@@ -1384,16 +1422,20 @@ func (d *pdfDoc) changeList(l changeList) {
 func (d *pdfDoc) appendix() {
 	r := d.rep
 	d.flowSection("Appendix")
-	d.heading("Rules evaluated", 15)
+	d.heading("Rules evaluated (parameters and inventory by model: XLSX sheets Rules and Inventory)", 15)
 	var rows [][]string
 	var sevs []analyze.Severity
 	var outcomes []analyze.Outcome
 	for _, o := range r.Appendix.Rules {
-		rows = append(rows, []string{o.Rule.ID, o.Rule.Title, sevName(o.Rule.Severity), string(o.Outcome), num(o.Findings), num(o.Waived), paramList(o.Rule.Params)})
+		open := num(o.Findings)
+		if o.Waived > 0 {
+			open += " (+" + num(o.Waived) + " waived)"
+		}
+		rows = append(rows, []string{o.Rule.ID, o.Rule.Title, sevName(o.Rule.Severity), string(o.Outcome), open})
 		sevs = append(sevs, o.Rule.Severity)
 		outcomes = append(outcomes, o.Outcome)
 	}
-	d.table([]pdfCol{{"Rule", 11, "L"}, {"Title", 36, "L"}, {"Severity", 10, "L"}, {"Outcome", 12, "L"}, {"Open", 7, "R"}, {"Waived", 8, "R"}, {"Parameters", 20, "L"}}, rows,
+	d.table([]pdfCol{{"Rule", 10, "L"}, {"Title", 57, "L"}, {"Severity", 11, "L"}, {"Outcome", 11, "L"}, {"Open", 11, "R"}}, rows,
 		func(row, col int) (rgb, bool) {
 			switch col {
 			case 2:
@@ -1410,10 +1452,6 @@ func (d *pdfDoc) appendix() {
 			}
 			return rgb{}, false
 		})
-	d.heading("Inventory by model", 15)
-	rows = nil
-	for _, m := range r.Appendix.ModelCounts {
-		rows = append(rows, []string{m.Class, m.Model, num(m.Count)})
-	}
-	d.table([]pdfCol{{"Class", 25, "L"}, {"Model", 55, "L"}, {"Devices", 20, "R"}}, rows, nil)
+	// The parameters in force and the inventory by model are the XLSX's (sheets Rules and
+	// Inventory) and the JSON's, as the heading says.
 }
