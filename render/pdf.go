@@ -509,6 +509,16 @@ func (d *pdfDoc) titlePage() {
 	f.CellFormat(d.width, 6, kind+" · snapshot of "+fmtTime(r.Snapshot.StartedAt), "", 1, "L", false, 0, "")
 
 	f.SetY(100)
+	if r.Kind == kindChangeWindow && r.Diff != nil {
+		// The answer to "did we break anything?" is the first thing on page 1.
+		broke, _ := r.Diff.StatusChanges()
+		c := colGood
+		if len(broke) > 0 {
+			c = colBad
+		}
+		d.para("Verdict: "+Verdict(r.Diff), "B", 12, c)
+		f.SetY(f.GetY() + 2)
+	}
 	d.banner()
 	f.SetY(max(f.GetY(), 110))
 	status := string(r.Snapshot.Status)
@@ -1280,6 +1290,11 @@ func (d *pdfDoc) waived() {
 func (d *pdfDoc) diff() {
 	v := newChangeView(d.rep.Diff)
 	d.section(v.Title)
+	verdictCol := colGood
+	if v.Broke > 0 {
+		verdictCol = colBad
+	}
+	d.para("Verdict: "+v.Verdict, "B", 11, verdictCol)
 	var rows [][]string
 	var unknown []bool
 	for _, c := range v.Counts {
