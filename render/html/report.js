@@ -33,6 +33,7 @@
     box.className = "filter";
     var input = document.createElement("input");
     input.type = "search";
+    if (table.id) input.id = table.id + "-filter";
     input.placeholder = "Filter rows";
     input.setAttribute("aria-label", "Filter the rows of the table below");
     var count = document.createElement("span");
