@@ -396,7 +396,7 @@ func diffDevices(d *Diff, bs, as *diffSide, ignore []string) {
 			if ref.Model == "" {
 				ref.Model = b.ref.Model
 			}
-			d.Changed = append(d.Changed, DeviceChange{DeviceRef: ref, Fields: changes})
+			d.Changed = append(d.Changed, DeviceChange{DeviceRef: ref, Fields: changes, Where: changeWhere(b, a)})
 		}
 	}
 	for name, a := range as.devices {
@@ -416,6 +416,29 @@ func diffDevices(d *Diff, bs, as *diffSide, ignore []string) {
 	if uncompared > 0 {
 		d.Notes = append(d.Notes, fmt.Sprintf("registration of %d devices not compared: RisPort could not see them completely on one side", uncompared))
 	}
+}
+
+// changeWhere locates a changed device so a failure can be found: its device pool, location,
+// owner, description and model from the later snapshot's configuration, and the node and IP
+// RisPort reported it on (the later snapshot's when it reported one, else the earlier's: a
+// phone that broke is usually not seen any more, and where it was is where to look).
+func changeWhere(b, a *diffDevice) *Where {
+	pick := func(f string) string {
+		if v := a.fields[f]; v != "" {
+			return v
+		}
+		return b.fields[f]
+	}
+	model := a.ref.Model
+	if model == "" {
+		model = b.ref.Model
+	}
+	w := &Where{DevicePool: pick(FieldDevicePool), Location: pick(FieldLocation), Owner: pick(FieldOwner),
+		Node: pick(FieldNode), IP: pick(FieldIP), Description: pick(FieldDescription), Model: model}
+	if *w == (Where{}) {
+		return nil
+	}
+	return w
 }
 
 func sortRefs(refs []DeviceRef) {

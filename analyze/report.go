@@ -296,6 +296,9 @@ type DeviceRef struct {
 type DeviceChange struct {
 	DeviceRef
 	Fields []FieldChange `json:"fields"`
+	// Where locates the device (device pool, node, IP, description, model), so a device that
+	// broke in a change window can be found; nil when nothing is known of it.
+	Where *Where `json:"where,omitempty"`
 }
 
 // FieldChange is one field's before and after values.

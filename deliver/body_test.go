@@ -99,7 +99,7 @@ func TestSubjectBodyFindingsNotCompared(t *testing.T) {
 func TestAttachListsFresh(t *testing.T) {
 	a, d := AttachFormats(), DefaultAttach()
 	a[0], d[0] = "docx", "docx"
-	if diff := cmp.Diff([]string{"pdf", "xlsx", "md", "json"}, AttachFormats()); diff != "" {
+	if diff := cmp.Diff([]string{"pdf", "xlsx", "md", "json", "html"}, AttachFormats()); diff != "" {
 		t.Errorf("AttachFormats() (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"pdf", "xlsx"}, DefaultAttach()); diff != "" {

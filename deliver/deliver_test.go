@@ -464,7 +464,7 @@ func TestFlags(t *testing.T) {
 		{to: "a@x.org, B <b@y.org>", attach: "pdf,xlsx", onlyIf: "always", want: Options{To: []string{"a@x.org", "b@y.org"}, Attach: []string{"pdf", "xlsx"}, OnlyIf: PolicyAlways}},
 		{to: "a@x.org", attach: "markdown,json,md", onlyIf: "changed", want: Options{To: []string{"a@x.org"}, Attach: []string{"md", "json"}, OnlyIf: PolicyChanged}},
 		{to: "nobody", attach: "pdf", onlyIf: "always", err: `--mail-to "nobody" is not an e-mail address: mail: missing '@' or angle-addr`},
-		{to: "a@x.org", attach: "docx", onlyIf: "always", err: `--mail-attach "docx": want some of pdf,xlsx,md,json`},
+		{to: "a@x.org", attach: "docx", onlyIf: "always", err: `--mail-attach "docx": want some of pdf,xlsx,md,json,html`},
 		{to: "a@x.org", attach: "pdf", onlyIf: "sometimes", err: `unknown --mail-only-if "sometimes": want changed, new-findings or always`},
 		{to: "", attach: "pdf", onlyIf: "changed", err: "--mail-only-if needs --mail-to"},
 	}

@@ -20,7 +20,7 @@ import (
 )
 
 // AttachFormats returns the report formats --mail-attach accepts, as a fresh slice.
-func AttachFormats() []string { return []string{"pdf", "xlsx", "md", "json"} }
+func AttachFormats() []string { return []string{"pdf", "xlsx", "md", "json", "html"} }
 
 // DefaultAttach returns what is attached unless --mail-attach says otherwise, as a fresh slice.
 func DefaultAttach() []string { return []string{"pdf", "xlsx"} }
@@ -104,7 +104,7 @@ func (f *Flags) Options() (Options, error) {
 // (Format ManifestFormat), which is recorded in mail_log but never attached.
 type File struct {
 	Path   string
-	Format string // pdf, xlsx, md, json, or ManifestFormat
+	Format string // pdf, xlsx, md, json, html, or ManifestFormat
 	Size   int64  // bytes, as written
 	SHA256 string // hex; when set, the file is checked against it before it is attached
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// BenchmarkWriteAllMegacluster renders all four formats for a megacluster-sized report:
+// BenchmarkWriteAllMegacluster renders all five formats for a megacluster-sized report:
 // 24 rules × 2,500 findings = 60,000 findings with six evidence fields each (80,000 devices).
 // It reports the peak resident memory of the process (VmHWM) as peak-RSS-MB.
 //

@@ -16,6 +16,10 @@ import (
 type changeView struct {
 	D     *analyze.Diff
 	Title string
+	// Verdict answers "did we break anything?" in one line, first in every format (Verdict).
+	Verdict string
+	// Broke is how many devices broke, so a format can colour the verdict.
+	Broke int
 	// Counts is the summary table at the top.
 	Counts []changeCount
 	// NotCompared says why findings were not compared; "" when they were. When set, the
@@ -138,8 +142,24 @@ func newChangeView(d *analyze.Diff) *changeView {
 	v := &changeView{D: d, Title: diffTitle(d), Ignored: d.Ignored, IgnoredText: ignoredText(d.Ignored), Notes: d.Notes,
 		NotCompared: findingsNotCompared(d)}
 	broke, recovered := d.StatusChanges()
-	fieldChanges := 0
+	v.Verdict, v.Broke = Verdict(d), len(broke)
+	// A device that broke or recovered is listed there, with its other changes beside it, and
+	// not again among the devices changed.
+	statusChanged := map[string]bool{}
+	for _, c := range broke {
+		statusChanged[c.Name] = true
+	}
+	for _, c := range recovered {
+		statusChanged[c.Name] = true
+	}
+	var others []analyze.DeviceChange
 	for _, c := range d.Changed {
+		if !statusChanged[c.Name] {
+			others = append(others, c)
+		}
+	}
+	fieldChanges := 0
+	for _, c := range others {
 		fieldChanges += len(c.Fields)
 	}
 	changed := fmt.Sprintf("%s field changes", num(fieldChanges))
@@ -151,7 +171,7 @@ func newChangeView(d *analyze.Diff) *changeView {
 		{Label: "Devices that recovered (registered now, not before)", N: len(recovered)},
 		{Label: "Devices added", N: len(d.Added)},
 		{Label: "Devices removed", N: len(d.Removed)},
-		{Label: "Devices changed (" + changed + ")", N: len(d.Changed)},
+		{Label: "Other devices changed (" + changed + ")", N: len(others)},
 	}
 	if v.NotCompared != "" {
 		v.Counts = append(v.Counts, changeCount{Label: "Findings new, resolved, persisting", Text: "not compared"})
@@ -165,15 +185,39 @@ func newChangeView(d *analyze.Diff) *changeView {
 		}
 	}
 
-	statusCols := []changeCol{{Head: "Device"}, {Head: "Class"}, {Head: "Model"}, {Head: "Status before"}, {Head: "Status after"}}
+	// The status lists locate each device (pool, node, IP, description, model) so a failure can
+	// be found; the status that is the same on every row (Registered before a break, after a
+	// recovery) is in the XLSX only.
+	statusCols := func(broke bool) []changeCol {
+		return []changeCol{{Head: "Device"}, {Head: "Class", XLSXOnly: true}, {Head: "Model"}, {Head: "Device pool"}, {Head: "Node"},
+			{Head: "IP"}, {Head: "Description"}, {Head: "Status before", XLSXOnly: broke}, {Head: "Status after", XLSXOnly: !broke},
+			{Head: "Also changed"}}
+	}
 	statusRows := func(cs []analyze.DeviceChange) [][]string {
 		var rows [][]string
 		for _, c := range cs {
+			var st analyze.FieldChange
+			var also []string
 			for _, f := range c.Fields {
-				if f.Field == analyze.FieldStatus {
-					rows = append(rows, []string{c.Name, c.Class, c.Model, f.Before, f.After})
+				switch f.Field {
+				case analyze.FieldStatus:
+					st = f
+				case analyze.FieldStatusReason, analyze.FieldTimestamp, analyze.FieldRegistrationAttempts:
+					// Part of the registration change itself.
+				default:
+					also = append(also, f.Field+": "+f.Before+" → "+f.After)
 				}
 			}
+			w := analyze.Where{Model: c.Model}
+			if c.Where != nil {
+				w = *c.Where
+			}
+			model := c.Model
+			if model == "" {
+				model = w.Model
+			}
+			rows = append(rows, []string{c.Name, c.Class, model, w.DevicePool, w.Node, w.IP, w.Description, st.Before, st.After,
+				strings.Join(also, "; ")})
 		}
 		return rows
 	}
@@ -186,7 +230,7 @@ func newChangeView(d *analyze.Diff) *changeView {
 		return rows
 	}
 	var changedRows [][]string
-	for _, c := range d.Changed {
+	for _, c := range others {
 		for _, f := range c.Fields {
 			changedRows = append(changedRows, []string{c.Name, c.Class, c.Model, f.Field, f.Before, f.After})
 		}
@@ -194,17 +238,17 @@ func newChangeView(d *analyze.Diff) *changeView {
 	v.Lists = append(v.Lists,
 		changeList{Title: "What broke", Sheet: sheetBroke, Unit: "devices",
 			Intro: "Devices registered in the earlier snapshot and not registered now.",
-			None:  "No device stopped registering.", Cols: statusCols, Rows: statusRows(broke)},
+			None:  "No device stopped registering.", Cols: statusCols(true), Rows: statusRows(broke)},
 		changeList{Title: "What recovered", Sheet: sheetRecovered, Unit: "devices",
 			Intro: "Devices registered now that were not registered in the earlier snapshot.",
-			None:  "No device registered again.", Cols: statusCols, Rows: statusRows(recovered)},
+			None:  "No device registered again.", Cols: statusCols(false), Rows: statusRows(recovered)},
 		changeList{Title: "Devices added", Sheet: sheetAdded, Unit: "devices",
 			Intro: "Devices in the later snapshot only.", None: "No device was added.", Cols: refCols, Rows: refRows(d.Added)},
 		changeList{Title: "Devices removed", Sheet: sheetRemoved, Unit: "devices",
 			Intro: "Devices in the earlier snapshot only.", None: "No device was removed.", Cols: refCols, Rows: refRows(d.Removed)},
 		changeList{Title: "Devices changed, field by field", Sheet: sheetChanged, Unit: "field changes",
-			Intro: "Every field that changed on a device present in both snapshots, before and after (status changes also appear under what broke or recovered).",
-			None:  "No field of any device changed.",
+			Intro: "Every field that changed on a device present in both snapshots, before and after. A device that broke or recovered is listed there, with its other changes, not here.",
+			None:  "No field of any other device changed.",
 			Cols:  []changeCol{{Head: "Device"}, {Head: "Class"}, {Head: "Model"}, {Head: "Field"}, {Head: "Before"}, {Head: "After"}},
 			Rows:  changedRows},
 	)
@@ -261,6 +305,46 @@ func newChangeView(d *analyze.Diff) *changeView {
 			{Head: "Configured before", Num: true}, {Head: "Configured after", Num: true}, {Head: "RisPort coverage"}},
 		Rows: regRows})
 	return v
+}
+
+// Verdict answers "did we break anything?" in one line: how many devices broke and recovered,
+// and registration by class before → after. It comes first in every format of a change-window
+// report.
+func Verdict(d *analyze.Diff) string {
+	broke, recovered := d.StatusChanges()
+	var b strings.Builder
+	switch len(broke) {
+	case 0:
+		b.WriteString("Nothing broke: no device stopped registering")
+	case 1:
+		b.WriteString("1 device broke")
+	default:
+		b.WriteString(num(len(broke)) + " devices broke")
+	}
+	b.WriteString(", " + num(len(recovered)) + " recovered.")
+	if len(d.Registration) > 0 {
+		b.WriteString(" Registered by class, before → after: ")
+		for i, c := range d.Registration {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			fmt.Fprintf(&b, "%s %s → %s", c.Class, atLeastNum(c.RegisteredBefore, c.IncompleteBefore),
+				atLeastNum(c.RegisteredAfter, c.IncompleteAfter))
+			if ch := changeBound(c.RegisteredAfter-c.RegisteredBefore, c.IncompleteBefore, c.IncompleteAfter); ch != "0" {
+				b.WriteString(" (" + ch + ")")
+			}
+		}
+		b.WriteString(".")
+	}
+	return b.String()
+}
+
+// atLeastNum is atLeast with thousands separators.
+func atLeastNum(n int, incomplete bool) string {
+	if incomplete {
+		return "≥ " + num(n)
+	}
+	return num(n)
 }
 
 // atLeast prints a count, or "≥ N" when it came from incomplete RisPort coverage and is only a

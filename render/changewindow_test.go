@@ -79,7 +79,7 @@ func TestChangeWindowReport(t *testing.T) {
 	t.Run("pdf", func(t *testing.T) {
 		text := pdfText(t, rep, Options{})
 		for _, want := range []string{"CUCM Change-Window Report", "Change-window report", "Changes from snapshot #41 to #42", "Compared with",
-			"What broke (1)", "What recovered (1)", "Devices added (1)", "Devices removed (1)", "Devices changed, field by field (6)",
+			"What broke (1)", "What recovered (1)", "Devices added (1)", "Devices removed (1)", "Devices changed, field by field (4)",
 			"New findings (1)", "Resolved findings (1)", "Earlier findings not confirmed resolved (1)",
 			"Registration by class, before and after (2)", "Fields ignored as volatile",
 			"TRK-PSTN-Zürich", "SEP00DD00000001", "DP-Ελλάδα-Athens", "<script>alert(1)</script>"} {
@@ -88,8 +88,8 @@ func TestChangeWindowReport(t *testing.T) {
 			}
 		}
 		for _, row := range [][]string{
-			{"SEP00AA00001001", "Cisco 7841", "Registered", "UnRegistered (KeepAliveTimeout)"},
-			{"GW-VG007", "Cisco VG400", "Rejected (ConfigurationMismatch)", "Registered"},
+			{"SEP00AA00001001", "Cisco 7841", "DP-Zürich-OG2", "cucm-sub1", "10.20.30.41", "UnRegistered"},
+			{"GW-VG007", "Cisco VG400", "Rejected"},
 			{"SEP00AA00001002", "status", "UnRegistered", "Rejected (ConfigurationMismatch)"}, // "(CallManagerReset)" wraps
 			{"SEP00EE00000001", "Phone", "Cisco 8845"},
 			{"SEP00EE00000002", "Phone", "Cisco 7965"},
@@ -98,7 +98,7 @@ func TestChangeWindowReport(t *testing.T) {
 			{"Gateway", "40", "41", "+1"},
 			{"Persisting findings", "780"},
 			{"Devices that broke (registered before, not now)", "1"},
-			{"Devices changed (6 field changes)", "4"},
+			{"Other devices changed (4 field changes)", "2"},
 		} {
 			if rowWith(text, row...) == "" {
 				t.Errorf("PDF has no line with %q", row)
@@ -123,11 +123,12 @@ func TestChangeWindowReport(t *testing.T) {
 			"<h1>CUCM change window: HOSP-Zürich/Main</h1>",
 			"<h2>Changes from snapshot #41 to #42</h2>",
 			"<h3>What broke (1)</h3>", "<h3>What recovered (1)</h3>", "<h3>Devices added (1)</h3>", "<h3>Devices removed (1)</h3>",
-			"<h3>Devices changed, field by field (6)</h3>", "<h3>New findings (1)</h3>", "<h3>Resolved findings (1)</h3>",
+			"<h3>Devices changed, field by field (4)</h3>", "<h3>New findings (1)</h3>", "<h3>Resolved findings (1)</h3>",
 			"<h3>Earlier findings not confirmed resolved (1)</h3>", "<h3>Registration by class, before and after (2)</h3>",
 			"<h3>Fields ignored as volatile</h3>",
-			"<td>SEP00AA00001001</td>\n<td>Phone</td>\n<td>Cisco 7841</td>\n<td>Registered</td>\n<td>UnRegistered (KeepAliveTimeout)</td>",
-			"<td>GW-VG007</td>\n<td>Gateway</td>\n<td>Cisco VG400</td>\n<td>Rejected (ConfigurationMismatch)</td>\n<td>Registered</td>",
+			"<td>SEP00AA00001001</td>\n<td>Cisco 7841</td>\n<td>DP-Zürich-OG2</td>\n<td>cucm-sub1</td>\n<td>10.20.30.41</td>\n<td>Pflege Station 4</td>\n<td>UnRegistered (KeepAliveTimeout)</td>",
+			"<td>GW-VG007</td>\n<td>Cisco VG400</td>\n<td></td>\n<td></td>\n<td></td>\n<td></td>\n<td>Rejected (ConfigurationMismatch)</td>",
+			"<strong>Verdict: 1 device broke, 1 recovered. Registered by class, before → after: Gateway 40 → 41 (+1); Phone 1,682 → 1,679 (-3).</strong>",
 			"<td>SEP00EE00000002</td>\n<td>Phone</td>\n<td>Cisco 7965</td>",
 			"<td>active_load</td>\n<td>sip88xx.14-1-1</td>\n<td>sip88xx.14-3-1</td>",
 			"<td>Phone</td>\n<td align=\"right\">1682</td>\n<td align=\"right\">1679</td>\n<td align=\"right\">-3</td>",
@@ -152,7 +153,7 @@ func TestChangeWindowReport(t *testing.T) {
 		if diff := cmp.Diff(want, names); diff != "" {
 			t.Fatalf("sheet names (-want +got):\n%s", diff)
 		}
-		rows := map[string]int{"Broke": 1, "Recovered": 1, "Devices added": 1, "Devices removed": 1, "Devices changed": 6,
+		rows := map[string]int{"Broke": 1, "Recovered": 1, "Devices added": 1, "Devices removed": 1, "Devices changed": 4,
 			"New findings": 1, "Resolved findings": 1, "Unconfirmed findings": 1, "Registration change": 2,
 			"Ignored fields": len(analyze.DiffFields())}
 		for name, n := range rows {
@@ -169,9 +170,10 @@ func TestChangeWindowReport(t *testing.T) {
 			sheet string
 			row   []string
 		}{
-			{"Broke", []string{"Device", "Class", "Model", "Status before", "Status after"}},
-			{"Broke", []string{"SEP00AA00001001", "Phone", "Cisco 7841", "Registered", "UnRegistered (KeepAliveTimeout)"}},
-			{"Recovered", []string{"GW-VG007", "Gateway", "Cisco VG400", "Rejected (ConfigurationMismatch)", "Registered"}},
+			{"Broke", []string{"Device", "Class", "Model", "Device pool", "Node", "IP", "Description", "Status before", "Status after", "Also changed"}},
+			{"Broke", []string{"SEP00AA00001001", "Phone", "Cisco 7841", "DP-Zürich-OG2", "cucm-sub1", "10.20.30.41", "Pflege Station 4", "Registered", "UnRegistered (KeepAliveTimeout)"}},
+			{"Recovered", []string{"GW-VG007", "Gateway", "Cisco VG400", "", "", "", "", "Rejected (ConfigurationMismatch)", "Registered"}},
+			{"Summary", []string{"Verdict", "1 device broke, 1 recovered. Registered by class, before → after: Gateway 40 → 41 (+1); Phone 1,682 → 1,679 (-3)."}},
 			{"Devices added", []string{"SEP00EE00000001", "Phone", "Cisco 8845"}},
 			{"Devices removed", []string{"SEP00EE00000002", "Phone", "Cisco 7965"}},
 			{"Devices changed", []string{"SEP00AA00001000", "Phone", "Cisco 8845", "description", "Empfang Zürich"}},
@@ -234,7 +236,7 @@ func TestChangeWindowFindingsNotCompared(t *testing.T) {
 				t.Errorf("PDF shows %q although findings were not compared", absent)
 			}
 		}
-		for _, want := range []string{"What broke (1)", "Devices changed, field by field (6)", "Fields ignored as volatile"} {
+		for _, want := range []string{"What broke (1)", "Devices changed, field by field (4)", "Fields ignored as volatile"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("PDF lacks %q", want)
 			}
@@ -343,6 +345,9 @@ func TestChangeWindowCaps(t *testing.T) {
 	})
 	t.Run("md", func(t *testing.T) {
 		html := checkTables(t, renderMD(t, rep, 0).Bytes())
+		if !strings.Contains(html, "Verdict: 120 devices broke, 0 recovered.") {
+			t.Error("markdown lacks the verdict")
+		}
 		for _, want := range []string{
 			"Showing 25 of 120 devices: 95 more in the XLSX (sheet Broke), which lists them all.",
 			"Showing 25 of 240 field changes: 215 more in the XLSX (sheet Devices changed), which lists them all.",

@@ -277,7 +277,8 @@ func changeWindowReport() *analyze.Report {
 					{Field: "device_pool", Before: "DP-Berlin", After: "DP-Ελλάδα-Athens"},
 					{Field: "active_load", Before: "sip88xx.14-1-1", After: "sip88xx.14-3-1"}}},
 				{DeviceRef: analyze.DeviceRef{Name: "SEP00AA00001001", Class: "Phone", Model: "Cisco 7841"}, Fields: []analyze.FieldChange{
-					{Field: "status", Before: "Registered", After: "UnRegistered (KeepAliveTimeout)"}}},
+					{Field: "status", Before: "Registered", After: "UnRegistered (KeepAliveTimeout)"}},
+					Where: &analyze.Where{DevicePool: "DP-Zürich-OG2", Node: "cucm-sub1", IP: "10.20.30.41", Description: "Pflege Station 4", Model: "Cisco 7841"}},
 				{DeviceRef: analyze.DeviceRef{Name: "SEP00AA00001002", Class: "Phone", Model: "Cisco 7841"}, Fields: []analyze.FieldChange{
 					{Field: "status", Before: "UnRegistered (CallManagerReset)", After: "Rejected (ConfigurationMismatch)"}}},
 			},
@@ -315,7 +316,11 @@ func bigChangeReport(n int) *analyze.Report {
 		d.Changed = append(d.Changed, analyze.DeviceChange{
 			DeviceRef: analyze.DeviceRef{Name: fmt.Sprintf("SEP10%010X", i), Class: "Phone", Model: "Cisco 8845"},
 			Fields: []analyze.FieldChange{{Field: "status", Before: "Registered", After: "UnRegistered (KeepAliveTimeout)"},
-				{Field: "active_load", Before: "sip88xx.14-1-1", After: "sip88xx.14-3-1"}}})
+				{Field: "active_load", Before: "sip88xx.14-1-1", After: "sip88xx.14-3-1"}}},
+			analyze.DeviceChange{
+				DeviceRef: analyze.DeviceRef{Name: fmt.Sprintf("SEP50%010X", i), Class: "Phone", Model: "Cisco 8845"},
+				Fields: []analyze.FieldChange{{Field: "description", Before: "old", After: "new"},
+					{Field: "active_load", Before: "sip88xx.14-1-1", After: "sip88xx.14-3-1"}}})
 		d.Added = append(d.Added, analyze.DeviceRef{Name: fmt.Sprintf("SEP20%010X", i), Class: "Phone", Model: "Cisco 7841"})
 		d.Removed = append(d.Removed, analyze.DeviceRef{Name: fmt.Sprintf("SEP30%010X", i), Class: "Phone", Model: "Cisco 7965"})
 		d.NewFindings = append(d.NewFindings, finding("REG-001", analyze.SeverityMedium, fmt.Sprintf("SEP40%010X", i)))

@@ -18,11 +18,14 @@ const (
 	FormatXLSX     Format = "xlsx"
 	FormatMarkdown Format = "md"
 	FormatJSON     Format = "json"
+	FormatHTML     Format = "html"
 )
 
 // AllFormats returns every format in the order WriteAll writes them, as a fresh list the
 // caller may change.
-func AllFormats() Formats { return Formats{FormatPDF, FormatXLSX, FormatMarkdown, FormatJSON} }
+func AllFormats() Formats {
+	return Formats{FormatPDF, FormatXLSX, FormatMarkdown, FormatJSON, FormatHTML}
+}
 
 // Ext is the file name extension of the format, without the dot.
 func (f Format) Ext() string { return string(f) }
@@ -38,7 +41,7 @@ func ParseFormat(name string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("unknown report format %q: want pdf, xlsx, md or json", name)
+	return "", fmt.Errorf("unknown report format %q: want pdf, xlsx, md, json or html", name)
 }
 
 // UnmarshalText implements encoding.TextUnmarshaler, so YAML, JSON and flags reject unknown names.
@@ -55,7 +58,7 @@ func (f *Format) UnmarshalText(b []byte) error {
 // `--format pdf,xlsx` is checked when the flags are parsed, never silently defaulted.
 type Formats []Format
 
-// ParseFormats reads a comma-separated list such as "pdf,xlsx,md,json" or "all". Unknown names
+// ParseFormats reads a comma-separated list such as "pdf,xlsx,md,json,html" or "all". Unknown names
 // are an error naming the offender; duplicates are dropped; an empty list is an error.
 func ParseFormats(list string) (Formats, error) {
 	var out Formats
@@ -84,7 +87,7 @@ func ParseFormats(list string) (Formats, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no report format given: want a comma-separated list of pdf, xlsx, md, json (or all)")
+		return nil, fmt.Errorf("no report format given: want a comma-separated list of pdf, xlsx, md, json, html (or all)")
 	}
 	return out, nil
 }
@@ -147,8 +150,10 @@ func New(f Format, opts Options) (Renderer, error) {
 		return m, nil
 	case FormatJSON:
 		return &JSON{}, nil
+	case FormatHTML:
+		return &HTML{}, nil
 	}
-	return nil, fmt.Errorf("unknown report format %q: want pdf, xlsx, md or json", string(f))
+	return nil, fmt.Errorf("unknown report format %q: want pdf, xlsx, md, json or html", string(f))
 }
 
 // Options tune the renderers. The zero value gives the defaults.

@@ -18,10 +18,11 @@ func TestParseFormats(t *testing.T) {
 		{"spaces and case", " PDF , Json ", Formats{FormatPDF, FormatJSON}, ""},
 		{"markdown alias", "markdown", Formats{FormatMarkdown}, ""},
 		{"duplicates dropped", "md,md,pdf,md", Formats{FormatMarkdown, FormatPDF}, ""},
-		{"all", "all", Formats{FormatPDF, FormatXLSX, FormatMarkdown, FormatJSON}, ""},
-		{"unknown", "pdf,docx", nil, `unknown report format "docx": want pdf, xlsx, md or json`},
-		{"html is not text", "html", nil, `unknown report format "html": want pdf, xlsx, md or json`},
-		{"empty", " , ", nil, "no report format given: want a comma-separated list of pdf, xlsx, md, json (or all)"},
+		{"all", "all", Formats{FormatPDF, FormatXLSX, FormatMarkdown, FormatJSON, FormatHTML}, ""},
+		{"unknown", "pdf,docx", nil, `unknown report format "docx": want pdf, xlsx, md, json or html`},
+		{"html", "html,HTML", Formats{FormatHTML}, ""},
+		{"htm is not html", "htm", nil, `unknown report format "htm": want pdf, xlsx, md, json or html`},
+		{"empty", " , ", nil, "no report format given: want a comma-separated list of pdf, xlsx, md, json, html (or all)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,7 +55,7 @@ func TestFormatsFlag(t *testing.T) {
 		t.Errorf("--format xlsx,json gave %q", got)
 	}
 	err := fs.Parse([]string{"--format", "pdf,txt"})
-	want := `invalid value "pdf,txt" for flag -format: unknown report format "txt": want pdf, xlsx, md or json`
+	want := `invalid value "pdf,txt" for flag -format: unknown report format "txt": want pdf, xlsx, md, json or html`
 	if err == nil || err.Error() != want {
 		t.Errorf("bad --format: error %v, want %q", err, want)
 	}
@@ -78,7 +79,7 @@ func TestNewCoversEveryFormat(t *testing.T) {
 // TestAllFormatsFresh: AllFormats hands out a new list each call, so a caller that changes it
 // cannot change what "all" means for the next one.
 func TestAllFormatsFresh(t *testing.T) {
-	want := Formats{FormatPDF, FormatXLSX, FormatMarkdown, FormatJSON}
+	want := Formats{FormatPDF, FormatXLSX, FormatMarkdown, FormatJSON, FormatHTML}
 	got := AllFormats()
 	got[0] = FormatJSON
 	if diff := cmp.Diff(want, AllFormats()); diff != "" {

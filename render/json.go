@@ -19,6 +19,8 @@ func (*JSON) Format() Format { return FormatJSON }
 // findings were not compared (findings_compared false) gives findings_persisting as null, like
 // findings_new and findings_resolved, instead of a 0 that would read as compared.
 type jsonReport struct {
+	// Verdict answers "did we break anything?" first in a change-window report (Verdict).
+	Verdict string `json:"verdict,omitempty"`
 	analyze.Report
 	Diff    *jsonDiff   `json:"diff,omitempty"`
 	Summary jsonSummary `json:"summary"`
@@ -39,6 +41,9 @@ func (*JSON) Render(w io.Writer, r *analyze.Report) error {
 		rep.SchemaVersion = analyze.ReportSchemaVersion
 	}
 	if d := r.Diff; d != nil {
+		if r.Kind == kindChangeWindow {
+			rep.Verdict = Verdict(d)
+		}
 		rep.Diff = &jsonDiff{Diff: d}
 		if d.FindingsCompared {
 			n := d.Persisting

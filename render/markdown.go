@@ -127,6 +127,7 @@ const mdMaxGroups = 10
 type mdDiff struct {
 	D           *analyze.Diff
 	Title       string
+	Verdict     string
 	Counts      []changeCount
 	NotCompared string // why findings were not compared; "" when they were
 	Notes       []string
@@ -170,7 +171,7 @@ func newMDView(r *analyze.Report, max int, withXLSX bool) mdView {
 	}
 	if r.Diff != nil {
 		cv := newChangeView(r.Diff)
-		md := &mdDiff{D: cv.D, Title: cv.Title, Counts: cv.Counts, NotCompared: cv.NotCompared, Notes: cv.Notes,
+		md := &mdDiff{D: cv.D, Title: cv.Title, Verdict: cv.Verdict, Counts: cv.Counts, NotCompared: cv.NotCompared, Notes: cv.Notes,
 			Ignored: cv.Ignored, IgnoredText: cv.IgnoredText}
 		for _, l := range cv.Lists {
 			heads, rows := l.visible()

@@ -335,12 +335,11 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, style tableStyle) {
 			widths[i] = c.w * d.width / total
 		}
 	}
-	d.font("B", pdfTableSize, colInk)
-	d.fitHeaderWords(cols, widths)
-	const lh = 3.4
+	size := d.fitWords(cols, rows, widths)
+	lh := 3.4 * size / pdfTableSize
 	const pad = 0.8
 	header := func() {
-		d.font("B", pdfTableSize, rgb{255, 255, 255})
+		d.font("B", size, rgb{255, 255, 255})
 		lines := make([][]string, len(cols))
 		n := 1
 		for i, c := range cols {
@@ -363,9 +362,9 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, style tableStyle) {
 		f.SetY(y + h)
 	}
 	header()
-	d.font("", pdfTableSize, colInk)
+	d.font("", size, colInk)
 	for ri, row := range rows {
-		d.font("", pdfTableSize, colInk)
+		d.font("", size, colInk)
 		lines := make([][]string, len(cols))
 		n := 1
 		for i := range cols {
@@ -402,9 +401,9 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, style tableStyle) {
 				}
 			}
 			if bold {
-				d.font("B", pdfTableSize, c)
+				d.font("B", size, c)
 			} else {
-				d.font("", pdfTableSize, c)
+				d.font("", size, c)
 			}
 			for j, l := range lines[i] {
 				f.SetXY(x, y+pad+float64(j)*lh)
@@ -420,16 +419,55 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, style tableStyle) {
 	f.SetY(f.GetY() + 3)
 }
 
-// fitHeaderWords widens columns whose header has a word wider than the column, taking the room
-// from columns with slack, so a header never breaks inside a word ("Configur-ed").
-func (d *pdfDoc) fitHeaderWords(cols []pdfCol, widths []float64) {
+// fitWords widens columns whose header or cells have a word wider than the column, taking the
+// room from columns with slack, so a table never breaks inside a word that fits ("Configur-ed",
+// "MediaRes-ources"). A right-aligned (numeric) cell counts as one word: "≥ 49.3 %" never wraps.
+// Only a word wider than a third of the page is left to break. When the columns' words together
+// are wider than the page, the table's font shrinks (to 70 % at least) until they fit; fitWords
+// returns the font size to draw the table with.
+func (d *pdfDoc) fitWords(cols []pdfCol, rows [][]string, widths []float64) float64 {
 	need := make([]float64, len(cols))
 	short, slack := 0.0, 0.0
+	d.font("B", pdfTableSize, colInk)
 	for i, c := range cols {
 		for _, w := range strings.Fields(d.line1(c.head)) {
 			need[i] = math.Max(need[i], d.f.GetStringWidth(w)+2.6)
 		}
+	}
+	d.font("", pdfTableSize, colInk)
+	for ri, row := range rows {
+		if ri >= 200 {
+			break
+		}
+		for i := 0; i < len(cols) && i < len(row); i++ {
+			v := truncate(d.txt(row[i]), pdfMaxCellRunes)
+			words := strings.Fields(v)
+			if cols[i].align == "R" {
+				words = []string{strings.Join(words, " ")}
+			}
+			for _, w := range words {
+				need[i] = math.Max(need[i], d.f.GetStringWidth(w)+2.6)
+			}
+		}
+	}
+	total := 0.0
+	for i := range cols {
 		need[i] = math.Min(need[i], d.width/3)
+		total += need[i]
+	}
+	if total > d.width {
+		s := math.Max(d.width/total, 0.7)
+		used := 0.0
+		for i := range widths {
+			widths[i] = need[i] * s
+			used += widths[i]
+		}
+		for i := range widths {
+			widths[i] *= d.width / used
+		}
+		return pdfTableSize * s
+	}
+	for i := range cols {
 		if widths[i] < need[i] {
 			short += need[i] - widths[i]
 		} else {
@@ -437,7 +475,7 @@ func (d *pdfDoc) fitHeaderWords(cols []pdfCol, widths []float64) {
 		}
 	}
 	if short == 0 || slack <= 0 {
-		return
+		return pdfTableSize
 	}
 	take := math.Min(1, short/slack)
 	for i := range widths {
@@ -450,6 +488,7 @@ func (d *pdfDoc) fitHeaderWords(cols []pdfCol, widths []float64) {
 			widths[i] -= (widths[i] - need[i]) * take
 		}
 	}
+	return pdfTableSize
 }
 
 func maxInt(a, b int) int {
@@ -510,6 +549,16 @@ func (d *pdfDoc) titlePage() {
 	f.CellFormat(d.width, 6, kind+" · snapshot of "+fmtTime(r.Snapshot.StartedAt), "", 1, "L", false, 0, "")
 
 	f.SetY(100)
+	if r.Kind == kindChangeWindow && r.Diff != nil {
+		// The answer to "did we break anything?" is the first thing on page 1.
+		broke, _ := r.Diff.StatusChanges()
+		c := colGood
+		if len(broke) > 0 {
+			c = colBad
+		}
+		d.para("Verdict: "+Verdict(r.Diff), "B", 12, c)
+		f.SetY(f.GetY() + 2)
+	}
 	d.banner()
 	f.SetY(max(f.GetY(), 110))
 	status := string(r.Snapshot.Status)
@@ -1319,6 +1368,11 @@ func (d *pdfDoc) waived() {
 func (d *pdfDoc) diff() {
 	v := newChangeView(d.rep.Diff)
 	d.section(v.Title)
+	verdictCol := colGood
+	if v.Broke > 0 {
+		verdictCol = colBad
+	}
+	d.para("Verdict: "+v.Verdict, "B", 11, verdictCol)
 	var rows [][]string
 	var unknown []bool
 	for _, c := range v.Counts {

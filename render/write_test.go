@@ -62,7 +62,7 @@ func TestWriteAll(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	want := []string{base + ".json", base + ".manifest.json", base + ".md", base + ".pdf", base + ".xlsx"}
+	want := []string{base + ".html", base + ".json", base + ".manifest.json", base + ".md", base + ".pdf", base + ".xlsx"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("files written (-want +got; no temporary file may remain):\n%s", diff)
 	}
@@ -78,7 +78,7 @@ func TestWriteAll(t *testing.T) {
 	if err := json.Unmarshal(b, &onDisk); err != nil {
 		t.Fatal(err)
 	}
-	if onDisk.SnapshotID != 42 || onDisk.ToolVersion != "v0.9.0-test" || onDisk.ClusterID != "HOSP-Zürich/Main" || len(onDisk.Files) != 4 {
+	if onDisk.SnapshotID != 42 || onDisk.ToolVersion != "v0.9.0-test" || onDisk.ClusterID != "HOSP-Zürich/Main" || len(onDisk.Files) != 5 {
 		t.Errorf("manifest = %+v", onDisk)
 	}
 	for _, f := range onDisk.Files {
@@ -245,7 +245,7 @@ func TestWriteAllNeverReplaces(t *testing.T) {
 	later := demoReport()
 	later.GeneratedAt = later.GeneratedAt.Add(time.Hour) // reported again an hour later: other bytes
 	second := write(later, AllFormats())
-	if diff := cmp.Diff(set(base+"-2", "pdf", "xlsx", "md", "json"), names(second)); diff != "" {
+	if diff := cmp.Diff(set(base+"-2", "pdf", "xlsx", "md", "json", "html"), names(second)); diff != "" {
 		t.Errorf("changed report (-want +got):\n%s", diff)
 	}
 	later.GeneratedAt = later.GeneratedAt.Add(time.Hour)
@@ -279,7 +279,7 @@ func TestWriteAllNeverReplaces(t *testing.T) {
 	for _, e := range entries {
 		got = append(got, e.Name())
 	}
-	want := append(append(append(append(append(set(base, "pdf", "md", "json"), set(base+"-2", "pdf", "xlsx", "md", "json")...),
+	want := append(append(append(append(append(set(base, "pdf", "md", "json"), set(base+"-2", "pdf", "xlsx", "md", "json", "html")...),
 		set(base+"-3", "json")...), set(base+"-4", "json")...), base+"-5.md"), set(base+"-6", "md")...)
 	sort.Strings(want)
 	if diff := cmp.Diff(want, got); diff != "" {

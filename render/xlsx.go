@@ -449,6 +449,9 @@ func (b *xlsxBook) summary(sw *sheetRec, r *analyze.Report, names []string, cv *
 		title = "CUCM change-window report"
 	}
 	add(excelize.Cell{Value: title, StyleID: b.title})
+	if r.Kind == kindChangeWindow && cv != nil {
+		add(excelize.Cell{Value: "Verdict", StyleID: b.bold}, excelize.Cell{Value: cellText(cv.Verdict), StyleID: b.bold})
+	}
 	if s := PartialBanner(r); s != "" {
 		add(excelize.Cell{Value: "Partial snapshot", StyleID: b.bold}, excelize.Cell{Value: cellText(s), StyleID: b.bold})
 	}

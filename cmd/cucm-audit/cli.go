@@ -41,7 +41,7 @@ func commands() map[string]command {
 		"demo":      {"audit the built-in simulated hospital cluster end to end", runDemo},
 		"analyze":   {"evaluate the rules over a snapshot and store the findings", runAnalyze},
 		"rules":     {"list, show or check rule packs", runRules},
-		"report":    {"render reports (pdf, xlsx, md, json) for a snapshot", runReport},
+		"report":    {"render reports (pdf, xlsx, md, json, html) for a snapshot", runReport},
 		"run":       {"collect + analyze + report in one go (for cron)", runRun},
 		"diff":      {"compare two snapshots (change window)", runDiff},
 		"dial":      {"analyse dialed digits on a snapshot's dial plan, as Dialed Number Analyzer does", runDial},

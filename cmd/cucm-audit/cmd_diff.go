@@ -34,15 +34,15 @@ type diffOptions struct {
 }
 
 func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("diff", "diff [--db FILE] [--before ID|latest~1] [--after ID|latest] [--format text|json] [--out DIR --format pdf,xlsx,md,json]", stderr)
+	fs := newFlagSet("diff", "diff [--db FILE] [--before ID|latest~1] [--after ID|latest] [--format text|json] [--out DIR --format pdf,xlsx,md,json,html]", stderr)
 	var o diffOptions
 	o.ignore = analyze.DefaultIgnoredFields()
 	dbPath := dbFlag(fs)
 	fs.StringVar(&o.cluster, "cluster", "", "cluster id, when the database holds several (default: the cluster of --after)")
 	fs.StringVar(&o.before, "before", "latest~1", "the snapshot before the change: an id, latest or latest~N (of the cluster of --after)")
 	fs.StringVar(&o.after, "after", "latest", "the snapshot after the change: an id, latest or latest~N")
-	fs.StringVar(&o.format, "format", "text", "text or json on stdout; with --out, a list of report formats: pdf,xlsx,md,json")
-	fs.StringVar(&o.out, "out", "", "write the change-window report files into this folder (needs --format pdf,xlsx,md,json)")
+	fs.StringVar(&o.format, "format", "text", "text or json on stdout; with --out, a list of report formats: pdf,xlsx,md,json,html")
+	fs.StringVar(&o.out, "out", "", "write the change-window report files into this folder (needs --format pdf,xlsx,md,json,html)")
 	fs.Func("ignore-fields", "fields that never count as a change, replacing the defaults; +a,b adds to them; none compares all\n(fields: "+
 		strings.Join(analyze.DiffFields(), ", ")+")\n(default "+strings.Join(analyze.DefaultIgnoredFields(), ",")+")", func(s string) error {
 		v, err := analyze.ParseIgnoreFields(s)

@@ -111,7 +111,7 @@ func TestDiffCommand(t *testing.T) {
 		},
 		{
 			name: "unknown format without out", args: []string{"--format", "xml"}, code: exitUsage,
-			stderr: "cucm-audit: diff: --format: unknown report format \"xml\": want pdf, xlsx, md or json (or text or json on stdout)\n",
+			stderr: "cucm-audit: diff: --format: unknown report format \"xml\": want pdf, xlsx, md, json or html (or text or json on stdout)\n",
 		},
 	}
 	for _, tt := range tests {
@@ -191,8 +191,9 @@ func TestDiffCommandReport(t *testing.T) {
 	for _, s := range []string{
 		"# CUCM change window: hq",
 		"### What broke (2)",
-		"| GW1 | Gateway | Cisco ISR 4321 | Registered | Rejected (ConfigurationMismatch) |",
-		"| SEP1 | Phone | Cisco 8845 | Registered | UnRegistered (KeepAliveTimeout) |",
+		"**Verdict: 2 devices broke, 0 recovered.",
+		"| GW1 | Cisco ISR 4321 |  | sub1 |  |  | Rejected (ConfigurationMismatch) |  |",
+		"| SEP1 | Cisco 8845 |  | sub1 |  |  | UnRegistered (KeepAliveTimeout) |  |",
 		"### What recovered (0)\n\nNo device registered again.",
 		"### Devices added (1)",
 		"| SEP2 | Phone | Cisco 8845 |",

@@ -47,7 +47,7 @@ and reports in one go.
 
 func reportFlags(fs *flag.FlagSet, o *reportOptions) {
 	o.formats = render.Formats{render.FormatPDF, render.FormatXLSX, render.FormatMarkdown, render.FormatJSON}
-	fs.Var(&o.formats, "format", "report formats, comma-separated: pdf, xlsx, md, json or all")
+	fs.Var(&o.formats, "format", "report formats, comma-separated: pdf, xlsx, md, json, html or all")
 	fs.StringVar(&o.out, "out", "reports", "folder the reports are written into (created when missing)")
 	fs.StringVar(&o.render.TemplatesDir, "templates", "", "folder of Markdown templates (*.tmpl) overriding the built-in ones, whole or block by block")
 	fs.IntVar(&o.pdfMax, "pdf-max-entities", render.DefaultPDFMaxEntities, "entities listed per rule in the PDF, the rest counted and left to the XLSX (0 = all)")
@@ -75,7 +75,7 @@ func (o *reportOptions) renderOptions() (render.Options, error) {
 }
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", "report [--db FILE] [--config FILE] [--snapshot ID|latest] [--analysis ID] [--format pdf,xlsx,md,json] [--out DIR] [--templates DIR] [--pdf-max-entities N] [--worklist LAST.xlsx]", stderr)
+	fs := newFlagSet("report", "report [--db FILE] [--config FILE] [--snapshot ID|latest] [--analysis ID] [--format pdf,xlsx,md,json,html] [--out DIR] [--templates DIR] [--pdf-max-entities N] [--worklist LAST.xlsx]", stderr)
 	usage := fs.Usage
 	fs.Usage = func() {
 		usage()

@@ -54,10 +54,10 @@ func TestReportDemoEndToEnd(t *testing.T) {
 		t.Fatalf("report: exit %d\n%s", code, stderr.String())
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	if len(lines) != 5 || !strings.HasSuffix(lines[4], ".manifest.json") {
-		t.Fatalf("report printed %q, want 4 files and the manifest", stdout.String())
+	if len(lines) != 6 || !strings.HasSuffix(lines[5], ".manifest.json") {
+		t.Fatalf("report printed %q, want 5 files and the manifest", stdout.String())
 	}
-	b, err := os.ReadFile(lines[4])
+	b, err := os.ReadFile(lines[5])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestReportDemoEndToEnd(t *testing.T) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.SnapshotID != meta.ID || len(m.Files) != 4 {
+	if m.SnapshotID != meta.ID || len(m.Files) != 5 {
 		t.Errorf("manifest %+v", m)
 	}
 	for i, f := range m.Files {

@@ -18,7 +18,7 @@ func TestReportUsageErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"unknown format", []string{"--format", "pdf,docx"}, exitUsage, `unknown report format "docx": want pdf, xlsx, md or json`},
+		{"unknown format", []string{"--format", "pdf,docx"}, exitUsage, `unknown report format "docx": want pdf, xlsx, md, json or html`},
 		{"empty format", []string{"--format", ","}, exitUsage, "no report format given"},
 		{"negative cap", []string{"--pdf-max-entities", "-3"}, exitUsage, "--pdf-max-entities -3: want 0 (all) or a positive number"},
 		{"positional argument", []string{"42"}, exitUsage, `unexpected argument "42"`},

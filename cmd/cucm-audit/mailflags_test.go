@@ -183,7 +183,7 @@ func TestMailFlagsErrors(t *testing.T) {
 		want string
 	}{
 		{"bad address", []string{"--mail-to", "nobody"}, nil, exitUsage, `--mail-to "nobody" is not an e-mail address: mail: missing '@' or angle-addr`},
-		{"bad attach", []string{"--mail-to", "a@example.org", "--mail-attach", "docx"}, nil, exitUsage, `--mail-attach "docx": want some of pdf,xlsx,md,json`},
+		{"bad attach", []string{"--mail-to", "a@example.org", "--mail-attach", "docx"}, nil, exitUsage, `--mail-attach "docx": want some of pdf,xlsx,md,json,html`},
 		{"no smtp host", []string{"--mail-to", "a@example.org"}, map[string]string{}, exitError, "--mail-to: smtp configuration: SMTP_HOST is not set: name the mail server, e.g. SMTP_HOST=smtp.example.org"},
 		{"no mail no smtp needed", nil, map[string]string{}, exitOK, ""},
 	}

@@ -12,7 +12,7 @@ func TestUsageErrorOneLine(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"report", "--format", "pfd"}, `cucm-audit: report: --format pfd: unknown report format "pfd": want pdf, xlsx, md or json`},
+		{[]string{"report", "--format", "pfd"}, `cucm-audit: report: --format pfd: unknown report format "pfd": want pdf, xlsx, md, json or html`},
 		{[]string{"run", "--timeout", "5x"}, "cucm-audit: run: --timeout 5x: want a duration such as 30s, 15m or 2h"},
 		{[]string{"report", "--pdf-max-entities", "many"}, "cucm-audit: report: --pdf-max-entities many: want a whole number"},
 		{[]string{"collect", "--verbose=maybe"}, "cucm-audit: collect: --verbose maybe: want true or false"},

@@ -31,7 +31,7 @@ func TestUsageErrorsWrap(t *testing.T) {
 		}, `--mail-to "nobody" is not an e-mail address: mail: missing '@' or angle-addr`},
 		{"diff bad format", func() error {
 			return writeDiffReport(context.Background(), nil, diffOptions{format: "txt", out: t.TempDir()}, io.Discard)
-		}, `diff: --format: unknown report format "txt": want pdf, xlsx, md or json`},
+		}, `diff: --format: unknown report format "txt": want pdf, xlsx, md, json or html`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
