@@ -27,7 +27,7 @@ type progressLine struct {
 }
 
 // minShownWait is the shortest wait the line announces: shorter ones pass before a person reads them.
-const minShownWait = 500 * time.Millisecond
+const minShownWait = 200 * time.Millisecond
 
 // set changes the line, drawn unless the line was drawn less than 100 ms ago (then the next
 // draw shows it).
