@@ -97,7 +97,7 @@ type readResult struct {
 // column or table the release lacks drops its optional part and starts the read again, with a
 // note.
 func (r *run) read(ctx context.Context, item string, a axlRead, notes *itemNotes, store func(axl.Row) error) (readResult, error) {
-	r.p.set("AXL: reading %s", item)
+	r.p.setNow("AXL: %s", a.table)
 	dropped := map[string]bool{}
 	for {
 		var storeErr error
@@ -113,11 +113,12 @@ func (r *run) read(ctx context.Context, item string, a axlRead, notes *itemNotes
 			default:
 				n++
 			}
-			if n%500 == 0 {
-				r.p.set("AXL: %s: %d rows", item, n)
+			if n%100 == 0 {
+				r.p.set("AXL: %s %s", a.table, rowCount(n))
 			}
 			return nil
 		})
+		r.p.setNow("AXL: %s %s", a.table, rowCount(n))
 		res := readResult{records: n, dropped: dropped}
 		if storeErr != nil {
 			return res, storeErr
@@ -142,6 +143,14 @@ func (r *run) read(ctx context.Context, item string, a axlRead, notes *itemNotes
 		res.failed = fmt.Errorf("AXL query failed: %w", err)
 		return res, nil
 	}
+}
+
+// rowCount is "1 row", "12,000 rows".
+func rowCount(n int) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return thousands(n) + " rows"
 }
 
 // missingPart is the optional part a "column/table not found" fault names.
@@ -505,7 +514,6 @@ func (r *run) collectAXL(ctx context.Context) error {
 		}
 		r.axlCount[d.RisClass]++
 		r.axlDevices++
-		r.p.set("AXL: %d devices", r.axlDevices)
 		return nil
 	})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/collect/axl"
@@ -27,8 +28,11 @@ type Collector struct {
 	axl     *axl.Client
 	ris     *risport.Client
 	limiter *risport.Limiter
-	summary string
-	last    RunInfo
+	// progress is the line of the Run under way (nil between runs): the rate-limit hooks,
+	// called from request goroutines, show their waits on it.
+	progress atomic.Pointer[progressLine]
+	summary  string
+	last     RunInfo
 }
 
 // RunInfo describes the last Run in figures (for benchmarks and the summary).
@@ -76,6 +80,8 @@ func New(cfg Config, log *slog.Logger) (*Collector, error) {
 		}
 		return 0, false
 	}
+	ro.OnWait = func(d time.Duration) { c.showWait("waiting for the RisPort window after a rate-control fault", d) }
+	c.limiter.OnWait = func(d time.Duration) { c.showWait("waiting for the RisPort window", d) }
 	ro.BeforeAttempt = c.limiter.Wait
 	if c.risSOAP, err = soap.New(ro); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
@@ -83,6 +89,13 @@ func New(cfg Config, log *slog.Logger) (*Collector, error) {
 	c.axl = axl.New(c.axlSOAP, axl.Options{URL: cfg.AXLURL, PageSize: cfg.AXLPageSize})
 	c.ris = risport.New(c.risSOAP, cfg.RisPortURL)
 	return c, nil
+}
+
+// showWait shows a rate-limit wait on the progress line of the Run under way.
+func (c *Collector) showWait(what string, d time.Duration) {
+	if p := c.progress.Load(); p != nil {
+		p.wait(what, d)
+	}
 }
 
 // Config returns the configuration in force (with defaults filled).
@@ -108,6 +121,8 @@ func (c *Collector) Run(ctx context.Context, store *snapshot.Store, progress io.
 		progress = io.Discard
 	}
 	p := &progressLine{w: progress}
+	c.progress.Store(p)
+	defer c.progress.Store(nil)
 	p.set("AXL: getCCMVersion")
 	version, err := c.axl.CCMVersion(ctx)
 	if err != nil {
@@ -165,33 +180,6 @@ func (c *Collector) Run(ctx context.Context, store *snapshot.Store, progress io.
 		c.log.Warn("could not record the failed snapshot", "err", ferr)
 	}
 	return meta, err
-}
-
-// progressLine draws one updating line (for a terminal).
-type progressLine struct {
-	w     io.Writer
-	drawn bool
-	last  time.Time
-}
-
-func (p *progressLine) set(format string, args ...any) {
-	if p.w == io.Discard {
-		return
-	}
-	now := time.Now()
-	if p.drawn && now.Sub(p.last) < 100*time.Millisecond {
-		return
-	}
-	p.last = now
-	fmt.Fprintf(p.w, "\r\033[K%s", fmt.Sprintf(format, args...))
-	p.drawn = true
-}
-
-func (p *progressLine) done() {
-	if p.drawn {
-		fmt.Fprint(p.w, "\r\033[K")
-		p.drawn = false
-	}
 }
 
 // CheckReport is what `cucm-audit check` prints.

@@ -124,7 +124,7 @@ type fmCase struct {
 	quiet bool
 }
 
-// fmTally is what the README quotes.
+// fmTally is what docs/reliability.md quotes.
 type fmTally struct {
 	cases, survived, lost int
 }

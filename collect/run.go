@@ -51,8 +51,10 @@ type run struct {
 	// risDeadline is set when the collection deadline stopped a RisPort class: node silence is
 	// then no evidence about the node.
 	risDeadline bool
-	estTotal    int // estimated RisPort requests, for the ETA
-	done        int
+	// RisPort requests made (done) and estimated still to make: for the class being read
+	// (estClass) and for the classes after it (estLater). The total shown is their sum, so it
+	// grows when a class needs more requests than estimated and is never below done.
+	done, estClass, estLater int
 
 	// RisPort rows are written by one goroutine so that storing an answer overlaps with the
 	// next request; flush waits until every queued row is written.
@@ -162,14 +164,20 @@ func (r *run) collectRisPort(ctx context.Context) error {
 	r.risStart = time.Now()
 	before := r.c.risSOAP.Stats().Requests
 	maxDev := r.c.cfg.RisMaxDevices
-	r.estTotal = 0
-	for _, cl := range risport.Classes() {
-		r.estTotal += 1 + (len(r.axlByRis[cl])+maxDev-1)/maxDev
+	classes := risport.Classes()
+	est := make([]int, len(classes))
+	r.estLater = 0
+	for i, cl := range classes {
+		est[i] = 1 + (len(r.axlByRis[cl])+maxDev-1)/maxDev
+		r.estLater += est[i]
 	}
-	for _, cl := range risport.Classes() {
+	for i, cl := range classes {
+		r.estLater -= est[i]
+		r.estClass = est[i]
 		if err := r.risClass(ctx, cl); err != nil {
 			return err
 		}
+		r.estClass = 0
 	}
 	r.risElapsed = time.Since(r.risStart)
 	r.risReqs = r.c.risSOAP.Stats().Requests - before
@@ -301,17 +309,26 @@ func (r *run) record(cr *classResult, ans *risport.Answer, cut bool) {
 	r.progressRis(cr.class)
 }
 
+// answered counts one RisPort request made, out of the current class's estimate.
+func (r *run) answered() {
+	r.done++
+	if r.estClass > 0 {
+		r.estClass--
+	}
+}
+
 func (r *run) progressRis(class string) {
 	elapsed := time.Since(r.risStart)
+	total := r.done + r.estClass + r.estLater
 	eta := ""
-	if r.done > 0 && r.estTotal > r.done {
+	if r.done > 0 && total > r.done {
 		per := elapsed / time.Duration(r.done)
 		if minPer := r.c.cfg.RisRateWindow / time.Duration(r.c.cfg.RisRateLimit); per < minPer {
 			per = minPer
 		}
-		eta = fmt.Sprintf(", ETA %s", (per * time.Duration(r.estTotal-r.done)).Round(time.Second))
+		eta = fmt.Sprintf(", ETA %s", (per * time.Duration(total-r.done)).Round(time.Second))
 	}
-	r.p.set("RisPort %s: %d/%d requests, %d devices seen%s", class, r.done, r.estTotal, len(r.seen), eta)
+	r.p.set("RisPort %s: %d/%d requests, %s devices seen%s", class, r.done, total, thousands(len(r.seen)), eta)
 }
 
 // worseCode keeps the most telling return code of a node over several answers.
@@ -350,7 +367,7 @@ func (r *run) risClass(ctx context.Context, class string) error {
 	ignoredBefore := r.cuts.ignored
 	if !big {
 		ans, err := r.c.ris.SelectCmDevice(ctx, risport.Criteria{Class: class, Items: []string{"*"}, MaxDevices: maxDev})
-		r.done++
+		r.answered()
 		switch {
 		case err != nil:
 			if fatal(ctx, err) {
@@ -547,7 +564,7 @@ func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) erro
 		}
 		res := <-results
 		inFlight--
-		r.done++
+		r.answered()
 		switch {
 		case firstErr != nil:
 		case res.err != nil:
@@ -568,7 +585,7 @@ func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) erro
 			} else {
 				plan.answered(res.req, res.ans.Entries())
 			}
-			r.estTotal = r.done + inFlight + plan.remaining()
+			r.estClass = inFlight + plan.remaining()
 		}
 	}
 }

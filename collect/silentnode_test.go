@@ -61,7 +61,7 @@ func TestSilentBackupHolder(t *testing.T) {
 						// This cluster leaves empty nodes out of its items and its StateInfo is empty
 						// on every last page: only by chance does an answer name a node that found
 						// nothing, so a silent backup node (not the primary of any group) can look
-						// exactly like an idle one. The README says so.
+						// exactly like an idle one. docs/collection.md (How RisPort is read) says so.
 						t.Skip("indistinguishable from an idle node on this kind of cluster")
 					}
 					_, url := sim(t, sc, func(f *cucmsim.Faults) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine that has only Go, gcc, Node 20 and
 # Python 3: the third-party readers that judge our output (poppler-utils, qpdf, cmark-gfm,
-# python3-openpyxl, python3-pandas, chromium for the HTML report), the DejaVu fonts, and staticcheck. Safe to run again: it skips what is there.
+# python3-openpyxl, python3-pandas, chromium for the HTML report), tmux (the terminal the progress
+# line is checked in), the DejaVu fonts, and staticcheck. Safe to run again: it skips what is there.
 set -euo pipefail
 
 need=()
@@ -11,6 +12,7 @@ command -v cmark-gfm >/dev/null || need+=(cmark-gfm)
 /usr/bin/python3 -c 'import openpyxl' 2>/dev/null || need+=(python3-openpyxl)
 /usr/bin/python3 -c 'import pandas' 2>/dev/null || need+=(python3-pandas)
 command -v chromium >/dev/null || need+=(chromium)
+command -v tmux >/dev/null || need+=(tmux)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
 	sudo=""

@@ -481,6 +481,10 @@ func (x *xmlDevice) record() snapshot.RisDevice {
 // one window (plus a small margin for network jitter), so no fixed server-side window can see
 // more than N either.
 type Limiter struct {
+	// OnWait, when set (before the first Wait), is told each wait before it starts, so a
+	// progress line can show it. It runs with the limiter locked and must not call it.
+	OnWait func(time.Duration)
+
 	n      int
 	window time.Duration
 	margin time.Duration
@@ -513,6 +517,9 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			return nil
 		}
 		d := next.Sub(now)
+		if l.OnWait != nil {
+			l.OnWait(d)
+		}
 		t := time.NewTimer(d)
 		select {
 		case <-ctx.Done():

@@ -68,6 +68,8 @@ type Options struct {
 	// for how long; such waits do not use the Retries budget but at most MaxWaits happen in a row.
 	WaitFault func(*Fault) (time.Duration, bool)
 	MaxWaits  int
+	// OnWait, when set, is told each wait a WaitFault fault starts, before it sleeps (a progress line).
+	OnWait func(time.Duration)
 	// MaxWait caps any one wait the server asks for (Retry-After, a rate-control fault): a longer
 	// demand fails the call with a *WaitError, logged at WARN, instead of sleeping.
 	MaxWait time.Duration
@@ -299,6 +301,9 @@ func (c *Client) Call(ctx context.Context, req Request, decode DecodeFunc) error
 					}
 					c.waits.Add(1)
 					c.log.Info("rate-control fault: waiting for the next window", "host", host, "wait", d)
+					if c.opts.OnWait != nil {
+						c.opts.OnWait(d)
+					}
 					if err := sleep(ctx, d); err != nil {
 						return backoff.Permanent(err)
 					}
