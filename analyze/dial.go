@@ -29,7 +29,10 @@ type DialRequest struct {
 	From string
 	// CSS analyses with this calling search space alone (DNA's "Calling Search Space" input),
 	// instead of the line and device CSSs of From.
-	CSS    string
+	CSS string
+	// NoCSS analyses as a caller without any calling search space: only the <None> partition
+	// (a forward whose CSS is not set).
+	NoCSS  bool
 	Digits string
 	// EnBloc analyses the digits as one block (a SIP INVITE); otherwise one at a time, as a
 	// phone keypad sends them.
@@ -58,6 +61,15 @@ type DialAnswer struct {
 	Path     string             `json:"path"`
 	Result   dialplan.Result    `json:"result"`
 	Problems []dialplan.Problem `json:"plan_problems,omitempty"`
+}
+
+// Invalid is the reason the dialed string cannot be analysed (a character no phone sends), ""
+// when it could.
+func (a *DialAnswer) Invalid() string {
+	if a.Result.Outcome == dialplan.OutcomeInvalid {
+		return a.Result.Reason
+	}
+	return ""
 }
 
 // Text is the answer as Cisco's Dialed Number Analyzer prints it, after a header naming the
@@ -150,8 +162,14 @@ func (p *DialPlan) Dial(req DialRequest) (DialAnswer, error) {
 		}
 		o.LineCSS, o.DeviceCSS = "", req.CSS
 	}
-	if req.From == "" && req.CSS == "" {
-		return a, errors.New("say who dials: --from DEVICE[/LINE] or --css NAME")
+	if req.NoCSS {
+		if req.CSS != "" {
+			return a, errors.New("--no-css and --css exclude each other")
+		}
+		o.LineCSS, o.DeviceCSS = "", ""
+	}
+	if req.From == "" && req.CSS == "" && !req.NoCSS {
+		return a, errors.New("say who dials: --from DEVICE[/LINE], --css NAME or --no-css")
 	}
 	a.Result = dialplan.Analyze(p.Plan, o, req.Digits)
 	a.Path = a.Result.Path()

@@ -279,6 +279,7 @@ func registerRuleFuncs(c *sqlite3.SQLiteConn, b *dialBridge) error {
 			return pickByGlob(argText(spec), argText(key), argText(fallback))
 		},
 		"list_json": func(list any) string { return listJSON(argText(list)) },
+		"sh_arg":    func(v any) string { return ShellArg(argText(v)) },
 	}
 	for name, fn := range funcs {
 		if err := c.RegisterFunc(name, fn, true); err != nil {
@@ -286,6 +287,22 @@ func registerRuleFuncs(c *sqlite3.SQLiteConn, b *dialBridge) error {
 		}
 	}
 	return nil
+}
+
+// ShellArg quotes s for a POSIX shell when it holds anything but letters, digits and
+// -_.,:/+@%=: the replay commands in findings must run as printed, whatever a CSS is named.
+func ShellArg(s string) string {
+	plain := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.,:/+@%=", r)) {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // truthy is an SQLite value as a boolean: non-zero numbers and "1"/"true" text.

@@ -156,7 +156,7 @@ func TestCompliancePlantsRemoved(t *testing.T) {
 // replayRequest parses the replay command of a finding's evidence.
 func replayRequest(t *testing.T, cmdline string) DialRequest {
 	t.Helper()
-	f := strings.Fields(cmdline)
+	f := shellWords(t, cmdline)
 	var req DialRequest
 	for i := 0; i < len(f); i++ {
 		switch f[i] {
@@ -168,6 +168,8 @@ func replayRequest(t *testing.T, cmdline string) DialRequest {
 			req.CSS = f[i]
 		case "--en-bloc":
 			req.EnBloc = true
+		case "--no-css":
+			req.NoCSS = true
 		case "--snapshot":
 			i++
 		default:
@@ -180,4 +182,53 @@ func replayRequest(t *testing.T, cmdline string) DialRequest {
 		t.Fatalf("replay %q has no digits", cmdline)
 	}
 	return req
+}
+
+// shellWords splits a command line the way a POSIX shell does for the quoting ShellArg writes:
+// bare words and single-quoted words, with '\” for a quote.
+func shellWords(t *testing.T, line string) []string {
+	t.Helper()
+	var out []string
+	var cur strings.Builder
+	inWord, quoted := false, false
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case quoted && c == '\'':
+			quoted = false
+		case quoted:
+			cur.WriteByte(c)
+		case c == '\'':
+			quoted, inWord = true, true
+		case c == '\\' && i+1 < len(line):
+			i++
+			cur.WriteByte(line[i])
+			inWord = true
+		case c == ' ':
+			if inWord {
+				out = append(out, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	if quoted {
+		t.Fatalf("replay %q has an unterminated quote", line)
+	}
+	if inWord {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+func TestShellArg(t *testing.T) {
+	for _, s := range []string{"CSS_Internal", "CSS Lobby Phones", "it's", "*67", "", "SEP001/1"} {
+		got := shellWords(t, "x "+ShellArg(s)+" y")
+		if len(got) != 3 || got[1] != s {
+			t.Errorf("ShellArg(%q) = %q reads back as %q", s, ShellArg(s), got)
+		}
+	}
 }

@@ -11,12 +11,13 @@ import (
 // runDial answers a dialing question on a stored snapshot, offline, as Cisco's Dialed Number
 // Analyzer would: the partitions searched, the candidates, the decision at each hop, the route.
 func runDial(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("dial", "dial [--db FILE] [--snapshot ID|latest] (--from DEVICE[/LINE] | --css NAME) [--en-bloc] [--format text|json] DIGITS", stderr)
+	fs := newFlagSet("dial", "dial [--db FILE] [--snapshot ID|latest] (--from DEVICE[/LINE] | --css NAME | --no-css) [--en-bloc] [--format text|json] DIGITS", stderr)
 	db := dbFlag(fs)
 	ref := fs.String("snapshot", "latest", "snapshot id, latest or latest~N")
 	var req analyze.DialRequest
 	fs.StringVar(&req.From, "from", "", "calling device, and its line by button index or DN: SEP001122334455/1")
 	fs.StringVar(&req.CSS, "css", "", "analyse with this calling search space instead of the device's line and device CSSs")
+	fs.BoolVar(&req.NoCSS, "no-css", false, "analyse as a caller with no calling search space (only the <None> partition): a forward whose CSS is not set")
 	fs.BoolVar(&req.EnBloc, "en-bloc", false, "analyse the digits as one block (a SIP INVITE) instead of one at a time")
 	var format outputFormat
 	fs.Var(&format, "format", "output format: text or json")
@@ -26,8 +27,8 @@ func runDial(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if fs.NArg() != 1 {
 		return usageErrorf("dial: give the digits to dial, once (e.g. 911 or '+4930555 1234' without spaces)")
 	}
-	if req.From == "" && req.CSS == "" {
-		return usageErrorf("dial: say who dials: --from DEVICE[/LINE] or --css NAME")
+	if req.From == "" && req.CSS == "" && !req.NoCSS {
+		return usageErrorf("dial: say who dials: --from DEVICE[/LINE], --css NAME or --no-css")
 	}
 	req.Digits = fs.Arg(0)
 	store, err := snapshot.OpenReadOnly(ctx, *db)
@@ -46,6 +47,9 @@ func runDial(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	ans, err := plan.Dial(req)
 	if err != nil {
 		return usageErrorf("dial: %w", err)
+	}
+	if why := ans.Invalid(); why != "" {
+		return usageErrorf("dial: %s", why)
 	}
 	if format == formatJSON {
 		return writeJSON(stdout, ans)

@@ -64,8 +64,16 @@ func TestDialGolden(t *testing.T) {
 		})
 	}
 	// Usage errors: no caller, an unknown device.
-	if code, _, errOut := runCLI(t, "dial", "--db", db, "911"); code != exitUsage || !strings.Contains(errOut, "--from DEVICE[/LINE] or --css NAME") {
+	if code, _, errOut := runCLI(t, "dial", "--db", db, "911"); code != exitUsage || !strings.Contains(errOut, "--from DEVICE[/LINE], --css NAME or --no-css") {
 		t.Errorf("no caller: exit %d: %s", code, errOut)
+	}
+	// Digits no phone can send are a usage error, not an answer a script would read as one.
+	if code, _, errOut := runCLI(t, "dial", "--db", db, "--no-css", "9[1"); code != exitUsage || !strings.Contains(errOut, "9[1") {
+		t.Errorf("invalid digits: exit %d: %s", code, errOut)
+	}
+	// A forward without a CSS reaches the <None> partition only, and says so.
+	if code, out, errOut := runCLI(t, "dial", "--db", db, "--no-css", "--en-bloc", "8888"); code != exitOK || !strings.Contains(out, "<None>") {
+		t.Errorf("--no-css: exit %d: %s%s", code, out, errOut)
 	}
 	if code, _, errOut := runCLI(t, "dial", "--db", db, "--from", "SEPNOPE", "911"); code == 0 || !strings.Contains(errOut, `device "SEPNOPE" is not in snapshot`) {
 		t.Errorf("unknown device: exit %d: %s", code, errOut)

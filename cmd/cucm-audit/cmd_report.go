@@ -144,7 +144,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *quiet {
 		err := mail.send(ctx, store, rep, m, io.Discard)
-		fmt.Fprintf(stdout, "cucm-audit report: %s snapshot #%d, analysis #%d: %d files; manifest %s\n", meta.ClusterID, meta.ID, rep.Analysis.ID, len(m.Files), m.Path)
+		fmt.Fprintf(stdout, "cucm-audit report: %s snapshot #%d, analysis #%d: %d %s; manifest %s\n", meta.ClusterID, meta.ID, rep.Analysis.ID, len(m.Files), plural(len(m.Files), "file", "files"), m.Path)
 		return err
 	}
 	printManifest(stdout, m)
