@@ -2,15 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
@@ -63,177 +56,42 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return prune(ctx, store, o, stdout)
 }
 
-// pruneSet is the report set of one manifest.
-type pruneSet struct {
-	manifest string
-	files    []string
-}
-
 func prune(ctx context.Context, store *snapshot.Store, o pruneOptions, w io.Writer) error {
-	list, err := store.List(ctx, o.cluster)
+	plan, err := store.PlanPrune(ctx, o.cluster, o.keep)
 	if err != nil {
 		return err
 	}
-	byCluster := map[string][]snapshot.Meta{}
-	for _, m := range list {
-		byCluster[m.ClusterID] = append(byCluster[m.ClusterID], m)
-	}
-	clusters := make([]string, 0, len(byCluster))
-	for c := range byCluster {
-		clusters = append(clusters, c)
-	}
-	sort.Strings(clusters)
-
-	// doomed: snapshot id → its meta; oldestKept: cluster → the oldest snapshot id kept.
-	doomed := map[int64]snapshot.Meta{}
-	oldestKept := map[string]int64{}
-	for _, c := range clusters {
-		snaps := byCluster[c] // oldest first
-		kept := 0
-		cut := int64(0)
-		for i := len(snaps) - 1; i >= 0; i-- {
-			if snaps[i].Status != snapshot.StatusFailed {
-				kept++
-				if kept == o.keep {
-					cut = snaps[i].ID
-					break
-				}
-			}
-		}
-		if cut == 0 {
-			continue // fewer usable snapshots than --keep: nothing goes
-		}
-		oldestKept[c] = cut
-		for _, m := range snaps {
-			if m.ID < cut {
-				doomed[m.ID] = m
-			}
+	var sets []render.ReportSet
+	if o.reports != "" {
+		if sets, err = render.FindReportSets(o.reports, plan.Goes); err != nil {
+			return fmt.Errorf("prune: %w", err)
 		}
 	}
-
-	sets, err := reportSets(o.reports, func(cluster string, id int64) bool {
-		if _, ok := doomed[id]; ok {
-			return doomed[id].ClusterID == cluster
-		}
-		// A report set of a snapshot pruned earlier (no longer in the database), older than
-		// what this cluster keeps.
-		cut, ok := oldestKept[cluster]
-		return ok && id < cut && !inList(byCluster[cluster], id)
-	})
-	if err != nil {
-		return err
-	}
-
 	verb := "deleted"
 	if o.dryRun {
 		verb = "would delete"
 	}
-	ids := make([]int64, 0, len(doomed))
-	for id := range doomed {
-		ids = append(ids, id)
+	analyses, files := 0, 0
+	for _, d := range plan.Doomed {
+		analyses += d.Analyses
+		fmt.Fprintf(w, "%s snapshot #%d of %s (%s, %s) and its %d %s\n", verb, d.Meta.ID, d.Meta.ClusterID,
+			d.Meta.StartedAt.UTC().Format("2006-01-02 15:04 UTC"), d.Meta.Status, d.Analyses, plural(d.Analyses, "analysis", "analyses"))
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	analyses := 0
-	for _, id := range ids {
-		m := doomed[id]
-		var n int
-		if err := store.DB().QueryRowContext(ctx, `SELECT count(*) FROM analysis WHERE snapshot_id = ?`, id).Scan(&n); err != nil {
-			return fmt.Errorf("prune: counting analyses of snapshot %d: %w", id, err)
-		}
-		analyses += n
-		fmt.Fprintf(w, "%s snapshot #%d of %s (%s, %s) and its %d %s\n", verb, id, m.ClusterID,
-			m.StartedAt.UTC().Format("2006-01-02 15:04 UTC"), m.Status, n, plural(n, "analysis", "analyses"))
-	}
-	files := 0
 	for _, s := range sets {
-		files += len(s.files)
-		fmt.Fprintf(w, "%s report set %s (%d files)\n", verb, s.manifest, len(s.files))
+		files += len(s.Files)
+		fmt.Fprintf(w, "%s report set %s (%d %s)\n", verb, s.Manifest, len(s.Files), plural(len(s.Files), "file", "files"))
 	}
 	if !o.dryRun {
-		if err := deleteSnapshots(ctx, store, ids); err != nil {
+		if err := store.Prune(ctx, plan); err != nil {
 			return err
 		}
 		for _, s := range sets {
-			for _, f := range append(s.files, s.manifest) {
-				if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
-					return fmt.Errorf("prune: removing %s: %w", f, err)
-				}
+			if err := s.Remove(); err != nil {
+				return fmt.Errorf("prune: %w", err)
 			}
 		}
 	}
 	fmt.Fprintf(w, "prune: %s %d snapshots (%d analyses) and %d report sets (%d files); kept the newest %d of each cluster\n",
-		verb, len(ids), analyses, len(sets), files, o.keep)
+		verb, len(plan.Doomed), analyses, len(sets), files, o.keep)
 	return nil
-}
-
-func inList(list []snapshot.Meta, id int64) bool {
-	for _, m := range list {
-		if m.ID == id {
-			return true
-		}
-	}
-	return false
-}
-
-// deleteSnapshots deletes the snapshots in one transaction; their rows and analyses go with
-// them (ON DELETE CASCADE).
-func deleteSnapshots(ctx context.Context, store *snapshot.Store, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	tx, err := store.DB().BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("prune: %w", err)
-	}
-	defer tx.Rollback()
-	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM snapshot WHERE id = ?`, id); err != nil {
-			return fmt.Errorf("prune: deleting snapshot %d: %w", id, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("prune: %w", err)
-	}
-	return nil
-}
-
-// reportSets finds the manifests under dir whose (cluster, snapshot) doomed says go, with the
-// files each lists (only names in the manifest's own folder). dir "" finds none.
-func reportSets(dir string, doomed func(cluster string, id int64) bool) ([]pruneSet, error) {
-	if dir == "" {
-		return nil, nil
-	}
-	var sets []pruneSet
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() || !strings.HasSuffix(d.Name(), ".manifest.json") {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		var m render.Manifest
-		if err := json.Unmarshal(data, &m); err != nil || m.Tool != "cucm-audit" {
-			return nil // not ours: left alone
-		}
-		if !doomed(m.ClusterID, m.SnapshotID) {
-			return nil
-		}
-		s := pruneSet{manifest: path}
-		for _, f := range m.Files {
-			if f.Name == "" || filepath.Base(f.Name) != f.Name {
-				continue // never a path outside the manifest's folder
-			}
-			s.files = append(s.files, filepath.Join(filepath.Dir(path), f.Name))
-		}
-		sets = append(sets, s)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("prune: reading report folder %s: %w", dir, err)
-	}
-	return sets, nil
 }
