@@ -25,18 +25,20 @@ func decodeFast(s *soap.Scanner) (*Answer, bool) {
 }
 
 type fastReader struct {
-	s   *soap.Scanner
-	buf []byte
+	s    *soap.Scanner
+	buf  []byte // one device's values
+	tbuf []byte
+	vals []value
 }
 
 // text is the character data of the element just started.
 func (f *fastReader) text() (string, bool) {
 	var ok bool
-	f.buf, ok = f.s.Text(f.buf[:0])
+	f.tbuf, ok = f.s.Text(f.tbuf[:0])
 	if !ok {
 		return "", false
 	}
-	return string(f.buf), true
+	return string(f.tbuf), true
 }
 
 // ret reads selectCmDeviceResponse or its selectCmDeviceReturn (outer false), as decodeReturn.
@@ -190,89 +192,159 @@ func (f *fastReader) node() (Node, bool) {
 	return n, true
 }
 
-// device fills x from one CmDevices item (just started) as DecodeElement does.
+// Fields of xmlDevice the fast path fills; one device's values share one string.
+const (
+	fName = iota
+	fDirNumber
+	fDeviceClass
+	fLegacyClass
+	fModel
+	fProduct
+	fHttpd
+	fRegistrationAttempts
+	fIsCtiControllable
+	fLoginUserID
+	fStatus
+	fStatusReason
+	fDescription
+	fTimeStamp
+	fProtocol
+	fNumOfLines
+	fActiveLoadID
+	fInactiveLoadID
+	fDownloadStatus
+	fLegacyIP
+	fLineDN
+	fLineStatus
+	fIP
+	fIPAddrType
+	fNone
+)
+
+// deviceField maps a CmDevice child's local name to its field.
+var deviceField = map[string]int{
+	"Name": fName, "DirNumber": fDirNumber, "DeviceClass": fDeviceClass, "Class": fLegacyClass,
+	"Model": fModel, "Product": fProduct, "Httpd": fHttpd, "RegistrationAttempts": fRegistrationAttempts,
+	"IsCtiControllable": fIsCtiControllable, "LoginUserId": fLoginUserID, "Status": fStatus,
+	"StatusReason": fStatusReason, "Description": fDescription, "TimeStamp": fTimeStamp,
+	"Protocol": fProtocol, "NumOfLines": fNumOfLines, "ActiveLoadID": fActiveLoadID,
+	"InactiveLoadID": fInactiveLoadID, "DownloadStatus": fDownloadStatus, "IpAddress": fLegacyIP,
+}
+
+// ptr is the field id of x (of its item-th line or address for the item fields).
+func (x *xmlDevice) ptr(id, item int) *string {
+	switch id {
+	case fName:
+		return &x.Name
+	case fDirNumber:
+		return &x.DirNumber
+	case fDeviceClass:
+		return &x.DeviceClass
+	case fLegacyClass:
+		return &x.LegacyClass
+	case fModel:
+		return &x.Model
+	case fProduct:
+		return &x.Product
+	case fHttpd:
+		return &x.Httpd
+	case fRegistrationAttempts:
+		return &x.RegistrationAttempts
+	case fIsCtiControllable:
+		return &x.IsCtiControllable
+	case fLoginUserID:
+		return &x.LoginUserID
+	case fStatus:
+		return &x.Status
+	case fStatusReason:
+		return &x.StatusReason
+	case fDescription:
+		return &x.Description
+	case fTimeStamp:
+		return &x.TimeStamp
+	case fProtocol:
+		return &x.Protocol
+	case fNumOfLines:
+		return &x.NumOfLines
+	case fActiveLoadID:
+		return &x.ActiveLoadID
+	case fInactiveLoadID:
+		return &x.InactiveLoadID
+	case fDownloadStatus:
+		return &x.DownloadStatus
+	case fLegacyIP:
+		return &x.LegacyIP
+	case fLineDN:
+		return &x.LinesStatus[item].DirectoryNumber
+	case fLineStatus:
+		return &x.LinesStatus[item].Status
+	case fIP:
+		return &x.IPAddress[item].IP
+	default:
+		return &x.IPAddress[item].IPAddrType
+	}
+}
+
+// value is one field's text, at buf[a:b] until the device is complete.
+type value struct{ id, item, a, b int }
+
+// device fills x from one CmDevices item (just started) as DecodeElement does: the text of
+// each known child (the last one wins), LinesStatus and IPAddress items appended.
 func (f *fastReader) device(x *xmlDevice) bool {
 	s := f.s
+	f.buf, f.vals = f.buf[:0], f.vals[:0]
 	for {
 		more, ok := s.Child()
 		if !ok {
 			return false
 		}
 		if !more {
-			return true
+			break
 		}
-		var dst *string
-		switch string(s.Local()) {
-		case "Name":
-			dst = &x.Name
-		case "DirNumber":
-			dst = &x.DirNumber
-		case "DeviceClass":
-			dst = &x.DeviceClass
-		case "Class":
-			dst = &x.LegacyClass
-		case "Model":
-			dst = &x.Model
-		case "Product":
-			dst = &x.Product
-		case "Httpd":
-			dst = &x.Httpd
-		case "RegistrationAttempts":
-			dst = &x.RegistrationAttempts
-		case "IsCtiControllable":
-			dst = &x.IsCtiControllable
-		case "LoginUserId":
-			dst = &x.LoginUserID
-		case "Status":
-			dst = &x.Status
-		case "StatusReason":
-			dst = &x.StatusReason
-		case "Description":
-			dst = &x.Description
-		case "TimeStamp":
-			dst = &x.TimeStamp
-		case "Protocol":
-			dst = &x.Protocol
-		case "NumOfLines":
-			dst = &x.NumOfLines
-		case "ActiveLoadID":
-			dst = &x.ActiveLoadID
-		case "InactiveLoadID":
-			dst = &x.InactiveLoadID
-		case "DownloadStatus":
-			dst = &x.DownloadStatus
-		case "IpAddress":
-			dst = &x.LegacyIP
+		switch local := s.Local(); string(local) {
 		case "LinesStatus":
 			if !f.items(func() bool {
 				x.LinesStatus = append(x.LinesStatus, lineStatus{})
-				l := &x.LinesStatus[len(x.LinesStatus)-1]
-				return f.fields(map2{"DirectoryNumber", &l.DirectoryNumber, "Status", &l.Status})
+				return f.fields(len(x.LinesStatus)-1, "DirectoryNumber", fLineDN, "Status", fLineStatus)
 			}) {
 				return false
 			}
-			continue
 		case "IPAddress":
 			if !f.items(func() bool {
 				x.IPAddress = append(x.IPAddress, ipAddress{})
-				ip := &x.IPAddress[len(x.IPAddress)-1]
-				return f.fields(map2{"IP", &ip.IP, "IPAddrType", &ip.IPAddrType})
+				return f.fields(len(x.IPAddress)-1, "IP", fIP, "IPAddrType", fIPAddrType)
 			}) {
 				return false
 			}
-			continue
 		default:
-			if !s.Skip() {
+			id, known := deviceField[string(local)]
+			if !known {
+				if !s.Skip() {
+					return false
+				}
+				continue
+			}
+			if !f.value(id, 0) {
 				return false
 			}
-			continue
 		}
-		t, ok := f.text()
-		if !ok {
-			return false
-		}
-		*dst = t
 	}
+	all := string(f.buf)
+	for _, v := range f.vals {
+		*x.ptr(v.id, v.item) = all[v.a:v.b]
+	}
+	return true
+}
+
+// value reads the text of the element just started as field id (of item).
+func (f *fastReader) value(id, item int) bool {
+	a := len(f.buf)
+	var ok bool
+	if f.buf, ok = f.s.Text(f.buf); !ok {
+		return false
+	}
+	f.vals = append(f.vals, value{id, item, a, len(f.buf)})
+	return true
 }
 
 // items reads the item children of a LinesStatus or IPAddress element (just started) with
@@ -299,16 +371,8 @@ func (f *fastReader) items(item func() bool) bool {
 	}
 }
 
-// map2 names the two text fields of an item.
-type map2 struct {
-	n1 string
-	v1 *string
-	n2 string
-	v2 *string
-}
-
-// fields reads an item (just started) into its two text fields.
-func (f *fastReader) fields(m map2) bool {
+// fields reads an item (just started) into its two text fields: n1 as field id1, n2 as id2.
+func (f *fastReader) fields(item int, n1 string, id1 int, n2 string, id2 int) bool {
 	s := f.s
 	for {
 		more, ok := s.Child()
@@ -318,22 +382,21 @@ func (f *fastReader) fields(m map2) bool {
 		if !more {
 			return true
 		}
-		var dst *string
+		id := fNone
 		switch string(s.Local()) {
-		case m.n1:
-			dst = m.v1
-		case m.n2:
-			dst = m.v2
-		default:
+		case n1:
+			id = id1
+		case n2:
+			id = id2
+		}
+		if id == fNone {
 			if !s.Skip() {
 				return false
 			}
 			continue
 		}
-		t, ok := f.text()
-		if !ok {
+		if !f.value(id, item) {
 			return false
 		}
-		*dst = t
 	}
 }

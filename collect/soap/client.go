@@ -104,6 +104,7 @@ type Client struct {
 	retries  atomic.Int64
 	waits    atomic.Int64
 	fast     atomic.Int64
+	bufs     sync.Pool // answer buffers of the fast path
 }
 
 // New builds a client. It fails when the CA file cannot be read or holds no certificate.
@@ -498,7 +499,8 @@ func (c *Client) send(ctx context.Context, req Request, host string, decode Deco
 		return &HTTPError{Host: host, Status: resp.StatusCode, RetryAfter: retryAfter, Detail: c.excerpt(peek, len(rest) == len(peek))}, false
 	}
 	if req.Fast != nil && !c.opts.NoFast && resp.StatusCode == 200 {
-		body, rerr := readBody(br, resp.ContentLength, c.opts.MaxBody)
+		body, put, rerr := c.readBody(br, resp.ContentLength)
+		defer put()
 		if rerr == nil && c.fastDecode(body, req.Fast) {
 			c.fast.Add(1)
 			return nil, false

@@ -57,17 +57,31 @@ func (c *Client) fastDecode(body []byte, fast FastFunc) bool {
 	return fast(s)
 }
 
-// readBody reads the rest of an answer into memory for the fast path, sized by the announced
-// length when there is one (within the body limit). On a read error it returns what it read.
-func readBody(br *bufio.Reader, length, max int64) ([]byte, error) {
-	size := int64(64 << 10)
-	if length > 0 {
-		size = min(length, max) + 1
+// readBody reads the rest of an answer into memory for the fast path, into a buffer of the
+// client's pool (sized by the announced length when there is one, within the body limit),
+// which put returns when the answer is read. On a read error it returns what it read.
+func (c *Client) readBody(br *bufio.Reader, length int64) (body []byte, put func(), err error) {
+	p, _ := c.bufs.Get().(*[]byte)
+	if p == nil {
+		p = new([]byte)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size))
-	_, err := buf.ReadFrom(br)
-	return buf.Bytes(), err
+	if length > 0 && int64(cap(*p)) <= length {
+		*p = make([]byte, 0, min(length, c.opts.MaxBody)+1)
+	}
+	buf := bytes.NewBuffer((*p)[:0])
+	_, err = buf.ReadFrom(br)
+	body = buf.Bytes()
+	return body, func() {
+		if cap(body) <= maxPooledBody {
+			*p = body[:0]
+			c.bufs.Put(p)
+		}
+	}, err
 }
+
+// maxPooledBody is the largest answer buffer kept for the next answer: CUCM caps AXL answers
+// at 8 MB.
+const maxPooledBody = 16 << 20
 
 // replay gives the ordinary decoder the bytes the fast path read, then the error that ended
 // the read, if any: it sees the same stream it would have read from the network.
