@@ -85,11 +85,12 @@ func (r *rowReader) row(s *soap.Scanner) (Row, bool) {
 	if len(r.cols) == 0 {
 		return nil, false
 	}
-	all := string(r.buf)
+	// One string per value, not one per row: the inventory keeps a few values of each row for
+	// the whole collection (names, keys), and a shared string would keep the whole row.
 	row := make(Row, max(r.last, len(r.cols)))
 	start := 0
 	for i, k := range r.cols {
-		row[k] = all[start:r.ends[i]]
+		row[k] = string(r.buf[start:r.ends[i]])
 		start = r.ends[i]
 	}
 	r.last = len(r.cols)
