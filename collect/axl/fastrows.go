@@ -10,7 +10,7 @@ import (
 // return holding rows of columns, each column's text read as soap.Text reads it. Anything
 // else (another element beside return or inside it, a column with elements inside, a row
 // without columns) is left to readRows, which says what is wrong. Column names are interned
-// across rows and one row's values share one string.
+// across rows.
 type rowReader struct {
 	keys map[string]string // column name as answered → lower-case key
 	buf  []byte
