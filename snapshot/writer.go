@@ -226,7 +226,9 @@ func (w *Writer) exec(ctx context.Context, stmt string, args ...any) error {
 	if w.done {
 		return errors.New("snapshot writer already finished")
 	}
-	if _, err := w.stmts[stmt].ExecContext(ctx, append([]any{w.meta.ID}, args...)...); err != nil {
+	// Without cancellation: the driver then runs the statement on this goroutine instead of
+	// starting one per row to watch the context (a row is stored in microseconds).
+	if _, err := w.stmts[stmt].ExecContext(context.WithoutCancel(ctx), append([]any{w.meta.ID}, args...)...); err != nil {
 		if se, ok := errors.AsType[sqlite3.Error](err); ok &&
 			(se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey || se.ExtendedCode == sqlite3.ErrConstraintUnique) {
 			return fmt.Errorf("storing %s: %w: %w", stmt, ErrDuplicate, err)
@@ -354,6 +356,18 @@ func (w *Writer) publish(ctx context.Context) (err error) {
 	defer func() {
 		if _, derr := conn.ExecContext(context.WithoutCancel(ctx), `DETACH DATABASE staging`); derr != nil {
 			// Never hand a connection with the staging file attached back to the pool.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	// Every staged row belongs to the snapshot row inserted first below: checking each one's
+	// foreign key (a lookup per row, hundreds of thousands of them with the mirrored tables)
+	// tells nothing. The pragma only applies outside a transaction; it is on again before the
+	// connection goes back to the pool.
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return err
+	}
+	defer func() {
+		if _, ferr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); ferr != nil {
 			conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()

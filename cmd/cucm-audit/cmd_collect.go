@@ -69,14 +69,20 @@ func applyTimeout(cfg *collect.Config, timeout time.Duration) error {
 }
 
 func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("collect", "collect [--db FILE] [--config FILE --cluster NAME] [--timeout DURATION] [--verbose] [--quiet]", stderr)
+	fs := newFlagSet("collect", "collect [--db FILE] [--config FILE --cluster NAME] [--timeout DURATION] [--verbose] [--quiet] [--profile FILE]", stderr)
 	db := dbFlag(fs)
 	cf := addCollectorFlags(fs)
 	timeout := timeoutFlag(fs)
 	quiet := quietFlag(fs)
+	profile := profileFlag(fs)
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
+	stopProfile, err := startProfile(*profile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	cfg, err := cf.loadConfig()
 	if err != nil {
 		return err

@@ -36,9 +36,15 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	reportFlags(fs, &ro)
 	mail := addMailFlags(fs)
 	quiet := quietFlag(fs)
+	profile := profileFlag(fs)
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
+	stopProfile, err := startProfile(*profile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	// Every configuration problem is found before the cluster is touched.
 	aopts, err := af.options(ctx)
 	if err != nil {

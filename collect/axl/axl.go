@@ -177,10 +177,10 @@ func TooLarge(err error) (bool, int) {
 
 // call sends one operation. When the cluster refuses the schema version (HTTP 599) and lists
 // the versions it supports, the client switches once to the newest one it knows and asks again.
-func (c *Client) call(ctx context.Context, op, inner string, decode soap.DecodeFunc) error {
+func (c *Client) call(ctx context.Context, op, inner string, decode soap.DecodeFunc, fast soap.FastFunc) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	err := c.send(ctx, op, inner, decode)
+	err := c.send(ctx, op, inner, decode, fast)
 	var he *soap.HTTPError
 	if err == nil || !errors.As(err, &he) || he.Status != 599 {
 		return err
@@ -200,15 +200,15 @@ func (c *Client) call(ctx context.Context, op, inner string, decode soap.DecodeF
 		return err
 	}
 	c.version, c.switched = v, true
-	return c.send(ctx, op, inner, decode)
+	return c.send(ctx, op, inner, decode, fast)
 }
 
-func (c *Client) send(ctx context.Context, op, inner string, decode soap.DecodeFunc) error {
+func (c *Client) send(ctx context.Context, op, inner string, decode soap.DecodeFunc, fast soap.FastFunc) error {
 	c.seq++
 	body := `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns="http://www.cisco.com/AXL/API/` +
 		c.version + `"><soapenv:Header/><soapenv:Body><ns:` + op + ` sequence="` + strconv.Itoa(c.seq) + `">` + inner +
 		`</ns:` + op + `></soapenv:Body></soapenv:Envelope>`
-	return c.soap.Call(ctx, soap.Request{URL: c.url, SOAPAction: "CUCM:DB ver=" + c.version + " " + op, Body: []byte(body)}, decode)
+	return c.soap.Call(ctx, soap.Request{URL: c.url, SOAPAction: "CUCM:DB ver=" + c.version + " " + op, Body: []byte(body), Fast: fast}, decode)
 }
 
 // CCMVersion returns the cluster's version, e.g. "15.0.1.12900(234)". An answer that is not a
@@ -219,7 +219,7 @@ func (c *Client) CCMVersion(ctx context.Context) (string, error) {
 		v, err := readVersion(d, start)
 		version = v
 		return err
-	})
+	}, nil)
 	if err != nil {
 		return "", fmt.Errorf("getCCMVersion: %w", err)
 	}
@@ -272,12 +272,16 @@ type Row map[string]string
 // that may be large.
 func (c *Client) Query(ctx context.Context, sql string, fn func(Row) error) (int, error) {
 	var rows []Row
+	var fast rowReader
 	err := c.call(ctx, "executeSQLQuery", "<sql>"+soap.Escape(sql)+"</sql>", func(d *xml.Decoder, start xml.StartElement) error {
 		rows = rows[:0]
 		if err := soap.Expect(start, "executeSQLQueryResponse", Namespace); err != nil {
 			return err
 		}
 		return readRows(d, func(r Row) { rows = append(rows, r) })
+	}, func(s *soap.Scanner) bool {
+		rows = rows[:0]
+		return fast.read(s, func(r Row) { rows = append(rows, r) })
 	})
 	if err != nil {
 		return 0, err

@@ -42,8 +42,14 @@ type queryResult struct {
 }
 
 func query(t *testing.T, status int, data []byte) queryResult {
+	return queryWith(t, status, data, soap.Options{})
+}
+
+// queryWith is query with the fast path off (opts.NoFast) or tighter XML bounds.
+func queryWith(t *testing.T, status int, data []byte, opts soap.Options) queryResult {
 	t.Helper()
-	sc, err := soap.New(soap.Options{User: "u", Password: "p", VerifyTLS: true, Transport: canned{status, data}})
+	opts.User, opts.Password, opts.VerifyTLS, opts.Transport = "u", "p", true, canned{status, data}
+	sc, err := soap.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +73,9 @@ func query(t *testing.T, status int, data []byte) queryResult {
 
 // FuzzQuery feeds arbitrary bytes, as a 200 and as a 500 answer, to the AXL client's
 // executeSQLQuery and getCCMVersion read paths (SOAP envelope, fault, rows, "too large"
-// detection): no panic, no hang, the same result every time, and consistent figures.
+// detection): no panic, no hang, the same result every time, and consistent figures. It is
+// also the differential test of the fast path: the same rows, or the same error, as the
+// encoding/xml decoder alone, at the default XML bounds and at tight ones.
 // Seeds: testdata/fuzz/FuzzQuery (row sets, empty sets, the devguide's faults, broken variants).
 func FuzzQuery(f *testing.F) {
 	f.Add([]byte(`<Envelope><Body><executeSQLQueryResponse xmlns="http://www.cisco.com/AXL/API/15.0"><return><row><a>1</a></row></return></executeSQLQueryResponse></Body></Envelope>`))
@@ -76,6 +84,14 @@ func FuzzQuery(f *testing.F) {
 			a, b := query(t, status, data), query(t, status, data)
 			if !reflect.DeepEqual(a, b) {
 				t.Fatalf("status %d: unstable result (-first +second):\n%s", status, cmp.Diff(a, b))
+			}
+			for _, opts := range []soap.Options{{}, {MaxDepth: 6, MaxTokens: 60, MaxTokenBytes: 80}} {
+				fast := queryWith(t, status, data, opts)
+				opts.NoFast = true
+				if slow := queryWith(t, status, data, opts); !reflect.DeepEqual(fast, slow) {
+					t.Fatalf("status %d, bounds %d/%d/%d: the fast path differs (-encoding/xml +fast):\n%s",
+						status, opts.MaxDepth, opts.MaxTokens, opts.MaxTokenBytes, cmp.Diff(slow, fast))
+				}
 			}
 			if a.Err == "" && a.N != len(a.Rows) {
 				t.Fatalf("Query returned n=%d for %d rows", a.N, len(a.Rows))

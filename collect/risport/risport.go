@@ -177,7 +177,12 @@ func (c *Client) SelectCmDevice(ctx context.Context, crit Criteria) (*Answer, er
 	if crit.Ext {
 		action = "selectCmDeviceExt"
 	}
-	err := c.soap.Call(ctx, soap.Request{URL: c.url, SOAPAction: action, Body: BuildRequest(crit)},
+	fast := func(s *soap.Scanner) bool {
+		a, ok := decodeFast(s)
+		ans = a
+		return ok
+	}
+	err := c.soap.Call(ctx, soap.Request{URL: c.url, SOAPAction: action, Body: BuildRequest(crit), Fast: fast},
 		func(d *xml.Decoder, start xml.StartElement) error {
 			a, err := Decode(d, start)
 			ans = a
@@ -366,34 +371,38 @@ func decodeNode(d *xml.Decoder) (Node, error) {
 }
 
 type xmlDevice struct {
-	Name                 string `xml:"Name"`
-	DirNumber            string `xml:"DirNumber"`
-	DeviceClass          string `xml:"DeviceClass"`
-	LegacyClass          string `xml:"Class"`
-	Model                string `xml:"Model"`
-	Product              string `xml:"Product"`
-	Httpd                string `xml:"Httpd"`
-	RegistrationAttempts string `xml:"RegistrationAttempts"`
-	IsCtiControllable    string `xml:"IsCtiControllable"`
-	LoginUserID          string `xml:"LoginUserId"`
-	Status               string `xml:"Status"`
-	StatusReason         string `xml:"StatusReason"`
-	Description          string `xml:"Description"`
-	TimeStamp            string `xml:"TimeStamp"`
-	Protocol             string `xml:"Protocol"`
-	NumOfLines           string `xml:"NumOfLines"`
-	LinesStatus          []struct {
-		DirectoryNumber string `xml:"DirectoryNumber"`
-		Status          string `xml:"Status"`
-	} `xml:"LinesStatus>item"`
-	ActiveLoadID   string `xml:"ActiveLoadID"`
-	InactiveLoadID string `xml:"InactiveLoadID"`
-	DownloadStatus string `xml:"DownloadStatus"`
-	IPAddress      []struct {
-		IP         string `xml:"IP"`
-		IPAddrType string `xml:"IPAddrType"`
-	} `xml:"IPAddress>item"`
-	LegacyIP string `xml:"IpAddress"`
+	Name                 string       `xml:"Name"`
+	DirNumber            string       `xml:"DirNumber"`
+	DeviceClass          string       `xml:"DeviceClass"`
+	LegacyClass          string       `xml:"Class"`
+	Model                string       `xml:"Model"`
+	Product              string       `xml:"Product"`
+	Httpd                string       `xml:"Httpd"`
+	RegistrationAttempts string       `xml:"RegistrationAttempts"`
+	IsCtiControllable    string       `xml:"IsCtiControllable"`
+	LoginUserID          string       `xml:"LoginUserId"`
+	Status               string       `xml:"Status"`
+	StatusReason         string       `xml:"StatusReason"`
+	Description          string       `xml:"Description"`
+	TimeStamp            string       `xml:"TimeStamp"`
+	Protocol             string       `xml:"Protocol"`
+	NumOfLines           string       `xml:"NumOfLines"`
+	LinesStatus          []lineStatus `xml:"LinesStatus>item"`
+	ActiveLoadID         string       `xml:"ActiveLoadID"`
+	InactiveLoadID       string       `xml:"InactiveLoadID"`
+	DownloadStatus       string       `xml:"DownloadStatus"`
+	IPAddress            []ipAddress  `xml:"IPAddress>item"`
+	LegacyIP             string       `xml:"IpAddress"`
+}
+
+type lineStatus struct {
+	DirectoryNumber string `xml:"DirectoryNumber"`
+	Status          string `xml:"Status"`
+}
+
+type ipAddress struct {
+	IP         string `xml:"IP"`
+	IPAddrType string `xml:"IPAddrType"`
 }
 
 func decodeDevices(d *xml.Decoder) ([]snapshot.RisDevice, error) {

@@ -87,6 +87,8 @@ type Options struct {
 	// QuietTLS skips the warning about AXL_VERIFY_TLS=false (another client of the same cluster
 	// gave it already).
 	QuietTLS bool
+	// NoFast decodes every answer with encoding/xml, ignoring Request.Fast (tests compare both).
+	NoFast bool
 }
 
 // Client sends SOAP requests to one or more URLs of one cluster.
@@ -107,6 +109,8 @@ type Client struct {
 	answered atomic.Bool
 	retries  atomic.Int64
 	waits    atomic.Int64
+	fast     atomic.Int64
+	bufs     sync.Pool // answer buffers of the fast path
 }
 
 // New builds a client. It fails when the CA file cannot be read or holds no certificate.
@@ -207,11 +211,12 @@ type Stats struct {
 	Requests int64 // HTTP attempts sent
 	Retries  int64 // attempts that were retries after a transient failure
 	Waits    int64 // waits after a rate-control fault
+	Fast     int64 // answers read by their FastFunc, without encoding/xml
 }
 
 // Stats returns the counters so far.
 func (c *Client) Stats() Stats {
-	return Stats{Requests: c.requests.Load(), Retries: c.retries.Load(), Waits: c.waits.Load()}
+	return Stats{Requests: c.requests.Load(), Retries: c.retries.Load(), Waits: c.waits.Load(), Fast: c.fast.Load()}
 }
 
 // DecodeFunc reads the payload: d is positioned just after start, the first element inside the
@@ -223,6 +228,9 @@ type Request struct {
 	URL        string
 	SOAPAction string // sent quoted; empty sends no SOAPAction header
 	Body       []byte // the whole envelope
+	// Fast, when set, reads a 200 answer first (see FastFunc); the DecodeFunc reads what it
+	// declines.
+	Fast FastFunc
 }
 
 // retryAfterBackOff lets one attempt override the next delay with the server's Retry-After.
@@ -499,6 +507,15 @@ func (c *Client) send(ctx context.Context, req Request, host string, decode Deco
 	if resp.StatusCode != 200 && !looksXML(peek) {
 		rest, _ := br.Peek(len(peek) + 1)
 		return &HTTPError{Host: host, Status: resp.StatusCode, RetryAfter: retryAfter, Detail: c.excerpt(peek, len(rest) == len(peek))}, false
+	}
+	if req.Fast != nil && !c.opts.NoFast && resp.StatusCode == 200 {
+		body, put, rerr := c.readBody(br, resp.ContentLength)
+		defer put()
+		if rerr == nil && c.fastDecode(body, req.Fast) {
+			c.fast.Add(1)
+			return nil, false
+		}
+		br = replay(body, rerr)
 	}
 	err = c.decodeEnvelope(actx, br, host, resp.StatusCode, decode)
 	var f *Fault
