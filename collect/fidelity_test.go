@@ -114,6 +114,10 @@ func TestRealClusterShapes(t *testing.T) {
 					t.Errorf("%s %s on a complete snapshot: %s", rr.Rule.ID, rr.Outcome, rr.Reason)
 					continue
 				}
+				if compliancePack(rr.Rule.Category) {
+					tested++ // exact findings: analyze's TestCompliance*; here: no error, and checkNeverJudged
+					continue
+				}
 				var got []string
 				for _, f := range rr.Findings {
 					got = append(got, f.Entity)
@@ -616,4 +620,15 @@ func checkFidelityByHand(t *testing.T, res *analyze.Result) {
 			t.Errorf("%s on fidelity.yaml (-want +got):\n%s", rr.Rule.ID, diff)
 		}
 	}
+}
+
+// compliancePack reports whether a rule category is one of the dial-plan compliance packs, whose
+// expected findings come from digit analysis: analyze's TestCompliance tests compute and replay
+// them; the shapes test holds them to concluding and to naming nothing RisPort never lists.
+func compliancePack(category string) bool {
+	switch category {
+	case "emergency", "tollfraud", "access", "dialplan":
+		return true
+	}
+	return false
 }
