@@ -241,8 +241,31 @@ func TestComplianceFires(t *testing.T) {
 			if diff := cmp.Diff(c.want, entities(r)); diff != "" {
 				t.Errorf("%s entities (-want +got):\n%s", c.rule, diff)
 			}
+			// The path in the evidence is the path `cucm-audit dial` prints for the replay command.
+			var plan *DialPlan
 			for _, f := range r.Findings {
-				t.Logf("%s", f.Message)
+				ev := map[string]string{}
+				for _, e := range f.Evidence {
+					ev[e.Name] = e.Value
+				}
+				if ev["replay"] == "" {
+					if strings.HasPrefix(c.rule, "EMG-") || strings.HasPrefix(c.rule, "TF-") || c.rule == "DP-006" {
+						t.Errorf("%s: no replay command in the evidence", f.Entity)
+					}
+					continue
+				}
+				if plan == nil {
+					m, err := store.Get(context.Background(), id)
+					must(t, err)
+					plan, err = LoadDialPlan(context.Background(), store.Path(), m)
+					must(t, err)
+				}
+				a, err := plan.Dial(replayRequest(t, ev["replay"]))
+				if err != nil {
+					t.Errorf("%s: replaying %q: %v", f.Entity, ev["replay"], err)
+				} else if a.Path != ev["path"] {
+					t.Errorf("%s: replay path\n  %s\nwant (evidence)\n  %s", f.Entity, a.Path, ev["path"])
+				}
 			}
 		})
 	}
