@@ -72,21 +72,7 @@ func distinctColumns(cols []string, rows [][]string) ([]string, [][]string) {
 			}
 		}
 	}
-	var oc []string
-	for i, c := range cols {
-		if keep[i] {
-			oc = append(oc, c)
-		}
-	}
-	out := make([][]string, len(rows))
-	for ri, r := range rows {
-		for i, v := range r {
-			if i < len(keep) && keep[i] {
-				out[ri] = append(out[ri], v)
-			}
-		}
-	}
-	return oc, out
+	return keepColumns(cols, rows, keep)
 }
 
 // withoutEntityParts drops the columns (after the first, the entity) whose every value is part
@@ -108,6 +94,23 @@ func withoutEntityParts(cols []string, rows [][]string) ([]string, [][]string) {
 		}
 		keep[i] = !part
 	}
+	return keepColumns(cols, rows, keep)
+}
+
+// scoreTrend says an area's scores over the cluster's snapshots: "#39 70 → #40 68 → #42 62".
+func scoreTrend(ps []analyze.ScorePoint) string {
+	if len(ps) < 2 {
+		return "—"
+	}
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = "#" + strconv.FormatInt(p.SnapshotID, 10) + " " + strconv.Itoa(p.Score)
+	}
+	return strings.Join(parts, " → ")
+}
+
+// keepColumns returns the columns, and each row's cells, that keep marks.
+func keepColumns(cols []string, rows [][]string, keep []bool) ([]string, [][]string) {
 	var oc []string
 	for i, c := range cols {
 		if keep[i] {
@@ -123,16 +126,4 @@ func withoutEntityParts(cols []string, rows [][]string) ([]string, [][]string) {
 		}
 	}
 	return oc, out
-}
-
-// scoreTrend says an area's scores over the cluster's snapshots: "#39 70 → #40 68 → #42 62".
-func scoreTrend(ps []analyze.ScorePoint) string {
-	if len(ps) < 2 {
-		return "—"
-	}
-	parts := make([]string, len(ps))
-	for i, p := range ps {
-		parts[i] = "#" + strconv.FormatInt(p.SnapshotID, 10) + " " + strconv.Itoa(p.Score)
-	}
-	return strings.Join(parts, " → ")
 }
