@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/snapshot"
@@ -215,4 +216,25 @@ func nodeRoleText(n analyze.ClusterNode) string {
 		s += ", inactive"
 	}
 	return s
+}
+
+// reportFacts are the facts a report's first page or header states, in order, with times
+// written by when; a fact may be "" (no earlier snapshot compared, no analysis).
+func reportFacts(r *analyze.Report, when func(time.Time) string) [][2]string {
+	status := string(r.Snapshot.Status)
+	if r.Snapshot.Status == snapshot.StatusPartial {
+		status += " (some sources could not be read: see Data quality)"
+	}
+	return [][2]string{
+		{"Cluster", r.Snapshot.ClusterID},
+		{"CUCM version", r.Snapshot.CUCMVersion},
+		{"Publisher (AXL host)", r.Snapshot.AXLHost},
+		{"Snapshot", fmt.Sprintf("#%d", r.Snapshot.ID)},
+		{"Analysis", AnalysisText(r)},
+		{"Compared with", compared(r)},
+		{"Collected", when(r.Snapshot.StartedAt) + " to " + when(r.Snapshot.FinishedAt)},
+		{"Snapshot status", status},
+		{"Rules evaluated", ruleCoverage(r)},
+		{"Report generated", when(r.GeneratedAt) + " by cucm-audit " + r.ToolVersion},
+	}
 }

@@ -206,22 +206,7 @@ func newHTMLView(r *analyze.Report) *htmlView {
 	if v.ChangeWindow {
 		v.Title = "CUCM change-window report"
 	}
-	status := string(r.Snapshot.Status)
-	if r.Snapshot.Status == "partial" {
-		status += " (some sources could not be read: see Data quality)"
-	}
-	facts := [][2]string{
-		{"Cluster", r.Snapshot.ClusterID},
-		{"CUCM version", r.Snapshot.CUCMVersion},
-		{"Publisher (AXL host)", r.Snapshot.AXLHost},
-		{"Snapshot", fmt.Sprintf("#%d", r.Snapshot.ID)},
-		{"Analysis", AnalysisText(r)},
-		{"Compared with", compared(r)},
-		{"Collected", htmlTime(r.Snapshot.StartedAt) + " to " + htmlTime(r.Snapshot.FinishedAt)},
-		{"Snapshot status", status},
-		{"Rules evaluated", ruleCoverage(r)},
-		{"Report generated", htmlTime(r.GeneratedAt) + " by cucm-audit " + r.ToolVersion},
-	}
+	facts := reportFacts(r, htmlTime)
 	for _, f := range facts {
 		if f[1] != "" {
 			v.Facts = append(v.Facts, [2]string{f[0], oneLine(f[1])})

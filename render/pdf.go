@@ -561,23 +561,7 @@ func (d *pdfDoc) titlePage() {
 	}
 	d.banner()
 	f.SetY(max(f.GetY(), 110))
-	status := string(r.Snapshot.Status)
-	if r.Snapshot.Status == "partial" {
-		status += " (some sources could not be read: see Data quality)"
-	}
-	facts := [][]string{
-		{"Cluster", r.Snapshot.ClusterID},
-		{"CUCM version", r.Snapshot.CUCMVersion},
-		{"Publisher (AXL host)", r.Snapshot.AXLHost},
-		{"Snapshot", fmt.Sprintf("#%d", r.Snapshot.ID)},
-		{"Analysis", AnalysisText(r)},
-		{"Compared with", compared(r)},
-		{"Collected", fmtTime(r.Snapshot.StartedAt) + " to " + fmtTime(r.Snapshot.FinishedAt)},
-		{"Snapshot status", status},
-		{"Rules evaluated", ruleCoverage(r)},
-		{"Report generated", fmtTime(r.GeneratedAt)},
-		{"Tool version", "cucm-audit " + r.ToolVersion},
-	}
+	facts := reportFacts(r, fmtTime)
 	for _, kv := range facts {
 		if kv[1] == "" && (kv[0] == "Compared with" || kv[0] == "Rules evaluated" || kv[0] == "Analysis") {
 			continue
