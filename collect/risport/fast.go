@@ -41,150 +41,116 @@ func (f *fastReader) text() (string, bool) {
 	return string(f.tbuf), true
 }
 
-// ret reads selectCmDeviceResponse or its selectCmDeviceReturn (outer false), as decodeReturn.
-func (f *fastReader) ret(a *Answer, results *int, outer bool) bool {
-	s := f.s
+// children walks the children of the element just started, to its end tag, calling fn with each
+// child's local name (the scanner's bytes, valid until the next child: compared with
+// string(local), which does not allocate); fn reads the child whole (its text, its children,
+// or Skip). It is false when the scanner or fn fails.
+func (f *fastReader) children(fn func(local []byte) bool) bool {
 	for {
-		more, ok := s.Child()
+		more, ok := f.s.Child()
 		if !ok {
 			return false
 		}
 		if !more {
 			return true
 		}
-		switch string(s.Local()) {
-		case "selectCmDeviceReturn":
-			if !outer || !f.ret(a, results, false) {
-				return false
-			}
-		case "SelectCmDeviceResult":
-			*results++
-			if !f.result(a) {
-				return false
-			}
-		case "StateInfo":
-			t, ok := f.text()
-			if !ok {
-				return false
-			}
-			a.StateInfo = strings.TrimSpace(t)
-		default:
-			if !s.Skip() {
-				return false
-			}
+		if !fn(f.s.Local()) {
+			return false
 		}
 	}
 }
 
+// ret reads selectCmDeviceResponse or its selectCmDeviceReturn (outer false), as decodeReturn.
+func (f *fastReader) ret(a *Answer, results *int, outer bool) bool {
+	return f.children(func(local []byte) bool {
+		switch string(local) {
+		case "selectCmDeviceReturn":
+			return outer && f.ret(a, results, false)
+		case "SelectCmDeviceResult":
+			*results++
+			return f.result(a)
+		case "StateInfo":
+			t, ok := f.text()
+			a.StateInfo = strings.TrimSpace(t)
+			return ok
+		}
+		return f.s.Skip()
+	})
+}
+
 // result reads a SelectCmDeviceResult, as decodeResult.
 func (f *fastReader) result(a *Answer) bool {
-	s := f.s
 	sawNodes := false
-	for {
-		more, ok := s.Child()
-		if !ok {
-			return false
-		}
-		if !more {
-			return sawNodes
-		}
-		switch string(s.Local()) {
+	ok := f.children(func(local []byte) bool {
+		switch string(local) {
 		case "TotalDevicesFound":
 			t, ok := f.text()
-			if !ok {
-				return false
-			}
 			a.TotalDevicesFound, _ = strconv.Atoi(strings.TrimSpace(t))
+			return ok
 		case "CmNodes":
 			if sawNodes {
 				return false
 			}
 			sawNodes = true
-			for {
-				more, ok := s.Child()
-				if !ok {
-					return false
-				}
-				if !more {
-					break
-				}
+			return f.children(func([]byte) bool {
 				n, ok := f.node()
 				if !ok || n.Name == "" {
 					return false
 				}
 				a.Nodes = append(a.Nodes, n)
-			}
-		default:
-			if !s.Skip() {
-				return false
-			}
+				return true
+			})
 		}
-	}
+		return f.s.Skip()
+	})
+	return ok && sawNodes
 }
 
 // node reads one CmNodes item, as decodeNode.
 func (f *fastReader) node() (Node, bool) {
-	s := f.s
 	var n Node
-	for {
-		more, ok := s.Child()
-		if !ok {
-			return n, false
-		}
-		if !more {
-			break
-		}
-		if string(s.Local()) == "CmDevices" {
-			for {
-				more, ok := s.Child()
-				if !ok {
-					return n, false
-				}
-				if !more {
-					break
-				}
+	ok := f.children(func(local []byte) bool {
+		if string(local) == "CmDevices" {
+			return f.children(func([]byte) bool {
 				var x xmlDevice
 				if !f.device(&x) {
-					return n, false
+					return false
 				}
 				r := x.record()
 				if r.Name == "" {
-					return n, false
+					return false
 				}
 				n.Devices = append(n.Devices, r)
-			}
-			continue
+				return true
+			})
 		}
-		local := s.Local()
-		field := 0
+		// Every other child is read as decodeNode reads it (soap.Text); three are kept. The name
+		// is taken before the text is read: local is the scanner's bytes.
+		var keep *string
+		noChange := false
 		switch string(local) {
 		case "ReturnCode":
-			field = 1
+			keep = &n.ReturnCode
 		case "Name":
-			field = 2
+			keep = &n.Name
 		case "NoChange":
-			field = 3
-		}
-		if field == 0 {
-			// read as decodeNode reads it (soap.Text), then dropped
-			if _, ok := f.text(); !ok {
-				return n, false
-			}
-			continue
+			noChange = true
 		}
 		t, ok := f.text()
 		if !ok {
-			return n, false
+			return false
 		}
 		t = strings.TrimSpace(t)
-		switch field {
-		case 1:
-			n.ReturnCode = t
-		case 2:
-			n.Name = t
-		case 3:
+		switch {
+		case keep != nil:
+			*keep = t
+		case noChange:
 			n.NoChange, _ = strconv.ParseBool(t)
 		}
+		return true
+	})
+	if !ok {
+		return n, false
 	}
 	for i := range n.Devices {
 		n.Devices[i].Node = n.Name
@@ -291,43 +257,27 @@ type value struct{ id, item, a, b int }
 // device fills x from one CmDevices item (just started) as DecodeElement does: the text of
 // each known child (the last one wins), LinesStatus and IPAddress items appended.
 func (f *fastReader) device(x *xmlDevice) bool {
-	s := f.s
 	f.buf, f.vals = f.buf[:0], f.vals[:0]
-	for {
-		more, ok := s.Child()
-		if !ok {
-			return false
-		}
-		if !more {
-			break
-		}
-		switch local := s.Local(); string(local) {
+	ok := f.children(func(local []byte) bool {
+		switch string(local) {
 		case "LinesStatus":
-			if !f.items(func() bool {
+			return f.items(func() bool {
 				x.LinesStatus = append(x.LinesStatus, lineStatus{})
 				return f.fields(len(x.LinesStatus)-1, "DirectoryNumber", fLineDN, "Status", fLineStatus)
-			}) {
-				return false
-			}
+			})
 		case "IPAddress":
-			if !f.items(func() bool {
+			return f.items(func() bool {
 				x.IPAddress = append(x.IPAddress, ipAddress{})
 				return f.fields(len(x.IPAddress)-1, "IP", fIP, "IPAddrType", fIPAddrType)
-			}) {
-				return false
-			}
-		default:
-			id, known := deviceField[string(local)]
-			if !known {
-				if !s.Skip() {
-					return false
-				}
-				continue
-			}
-			if !f.value(id, 0) {
-				return false
-			}
+			})
 		}
+		if id, known := deviceField[string(local)]; known {
+			return f.value(id, 0)
+		}
+		return f.s.Skip()
+	})
+	if !ok {
+		return false
 	}
 	all := string(f.buf)
 	for _, v := range f.vals {
@@ -350,53 +300,23 @@ func (f *fastReader) value(id, item int) bool {
 // items reads the item children of a LinesStatus or IPAddress element (just started) with
 // item; other children are passed over.
 func (f *fastReader) items(item func() bool) bool {
-	s := f.s
-	for {
-		more, ok := s.Child()
-		if !ok {
-			return false
+	return f.children(func(local []byte) bool {
+		if string(local) != "item" {
+			return f.s.Skip()
 		}
-		if !more {
-			return true
-		}
-		if string(s.Local()) != "item" {
-			if !s.Skip() {
-				return false
-			}
-			continue
-		}
-		if !item() {
-			return false
-		}
-	}
+		return item()
+	})
 }
 
 // fields reads an item (just started) into its two text fields: n1 as field id1, n2 as id2.
 func (f *fastReader) fields(item int, n1 string, id1 int, n2 string, id2 int) bool {
-	s := f.s
-	for {
-		more, ok := s.Child()
-		if !ok {
-			return false
-		}
-		if !more {
-			return true
-		}
-		id := fNone
-		switch string(s.Local()) {
+	return f.children(func(local []byte) bool {
+		switch string(local) {
 		case n1:
-			id = id1
+			return f.value(id1, item)
 		case n2:
-			id = id2
+			return f.value(id2, item)
 		}
-		if id == fNone {
-			if !s.Skip() {
-				return false
-			}
-			continue
-		}
-		if !f.value(id, item) {
-			return false
-		}
-	}
+		return f.s.Skip()
+	})
 }
