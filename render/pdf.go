@@ -23,6 +23,10 @@ type PDF struct {
 	// Options.Formats): the cut lists then point at it ("N more in the XLSX"); otherwise they say
 	// that the XLSX report lists them all and how to write one (--format xlsx).
 	WithXLSX bool
+
+	// cells, when set, receives the box and text of every table cell drawn: the tests check each
+	// against the rendered pages.
+	cells func(pdfCell)
 }
 
 // Format implements Renderer.
@@ -36,6 +40,8 @@ const (
 	pdfMarginB   = 18.0
 	pdfTableSize = 7.5
 	pdfBodySize  = 9.5
+	// pdfCellMargin is the room fpdf leaves between a cell's edge and its text.
+	pdfCellMargin = 1.2
 	// pdfMaxCellRunes and pdfMaxCellLines bound one table cell; the XLSX has the full value.
 	pdfMaxCellRunes = 240
 	pdfMaxCellLines = 8
@@ -85,17 +91,17 @@ type pdfDoc struct {
 	pageH  float64
 	width  float64 // printable width
 	bottom float64 // y past which nothing is drawn
+	// split wraps a cell's text to a column width (fpdf's SplitText); cells receives each table
+	// cell drawn when set (see PDF.cells).
+	split func(s string, w float64) []string
+	cells func(pdfCell)
 }
 
-// Render implements Renderer.
-func (p *PDF) Render(w io.Writer, r *analyze.Report) (err error) {
-	max := p.MaxEntities
-	if max == 0 {
-		max = DefaultPDFMaxEntities
-	}
+// newPDFDoc starts an A4 document with the embedded fonts and the page geometry.
+func newPDFDoc(r *analyze.Report) (*pdfDoc, error) {
 	runes, err := fontRunes()
 	if err != nil {
-		return fmt.Errorf("loading pdf fonts: %w", err)
+		return nil, fmt.Errorf("loading pdf fonts: %w", err)
 	}
 	f := fpdf.New("P", "mm", "A4", "")
 	// Resource catalogs in a fixed order: the same report renders to the same bytes, so WriteAll
@@ -104,12 +110,27 @@ func (p *PDF) Render(w io.Writer, r *analyze.Report) (err error) {
 	f.AddUTF8FontFromBytes("DejaVu", "", dejaVuSans)
 	f.AddUTF8FontFromBytes("DejaVu", "B", dejaVuSansBold)
 	if err := f.Error(); err != nil {
-		return fmt.Errorf("loading pdf fonts: %w", err)
+		return nil, fmt.Errorf("loading pdf fonts: %w", err)
 	}
-	d := &pdfDoc{f: f, runes: runes, rep: r, max: max, maxAsked: p.MaxEntities != 0, xlsx: p.WithXLSX, sheets: ruleSheetNames(r.Rules)}
+	d := &pdfDoc{f: f, runes: runes, rep: r, split: f.SplitText}
 	d.pageW, d.pageH = f.GetPageSize()
 	d.width = d.pageW - pdfMarginL - pdfMarginR
 	d.bottom = d.pageH - pdfMarginB
+	return d, nil
+}
+
+// Render implements Renderer.
+func (p *PDF) Render(w io.Writer, r *analyze.Report) (err error) {
+	max := p.MaxEntities
+	if max == 0 {
+		max = DefaultPDFMaxEntities
+	}
+	d, err := newPDFDoc(r)
+	if err != nil {
+		return err
+	}
+	f := d.f
+	d.max, d.maxAsked, d.xlsx, d.sheets, d.cells = max, p.MaxEntities != 0, p.WithXLSX, ruleSheetNames(r.Rules), p.cells
 	// A panic in fpdf (it has some on odd input) must not take the process down: it becomes an
 	// error naming the report.
 	defer func() {
@@ -181,7 +202,7 @@ func (d *pdfDoc) setup() {
 	f, r := d.f, d.rep
 	f.SetMargins(pdfMarginL, pdfMarginT, pdfMarginR)
 	f.SetAutoPageBreak(false, pdfMarginB)
-	f.SetCellMargin(1.2)
+	f.SetCellMargin(pdfCellMargin)
 	f.AliasNbPages("{nb}")
 	docTitle := "CUCM audit report: "
 	if r.Kind == kindChangeWindow {

@@ -101,7 +101,6 @@ type tableStyle func(row, col int) (rgb, bool)
 // table draws a table that breaks across pages, repeating its header, with cells wrapped to
 // their column and row heights computed from the tallest cell.
 func (d *pdfDoc) table(cols []pdfCol, rows [][]string, style tableStyle) {
-	f := d.f
 	total := 0.0
 	for _, c := range cols {
 		total += c.w
@@ -115,6 +114,27 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, style tableStyle) {
 		}
 	}
 	size := d.fitWords(cols, rows, widths)
+	d.drawTable(cols, widths, size, rows, style)
+}
+
+// pdfCell is where one table cell was drawn: page, its column's box in the row (mm from the top
+// left), the font, the text it was given (sanitised and truncated) and the lines the text was
+// split into. The layout reports it when asked (PDF.cells) so the tests can check every cell
+// against the rendered pages.
+type pdfCell struct {
+	Page       int
+	X, Y, W, H float64
+	Size       float64 // pt
+	Bold, Head bool
+	Align      string
+	Text       string
+	Lines      []string
+	Cut        bool // the lines past pdfMaxCellLines were left out for "…"
+}
+
+// drawTable draws table rows in columns of the given widths and font size.
+func (d *pdfDoc) drawTable(cols []pdfCol, widths []float64, size float64, rows [][]string, style tableStyle) {
+	f := d.f
 	lh := 3.4 * size / pdfTableSize
 	const pad = 0.8
 	header := func() {
@@ -122,7 +142,7 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, style tableStyle) {
 		lines := make([][]string, len(cols))
 		n := 1
 		for i, c := range cols {
-			lines[i] = f.SplitText(d.line1(c.head), widths[i])
+			lines[i] = d.split(d.line1(c.head), widths[i])
 			n = maxInt(n, len(lines[i]))
 		}
 		h := float64(n)*lh + 2*pad
@@ -132,6 +152,10 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, style tableStyle) {
 		d.fill(colBrand)
 		f.Rect(x, y, d.width, h, "F")
 		for i := range cols {
+			if d.cells != nil {
+				d.cells(pdfCell{Page: f.PageNo(), X: x, Y: y, W: widths[i], H: h, Size: size, Bold: true, Head: true,
+					Align: cols[i].align, Text: d.line1(cols[i].head), Lines: lines[i]})
+			}
 			for j, l := range lines[i] {
 				f.SetXY(x, y+pad+float64(j)*lh)
 				f.CellFormat(widths[i], lh, l, "", 0, cols[i].align, false, 0, "")
@@ -142,6 +166,8 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, style tableStyle) {
 	}
 	header()
 	d.font("", size, colInk)
+	texts := make([]string, len(cols))
+	cut := make([]bool, len(cols))
 	for ri, row := range rows {
 		d.font("", size, colInk)
 		lines := make([][]string, len(cols))
@@ -152,10 +178,12 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, style tableStyle) {
 				v = row[i]
 			}
 			var ls []string
-			for _, p := range strings.Split(truncate(strings.TrimSpace(d.txt(v)), pdfMaxCellRunes), "\n") {
-				ls = append(ls, f.SplitText(p, widths[i])...)
+			texts[i] = truncate(strings.TrimSpace(d.txt(v)), pdfMaxCellRunes)
+			for _, p := range strings.Split(texts[i], "\n") {
+				ls = append(ls, d.split(p, widths[i])...)
 			}
-			if len(ls) > pdfMaxCellLines {
+			cut[i] = len(ls) > pdfMaxCellLines
+			if cut[i] {
 				ls = append(ls[:pdfMaxCellLines-1], "…")
 			}
 			lines[i] = ls
@@ -183,6 +211,10 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, style tableStyle) {
 				d.font("B", size, c)
 			} else {
 				d.font("", size, c)
+			}
+			if d.cells != nil {
+				d.cells(pdfCell{Page: f.PageNo(), X: x, Y: y, W: widths[i], H: h, Size: size, Bold: bold,
+					Align: cols[i].align, Text: texts[i], Lines: lines[i], Cut: cut[i]})
 			}
 			for j, l := range lines[i] {
 				f.SetXY(x, y+pad+float64(j)*lh)
@@ -291,7 +323,7 @@ func sevStyle(sevs []analyze.Severity, col int) tableStyle {
 // wraps) and the rest of the page width is shared in proportion to how much wider each
 // column's longest line is than that minimum.
 func (d *pdfDoc) autoWidths(cols []pdfCol, rows [][]string) []float64 {
-	const margins = 2*1.2 + 0.6
+	const margins = 2*pdfCellMargin + 0.6
 	minW := make([]float64, len(cols))
 	maxW := make([]float64, len(cols))
 	measure := func(i int, text string) {
