@@ -107,13 +107,13 @@ func (d *pdfDoc) table(cols []pdfCol, rows [][]string, style tableStyle) {
 	}
 	widths := make([]float64, len(cols))
 	if total <= 0 {
-		widths = d.autoWidths(cols, rows)
+		widths = d.autoWidths(cols, rows, style)
 	} else {
 		for i, c := range cols {
 			widths[i] = c.w * d.width / total
 		}
 	}
-	size := d.fitWords(cols, rows, widths)
+	size := d.fitWords(cols, rows, widths, style)
 	d.drawTable(cols, widths, size, rows, style)
 }
 
@@ -201,17 +201,8 @@ func (d *pdfDoc) drawTable(cols []pdfCol, widths []float64, size float64, rows [
 		}
 		x := pdfMarginL
 		for i := range cols {
-			c, bold := colInk, false
-			if style != nil {
-				if sc, ok := style(ri, i); ok {
-					c, bold = sc, true
-				}
-			}
-			if bold {
-				d.font("B", size, c)
-			} else {
-				d.font("", size, c)
-			}
+			bold := d.cellFont(style, ri, i)
+			d.f.SetFontSize(size)
 			if d.cells != nil {
 				d.cells(pdfCell{Page: f.PageNo(), X: x, Y: y, W: widths[i], H: h, Size: size, Bold: bold,
 					Align: cols[i].align, Text: texts[i], Lines: lines[i], Cut: cut[i]})
@@ -230,13 +221,27 @@ func (d *pdfDoc) drawTable(cols []pdfCol, widths []float64, size float64, rows [
 	f.SetY(f.GetY() + 3)
 }
 
+// cellFont sets the font a body cell is drawn in at the table's base size: bold in its colour
+// when style picks one, ink otherwise. It reports whether the cell is bold: the column widths
+// are measured in the font the cell is drawn in, as bold text is wider.
+func (d *pdfDoc) cellFont(style tableStyle, row, col int) (bold bool) {
+	if style != nil {
+		if c, ok := style(row, col); ok {
+			d.font("B", pdfTableSize, c)
+			return true
+		}
+	}
+	d.font("", pdfTableSize, colInk)
+	return false
+}
+
 // fitWords widens columns whose header or cells have a word wider than the column, taking the
 // room from columns with slack, so a table never breaks inside a word that fits ("Configur-ed",
 // "MediaRes-ources"). A right-aligned (numeric) cell counts as one word: "≥ 49.3 %" never wraps.
 // Only a word wider than a third of the page is left to break. When the columns' words together
 // are wider than the page, the table's font shrinks (to 70 % at least) until they fit; fitWords
 // returns the font size to draw the table with.
-func (d *pdfDoc) fitWords(cols []pdfCol, rows [][]string, widths []float64) float64 {
+func (d *pdfDoc) fitWords(cols []pdfCol, rows [][]string, widths []float64, style tableStyle) float64 {
 	need := make([]float64, len(cols))
 	short, slack := 0.0, 0.0
 	d.font("B", pdfTableSize, colInk)
@@ -245,12 +250,12 @@ func (d *pdfDoc) fitWords(cols []pdfCol, rows [][]string, widths []float64) floa
 			need[i] = math.Max(need[i], d.f.GetStringWidth(w)+2.6)
 		}
 	}
-	d.font("", pdfTableSize, colInk)
 	for ri, row := range rows {
 		if ri >= 200 {
 			break
 		}
 		for i := 0; i < len(cols) && i < len(row); i++ {
+			d.cellFont(style, ri, i)
 			v := truncate(d.txt(row[i]), pdfMaxCellRunes)
 			words := strings.Fields(v)
 			if cols[i].align == "R" {
@@ -322,7 +327,7 @@ func sevStyle(sevs []analyze.Severity, col int) tableStyle {
 // column gets at least its longest word (so an unbroken value such as a device name never
 // wraps) and the rest of the page width is shared in proportion to how much wider each
 // column's longest line is than that minimum.
-func (d *pdfDoc) autoWidths(cols []pdfCol, rows [][]string) []float64 {
+func (d *pdfDoc) autoWidths(cols []pdfCol, rows [][]string, style tableStyle) []float64 {
 	const margins = 2*pdfCellMargin + 0.6
 	minW := make([]float64, len(cols))
 	maxW := make([]float64, len(cols))
@@ -338,12 +343,12 @@ func (d *pdfDoc) autoWidths(cols []pdfCol, rows [][]string) []float64 {
 	for i, c := range cols {
 		measure(i, d.line1(c.head))
 	}
-	d.font("", pdfTableSize, colInk)
 	for ri, row := range rows {
 		if ri >= 100 {
 			break
 		}
 		for i := 0; i < len(cols) && i < len(row); i++ {
+			d.cellFont(style, ri, i)
 			measure(i, truncate(d.txt(row[i]), pdfMaxCellRunes))
 		}
 	}
