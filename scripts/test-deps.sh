@@ -6,7 +6,13 @@
 set -euo pipefail
 
 need=()
-command -v pdftotext >/dev/null || need+=(poppler-utils)
+# poppler-utils: pdftotext, pdftoppm (the PDF tests render every page), pdfinfo, pdffonts.
+for tool in pdftotext pdftoppm pdfinfo pdffonts; do
+	if ! command -v "$tool" >/dev/null; then
+		need+=(poppler-utils)
+		break
+	fi
+done
 command -v qpdf >/dev/null || need+=(qpdf)
 command -v cmark-gfm >/dev/null || need+=(cmark-gfm)
 /usr/bin/python3 -c 'import openpyxl' 2>/dev/null || need+=(python3-openpyxl)
