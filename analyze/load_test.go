@@ -85,7 +85,7 @@ func TestLoadBadRules(t *testing.T) {
 		{"requires without source", "", strings.Replace(good, "axl:devices", "devices", 1),
 			`x.yaml:9: rule TST-001: requires "devices": want axl:ITEM or risport:CLASS (e.g. axl:devices, risport:Phone, risport:*)`},
 		{"list for a string", "", strings.Replace(good, "category: test", "category: [a, b]", 1),
-			"x.yaml:6: rule TST-001: cannot unmarshal !!seq into string"},
+			"x.yaml:6: rule TST-001: rules[0].category: want a string, got a list"},
 		{"duplicate id", "", good + strings.Replace(good[strings.Index(good, "  - id:"):], "title: Test rule", "title: Again", 1),
 			"x.yaml:16: rule TST-001: duplicate id (first defined at x.yaml:3); ids are never reused"},
 		{"duplicate id across packs", good, good,

@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cucm-audit/cucm-audit/internal/yamlfile"
 	"github.com/cucm-audit/cucm-audit/rules"
 )
 
@@ -311,8 +311,6 @@ type paramFile struct {
 var (
 	ruleIDPattern    = regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]{3}$`)
 	paramNamePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	yamlLinePattern  = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-	typeSuffix       = regexp.MustCompile(` in type [\w.\[\]*]+$`)
 )
 
 // RisClasses are the RisPort70 device classes a rule may require.
@@ -370,15 +368,10 @@ func mapValue(m *yaml.Node, key string) (k, v *yaml.Node) {
 
 func (s *RuleSet) add(file string, data []byte) error {
 	pe := &packErrors{file: file}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		if m := yamlLinePattern.FindStringSubmatch(err.Error()); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			pe.add(n, "", "%s", m[2])
-		} else {
-			pe.add(0, "", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
-		}
-		return pe.err()
+	var pf packFile
+	root, decodeErr := yamlfile.Decode(file, data, &pf)
+	if root == nil {
+		return yamlErrors(pe, decodeErr, nil)
 	}
 	if len(root.Content) == 0 {
 		pe.add(0, "", "empty rule pack (want schema: 1 and rules:)")
@@ -409,24 +402,8 @@ func (s *RuleSet) add(file string, data []byte) error {
 		return name
 	}
 
-	var pf packFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&pf); err != nil {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			for _, e := range te.Errors {
-				if m := yamlLinePattern.FindStringSubmatch(e); m != nil {
-					n, _ := strconv.Atoi(m[1])
-					pe.add(n, ruleAt(n), "%s", typeSuffix.ReplaceAllString(m[2], ""))
-				} else {
-					pe.add(0, "", "%s", e)
-				}
-			}
-		} else {
-			pe.add(0, "", "%s", err)
-		}
-		return pe.err()
+	if decodeErr != nil {
+		return yamlErrors(pe, decodeErr, ruleAt)
 	}
 
 	schemaKey, _ := mapValue(doc, "schema")

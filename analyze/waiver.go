@@ -1,16 +1,16 @@
 package analyze
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/cucm-audit/cucm-audit/internal/yamlfile"
 )
 
 // WaiverFileSchema is the waiver file schema this build reads (`schema: 1`, optional).
@@ -51,15 +51,10 @@ func LoadWaivers(file string) ([]WaiverEntry, error) {
 // ParseWaivers parses waiver file content; file names it in errors.
 func ParseWaivers(file string, data []byte) ([]WaiverEntry, error) {
 	pe := &packErrors{file: file}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, locatedYAMLError(pe, err)
-	}
 	var wf waiverFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&wf); err != nil {
-		return nil, locatedYAMLError(pe, err)
+	root, err := yamlfile.Decode(file, data, &wf)
+	if err != nil {
+		return nil, yamlErrors(pe, err, nil)
 	}
 	var items []*yaml.Node
 	if len(root.Content) > 0 {
@@ -117,26 +112,22 @@ func ParseWaivers(file string, data []byte) ([]WaiverEntry, error) {
 	return out, nil
 }
 
-// locatedYAMLError turns a yaml.v3 error into "file:line: message" errors.
-func locatedYAMLError(pe *packErrors, err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		for _, e := range te.Errors {
-			addYAMLMessage(pe, e)
-		}
+// yamlErrors adds the problems of a yamlfile.Decode error to pe; ruleAt, when given, names the
+// rule a line belongs to.
+func yamlErrors(pe *packErrors, err error, ruleAt func(line int) string) error {
+	var ye *yamlfile.Error
+	if !errors.As(err, &ye) {
+		pe.add(0, "", "%s", err)
 		return pe.err()
 	}
-	addYAMLMessage(pe, err.Error())
-	return pe.err()
-}
-
-func addYAMLMessage(pe *packErrors, msg string) {
-	if m := yamlLinePattern.FindStringSubmatch(msg); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		pe.add(n, "", "%s", typeSuffix.ReplaceAllString(m[2], ""))
-		return
+	for _, p := range ye.Problems {
+		rule := ""
+		if ruleAt != nil {
+			rule = ruleAt(p.Line)
+		}
+		pe.add(p.Line, rule, "%s", p.Msg)
 	}
-	pe.add(0, "", "%s", strings.TrimPrefix(msg, "yaml: "))
+	return pe.err()
 }
 
 // matchEntity reports whether a waiver's entity pattern matches a finding's entity. The pattern
@@ -171,15 +162,10 @@ type eolFile struct {
 // ParseEOL parses end-of-life model data (rules/eol-models.yaml or a file given with --eol).
 func ParseEOL(file string, data []byte) ([]EOLModel, error) {
 	pe := &packErrors{file: file}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, locatedYAMLError(pe, err)
-	}
 	var ef eolFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&ef); err != nil {
-		return nil, locatedYAMLError(pe, err)
+	root, err := yamlfile.Decode(file, data, &ef)
+	if err != nil {
+		return nil, yamlErrors(pe, err, nil)
 	}
 	var items []*yaml.Node
 	if len(root.Content) > 0 {

@@ -1,11 +1,9 @@
 package collect
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"github.com/cucm-audit/cucm-audit/snapshot/manifest"
-	"io"
 	"net/url"
 	"os"
 	"strconv"
@@ -15,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cucm-audit/cucm-audit/internal/loopback"
+	"github.com/cucm-audit/cucm-audit/internal/yamlfile"
 )
 
 // ErrConfig marks configuration errors: missing or invalid settings, found before any network
@@ -449,32 +448,19 @@ func readConfigFile(path string) (fileConfig, error) {
 	if err != nil {
 		return fc, configErrorf("reading config file %s: %w", path, errors.Unwrap(err))
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&fc); err != nil && !errors.Is(err, io.EOF) {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			msgs := make([]string, 0, len(te.Errors))
-			for _, e := range te.Errors {
-				// "line 12: field x not found in type collect.fileCluster" -> "config.yaml:12: field x not found"
-				if rest, ok := strings.CutPrefix(e, "line "); ok {
-					if n, msg, ok := strings.Cut(rest, ": "); ok {
-						if i := strings.Index(msg, " in type "); i > 0 {
-							msg = msg[:i]
-						}
-						if msg == "field password not found" || msg == "field pass not found" {
-							msg = "no password in the config file: use password_file (a file of mode 0600) or password_env (a variable's name)"
-						}
-						e = path + ":" + n + ": " + msg
-					}
-				}
-				msgs = append(msgs, e)
-			}
-			return fc, configErrorf("%w", &locatedError{strings.Join(msgs, "; "), err})
-		}
-		return fc, configErrorf("config file %s: %w", path, err)
+	_, err = yamlfile.Decode(path, data, &fc)
+	var ye *yamlfile.Error
+	if !errors.As(err, &ye) || errors.Is(err, yamlfile.ErrEmpty) {
+		return fc, nil
 	}
-	return fc, nil
+	msgs := make([]string, len(ye.Problems))
+	for i, p := range ye.Problems {
+		if p.Msg == "field password not found" || p.Msg == "field pass not found" {
+			p.Msg = "no password in the config file: use password_file (a file of mode 0600) or password_env (a variable's name)"
+		}
+		msgs[i] = p.Located(path)
+	}
+	return fc, configErrorf("%w", &locatedError{strings.Join(msgs, "; "), err})
 }
 
 type fileCluster struct {

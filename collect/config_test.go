@@ -238,9 +238,9 @@ analysis:
 	}
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"unknown key", "analysis:\n  param:\n    REG-002.days: 45\n", path + ":2: field param not found"},
-		{"list for a path", "analysis:\n  waivers: [a, b]\n", path + ":2: cannot unmarshal !!seq into string"},
-		{"map for a param", "analysis:\n  params:\n    REG-002.days: {x: 1}\n", path + ":3: cannot unmarshal !!map into string"},
-		{"string for a list", "analysis:\n  only: registration\n", path + ":2: cannot unmarshal !!str `registr...` into []string"},
+		{"list for a path", "analysis:\n  waivers: [a, b]\n", path + ":2: analysis.waivers: want a string, got a list"},
+		{"map for a param", "analysis:\n  params:\n    REG-002.days: {x: 1}\n", path + `:3: analysis.params["REG-002.days"]: want a string, got a mapping`},
+		{"string for a list", "analysis:\n  only: registration\n", path + `:2: analysis.only: want a list, got "registration"`},
 		{"missing file", "", "reading config file " + filepath.Join(dir, "nope.yaml")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -19,7 +19,7 @@ func TestLoadSimScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err = loadSimScenario(path)
-	if want := "sim: bad.yaml:2: field qurey not found in type cucmsim.Scenario"; err == nil || err.Error() != want {
+	if want := "sim: bad.yaml:2: field qurey not found"; err == nil || err.Error() != want {
 		t.Errorf("broken file: %v, want %q", err, want)
 	}
 	if _, _, err := loadSimScenario("no-such-scenario"); exitCode(err, io.Discard) != exitUsage {

@@ -1,10 +1,8 @@
 package cucmsim
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +12,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/cucm-audit/cucm-audit/internal/yamlfile"
 )
 
 // Scenario is one simulated cluster: its topology, its devices and the faults it injects.
@@ -402,8 +402,6 @@ func LoadScenario(path string) (*Scenario, error) {
 	return ParseScenario(filepath.Base(path), data)
 }
 
-var yamlLineRE = regexp.MustCompile(`^line (\d+): `)
-
 // ParseScenario decodes a scenario strictly (unknown fields are errors), applies defaults and
 // validates it. name is used in messages: "demo.yaml:12: ...".
 func ParseScenario(name string, data []byte) (*Scenario, error) {
@@ -414,30 +412,15 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 		Credentials: Credentials{User: "axladmin", Password: "demo-password"},
 		Faults:      DefaultFaults(),
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(sc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%s: empty scenario", name)
-		}
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			msgs := make([]string, len(te.Errors))
-			for i, m := range te.Errors {
-				msgs[i] = name + ":" + yamlLineRE.ReplaceAllString(m, "$1: ")
-			}
-			return nil, errors.New(strings.Join(msgs, "\n"))
-		}
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = yamlLineRE.ReplaceAllString(msg, "$1: ")
-		return nil, fmt.Errorf("%s:%s", name, msg)
+	root, err := yamlfile.Decode(name, data, sc)
+	if errors.Is(err, yamlfile.ErrEmpty) {
+		return nil, fmt.Errorf("%s: empty scenario", name)
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if err != nil {
+		return nil, err
 	}
 	sc.File = name
-	v := &validator{file: name, root: &root}
+	v := &validator{file: name, root: root}
 	v.scenario(sc)
 	if len(v.errs) > 0 {
 		return nil, errors.New(strings.Join(v.errs, "\n"))

@@ -11,17 +11,17 @@
 package manifest
 
 import (
-	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/cucm-audit/cucm-audit/internal/yamlfile"
 )
 
 // Schema is the manifest format version this build reads.
@@ -95,7 +95,6 @@ func Load(path string) (*Manifest, error) {
 
 var (
 	identRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	lineRE  = regexp.MustCompile(`^line (\d+): (.*?)(?: in type [\w.]+)?$`)
 )
 
 // Error is a manifest problem located by file and line.
@@ -111,27 +110,19 @@ func (e *Error) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line,
 // it. name is used in messages: "site.yaml:12: tables[3].columns[0].type: ...".
 func Parse(name string, data []byte) (*Manifest, error) {
 	var m Manifest
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&m); err != nil {
-		if errors.Is(err, io.EOF) {
+	if _, err := yamlfile.Decode(name, data, &m); err != nil {
+		if errors.Is(err, yamlfile.ErrEmpty) {
 			return nil, &Error{name, 1, "empty manifest: it needs schema: 1 and tables"}
 		}
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			var errs []error
-			for _, e := range te.Errors {
-				if sm := lineRE.FindStringSubmatch(e); sm != nil {
-					var n int
-					fmt.Sscan(sm[1], &n)
-					errs = append(errs, &Error{name, n, sm[2]})
-				} else {
-					errs = append(errs, fmt.Errorf("%s: %s", name, e))
-				}
-			}
-			return nil, errors.Join(errs...)
+		var ye *yamlfile.Error
+		if !errors.As(err, &ye) {
+			return nil, err
 		}
-		return nil, fmt.Errorf("%s: %w", name, err)
+		errs := make([]error, len(ye.Problems))
+		for i, p := range ye.Problems {
+			errs[i] = &Error{name, p.Line, p.Msg}
+		}
+		return nil, errors.Join(errs...)
 	}
 	m.file = name
 	return &m, m.validate()
