@@ -17,6 +17,7 @@ import (
 
 	"github.com/cucm-audit/cucm-audit/internal/yamlfile"
 	"github.com/cucm-audit/cucm-audit/rules"
+	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
 // RulePackSchema is the only rule pack schema this build reads (`schema: 1` in every pack).
@@ -314,7 +315,7 @@ var (
 )
 
 // RisClasses are the RisPort70 device classes a rule may require.
-var risClasses = []string{"Phone", "Gateway", "H323", "Cti", "VoiceMail", "MediaResources", "SIPTrunk", "HuntList", "Unknown"}
+var risClasses = snapshot.DeviceClasses()
 
 // axlItems are the AXL coverage items a rule may require.
 var axlItems = []string{"devices", "lines", "line_appearances", "pattern_destinations", "users", "device_pools",

@@ -12,20 +12,9 @@ import (
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
-// StatusReasons names RisPort70 StatusReason codes (CUCM-API.md §2.3, from Cisco's
-// documentation as collected by the sieteunoseis/cisco-risport project).
-var statusReasons = map[int]string{
-	0: "Registered", 1: "Unknown", 6: "ConnectivityError", 8: "DeviceInitiatedReset", 9: "CallManagerReset",
-	10: "DeviceUnregistered", 11: "MalformedRegisterMsg", 12: "SCCPDeviceThrottling", 13: "KeepAliveTimeout",
-	14: "ConfigurationMismatch", 15: "CallManagerRestart", 16: "DuplicateRegistration", 17: "CallManagerApplyConfig",
-	18: "DeviceNoResponse", 19: "EMLoginLogout", 20: "EMCCLoginLogout", 25: "RegistrationSequenceError",
-	26: "InvalidCapabilities", 28: "FallbackInitiated", 29: "DeviceSwitch", 30: "DeviceWipe", 31: "DeviceForcedReset",
-	33: "LowBattery", 34: "ManualPowerOff",
-}
-
 // StatusReasonText is the name of a RisPort StatusReason code, e.g. "ConfigurationMismatch".
 func StatusReasonText(code int) string {
-	if n, ok := statusReasons[code]; ok {
+	if n, ok := snapshot.StatusReason(code); ok {
 		return n
 	}
 	return fmt.Sprintf("Unknown reason %d", code)
@@ -212,7 +201,7 @@ func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []sna
 		meta.StartedAt.Unix(), string(meta.Status)); err != nil {
 		return err
 	}
-	for code, name := range statusReasons {
+	for code, name := range snapshot.StatusReasons() {
 		if _, err := e.conn.ExecContext(ctx, `INSERT INTO temp.status_reasons VALUES (?,?)`, code, name); err != nil {
 			return err
 		}

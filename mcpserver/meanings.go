@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
 // statusNeverSeen is our name for a device configured in AXL that no node reported in RisPort.
@@ -61,10 +62,10 @@ func reasonText(code int) string {
 }
 
 // risClasses are RisPort70's DeviceClass values, the classes device_class accepts.
-var risClasses = []string{"Phone", "Gateway", "H323", "Cti", "VoiceMail", "MediaResources", "SIPTrunk", "HuntList", "Unknown"}
+var risClasses = snapshot.DeviceClasses()
 
 // registrationStatuses are the statuses the status filter accepts.
-var registrationStatuses = []string{"Registered", "UnRegistered", "Rejected", "PartiallyRegistered", "Unknown", statusNeverSeen}
+var registrationStatuses = append(snapshot.RegStatuses(), statusNeverSeen)
 
 // canonical finds want in list ignoring case, or explains what is accepted.
 func canonical(field, want string, list []string) (string, error) {

@@ -67,7 +67,7 @@ func loadSnapshotView(ctx context.Context, store *snapshot.Store, ref string) (s
 }
 
 // risStatuses is the column order of the RisPort table: the CmDevRegStat values.
-var risStatuses = []string{"Registered", "UnRegistered", "Rejected", "PartiallyRegistered", "Unknown"}
+var risStatuses = snapshot.RegStatuses()
 
 func printSnapshotView(w io.Writer, v snapshotView) {
 	m := v.Snapshot

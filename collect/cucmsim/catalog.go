@@ -1,6 +1,10 @@
 package cucmsim
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/cucm-audit/cucm-audit/snapshot"
+)
 
 // This file holds CUCM's enumerations as the simulator stores them in its type tables. Enum
 // values come from CUCM-API.md §1.8; those marked [inf] there (and the gateway and hunt list
@@ -191,7 +195,7 @@ var models = []modelInfo{
 }
 
 // risClasses are the RisPort DeviceClass values (CmDevClass) a scenario may use.
-var risClasses = []string{"Phone", "Gateway", "H323", "Cti", "VoiceMail", "MediaResources", "SIPTrunk", "HuntList", "Unknown"}
+var risClasses = snapshot.DeviceClasses()
 
 // modelByName finds a device kind by its product name, or by its model name when no product
 // has that name ("Conference Bridge" is the software bridge).
@@ -244,16 +248,6 @@ func defaultModel(class string) string {
 		return "H.323 Gateway"
 	}
 	return ""
-}
-
-// statusReasons are RisPort StatusReason codes (CUCM-API.md §2.3).
-var statusReasons = map[int]string{
-	0: "Registered", 1: "Unknown", 6: "ConnectivityError", 8: "DeviceInitiatedReset", 9: "CallManagerReset",
-	10: "DeviceUnregistered", 11: "MalformedRegisterMsg", 12: "SCCPDeviceThrottling", 13: "KeepAliveTimeout",
-	14: "ConfigurationMismatch", 15: "CallManagerRestart", 16: "DuplicateRegistration", 17: "CallManagerApplyConfig",
-	18: "DeviceNoResponse", 19: "EMLoginLogout", 20: "EMCCLoginLogout", 25: "RegistrationSequenceError",
-	26: "InvalidCapabilities", 28: "FallbackInitiated", 29: "DeviceSwitch", 30: "DeviceWipe", 31: "DeviceForcedReset",
-	33: "LowBattery", 34: "ManualPowerOff",
 }
 
 // standardAppUsers are the application users every cluster is installed with [inf: names seen

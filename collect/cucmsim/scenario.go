@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cucm-audit/cucm-audit/internal/yamlfile"
+	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
 // Scenario is one simulated cluster: its topology, its devices and the faults it injects.
@@ -776,7 +777,7 @@ func (v *validator) group(sc *Scenario, i int, nodes, pools, parts, css map[stri
 		list []Reason
 	}{{"unregistered_reasons", r.UnregisteredReasons}, {"rejected_reasons", r.RejectedReasons}} {
 		for k, reason := range rs.list {
-			if _, ok := statusReasons[reason.Code]; !ok {
+			if _, ok := snapshot.StatusReason(reason.Code); !ok {
 				v.errorf(append(rp, rs.name, k, "code"), "unknown StatusReason %d", reason.Code)
 			}
 			if reason.Weight < 0 {
@@ -789,7 +790,7 @@ func (v *validator) group(sc *Scenario, i int, nodes, pools, parts, css map[stri
 	}
 }
 
-var risStatuses = []string{"Registered", "UnRegistered", "Rejected", "PartiallyRegistered", "Unknown"}
+var risStatuses = snapshot.RegStatuses()
 
 func (v *validator) device(sc *Scenario, i int, nodes, pools, parts, css map[string]bool) {
 	d := &sc.Devices[i]

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,9 +18,9 @@ import (
 )
 
 // Classes returns the RisPort DeviceClass values the collector queries, in query order, as a
-// fresh slice the caller may change.
+// fresh slice the caller may change: every class but Unknown.
 func Classes() []string {
-	return []string{"Phone", "Gateway", "H323", "Cti", "VoiceMail", "MediaResources", "SIPTrunk", "HuntList"}
+	return slices.DeleteFunc(snapshot.DeviceClasses(), func(c string) bool { return c == "Unknown" })
 }
 
 // Return codes of a CmNode.

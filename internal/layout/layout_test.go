@@ -20,7 +20,7 @@ var allowed = map[string][]string{
 	"collect/soap":      {"internal/scrub"},
 	"collect/axl":       {"collect/soap"},
 	"collect/risport":   {"collect/soap", "snapshot"},
-	"collect/cucmsim":   {"internal/yamlfile"},
+	"collect/cucmsim":   {"internal/yamlfile", "snapshot"},
 	"collect":           {"snapshot/manifest", "collect/axl", "collect/risport", "collect/soap", "snapshot", "internal/scrub", "internal/loopback", "internal/yamlfile"},
 	"analyze":           {"snapshot/manifest", "snapshot", "rules", "analyze/dialplan", "internal/yamlfile"},
 	"analyze/dialplan":  {},
