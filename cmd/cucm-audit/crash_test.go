@@ -5,11 +5,15 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -69,8 +73,9 @@ func countRows(t *testing.T, db, q string, args ...any) int {
 	return n
 }
 
-// crashScenario is slow enough (a few ms per answer, many RisPort batches) that a kill lands
-// in the middle of a collection. Written for this test.
+// crashScenario has many AXL pages and RisPort batches, so kills find many places to land, and
+// is slow (a few ms per answer) so that TestCommandsDuringCollection runs commands during a
+// collection; TestCrashSafety, which counts requests, drops the slowness. Written for these tests.
 const crashScenario = `
 seed: 5
 cluster: {name: crash, id: crash}
@@ -115,10 +120,63 @@ func listSnapshots(t *testing.T, db *sql.DB) []snapRow {
 	return out
 }
 
-// TestCrashSafety SIGKILLs `cucm-audit collect` at random (seeded) moments, many times, over
-// one database. Afterwards the database passes PRAGMA integrity_check, every snapshot that was
-// complete before is unchanged, and every snapshot row is either complete with the full data
-// of an uninterrupted run or partial/failed: no interrupted collection reads as complete.
+// killSwitch stands between the simulated cluster and the collector and counts the requests it
+// serves. Armed with n, it tells the test when the n-th request has been answered and holds every
+// later one until the test has killed the collector: the kill lands after exactly n requests
+// served, whatever the machine's speed.
+type killSwitch struct {
+	h http.Handler
+
+	mu     sync.Mutex
+	n      int           // requests arrived in this run
+	at     int           // the request after which to kill; 0 serves everything
+	served chan struct{} // closed once request at has been answered
+	dead   chan struct{} // closed once the collector is dead; held requests then fail
+	kinds  []string      // "axl" or "risport" per request, in arrival order
+}
+
+func (k *killSwitch) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	k.mu.Lock()
+	k.n++
+	n, at, served, dead := k.n, k.at, k.served, k.dead
+	kind := "risport"
+	if r.URL.Path == cucmsim.AXLPath {
+		kind = "axl"
+	}
+	k.kinds = append(k.kinds, kind)
+	k.mu.Unlock()
+	if at > 0 && n > at {
+		<-dead
+		http.Error(w, "collector killed", http.StatusServiceUnavailable)
+		return
+	}
+	k.h.ServeHTTP(w, r)
+	if n == at {
+		close(served)
+	}
+}
+
+// arm makes the next run stop after request at (0: serve everything) and forgets the last run.
+func (k *killSwitch) arm(at int) (served, dead chan struct{}) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.n, k.at, k.kinds = 0, at, nil
+	k.served, k.dead = make(chan struct{}), make(chan struct{})
+	return k.served, k.dead
+}
+
+func (k *killSwitch) requests() []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return slices.Clone(k.kinds)
+}
+
+// TestCrashSafety SIGKILLs `cucm-audit collect` after N requests served, many times, over one
+// database; N is drawn (seeded) in turn among the AXL requests, among the RisPort requests, and
+// as the last request, so the kill lands while AXL is paged, while RisPort is read, or while the
+// collection is published. Afterwards the database passes PRAGMA integrity_check, every snapshot
+// that was complete before is unchanged, and every snapshot row is either complete with the full
+// data of an uninterrupted run or partial/failed: no interrupted collection reads as complete.
 func TestCrashSafety(t *testing.T) {
 	kills := 25
 	if testing.Short() {
@@ -129,7 +187,14 @@ func TestCrashSafety(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs, sim := testtool.Sim(t, sc)
+	sc.Faults.SlowResponse = 0 // kills count requests, not time
+	sim, err := cucmsim.New(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks := &killSwitch{h: sim.Handler()}
+	hs := httptest.NewServer(ks)
+	t.Cleanup(func() { hs.Close(); sim.Close() })
 	user, pass := sim.Credentials()
 	db := filepath.Join(t.TempDir(), "crash.db")
 	env := childEnv(map[string]string{
@@ -152,15 +217,24 @@ func TestCrashSafety(t *testing.T) {
 		return s
 	}
 
-	// An uninterrupted run: the reference data and the duration kills are spread over.
-	t0 := time.Now()
-	cmd := start()
-	if err := waitBounded(cmd, time.Minute); err != nil {
+	// An uninterrupted run: the reference data and the requests kills are placed among.
+	ks.arm(0)
+	if err := waitBounded(start(), time.Minute); err != nil {
 		t.Fatalf("reference collect: %v", err)
 	}
-	full := time.Since(t0)
-	perRun := sim.Stats().Requests
-	fullRequests := perRun["axl"] + perRun["risport"]
+	kinds := ks.requests()
+	fullRequests := len(kinds)
+	if fullRequests < 3 {
+		t.Fatalf("reference run made %d requests: too few to kill in between", fullRequests)
+	}
+	phases := map[string][]int{} // request numbers (1-based) after which a kill lands in the phase
+	for i, kind := range kinds[:fullRequests-1] {
+		phases[kind] = append(phases[kind], i+1)
+	}
+	phases["commit"] = []int{fullRequests}
+	if len(phases["axl"]) == 0 || len(phases["risport"]) == 0 {
+		t.Fatalf("reference run: requests %v lack AXL or RisPort", kinds)
+	}
 	s := open()
 	snaps := listSnapshots(t, s.DB())
 	if len(snaps) != 1 || snaps[0].status != "complete" {
@@ -172,30 +246,41 @@ func TestCrashSafety(t *testing.T) {
 
 	rng := rand.New(rand.NewPCG(20261120, 7))
 	killed, finished, midway := 0, 0, 0
-	// Runs until `kills` collections were killed mid-way (a kill that comes after the end only
-	// adds a complete snapshot), with a bound on the attempts.
+	landed := map[string]int{}
+	// Runs until `kills` collections were killed (a kill after the last request may come after
+	// the end: that only adds a complete snapshot), with a bound on the attempts.
 	for i := 0; killed < kills && i < 3*kills; i++ {
 		if i%5 == 4 {
 			// Now and then an uninterrupted run adds a complete snapshot the later kills must not touch.
+			ks.arm(0)
 			if err := waitBounded(start(), time.Minute); err != nil {
 				t.Fatalf("uninterrupted run: %v", err)
 			}
 		}
-		sim.ResetStats()
+		phase := []string{"axl", "risport", "commit"}[i%3]
+		at := phases[phase][rng.IntN(len(phases[phase]))]
+		served, dead := ks.arm(at)
 		cmd := start()
-		delay := time.Duration(rng.Int64N(int64(full) * 7 / 10))
-		time.Sleep(delay)
-		_ = cmd.Process.Signal(syscall.SIGKILL) // fails only when the run already ended
-		err := waitBounded(cmd, time.Minute)
+		done := make(chan error, 1)
+		go func() { done <- waitBounded(cmd, time.Minute) }()
+		var err error
+		select {
+		case <-served:
+			_ = cmd.Process.Signal(syscall.SIGKILL) // fails only when the run already ended
+			err = <-done
+		case err = <-done: // fewer requests than the reference run: it ended before request at
+		}
+		close(dead)
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			killed++ // killed mid-way, as intended
-			if st := sim.Stats(); st.Requests["axl"] > 0 && st.Requests["axl"]+st.Requests["risport"] < fullRequests {
+			killed++
+			landed[phase]++
+			if at < fullRequests {
 				midway++ // the kill landed while the cluster was being read
 			}
 		} else if err == nil {
 			finished++ // the kill came after the end
 		} else {
-			t.Fatalf("run %d: %v", i+1, err)
+			t.Fatalf("run %d (kill after request %d of %d): %v", i+1, at, fullRequests, err)
 		}
 		// Every complete snapshot seen so far stays intact; new complete ones hold the full data.
 		s := open()
@@ -206,12 +291,12 @@ func TestCrashSafety(t *testing.T) {
 			d := testtool.DumpSnapshot(t, s.DB(), r.id)
 			if want, ok := intact[r.id]; ok {
 				if diff := cmp.Diff(want, d); diff != "" {
-					t.Fatalf("after kill %d, complete snapshot %d changed:\n%s", i+1, r.id, diff)
+					t.Fatalf("after kill %d (request %d, %s), complete snapshot %d changed:\n%s", i+1, at, phase, r.id, diff)
 				}
 				continue
 			}
 			if diff := cmp.Diff(ref, d); diff != "" {
-				t.Fatalf("after kill %d, snapshot %d reads complete but lacks data of an uninterrupted run:\n%s", i+1, r.id, diff)
+				t.Fatalf("after kill %d (request %d, %s), snapshot %d reads complete but lacks data of an uninterrupted run:\n%s", i+1, at, phase, r.id, diff)
 			}
 			intact[r.id] = d
 		}
@@ -250,11 +335,11 @@ func TestCrashSafety(t *testing.T) {
 		}
 	}
 	checkLeftovers(t, s, db)
-	if midway < killed/2 {
-		t.Errorf("only %d of %d kills landed while the cluster was being read: slow the scenario down", midway, killed)
+	if landed["axl"] == 0 || landed["risport"] == 0 || midway < killed/2 {
+		t.Errorf("kills landed %v (%d of %d while the cluster was being read): want kills in every reading phase", landed, midway, killed)
 	}
-	t.Logf("crash: kills=%d integrity=%s complete_snapshots_intact=%d mid_collection=%d finished_before_kill=%d full_run=%s requests_per_run=%d",
-		killed, res, complete, midway, finished, full.Round(time.Millisecond), fullRequests)
+	t.Logf("crash: kills=%d integrity=%s complete_snapshots_intact=%d mid_collection=%d by_phase=%v finished_before_kill=%d requests_per_run=%d",
+		killed, res, complete, midway, landed, finished, fullRequests)
 }
 
 // checkLeftovers: what a killed collection leaves is clearly marked and never counted: at most
