@@ -146,7 +146,7 @@ func TestRealClusterShapes(t *testing.T) {
 }
 
 func fidelityScenario(t *testing.T) *cucmsim.Scenario {
-	sc, err := cucmsim.LoadScenario(filepath.Join("testdata", "fidelity.yaml"))
+	sc, err := cucmsim.LoadScenario(filepath.Join("..", "testdata", "scenarios", "fidelity.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -596,7 +596,7 @@ func firstNodeOf(truth cucmsim.Truth, group string) string {
 	return ""
 }
 
-// checkFidelityByHand holds findings of collect/testdata/fidelity.yaml written by hand from the
+// checkFidelityByHand holds findings of testdata/scenarios/fidelity.yaml written by hand from the
 // scenario file, not computed: what its comments promise.
 func checkFidelityByHand(t *testing.T, res *analyze.Result) {
 	t.Helper()

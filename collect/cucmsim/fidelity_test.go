@@ -11,7 +11,7 @@ import (
 )
 
 func TestFidelityScenario(t *testing.T) {
-	data, err := os.ReadFile("../testdata/fidelity.yaml")
+	data, err := os.ReadFile("../../testdata/scenarios/fidelity.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 // of one full RisPort answer.
 func answer1000(tb testing.TB) []byte {
 	tb.Helper()
-	b, err := os.ReadFile("testdata/selectCmDevice-risport70_cucm-api-2.3.xml")
+	b, err := os.ReadFile("../../testdata/vendor/selectCmDevice-risport70_cucm-api-2.3.xml")
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -63,11 +63,11 @@ func selectOn(sc *soap.Client) selected {
 	return s
 }
 
-// corpusSeeds are the answers of testdata and the FuzzDecode corpus.
+// corpusSeeds are the vendor answers and the simulator's (top-level testdata) and the FuzzDecode corpus.
 func corpusSeeds(tb testing.TB) map[string][]byte {
 	seeds := map[string][]byte{}
-	files, _ := filepath.Glob("testdata/*.xml")
-	more, _ := filepath.Glob("../cucmsim/testdata/ris_*.xml")
+	files, _ := filepath.Glob("../../testdata/vendor/selectCmDevice*.xml")
+	more, _ := filepath.Glob("../../testdata/wire/ris_*.xml")
 	for _, f := range append(files, more...) {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -133,7 +133,7 @@ func TestFastSelectSamples(t *testing.T) {
 // answer1000 is the §2.3 sample answer with its registered phone repeated 1000 times.
 func answer1000(tb testing.TB) []byte {
 	tb.Helper()
-	b, err := os.ReadFile("testdata/selectCmDevice-risport70_cucm-api-2.3.xml")
+	b, err := os.ReadFile("../../testdata/vendor/selectCmDevice-risport70_cucm-api-2.3.xml")
 	if err != nil {
 		tb.Fatal(err)
 	}

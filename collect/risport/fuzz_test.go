@@ -82,8 +82,8 @@ func TestDecodeSeeds(t *testing.T) {
 		file            string
 		nodes, total, n int
 	}{
-		{"testdata/selectCmDevice-risport70_cucm-api-2.3.xml", 2, 2, 1},
-		{"testdata/selectCmDevice-legacy-shape_cucm-api-2.3.xml", 1, 1, 1},
+		{"../../testdata/vendor/selectCmDevice-risport70_cucm-api-2.3.xml", 2, 2, 1},
+		{"../../testdata/vendor/selectCmDevice-legacy-shape_cucm-api-2.3.xml", 1, 1, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 
 func serveFile(t *testing.T, name string, gotBody *string) *Client {
 	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
+	b, err := os.ReadFile("../../testdata/vendor/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}

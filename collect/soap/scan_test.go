@@ -96,7 +96,7 @@ func FuzzScanner(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	for _, glob := range []string{"testdata/*.xml", "../risport/testdata/*.xml", "../cucmsim/testdata/*.xml"} {
+	for _, glob := range []string{"testdata/*.xml", "../../testdata/vendor/*.xml", "../../testdata/wire/*.xml"} {
 		files, _ := filepath.Glob(glob)
 		for _, file := range files {
 			if b, err := os.ReadFile(file); err == nil {
@@ -128,7 +128,7 @@ func FuzzScanner(f *testing.F) {
 // left to encoding/xml) and read the same.
 func TestScannerSamples(t *testing.T) {
 	var files []string
-	for _, glob := range []string{"../risport/testdata/*.xml", "../cucmsim/testdata/axl_sql*.xml", "../cucmsim/testdata/ris_*.xml"} {
+	for _, glob := range []string{"../../testdata/vendor/*.xml", "../../testdata/wire/axl_sql*.xml", "../../testdata/wire/ris_*.xml"} {
 		m, _ := filepath.Glob(glob)
 		files = append(files, m...)
 	}
