@@ -24,6 +24,8 @@ type ReportOptions struct {
 	ToolVersion string
 	// AnalysisID picks the analysis (0: the newest of the whole rule set, see ReportAnalysis).
 	AnalysisID int64
+	// Packs narrows the report to the rules of these packs (report --pack); nil keeps all.
+	Packs []string
 }
 
 // BuildReport assembles the audit report of one snapshot from the snapshot and one analysis of
@@ -47,6 +49,9 @@ func BuildReport(ctx context.Context, store *snapshot.Store, snapshotID int64, o
 			}
 		}
 	}
+	if err := an.keepPacks(set, opts.Packs); err != nil {
+		return nil, err
+	}
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
@@ -56,7 +61,7 @@ func BuildReport(ctx context.Context, store *snapshot.Store, snapshotID int64, o
 		GeneratedAt:   opts.Now.UTC(),
 		ToolVersion:   opts.ToolVersion,
 		Snapshot:      meta,
-		Analysis:      AnalysisRef{ID: an.ID, StartedAt: an.StartedAt.UTC(), Selection: len(an.Only)+len(an.Skip) > 0},
+		Analysis:      AnalysisRef{ID: an.ID, StartedAt: an.StartedAt.UTC(), Selection: len(an.Only)+len(an.Skip)+len(an.Packs) > 0},
 		Rules:         []RuleSection{},
 		Waived:        []Finding{},
 		Waivers:       an.Waivers,
@@ -84,12 +89,12 @@ func BuildReport(ctx context.Context, store *snapshot.Store, snapshotID int64, o
 		waivedByRule[f.RuleID]++
 	}
 
-	if len(an.Only) > 0 || len(an.Skip) > 0 {
+	if len(an.Only) > 0 || len(an.Skip) > 0 || len(an.Packs) > 0 {
 		avail := an.Available
 		if avail == 0 {
 			avail = len(set.Rules) // an analysis stored before the count was recorded
 		}
-		rep.DataQuality.Selection = &RuleSelection{Only: an.Only, Skip: an.Skip, Evaluated: len(an.Rules), Available: avail}
+		rep.DataQuality.Selection = &RuleSelection{Only: an.Only, Skip: an.Skip, Packs: an.Packs, Evaluated: len(an.Rules), Available: avail}
 	}
 	rep.DataQuality.Inconclusive = []RuleOutcome{}
 	rep.DataQuality.Errors = []RuleOutcome{}
@@ -183,6 +188,7 @@ func BuildReport(ctx context.Context, store *snapshot.Store, snapshotID int64, o
 			return nil, err
 		}
 	}
+	rep.Compliance = compliance(rep, set)
 	rep.Summary.Scores = ScoreReport(rep)
 	rep.Summary.Narrative = Narrate(rep)
 	return rep, nil

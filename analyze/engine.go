@@ -27,6 +27,9 @@ type Options struct {
 	Rules *RuleSet
 	// Only and Skip select rules by id or category (--only, --skip).
 	Only, Skip []string
+	// Packs, when set, keeps only the rules of these packs (--pack); Only and Skip then select
+	// among them.
+	Packs []string
 	// Params override rule parameters: "REG-002.days" -> "45" (--param, config file).
 	Params map[string]string
 	// WaiversFile is the waiver YAML (--waivers); "" for none.
@@ -381,7 +384,11 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 			return nil, err
 		}
 	}
-	selected, err := set.Select(opts.Only, opts.Skip)
+	inPacks, err := set.InPacks(opts.Packs)
+	if err != nil {
+		return nil, err
+	}
+	selected, err := inPacks.Select(opts.Only, opts.Skip)
 	if err != nil {
 		return nil, err
 	}

@@ -110,6 +110,15 @@ func TestLoadBadRules(t *testing.T) {
 			"x.yaml:1: no rules (a pack needs a rules: list)"},
 		{"not a mapping", "", "- schema: 1\n",
 			"x.yaml:1: a rule pack is a mapping with schema: 1 and rules:"},
+		{"pack name", "", strings.Replace(good, "schema: 1\n", "schema: 1\npack:\n  name: Site Rules\n", 1),
+			`x.yaml:2: pack name "Site Rules": want a lower case word of letters, digits and - (e.g. emergency)`},
+		{"pack unknown key", "", strings.Replace(good, "schema: 1\n", "schema: 1\npack:\n  name: site\n  complianse: true\n", 1),
+			"x.yaml:4: field complianse not found"},
+		{"pack compliance not a bool", "", strings.Replace(good, "schema: 1\n", "schema: 1\npack:\n  name: site\n  compliance: yes please\n", 1),
+			"x.yaml:4: cannot unmarshal !!str `yes please` into bool"},
+		{"pack contradicts another file", strings.NewReplacer("schema: 1\n", "schema: 1\npack:\n  name: site\n  compliance: true\n", "TST-001", "TST-002").Replace(good),
+			strings.Replace(good, "schema: 1\n", "schema: 1\npack:\n  name: site\n  compliance: false\n", 1),
+			"x.yaml:2: pack site: compliance false, but a.yaml:2 declares it true (leave compliance out to add rules to the pack)"},
 		// Checking against the views.
 		{"unknown column", "", withQuery("SELECT name AS entity, colour FROM devices WHERE is_active = :days"),
 			"x.yaml:3: rule TST-001: query does not prepare against the views: no such column: colour"},
@@ -207,7 +216,7 @@ func TestLoadRulesDirs(t *testing.T) {
 	// A built-in id is taken too.
 	must(t, os.WriteFile(filepath.Join(dir2, "again.yaml"), []byte(strings.Replace(good, "TST-001", "REG-001", 1)), 0o644))
 	_, err = LoadRules(dir2)
-	want = filepath.Join(dir2, "again.yaml") + ":3: rule REG-001: duplicate id: REG-001 is a built-in rule (rules/registration.yaml:4, embedded in cucm-audit); a pack adds rules to the built-ins and cannot redefine one: give this rule an id of its own, and change a built-in rule through its params"
+	want = filepath.Join(dir2, "again.yaml") + ":3: rule REG-001: duplicate id: REG-001 is a built-in rule (rules/registration.yaml:7, embedded in cucm-audit); a pack adds rules to the built-ins and cannot redefine one: give this rule an id of its own, and change a built-in rule through its params"
 	if err == nil || err.Error() != want {
 		t.Errorf("error:\n got %v\nwant %s", err, want)
 	}

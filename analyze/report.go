@@ -21,12 +21,15 @@ type Report struct {
 	Analysis      AnalysisRef   `json:"analysis"` // the analysis whose results the report shows
 	Summary       Summary       `json:"summary"`
 	DataQuality   DataQuality   `json:"data_quality"`
-	Rules         []RuleSection `json:"rules"`  // rules with findings (fail), most severe first
-	Waived        []Finding     `json:"waived"` // waived findings, apart
-	Waivers       WaiverNotes   `json:"waivers"`
-	Appendix      Appendix      `json:"appendix"`
-	Diff          *Diff         `json:"diff,omitempty"` // change-window reports, and change since the previous snapshot
-	Trend         []TrendPoint  `json:"trend,omitempty"`
+	Rules         []RuleSection `json:"rules"` // rules with findings (fail), most severe first
+	// Compliance is the Compliance section: one entry per compliance pack evaluated; absent
+	// when the analysis evaluated none.
+	Compliance []PackCompliance `json:"compliance,omitempty"`
+	Waived     []Finding        `json:"waived"` // waived findings, apart
+	Waivers    WaiverNotes      `json:"waivers"`
+	Appendix   Appendix         `json:"appendix"`
+	Diff       *Diff            `json:"diff,omitempty"` // change-window reports, and change since the previous snapshot
+	Trend      []TrendPoint     `json:"trend,omitempty"`
 }
 
 // AnalysisRef names the analysis a report shows. By default it is the snapshot's newest analysis
@@ -122,10 +125,11 @@ type ClusterNode struct {
 
 // RuleSelection describes an analysis that evaluated only some of the available rules.
 type RuleSelection struct {
-	Only      []string `json:"only,omitempty"` // --only ids or categories
-	Skip      []string `json:"skip,omitempty"` // --skip ids or categories
-	Evaluated int      `json:"evaluated"`      // rules evaluated
-	Available int      `json:"available"`      // rules loaded before the selection
+	Only      []string `json:"only,omitempty"`  // --only ids or categories
+	Skip      []string `json:"skip,omitempty"`  // --skip ids or categories
+	Packs     []string `json:"packs,omitempty"` // --pack of the analysis or of the report
+	Evaluated int      `json:"evaluated"`       // rules evaluated
+	Available int      `json:"available"`       // rules loaded before the selection
 }
 
 // RuleInfo is a rule's text as the reader needs it.
@@ -134,6 +138,7 @@ type RuleInfo struct {
 	Title       string            `json:"title"`
 	Severity    Severity          `json:"severity"`
 	Category    string            `json:"category"`
+	Pack        string            `json:"pack,omitempty"` // the rule's pack (rules/README.md)
 	Description string            `json:"description"`
 	Rationale   string            `json:"rationale,omitempty"`
 	Remediation string            `json:"remediation"`

@@ -30,6 +30,7 @@ type Rule struct {
 	Title       string
 	Severity    Severity
 	Category    string
+	Pack        string // the pack's name (Pack): its file's pack: block, else its file name
 	Description string
 	Rationale   string
 	Remediation string
@@ -72,7 +73,7 @@ type Param struct {
 // Info is the rule's text as reports show it, with the parameter values in force.
 func (r *Rule) Info(values map[string]any) RuleInfo {
 	info := RuleInfo{
-		ID: r.ID, Title: r.Title, Severity: r.Severity, Category: r.Category,
+		ID: r.ID, Title: r.Title, Severity: r.Severity, Category: r.Category, Pack: r.Pack,
 		Description: r.Description, Rationale: r.Rationale, Remediation: r.Remediation,
 		References: r.References, Controls: r.Controls, GroupBy: r.GroupBy,
 	}
@@ -156,6 +157,7 @@ func thousands(v any) string {
 type RuleSet struct {
 	Rules []*Rule
 	Files []string // the pack files loaded
+	Packs []*Pack  // the packs the files declare, in load order
 }
 
 // Get returns the rule with the given id, or nil.
@@ -281,9 +283,10 @@ func (s *RuleSet) addFS(fsys fs.FS, shown string) error {
 // The YAML shapes. Every field is a plain type so the strict decoder reports type errors with a
 // line; meaning is checked afterwards with the line of the offending key.
 type packFile struct {
-	Schema      int        `yaml:"schema"`
-	Description string     `yaml:"description"`
-	Rules       []ruleFile `yaml:"rules"`
+	Schema      int           `yaml:"schema"`
+	Pack        *packFileMeta `yaml:"pack"`
+	Description string        `yaml:"description"`
+	Rules       []ruleFile    `yaml:"rules"`
 }
 
 type ruleFile struct {
@@ -424,9 +427,11 @@ func (s *RuleSet) add(file string, data []byte) error {
 	if len(pe.errs) > 0 {
 		return pe.err()
 	}
+	pack := s.addPack(pe, file, doc, pf.Pack)
 	for i, rf := range pf.Rules {
 		rn := nodes[i]
 		if r := buildRule(pe, file, rn, rf); r != nil {
+			r.Pack = pack
 			if prev := s.Get(r.ID); prev != nil {
 				if prev.builtin {
 					// The embedded packs are named rules/*.yaml like the source folder: say which

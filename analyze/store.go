@@ -21,6 +21,7 @@ type storedOptions struct {
 	RuleFiles   []string          `json:"rule_files,omitempty"`
 	Only        []string          `json:"only,omitempty"`
 	Skip        []string          `json:"skip,omitempty"`
+	Packs       []string          `json:"packs,omitempty"`
 	Available   int               `json:"available,omitempty"` // rules loaded before the selection
 	Params      map[string]string `json:"params,omitempty"`
 	WaiversFile string            `json:"waivers_file,omitempty"`
@@ -31,7 +32,7 @@ type storedOptions struct {
 
 func saveResult(ctx context.Context, store *snapshot.Store, res *Result, opts Options) error {
 	so := storedOptions{
-		RuleDirs: opts.RuleDirs, Only: opts.Only, Skip: opts.Skip, Available: res.Available, Params: opts.Params,
+		RuleDirs: opts.RuleDirs, Only: opts.Only, Skip: opts.Skip, Packs: opts.Packs, Available: res.Available, Params: opts.Params,
 		WaiversFile: opts.WaiversFile, EOLFile: opts.EOLFile, Waivers: res.Waivers, DurationMS: res.Duration.Milliseconds(),
 	}
 	if opts.Rules != nil {
@@ -213,6 +214,7 @@ type StoredAnalysis struct {
 	// Only and Skip are the --only / --skip of the run; Available is how many rules were loaded
 	// before them (0 when the analysis predates recording it).
 	Only, Skip []string
+	Packs      []string // the --pack of the run
 	Available  int
 }
 
@@ -263,7 +265,7 @@ func ReportAnalysis(ctx context.Context, db *sql.DB, snapshotID, analysisID int6
 			return nil, fmt.Errorf("reading analyses of snapshot %d: %w", snapshotID, err)
 		}
 		var so storedOptions
-		if json.Unmarshal([]byte(opts), &so) == nil && len(so.Only) == 0 && len(so.Skip) == 0 {
+		if json.Unmarshal([]byte(opts), &so) == nil && len(so.Only) == 0 && len(so.Skip) == 0 && len(so.Packs) == 0 {
 			full = id
 			break
 		}
@@ -295,7 +297,7 @@ func readAnalysis(ctx context.Context, db *sql.DB, snapshotID int64, query strin
 	if json.Unmarshal([]byte(opts), &so) == nil {
 		a.Waivers = so.Waivers
 		a.RuleDirs = so.RuleDirs
-		a.Only, a.Skip, a.Available = so.Only, so.Skip, so.Available
+		a.Only, a.Skip, a.Packs, a.Available = so.Only, so.Skip, so.Packs, so.Available
 	}
 	if a.Waivers.Expired == nil {
 		a.Waivers.Expired = []Waiver{}

@@ -384,6 +384,7 @@ type fileConfig struct {
 //	  params: {REG-002.days: 45}            # --param REG-002.days=45
 //	  waivers: /etc/cucm-audit/waivers.yaml # --waivers
 //	  eol_models: /etc/cucm-audit/eol.yaml  # --eol
+//	  packs: [emergency, tollfraud]         # --pack
 //	  only: [registration]                  # --only
 //	  skip: [INV-004]                       # --skip
 //	  fail_on: high                         # --fail-on
@@ -395,6 +396,7 @@ type AnalysisConfig struct {
 	Params    map[string]Setting[string] `yaml:"params"`
 	Waivers   Setting[string]            `yaml:"waivers"`
 	EOLModels Setting[string]            `yaml:"eol_models"`
+	Packs     Setting[[]string]          `yaml:"packs"`
 	Only      Setting[[]string]          `yaml:"only"`
 	Skip      Setting[[]string]          `yaml:"skip"`
 	FailOn    Setting[string]            `yaml:"fail_on"`

@@ -22,6 +22,7 @@ type analyzeFlags struct {
 	ruleDirs []string
 	only     []string
 	skip     []string
+	packs    packFlag
 	params   map[string]string
 	waivers  string
 	eol      string
@@ -38,11 +39,12 @@ func addRuleDirsFlag(fs *flag.FlagSet, dirs *[]string) {
 	})
 }
 
-// addAnalyzeFlags registers --rules, --only, --skip, --param, --waivers, --eol, --rule-timeout,
+// addAnalyzeFlags registers --rules, --pack, --only, --skip, --param, --waivers, --eol, --rule-timeout,
 // --rule-max-rows and --fail-on.
 func addAnalyzeFlags(fs *flag.FlagSet) *analyzeFlags {
 	af := &analyzeFlags{fs: fs, params: map[string]string{}}
 	addRuleDirsFlag(fs, &af.ruleDirs)
+	addPackFlag(fs, &af.packs)
 	fs.Func("only", "evaluate only these rule ids or categories (comma-separated, repeatable)", func(s string) error {
 		af.only = append(af.only, splitList(s)...)
 		return nil
@@ -84,7 +86,7 @@ func addAnalyzeFlags(fs *flag.FlagSet) *analyzeFlags {
 }
 
 // configFlagHelp is the help of --config on the commands that read only its analysis: block.
-const configFlagHelp = "YAML configuration file: its analysis: block sets rule folders, parameters, waivers, end-of-life data, only, skip and fail_on (flags override it)"
+const configFlagHelp = "YAML configuration file: its analysis: block sets rule folders, parameters, waivers, end-of-life data, packs, only, skip and fail_on (flags override it)"
 
 // configFile is the --config of the command ("" when it has none or it is not set): run takes
 // it from the collector flags, analyze and report register their own.
@@ -163,9 +165,19 @@ func (af *analyzeFlags) options(ctx context.Context) (analyze.Options, error) {
 		}
 		*sel.flag = sel.file.Value
 	}
+	if !set["pack"] && ac.Packs.Line != 0 {
+		if err := rules.CheckPacks(ac.Packs.Value); err != nil {
+			return analyze.Options{}, fmt.Errorf("%s: %w", where(ac, ac.Packs.Line, "packs"), err)
+		}
+		af.packs.names = ac.Packs.Value
+	}
+	inPacks, err := rules.InPacks(af.packs.names)
+	if err != nil {
+		return analyze.Options{}, withCode(exitUsage, err)
+	}
 	// What is still wrong here came from --only, --skip or --param (the file's values were
 	// checked above): a usage error, exit 2, like a bad --fail-on.
-	if _, err := rules.Select(af.only, af.skip); err != nil {
+	if _, err := inPacks.Select(af.only, af.skip); err != nil {
 		return analyze.Options{}, withCode(exitUsage, err)
 	}
 	if err := analyze.CheckParams(rules, af.params); err != nil {
@@ -233,7 +245,7 @@ func (af *analyzeFlags) options(ctx context.Context) (analyze.Options, error) {
 		params = nil
 	}
 	return analyze.Options{
-		RuleDirs: af.ruleDirs, Rules: rules, Only: af.only, Skip: af.skip, Params: params,
+		RuleDirs: af.ruleDirs, Rules: rules, Only: af.only, Skip: af.skip, Packs: af.packs.names, Params: params,
 		WaiversFile: af.waivers, EOLFile: af.eol, ToolVersion: toolVersion(),
 		RuleTimeout: af.ruleTimeout, RuleMaxRows: af.ruleMaxRows,
 	}, nil
@@ -251,7 +263,7 @@ func (af *analyzeFlags) failOnFindings(res *analyze.Result) error {
 }
 
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("analyze", "analyze [--db FILE] [--config FILE] [--snapshot ID|latest] [--rules DIR]... [--only ID,...] [--skip ID,...] "+
+	fs := newFlagSet("analyze", "analyze [--db FILE] [--config FILE] [--snapshot ID|latest] [--rules DIR]... [--pack NAME,...] [--only ID,...] [--skip ID,...] "+
 		"[--param ID.name=value]... [--waivers FILE] [--eol FILE] [--fail-on SEVERITY] [--format text|json]", stderr)
 	db := dbFlag(fs)
 	fs.String("config", "", configFlagHelp)

@@ -24,6 +24,7 @@ type reportOptions struct {
 	pdfMax   int
 	mdMax    int
 	worklist string
+	packs    packFlag
 }
 
 const reportHelp = `Render the reports of one analysed snapshot: PDF for management, XLSX as the worklist,
@@ -75,7 +76,7 @@ func (o *reportOptions) renderOptions() (render.Options, error) {
 }
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", "report [--db FILE] [--config FILE] [--snapshot ID|latest] [--analysis ID] [--format pdf,xlsx,md,json,html] [--out DIR] [--templates DIR] [--pdf-max-entities N] [--worklist LAST.xlsx]", stderr)
+	fs := newFlagSet("report", "report [--db FILE] [--config FILE] [--snapshot ID|latest] [--analysis ID] [--pack NAME,...] [--format pdf,xlsx,md,json,html] [--out DIR] [--templates DIR] [--pdf-max-entities N] [--worklist LAST.xlsx]", stderr)
 	usage := fs.Usage
 	fs.Usage = func() {
 		usage()
@@ -88,6 +89,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&o.cluster, "cluster", "", "cluster id for latest, when the database holds several")
 	fs.Int64Var(&o.analysis, "analysis", 0, "analysis of the snapshot to report (default: its newest analysis of the whole rule set, so an ad-hoc analyze --only does not narrow the report)")
 	reportFlags(fs, &o)
+	addPackFlag(fs, &o.packs)
 	fs.StringVar(&o.worklist, "worklist", "", "an earlier report's XLSX as the team edited it: carry its Status, Assignee and Notes to the same findings")
 	mail := addMailFlags(fs) // e-mail (mailflags.go)
 	quiet := quietFlag(fs)
@@ -134,7 +136,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	rep, err := analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{Rules: rules, ToolVersion: toolVersion(), AnalysisID: o.analysis})
+	rep, err := analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{Rules: rules, ToolVersion: toolVersion(), AnalysisID: o.analysis, Packs: o.packs.names})
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 )
@@ -34,19 +33,12 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
+		list := listPacks(set)
 		if format == formatJSON {
-			infos := make([]analyze.RuleInfo, 0, len(set.Rules))
-			for _, r := range set.Rules {
-				infos = append(infos, r.Info(nil))
-			}
-			return writeJSON(stdout, infos)
+			return writeJSON(stdout, list)
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSEVERITY\tCATEGORY\tTITLE")
-		for _, r := range set.Rules {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Category, r.Title)
-		}
-		return tw.Flush()
+		writeRuleList(stdout, list)
+		return nil
 	case "show":
 		fs := newFlagSet("rules show", "rules show [--rules DIR]... ID", stderr)
 		var dirs []string

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPackFlag: --pack on analyze, report and run refuses an unknown pack at parse time (exit
+// 2, one line naming the packs there are), keeps only the packs' rules, and is read from the
+// configuration file's analysis.packs.
+func TestPackFlag(t *testing.T) {
+	db := analyzeDB(t)
+	valid := "want one of access, dataquality, dialplan, emergency, inventory, lifecycle, redundancy, registration, tollfraud"
+	for _, cmd := range []string{"analyze", "report", "run"} {
+		code, out, errOut := runCLI(t, cmd, "--db", filepath.Join(t.TempDir(), "none.db"), "--pack", "emergency,licence")
+		want := "cucm-audit: " + cmd + `: --pack emergency,licence: unknown pack "licence": ` + valid + "\n"
+		if code != exitUsage || out != "" || errOut != want {
+			t.Errorf("%s --pack licence: exit %d, stdout %q, stderr\n%q\nwant exit 2 and\n%q", cmd, code, out, errOut, want)
+		}
+	}
+
+	code, out, errOut := runCLI(t, "analyze", "--db", db, "--pack", "registration", "--format", "json")
+	if code != 0 {
+		t.Fatalf("analyze --pack registration: exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Rules []struct {
+			ID string `json:"id"`
+		} `json:"rules"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range doc.Rules {
+		if !strings.HasPrefix(r.ID, "REG-") {
+			t.Errorf("analyze --pack registration ran %s", r.ID)
+		}
+	}
+	if len(doc.Rules) != 12 {
+		t.Errorf("analyze --pack registration ran %d rules, want the 12 REG rules", len(doc.Rules))
+	}
+	if code, _, errOut := runCLI(t, "analyze", "--db", db, "--pack", "registration", "--only", "INV-001"); code != exitUsage ||
+		!strings.Contains(errOut, `no rule id or category "INV-001"`) {
+		t.Errorf("--pack registration --only INV-001: exit %d, %s", code, errOut)
+	}
+
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfg, []byte("analysis:\n  packs: [inventory]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runCLI(t, "analyze", "--db", db, "--config", cfg)
+	if code != 0 || !strings.Contains(out, "Analysis #2: 6 rules") {
+		t.Errorf("analysis.packs [inventory]: exit %d\n%s%s", code, out, errOut)
+	}
+	if err := os.WriteFile(cfg, []byte("analysis:\n  packs: [inventory, nope]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = runCLI(t, "analyze", "--db", db, "--config", cfg)
+	if want := cfg + `:2: analysis.packs: unknown pack "nope": ` + valid; code == 0 || !strings.Contains(errOut, want) {
+		t.Errorf("analysis.packs [nope]: exit %d, %s, want %s", code, errOut, want)
+	}
+}
+
+// TestRulesListByPack: `rules list` groups the rules by pack with counts, in text and JSON.
+func TestRulesListByPack(t *testing.T) {
+	code, out, errOut := runCLI(t, "rules", "list")
+	if code != 0 {
+		t.Fatalf("rules list: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"emergency: Emergency calling (4 rules, compliance)\n  EMG-001  critical  emergency  Lines that cannot reach any emergency number\n",
+		"registration: Registration (12 rules)\n",
+		"\n45 rules in 9 packs (5 compliance packs: --pack selects packs)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rules list lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runCLI(t, "rules", "list", "--format", "json")
+	var l ruleList
+	if err := json.Unmarshal([]byte(out), &l); code != 0 || err != nil {
+		t.Fatalf("rules list --format json: exit %d, %v", code, err)
+	}
+	n := 0
+	for _, p := range l.Packs {
+		if p.Count != len(p.Rules) {
+			t.Errorf("pack %s: count %d, %d rules", p.Name, p.Count, len(p.Rules))
+		}
+		for _, r := range p.Rules {
+			if r.Pack != p.Name {
+				t.Errorf("%s in pack %s says pack %q", r.ID, p.Name, r.Pack)
+			}
+		}
+		n += p.Count
+	}
+	if l.SchemaVersion != 2 || n != l.Rules || n != 45 || len(l.Packs) != 9 {
+		t.Errorf("rules list json: schema %d, %d rules counted, %d declared, %d packs", l.SchemaVersion, n, l.Rules, len(l.Packs))
+	}
+}
