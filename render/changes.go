@@ -399,6 +399,9 @@ func selectionText(sel *analyze.RuleSelection) string {
 		return ""
 	}
 	var flags []string
+	if len(sel.Packs) > 0 {
+		flags = append(flags, "--pack "+strings.Join(sel.Packs, ","))
+	}
 	if len(sel.Only) > 0 {
 		flags = append(flags, "--only "+strings.Join(sel.Only, ","))
 	}

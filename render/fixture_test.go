@@ -44,6 +44,7 @@ func finding(ruleID string, sev analyze.Severity, entity string, ev ...string) a
 // (and their trend) and its summary in words.
 func demoReport() *analyze.Report {
 	r := demoReportBare()
+	r.Compliance = demoCompliance()
 	for i, sc := range []map[string]int{nil, {"registration": 88, "lifecycle": 80}, {"registration": 86, "lifecycle": 78}} {
 		r.Trend[i].Scores = sc
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +41,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"paras":    htmlText,
 	"sevName":  sevName,
 	"num":      num,
-}).Parse(htmlTemplateText))
+}).Parse(htmlTemplateText + htmlComplianceText))
 
 // htmlCSP is the page's Content-Security-Policy: nothing loads from anywhere, and only the
 // page's own style and script (by hash) run.
@@ -91,6 +92,8 @@ type htmlView struct {
 	Nodes        *htmlTable
 	Inconclusive *htmlTable
 	Errors       *htmlTable
+
+	Compliance *htmlCompliance
 
 	Rules []htmlRule
 
@@ -216,6 +219,9 @@ func newHTMLView(r *analyze.Report) *htmlView {
 		v.Nav = []htmlLink{{"summary", "Summary"}, {"quality", "Data quality"}, {"findings", "Findings"}, {"waived", "Waived"}}
 		v.summary(tabs)
 		v.quality(tabs)
+		if v.Compliance = newHTMLCompliance(r, tabs); v.Compliance != nil {
+			v.Nav = slices.Insert(v.Nav, 2, htmlLink{"compliance", complianceTitle})
+		}
 		v.findings(tabs)
 		v.waived(tabs)
 	}

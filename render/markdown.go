@@ -94,6 +94,8 @@ type mdView struct {
 	Diff   *mdDiff
 	// Selection says the report covers only some rules (--only, --skip); "" when it covers all.
 	Selection string
+	// Compliance is the Compliance section; nil when the report has no compliance pack.
+	Compliance *complianceView
 	// TrendHeader and TrendRows are Report.Trend as a table (TrendTable); empty below 2 points.
 	TrendHeader []string
 	TrendRows   [][]string
@@ -150,7 +152,7 @@ type mdList struct {
 
 func newMDView(r *analyze.Report, max int, withXLSX bool) mdView {
 	v := mdView{R: r, MaxEntities: max, Waived: r.Waived, SourceCount: len(r.DataQuality.Coverage),
-		Selection: selectionText(r.DataQuality.Selection), XLSX: withXLSX}
+		Selection: selectionText(r.DataQuality.Selection), XLSX: withXLSX, Compliance: newComplianceView(r, complianceExampleRunes)}
 	if len(r.Trend) >= 2 {
 		v.TrendHeader, v.TrendRows = TrendTable(r.Trend)
 	}

@@ -144,6 +144,7 @@ func (p *PDF) Render(w io.Writer, r *analyze.Report) (err error) {
 	if audit {
 		d.summary()
 		d.quality()
+		d.compliance()
 		d.findings()
 		d.waived()
 	}

@@ -394,7 +394,12 @@ func (d *pdfDoc) appendix() {
 	var rows [][]string
 	var sevs []analyze.Severity
 	var outcomes []analyze.Outcome
+	var passed []string // named in one line: the Compliance section and the XLSX count them
 	for _, o := range r.Appendix.Rules {
+		if o.Outcome == analyze.OutcomePass && o.Waived == 0 {
+			passed = append(passed, o.Rule.ID)
+			continue
+		}
 		open := num(o.Findings)
 		if o.Waived > 0 {
 			open += " (+" + num(o.Waived) + " waived)"
@@ -420,6 +425,9 @@ func (d *pdfDoc) appendix() {
 			}
 			return rgb{}, false
 		})
+	if len(passed) > 0 {
+		d.para(fmt.Sprintf("Passed with no finding (%s): %s.", num(len(passed)), strings.Join(passed, ", ")), "", 8.5, colMuted)
+	}
 	// The parameters in force and the inventory by model are the XLSX's (sheets Rules and
 	// Inventory) and the JSON's, as the heading says.
 }

@@ -130,7 +130,11 @@ func (d *pdfDoc) sectionTitles() []string {
 	audit := r.Kind != kindChangeWindow
 	var out []string
 	if audit {
-		out = append(out, "Executive summary", "Data quality", "Findings by rule", "Waived findings (accepted risk)")
+		out = append(out, "Executive summary", "Data quality")
+		if len(r.Compliance) > 0 {
+			out = append(out, complianceTitle)
+		}
+		out = append(out, "Findings by rule", "Waived findings (accepted risk)")
 	}
 	if r.Diff != nil {
 		out = append(out, diffTitle(r.Diff))

@@ -213,6 +213,9 @@ func (x *XLSX) Render(w io.Writer, r *analyze.Report) error {
 		s := r.Rules[i]
 		steps = append(steps, sheetStep{names[i], func(sw *sheetRec) error { return b.ruleSheet(sw, s) }})
 	}
+	if len(r.Compliance) > 0 {
+		steps = append(steps, sheetStep{complianceTitle, func(sw *sheetRec) error { return b.complianceSheet(sw, r) }})
+	}
 	if r.Kind != kindChangeWindow {
 		steps = append(steps,
 			sheetStep{sheetWaived, func(sw *sheetRec) error { return b.waived(sw, r) }},

@@ -48,7 +48,7 @@ func TestXLSXOpenpyxl(t *testing.T) {
 		names = append(names, s.Name)
 	}
 	want := []string{"Summary", "All findings", "REG-003", "REG-002", "EOL-001", "REG-001", "CFG-004", "CFG-010",
-		"Waived", "Registration", "Inventory", "Coverage", "Inconclusive", "Rules", "Trend"}
+		"Compliance", "Waived", "Registration", "Inventory", "Coverage", "Inconclusive", "Rules", "Trend"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Fatalf("sheet names (-want +got):\n%s", diff)
 	}
