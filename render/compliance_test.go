@@ -129,6 +129,9 @@ func TestComplianceHTML(t *testing.T) {
 			t.Errorf("HTML Compliance lacks %q (as text)", want)
 		}
 	}
+	if !strings.Contains(string(page), `<tr class="sev-critical"><td>Emergency calling</td><td>EMG-001</td>`) {
+		t.Error("HTML worst failing rules: EMG-001's row lacks its severity class")
+	}
 	if !strings.Contains(string(page), `<a href="#compliance">Compliance</a>`) {
 		t.Error("HTML navigation lacks Compliance")
 	}

@@ -29,6 +29,13 @@ func newHTMLCompliance(r *analyze.Report, tabs *htmlTables) *htmlCompliance {
 		Packs: tabs.table(cv.PackCols, cv.PackNum, cv.Packs)}
 	if len(cv.Worst) > 0 {
 		hc.Worst = tabs.table(cv.WorstCols, cv.WorstNum, cv.Worst)
+		i := 0
+		for _, p := range r.Compliance {
+			for _, w := range p.Worst {
+				hc.Worst.Rows[i].Class = sevClass(w.Severity) // the rows of complianceWorstRows, in order
+				i++
+			}
+		}
 	}
 	if len(cv.NoVerdict) > 0 {
 		hc.NoVerdict = tabs.table(cv.NoVerdictCols, nil, cv.NoVerdict)

@@ -96,7 +96,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 func printRule(w io.Writer, r *analyze.Rule) {
 	fmt.Fprintf(w, "%s  %s\n", r.ID, r.Title)
-	fmt.Fprintf(w, "severity: %s   category: %s   defined in %s:%d\n", r.Severity, r.Category, r.File, r.Line)
+	fmt.Fprintf(w, "severity: %s   category: %s   pack: %s   defined in %s:%d\n", r.Severity, r.Category, r.Pack, r.File, r.Line)
 	section := func(name, text string) {
 		if text != "" {
 			fmt.Fprintf(w, "\n%s:\n  %s\n", name, strings.ReplaceAll(strings.TrimSpace(text), "\n", "\n  "))

@@ -80,6 +80,9 @@ func TestRulesListByPack(t *testing.T) {
 			t.Errorf("rules list lacks %q:\n%s", want, out)
 		}
 	}
+	if code, out, _ := runCLI(t, "rules", "show", "EMG-001"); code != 0 || !strings.Contains(out, "category: emergency   pack: emergency   defined in rules/emergency.yaml:") {
+		t.Errorf("rules show EMG-001 does not name its pack:\n%s", out)
+	}
 	code, out, _ = runCLI(t, "rules", "list", "--format", "json")
 	var l ruleList
 	if err := json.Unmarshal([]byte(out), &l); code != 0 || err != nil {
