@@ -115,7 +115,7 @@ func TestLoadBadRules(t *testing.T) {
 		{"pack unknown key", "", strings.Replace(good, "schema: 1\n", "schema: 1\npack:\n  name: site\n  complianse: true\n", 1),
 			"x.yaml:4: field complianse not found"},
 		{"pack compliance not a bool", "", strings.Replace(good, "schema: 1\n", "schema: 1\npack:\n  name: site\n  compliance: yes please\n", 1),
-			"x.yaml:4: cannot unmarshal !!str `yes please` into bool"},
+			`x.yaml:4: pack.compliance: want true or false, got "yes please"`},
 		{"pack contradicts another file", strings.NewReplacer("schema: 1\n", "schema: 1\npack:\n  name: site\n  compliance: true\n", "TST-001", "TST-002").Replace(good),
 			strings.Replace(good, "schema: 1\n", "schema: 1\npack:\n  name: site\n  compliance: false\n", 1),
 			"x.yaml:2: pack site: compliance false, but a.yaml:2 declares it true (leave compliance out to add rules to the pack)"},
