@@ -344,8 +344,12 @@ func build(sc *Scenario) (*cluster, error) {
 			} else {
 				mac := ""
 				if strings.Contains(g.NamePattern, "{mac}") {
+					vendors := ouis
+					if len(g.MACOUIs) > 0 {
+						vendors = g.MACOUIs
+					}
 					for mac == "" || macs[mac] {
-						mac = fmt.Sprintf("%s%06X", ouis[r.IntN(len(ouis))], r.Uint32()&0xFFFFFF)
+						mac = fmt.Sprintf("%s%06X", vendors[r.IntN(len(vendors))], r.Uint32()&0xFFFFFF)
 					}
 					macs[mac] = true
 				}

@@ -63,7 +63,8 @@ func (s *Server) risport(body []byte, f Faults) answer {
 	if class == "" {
 		class = "Any"
 	}
-	if slices.Contains(f.ClassesFailing, class) {
+	// An Any query collects every class, so it fails where any class fails.
+	if slices.Contains(f.ClassesFailing, class) || class == "Any" && len(f.ClassesFailing) > 0 {
 		return s.risFault("soapenv:Server", "Internal error while collecting real-time information for DeviceClass "+class)
 	}
 	limit := f.RisPortMaxDevices

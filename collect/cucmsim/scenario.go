@@ -250,12 +250,15 @@ type UnassignedDNs struct {
 
 // DeviceGroup generates Count devices of one class.
 type DeviceGroup struct {
-	Name                string   `yaml:"name"`
-	Class               string   `yaml:"class"` // RisPort DeviceClass: Phone, Gateway, SIPTrunk, HuntList, H323, Cti, VoiceMail, MediaResources
-	Count               int      `yaml:"count"`
-	NamePattern         string   `yaml:"name_pattern"` // tokens {mac}, {n} (1-based), {i} (0-based), {n:03}
-	Names               []string `yaml:"names"`        // explicit names, used before the pattern
-	Description         string   `yaml:"description"`  // tokens {n}, {owner}, {dn}, {model}, {pool}
+	Name        string `yaml:"name"`
+	Class       string `yaml:"class"` // RisPort DeviceClass: Phone, Gateway, SIPTrunk, HuntList, H323, Cti, VoiceMail, MediaResources
+	Count       int    `yaml:"count"`
+	NamePattern string `yaml:"name_pattern"` // tokens {mac}, {n} (1-based), {i} (0-based), {n:03}
+	// MACOUIs are the vendor prefixes (6 hex digits) the {mac} of the group's devices start
+	// with, as a site that bought its phones in a few batches has: default ten of Cisco's.
+	MACOUIs             []string `yaml:"mac_ouis"`
+	Names               []string `yaml:"names"`       // explicit names, used before the pattern
+	Description         string   `yaml:"description"` // tokens {n}, {owner}, {dn}, {model}, {pool}
 	SpecialDescriptions []string `yaml:"special_descriptions"`
 	Models              []Model  `yaml:"models"`
 	Protocol            string   `yaml:"protocol"`
@@ -359,7 +362,7 @@ type Faults struct {
 	NodesNotResponding     []string      `yaml:"nodes_not_responding"`
 	NodesNotFound          []string      `yaml:"nodes_not_found"`
 	NodesSilent            []string      `yaml:"nodes_silent"`    // left out of every answer: no CmNode item, not in StateInfo
-	ClassesFailing         []string      `yaml:"classes_failing"` // RisPort classes whose queries answer 500
+	ClassesFailing         []string      `yaml:"classes_failing"` // RisPort classes whose queries (and DeviceClass Any queries) answer 500
 
 	HTTP503Rate      float64       `yaml:"http_503_rate"`  // 0..1 of requests answer 503
 	HTTP503Burst     int           `yaml:"http_503_burst"` // the first N requests answer 503
@@ -402,6 +405,8 @@ func LoadScenario(path string) (*Scenario, error) {
 	}
 	return ParseScenario(filepath.Base(path), data)
 }
+
+var ouiRE = regexp.MustCompile(`^[0-9A-F]{6}$`)
 
 // ParseScenario decodes a scenario strictly (unknown fields are errors), applies defaults and
 // validates it. name is used in messages: "demo.yaml:12: ...".
@@ -645,6 +650,11 @@ func (v *validator) group(sc *Scenario, i int, nodes, pools, parts, css map[stri
 	}
 	if len(g.Names) > g.Count {
 		v.errorf(append(p, "names"), "%d names for %d devices", len(g.Names), g.Count)
+	}
+	for k, o := range g.MACOUIs {
+		if !ouiRE.MatchString(o) {
+			v.errorf(append(p, "mac_ouis", k), "%q is not an OUI of 6 hex digits", o)
+		}
 	}
 	if len(g.Names) < g.Count && g.NamePattern == "" {
 		if g.Class != "Phone" {
