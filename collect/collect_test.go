@@ -442,7 +442,8 @@ func TestCancelMidway(t *testing.T) {
 	defer cancel()
 	var ris atomic.Int64
 	armed := atomic.Bool{}
-	_, url := sim(t, small, nil, func(h http.Handler) http.Handler {
+	// Answers of 40 devices: RisPort takes several requests.
+	_, url := sim(t, small, func(f *cucmsim.Faults) { f.RisPortMaxDevices = 40 }, func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasPrefix(r.URL.Path, cucmsim.RisPortPath) && armed.Load() && ris.Add(1) == 3 {
 				cancel()
@@ -451,13 +452,15 @@ func TestCancelMidway(t *testing.T) {
 		})
 	})
 	db := filepath.Join(t.TempDir(), "c.db")
-	first := runCollect(t, context.Background(), testConfig(url), db)
+	cfg := testConfig(url)
+	cfg.RisMaxDevices = 40
+	first := runCollect(t, context.Background(), cfg, db)
 	if first.err != nil {
 		t.Fatal(first.err)
 	}
 	before := dump(t, db, first.meta.ID)
 	armed.Store(true)
-	r := runCollect(t, ctx, testConfig(url), db)
+	r := runCollect(t, ctx, cfg, db)
 	if !errors.Is(r.err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", r.err)
 	}

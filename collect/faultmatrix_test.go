@@ -201,8 +201,10 @@ func TestFaultMatrix(t *testing.T) {
 			incomplete: []string{"risport class:Phone"}},
 		{name: "Gateway class answers 500", want: "partial", faults: func(f *cucmsim.Faults) { f.ClassesFailing = []string{"Gateway"} },
 			incomplete: []string{"risport class:Gateway"}},
-		{name: "RisPort dies midway (503 from the 4th request on)", want: "partial", wrap: afterN(3, "risport", unavailable),
-			cfg: retries(2), incomplete: []string{"risport class:*", "?risport node:*"}},
+		{name: "RisPort dies midway (503 from the 2nd request on)", want: "partial", wrap: afterN(1, "risport", unavailable),
+			// Answers of 40 devices: the cluster takes several requests.
+			faults: func(f *cucmsim.Faults) { f.RisPortMaxDevices = 40 },
+			cfg:    func(c *collect.Config) { c.Retries, c.RisMaxDevices = 2, 40 }, incomplete: []string{"risport class:*", "?risport node:*"}},
 		{name: "AXL row cap", want: "identical", faults: func(f *cucmsim.Faults) { f.AXLMaxRows = 17 }},
 		{name: "AXL response byte cap", want: "identical", faults: func(f *cucmsim.Faults) { f.AXLMaxBytes = 6000 }},
 		{name: "AXL memory-allocation faults", want: "identical", faults: func(f *cucmsim.Faults) { f.AXLMemoryFaultRate = 0.25 }, cfg: retries(10)},

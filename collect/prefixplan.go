@@ -2,6 +2,8 @@ package collect
 
 import (
 	"fmt"
+	"maps"
+	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -10,9 +12,11 @@ import (
 // A class whose wildcard answer fills RisPort's cap is read again by name prefix: "SEP0*",
 // "SEP1*", ... chosen so that together they match every possible device name (devices unknown to
 // AXL included), each request's answer stays under the cap, and answers are as full as the
-// estimate allows (the floor is ⌈entries ÷ cap⌉ requests). AXL's device names of the class say how
-// many entries a prefix should bring; an answer that reaches the cap anyway is asked again in
-// halves, or with its prefix one character longer.
+// estimate allows (the floor is ⌈entries ÷ cap⌉ requests). AXL's device names say how many
+// entries a prefix should bring, scaled per device class by what the answers show (entries per
+// AXL name: devices RisPort does not list, devices several nodes list, devices only RisPort
+// knows); an answer that reaches the cap anyway is asked again narrower (most of its names
+// first, the rest with the next names), or with its prefix one character longer.
 
 // nameAlphabet is what CUCM allows in device names (letters, digits, dot, dash, underscore), the
 // space some hunt lists and trunks carry, and the "/" and "@" of MGCP endpoint names. Every
@@ -26,8 +30,19 @@ const (
 	// maxItems bounds the SelectItems of one request (what public clients send, and CUCM accepts).
 	maxItems = 1000
 	// fillMargin keeps the expected entries of a request this far under the cap, so that an
-	// answer that brings a little more than expected still fits.
+	// answer that brings a little more than expected still fits, until the answers show how far
+	// they stray from the estimate (then the margin is 2.5 times that spread, within
+	// [minMargin, maxMargin]): an answer at the cap costs a request, a margin too wide costs a
+	// share of every request.
 	fillMargin = 0.03
+	minMargin  = 0.015
+	maxMargin  = 0.10
+	// classSample is how many AXL names of a class answers must have covered before the class's
+	// own entries per name replace the average of every class (a smaller sample strays by more
+	// than the margin: a quarter of 100 names is 5 % of an answer either way).
+	classSample = 300
+	// unsureRatio scales the average of every class where it stands for a class's own.
+	unsureRatio = 1.15
 )
 
 // nameBucket is one SelectItem: every name that starts with prefix ("prefix*"), or, when exact,
@@ -35,7 +50,8 @@ const (
 type nameBucket struct {
 	prefix string
 	exact  bool
-	split  bool // answered at the cap alone: lengthen before asking again
+	split  bool    // answered at the cap alone: lengthen before asking again
+	boost  float64 // > 1: answered at the cap, its names bring more than estimated
 }
 
 func (b nameBucket) item() string {
@@ -51,41 +67,61 @@ type prefixRequest struct {
 	items    []string
 	expected float64 // entries the estimate expects
 	axlNames int     // AXL names the request covers
+	byClass  []int   // of which, per class of the planner
+	// unsure: most of its names belong to a class answers have not yet covered classSample
+	// names of. The estimate is a guess: nothing more is planned until it is answered.
+	unsure bool
 }
 
 // prefixPlanner hands out requests in name order until every name is covered.
 type prefixPlanner struct {
-	names    []string // AXL names of the class, upper case, sorted, unique
+	names    []string // AXL names, upper case, sorted, unique
 	mixed    []bool   // names[i] is not upper case in AXL: also asked by its exact AXL name
 	orig     []string // AXL spelling of names[i]
+	classes  []string // the device classes the names belong to
+	cum      [][]int32
 	alphabet []rune
 	cap      int
 	queue    []nameBucket // front first, in name order
-	// ratio is entries per AXL name: duplicates across nodes count more than once, names RisPort
-	// does not know count zero. It starts from the wildcard answer and follows the answers.
-	ratio            float64
-	entries, covered float64
-	splitNext        int // after an answer at the cap: the next request takes at most this many buckets
+
+	// What the answers taught, per class: entries brought and AXL names covered. Entries of a
+	// class the planner has no names of (devices only RisPort knows) are extra, spread over
+	// every AXL name covered. initial is the entries per name assumed before any answer.
+	entries, covered []float64
+	extra, initial   float64
+	// The spread of answers around their estimate (relative, squared), for the margin.
+	spread2 float64
+	spreadN int
+	answers int
+	// splitNext bounds the buckets of the next request after an answer at the cap.
+	splitNext int
 	// blindMax bounds the buckets of a request that AXL expects nothing from, once such a request
 	// reached the cap (devices AXL does not know, or no AXL names at all); it doubles again after
 	// an answer under half the cap.
 	blindMax int
 }
 
-// newPrefixPlanner plans a class from its AXL names (nil when AXL could not list them: the plan
-// then learns only from answers at the cap). initialRatio is the entries per distinct name seen
-// in a wildcard answer, 0 when there was none: the first request then assumes 10 % of devices
-// are listed by two nodes, and the answers correct it.
-func newPrefixPlanner(axlNames []string, cap int, initialRatio float64) *prefixPlanner {
+// newPrefixPlanner plans the names of byClass (AXL names per RisPort device class; nil or
+// empty when AXL could not list them: the plan then learns only from answers at the cap).
+// initialRatio is the entries per distinct name seen in a wildcard answer, 0 when there was
+// none: the first request then assumes 10 % of devices are listed by two nodes, and the answers
+// correct it.
+func newPrefixPlanner(byClass map[string][]string, cap int, initialRatio float64) *prefixPlanner {
 	if initialRatio <= 0 {
 		initialRatio = 1.1
 	}
-	p := &prefixPlanner{cap: cap, ratio: max(1, initialRatio)}
-	type name struct{ upper, orig string }
-	list := make([]name, 0, len(axlNames))
-	for _, n := range axlNames {
-		if n != "" {
-			list = append(list, name{strings.ToUpper(n), n})
+	p := &prefixPlanner{cap: cap, initial: max(1, initialRatio)}
+	type name struct {
+		upper, orig string
+		class       uint8
+	}
+	p.classes = slices.Sorted(maps.Keys(byClass))
+	var list []name
+	for ci, cl := range p.classes {
+		for _, n := range byClass[cl] {
+			if n != "" {
+				list = append(list, name{strings.ToUpper(n), n, uint8(ci)})
+			}
 		}
 	}
 	slices.SortFunc(list, func(a, b name) int { return strings.Compare(a.upper, b.upper) })
@@ -94,21 +130,31 @@ func newPrefixPlanner(axlNames []string, cap int, initialRatio float64) *prefixP
 	for _, r := range nameAlphabet {
 		runes[r] = true
 	}
-	for _, n := range list {
+	p.cum = make([][]int32, len(p.classes))
+	for ci := range p.cum {
+		p.cum[ci] = make([]int32, len(list)+1)
+	}
+	for i, n := range list {
 		p.names = append(p.names, n.upper)
 		p.orig = append(p.orig, n.orig)
 		p.mixed = append(p.mixed, n.orig != n.upper)
+		for ci := range p.cum {
+			p.cum[ci][i+1] = p.cum[ci][i]
+		}
+		p.cum[n.class][i+1]++
 		for _, r := range n.upper {
 			if r != '*' && r != utf8.RuneError {
 				runes[r] = true
 			}
 		}
 	}
+	p.entries = make([]float64, len(p.classes))
+	p.covered = make([]float64, len(p.classes))
 	for r := range runes {
 		p.alphabet = append(p.alphabet, r)
 	}
 	slices.Sort(p.alphabet)
-	p.queue = p.children("")
+	p.queue = p.children("", 0)
 	// Names no prefix item can reach (a '*', which is a wildcard; bytes that are not UTF-8) are
 	// asked for by their exact AXL spelling; a name with a leading space, which RisPort trims
 	// from an item, by "*" and the rest of it.
@@ -124,19 +170,19 @@ func newPrefixPlanner(axlNames []string, cap int, initialRatio float64) *prefixP
 }
 
 // children lengthens prefix by one character: the exact name prefix (when not empty) and every
-// prefix+c.
-func (p *prefixPlanner) children(prefix string) []nameBucket {
+// prefix+c, with the boost of their parent.
+func (p *prefixPlanner) children(prefix string, boost float64) []nameBucket {
 	// CUCM trims names (and RisPort trims items): none begins or ends with a space, and an item
 	// " *" would read as "*".
 	out := make([]nameBucket, 0, len(p.alphabet)+1)
 	if prefix != "" && !strings.HasSuffix(prefix, " ") {
-		out = append(out, nameBucket{prefix: prefix, exact: true})
+		out = append(out, nameBucket{prefix: prefix, exact: true, boost: boost})
 	}
 	for _, r := range p.alphabet {
 		if prefix == "" && r == ' ' {
 			continue
 		}
-		out = append(out, nameBucket{prefix: prefix + string(r)})
+		out = append(out, nameBucket{prefix: prefix + string(r), boost: boost})
 	}
 	return out
 }
@@ -160,14 +206,79 @@ func (p *prefixPlanner) span(b nameBucket) (lo, hi int) {
 	return lo, lo + n
 }
 
+// ratio is the entries one AXL name of class ci is expected to bring, devices only RisPort
+// knows included.
+func (p *prefixPlanner) ratio(ci int) float64 {
+	var e, c float64
+	for i := range p.entries {
+		e += p.entries[i]
+		c += p.covered[i]
+	}
+	if c < 1 {
+		return p.initial
+	}
+	extra := p.extra / c
+	if p.covered[ci] >= classSample {
+		return p.entries[ci]/p.covered[ci] + extra
+	}
+	// A guess: rather a request a little short than one at the cap, which costs a whole one.
+	return unsureRatio * (e + p.extra) / c
+}
+
+// estimate is the entries expected from the names lo..hi.
+func (p *prefixPlanner) estimate(lo, hi int) float64 {
+	est := 0.0
+	for ci, cum := range p.cum {
+		if n := cum[hi] - cum[lo]; n > 0 {
+			est += float64(n) * p.ratio(ci)
+		}
+	}
+	return est
+}
+
+// margin is how far under the cap requests are filled: 2.5 times the answers' spread around
+// their estimates, widened by the error of ratios that rest on few answers (about the spread ÷
+// √answers). Before three answers show a spread, 3 % widened by the error of a ratio learned
+// from n entries if each brought its own chance (about 1/√n).
+func (p *prefixPlanner) margin() float64 {
+	if p.spreadN >= 3 {
+		n := float64(p.spreadN)
+		return min(maxMargin, max(minMargin, 2.5*math.Sqrt(p.spread2*(1+1/n))))
+	}
+	learned := p.extra
+	for _, e := range p.entries {
+		learned += e
+	}
+	m := fillMargin
+	if learned > 0 {
+		m = math.Hypot(m, 2.5/math.Sqrt(learned))
+	}
+	return min(maxMargin, m)
+}
+
 // more reports whether names remain to be asked for.
 func (p *prefixPlanner) more() bool { return len(p.queue) > 0 }
 
 // next plans the next request: buckets in name order while their expected entries fit under the
 // cap, lengthening a prefix that does not fit when that fills the request better.
 func (p *prefixPlanner) next() prefixRequest {
-	var req prefixRequest
-	target := float64(p.cap) * (1 - fillMargin)
+	req := prefixRequest{byClass: make([]int, len(p.classes))}
+	target := float64(p.cap) * (1 - p.margin())
+	take := func(b nameBucket, lo, hi int, est float64) {
+		p.queue = p.queue[1:]
+		req.buckets = append(req.buckets, b)
+		req.items = append(req.items, b.item())
+		for i := lo; i < hi; i++ {
+			if p.mixed[i] {
+				req.items = append(req.items, p.orig[i])
+			}
+		}
+		req.expected += est
+		req.axlNames += hi - lo
+		for ci, cum := range p.cum {
+			req.byClass[ci] += int(cum[hi] - cum[lo])
+		}
+	}
 	for len(p.queue) > 0 {
 		if p.splitNext > 0 && len(req.buckets) >= p.splitNext {
 			break
@@ -180,7 +291,7 @@ func (p *prefixPlanner) next() prefixRequest {
 		n := hi - lo
 		canLengthen := !b.exact && utf8.RuneCountInString(b.prefix) < maxPrefixRunes
 		if b.split && canLengthen {
-			p.queue = slices.Insert(p.queue[1:], 0, p.children(b.prefix)...)
+			p.queue = slices.Insert(p.queue[1:], 0, p.children(b.prefix, b.boost)...)
 			continue
 		}
 		items := 1
@@ -189,49 +300,74 @@ func (p *prefixPlanner) next() prefixRequest {
 				items++
 			}
 		}
-		est := float64(n) * p.ratio
+		est := p.estimate(lo, hi) * max(1, b.boost)
 		if req.expected+est <= target && len(req.items)+items <= maxItems {
-			p.queue = p.queue[1:]
-			req.buckets = append(req.buckets, b)
-			req.items = append(req.items, b.item())
-			for i := lo; i < hi; i++ {
-				if p.mixed[i] {
-					req.items = append(req.items, p.orig[i])
-				}
-			}
-			req.expected += est
-			req.axlNames += n
+			take(b, lo, hi, est)
 			continue
 		}
 		// It does not fit. Lengthen it when the request is empty or has room worth filling;
 		// otherwise it opens the next request.
 		if canLengthen && n > 0 && (len(req.buckets) == 0 || target-req.expected >= 0.01*target) {
-			p.queue = slices.Insert(p.queue[1:], 0, p.children(b.prefix)...)
+			p.queue = slices.Insert(p.queue[1:], 0, p.children(b.prefix, b.boost)...)
 			continue
 		}
 		if len(req.buckets) == 0 {
 			// One exact name, or a prefix that cannot grow: ask it alone.
-			p.queue = p.queue[1:]
-			req.buckets = append(req.buckets, b)
-			req.items = append(req.items, b.item())
-			req.expected += est
-			req.axlNames += n
+			take(b, lo, hi, est)
 		}
 		break
 	}
 	p.splitNext = 0
+	for ci, n := range req.byClass {
+		if 5*n >= req.axlNames && n > 0 && p.covered[ci] < classSample {
+			req.unsure = true
+		}
+	}
 	return req
 }
 
-// answered learns the entries a request brought.
-func (p *prefixPlanner) answered(req prefixRequest, entries int) {
-	p.entries += float64(entries)
-	p.covered += float64(req.axlNames)
+// answered learns the entries a request brought, per device class (classes the planner has no
+// AXL names of count as devices only RisPort knows).
+func (p *prefixPlanner) answered(req prefixRequest, byClass map[string]int) {
+	entries := 0
+	for _, n := range byClass {
+		entries += n
+	}
 	if req.axlNames == 0 && p.blindMax > 0 && entries < p.cap/2 {
 		p.blindMax *= 2
 	}
-	if p.covered >= 1 && p.entries > 0 {
-		p.ratio = p.entries / p.covered
+	// How far the answer strayed from what the current ratios expect of it, once the ratios
+	// rest on more names than the request holds.
+	var known float64
+	for _, c := range p.covered {
+		known += c
+	}
+	if req.axlNames > 0 && known >= 2*float64(req.axlNames) {
+		want := 0.0
+		for ci, n := range req.byClass {
+			want += float64(n) * p.ratio(ci)
+		}
+		if want >= float64(p.cap)/4 {
+			// Recent answers weigh most: the first ones stray by the error of young ratios too,
+			// which the margin counts apart.
+			d := (float64(entries) - want) / want
+			if p.spreadN == 0 {
+				p.spread2 = d * d
+			}
+			p.spread2 = 0.9*p.spread2 + 0.1*d*d
+			p.spreadN++
+		}
+	}
+	p.answers++
+	for cl, n := range byClass {
+		if ci, ok := slices.BinarySearch(p.classes, cl); ok && req.byClass[ci] > 0 {
+			p.entries[ci] += float64(n)
+		} else {
+			p.extra += float64(n)
+		}
+	}
+	for ci, n := range req.byClass {
+		p.covered[ci] += float64(n)
 	}
 }
 
@@ -243,24 +379,32 @@ func (p *prefixPlanner) setCap(c int) {
 	}
 }
 
-// atCap puts back the buckets of a request whose answer reached the cap: asked again in halves,
-// or, a single bucket, with its prefix lengthened. A single exact name, or a prefix that cannot
-// grow, is an error: it cannot be read under the cap.
+// atCap puts back the buckets of a request whose answer reached the cap. When the estimate
+// filled the request, its buckets are taken as denser than estimated (their estimates are raised
+// by a tenth more than the cap exceeds them) and planned again; when the estimate was well under
+// the cap (devices AXL does not know), they are asked again in halves. A single bucket is asked
+// again with its prefix lengthened; a single exact name, or a prefix that cannot grow, is an
+// error: it cannot be read under the cap.
 func (p *prefixPlanner) atCap(req prefixRequest) error {
 	back := slices.Clone(req.buckets)
-	if req.axlNames > 0 {
-		// At least cap entries for these names: the estimate was low.
-		p.ratio = max(p.ratio, float64(p.cap)/float64(req.axlNames))
-	} else {
+	if req.axlNames == 0 {
 		p.blindMax = max(1, len(back)/2)
 	}
-	if len(back) == 1 {
+	dense := 1.0
+	if req.expected >= float64(p.cap)/2 {
+		dense = min(2, float64(p.cap)/req.expected) * 1.1
+	}
+	for i := range back {
+		back[i].boost = max(1, back[i].boost) * dense
+	}
+	switch {
+	case len(back) == 1:
 		b := back[0]
 		if b.exact || utf8.RuneCountInString(b.prefix) >= maxPrefixRunes {
 			return fmt.Errorf("RisPort lists %d or more entries for the name %q alone", p.cap, b.item())
 		}
 		back[0].split = true
-	} else {
+	case dense == 1:
 		// The first half by expected entries (empty prefixes weigh nothing), at least one bucket.
 		total, sum := 0.0, 0.0
 		for _, b := range back {
@@ -283,10 +427,9 @@ func (p *prefixPlanner) atCap(req prefixRequest) error {
 
 // remaining estimates the requests still needed, for the progress line.
 func (p *prefixPlanner) remaining() int {
-	n := 0
+	n := 0.0
 	for _, b := range p.queue {
-		lo, hi := p.span(b)
-		n += hi - lo
+		n += p.estimate(p.span(b)) * max(1, b.boost)
 	}
-	return int(float64(n)*p.ratio/(float64(p.cap)*(1-fillMargin))) + 1
+	return int(n/(float64(p.cap)*(1-p.margin()))) + 1
 }

@@ -13,12 +13,22 @@ import (
 // fakeRis is RisPort reduced to what the planner sees: entries per device name (several nodes
 // list some devices), matched case-insensitively by exact name or prefix*, capped.
 type fakeRis struct {
-	entries map[string]int // upper-case name → entries
+	entries map[string]int    // upper-case name → entries
+	class   map[string]string // upper-case name → device class ("" = Phone)
 	total   int
 	sorted  []string
 }
 
 func (f *fakeRis) answer(items []string, cap int) (map[string]bool, int) {
+	got, byClass := f.answerByClass(items)
+	n := 0
+	for _, c := range byClass {
+		n += c
+	}
+	return got, n
+}
+
+func (f *fakeRis) answerByClass(items []string) (map[string]bool, map[string]int) {
 	if len(f.sorted) != len(f.entries) {
 		f.sorted = slices.Sorted(maps.Keys(f.entries))
 	}
@@ -33,45 +43,142 @@ func (f *fakeRis) answer(items []string, cap int) (map[string]bool, int) {
 			}
 		}
 	}
-	n := 0
+	byClass := map[string]int{}
 	for name := range got {
-		n += f.entries[name]
+		cl := f.class[name]
+		if cl == "" {
+			cl = "Phone"
+		}
+		byClass[cl] += f.entries[name]
 	}
-	return got, n
+	return got, byClass
 }
 
 // readAll runs a planner against f and returns the names read and the requests sent.
 func readAll(t *testing.T, f *fakeRis, axl []string, cap int) (map[string]bool, int) {
 	t.Helper()
 	// The collector starts from the entries per distinct name of the wildcard answer.
-	p := newPrefixPlanner(axl, cap, float64(f.total)/float64(len(f.entries)))
+	return readClasses(t, f, map[string][]string{"Phone": axl}, cap, float64(f.total)/float64(len(f.entries)))
+}
+
+// readClasses runs a planner over AXL names per class against f, with requests in flight as
+// the collector has them (up to risInFlight, one alone when its estimate is a guess).
+func readClasses(t *testing.T, f *fakeRis, axl map[string][]string, cap int, initial float64) (map[string]bool, int) {
+	t.Helper()
+	p := newPrefixPlanner(axl, cap, initial)
 	read := map[string]bool{}
 	reqs := 0
-	for p.more() {
-		req := p.next()
-		if len(req.items) == 0 {
-			t.Fatal("empty request planned")
+	var pending []prefixRequest
+	for p.more() || len(pending) > 0 {
+		for len(pending) < risInFlight && p.more() && !slices.ContainsFunc(pending, func(r prefixRequest) bool { return r.unsure }) {
+			req := p.next()
+			if len(req.items) == 0 {
+				t.Fatal("empty request planned")
+			}
+			if len(req.items) > maxItems {
+				t.Fatalf("request with %d items", len(req.items))
+			}
+			pending = append(pending, req)
 		}
-		if len(req.items) > maxItems {
-			t.Fatalf("request with %d items", len(req.items))
-		}
+		req := pending[0]
+		pending = pending[1:]
 		reqs++
 		if reqs > 10*(f.total/cap+10) {
 			t.Fatalf("%d requests for %d entries: the plan does not converge", reqs, f.total)
 		}
-		got, n := f.answer(req.items, cap)
+		got, byClass := f.answerByClass(req.items)
+		n := 0
+		for _, c := range byClass {
+			n += c
+		}
 		if n >= cap {
 			if err := p.atCap(req); err != nil {
 				t.Fatal(err)
 			}
 			continue
 		}
-		p.answered(req, n)
+		p.answered(req, byClass)
 		for name := range got {
 			read[name] = true
 		}
 	}
 	return read, reqs
+}
+
+// TestPrefixPlanMatrix plans the shapes of the RisPort matrix (see matrix_test.go) at
+// CUCM's cap of 1000 against fakeRis, with about 30,000 entries of every class: every name
+// is read, in at most 1.10 × ⌈entries ÷ cap⌉ requests (1.15 where half the phones are unseen).
+func TestPrefixPlanMatrix(t *testing.T) {
+	for i, m := range matrixCases() {
+		if i%4 != 0 {
+			continue // a quarter of the shapes, every seen ratio (the benchmark reads them all)
+		}
+		t.Run(m.String(), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(i), 17))
+			ouis := []string{"001E7A", "0023EB", "00EBD5"}
+			if !m.clustered {
+				ouis = []string{"0CD0F8", "1C1D86", "2C3124", "3C0E23", "4C4E35", "5C5015", "6C710D", "7C0ECE",
+					"8C604F", "9C57AD", "A45630", "B0AA77", "C08C60", "D0C282", "E0D173", "F87B20"}
+			}
+			f := &fakeRis{entries: map[string]int{}, class: map[string]string{}}
+			axl := map[string][]string{}
+			add := func(name, class string, inAXL bool, seen float64) {
+				if inAXL {
+					axl[class] = append(axl[class], name)
+				}
+				if rng.Float64() < seen {
+					e := 1
+					if rng.Float64() < m.dup {
+						e = 2
+					}
+					f.entries[name] += e
+					f.class[name] = class
+					f.total += e
+				}
+			}
+			phones := int(30000 / (m.seen * (1 + m.dup)))
+			mac := func() string { return fmt.Sprintf("SEP%s%06X", ouis[rng.IntN(len(ouis))], rng.Uint32()&0xFFFFFF) }
+			for range phones {
+				add(mac(), "Phone", true, m.seen)
+			}
+			if m.risOnly {
+				for range phones * 3 / 100 {
+					add(mac(), "Phone", false, 1)
+				}
+			}
+			for _, g := range []struct {
+				class, pattern string
+				n              int
+				seen           float64
+			}{{"Gateway", "AN%04d", 400, 0.9}, {"H323", "H323GW%02d", 12, 1}, {"Cti", "CTIRP%03d", 150, 0.95},
+				{"VoiceMail", "CUC-VM%03d", 96, 1}, {"MediaResources", "MOH_%d", 20, 1}, {"SIPTrunk", "SIP_TRUNK_%02d", 40, 1},
+				{"HuntList", "HL_%02d", 60, 1}} {
+				for k := range g.n {
+					add(fmt.Sprintf(g.pattern, k+1), g.class, true, g.seen)
+				}
+			}
+			read, reqs := readClasses(t, f, axl, 1000, 0)
+			for name := range f.entries {
+				if !read[name] {
+					t.Fatalf("%s was never read", name)
+				}
+			}
+			floor := math.Ceil(float64(f.total) / 1000)
+			t.Logf("%d entries: %d requests, floor %.0f (%.3f×)", f.total, reqs, floor, float64(reqs)/floor)
+			// Where half the AXL phones are not in RisPort, which half is a coin toss per name:
+			// an answer strays by 2.6 % around its estimate, the margin that keeps answers under
+			// the cap costs 7 %, and the first answers and the last one cost one more request
+			// at this size. Such shapes are held to 1.15 until the plan can tell the seen names
+			// from the others (see docs/benchmarks.md).
+			limit := 1.10
+			if m.seen < 0.8 {
+				limit = 1.15
+			}
+			if float64(reqs) > limit*floor {
+				t.Errorf("%d requests for a floor of %.0f: %.3f× (limit %.2f)", reqs, floor, float64(reqs)/floor, limit)
+			}
+		})
+	}
 }
 
 func TestPrefixPlanReadsEveryName(t *testing.T) {
@@ -141,11 +248,11 @@ func TestPrefixPlanReadsEveryName(t *testing.T) {
 // TestPrefixPlanOneNameAtCap: a single name that fills an answer alone cannot be read.
 func TestPrefixPlanOneNameAtCap(t *testing.T) {
 	f := &fakeRis{entries: map[string]int{"SEP1": 10, "SEP2": 1}, total: 11}
-	p := newPrefixPlanner([]string{"SEP1", "SEP2"}, 10, 1)
+	p := newPrefixPlanner(map[string][]string{"Phone": {"SEP1", "SEP2"}}, 10, 1)
 	for reqs := 0; p.more() && reqs < 100; reqs++ {
 		req := p.next()
 		if _, n := f.answer(req.items, 10); n < 10 {
-			p.answered(req, n)
+			p.answered(req, map[string]int{"Phone": n})
 			continue
 		}
 		if err := p.atCap(req); err != nil {

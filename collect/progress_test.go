@@ -123,9 +123,11 @@ func TestProgressTellsTheTruth(t *testing.T) {
 // than the collector was told) makes the collector wait a window; the line says so.
 func TestProgressShowsFaultWaits(t *testing.T) {
 	_, url := sim(t, "testdata/small.yaml", func(f *cucmsim.Faults) {
-		f.RisPortRateLimit, f.RisPortRateWindow = 4, time.Second
+		// Answers of 40 devices: RisPort takes more requests than the limit.
+		f.RisPortRateLimit, f.RisPortRateWindow, f.RisPortMaxDevices = 4, time.Second, 40
 	}, nil)
 	cfg := testConfig(url)
+	cfg.RisMaxDevices = 40
 	c, err := New(cfg, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -171,7 +170,19 @@ func (r *run) collectRisPort(ctx context.Context) error {
 		est[i] = 1 + (len(r.axlByRis[cl])+maxDev-1)/maxDev
 		r.estLater += est[i]
 	}
+	perClass := true
+	if r.devicesOK {
+		// Every class at once (DeviceClass Any), so that small classes and the remainders of big
+		// ones share answers; read class by class only where the cluster refuses Any.
+		var err error
+		if perClass, err = r.risAll(ctx, classes); err != nil {
+			return err
+		}
+	}
 	for i, cl := range classes {
+		if !perClass {
+			break
+		}
 		r.estLater -= est[i]
 		r.estClass = est[i]
 		if err := r.risClass(ctx, cl); err != nil {
@@ -240,11 +251,35 @@ func (r *run) collectRisPort(ctx context.Context) error {
 	return nil
 }
 
-// classResult accumulates one class's answers.
+// classResult accumulates the answers of one class, or of every class (class Any).
 type classResult struct {
 	class   string
 	answers map[string]*snapshot.NodeAnswer
 	records int
+	// Of an Any read: the classes stored (entries of other classes are not) and the entries
+	// stored per class.
+	tracked  map[string]bool
+	perClass map[string]int
+}
+
+// classOf is the class an entry of this read is counted under: its own in an Any read, the
+// class asked for otherwise.
+func (cr *classResult) classOf(d *snapshot.RisDevice) string {
+	if cr.tracked != nil {
+		return d.DeviceClass
+	}
+	return cr.class
+}
+
+// entriesByClass counts an answer's entries per class (see classOf).
+func (cr *classResult) entriesByClass(ans *risport.Answer) map[string]int {
+	out := map[string]int{}
+	for _, nd := range ans.Nodes {
+		for i := range nd.Devices {
+			out[cr.classOf(&nd.Devices[i])]++
+		}
+	}
+	return out
 }
 
 // record notes the node answers and queues the rows of ans for the writer. cut says the answer
@@ -273,7 +308,7 @@ func (r *run) record(cr *classResult, ans *risport.Answer, cut bool) {
 			}
 		}
 		for _, d := range nd.Devices {
-			if d.Name == "" {
+			if d.Name == "" || cr.tracked != nil && !cr.tracked[d.DeviceClass] {
 				continue
 			}
 			d.Node = name
@@ -287,6 +322,9 @@ func (r *run) record(cr *classResult, ans *risport.Answer, cut bool) {
 			na.Devices++
 			st.stored++
 			cr.records++
+			if cr.perClass != nil {
+				cr.perClass[d.DeviceClass]++
+			}
 		}
 	}
 	// A node the StateInfo names without a CmNode item answered too, with nothing to list in
@@ -360,59 +398,113 @@ func worseCode(a, b string) string {
 // reading is exact either way.
 func (r *run) risClass(ctx context.Context, class string) error {
 	cr := &classResult{class: class, answers: map[string]*snapshot.NodeAnswer{}}
-	maxDev := r.c.cfg.RisMaxDevices
-	var classErr error
-	ratio := 0.0 // entries per distinct name in a wildcard answer; 0 = no sample
-	big := r.devicesOK && len(r.axlByRis[class]) >= r.cuts.cap
-	ignoredBefore := r.cuts.ignored
-	if !big {
-		ans, err := r.c.ris.SelectCmDevice(ctx, risport.Criteria{Class: class, Items: []string{"*"}, MaxDevices: maxDev})
-		r.answered()
-		switch {
-		case err != nil:
-			if fatal(ctx, err) {
-				return err
-			}
-			classErr = err
-		default:
-			big = r.cuts.cut(ans, r.c.log)
-			r.record(cr, ans, big)
-			ratio = entriesPerName(ans)
-		}
-	}
-	if big && classErr == nil {
-		if err := r.byPrefix(ctx, cr, ratio); err != nil {
-			if fatal(ctx, err) {
-				return err
-			}
-			classErr = err
-		}
-	}
-	if n := r.cuts.ignored - ignoredBefore; n > 0 && classErr == nil {
-		classErr = fmt.Errorf("%d answers said they were cut below the %d devices asked for, at sizes that match no cap the cluster showed; what they left out was not read", n, r.c.cfg.RisMaxDevices)
-	}
+	classErr := r.readRis(ctx, cr, r.devicesOK && len(r.axlByRis[class]) >= r.cuts.cap)
 	if classErr != nil {
+		if fatal(ctx, classErr) {
+			return classErr
+		}
 		r.c.log.Warn("RisPort class incomplete", "class", class, "err", classErr)
 		classErr = fmt.Errorf("RisPort %s query failed: %w", class, classErr)
 	}
+	if err := r.store(ctx, cr, classErr); err != nil {
+		return err
+	}
+	return r.coverage(ctx, snapshot.SourceRisPort, snapshot.ClassItem(class), cr.records, classErr)
+}
+
+// readRis reads what cr stands for (one class, or every class: Any): with one wildcard query
+// unless big, then by name prefixes when that answer was cut or the reading was big from the
+// start. It returns why the reading is incomplete (nil when it is not), or a fatal error.
+func (r *run) readRis(ctx context.Context, cr *classResult, big bool) error {
+	ratio := 0.0 // entries per distinct name in a wildcard answer; 0 = no sample
+	ignoredBefore := r.cuts.ignored
+	if !big {
+		ans, err := r.c.ris.SelectCmDevice(ctx, risport.Criteria{Class: cr.class, Items: []string{"*"}, MaxDevices: r.c.cfg.RisMaxDevices})
+		r.answered()
+		if err != nil {
+			return err
+		}
+		big = r.cuts.cut(ans, r.c.log)
+		r.record(cr, ans, big)
+		ratio = entriesPerName(ans)
+	}
+	if big {
+		if err := r.byPrefix(ctx, cr, ratio); err != nil {
+			return err
+		}
+	}
+	if n := r.cuts.ignored - ignoredBefore; n > 0 {
+		return fmt.Errorf("%d answers said they were cut below the %d devices asked for, at sizes that match no cap the cluster showed; what they left out was not read", n, r.c.cfg.RisMaxDevices)
+	}
+	return nil
+}
+
+// store waits until cr's rows are written, stores its node answers and notes a collection
+// deadline that stopped the reading.
+func (r *run) store(ctx context.Context, cr *classResult, readErr error) error {
 	if err := r.flush(); err != nil {
 		return err
 	}
-	// Node answers.
-	nodes := make([]string, 0, len(cr.answers))
-	for n := range cr.answers {
-		nodes = append(nodes, n)
+	if err := r.addNodeAnswers(ctx, cr); err != nil {
+		return err
 	}
-	sort.Strings(nodes)
-	for _, n := range nodes {
+	if de := (*soap.DeadlineError)(nil); errors.As(readErr, &de) {
+		r.risDeadline = true
+	}
+	return nil
+}
+
+// risAll reads every class at once (DeviceClass Any, which CUCM answers with the devices of
+// every class): one wildcard query when the cluster fits one answer, name prefixes sized to the
+// cap otherwise, so that small classes and the remainders of big ones share answers and the
+// requests approach ⌈entries ÷ cap⌉. Entries of classes the collector does not track (Unknown)
+// count against the cap and are planned for, but not stored. It reports perClass when the
+// cluster refused the first Any request with a SOAP fault (nothing was read): the classes are
+// then read one by one, each with its own coverage.
+func (r *run) risAll(ctx context.Context, classes []string) (perClass bool, err error) {
+	cr := &classResult{class: risport.ClassAny, answers: map[string]*snapshot.NodeAnswer{},
+		tracked: map[string]bool{}, perClass: map[string]int{}}
+	names := 0
+	for _, cl := range classes {
+		cr.tracked[cl] = true
+		names += len(r.axlByRis[cl])
+	}
+	r.estClass, r.estLater = 1+names/r.c.cfg.RisMaxDevices, 0
+	readErr := r.readRis(ctx, cr, names >= r.cuts.cap)
+	r.estClass = 0
+	if readErr != nil {
+		if fatal(ctx, readErr) {
+			return false, readErr
+		}
+		if f := (*soap.Fault)(nil); errors.As(readErr, &f) && !risport.IsRateControl(f) && cr.records == 0 && len(cr.answers) == 0 {
+			r.c.log.Warn("RisPort refused DeviceClass Any: reading class by class", "err", readErr)
+			return true, nil
+		}
+		r.c.log.Warn("RisPort reading incomplete", "err", readErr)
+	}
+	if err := r.store(ctx, cr, readErr); err != nil {
+		return false, err
+	}
+	for _, cl := range classes {
+		var classErr error
+		if readErr != nil {
+			classErr = fmt.Errorf("RisPort %s query failed: %w", cl, readErr)
+		}
+		if err := r.coverage(ctx, snapshot.SourceRisPort, snapshot.ClassItem(cl), cr.perClass[cl], classErr); err != nil {
+			return false, err
+		}
+	}
+	return false, nil
+}
+
+// addNodeAnswers stores what each node answered to a class's (or Any's) queries.
+func (r *run) addNodeAnswers(ctx context.Context, cr *classResult) error {
+	for _, n := range slices.Sorted(maps.Keys(cr.answers)) {
 		if err := r.w.AddNodeAnswer(ctx, *cr.answers[n]); err != nil {
 			return err
 		}
 	}
-	if de := (*soap.DeadlineError)(nil); errors.As(classErr, &de) {
-		r.risDeadline = true
-	}
-	return r.coverage(ctx, snapshot.SourceRisPort, snapshot.ClassItem(class), cr.records, classErr)
+	return nil
 }
 
 // absence is a CallManager node an answer did not name.
@@ -528,14 +620,20 @@ func entriesPerName(ans *risport.Answer) float64 {
 // CUCM builds the next.
 const risInFlight = 3
 
-// byPrefix reads a class by name prefixes planned from its AXL names (when AXL could list them)
-// and ratio, the entries per name of a capped wildcard answer (0 when there was none).
+// byPrefix reads a class (or every class: Any) by name prefixes planned from AXL's names per
+// class (when AXL could list them) and ratio, the entries per name of a capped wildcard answer
+// (0 when there was none).
 func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) error {
-	var names []string
-	if r.devicesOK {
-		names = r.axlByRis[cr.class]
-	} else {
+	names := map[string][]string{}
+	switch {
+	case !r.devicesOK:
 		r.c.log.Warn("the AXL device list is incomplete: planning RisPort prefixes from answers alone (more requests)", "class", cr.class)
+	case cr.tracked != nil:
+		for cl := range cr.tracked {
+			names[cl] = r.axlByRis[cl]
+		}
+	default:
+		names[cr.class] = r.axlByRis[cr.class]
 	}
 	maxDev := r.c.cfg.RisMaxDevices
 	plan := newPrefixPlanner(names, r.cuts.cap, ratio)
@@ -549,10 +647,14 @@ func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) erro
 	defer cancel()
 	results := make(chan result, risInFlight)
 	inFlight := 0
+	unsure := false
 	var firstErr error
 	for {
-		for firstErr == nil && inFlight < risInFlight && plan.more() {
+		// A request whose estimate is a guess (no answer has shown yet how many entries its
+		// names bring) goes alone: the next ones are planned from its answer.
+		for firstErr == nil && inFlight < risInFlight && !unsure && plan.more() {
 			req := plan.next()
+			unsure = req.unsure
 			inFlight++
 			go func() {
 				ans, err := r.c.ris.SelectCmDevice(qctx, risport.Criteria{Class: cr.class, Items: req.items, MaxDevices: maxDev})
@@ -564,6 +666,9 @@ func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) erro
 		}
 		res := <-results
 		inFlight--
+		if inFlight == 0 {
+			unsure = false
+		}
 		r.answered()
 		switch {
 		case firstErr != nil:
@@ -575,7 +680,7 @@ func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) erro
 			cut := r.cuts.cut(res.ans, r.c.log)
 			r.record(cr, res.ans, cut)
 			r.c.log.Debug("RisPort prefix answer", "class", cr.class, "items", len(res.req.items),
-				"expected", int(res.req.expected), "entries", res.ans.Entries(), "cut", cut)
+				"expected", int(res.req.expected), "axl_names", res.req.axlNames, "entries", res.ans.Entries(), "cut", cut)
 			plan.setCap(r.cuts.cap)
 			if cut {
 				if err := plan.atCap(res.req); err != nil {
@@ -583,7 +688,7 @@ func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) erro
 					cancel()
 				}
 			} else {
-				plan.answered(res.req, res.ans.Entries())
+				plan.answered(res.req, cr.entriesByClass(res.ans))
 			}
 			r.estClass = inFlight + plan.remaining()
 		}

@@ -17,6 +17,10 @@ import (
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
+// ClassAny is the DeviceClass that selects devices of every class (RISService70.wsdl's
+// DeviceClass enumeration).
+const ClassAny = "Any"
+
 // Classes returns the RisPort DeviceClass values the collector queries, in query order, as a
 // fresh slice the caller may change: every class but Unknown.
 func Classes() []string {
