@@ -433,9 +433,25 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 		e.Close()
 		return nil, err
 	}
-	res := &Result{Snapshot: meta, StartedAt: start, Available: len(set.Rules)}
+	// The rules that dial run last, in their order, and the dial plan loads on a connection
+	// of its own meanwhile (the other core); the results keep the rules' order.
+	order := make([]int, 0, len(ps))
+	var dialing []int
+	for i, p := range ps {
+		if usesDial(p.rule.Query) {
+			dialing = append(dialing, i)
+			if gate.check(p.rule.Requires) == "" {
+				e.prefetchDial(ctx, store.Path(), meta.ID)
+			}
+			continue
+		}
+		order = append(order, i)
+	}
+	order = append(order, dialing...)
+	res := &Result{Snapshot: meta, StartedAt: start, Available: len(set.Rules), Rules: make([]RuleResult, len(ps))}
 	limits := opts.limits()
-	for _, p := range ps {
+	for _, i := range order {
+		p := ps[i]
 		rr := RuleResult{Rule: p.rule, Params: params[p.rule.ID]}
 		t0 := time.Now()
 		if reason := gate.check(p.rule.Requires); reason != "" {
@@ -453,7 +469,7 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 		}
 		rr.Duration = time.Since(t0)
 		p.stmt.Close()
-		res.Rules = append(res.Rules, rr)
+		res.Rules[i] = rr
 		if ctx.Err() != nil {
 			e.Close()
 			return nil, fmt.Errorf("analysing snapshot %d: %w", meta.ID, ctx.Err())

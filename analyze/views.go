@@ -282,6 +282,7 @@ func authorize(op int, arg1, arg2, _ string) int {
 
 // Close releases the connection; the temporary views vanish with it.
 func (e *evaluator) Close() error {
+	e.waitDial()
 	e.conn.Close()
 	return e.db.Close()
 }
