@@ -322,7 +322,7 @@ var risClasses = snapshot.DeviceClasses()
 
 // axlItems are the AXL coverage items a rule may require.
 var axlItems = []string{"devices", "lines", "line_appearances", "pattern_destinations", "users", "device_pools",
-	"cm_groups", "nodes", "mgcp_gateways", "default_loads", "load_overrides", "version"}
+	"cm_groups", "nodes", "mgcp_gateways", "default_loads", "load_overrides", "version", "account"}
 
 // packErrors gathers located errors of one file.
 type packErrors struct {

@@ -140,7 +140,7 @@ FROM temp.history_snapshots h CROSS JOIN main.ris_device r ON r.snapshot_id = h.
 
 const tablesSQL = `
 CREATE TEMP TABLE snapshot (id INTEGER, cluster_id TEXT, axl_host TEXT, cucm_version TEXT, tool_version TEXT,
-	started_at TEXT, taken_at INTEGER, status TEXT);
+	started_at TEXT, taken_at INTEGER, status TEXT, axl_user TEXT);
 CREATE TEMP TABLE status_reasons (code INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE TEMP TABLE eol_models (model TEXT PRIMARY KEY, end_of_sale TEXT NOT NULL, end_of_support TEXT NOT NULL,
 	replacement TEXT NOT NULL, reference TEXT NOT NULL);
@@ -196,9 +196,9 @@ func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []sna
 	if _, err := e.conn.ExecContext(ctx, tablesSQL); err != nil {
 		return err
 	}
-	if _, err := e.conn.ExecContext(ctx, `INSERT INTO temp.snapshot VALUES (?,?,?,?,?,?,?,?)`, meta.ID, meta.ClusterID,
+	if _, err := e.conn.ExecContext(ctx, `INSERT INTO temp.snapshot VALUES (?,?,?,?,?,?,?,?,?)`, meta.ID, meta.ClusterID,
 		meta.AXLHost, meta.CUCMVersion, meta.ToolVersion, meta.StartedAt.UTC().Format("2006-01-02T15:04:05Z"),
-		meta.StartedAt.Unix(), string(meta.Status)); err != nil {
+		meta.StartedAt.Unix(), string(meta.Status), meta.AXLUser); err != nil {
 		return err
 	}
 	for code, name := range snapshot.StatusReasons() {
