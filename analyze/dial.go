@@ -125,7 +125,7 @@ type dialLine struct {
 
 // LoadDialPlan reads the dial plan of snapshot meta from the database at path.
 func LoadDialPlan(ctx context.Context, path string, meta snapshot.Meta) (*DialPlan, error) {
-	e, err := openEvaluator(ctx, path, meta, nil, nil)
+	e, err := openEvaluator(ctx, path, meta, nil, nil, nil)
 	if err != nil {
 		return nil, err
 	}

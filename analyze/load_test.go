@@ -37,7 +37,7 @@ func withQuery(q string) string {
 func TestLoadBadRules(t *testing.T) {
 	views := "snapshot, devices, ris, ris_devices, device_status, lines, line_appearances, pattern_destinations, users, " +
 		"device_pools, cm_group_members, nodes, mgcp_gateways, default_loads, coverage, node_answers, status_reasons, " +
-		"eol_models, history_snapshots, history"
+		"eol_models, eol_releases, history_snapshots, history"
 	outside := func(rel string) string {
 		return "x.yaml:3: rule TST-001: query reads " + rel + ", which is not one of the rule views; " +
 			"a rule reads only the views of one snapshot: " + views + " (see rules/README.md)"

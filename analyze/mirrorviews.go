@@ -99,7 +99,7 @@ func defineMirrorViews(ctx context.Context, q snapshot.Querier, exec func(string
 }
 
 // tablesReserved are temporary tables of the evaluator that a mirrored view may not shadow.
-var tablesReserved = []string{"snapshot", "status_reasons", "eol_models", "history_snapshots", "ris", "ris_multi"}
+var tablesReserved = []string{"snapshot", "status_reasons", "eol_models", "eol_releases", "history_snapshots", "ris", "ris_multi"}
 
 // patternsFromSQL is the FROM clause of the patterns view, which the dial-plan loader reads
 // too (without the view's correlated destination columns).

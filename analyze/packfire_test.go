@@ -194,7 +194,7 @@ var packFires = []packFire{
 // TestBuiltinRules fails for a compliance rule missing here.
 var packFiringTests = func() map[string]string {
 	m := map[string]string{"DP-002": "TestCompliancePlantsRemoved",
-		"LIC-001": "TestLicensingTiers", "LIC-002": "TestLicensingOnDemo", "LIC-003": "TestLicensingTiers"}
+		"LIC-001": "TestLicensingTiers", "LIC-002": "TestLicensingOnDemo", "LIC-003": "TestLicensingTiers", "EOL-003": "TestEOLRelease"}
 	for id := range demoCompliancePlants {
 		m[id] = "TestCompliancePacksOnDemo"
 	}
