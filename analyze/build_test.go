@@ -43,7 +43,7 @@ func TestBuildReport(t *testing.T) {
 	for _, s := range rep.Summary.FindingsBySeverity {
 		sev[s.Severity] = s.Count
 	}
-	if diff := cmp.Diff(map[Severity]int{SeverityCritical: 0, SeverityHigh: 2, SeverityMedium: 1, SeverityLow: 1, SeverityInfo: 0}, sev); diff != "" {
+	if diff := cmp.Diff(map[Severity]int{SeverityCritical: 0, SeverityHigh: 2, SeverityMedium: 1, SeverityLow: 2, SeverityInfo: 1}, sev); diff != "" {
 		t.Errorf("findings by severity (-want +got):\n%s", diff)
 	}
 	var phone *ClassRegistration
@@ -60,7 +60,7 @@ func TestBuildReport(t *testing.T) {
 		ids = append(ids, s.Rule.ID)
 	}
 	// High first (by id), then medium.
-	if diff := cmp.Diff([]string{"REG-001", "REG-003", "REG-008", "DQ-002"}, ids); diff != "" {
+	if diff := cmp.Diff([]string{"REG-001", "REG-003", "REG-008", "DQ-002", "LIC-002", "LIC-001"}, ids); diff != "" {
 		t.Errorf("rule sections (-want +got):\n%s", diff)
 	}
 	if len(rep.Waived) != 1 || rep.Waived[0].Entity != "SEPLOBBY0000001" || rep.Waived[0].Waiver.Owner != "voice" {
@@ -76,7 +76,7 @@ func TestBuildReport(t *testing.T) {
 	if diff := cmp.Diff([]string{"INV-006: axl users incomplete: query failed"}, inconclusive); diff != "" {
 		t.Errorf("inconclusive (-want +got):\n%s", diff)
 	}
-	if c := rep.Summary.Change; c == nil || c.PreviousID != id1 || c.NewFindings != 5 || c.ResolvedFindings != 0 || c.DevicesAdded != 2 {
+	if c := rep.Summary.Change; c == nil || c.PreviousID != id1 || c.NewFindings != 7 || c.ResolvedFindings != 0 || c.DevicesAdded != 2 {
 		t.Errorf("change = %+v", c)
 	}
 	if len(rep.Trend) != 2 || rep.Trend[1].FindingsBySeverity[SeverityHigh] != 2 {

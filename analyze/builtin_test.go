@@ -260,8 +260,8 @@ func TestBuiltinRulesFire(t *testing.T) {
 		})
 	}
 	for _, r := range set.Rules {
-		if slices.Contains(compliancePacks, r.Category) && packFiringTests[r.ID] != "" {
-			continue // needs mirrored tables the fixture lacks: fired on the demo (packfire_test.go)
+		if packFiringTests[r.ID] != "" {
+			continue // needs mirrored tables or owners the fixture lacks: fired on the demo (packfire_test.go)
 		}
 		if !tested[r.ID] {
 			t.Errorf("built-in rule %s has no firing test case", r.ID)
@@ -287,5 +287,56 @@ func TestEOLGatewayChassis(t *testing.T) {
 	must(t, err)
 	if diff := cmp.Diff([]string{"vg-old.example"}, entities(res.Rules[0])); diff != "" {
 		t.Errorf("EOL-001 entities (-want +got):\n%s", diff)
+	}
+}
+
+// TestEOLRelease: EOL-003 reports the cluster's Unified CM release once the day of the snapshot
+// reaches the end of software maintenance or support in the releases: list, and is silent
+// before; a release that is not MAJOR.MINOR or has no bulletin is refused with its line.
+func TestEOLRelease(t *testing.T) {
+	store := newStore(t)
+	id := healthy().write(t, store) // Unified CM 15.0.1.12900-234
+	day := fixtureTime.Format("2006-01-02")
+	for _, tc := range []struct {
+		name, release, want string
+	}{
+		{"past maintenance", `{release: "15.0", end_of_sw_maintenance: "` + day + `", end_of_support: "2099-12-31", reference: "test bulletin"}`, "past end of software maintenance"},
+		{"past support", `{release: "15.0", end_of_sw_maintenance: "2020-01-31", end_of_support: "2021-01-31", reference: "test bulletin"}`, "past its last date of support"},
+		{"not yet", `{release: "15.0", end_of_sw_maintenance: "2099-01-31", reference: "test bulletin"}`, ""},
+		{"another release", `{release: "15.1", end_of_sw_maintenance: "2020-01-31", reference: "test bulletin"}`, ""},
+		{"prefix is not a release", `{release: "1.0", end_of_sw_maintenance: "2020-01-31", reference: "test bulletin"}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			eol := filepath.Join(t.TempDir(), "eol.yaml")
+			must(t, os.WriteFile(eol, []byte("schema: 1\nmodels: []\nreleases:\n  - "+tc.release+"\n"), 0o644))
+			res, err := Run(context.Background(), store, id, Options{Only: []string{"EOL-003"}, EOLFile: eol, Now: fixtureTime})
+			must(t, err)
+			r := res.Rules[0]
+			if tc.want == "" {
+				if r.Outcome != OutcomePass {
+					t.Errorf("%s %v, want pass", r.Outcome, entities(r))
+				}
+				return
+			}
+			if r.Outcome != OutcomeFail || len(r.Findings) != 1 || r.Findings[0].Entity != "15.0.1.12900-234" {
+				t.Fatalf("%s %v (%s), want 15.0.1.12900-234", r.Outcome, entities(r), r.Reason)
+			}
+			if !strings.Contains(r.Findings[0].Message, tc.want) || !strings.Contains(r.Findings[0].Message, "test bulletin") {
+				t.Errorf("message %q, want %q and the bulletin", r.Findings[0].Message, tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct{ release, want string }{
+		{`{release: "15", end_of_support: "2020-01-31", reference: "b"}`, `eol.yaml:4: release 1: "15" is not a release MAJOR.MINOR (e.g. 12.5)`},
+		{`{release: "15.0", end_of_support: "2020-01-31"}`, `eol.yaml:4: release "15.0": name the Cisco bulletin the dates come from in reference`},
+		{`{release: "15.0", end_of_support: "31/01/2020", reference: "b"}`, `eol.yaml:4: release "15.0": "31/01/2020" is not a date YYYY-MM-DD`},
+	} {
+		_, err := ParseEOLReleases("eol.yaml", []byte("schema: 1\nmodels: []\nreleases:\n  - "+tc.release+"\n"))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", tc.release, err, tc.want)
+		}
+	}
+	if rel, err := LoadEOLReleases(""); err != nil {
+		t.Errorf("built-in releases: %v (%d)", err, len(rel))
 	}
 }

@@ -43,7 +43,7 @@ func TestBuiltinPacks(t *testing.T) {
 			t.Errorf("pack %s has no rules", p.Name)
 		}
 	}
-	want := []string{"access", "dialplan", "emergency", "lifecycle", "tollfraud"}
+	want := []string{"access", "dialplan", "emergency", "licensing", "lifecycle", "tollfraud"}
 	if !slices.Equal(compliance, want) {
 		t.Errorf("compliance packs %v, want %v", compliance, want)
 	}
@@ -56,7 +56,7 @@ func TestBuiltinPacks(t *testing.T) {
 		t.Error(err)
 	}
 	err = set.CheckPacks([]string{"emergency", "licence"})
-	if want := `unknown pack "licence": want one of access, dataquality, dialplan, emergency, inventory, lifecycle, redundancy, registration, tollfraud`; err == nil || err.Error() != want {
+	if want := `unknown pack "licence": want one of access, dataquality, dialplan, emergency, inventory, licensing, lifecycle, redundancy, registration, tollfraud`; err == nil || err.Error() != want {
 		t.Errorf("CheckPacks: %v, want %s", err, want)
 	}
 }
@@ -92,10 +92,11 @@ func TestComplianceOnDemo(t *testing.T) {
 		}
 	}
 	want := []row{
-		{"access", OutcomeFail, 2, 1, 1, 0, 0, 2, []string{"ACC-002"}},
+		{"access", OutcomeFail, 4, 1, 3, 0, 0, 7, []string{"ACC-003", "ACC-002", "ACC-004"}},
 		{"dialplan", OutcomeFail, 6, 5, 1, 0, 0, 1, []string{"DP-003"}},
 		{"emergency", OutcomeFail, 4, 2, 2, 0, 0, 4, []string{"EMG-001", "EMG-003"}},
-		{"lifecycle", OutcomeFail, 5, 2, 3, 0, 0, 230, []string{"EOL-001", "FW-003", "FW-001"}},
+		{"licensing", OutcomeFail, 3, 1, 2, 0, 0, 291, []string{"LIC-002", "LIC-003"}},
+		{"lifecycle", OutcomeFail, 6, 3, 3, 0, 0, 230, []string{"EOL-001", "FW-003", "FW-001"}},
 		{"tollfraud", OutcomeFail, 4, 2, 2, 0, 0, 2, []string{"TF-003", "TF-004"}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -141,7 +142,7 @@ func TestComplianceOnDemo(t *testing.T) {
 	for _, r := range res.Rules {
 		ids = append(ids, r.Rule.ID)
 	}
-	if want := []string{"ACC-001", "ACC-002", "TF-002", "TF-003", "TF-004"}; !slices.Equal(ids, want) {
+	if want := []string{"ACC-001", "ACC-002", "ACC-003", "ACC-004", "TF-002", "TF-003", "TF-004"}; !slices.Equal(ids, want) {
 		t.Errorf("analyze --pack tollfraud,access --skip TF-001 ran %v, want %v", ids, want)
 	}
 	rep, err = BuildReport(ctx, store, id, ReportOptions{Now: fixtureTime})
@@ -151,7 +152,7 @@ func TestComplianceOnDemo(t *testing.T) {
 	}
 	rep, err = BuildReport(ctx, store, id, ReportOptions{Now: fixtureTime, AnalysisID: res.AnalysisID})
 	must(t, err)
-	if sel := rep.DataQuality.Selection; sel == nil || !slices.Equal(sel.Packs, []string{"tollfraud", "access"}) || sel.Evaluated != 5 {
+	if sel := rep.DataQuality.Selection; sel == nil || !slices.Equal(sel.Packs, []string{"tollfraud", "access"}) || sel.Evaluated != 7 {
 		t.Errorf("report of the pack analysis: selection %+v", sel)
 	}
 	if len(rep.Compliance) != 2 || rep.Compliance[1].Pack != "tollfraud" || rep.Compliance[1].NotEvaluated != 1 {

@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,6 +36,13 @@ type dialBridge struct {
 	plan  *dialplan.Plan
 	err   error // the load failed: every call fails with it
 	cache map[dialKey]*dialAnswer
+
+	// pending is the background load started by prefetch: closed when it is done, with its
+	// plan (registration still to fill) or error in loaded and loadErr.
+	pending chan struct{}
+	loaded  *dialplan.Plan
+	reg     dialplan.RegistrationMap
+	loadErr error
 }
 
 type dialKey struct {
@@ -61,7 +69,9 @@ func usesDial(q string) bool {
 	return false
 }
 
-// load reads the dial plan from the evaluator's views, once.
+// loadDial makes the dial plan ready, once: it takes the plan prefetchDial loaded in the
+// background (or reads it from the evaluator's views now) and fills its registration from this
+// snapshot's RisPort rows.
 func (e *evaluator) loadDial(ctx context.Context) error {
 	b := e.dial
 	b.mu.Lock()
@@ -69,13 +79,110 @@ func (e *evaluator) loadDial(ctx context.Context) error {
 	if b.plan != nil || b.err != nil {
 		return b.err
 	}
-	d, _, err := loadDialData(ctx, e.conn)
-	if err != nil {
+	var plan *dialplan.Plan
+	reg := dialplan.RegistrationMap{}
+	if b.pending != nil {
+		select {
+		case <-b.pending:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if b.loadErr != nil {
+			b.err = fmt.Errorf("loading the dial plan: %w", b.loadErr)
+			return b.err
+		}
+		plan, reg = b.loaded, b.reg
+	} else {
+		d, _, err := loadDialData(ctx, e.conn, false)
+		if err != nil {
+			b.err = fmt.Errorf("loading the dial plan: %w", err)
+			return b.err
+		}
+		d.Registration = reg
+		plan = dialplan.NewPlan(d)
+	}
+	if err := readRegistration(ctx, e.conn, reg); err != nil {
 		b.err = fmt.Errorf("loading the dial plan: %w", err)
 		return b.err
 	}
-	b.plan = dialplan.NewPlan(d)
+	b.plan = plan
 	return nil
+}
+
+// prefetchDial starts loading the dial plan of snapshot id from path on a connection of its
+// own, so that the load (a second or so on a megacluster) runs on the other core while the
+// rules that do not dial run; loadDial waits for it. The plan's registration map stays empty
+// until loadDial fills it from the evaluator's resolved RisPort rows.
+func (e *evaluator) prefetchDial(ctx context.Context, path string, id int64) {
+	b := e.dial
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.pending != nil || b.plan != nil || b.err != nil {
+		return
+	}
+	b.pending = make(chan struct{})
+	b.reg = dialplan.RegistrationMap{}
+	go func() {
+		defer close(b.pending)
+		b.loaded, b.loadErr = loadDialPlanAlone(ctx, path, id, b.reg)
+	}()
+}
+
+// loadDialPlanAlone reads the dial plan of snapshot id on a read-only connection holding only
+// the mirrored views, with reg as its (not yet filled) registration.
+func loadDialPlanAlone(ctx context.Context, path string, id int64, reg dialplan.RegistrationMap) (*dialplan.Plan, error) {
+	db, err := sql.Open("sqlite3", roDSN(path))
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -131072; PRAGMA mmap_size = 268435456`); err != nil {
+		return nil, err
+	}
+	if _, err := defineMirrorViews(ctx, conn, func(q string) error {
+		_, err := conn.ExecContext(ctx, q)
+		return err
+	}, id); err != nil {
+		return nil, err
+	}
+	d, _, err := loadDialData(ctx, conn, false)
+	if err != nil {
+		return nil, err
+	}
+	d.Registration = reg
+	return dialplan.NewPlan(d), nil
+}
+
+// readRegistration fills reg with the status of every device RisPort returned (the newest
+// entry per device, as the ris view resolves it).
+func readRegistration(ctx context.Context, conn *sql.Conn, reg dialplan.RegistrationMap) error {
+	rows, err := conn.QueryContext(ctx, `SELECT name, status FROM ris`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, status string
+		if err := rows.Scan(&name, &status); err != nil {
+			return err
+		}
+		reg[name] = status
+	}
+	return rows.Err()
+}
+
+// waitDial waits for a background load that no rule took, so that its connection is closed
+// before the evaluator's database is.
+func (e *evaluator) waitDial() {
+	if b := e.dial; b.pending != nil {
+		<-b.pending
+	}
 }
 
 // answer analyses one key, from the cache when it was asked before.

@@ -145,14 +145,33 @@ func Fingerprint(ruleID, entity string) string {
 
 // LoadEOL returns the end-of-life model data: file when given, else the built-in data.
 func LoadEOL(file string) ([]EOLModel, error) {
+	name, data, err := eolData(file)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEOL(name, data)
+}
+
+// eolData is the end-of-life data file's name and content: file when given, else the built-in.
+func eolData(file string) (string, []byte, error) {
 	if file == "" {
-		return ParseEOL("rules/"+rules.EOLFile, rules.EOLModels())
+		return "rules/" + rules.EOLFile, rules.EOLModels(), nil
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return nil, fmt.Errorf("reading end-of-life data: %w", err)
+		return "", nil, fmt.Errorf("reading end-of-life data: %w", err)
 	}
-	return ParseEOL(file, data)
+	return file, data, nil
+}
+
+// LoadEOLReleases returns the Unified CM releases of the end-of-life data (its releases:
+// list): file when given, else the built-in data.
+func LoadEOLReleases(file string) ([]EOLRelease, error) {
+	name, data, err := eolData(file)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEOLReleases(name, data)
 }
 
 // CheckParams checks parameter overrides ("ID.name" -> text) against the rules: the rule and
@@ -344,7 +363,7 @@ func Check(ctx context.Context, set *RuleSet) error {
 	if err != nil {
 		return err
 	}
-	e, err := openEvaluator(ctx, store.Path(), meta, nil, eol)
+	e, err := openEvaluator(ctx, store.Path(), meta, nil, eol, nil)
 	if err != nil {
 		return err
 	}
@@ -411,6 +430,10 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 	if err != nil {
 		return nil, err
 	}
+	releases, err := LoadEOLReleases(opts.EOLFile)
+	if err != nil {
+		return nil, err
+	}
 	history, err := earlierSnapshots(ctx, store, meta)
 	if err != nil {
 		return nil, err
@@ -424,7 +447,7 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 		return nil, err
 	}
 
-	e, err := openEvaluator(ctx, store.Path(), meta, history, eol)
+	e, err := openEvaluator(ctx, store.Path(), meta, history, eol, releases)
 	if err != nil {
 		return nil, err
 	}
@@ -433,9 +456,25 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 		e.Close()
 		return nil, err
 	}
-	res := &Result{Snapshot: meta, StartedAt: start, Available: len(set.Rules)}
+	// The rules that dial run last, in their order, and the dial plan loads on a connection
+	// of its own meanwhile (the other core); the results keep the rules' order.
+	order := make([]int, 0, len(ps))
+	var dialing []int
+	for i, p := range ps {
+		if usesDial(p.rule.Query) {
+			dialing = append(dialing, i)
+			if gate.check(p.rule.Requires) == "" {
+				e.prefetchDial(ctx, store.Path(), meta.ID)
+			}
+			continue
+		}
+		order = append(order, i)
+	}
+	order = append(order, dialing...)
+	res := &Result{Snapshot: meta, StartedAt: start, Available: len(set.Rules), Rules: make([]RuleResult, len(ps))}
 	limits := opts.limits()
-	for _, p := range ps {
+	for _, i := range order {
+		p := ps[i]
 		rr := RuleResult{Rule: p.rule, Params: params[p.rule.ID]}
 		t0 := time.Now()
 		if reason := gate.check(p.rule.Requires); reason != "" {
@@ -453,7 +492,7 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 		}
 		rr.Duration = time.Since(t0)
 		p.stmt.Close()
-		res.Rules = append(res.Rules, rr)
+		res.Rules[i] = rr
 		if ctx.Err() != nil {
 			e.Close()
 			return nil, fmt.Errorf("analysing snapshot %d: %w", meta.ID, ctx.Err())

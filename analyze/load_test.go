@@ -37,7 +37,7 @@ func withQuery(q string) string {
 func TestLoadBadRules(t *testing.T) {
 	views := "snapshot, devices, ris, ris_devices, device_status, lines, line_appearances, pattern_destinations, users, " +
 		"device_pools, cm_group_members, nodes, mgcp_gateways, default_loads, coverage, node_answers, status_reasons, " +
-		"eol_models, history_snapshots, history"
+		"eol_models, eol_releases, history_snapshots, history"
 	outside := func(rel string) string {
 		return "x.yaml:3: rule TST-001: query reads " + rel + ", which is not one of the rule views; " +
 			"a rule reads only the views of one snapshot: " + views + " (see rules/README.md)"
@@ -79,7 +79,7 @@ func TestLoadBadRules(t *testing.T) {
 		{"unknown RisPort class", "", strings.Replace(good, "axl:devices", "risport:Phones", 1),
 			`x.yaml:9: rule TST-001: requires "risport:Phones": unknown RisPort class Phones (want * or one of Phone, Gateway, H323, Cti, VoiceMail, MediaResources, SIPTrunk, HuntList, Unknown)`},
 		{"unknown AXL input", "", strings.Replace(good, "axl:devices", "axl:phones", 1),
-			`x.yaml:9: rule TST-001: requires "axl:phones": unknown AXL item phones (want one of devices, lines, line_appearances, pattern_destinations, users, device_pools, cm_groups, nodes, mgcp_gateways, default_loads, load_overrides, version)`},
+			`x.yaml:9: rule TST-001: requires "axl:phones": unknown AXL item phones (want one of devices, lines, line_appearances, pattern_destinations, users, device_pools, cm_groups, nodes, mgcp_gateways, default_loads, load_overrides, version, account)`},
 		{"unknown input source", "", strings.Replace(good, "axl:devices", "cdr:calls", 1),
 			`x.yaml:9: rule TST-001: requires "cdr:calls": unknown source cdr (want axl or risport)`},
 		{"requires without source", "", strings.Replace(good, "axl:devices", "devices", 1),

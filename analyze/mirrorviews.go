@@ -99,7 +99,18 @@ func defineMirrorViews(ctx context.Context, q snapshot.Querier, exec func(string
 }
 
 // tablesReserved are temporary tables of the evaluator that a mirrored view may not shadow.
-var tablesReserved = []string{"snapshot", "status_reasons", "eol_models", "history_snapshots", "ris", "ris_multi"}
+var tablesReserved = []string{"snapshot", "status_reasons", "eol_models", "eol_releases", "history_snapshots", "ris", "ris_multi"}
+
+// patternsFromSQL is the FROM clause of the patterns view, which the dial-plan loader reads
+// too (without the view's correlated destination columns).
+const patternsFromSQL = `FROM numplan np
+LEFT JOIN routepartition rp ON rp.pkid = np.fkroutepartition
+LEFT JOIN typepatternusage tpu ON tpu.enum = np.tkpatternusage
+LEFT JOIN typereleasecausevalue trc ON trc.enum = np.tkreleasecausevalue AND np.blockenable = 1
+LEFT JOIN digitdiscardinstruction ddi ON ddi.pkid = np.fkdigitdiscardinstruction
+LEFT JOIN callingsearchspace tcss ON tcss.pkid = np.fkcallingsearchspace_translation
+LEFT JOIN callingsearchspace lcss ON lcss.pkid = np.fkcallingsearchspace_sharedlineappear
+LEFT JOIN routefilter rf ON rf.pkid = np.fkroutefilter`
 
 // joinedViewsSQL joins the mirrored tables as Cisco's administration pages show them: names
 // instead of pkids, enums by their type table's name (never by number, CUCM-API.md L).
@@ -118,14 +129,7 @@ SELECT np.pkid, np.dnorpattern AS pattern, COALESCE(rp.name, '') AS partition,
        COALESCE((SELECT d.name FROM devicenumplanmap m JOIN device d ON d.pkid = m.fkdevice
                  WHERE m.fknumplan = np.pkid ORDER BY m.numplanindex, d.name LIMIT 1), '') AS destination,
        (SELECT COUNT(*) FROM devicenumplanmap m WHERE m.fknumplan = np.pkid) AS device_count
-FROM numplan np
-LEFT JOIN routepartition rp ON rp.pkid = np.fkroutepartition
-LEFT JOIN typepatternusage tpu ON tpu.enum = np.tkpatternusage
-LEFT JOIN typereleasecausevalue trc ON trc.enum = np.tkreleasecausevalue AND np.blockenable = 1
-LEFT JOIN digitdiscardinstruction ddi ON ddi.pkid = np.fkdigitdiscardinstruction
-LEFT JOIN callingsearchspace tcss ON tcss.pkid = np.fkcallingsearchspace_translation
-LEFT JOIN callingsearchspace lcss ON lcss.pkid = np.fkcallingsearchspace_sharedlineappear
-LEFT JOIN routefilter rf ON rf.pkid = np.fkroutefilter;
+` + patternsFromSQL + `;
 
 CREATE TEMP VIEW css_partitions AS
 SELECT css.name AS css, m.sortorder AS position, COALESCE(rp.name, '') AS partition

@@ -94,7 +94,7 @@ func TestMirrorViewsExistAndAreDocumented(t *testing.T) {
 	id := healthy().write(t, store)
 	meta, err := store.Get(ctx, id)
 	must(t, err)
-	e, err := openEvaluator(ctx, store.Path(), meta, nil, nil)
+	e, err := openEvaluator(ctx, store.Path(), meta, nil, nil, nil)
 	must(t, err)
 	defer e.Close()
 	readme, err := os.ReadFile("../rules/README.md")

@@ -78,6 +78,64 @@ func joinAnd(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
+// licenceTiers are Cisco's user licence tiers, lowest first (rules/licensing.yaml).
+var licenceTiers = []string{"Essential", "Basic", "Enhanced", "Enhanced Plus", "CUWL"}
+
+// reclaimable says, when LIC-003 ran, how many licences phones unregistered for its days could
+// give back, per tier, and how many holders would drop to a lower tier; "" when it did not run
+// or reached no verdict.
+func reclaimable(r *Report) string {
+	var days string
+	ran, failed := false, false
+	for _, o := range r.Appendix.Rules {
+		if o.Rule.ID == "LIC-003" {
+			ran, failed = o.Outcome == OutcomePass || o.Outcome == OutcomeFail, o.Outcome == OutcomeFail
+			days = o.Rule.Params["days"]
+		}
+	}
+	if !ran {
+		return ""
+	}
+	if days == "" {
+		days = "90"
+	}
+	freed, lower := map[string]int{}, 0
+	if failed {
+		for _, sec := range r.Rules {
+			if sec.Rule.ID != "LIC-003" {
+				continue
+			}
+			for _, f := range sec.Findings {
+				ev := map[string]string{}
+				for _, e := range f.Evidence {
+					ev[e.Name] = e.Value
+				}
+				if ev["tier_after"] == "" {
+					freed[ev["tier"]]++
+				} else if ev["tier_after"] != ev["tier"] {
+					lower++
+				}
+			}
+		}
+	}
+	var parts []string
+	for i := len(licenceTiers) - 1; i >= 0; i-- {
+		if n := freed[licenceTiers[i]]; n > 0 {
+			parts = append(parts, thousands(n)+" "+licenceTiers[i])
+		}
+	}
+	s := "licences reclaimable from phones unregistered for " + days + " days or more: "
+	if len(parts) == 0 {
+		s += "none"
+	} else {
+		s += joinAnd(parts)
+	}
+	if lower > 0 {
+		s += fmt.Sprintf(" (and %s would drop to a lower tier)", plural(lower, "user"))
+	}
+	return s
+}
+
 // narrativeRisks is how many rules the summary names.
 const narrativeRisks = 3
 
@@ -114,7 +172,12 @@ func Narrate(r *Report) []string {
 		if len(incomplete) > 0 {
 			s += " (RisPort did not answer fully for " + joinAnd(incomplete) + ": its counts there are lower bounds)"
 		}
+		if l := reclaimable(r); l != "" {
+			s += "; " + l
+		}
 		out = append(out, s+".")
+	} else if l := reclaimable(r); l != "" {
+		out = append(out, strings.ToUpper(l[:1])+l[1:]+".")
 	}
 	// Risks.
 	if len(r.Rules) == 0 {

@@ -193,7 +193,8 @@ var packFires = []packFire{
 // packFiringTests names, per compliance rule, the test in which it fires with exact entities;
 // TestBuiltinRules fails for a compliance rule missing here.
 var packFiringTests = func() map[string]string {
-	m := map[string]string{"DP-002": "TestCompliancePlantsRemoved"}
+	m := map[string]string{"DP-002": "TestCompliancePlantsRemoved",
+		"LIC-001": "TestLicensingTiers", "LIC-002": "TestLicensingOnDemo", "LIC-003": "TestLicensingTiers", "EOL-003": "TestEOLRelease"}
 	for id := range demoCompliancePlants {
 		m[id] = "TestCompliancePacksOnDemo"
 	}

@@ -19,6 +19,7 @@ var compliancePacks = []string{"emergency", "tollfraud", "access", "dialplan"}
 // scenario leaves empty, a CSS only the TF-004 plant uses).
 var demoComplianceNatural = map[string][]string{
 	"ACC-002": {"CCMAdministrator"},
+	"ACC-004": {"CCMAdministrator", "axladmin"}, // no owner recorded (the owners param is empty)
 	"DP-003":  {"HL_Department_19"},
 }
 
@@ -28,7 +29,9 @@ var demoCompliancePlants = map[string][]string{
 	"EMG-003": {"SEP00EBD5EAA8CA/1", "SEPA45630A055A8/1"}, // US legacy lines 6120, 6121: 9911 only
 	"TF-003":  {"8888 in <None>"},
 	"TF-004":  {"SEP00EBD5D13AD9/1"}, // unowned corridor phone 2025 with the international CSS
-	"ACC-002": {"CCMAdministrator", "svc_provisioning"},
+	"ACC-002": {"CCMAdministrator", "axladmin", "svc_provisioning"},
+	"ACC-003": {"axladmin"}, // the audit's own account, given AXL API Access (read and write)
+	"ACC-004": {"CCMAdministrator", "axladmin", "svc_provisioning"},
 	"DP-003":  {"HL_Department_19"},
 }
 
@@ -43,6 +46,7 @@ func removePlants(sc *cucmsim.Scenario) {
 	sc.CallingSearchSpaces = slices.DeleteFunc(sc.CallingSearchSpaces, func(c cucmsim.CallingSearchSpace) bool {
 		return c.Name == "CSS_Line_Lab" || c.Name == "CSS_Line_US_Legacy"
 	})
+	sc.Credentials.Roles = nil // the read-only default
 	sc.ApplicationUsers = slices.DeleteFunc(sc.ApplicationUsers, func(a cucmsim.ApplicationUser) bool { return a.Name == "svc_provisioning" })
 }
 
@@ -136,6 +140,15 @@ func TestCompliancePacksOnDemo(t *testing.T) {
 			t.Errorf("%s does not require axl:table:numplan", id)
 		}
 	}
+	// A snapshot that does not record its AXL user (collected before schema 7) leaves the rule
+	// judging that account inconclusive.
+	_, err = store.DB().Exec(`DELETE FROM coverage WHERE snapshot_id = ? AND item = 'account'`, m.ID)
+	must(t, err)
+	res, err = Run(ctx, store, m.ID, Options{Now: fixtureTime, Only: []string{"ACC-003"}})
+	must(t, err)
+	if r := res.Rules[0]; r.Outcome != OutcomeInconclusive || !strings.Contains(r.Reason, "axl account was not read") {
+		t.Errorf("ACC-003 without the account coverage: %s %q, want inconclusive naming axl account", r.Outcome, r.Reason)
+	}
 }
 
 // TestCompliancePlantsRemoved: the demo without the plants reports only the natural findings.
@@ -153,6 +166,13 @@ func TestCompliancePlantsRemoved(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, packFindings(t, res)); diff != "" {
 		t.Errorf("compliance findings on the demo without plants (-want +got):\n%s", diff)
+	}
+	// With the owners recorded, ACC-004 is silent too.
+	res, err = Run(context.Background(), store, m.ID, Options{Now: fixtureTime, Only: []string{"ACC-004"},
+		Params: map[string]string{"ACC-004.owners": "CCMAdministrator=platform team; axl*=voice team"}})
+	must(t, err)
+	if r := res.Rules[0]; r.Outcome != OutcomePass {
+		t.Errorf("ACC-004 with every owner recorded: %s %v, want pass", r.Outcome, entities(r))
 	}
 }
 

@@ -90,7 +90,7 @@ func TestRulesCannotWrite(t *testing.T) {
 	}
 
 	// Below the loader, the locked connection itself refuses every write.
-	e, err := openEvaluator(ctx, store.Path(), snapshot.Meta{ID: id, ClusterID: "c1", StartedAt: fixtureTime}, nil, nil)
+	e, err := openEvaluator(ctx, store.Path(), snapshot.Meta{ID: id, ClusterID: "c1", StartedAt: fixtureTime}, nil, nil, nil)
 	must(t, err)
 	for _, q := range append(attacks, "PRAGMA writable_schema = 1", "DETACH DATABASE temp", "BEGIN IMMEDIATE",
 		"DROP VIEW devices", "CREATE TEMP TABLE x (y)", "DELETE FROM ris", "VACUUM", "REINDEX", "ANALYZE") {
@@ -124,7 +124,7 @@ func TestViewsExistAndAreDocumented(t *testing.T) {
 	ctx := context.Background()
 	store := newStore(t)
 	id := healthy().write(t, store)
-	e, err := openEvaluator(ctx, store.Path(), snapshot.Meta{ID: id, ClusterID: "c1", StartedAt: fixtureTime}, nil, nil)
+	e, err := openEvaluator(ctx, store.Path(), snapshot.Meta{ID: id, ClusterID: "c1", StartedAt: fixtureTime}, nil, nil, nil)
 	must(t, err)
 	defer e.Close()
 	readme, err := os.ReadFile("../rules/README.md")
@@ -159,7 +159,7 @@ func TestRunRefusesReadsOutsideViews(t *testing.T) {
 	if n != 0 {
 		t.Errorf("%d analyses stored, want none", n)
 	}
-	e, err := openEvaluator(ctx, store.Path(), snapshot.Meta{ID: id, ClusterID: "c1", StartedAt: fixtureTime}, nil, nil)
+	e, err := openEvaluator(ctx, store.Path(), snapshot.Meta{ID: id, ClusterID: "c1", StartedAt: fixtureTime}, nil, nil, nil)
 	must(t, err)
 	defer e.Close()
 	for _, q := range []string{"SELECT name FROM sqlite_master", "SELECT name FROM temp.sqlite_temp_master",

@@ -40,7 +40,7 @@ func softwareMediaSQL(prefix string) string {
 var viewNames = []string{
 	"snapshot", "devices", "ris", "ris_devices", "device_status", "lines", "line_appearances",
 	"pattern_destinations", "users", "device_pools", "cm_group_members", "nodes", "mgcp_gateways",
-	"default_loads", "coverage", "node_answers", "status_reasons", "eol_models", "history_snapshots", "history",
+	"default_loads", "coverage", "node_answers", "status_reasons", "eol_models", "eol_releases", "history_snapshots", "history",
 }
 
 // viewSQL defines the per-snapshot views. %[1]d is the snapshot id (an integer, never user text);
@@ -140,10 +140,12 @@ FROM temp.history_snapshots h CROSS JOIN main.ris_device r ON r.snapshot_id = h.
 
 const tablesSQL = `
 CREATE TEMP TABLE snapshot (id INTEGER, cluster_id TEXT, axl_host TEXT, cucm_version TEXT, tool_version TEXT,
-	started_at TEXT, taken_at INTEGER, status TEXT);
+	started_at TEXT, taken_at INTEGER, status TEXT, axl_user TEXT);
 CREATE TEMP TABLE status_reasons (code INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE TEMP TABLE eol_models (model TEXT PRIMARY KEY, end_of_sale TEXT NOT NULL, end_of_support TEXT NOT NULL,
 	replacement TEXT NOT NULL, reference TEXT NOT NULL);
+CREATE TEMP TABLE eol_releases (release TEXT PRIMARY KEY, end_of_sale TEXT NOT NULL, end_of_sw_maintenance TEXT NOT NULL,
+	end_of_support TEXT NOT NULL, reference TEXT NOT NULL);
 CREATE TEMP TABLE history_snapshots (snapshot_id INTEGER PRIMARY KEY, started_at TEXT, taken_at INTEGER, status TEXT);
 `
 
@@ -165,7 +167,7 @@ func roDSN(path string) string {
 // openEvaluator opens path read-only, defines the views of snapshot meta, then locks the
 // connection: query_only, and an authorizer that lets statements read and call functions and
 // nothing else (no write, ATTACH, PRAGMA, CREATE, transaction or load_extension).
-func openEvaluator(ctx context.Context, path string, meta snapshot.Meta, history []snapshot.Meta, eol []EOLModel) (*evaluator, error) {
+func openEvaluator(ctx context.Context, path string, meta snapshot.Meta, history []snapshot.Meta, eol []EOLModel, releases []EOLRelease) (*evaluator, error) {
 	db, err := sql.Open("sqlite3", roDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("opening %s read-only: %w", path, err)
@@ -177,14 +179,14 @@ func openEvaluator(ctx context.Context, path string, meta snapshot.Meta, history
 		return nil, fmt.Errorf("opening %s read-only: %w", path, err)
 	}
 	e := &evaluator{db: db, conn: conn, dial: &dialBridge{}}
-	if err := e.setup(ctx, meta, history, eol); err != nil {
+	if err := e.setup(ctx, meta, history, eol, releases); err != nil {
 		e.Close()
 		return nil, fmt.Errorf("defining the views of snapshot %d: %w", meta.ID, err)
 	}
 	return e, nil
 }
 
-func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []snapshot.Meta, eol []EOLModel) error {
+func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []snapshot.Meta, eol []EOLModel, releases []EOLRelease) error {
 	// A cache large enough for the snapshot's working set (128 MB for the database, as much for
 	// the temporary tables). Temporary tables and the intermediate results of queries (sorts,
 	// DISTINCT and UNION sets, materialised CTEs) live in temporary files, cached in memory
@@ -196,9 +198,9 @@ func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []sna
 	if _, err := e.conn.ExecContext(ctx, tablesSQL); err != nil {
 		return err
 	}
-	if _, err := e.conn.ExecContext(ctx, `INSERT INTO temp.snapshot VALUES (?,?,?,?,?,?,?,?)`, meta.ID, meta.ClusterID,
+	if _, err := e.conn.ExecContext(ctx, `INSERT INTO temp.snapshot VALUES (?,?,?,?,?,?,?,?,?)`, meta.ID, meta.ClusterID,
 		meta.AXLHost, meta.CUCMVersion, meta.ToolVersion, meta.StartedAt.UTC().Format("2006-01-02T15:04:05Z"),
-		meta.StartedAt.Unix(), string(meta.Status)); err != nil {
+		meta.StartedAt.Unix(), string(meta.Status), meta.AXLUser); err != nil {
 		return err
 	}
 	for code, name := range snapshot.StatusReasons() {
@@ -209,6 +211,12 @@ func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []sna
 	for _, m := range eol {
 		if _, err := e.conn.ExecContext(ctx, `INSERT OR REPLACE INTO temp.eol_models VALUES (?,?,?,?,?)`,
 			m.Model, m.EndOfSale, m.EndOfSupport, m.Replacement, m.Reference); err != nil {
+			return err
+		}
+	}
+	for _, r := range releases {
+		if _, err := e.conn.ExecContext(ctx, `INSERT OR REPLACE INTO temp.eol_releases VALUES (?,?,?,?,?)`,
+			r.Release, r.EndOfSale, r.EndOfSWMaintenance, r.EndOfSupport, r.Reference); err != nil {
 			return err
 		}
 	}
@@ -282,6 +290,7 @@ func authorize(op int, arg1, arg2, _ string) int {
 
 // Close releases the connection; the temporary views vanish with it.
 func (e *evaluator) Close() error {
+	e.waitDial()
 	e.conn.Close()
 	return e.db.Close()
 }

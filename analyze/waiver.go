@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -154,10 +155,83 @@ type EOLModel struct {
 	Reference    string `yaml:"reference" json:"reference,omitempty"`
 }
 
-type eolFile struct {
-	Schema int        `yaml:"schema"`
-	Models []EOLModel `yaml:"models"`
+// EOLRelease is one Cisco Unified CM release past (or approaching) its end of software
+// maintenance or support, from the releases: list of the EOL data file.
+type EOLRelease struct {
+	Release            string `yaml:"release" json:"release"` // "12.5": matches versions 12.5.x
+	EndOfSale          string `yaml:"end_of_sale" json:"end_of_sale,omitempty"`
+	EndOfSWMaintenance string `yaml:"end_of_sw_maintenance" json:"end_of_sw_maintenance,omitempty"`
+	EndOfSupport       string `yaml:"end_of_support" json:"end_of_support,omitempty"` // last date of support
+	Reference          string `yaml:"reference" json:"reference"`                     // the Cisco bulletin (title and URL)
 }
+
+type eolFile struct {
+	Schema   int          `yaml:"schema"`
+	Models   []EOLModel   `yaml:"models"`
+	Releases []EOLRelease `yaml:"releases"`
+}
+
+// ParseEOLReleases parses the releases: list of end-of-life data: each needs a release
+// (MAJOR.MINOR), a date and the bulletin it comes from.
+func ParseEOLReleases(file string, data []byte) ([]EOLRelease, error) {
+	if _, err := ParseEOL(file, data); err != nil {
+		return nil, err
+	}
+	pe := &packErrors{file: file}
+	var ef eolFile
+	root, err := yamlfile.Decode(file, data, &ef)
+	if err != nil {
+		return nil, yamlErrors(pe, err, nil)
+	}
+	items, err := listItems(pe, root, "releases", len(ef.Releases))
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for i, r := range ef.Releases {
+		line := items[i].Line
+		switch {
+		case !releasePattern.MatchString(r.Release):
+			pe.add(line, "", "release %d: %q is not a release MAJOR.MINOR (e.g. 12.5)", i+1, r.Release)
+		case seen[r.Release]:
+			pe.add(line, "", "release %q listed twice", r.Release)
+		case r.EndOfSale == "" && r.EndOfSWMaintenance == "" && r.EndOfSupport == "":
+			pe.add(line, "", "release %q: give end_of_sale, end_of_sw_maintenance or end_of_support", r.Release)
+		case r.Reference == "":
+			pe.add(line, "", "release %q: name the Cisco bulletin the dates come from in reference", r.Release)
+		}
+		seen[r.Release] = true
+		for _, d := range []string{r.EndOfSale, r.EndOfSWMaintenance, r.EndOfSupport} {
+			if _, err := time.Parse(dateLayout, d); d != "" && err != nil {
+				pe.add(line, "", "release %q: %q is not a date YYYY-MM-DD", r.Release, d)
+			}
+		}
+	}
+	if err := pe.err(); err != nil {
+		return nil, err
+	}
+	return ef.Releases, nil
+}
+
+// listItems returns the nodes of the top-level list key of an end-of-life data document, which
+// decoded into n entries; a merge key (<<) or alias that hid the list from the node walk (its
+// lines could not be named) is an error.
+func listItems(pe *packErrors, root *yaml.Node, key string, n int) ([]*yaml.Node, error) {
+	var items []*yaml.Node
+	if len(root.Content) > 0 {
+		if _, v := mapValue(root.Content[0], key); v != nil && v.Kind == yaml.SequenceNode {
+			items = v.Content
+		}
+	}
+	if len(items) != n {
+		pe.add(root.Content[0].Line, "", "write the %s: list itself in the file (YAML merge keys and aliases are not supported there)", key)
+		return nil, pe.err()
+	}
+	return items, nil
+}
+
+// releasePattern is a Unified CM release as the releases: list names it.
+var releasePattern = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
 
 // ParseEOL parses end-of-life model data (rules/eol-models.yaml or a file given with --eol).
 func ParseEOL(file string, data []byte) ([]EOLModel, error) {
@@ -167,7 +241,6 @@ func ParseEOL(file string, data []byte) ([]EOLModel, error) {
 	if err != nil {
 		return nil, yamlErrors(pe, err, nil)
 	}
-	var items []*yaml.Node
 	if len(root.Content) > 0 {
 		doc := root.Content[0]
 		if k, v := mapValue(doc, "schema"); k == nil || ef.Schema != 1 {
@@ -177,14 +250,10 @@ func ParseEOL(file string, data []byte) ([]EOLModel, error) {
 			}
 			pe.add(line, "", "want schema: 1 at the top of the end-of-life data")
 		}
-		if _, v := mapValue(doc, "models"); v != nil && v.Kind == yaml.SequenceNode {
-			items = v.Content
-		}
 	}
-	if len(items) != len(ef.Models) {
-		// A merge key (<<) or alias hid the list from the node walk: lines could not be named.
-		pe.add(root.Content[0].Line, "", "write the models: list itself in the file (YAML merge keys and aliases are not supported there)")
-		return nil, pe.err()
+	items, err := listItems(pe, root, "models", len(ef.Models))
+	if err != nil {
+		return nil, err
 	}
 	seen := map[string]bool{}
 	for i, m := range ef.Models {

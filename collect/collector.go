@@ -116,7 +116,7 @@ func (c *Collector) Run(ctx context.Context, store *snapshot.Store, progress io.
 	start := time.Now()
 	deadline := start.Add(c.cfg.CollectTimeout)
 	ctx = soap.WithReadDeadline(ctx, deadline, c.cfg.CollectTimeout)
-	meta := snapshot.Meta{ClusterID: c.cfg.Cluster, AXLHost: c.cfg.AXLHost(), ToolVersion: c.cfg.ToolVersion, StartedAt: start}
+	meta := snapshot.Meta{ClusterID: c.cfg.Cluster, AXLHost: c.cfg.AXLHost(), AXLUser: c.cfg.User, ToolVersion: c.cfg.ToolVersion, StartedAt: start}
 	if progress == nil {
 		progress = io.Discard
 	}

@@ -354,8 +354,39 @@ func expectedFindings(sc *cucmsim.Scenario, truth cucmsim.Truth, eol []analyze.E
 	add := func(rule string, entity string) { want[rule] = append(want[rule], entity) }
 	for _, id := range []string{"REG-001", "REG-002", "REG-003", "REG-004", "REG-005", "REG-006", "REG-007", "REG-008",
 		"REG-009", "REG-010", "REG-011", "REG-012", "RED-001", "RED-002", "RED-003", "INV-001", "INV-002", "INV-003",
-		"INV-004", "INV-005", "INV-006", "DQ-001", "DQ-002", "DQ-003", "FW-001", "FW-002", "FW-003", "EOL-001", "EOL-002"} {
-		want[id] = nil
+		"INV-004", "INV-005", "INV-006", "DQ-001", "DQ-002", "DQ-003", "FW-001", "FW-002", "FW-003", "EOL-001", "EOL-002",
+		"EOL-003", "LIC-001", "LIC-002", "LIC-003"} {
+		want[id] = nil // EOL-003: the built-in releases: list is empty
+	}
+	// Licensing: phones per owner, and the licence holders (owner, else the phone) of phones not
+	// registered now and last known registered more than 90 days before (the simulator's
+	// registrationdynamic holds the newest RisPort entry's time, as the resolved entry does).
+	owned := map[string]int{}
+	staleHolders := map[string]bool{}
+	for _, d := range truth.Devices {
+		if !d.InAXL || d.RisClass != "Phone" {
+			continue
+		}
+		if d.OwnerUserID == "" {
+			add("LIC-002", d.Name)
+		} else {
+			owned[d.OwnerUserID]++
+		}
+		if r, seen := resolved(d); seen && r.Status != "Registered" && r.TimeStamp > 0 && taken.Unix()-r.TimeStamp > 90*86400 {
+			holder := d.OwnerUserID
+			if holder == "" {
+				holder = d.Name
+			}
+			staleHolders[holder] = true
+		}
+	}
+	for o, n := range owned {
+		if n > 1 {
+			add("LIC-001", o)
+		}
+	}
+	for h := range staleHolders {
+		add("LIC-003", h)
 	}
 	groups := map[string][]string{}
 	for _, g := range sc.CMGroups {

@@ -142,6 +142,12 @@ func (r *run) collect(ctx context.Context, version string) error {
 	if err := r.coverage(ctx, snapshot.SourceAXL, "version", 1, nil); err != nil {
 		return err
 	}
+	// The AXL user name is in the snapshot row: the access rules that judge the tool's own
+	// account require this item, so that a snapshot collected before it was recorded leaves
+	// them inconclusive.
+	if err := r.coverage(ctx, snapshot.SourceAXL, "account", 1, nil); err != nil {
+		return err
+	}
 	if err := r.collectAXL(ctx); err != nil {
 		return err
 	}

@@ -10,12 +10,12 @@ import (
 	"time"
 )
 
-const metaColumns = `id, cluster_id, axl_host, cucm_version, tool_version, started_at, finished_at, status, note`
+const metaColumns = `id, cluster_id, axl_host, axl_user, cucm_version, tool_version, started_at, finished_at, status, note`
 
 func scanMeta(row interface{ Scan(...any) error }) (Meta, error) {
 	var m Meta
 	var started, finished string
-	if err := row.Scan(&m.ID, &m.ClusterID, &m.AXLHost, &m.CUCMVersion, &m.ToolVersion, &started, &finished, &m.Status, &m.Note); err != nil {
+	if err := row.Scan(&m.ID, &m.ClusterID, &m.AXLHost, &m.AXLUser, &m.CUCMVersion, &m.ToolVersion, &started, &finished, &m.Status, &m.Note); err != nil {
 		return Meta{}, err
 	}
 	m.StartedAt, _ = time.Parse(timeLayout, started)

@@ -344,6 +344,12 @@ CREATE TABLE running_collection (
 ALTER TABLE mail_log ADD COLUMN state TEXT NOT NULL DEFAULT 'sent' CHECK (state IN ('sending', 'sent', 'failed'));
 ALTER TABLE mail_log ADD COLUMN confirmed_at TEXT NOT NULL DEFAULT '';
 `,
+	// 7: the AXL user the snapshot was collected with (its name only; the password is never
+	// stored), so that the access rules can report on the tool's own account. '' for snapshots
+	// collected before.
+	`
+ALTER TABLE snapshot ADD COLUMN axl_user TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // SchemaVersion is the schema version this build writes and reads: the number of migrations

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -231,5 +232,43 @@ func TestMirrorTablesPublished(t *testing.T) {
 	want := []string{fmt.Sprintf("%d|pk1|1000|-1", id1), fmt.Sprintf("%d|pk2|9.@|1", id2)}
 	if !slices.Equal(got, want) {
 		t.Errorf("cucm_numplan = %v, want %v", got, want)
+	}
+}
+
+// TestAXLUser: a snapshot keeps the AXL user it was collected with (schema 7); a snapshot of a
+// schema-6 database reads back with none.
+func TestAXLUser(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v6.db")
+	raw, err := sql.Open("sqlite3", dsn(path, false))
+	must(t, err)
+	for _, q := range append(migrations[:6:6], `PRAGMA user_version = 6`,
+		`INSERT INTO snapshot (cluster_id, started_at, status) VALUES ('hq', '2026-11-24T08:00:00Z', 'complete')`) {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	raw.Close()
+	s, err := Open(ctx, path)
+	must(t, err)
+	defer s.Close()
+	old, err := s.Get(ctx, 1)
+	must(t, err)
+	if old.AXLUser != "" {
+		t.Errorf("snapshot of schema 6: AXLUser %q, want none", old.AXLUser)
+	}
+	w, err := s.Begin(ctx, Meta{ClusterID: "hq", AXLHost: "cucm-pub:8443", AXLUser: "svc_audit", StartedAt: time.Now()})
+	must(t, err)
+	m, err := w.Commit(ctx, StatusComplete, "15.0", "")
+	must(t, err)
+	got, err := s.Get(ctx, m.ID)
+	must(t, err)
+	if got.AXLUser != "svc_audit" {
+		t.Errorf("AXLUser %q, want svc_audit", got.AXLUser)
+	}
+	failed, err := s.RecordFailed(ctx, Meta{ClusterID: "hq", AXLUser: "svc_audit"}, "connection refused")
+	must(t, err)
+	if got, err := s.Get(ctx, failed.ID); err != nil || got.AXLUser != "svc_audit" {
+		t.Errorf("failed snapshot: AXLUser %q (%v), want svc_audit", got.AXLUser, err)
 	}
 }

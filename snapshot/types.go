@@ -18,9 +18,12 @@ const (
 
 // Meta describes one snapshot.
 type Meta struct {
-	ID          int64     `json:"id"`
-	ClusterID   string    `json:"cluster_id"`
-	AXLHost     string    `json:"axl_host"`
+	ID        int64  `json:"id"`
+	ClusterID string `json:"cluster_id"`
+	AXLHost   string `json:"axl_host"`
+	// AXLUser is the AXL user name the snapshot was collected with ("" before schema 7); never
+	// a password.
+	AXLUser     string    `json:"axl_user,omitempty"`
 	CUCMVersion string    `json:"cucm_version"`
 	ToolVersion string    `json:"tool_version"`
 	StartedAt   time.Time `json:"started_at"`

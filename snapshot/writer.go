@@ -384,8 +384,8 @@ func (w *Writer) publish(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO snapshot (id, cluster_id, axl_host, cucm_version, tool_version, started_at, finished_at, status, note)
-		VALUES (?,?,?,?,?,?,?,?,?)`, w.meta.ID, w.meta.ClusterID, w.meta.AXLHost, w.meta.CUCMVersion, w.meta.ToolVersion,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO snapshot (id, cluster_id, axl_host, axl_user, cucm_version, tool_version, started_at, finished_at, status, note)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`, w.meta.ID, w.meta.ClusterID, w.meta.AXLHost, w.meta.AXLUser, w.meta.CUCMVersion, w.meta.ToolVersion,
 		w.meta.StartedAt.UTC().Format(timeLayout), w.meta.FinishedAt.UTC().Format(timeLayout), w.meta.Status, w.meta.Note); err != nil {
 		return fmt.Errorf("storing the snapshot row: %w", err)
 	}
@@ -575,8 +575,8 @@ func (s *Store) RecordFailed(ctx context.Context, meta Meta, reason string) (Met
 	if meta.StartedAt.IsZero() {
 		meta.StartedAt = meta.FinishedAt
 	}
-	res, err := s.DB().ExecContext(ctx, `INSERT INTO snapshot (cluster_id, axl_host, cucm_version, tool_version, started_at, finished_at, status, note)
-		VALUES (?,?,?,?,?,?,?,?)`, meta.ClusterID, meta.AXLHost, meta.CUCMVersion, meta.ToolVersion,
+	res, err := s.DB().ExecContext(ctx, `INSERT INTO snapshot (cluster_id, axl_host, axl_user, cucm_version, tool_version, started_at, finished_at, status, note)
+		VALUES (?,?,?,?,?,?,?,?,?)`, meta.ClusterID, meta.AXLHost, meta.AXLUser, meta.CUCMVersion, meta.ToolVersion,
 		meta.StartedAt.UTC().Format(timeLayout), meta.FinishedAt.UTC().Format(timeLayout), StatusFailed, reason)
 	if err != nil {
 		return Meta{}, fmt.Errorf("recording failed snapshot: %w", err)

@@ -97,7 +97,7 @@ func TestAnalyzeCommand(t *testing.T) {
 		{"rules list", []string{"rules", "list"}, 0, "REG-001", "", -1},
 		{"rules show", []string{"rules", "show", "REG-002"}, 0, "--param REG-002.NAME=VALUE", "", -1},
 		{"rules show unknown", []string{"rules", "show", "REG-999"}, 1, "", "no rule REG-999", -1},
-		{"rules check", []string{"rules", "check"}, 0, "ok: 45 rules", "", -1},
+		{"rules check", []string{"rules", "check"}, 0, "ok: 51 rules", "", -1},
 		{"rules check bad", []string{"rules", "check", badPack}, 1, "", filepath.Join(badPack, "x.yaml") + ":4: rule X-001: field qurey not found", -1},
 		{"rules no subcommand", []string{"rules"}, 2, "", "want a subcommand", -1},
 		{"rules check empty folder", []string{"rules", "check", emptyDir}, 1, "", "rules folder " + emptyDir + " holds no rule packs", -1},

@@ -13,7 +13,7 @@ import (
 // configuration file's analysis.packs.
 func TestPackFlag(t *testing.T) {
 	db := analyzeDB(t)
-	valid := "want one of access, dataquality, dialplan, emergency, inventory, lifecycle, redundancy, registration, tollfraud"
+	valid := "want one of access, dataquality, dialplan, emergency, inventory, licensing, lifecycle, redundancy, registration, tollfraud"
 	for _, cmd := range []string{"analyze", "report", "run"} {
 		code, out, errOut := runCLI(t, cmd, "--db", filepath.Join(t.TempDir(), "none.db"), "--pack", "emergency,licence")
 		want := "cucm-audit: " + cmd + `: --pack emergency,licence: unknown pack "licence": ` + valid + "\n"
@@ -74,7 +74,7 @@ func TestRulesListByPack(t *testing.T) {
 	for _, want := range []string{
 		"emergency: Emergency calling (4 rules, compliance)\n  EMG-001  critical  emergency  Lines that cannot reach any emergency number\n",
 		"registration: Registration (12 rules)\n",
-		"\n45 rules in 9 packs (5 compliance packs: --pack selects packs)\n",
+		"\n51 rules in 10 packs (6 compliance packs: --pack selects packs)\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("rules list lacks %q:\n%s", want, out)
@@ -100,7 +100,7 @@ func TestRulesListByPack(t *testing.T) {
 		}
 		n += p.Count
 	}
-	if l.SchemaVersion != 2 || n != l.Rules || n != 45 || len(l.Packs) != 9 {
+	if l.SchemaVersion != 2 || n != l.Rules || n != 51 || len(l.Packs) != 10 {
 		t.Errorf("rules list json: schema %d, %d rules counted, %d declared, %d packs", l.SchemaVersion, n, l.Rules, len(l.Packs))
 	}
 }

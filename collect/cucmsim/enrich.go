@@ -500,9 +500,14 @@ func (c *cluster) applicationUsers() {
 var axlReadOnlyGroup = customGroup{"Audit AXL Read Only", []string{"Standard AXL Read Only API Access", "Standard AXL API Users",
 	"Standard SERVICEABILITY Read Only", "Standard CCM Admin Users"}}
 
-// customGroups are the custom access control groups of the scenario.
+// customGroups are the custom access control groups of the scenario: the AXL user's (with the
+// scenario's roles when it names them) and one per extra application user with roles.
 func (c *cluster) customGroups() []customGroup {
-	out := []customGroup{axlReadOnlyGroup}
+	axl := axlReadOnlyGroup
+	if len(c.sc.Credentials.Roles) > 0 {
+		axl.roles = c.sc.Credentials.Roles
+	}
+	out := []customGroup{axl}
 	for _, a := range c.sc.ApplicationUsers {
 		if len(a.Roles) > 0 {
 			out = append(out, customGroup{a.Name + " Group", a.Roles})

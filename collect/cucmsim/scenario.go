@@ -198,6 +198,10 @@ type Cluster struct {
 type Credentials struct {
 	User     string `yaml:"user"`
 	Password string `yaml:"password"`
+	// Roles are the functionrole names of the user's access control group, "Audit AXL Read
+	// Only" (default: AXL read-only, AXL API login, serviceability read-only, admin login). The
+	// simulator refuses writes whatever they say; they are what the database shows.
+	Roles []string `yaml:"roles"`
 }
 
 // Node is one CUCM server.

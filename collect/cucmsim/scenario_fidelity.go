@@ -173,6 +173,11 @@ func (v *validator) fidelity(sc *Scenario, pools, parts, css map[string]bool) {
 	} else if m.DevicePool == "" && m.RisPort {
 		v.errorf([]any{"software_media_resources", "device_pool"}, "missing: software media resources need a device pool")
 	}
+	for j, r := range sc.Credentials.Roles {
+		if !slices.Contains(standardRoles, r) {
+			v.errorf([]any{"credentials", "roles", j}, "unknown role %q", r)
+		}
+	}
 	apps := map[string]bool{sc.Credentials.User: true}
 	for _, a := range standardAppUsers {
 		apps[a] = true
