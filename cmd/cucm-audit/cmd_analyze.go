@@ -8,11 +8,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/collect"
+	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -270,7 +270,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	ref := fs.String("snapshot", "latest", "snapshot to analyse: an id, latest or latest~N")
 	cluster := fs.String("cluster", "", "cluster id for latest, when the database holds several")
 	af := addAnalyzeFlags(fs)
-	var format outputFormat
+	var format render.Output
 	fs.Var(&format, "format", "output format: text or json")
 	top := fs.Int("top", 5, "entities named per rule in text output")
 	quiet := quietFlag(fs)
@@ -296,175 +296,12 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if format == formatJSON {
-		if err := writeJSON(stdout, res.Document(af.failOn)); err != nil {
-			return err
-		}
-	} else if *quiet {
-		fmt.Fprintln(stdout, analysisLine(res))
-	} else {
-		writeAnalysisText(stdout, res, *top)
+	text := render.ResultText(res, *top)
+	if *quiet {
+		text = func(w io.Writer) error { _, err := fmt.Fprintln(w, render.AnalysisLine(res)); return err }
+	}
+	if err := format.Print(stdout, res.Document(af.failOn), text); err != nil {
+		return err
 	}
 	return af.failOnFindings(res)
-}
-
-// analysisLine is the one line `analyze --quiet` prints.
-func analysisLine(res *analyze.Result) string {
-	return fmt.Sprintf("cucm-audit analyze: %s snapshot #%d %s; analysis #%d: %d rules, %s", res.Snapshot.ClusterID,
-		res.Snapshot.ID, res.Snapshot.Status, res.AnalysisID, res.Document(0).Summary.Rules, openText(res))
-}
-
-// openText counts an analysis's open findings in a few words: "12 open findings (critical 1,
-// high 11), 2 rules inconclusive".
-func openText(res *analyze.Result) string {
-	doc := res.Document(0)
-	var sev []string
-	for _, sc := range doc.Open {
-		if sc.Count > 0 {
-			sev = append(sev, fmt.Sprintf("%s %d", sc.Severity, sc.Count))
-		}
-	}
-	l := fmt.Sprintf("%d open findings", doc.Summary.Open)
-	if len(sev) > 0 {
-		l += " (" + strings.Join(sev, ", ") + ")"
-	}
-	if n := doc.Summary.Inconclusive + doc.Summary.Error; n > 0 {
-		l += fmt.Sprintf(", %d rules inconclusive or in error", n)
-	}
-	return l
-}
-
-// writeAnalysisText prints the result for a person: counts, then each failing rule with its
-// first entities (never thousands of lines), inconclusive rules with their reasons, waivers.
-func writeAnalysisText(w io.Writer, res *analyze.Result, top int) {
-	doc := res.Document(0)
-	m := res.Snapshot
-	fmt.Fprintf(w, "Snapshot #%d  %s  %s  %s", m.ID, m.ClusterID, m.StartedAt.UTC().Format("2006-01-02 15:04 UTC"), m.Status)
-	if m.CUCMVersion != "" {
-		fmt.Fprintf(w, "  CUCM %s", m.CUCMVersion)
-	}
-	if m.Status != "" && m.Status != snapshot.StatusComplete {
-		fmt.Fprintf(w, "\nPartial snapshot: some sources were not read completely (`cucm-audit show --snapshot %d` names them); rules needing them are inconclusive, and RisPort counts from them are bounds, not exact", m.ID)
-	}
-	fmt.Fprintf(w, "\nAnalysis #%d: %d rules in %.2fs: %d fail, %d pass, %d inconclusive, %d error\n",
-		res.AnalysisID, doc.Summary.Rules, res.Duration.Seconds(), doc.Summary.Fail, doc.Summary.Pass, doc.Summary.Inconclusive, doc.Summary.Error)
-	var parts []string
-	for _, sc := range doc.Open {
-		parts = append(parts, fmt.Sprintf("%s %d", sc.Severity, sc.Count))
-	}
-	fmt.Fprintf(w, "Open findings: %s  (waived %d)\n", strings.Join(parts, ", "), doc.Summary.Waived)
-
-	rules := append([]analyze.RuleResult(nil), res.Rules...)
-	sort.SliceStable(rules, func(i, j int) bool {
-		if rules[i].Rule.Severity != rules[j].Rule.Severity {
-			return rules[i].Rule.Severity > rules[j].Rule.Severity
-		}
-		return rules[i].Rule.ID < rules[j].Rule.ID
-	})
-	for _, sev := range analyze.Severities() {
-		var lines []string
-		for _, r := range rules {
-			open := openFindings(r)
-			if r.Rule.Severity != sev || len(open) == 0 {
-				continue
-			}
-			lines = append(lines, fmt.Sprintf("  %-8s %5d  %s", r.Rule.ID, len(open), r.Rule.Title))
-			lines = append(lines, findingLines(open, top)...)
-		}
-		if len(lines) > 0 {
-			fmt.Fprintf(w, "\n%s\n%s\n", strings.ToUpper(sev.String()), strings.Join(lines, "\n"))
-		}
-	}
-	var inc, errs []analyze.RuleResult
-	for _, r := range res.Rules {
-		switch r.Outcome {
-		case analyze.OutcomeInconclusive:
-			inc = append(inc, r)
-		case analyze.OutcomeError:
-			errs = append(errs, r)
-		}
-	}
-	for _, g := range []struct {
-		title string
-		list  []analyze.RuleResult
-	}{{"Inconclusive (inputs incomplete, no findings reported)", inc}, {"Errors (rule failed while running)", errs}} {
-		if len(g.list) == 0 {
-			continue
-		}
-		fmt.Fprintf(w, "\n%s: %d\n", g.title, len(g.list))
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, r := range g.list {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Rule.ID, r.Rule.Title, r.Reason)
-		}
-		tw.Flush()
-	}
-	var waived []analyze.Finding
-	for _, r := range res.Rules {
-		for _, f := range r.Findings {
-			if !f.Open() {
-				waived = append(waived, f)
-			}
-		}
-	}
-	if len(waived) > 0 {
-		fmt.Fprintf(w, "\nWaived: %d\n", len(waived))
-		for i, f := range waived {
-			if i == top*4 {
-				fmt.Fprintf(w, "  ... %d more (see --format json or the report)\n", len(waived)-i)
-				break
-			}
-			fmt.Fprintf(w, "  %-8s %s  (%s, until %s: %s)\n", f.RuleID, f.Entity, f.Waiver.Owner, f.Waiver.Expires, f.Waiver.Statement)
-		}
-	}
-	for _, g := range []struct {
-		title string
-		list  []analyze.Waiver
-	}{{"Expired waivers (their findings count again)", res.Waivers.Expired}, {"Stale waivers (matched nothing)", res.Waivers.Stale}} {
-		if len(g.list) == 0 {
-			continue
-		}
-		fmt.Fprintf(w, "\n%s: %d\n", g.title, len(g.list))
-		for _, wv := range g.list {
-			fmt.Fprintf(w, "  %-8s %s  (%s, expires %s)\n", wv.Rule, wv.Entity, wv.Owner, wv.Expires)
-		}
-	}
-}
-
-func openFindings(r analyze.RuleResult) []analyze.Finding {
-	var out []analyze.Finding
-	for _, f := range r.Findings {
-		if f.Open() {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// findingLines shows a few findings: their messages when there are few, else entity names.
-func findingLines(fs []analyze.Finding, top int) []string {
-	if top <= 0 {
-		return nil
-	}
-	if len(fs) <= top {
-		var out []string
-		for _, f := range fs {
-			text := f.Message
-			if text == "" {
-				text = f.Entity
-			}
-			out = append(out, "           "+text)
-		}
-		return out
-	}
-	names := make([]string, 0, top)
-	for _, f := range fs[:top] {
-		names = append(names, f.Entity)
-	}
-	return []string{fmt.Sprintf("           %s ... and %d more", strings.Join(names, ", "), len(fs)-top)}
-}
-
-// printAnalysisSummary is the analysis as `cucm-audit demo` and `run` print it: the same text
-// as `cucm-audit analyze`.
-func printAnalysisSummary(w io.Writer, res *analyze.Result) {
-	writeAnalysisText(w, res, 5)
 }

@@ -113,18 +113,18 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("demo: collecting: %w", err)
 	}
-	v, err := loadSnapshotView(ctx, store, strconv.FormatInt(meta.ID, 10))
+	v, err := store.Overview(ctx, strconv.FormatInt(meta.ID, 10))
 	if err != nil {
 		return err
 	}
-	printSnapshotView(stdout, v)
+	render.OverviewText(v)(stdout)
 
 	res, err := analyze.Run(ctx, store, meta.ID, analyze.Options{ToolVersion: toolVersion()})
 	if err != nil {
 		return fmt.Errorf("demo: analysing: %w", err)
 	}
 	fmt.Fprintln(stdout)
-	printAnalysisSummary(stdout, res)
+	render.ResultText(res, 5)(stdout)
 	rep, err := analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{ToolVersion: toolVersion()})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -134,7 +134,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("demo: %w", err)
 	}
 	fmt.Fprintln(stdout, "\nReports:")
-	printManifest(stdout, m)
+	m.WritePaths(stdout)
 	return nil
 }
 

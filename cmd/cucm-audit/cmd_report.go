@@ -146,19 +146,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *quiet {
 		err := mail.send(ctx, store, rep, m, io.Discard)
-		fmt.Fprintf(stdout, "cucm-audit report: %s snapshot #%d, analysis #%d: %d %s; manifest %s\n", meta.ClusterID, meta.ID, rep.Analysis.ID, len(m.Files), plural(len(m.Files), "file", "files"), m.Path)
+		fmt.Fprintln(stdout, render.ReportLine(rep, m))
 		return err
 	}
-	printManifest(stdout, m)
+	m.WritePaths(stdout)
 	return mail.send(ctx, store, rep, m, stderr)
-}
-
-// printManifest prints every written file and then the manifest, one path per line.
-func printManifest(w io.Writer, m render.Manifest) {
-	for _, f := range m.Files {
-		fmt.Fprintln(w, f.Path)
-	}
-	fmt.Fprintln(w, m.Path)
 }
 
 // buildReport builds the report model of an analysed snapshot from the analysis analysisID (0:

@@ -1,0 +1,65 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// Output is the text|json choice of the commands that print to stdout. It implements
+// flag.Value, so an unknown value fails when the flags are parsed.
+type Output string
+
+// The outputs; the zero Output is text.
+const (
+	OutputText Output = "text"
+	OutputJSON Output = "json"
+)
+
+func (o *Output) String() string {
+	if *o == "" {
+		return string(OutputText)
+	}
+	return string(*o)
+}
+
+// Set implements flag.Value.
+func (o *Output) Set(s string) error {
+	switch Output(s) {
+	case OutputText, OutputJSON:
+		*o = Output(s)
+		return nil
+	}
+	return fmt.Errorf("unknown format %q: want text or json", s)
+}
+
+// Print is the one place that picks the layout of what a command prints: doc as indented JSON
+// for json, else text.
+func (o Output) Print(w io.Writer, doc any, text func(io.Writer) error) error {
+	if o == OutputJSON {
+		return WriteJSON(w, doc)
+	}
+	return text(w)
+}
+
+// WriteJSON writes v as indented JSON followed by a newline.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// errWriter keeps the first write error so a long print checks it once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
