@@ -63,3 +63,41 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	e.err = err
 	return n, err
 }
+
+// ChangeFormat is the --format of `cucm-audit diff`: text or json on stdout, or report formats
+// (pdf,xlsx,md,json,html) written with --out. It implements flag.Value, so an unknown value
+// fails when the flags are parsed.
+type ChangeFormat string
+
+func (f *ChangeFormat) String() string { return string(*f) }
+
+// Set implements flag.Value.
+func (f *ChangeFormat) Set(s string) error {
+	if s != string(OutputText) && s != string(OutputJSON) {
+		if _, err := ParseFormats(s); err != nil {
+			return fmt.Errorf("%w (or text or json on stdout)", err)
+		}
+	}
+	*f = ChangeFormat(s)
+	return nil
+}
+
+// SetEntityCaps sets the entity caps of the PDF and the Markdown from --pdf-max-entities and
+// --md-max-entities, where 0 means all.
+func (o *Options) SetEntityCaps(pdfMax, mdMax int) error {
+	for _, c := range []struct {
+		name string
+		v    int
+		dst  *int
+	}{{"--pdf-max-entities", pdfMax, &o.PDFMaxEntities}, {"--md-max-entities", mdMax, &o.MarkdownMaxEntities}} {
+		switch {
+		case c.v < 0:
+			return fmt.Errorf("%s %d: want 0 (all) or a positive number", c.name, c.v)
+		case c.v == 0:
+			*c.dst = -1
+		default:
+			*c.dst = c.v
+		}
+	}
+	return nil
+}

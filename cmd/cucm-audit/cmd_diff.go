@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -21,7 +19,7 @@ type diffOptions struct {
 	cluster string
 	before  string
 	after   string
-	format  string
+	format  render.ChangeFormat
 	out     string
 	ignore  []string
 	force   bool
@@ -40,7 +38,8 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&o.cluster, "cluster", "", "cluster id, when the database holds several (default: the cluster of --after)")
 	fs.StringVar(&o.before, "before", "latest~1", "the snapshot before the change: an id, latest or latest~N (of the cluster of --after)")
 	fs.StringVar(&o.after, "after", "latest", "the snapshot after the change: an id, latest or latest~N")
-	fs.StringVar(&o.format, "format", "text", "text or json on stdout; with --out, a list of report formats: pdf,xlsx,md,json,html")
+	o.format = "text"
+	fs.Var(&o.format, "format", "text or json on stdout; with --out, a list of report formats: pdf,xlsx,md,json,html")
 	fs.StringVar(&o.out, "out", "", "write the change-window report files into this folder (needs --format pdf,xlsx,md,json,html)")
 	fs.Func("ignore-fields", "fields that never count as a change, replacing the defaults; +a,b adds to them; none compares all\n(fields: "+
 		strings.Join(analyze.DiffFields(), ", ")+")\n(default "+strings.Join(analyze.DefaultIgnoredFields(), ",")+")", func(s string) error {
@@ -62,37 +61,23 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	o.db = *dbPath
 	if o.out == "" && o.format != "text" && o.format != "json" {
-		if _, err := render.ParseFormats(o.format); err != nil {
-			return usageErrorf("diff: --format: %w (or text or json on stdout)", err)
-		}
 		return usageErrorf("diff: --format %q writes files: give --out DIR, or use --format text or json for stdout", o.format)
 	}
-	for _, c := range []struct {
-		name string
-		v    int
-		dst  *int
-	}{{"--pdf-max-entities", o.pdfMax, &o.render.PDFMaxEntities}, {"--md-max-entities", o.mdMax, &o.render.MarkdownMaxEntities}} {
-		switch {
-		case c.v < 0:
-			return usageErrorf("diff: %s %d: want 0 (all) or a positive number", c.name, c.v)
-		case c.v == 0:
-			*c.dst = -1
-		default:
-			*c.dst = c.v
-		}
+	if err := o.render.SetEntityCaps(o.pdfMax, o.mdMax); err != nil {
+		return usageErrorf("diff: %w", err)
 	}
 	store, err := snapshot.OpenReadOnly(ctx, o.db)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	failOn, err := parseFailOn(o.failOn)
+	failOn, err := analyze.ParseDiffFailOn(o.failOn)
 	if err != nil {
-		return err
+		return fmt.Errorf("diff: %w", err)
 	}
-	d, err := diffFromFlags(ctx, store, o)
+	d, err := analyze.DiffRefs(ctx, store, o.before, o.after, o.cluster, analyze.DiffOptions{Ignore: o.ignore, Force: o.force})
 	if err != nil {
-		return err
+		return fmt.Errorf("diff: %w", err)
 	}
 	switch {
 	case o.out != "":
@@ -110,79 +95,16 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	return failOnDiff(d, failOn)
-}
-
-// parseFailOn reads --fail-on: broke, new-findings, comma-separated.
-func parseFailOn(list string) (map[string]bool, error) {
-	out := map[string]bool{}
-	for _, v := range strings.Split(list, ",") {
-		switch v = strings.TrimSpace(v); v {
-		case "":
-		case "broke", "new-findings":
-			out[v] = true
-		default:
-			return nil, usageErrorf("diff: --fail-on %q: want broke, new-findings or both, comma-separated", v)
-		}
+	if why := failOn.Failed(d); why != "" {
+		return withCode(exitFindings, fmt.Errorf("diff: %s", why))
 	}
-	return out, nil
-}
-
-// failOnDiff is the exit-3 error of --fail-on when the change window has what it names.
-func failOnDiff(d *analyze.Diff, failOn map[string]bool) error {
-	var why []string
-	if broke, _ := d.StatusChanges(); failOn["broke"] && len(broke) > 0 {
-		why = append(why, fmt.Sprintf("%d devices broke", len(broke)))
-	}
-	if failOn["new-findings"] && len(d.NewFindings) > 0 {
-		why = append(why, fmt.Sprintf("%d new findings", len(d.NewFindings)))
-	}
-	if len(why) == 0 {
-		return nil
-	}
-	return withCode(exitFindings, fmt.Errorf("diff: %s (--fail-on %s)", strings.Join(why, " and "), strings.Join(sortedKeys(failOn), ",")))
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// diffFromFlags resolves the two snapshot references and diffs them.
-func diffFromFlags(ctx context.Context, store *snapshot.Store, o diffOptions) (*analyze.Diff, error) {
-	after, err := store.Resolve(ctx, o.after, o.cluster)
-	if err != nil {
-		return nil, fmt.Errorf("diff: --after: %w", err)
-	}
-	cluster := o.cluster
-	if cluster == "" {
-		cluster = after.ClusterID
-	}
-	before, err := store.Resolve(ctx, o.before, cluster)
-	if errors.Is(err, snapshot.ErrNotFound) && strings.HasPrefix(o.before, "latest") {
-		return nil, fmt.Errorf("diff: --before %s: cluster %s has no earlier snapshot to compare with (collect again after the change, or pass --before ID): %w", o.before, cluster, err)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("diff: --before: %w", err)
-	}
-	d, err := analyze.DiffSnapshots(ctx, store, before.ID, after.ID, analyze.DiffOptions{Ignore: o.ignore, Force: o.force})
-	if errors.Is(err, analyze.ErrDifferentClusters) {
-		return nil, fmt.Errorf("diff: %w; pass --force to compare them anyway", err)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("diff: %w", err)
-	}
-	return d, nil
+	return nil
 }
 
 // writeDiffReport renders the change-window report files through the renderers and prints
 // their paths and the manifest.
 func writeDiffReport(ctx context.Context, d *analyze.Diff, o diffOptions, stdout io.Writer) error {
-	formats, err := render.ParseFormats(o.format)
+	formats, err := render.ParseFormats(string(o.format))
 	if err != nil {
 		return usageErrorf("diff: --format: %w", err)
 	}

@@ -24,7 +24,7 @@ type reportOptions struct {
 	pdfMax   int
 	mdMax    int
 	worklist string
-	packs    packFlag
+	packs    analyze.PackFlag
 }
 
 const reportHelp = `Render the reports of one analysed snapshot: PDF for management, XLSX as the worklist,
@@ -55,22 +55,11 @@ func reportFlags(fs *flag.FlagSet, o *reportOptions) {
 	fs.IntVar(&o.mdMax, "md-max-entities", render.DefaultMarkdownMaxEntities, "entities listed per rule in the Markdown (0 = all)")
 }
 
-// renderOptions turns the entity caps of the flags (0 = all) into render.Options (negative = all).
+// renderOptions turns the entity caps of the flags (0 = all) into render.Options.
 func (o *reportOptions) renderOptions() (render.Options, error) {
 	ro := o.render
-	for _, c := range []struct {
-		name string
-		v    int
-		dst  *int
-	}{{"--pdf-max-entities", o.pdfMax, &ro.PDFMaxEntities}, {"--md-max-entities", o.mdMax, &ro.MarkdownMaxEntities}} {
-		switch {
-		case c.v < 0:
-			return ro, usageErrorf("report: %s %d: want 0 (all) or a positive number", c.name, c.v)
-		case c.v == 0:
-			*c.dst = -1
-		default:
-			*c.dst = c.v
-		}
+	if err := ro.SetEntityCaps(o.pdfMax, o.mdMax); err != nil {
+		return ro, usageErrorf("report: %w", err)
 	}
 	return ro, nil
 }
@@ -89,7 +78,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&o.cluster, "cluster", "", "cluster id for latest, when the database holds several")
 	fs.Int64Var(&o.analysis, "analysis", 0, "analysis of the snapshot to report (default: its newest analysis of the whole rule set, so an ad-hoc analyze --only does not narrow the report)")
 	reportFlags(fs, &o)
-	addPackFlag(fs, &o.packs)
+	analyze.AddPackFlag(fs, &o.packs)
 	fs.StringVar(&o.worklist, "worklist", "", "an earlier report's XLSX as the team edited it: carry its Status, Assignee and Notes to the same findings")
 	mail := addMailFlags(fs) // e-mail (mailflags.go)
 	quiet := quietFlag(fs)
@@ -104,10 +93,10 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	o.db = *dbPath
 	var rules *analyze.RuleSet
-	if ac, err := loadAnalysisConfig(fs); err != nil {
+	if file, err := analysisSettings(fs); err != nil {
 		return err
-	} else if len(ac.Rules.Value) > 0 {
-		if rules, _, err = ruleSetFromConfig(nil, ac); err != nil {
+	} else if len(file.Rules.Value) > 0 {
+		if rules, _, err = file.LoadRuleSet(nil); err != nil {
 			return err
 		}
 	}
@@ -136,7 +125,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	rep, err := analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{Rules: rules, ToolVersion: toolVersion(), AnalysisID: o.analysis, Packs: o.packs.names})
+	rep, err := analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{Rules: rules, ToolVersion: toolVersion(), AnalysisID: o.analysis, Packs: o.packs.Names})
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

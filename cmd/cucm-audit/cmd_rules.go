@@ -24,7 +24,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "list":
 		fs := newFlagSet("rules list", "rules list [--rules DIR]... [--format text|json]", stderr)
 		var dirs []string
-		addRuleDirsFlag(fs, &dirs)
+		analyze.AddRuleDirsFlag(fs, &dirs)
 		var format render.Output
 		fs.Var(&format, "format", "output format: text or json")
 		if err := parseFlags(fs, rest, false); err != nil {
@@ -42,7 +42,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "show":
 		fs := newFlagSet("rules show", "rules show [--rules DIR]... ID", stderr)
 		var dirs []string
-		addRuleDirsFlag(fs, &dirs)
+		analyze.AddRuleDirsFlag(fs, &dirs)
 		if err := parseFlags(fs, rest, true); err != nil {
 			return err
 		}
@@ -76,14 +76,9 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		if *waivers != "" {
-			ws, err := analyze.LoadWaivers(*waivers)
+			ws, err := analyze.LoadWaiversFor(set, *waivers)
 			if err != nil {
 				return err
-			}
-			for _, w := range ws {
-				if set.Get(w.Rule) == nil {
-					return fmt.Errorf("%s:%d: waiver for unknown rule %s (see `cucm-audit rules list`)", w.File, w.Line, w.Rule)
-				}
 			}
 			fmt.Fprintf(stdout, "ok: %d waivers in %s\n", len(ws), *waivers)
 		}

@@ -30,7 +30,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	db := dbFlag(fs)
 	cf := addCollectorFlags(fs)
 	timeout := timeoutFlag(fs)
-	af := addAnalyzeFlags(fs)
+	af := analyze.AddFlags(fs)
 	var ro reportOptions
 	reportFlags(fs, &ro)
 	mail := addMailFlags(fs)
@@ -45,7 +45,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer stopProfile()
 	// Every configuration problem is found before the cluster is touched.
-	aopts, err := af.options(ctx)
+	aopts, err := analysisOptions(ctx, fs, af)
 	if err != nil {
 		return err
 	}
@@ -107,5 +107,5 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if meta.Status != snapshot.StatusComplete {
 		return withCode(exitIncomplete, errors.New("snapshot is incomplete (see the report's data quality section or `cucm-audit show`)"))
 	}
-	return af.failOnFindings(res)
+	return failOnFindings(af, res)
 }
