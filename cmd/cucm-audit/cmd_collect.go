@@ -103,8 +103,8 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // collectInto runs one collection into the database at path and returns the open store with
-// the new snapshot. Progress goes to stderr when it is a terminal, the one-line summary always.
-// A failed first collection leaves no database file behind.
+// the new snapshot (collect.Collector.RunInto). Progress goes to stderr when it is a terminal,
+// the one-line summary always.
 //
 // Quiet (--quiet, for cron) draws no progress, prints no summary and logs warnings and errors only.
 func collectInto(ctx context.Context, cfg collect.Config, path string, verbose, quiet bool, stderr io.Writer) (*snapshot.Store, snapshot.Meta, error) {
@@ -116,60 +116,13 @@ func collectInto(ctx context.Context, cfg collect.Config, path string, verbose, 
 	if err != nil {
 		return nil, snapshot.Meta{}, err
 	}
-	store, discard, err := openForCollect(ctx, path)
-	if err != nil {
-		return nil, snapshot.Meta{}, err
-	}
-	// Refused before the cluster is contacted: a collection of this cluster is running.
-	running, err := store.Collections(ctx)
-	if err != nil {
-		discard()
-		store.Close()
-		return nil, snapshot.Meta{}, err
-	}
-	for _, r := range running {
-		if r.ClusterID == cfg.Cluster && store.Alive(r) {
-			store.Close()
-			return nil, snapshot.Meta{}, &snapshot.RunningError{Path: path, Running: r}
-		}
-	}
 	var progress io.Writer
 	if isTerminal(stderr) && !quiet {
 		progress = stderr
 	}
-	meta, err := c.Run(ctx, store, progress)
+	store, meta, err := c.RunInto(ctx, path, progress)
 	if s := c.Summary(); s != "" && !quiet {
 		fmt.Fprintln(stderr, s)
 	}
-	if err != nil {
-		discard()
-		store.Close()
-		return nil, snapshot.Meta{}, err
-	}
-	return store, meta, nil
-}
-
-// openForCollect opens the database a collection writes into. When the file is new and the
-// collection ends up storing nothing (a wrong password, an unreachable host), discard removes it
-// again, so a failed first run leaves no file behind.
-func openForCollect(ctx context.Context, path string) (*snapshot.Store, func(), error) {
-	_, statErr := os.Stat(path)
-	isNew := errors.Is(statErr, os.ErrNotExist)
-	store, err := snapshot.Open(ctx, path)
-	if err != nil {
-		return nil, nil, err
-	}
-	discard := func() {
-		if !isNew {
-			return
-		}
-		if list, err := store.List(ctx, ""); err != nil || len(list) > 0 {
-			return
-		}
-		store.Close()
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			os.Remove(path + suffix)
-		}
-	}
-	return store, discard, nil
+	return store, meta, err
 }
