@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -49,11 +46,17 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("demo: %w", err)
 	}
 	defer sim.Close()
-	base, caFile, stop, err := serveSim(sim)
+	ln, caFile, err := serveDemo(sim)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	defer stop()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		ln.Shutdown(ctx)
+		os.Remove(caFile)
+	}()
+	base := ln.URL
 	fmt.Fprintf(stderr, "demo: simulated CUCM %q (%s) on %s, TLS verified with its own CA\n", sc.Cluster.Name, src, base)
 
 	// The demo database is the demo's own: recreate it so every run starts from the same state,
@@ -210,41 +213,26 @@ func checkDemoDB(ctx context.Context, path string) error {
 		path, strings.Join(real, ", "))
 }
 
-// serveSim serves the simulator over HTTPS on a free loopback port with a fresh self-signed
-// certificate, written to a temporary CA file so the collector verifies TLS as it would against
-// a real cluster. stop shuts the server down and removes the file.
-func serveSim(sim *cucmsim.Server) (base, caFile string, stop func(), err error) {
-	cert, pemBytes, err := selfSignedCert()
+// serveDemo serves the simulator over HTTPS on a free loopback port, its certificate written to
+// a temporary CA file so the collector verifies TLS as it would against a real cluster.
+func serveDemo(sim *cucmsim.Server) (*cucmsim.Listener, string, error) {
+	ln, err := sim.Listen("127.0.0.1:0", true)
 	if err != nil {
-		return "", "", nil, fmt.Errorf("making the simulator's certificate: %w", err)
+		return nil, "", err
 	}
 	f, err := os.CreateTemp("", "cucm-audit-sim-ca-*.pem")
+	if err == nil {
+		_, err = f.Write(ln.CertPEM)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(f.Name())
+		}
+	}
 	if err != nil {
-		return "", "", nil, fmt.Errorf("writing the simulator's CA file: %w", err)
+		ln.Shutdown(context.Background())
+		return nil, "", fmt.Errorf("writing the simulator's CA file: %w", err)
 	}
-	caFile = f.Name()
-	if _, err := f.Write(pemBytes); err != nil {
-		f.Close()
-		os.Remove(caFile)
-		return "", "", nil, fmt.Errorf("writing the simulator's CA file: %w", err)
-	}
-	f.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		os.Remove(caFile)
-		return "", "", nil, fmt.Errorf("listening on loopback: %w", err)
-	}
-	srv := &http.Server{
-		Handler:           sim.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
-	}
-	go srv.Serve(tls.NewListener(ln, srv.TLSConfig))
-	stop = func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-		os.Remove(caFile)
-	}
-	return "https://" + ln.Addr().String(), caFile, stop, nil
+	return ln, f.Name(), nil
 }
