@@ -2,6 +2,7 @@ package render
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 )
@@ -100,4 +101,31 @@ func (o *Options) SetEntityCaps(pdfMax, mdMax int) error {
 		}
 	}
 	return nil
+}
+
+// Flags are the report flags of `report` and `run`: --format, --out, --templates,
+// --pdf-max-entities and --md-max-entities.
+type Flags struct {
+	Formats       Formats
+	Out           string
+	templates     string
+	pdfMax, mdMax int
+}
+
+// AddFlags registers the report flags on fs.
+func AddFlags(fs *flag.FlagSet) *Flags {
+	f := &Flags{Formats: Formats{FormatPDF, FormatXLSX, FormatMarkdown, FormatJSON}}
+	fs.Var(&f.Formats, "format", "report formats, comma-separated: pdf, xlsx, md, json, html or all")
+	fs.StringVar(&f.Out, "out", "reports", "folder the reports are written into (created when missing)")
+	fs.StringVar(&f.templates, "templates", "", "folder of Markdown templates (*.tmpl) overriding the built-in ones, whole or block by block")
+	fs.IntVar(&f.pdfMax, "pdf-max-entities", DefaultPDFMaxEntities, "entities listed per rule in the PDF, the rest counted and left to the XLSX (0 = all)")
+	fs.IntVar(&f.mdMax, "md-max-entities", DefaultMarkdownMaxEntities, "entities listed per rule in the Markdown (0 = all)")
+	return f
+}
+
+// Options are the renderers' options the flags ask for; its errors are usage errors naming
+// the flag.
+func (f *Flags) Options() (Options, error) {
+	o := Options{TemplatesDir: f.templates}
+	return o, o.SetEntityCaps(f.pdfMax, f.mdMax)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -28,11 +29,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprint(stderr, "\n"+runHelp)
 	}
 	db := dbFlag(fs)
-	cf := addCollectorFlags(fs)
-	timeout := timeoutFlag(fs)
+	cf := collect.AddFlags(fs, true)
 	af := analyze.AddFlags(fs)
-	var ro reportOptions
-	reportFlags(fs, &ro)
+	rf := render.AddFlags(fs)
 	mail := addMailFlags(fs)
 	quiet := quietFlag(fs)
 	profile := profileFlag(fs)
@@ -49,21 +48,18 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	rOpts, err := ro.renderOptions()
+	rOpts, err := rf.Options()
 	if err != nil {
-		return err
+		return usageErrorf("report: %w", err)
 	}
 	if err := mail.prepare(os.Getenv); err != nil {
 		return err
 	}
-	if err := mail.checkFormats(ro.formats); err != nil {
+	if err := mail.checkFormats(rf.Formats); err != nil {
 		return err
 	}
-	cfg, err := cf.loadConfig()
+	cfg, err := collectorConfig(cf)
 	if err != nil {
-		return err
-	}
-	if err := applyTimeout(&cfg, *timeout); err != nil {
 		return err
 	}
 	// --quiet: one line on stdout however the run ends, after what was done (errors go to stderr).
@@ -71,7 +67,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *quiet {
 		defer func() { fmt.Fprintln(stdout, line.String()) }()
 	}
-	store, meta, err := collectInto(ctx, cfg, *db, *cf.verbose, *quiet, stderr)
+	store, meta, err := collectInto(ctx, cfg, *db, cf.Verbose, *quiet, stderr)
 	if err != nil {
 		return fmt.Errorf("run: collecting: %w", err)
 	}
@@ -85,12 +81,13 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !*quiet {
 		render.ResultText(res, 5)(stderr)
 	}
-	rep, err := buildReport(ctx, store, meta, res.AnalysisID) // this run's analysis, whatever its selection
+	// This run's analysis, whatever its selection.
+	rep, err := analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{ToolVersion: toolVersion(), AnalysisID: res.AnalysisID})
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
 	line.Report = rep
-	m, err := render.WriteAll(ctx, rep, ro.formats, ro.out, rOpts)
+	m, err := render.WriteAll(ctx, rep, rf.Formats, rf.Out, rOpts)
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
