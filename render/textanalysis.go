@@ -88,11 +88,8 @@ func changeText(c *analyze.ChangeSummary) string {
 
 // ReportLine is the one line `report --quiet` prints.
 func ReportLine(rep *analyze.Report, m Manifest) string {
-	files := "files"
-	if len(m.Files) == 1 {
-		files = "file"
-	}
-	return fmt.Sprintf("cucm-audit report: %s snapshot #%d, analysis #%d: %d %s; manifest %s", rep.Snapshot.ClusterID, rep.Snapshot.ID, rep.Analysis.ID, len(m.Files), files, m.Path)
+	return fmt.Sprintf("cucm-audit report: %s snapshot #%d, analysis #%d: %d %s; manifest %s", rep.Snapshot.ClusterID, rep.Snapshot.ID,
+		rep.Analysis.ID, len(m.Files), pluralWord(len(m.Files), "file", "files"), m.Path)
 }
 
 // WritePaths prints every written file and then the manifest, one path per line.
