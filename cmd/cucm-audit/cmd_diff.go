@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
@@ -15,43 +14,23 @@ import (
 
 // diffOptions are the flags of `cucm-audit diff`.
 type diffOptions struct {
-	db      string
-	cluster string
-	before  string
-	after   string
-	format  render.ChangeFormat
-	out     string
-	ignore  []string
-	force   bool
-	limit   int
-	render  render.Options
-	pdfMax  int
-	mdMax   int
-	failOn  string
+	db     string
+	format render.ChangeFormat
+	out    string
+	limit  int
+	render render.Options
+	pdfMax int
+	mdMax  int
 }
 
 func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("diff", "diff [--db FILE] [--before ID|latest~1] [--after ID|latest] [--format text|json] [--out DIR --format pdf,xlsx,md,json,html]", stderr)
 	var o diffOptions
-	o.ignore = analyze.DefaultIgnoredFields()
 	dbPath := dbFlag(fs)
-	fs.StringVar(&o.cluster, "cluster", "", "cluster id, when the database holds several (default: the cluster of --after)")
-	fs.StringVar(&o.before, "before", "latest~1", "the snapshot before the change: an id, latest or latest~N (of the cluster of --after)")
-	fs.StringVar(&o.after, "after", "latest", "the snapshot after the change: an id, latest or latest~N")
+	df := analyze.AddDiffFlags(fs)
 	o.format = "text"
 	fs.Var(&o.format, "format", "text or json on stdout; with --out, a list of report formats: pdf,xlsx,md,json,html")
 	fs.StringVar(&o.out, "out", "", "write the change-window report files into this folder (needs --format pdf,xlsx,md,json,html)")
-	fs.Func("ignore-fields", "fields that never count as a change, replacing the defaults; +a,b adds to them; none compares all\n(fields: "+
-		strings.Join(analyze.DiffFields(), ", ")+")\n(default "+strings.Join(analyze.DefaultIgnoredFields(), ",")+")", func(s string) error {
-		v, err := analyze.ParseIgnoreFields(s)
-		if err != nil {
-			return err
-		}
-		o.ignore = v
-		return nil
-	})
-	fs.BoolVar(&o.force, "force", false, "compare snapshots of two different clusters anyway")
-	fs.StringVar(&o.failOn, "fail-on", "", "exit 3 when the change window has any of: broke (a device that was registered is not), new-findings (comma-separated)")
 	fs.IntVar(&o.limit, "limit", 25, "devices and findings listed per section in text output (0 = all)")
 	fs.StringVar(&o.render.TemplatesDir, "templates", "", "with --out: folder of Markdown templates (*.tmpl) overriding the built-in ones (the change window is the \"diff\" block)")
 	fs.IntVar(&o.pdfMax, "pdf-max-entities", render.DefaultPDFMaxEntities, "with --out: rows listed per change list in the PDF, the rest counted and left to the XLSX (0 = all)")
@@ -71,11 +50,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer store.Close()
-	failOn, err := analyze.ParseDiffFailOn(o.failOn)
-	if err != nil {
-		return fmt.Errorf("diff: %w", err)
-	}
-	d, err := analyze.DiffRefs(ctx, store, o.before, o.after, o.cluster, analyze.DiffOptions{Ignore: o.ignore, Force: o.force})
+	d, failOn, err := df.Diff(ctx, store)
 	if err != nil {
 		return fmt.Errorf("diff: %w", err)
 	}
