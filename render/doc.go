@@ -9,6 +9,10 @@
 // WriteAll writes several formats atomically into a folder, named after the cluster and the
 // snapshot time, with a manifest holding the SHA-256 of every file.
 //
+// What the commands print is laid out here too: Output.Print is the one place that picks text
+// or JSON, and the text layouts sit in text*.go (analysis results and the quiet one-liners,
+// diff, snapshot list and overview, rules). FindReportSets and Prune handle report sets on disk.
+//
 // Renderers never query the database: what is not in the Report is not in any report.
 // Every value from the cluster is treated as hostile: it may hold control characters, markup,
 // formula prefixes, table delimiters or runes no font has, and each renderer neutralises what

@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/cucm-audit/cucm-audit/analyze"
 )
 
 // Exit codes, documented in the README and in `cucm-audit help`.
@@ -101,8 +103,12 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	code := exitError
 	var ce *codeError
-	if errors.As(err, &ce) {
+	var fe *analyze.FlagError
+	switch {
+	case errors.As(err, &ce):
 		code = ce.code
+	case errors.As(err, &fe):
+		code = exitUsage
 	}
 	if code != exitFindings && code != exitIncomplete || ce.err.Error() != "" {
 		fmt.Fprintf(stderr, "cucm-audit: %v\n", err)
@@ -248,15 +254,4 @@ func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "cucm-audit %s\n", toolVersion())
 	return nil
-}
-
-// splitList splits a comma-separated flag value, dropping blanks.
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

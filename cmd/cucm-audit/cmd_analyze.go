@@ -5,85 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
-	"strconv"
-	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/collect"
+	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
-
-// analyzeFlags are the rule flags shared by analyze and run.
-type analyzeFlags struct {
-	fs       *flag.FlagSet
-	ruleDirs []string
-	only     []string
-	skip     []string
-	packs    packFlag
-	params   map[string]string
-	waivers  string
-	eol      string
-	failOn   analyze.Severity
-	// ruleTimeout and ruleMaxRows are the limits of one rule (0: the engine's defaults).
-	ruleTimeout time.Duration
-	ruleMaxRows int
-}
-
-func addRuleDirsFlag(fs *flag.FlagSet, dirs *[]string) {
-	fs.Func("rules", "folder of extra rule packs (*.yaml), added to the built-ins (repeatable)", func(s string) error {
-		*dirs = append(*dirs, s)
-		return nil
-	})
-}
-
-// addAnalyzeFlags registers --rules, --pack, --only, --skip, --param, --waivers, --eol, --rule-timeout,
-// --rule-max-rows and --fail-on.
-func addAnalyzeFlags(fs *flag.FlagSet) *analyzeFlags {
-	af := &analyzeFlags{fs: fs, params: map[string]string{}}
-	addRuleDirsFlag(fs, &af.ruleDirs)
-	addPackFlag(fs, &af.packs)
-	fs.Func("only", "evaluate only these rule ids or categories (comma-separated, repeatable)", func(s string) error {
-		af.only = append(af.only, splitList(s)...)
-		return nil
-	})
-	fs.Func("skip", "skip these rule ids or categories (comma-separated, repeatable)", func(s string) error {
-		af.skip = append(af.skip, splitList(s)...)
-		return nil
-	})
-	fs.Func("param", "override a rule parameter: RULE-ID.name=value, e.g. REG-002.days=45 (repeatable)", func(s string) error {
-		k, v, ok := strings.Cut(s, "=")
-		if !ok || !strings.Contains(k, ".") {
-			return fmt.Errorf("want RULE-ID.name=value (e.g. REG-002.days=45), got %q", s)
-		}
-		af.params[strings.TrimSpace(k)] = v
-		return nil
-	})
-	fs.StringVar(&af.waivers, "waivers", "", "waiver file (YAML, see rules/README.md)")
-	fs.StringVar(&af.eol, "eol", "", "end-of-life model data replacing the built-in rules/eol-models.yaml")
-	fs.Func("rule-timeout", fmt.Sprintf("time limit of one rule's query, a Go duration (default %s); a rule past it is an error result", analyze.DefaultRuleTimeout), func(s string) error {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("want a positive Go duration such as 60s or 5m, got %q", s)
-		}
-		af.ruleTimeout = d
-		return nil
-	})
-	fs.Func("rule-max-rows", fmt.Sprintf("row limit of one rule's query (default %d); a rule past it is an error result", analyze.DefaultRuleMaxRows), func(s string) error {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			return fmt.Errorf("want a whole number ≥ 1, got %q", s)
-		}
-		af.ruleMaxRows = n
-		return nil
-	})
-	fs.Func("fail-on", "exit 3 when open findings at or above this severity remain after waivers (info, low, medium, high, critical)", func(s string) error {
-		return af.failOn.Set(s)
-	})
-	return af
-}
 
 // configFlagHelp is the help of --config on the commands that read only its analysis: block.
 const configFlagHelp = "YAML configuration file: its analysis: block sets rule folders, parameters, waivers, end-of-life data, packs, only, skip and fail_on (flags override it)"
@@ -97,167 +24,40 @@ func configFile(fs *flag.FlagSet) string {
 	return ""
 }
 
-// loadAnalysisConfig reads the analysis: block of --config, a zero block without --config.
-func loadAnalysisConfig(fs *flag.FlagSet) (collect.AnalysisConfig, error) {
+// analysisSettings reads the analysis: block of --config, none without --config.
+func analysisSettings(fs *flag.FlagSet) (analyze.FileSettings, error) {
 	path := configFile(fs)
 	if path == "" {
-		return collect.AnalysisConfig{}, nil
+		return analyze.FileSettings{}, nil
 	}
-	return collect.LoadAnalysisConfig(path)
+	ac, err := collect.LoadAnalysisConfig(path)
+	if err != nil {
+		return analyze.FileSettings{}, err
+	}
+	params := make(map[string]analyze.Setting[string], len(ac.Params))
+	for k, p := range ac.Params {
+		params[k] = analyze.Setting[string](p)
+	}
+	type list = analyze.Setting[[]string]
+	type text = analyze.Setting[string]
+	return analyze.FileSettings{File: ac.File, Rules: list(ac.Rules), Params: params, Waivers: text(ac.Waivers),
+		EOLModels: text(ac.EOLModels), Packs: list(ac.Packs), Only: list(ac.Only), Skip: list(ac.Skip), FailOn: text(ac.FailOn),
+		RuleTimeout: text(ac.RuleTimeout), RuleMaxRows: text(ac.RuleMaxRows)}, nil
 }
 
-// where names a setting of the configuration file in errors: "config.yaml:12: analysis.params".
-func where(ac collect.AnalysisConfig, line int, key string) string {
-	return fmt.Sprintf("%s:%d: analysis.%s", ac.File, line, key)
-}
-
-// ruleSetFromConfig loads the built-ins plus the rule folders of --rules, else those of the
-// configuration file's analysis.rules; fromFile tells which.
-func ruleSetFromConfig(flagDirs []string, ac collect.AnalysisConfig) (set *analyze.RuleSet, dirs []string, err error) {
-	dirs, fromFile := flagDirs, false
-	if len(dirs) == 0 && len(ac.Rules.Value) > 0 {
-		dirs, fromFile = ac.Rules.Value, true
-	}
-	set, err = analyze.LoadRules(dirs...)
-	if err != nil && fromFile {
-		err = fmt.Errorf("%s: %w", where(ac, ac.Rules.Line, "rules"), err)
-	}
-	return set, dirs, err
-}
-
-// options merges the configuration file's analysis: block under the flags (a flag replaces the
-// file's setting; --param replaces the file's value of the same parameter only), then loads and
-// checks the rules, parameters, waivers and end-of-life data now, so that a configuration
-// mistake fails before anything is collected. A mistake in the file names its line and key.
-func (af *analyzeFlags) options(ctx context.Context) (analyze.Options, error) {
-	ac, err := loadAnalysisConfig(af.fs)
+// analysisOptions merges --config's analysis: block under the rule flags (analyze.Flags.Options).
+func analysisOptions(ctx context.Context, fs *flag.FlagSet, af *analyze.Flags) (analyze.Options, error) {
+	file, err := analysisSettings(fs)
 	if err != nil {
 		return analyze.Options{}, err
 	}
-	set := map[string]bool{}
-	af.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-
-	rules, dirs, err := ruleSetFromConfig(af.ruleDirs, ac)
-	if err != nil {
-		return analyze.Options{}, err
-	}
-	af.ruleDirs = dirs
-	if len(dirs) > 0 {
-		// Added packs' queries are checked against the views now, not after a collection.
-		if err := analyze.Check(ctx, rules); err != nil {
-			return analyze.Options{}, err
-		}
-	}
-	for _, sel := range []struct {
-		key  string
-		flag *[]string
-		file collect.Setting[[]string]
-	}{{"only", &af.only, ac.Only}, {"skip", &af.skip, ac.Skip}} {
-		if set[sel.key] || sel.file.Line == 0 {
-			continue
-		}
-		only, skip := sel.file.Value, []string(nil)
-		if sel.key == "skip" {
-			only, skip = nil, sel.file.Value
-		}
-		if _, err := rules.Select(only, skip); err != nil {
-			return analyze.Options{}, fmt.Errorf("%s: %w", where(ac, sel.file.Line, sel.key), err)
-		}
-		*sel.flag = sel.file.Value
-	}
-	if !set["pack"] && ac.Packs.Line != 0 {
-		if err := rules.CheckPacks(ac.Packs.Value); err != nil {
-			return analyze.Options{}, fmt.Errorf("%s: %w", where(ac, ac.Packs.Line, "packs"), err)
-		}
-		af.packs.names = ac.Packs.Value
-	}
-	inPacks, err := rules.InPacks(af.packs.names)
-	if err != nil {
-		return analyze.Options{}, withCode(exitUsage, err)
-	}
-	// What is still wrong here came from --only, --skip or --param (the file's values were
-	// checked above): a usage error, exit 2, like a bad --fail-on.
-	if _, err := inPacks.Select(af.only, af.skip); err != nil {
-		return analyze.Options{}, withCode(exitUsage, err)
-	}
-	if err := analyze.CheckParams(rules, af.params); err != nil {
-		return analyze.Options{}, withCode(exitUsage, err)
-	}
-	params := map[string]string{}
-	keys := make([]string, 0, len(ac.Params))
-	for k := range ac.Params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		p := ac.Params[k]
-		if err := analyze.CheckParam(rules, k, p.Value); err != nil {
-			return analyze.Options{}, fmt.Errorf("%s: %s: %w", where(ac, p.Line, "params"), k, err)
-		}
-		params[k] = p.Value
-	}
-	for k, v := range af.params {
-		params[k] = v
-	}
-	var waiversAt, eolAt string
-	if af.waivers == "" && ac.Waivers.Value != "" {
-		af.waivers, waiversAt = ac.Waivers.Value, where(ac, ac.Waivers.Line, "waivers")+": "
-	}
-	if af.eol == "" && ac.EOLModels.Value != "" {
-		af.eol, eolAt = ac.EOLModels.Value, where(ac, ac.EOLModels.Line, "eol_models")+": "
-	}
-	if !set["fail-on"] && ac.FailOn.Value != "" {
-		sev, err := analyze.ParseSeverity(ac.FailOn.Value)
-		if err != nil {
-			return analyze.Options{}, fmt.Errorf("%s: %w", where(ac, ac.FailOn.Line, "fail_on"), err)
-		}
-		af.failOn = sev
-	}
-	if !set["rule-timeout"] && ac.RuleTimeout.Line != 0 {
-		d, err := time.ParseDuration(ac.RuleTimeout.Value)
-		if err != nil || d <= 0 {
-			return analyze.Options{}, fmt.Errorf("%s: %q: want a positive Go duration such as 60s or 5m", where(ac, ac.RuleTimeout.Line, "rule_timeout"), ac.RuleTimeout.Value)
-		}
-		af.ruleTimeout = d
-	}
-	if !set["rule-max-rows"] && ac.RuleMaxRows.Line != 0 {
-		n, err := strconv.Atoi(ac.RuleMaxRows.Value)
-		if err != nil || n < 1 {
-			return analyze.Options{}, fmt.Errorf("%s: %q: want a whole number ≥ 1", where(ac, ac.RuleMaxRows.Line, "rule_max_rows"), ac.RuleMaxRows.Value)
-		}
-		af.ruleMaxRows = n
-	}
-	if af.waivers != "" {
-		ws, err := analyze.LoadWaivers(af.waivers)
-		if err != nil {
-			return analyze.Options{}, fmt.Errorf("%s%w", waiversAt, err)
-		}
-		for _, w := range ws {
-			if rules.Get(w.Rule) == nil {
-				return analyze.Options{}, fmt.Errorf("%s%s:%d: waiver for unknown rule %s (see `cucm-audit rules list`)", waiversAt, w.File, w.Line, w.Rule)
-			}
-		}
-	}
-	if _, err := analyze.LoadEOL(af.eol); err != nil {
-		return analyze.Options{}, fmt.Errorf("%s%w", eolAt, err)
-	}
-	if len(params) == 0 {
-		params = nil
-	}
-	return analyze.Options{
-		RuleDirs: af.ruleDirs, Rules: rules, Only: af.only, Skip: af.skip, Packs: af.packs.names, Params: params,
-		WaiversFile: af.waivers, EOLFile: af.eol, ToolVersion: toolVersion(),
-		RuleTimeout: af.ruleTimeout, RuleMaxRows: af.ruleMaxRows,
-	}, nil
+	return af.Options(ctx, file, toolVersion())
 }
 
 // failOnFindings is the exit-3 error when open findings at or above --fail-on remain.
-func (af *analyzeFlags) failOnFindings(res *analyze.Result) error {
-	if af.failOn == 0 {
-		return nil
-	}
-	if n := res.CountAtLeast(af.failOn); n > 0 {
-		return withCode(exitFindings, fmt.Errorf("%d open finding(s) at or above %s (waived findings do not count)", n, af.failOn))
+func failOnFindings(af *analyze.Flags, res *analyze.Result) error {
+	if n := res.CountAtLeast(af.FailOn); af.FailOn != 0 && n > 0 {
+		return withCode(exitFindings, fmt.Errorf("%d open finding(s) at or above %s (waived findings do not count)", n, af.FailOn))
 	}
 	return nil
 }
@@ -269,15 +69,15 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.String("config", "", configFlagHelp)
 	ref := fs.String("snapshot", "latest", "snapshot to analyse: an id, latest or latest~N")
 	cluster := fs.String("cluster", "", "cluster id for latest, when the database holds several")
-	af := addAnalyzeFlags(fs)
-	var format outputFormat
+	af := analyze.AddFlags(fs)
+	var format render.Output
 	fs.Var(&format, "format", "output format: text or json")
 	top := fs.Int("top", 5, "entities named per rule in text output")
 	quiet := quietFlag(fs)
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
-	opts, err := af.options(ctx)
+	opts, err := analysisOptions(ctx, fs, af)
 	if err != nil {
 		return err
 	}
@@ -296,175 +96,12 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if format == formatJSON {
-		if err := writeJSON(stdout, res.Document(af.failOn)); err != nil {
-			return err
-		}
-	} else if *quiet {
-		fmt.Fprintln(stdout, analysisLine(res))
-	} else {
-		writeAnalysisText(stdout, res, *top)
+	text := render.ResultText(res, *top)
+	if *quiet {
+		text = func(w io.Writer) error { _, err := fmt.Fprintln(w, render.AnalysisLine(res)); return err }
 	}
-	return af.failOnFindings(res)
-}
-
-// analysisLine is the one line `analyze --quiet` prints.
-func analysisLine(res *analyze.Result) string {
-	return fmt.Sprintf("cucm-audit analyze: %s snapshot #%d %s; analysis #%d: %d rules, %s", res.Snapshot.ClusterID,
-		res.Snapshot.ID, res.Snapshot.Status, res.AnalysisID, res.Document(0).Summary.Rules, openText(res))
-}
-
-// openText counts an analysis's open findings in a few words: "12 open findings (critical 1,
-// high 11), 2 rules inconclusive".
-func openText(res *analyze.Result) string {
-	doc := res.Document(0)
-	var sev []string
-	for _, sc := range doc.Open {
-		if sc.Count > 0 {
-			sev = append(sev, fmt.Sprintf("%s %d", sc.Severity, sc.Count))
-		}
+	if err := format.Print(stdout, res.Document(af.FailOn), text); err != nil {
+		return err
 	}
-	l := fmt.Sprintf("%d open findings", doc.Summary.Open)
-	if len(sev) > 0 {
-		l += " (" + strings.Join(sev, ", ") + ")"
-	}
-	if n := doc.Summary.Inconclusive + doc.Summary.Error; n > 0 {
-		l += fmt.Sprintf(", %d rules inconclusive or in error", n)
-	}
-	return l
-}
-
-// writeAnalysisText prints the result for a person: counts, then each failing rule with its
-// first entities (never thousands of lines), inconclusive rules with their reasons, waivers.
-func writeAnalysisText(w io.Writer, res *analyze.Result, top int) {
-	doc := res.Document(0)
-	m := res.Snapshot
-	fmt.Fprintf(w, "Snapshot #%d  %s  %s  %s", m.ID, m.ClusterID, m.StartedAt.UTC().Format("2006-01-02 15:04 UTC"), m.Status)
-	if m.CUCMVersion != "" {
-		fmt.Fprintf(w, "  CUCM %s", m.CUCMVersion)
-	}
-	if m.Status != "" && m.Status != snapshot.StatusComplete {
-		fmt.Fprintf(w, "\nPartial snapshot: some sources were not read completely (`cucm-audit show --snapshot %d` names them); rules needing them are inconclusive, and RisPort counts from them are bounds, not exact", m.ID)
-	}
-	fmt.Fprintf(w, "\nAnalysis #%d: %d rules in %.2fs: %d fail, %d pass, %d inconclusive, %d error\n",
-		res.AnalysisID, doc.Summary.Rules, res.Duration.Seconds(), doc.Summary.Fail, doc.Summary.Pass, doc.Summary.Inconclusive, doc.Summary.Error)
-	var parts []string
-	for _, sc := range doc.Open {
-		parts = append(parts, fmt.Sprintf("%s %d", sc.Severity, sc.Count))
-	}
-	fmt.Fprintf(w, "Open findings: %s  (waived %d)\n", strings.Join(parts, ", "), doc.Summary.Waived)
-
-	rules := append([]analyze.RuleResult(nil), res.Rules...)
-	sort.SliceStable(rules, func(i, j int) bool {
-		if rules[i].Rule.Severity != rules[j].Rule.Severity {
-			return rules[i].Rule.Severity > rules[j].Rule.Severity
-		}
-		return rules[i].Rule.ID < rules[j].Rule.ID
-	})
-	for _, sev := range analyze.Severities() {
-		var lines []string
-		for _, r := range rules {
-			open := openFindings(r)
-			if r.Rule.Severity != sev || len(open) == 0 {
-				continue
-			}
-			lines = append(lines, fmt.Sprintf("  %-8s %5d  %s", r.Rule.ID, len(open), r.Rule.Title))
-			lines = append(lines, findingLines(open, top)...)
-		}
-		if len(lines) > 0 {
-			fmt.Fprintf(w, "\n%s\n%s\n", strings.ToUpper(sev.String()), strings.Join(lines, "\n"))
-		}
-	}
-	var inc, errs []analyze.RuleResult
-	for _, r := range res.Rules {
-		switch r.Outcome {
-		case analyze.OutcomeInconclusive:
-			inc = append(inc, r)
-		case analyze.OutcomeError:
-			errs = append(errs, r)
-		}
-	}
-	for _, g := range []struct {
-		title string
-		list  []analyze.RuleResult
-	}{{"Inconclusive (inputs incomplete, no findings reported)", inc}, {"Errors (rule failed while running)", errs}} {
-		if len(g.list) == 0 {
-			continue
-		}
-		fmt.Fprintf(w, "\n%s: %d\n", g.title, len(g.list))
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		for _, r := range g.list {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Rule.ID, r.Rule.Title, r.Reason)
-		}
-		tw.Flush()
-	}
-	var waived []analyze.Finding
-	for _, r := range res.Rules {
-		for _, f := range r.Findings {
-			if !f.Open() {
-				waived = append(waived, f)
-			}
-		}
-	}
-	if len(waived) > 0 {
-		fmt.Fprintf(w, "\nWaived: %d\n", len(waived))
-		for i, f := range waived {
-			if i == top*4 {
-				fmt.Fprintf(w, "  ... %d more (see --format json or the report)\n", len(waived)-i)
-				break
-			}
-			fmt.Fprintf(w, "  %-8s %s  (%s, until %s: %s)\n", f.RuleID, f.Entity, f.Waiver.Owner, f.Waiver.Expires, f.Waiver.Statement)
-		}
-	}
-	for _, g := range []struct {
-		title string
-		list  []analyze.Waiver
-	}{{"Expired waivers (their findings count again)", res.Waivers.Expired}, {"Stale waivers (matched nothing)", res.Waivers.Stale}} {
-		if len(g.list) == 0 {
-			continue
-		}
-		fmt.Fprintf(w, "\n%s: %d\n", g.title, len(g.list))
-		for _, wv := range g.list {
-			fmt.Fprintf(w, "  %-8s %s  (%s, expires %s)\n", wv.Rule, wv.Entity, wv.Owner, wv.Expires)
-		}
-	}
-}
-
-func openFindings(r analyze.RuleResult) []analyze.Finding {
-	var out []analyze.Finding
-	for _, f := range r.Findings {
-		if f.Open() {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// findingLines shows a few findings: their messages when there are few, else entity names.
-func findingLines(fs []analyze.Finding, top int) []string {
-	if top <= 0 {
-		return nil
-	}
-	if len(fs) <= top {
-		var out []string
-		for _, f := range fs {
-			text := f.Message
-			if text == "" {
-				text = f.Entity
-			}
-			out = append(out, "           "+text)
-		}
-		return out
-	}
-	names := make([]string, 0, top)
-	for _, f := range fs[:top] {
-		names = append(names, f.Entity)
-	}
-	return []string{fmt.Sprintf("           %s ... and %d more", strings.Join(names, ", "), len(fs)-top)}
-}
-
-// printAnalysisSummary is the analysis as `cucm-audit demo` and `run` print it: the same text
-// as `cucm-audit analyze`.
-func printAnalysisSummary(w io.Writer, res *analyze.Result) {
-	writeAnalysisText(w, res, 5)
+	return failOnFindings(af, res)
 }

@@ -3,76 +3,27 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"time"
 
 	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
-// collectorFlags are the flags collect and check share: where the configuration comes from.
-type collectorFlags struct {
-	config   *string
-	cluster  *string
-	verbose  *bool
-	manifest *manifestFiles
-}
-
-func addCollectorFlags(fs *flag.FlagSet) collectorFlags {
-	return collectorFlags{
-		config:   fs.String("config", "", "YAML file listing clusters (default: configuration from the environment, AXL_URL, AXL_USER, AXL_PASS or AXL_PASS_FILE, ...)"),
-		cluster:  fs.String("cluster", "", "cluster name in --config"),
-		verbose:  fs.Bool("verbose", false, "log debug lines (retries, waits) to stderr"),
-		manifest: addManifestFlag(fs),
+// collectorConfig checks the collector flags (usage errors, exit 2) and reads the configuration.
+func collectorConfig(cf *collect.Flags) (collect.Config, error) {
+	if err := cf.Check(); err != nil {
+		return collect.Config{}, withCode(exitUsage, err)
 	}
-}
-
-// loadConfig reads the configuration from --config/--cluster or from the environment.
-func (f collectorFlags) loadConfig() (collect.Config, error) {
-	var (
-		cfg collect.Config
-		err error
-	)
-	switch {
-	case *f.config != "":
-		cfg, err = collect.LoadConfigFile(*f.config, *f.cluster, os.Getenv)
-	case *f.cluster != "":
-		return cfg, usageErrorf("--cluster needs --config")
-	default:
-		cfg, err = collect.ConfigFromEnv(os.Getenv)
-	}
-	cfg.ToolVersion = toolVersion()
-	if err == nil {
-		err = cfg.AddManifests(*f.manifest...)
-	}
-	return cfg, err
-}
-
-// timeoutFlag is --timeout of collect and run: the deadline of the whole collection.
-func timeoutFlag(fs *flag.FlagSet) *time.Duration {
-	return fs.Duration("timeout", 0, "deadline of the whole collection, e.g. 30m: what is not read by then is stored as incomplete and the snapshot is partial (exit 4) (default: COLLECT_TIMEOUT or the config file's collect_timeout, else 2h)")
-}
-
-// applyTimeout puts --timeout, when given, into the configuration.
-func applyTimeout(cfg *collect.Config, timeout time.Duration) error {
-	switch {
-	case timeout < 0:
-		return usageErrorf("--timeout %s: want a positive duration such as 30m", timeout)
-	case timeout > 0:
-		cfg.CollectTimeout = timeout
-	}
-	return nil
+	return cf.Config(os.Getenv, toolVersion())
 }
 
 func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("collect", "collect [--db FILE] [--config FILE --cluster NAME] [--timeout DURATION] [--verbose] [--quiet] [--profile FILE]", stderr)
 	db := dbFlag(fs)
-	cf := addCollectorFlags(fs)
-	timeout := timeoutFlag(fs)
+	cf := collect.AddFlags(fs, true)
 	quiet := quietFlag(fs)
 	profile := profileFlag(fs)
 	if err := parseFlags(fs, args, false); err != nil {
@@ -83,14 +34,11 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer stopProfile()
-	cfg, err := cf.loadConfig()
+	cfg, err := collectorConfig(cf)
 	if err != nil {
 		return err
 	}
-	if err := applyTimeout(&cfg, *timeout); err != nil {
-		return err
-	}
-	store, meta, err := collectInto(ctx, cfg, *db, *cf.verbose, *quiet, stderr)
+	store, meta, err := collectInto(ctx, cfg, *db, cf.Verbose, *quiet, stderr)
 	if err != nil {
 		return fmt.Errorf("collect: %w", err)
 	}
@@ -103,8 +51,8 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // collectInto runs one collection into the database at path and returns the open store with
-// the new snapshot. Progress goes to stderr when it is a terminal, the one-line summary always.
-// A failed first collection leaves no database file behind.
+// the new snapshot (collect.Collector.RunInto). Progress goes to stderr when it is a terminal,
+// the one-line summary always.
 //
 // Quiet (--quiet, for cron) draws no progress, prints no summary and logs warnings and errors only.
 func collectInto(ctx context.Context, cfg collect.Config, path string, verbose, quiet bool, stderr io.Writer) (*snapshot.Store, snapshot.Meta, error) {
@@ -116,60 +64,13 @@ func collectInto(ctx context.Context, cfg collect.Config, path string, verbose, 
 	if err != nil {
 		return nil, snapshot.Meta{}, err
 	}
-	store, discard, err := openForCollect(ctx, path)
-	if err != nil {
-		return nil, snapshot.Meta{}, err
-	}
-	// Refused before the cluster is contacted: a collection of this cluster is running.
-	running, err := store.Collections(ctx)
-	if err != nil {
-		discard()
-		store.Close()
-		return nil, snapshot.Meta{}, err
-	}
-	for _, r := range running {
-		if r.ClusterID == cfg.Cluster && store.Alive(r) {
-			store.Close()
-			return nil, snapshot.Meta{}, &snapshot.RunningError{Path: path, Running: r}
-		}
-	}
 	var progress io.Writer
 	if isTerminal(stderr) && !quiet {
 		progress = stderr
 	}
-	meta, err := c.Run(ctx, store, progress)
+	store, meta, err := c.RunInto(ctx, path, progress)
 	if s := c.Summary(); s != "" && !quiet {
 		fmt.Fprintln(stderr, s)
 	}
-	if err != nil {
-		discard()
-		store.Close()
-		return nil, snapshot.Meta{}, err
-	}
-	return store, meta, nil
-}
-
-// openForCollect opens the database a collection writes into. When the file is new and the
-// collection ends up storing nothing (a wrong password, an unreachable host), discard removes it
-// again, so a failed first run leaves no file behind.
-func openForCollect(ctx context.Context, path string) (*snapshot.Store, func(), error) {
-	_, statErr := os.Stat(path)
-	isNew := errors.Is(statErr, os.ErrNotExist)
-	store, err := snapshot.Open(ctx, path)
-	if err != nil {
-		return nil, nil, err
-	}
-	discard := func() {
-		if !isNew {
-			return
-		}
-		if list, err := store.List(ctx, ""); err != nil || len(list) > 0 {
-			return
-		}
-		store.Close()
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			os.Remove(path + suffix)
-		}
-	}
-	return store, discard, nil
+	return store, meta, err
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -19,7 +20,7 @@ func runDial(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&req.CSS, "css", "", "analyse with this calling search space instead of the device's line and device CSSs")
 	fs.BoolVar(&req.NoCSS, "no-css", false, "analyse as a caller with no calling search space (only the <None> partition): a forward whose CSS is not set")
 	fs.BoolVar(&req.EnBloc, "en-bloc", false, "analyse the digits as one block (a SIP INVITE) instead of one at a time")
-	var format outputFormat
+	var format render.Output
 	fs.Var(&format, "format", "output format: text or json")
 	if err := parseFlags(fs, args, true); err != nil {
 		return err
@@ -51,9 +52,8 @@ func runDial(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if why := ans.Invalid(); why != "" {
 		return usageErrorf("dial: %s", why)
 	}
-	if format == formatJSON {
-		return writeJSON(stdout, ans)
-	}
-	_, err = io.WriteString(stdout, ans.Text())
-	return err
+	return format.Print(stdout, ans, func(w io.Writer) error {
+		_, err := io.WriteString(w, ans.Text())
+		return err
+	})
 }

@@ -111,7 +111,7 @@ func TestDiffCommand(t *testing.T) {
 		},
 		{
 			name: "unknown format without out", args: []string{"--format", "xml"}, code: exitUsage,
-			stderr: "cucm-audit: diff: --format: unknown report format \"xml\": want pdf, xlsx, md, json or html (or text or json on stdout)\n",
+			stderr: "cucm-audit: diff: --format xml: unknown report format \"xml\": want pdf, xlsx, md, json or html (or text or json on stdout)\n",
 		},
 	}
 	for _, tt := range tests {

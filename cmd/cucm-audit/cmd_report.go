@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,21 +10,6 @@ import (
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
-
-// reportOptions are the flags of `cucm-audit report`.
-type reportOptions struct {
-	db       string
-	snapshot string
-	cluster  string
-	analysis int64
-	formats  render.Formats
-	out      string
-	render   render.Options
-	pdfMax   int
-	mdMax    int
-	worklist string
-	packs    packFlag
-}
 
 const reportHelp = `Render the reports of one analysed snapshot: PDF for management, XLSX as the worklist,
 Markdown for tickets, JSON as the machine contract. Files are named
@@ -46,35 +30,6 @@ run "cucm-audit analyze --snapshot ID" first, or use "cucm-audit run", which col
 and reports in one go.
 `
 
-func reportFlags(fs *flag.FlagSet, o *reportOptions) {
-	o.formats = render.Formats{render.FormatPDF, render.FormatXLSX, render.FormatMarkdown, render.FormatJSON}
-	fs.Var(&o.formats, "format", "report formats, comma-separated: pdf, xlsx, md, json, html or all")
-	fs.StringVar(&o.out, "out", "reports", "folder the reports are written into (created when missing)")
-	fs.StringVar(&o.render.TemplatesDir, "templates", "", "folder of Markdown templates (*.tmpl) overriding the built-in ones, whole or block by block")
-	fs.IntVar(&o.pdfMax, "pdf-max-entities", render.DefaultPDFMaxEntities, "entities listed per rule in the PDF, the rest counted and left to the XLSX (0 = all)")
-	fs.IntVar(&o.mdMax, "md-max-entities", render.DefaultMarkdownMaxEntities, "entities listed per rule in the Markdown (0 = all)")
-}
-
-// renderOptions turns the entity caps of the flags (0 = all) into render.Options (negative = all).
-func (o *reportOptions) renderOptions() (render.Options, error) {
-	ro := o.render
-	for _, c := range []struct {
-		name string
-		v    int
-		dst  *int
-	}{{"--pdf-max-entities", o.pdfMax, &ro.PDFMaxEntities}, {"--md-max-entities", o.mdMax, &ro.MarkdownMaxEntities}} {
-		switch {
-		case c.v < 0:
-			return ro, usageErrorf("report: %s %d: want 0 (all) or a positive number", c.name, c.v)
-		case c.v == 0:
-			*c.dst = -1
-		default:
-			*c.dst = c.v
-		}
-	}
-	return ro, nil
-}
-
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("report", "report [--db FILE] [--config FILE] [--snapshot ID|latest] [--analysis ID] [--pack NAME,...] [--format pdf,xlsx,md,json,html] [--out DIR] [--templates DIR] [--pdf-max-entities N] [--worklist LAST.xlsx]", stderr)
 	usage := fs.Usage
@@ -82,15 +37,15 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		usage()
 		fmt.Fprint(stderr, "\n"+reportHelp)
 	}
-	var o reportOptions
-	dbPath := dbFlag(fs)
+	db := dbFlag(fs)
 	fs.String("config", "", "YAML configuration file: the rule folders of its analysis: block supply the rule texts (default: those the analysis used)")
-	fs.StringVar(&o.snapshot, "snapshot", "latest", "snapshot to report on: an id, latest or latest~N")
-	fs.StringVar(&o.cluster, "cluster", "", "cluster id for latest, when the database holds several")
-	fs.Int64Var(&o.analysis, "analysis", 0, "analysis of the snapshot to report (default: its newest analysis of the whole rule set, so an ad-hoc analyze --only does not narrow the report)")
-	reportFlags(fs, &o)
-	addPackFlag(fs, &o.packs)
-	fs.StringVar(&o.worklist, "worklist", "", "an earlier report's XLSX as the team edited it: carry its Status, Assignee and Notes to the same findings")
+	ref := fs.String("snapshot", "latest", "snapshot to report on: an id, latest or latest~N")
+	cluster := fs.String("cluster", "", "cluster id for latest, when the database holds several")
+	analysisID := fs.Int64("analysis", 0, "analysis of the snapshot to report (default: its newest analysis of the whole rule set, so an ad-hoc analyze --only does not narrow the report)")
+	rf := render.AddFlags(fs)
+	var packs analyze.PackFlag
+	analyze.AddPackFlag(fs, &packs)
+	worklist := fs.String("worklist", "", "an earlier report's XLSX as the team edited it: carry its Status, Assignee and Notes to the same findings")
 	mail := addMailFlags(fs) // e-mail (mailflags.go)
 	quiet := quietFlag(fs)
 	if err := parseFlags(fs, args, false); err != nil {
@@ -99,27 +54,26 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := mail.prepare(os.Getenv); err != nil {
 		return err
 	}
-	if err := mail.checkFormats(o.formats); err != nil {
+	if err := mail.checkFormats(rf.Formats); err != nil {
 		return err
 	}
-	o.db = *dbPath
 	var rules *analyze.RuleSet
-	if ac, err := loadAnalysisConfig(fs); err != nil {
+	if file, err := analysisSettings(fs); err != nil {
 		return err
-	} else if len(ac.Rules.Value) > 0 {
-		if rules, _, err = ruleSetFromConfig(nil, ac); err != nil {
+	} else if len(file.Rules.Value) > 0 {
+		if rules, _, err = file.LoadRuleSet(nil); err != nil {
 			return err
 		}
 	}
-	ro, err := o.renderOptions()
+	ro, err := rf.Options()
 	if err != nil {
-		return err
+		return usageErrorf("report: %w", err)
 	}
-	if o.worklist != "" {
-		if !o.formats.Has(render.FormatXLSX) {
+	if *worklist != "" {
+		if !rf.Formats.Has(render.FormatXLSX) {
 			return usageErrorf("report: --worklist carries edits into the XLSX: add xlsx to --format")
 		}
-		if ro.Worklist, err = render.ReadWorklist(o.worklist); err != nil {
+		if ro.Worklist, err = render.ReadWorklist(*worklist); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 	}
@@ -127,43 +81,28 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if mail.enabled() {
 		open = snapshot.OpenExisting // the mailed report is recorded in mail_log
 	}
-	store, err := open(ctx, o.db)
+	store, err := open(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	meta, err := store.Resolve(ctx, o.snapshot, o.cluster)
+	meta, err := store.Resolve(ctx, *ref, *cluster)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	rep, err := analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{Rules: rules, ToolVersion: toolVersion(), AnalysisID: o.analysis, Packs: o.packs.names})
+	rep, err := analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{Rules: rules, ToolVersion: toolVersion(), AnalysisID: *analysisID, Packs: packs.Names})
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	m, err := render.WriteAll(ctx, rep, o.formats, o.out, ro)
+	m, err := render.WriteAll(ctx, rep, rf.Formats, rf.Out, ro)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	if *quiet {
 		err := mail.send(ctx, store, rep, m, io.Discard)
-		fmt.Fprintf(stdout, "cucm-audit report: %s snapshot #%d, analysis #%d: %d %s; manifest %s\n", meta.ClusterID, meta.ID, rep.Analysis.ID, len(m.Files), plural(len(m.Files), "file", "files"), m.Path)
+		fmt.Fprintln(stdout, render.ReportLine(rep, m))
 		return err
 	}
-	printManifest(stdout, m)
+	m.WritePaths(stdout)
 	return mail.send(ctx, store, rep, m, stderr)
-}
-
-// printManifest prints every written file and then the manifest, one path per line.
-func printManifest(w io.Writer, m render.Manifest) {
-	for _, f := range m.Files {
-		fmt.Fprintln(w, f.Path)
-	}
-	fmt.Fprintln(w, m.Path)
-}
-
-// buildReport builds the report model of an analysed snapshot from the analysis analysisID (0:
-// the newest of the whole rule set); a snapshot never analysed is
-// refused with analyze.ErrNoAnalysis, whose message names the command to run.
-func buildReport(ctx context.Context, store *snapshot.Store, meta snapshot.Meta, analysisID int64) (*analyze.Report, error) {
-	return analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{ToolVersion: toolVersion(), AnalysisID: analysisID})
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/render"
 )
 
 func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -23,8 +24,8 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "list":
 		fs := newFlagSet("rules list", "rules list [--rules DIR]... [--format text|json]", stderr)
 		var dirs []string
-		addRuleDirsFlag(fs, &dirs)
-		var format outputFormat
+		analyze.AddRuleDirsFlag(fs, &dirs)
+		var format render.Output
 		fs.Var(&format, "format", "output format: text or json")
 		if err := parseFlags(fs, rest, false); err != nil {
 			return err
@@ -34,15 +35,14 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		list := listPacks(set)
-		if format == formatJSON {
-			return writeJSON(stdout, list)
-		}
-		writeRuleList(stdout, list)
-		return nil
+		return format.Print(stdout, list, func(w io.Writer) error {
+			writeRuleList(w, list)
+			return nil
+		})
 	case "show":
 		fs := newFlagSet("rules show", "rules show [--rules DIR]... ID", stderr)
 		var dirs []string
-		addRuleDirsFlag(fs, &dirs)
+		analyze.AddRuleDirsFlag(fs, &dirs)
 		if err := parseFlags(fs, rest, true); err != nil {
 			return err
 		}
@@ -57,8 +57,7 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if r == nil {
 			return fmt.Errorf("rules show: no rule %s (see `cucm-audit rules list`)", fs.Arg(0))
 		}
-		printRule(stdout, r)
-		return nil
+		return render.RuleText(r)(stdout)
 	case "check":
 		fs := newFlagSet("rules check", "rules check [--eol FILE] [--waivers FILE] [DIR...]", stderr)
 		eol := fs.String("eol", "", "also check this end-of-life model data file")
@@ -77,14 +76,9 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		if *waivers != "" {
-			ws, err := analyze.LoadWaivers(*waivers)
+			ws, err := analyze.LoadWaiversFor(set, *waivers)
 			if err != nil {
 				return err
-			}
-			for _, w := range ws {
-				if set.Get(w.Rule) == nil {
-					return fmt.Errorf("%s:%d: waiver for unknown rule %s (see `cucm-audit rules list`)", w.File, w.Line, w.Rule)
-				}
 			}
 			fmt.Fprintf(stdout, "ok: %d waivers in %s\n", len(ws), *waivers)
 		}
@@ -92,33 +86,4 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return nil
 	}
 	return usageErrorf("rules: unknown subcommand %q: want list, show ID or check [DIR...]", sub)
-}
-
-func printRule(w io.Writer, r *analyze.Rule) {
-	fmt.Fprintf(w, "%s  %s\n", r.ID, r.Title)
-	fmt.Fprintf(w, "severity: %s   category: %s   pack: %s   defined in %s:%d\n", r.Severity, r.Category, r.Pack, r.File, r.Line)
-	section := func(name, text string) {
-		if text != "" {
-			fmt.Fprintf(w, "\n%s:\n  %s\n", name, strings.ReplaceAll(strings.TrimSpace(text), "\n", "\n  "))
-		}
-	}
-	section("Description", r.Description)
-	section("Rationale", r.Rationale)
-	section("Remediation", r.Remediation)
-	section("References", strings.Join(r.References, "\n"))
-	section("Controls", strings.Join(r.Controls, ", "))
-	section("Requires", strings.Join(r.Requires, ", "))
-	if len(r.Params) > 0 {
-		var lines []string
-		for _, p := range r.Params {
-			line := fmt.Sprintf("%s (%s, default %v)", p.Name, p.Type, p.Default)
-			if p.Description != "" {
-				line += ": " + p.Description
-			}
-			lines = append(lines, line)
-		}
-		section("Parameters (override with --param "+r.ID+".NAME=VALUE)", strings.Join(lines, "\n"))
-	}
-	section("Query", r.Query)
-	section("Message", r.Message)
 }

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -29,11 +29,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprint(stderr, "\n"+runHelp)
 	}
 	db := dbFlag(fs)
-	cf := addCollectorFlags(fs)
-	timeout := timeoutFlag(fs)
-	af := addAnalyzeFlags(fs)
-	var ro reportOptions
-	reportFlags(fs, &ro)
+	cf := collect.AddFlags(fs, true)
+	af := analyze.AddFlags(fs)
+	rf := render.AddFlags(fs)
 	mail := addMailFlags(fs)
 	quiet := quietFlag(fs)
 	profile := profileFlag(fs)
@@ -46,62 +44,59 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer stopProfile()
 	// Every configuration problem is found before the cluster is touched.
-	aopts, err := af.options(ctx)
+	aopts, err := analysisOptions(ctx, fs, af)
 	if err != nil {
 		return err
 	}
-	rOpts, err := ro.renderOptions()
+	rOpts, err := rf.Options()
 	if err != nil {
-		return err
+		return usageErrorf("report: %w", err)
 	}
 	if err := mail.prepare(os.Getenv); err != nil {
 		return err
 	}
-	if err := mail.checkFormats(ro.formats); err != nil {
+	if err := mail.checkFormats(rf.Formats); err != nil {
 		return err
 	}
-	cfg, err := cf.loadConfig()
+	cfg, err := collectorConfig(cf)
 	if err != nil {
 		return err
 	}
-	if err := applyTimeout(&cfg, *timeout); err != nil {
-		return err
-	}
 	// --quiet: one line on stdout however the run ends, after what was done (errors go to stderr).
-	var line runLine
-	line.cluster = cfg.Cluster
+	line := render.RunLine{Cluster: cfg.Cluster}
 	if *quiet {
 		defer func() { fmt.Fprintln(stdout, line.String()) }()
 	}
-	store, meta, err := collectInto(ctx, cfg, *db, *cf.verbose, *quiet, stderr)
+	store, meta, err := collectInto(ctx, cfg, *db, cf.Verbose, *quiet, stderr)
 	if err != nil {
 		return fmt.Errorf("run: collecting: %w", err)
 	}
 	defer store.Close()
-	line.meta = meta
+	line.Meta = meta
 	res, err := analyze.Run(ctx, store, meta.ID, aopts)
 	if err != nil {
 		return fmt.Errorf("run: analysing snapshot %d: %w", meta.ID, err)
 	}
-	line.res = res
+	line.Result = res
 	if !*quiet {
-		printAnalysisSummary(stderr, res)
+		render.ResultText(res, 5)(stderr)
 	}
-	rep, err := buildReport(ctx, store, meta, res.AnalysisID) // this run's analysis, whatever its selection
+	// This run's analysis, whatever its selection.
+	rep, err := analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{ToolVersion: toolVersion(), AnalysisID: res.AnalysisID})
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
-	line.rep = rep
-	m, err := render.WriteAll(ctx, rep, ro.formats, ro.out, rOpts)
+	line.Report = rep
+	m, err := render.WriteAll(ctx, rep, rf.Formats, rf.Out, rOpts)
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
-	line.manifest = m.Path
+	line.Manifest = m.Path
 	mailOut := stderr
 	if *quiet {
 		mailOut = io.Discard // a failed e-mail is still an error; "sent" and "not sent" are not news
 	} else {
-		printManifest(stdout, m)
+		m.WritePaths(stdout)
 	}
 	if err := mail.send(ctx, store, rep, m, mailOut); err != nil {
 		return err
@@ -109,53 +104,5 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if meta.Status != snapshot.StatusComplete {
 		return withCode(exitIncomplete, errors.New("snapshot is incomplete (see the report's data quality section or `cucm-audit show`)"))
 	}
-	return af.failOnFindings(res)
-}
-
-// runLine is the one line `run --quiet` prints: what the run got to, whatever stopped it.
-type runLine struct {
-	cluster  string
-	meta     snapshot.Meta
-	res      *analyze.Result
-	rep      *analyze.Report
-	manifest string
-}
-
-func (l runLine) String() string {
-	parts := []string{"cucm-audit run: " + l.cluster}
-	if l.meta.ID == 0 {
-		return parts[0] + ": no snapshot stored"
-	}
-	parts = append(parts, fmt.Sprintf("snapshot #%d %s", l.meta.ID, l.meta.Status))
-	if l.res != nil {
-		parts = append(parts, fmt.Sprintf("analysis #%d: %s", l.res.AnalysisID, openText(l.res)))
-	}
-	if l.rep != nil && l.rep.Summary.Change != nil {
-		parts = append(parts, changeText(l.rep.Summary.Change))
-	}
-	if l.manifest != "" {
-		parts = append(parts, "reports: "+l.manifest)
-	}
-	return strings.Join(parts, "; ")
-}
-
-// changeText says what changed since the previous snapshot, in a few words.
-func changeText(c *analyze.ChangeSummary) string {
-	var ch []string
-	if !c.FindingsNotCompared && (c.NewFindings > 0 || c.ResolvedFindings > 0) {
-		ch = append(ch, fmt.Sprintf("%d new and %d resolved findings", c.NewFindings, c.ResolvedFindings))
-	}
-	if c.DevicesAdded > 0 || c.DevicesRemoved > 0 {
-		ch = append(ch, fmt.Sprintf("%d devices added, %d removed", c.DevicesAdded, c.DevicesRemoved))
-	}
-	if c.RegisteredDelta != 0 {
-		ch = append(ch, fmt.Sprintf("registered %+d", c.RegisteredDelta))
-	}
-	if len(ch) == 0 {
-		if c.FindingsNotCompared {
-			return fmt.Sprintf("since #%d: no device change (findings not compared)", c.PreviousID)
-		}
-		return fmt.Sprintf("unchanged since #%d", c.PreviousID)
-	}
-	return fmt.Sprintf("since #%d: %s", c.PreviousID, strings.Join(ch, ", "))
+	return failOnFindings(af, res)
 }

@@ -2,21 +2,9 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
-	"math/big"
-	"net"
-	"net/http"
 	"os"
-	"time"
 
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 	"github.com/cucm-audit/cucm-audit/examples"
@@ -53,29 +41,17 @@ func runSim(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	defer sim.Close()
 
-	ln, err := net.Listen("tcp", o.listen)
+	ln, err := sim.Listen(o.listen, o.tls)
 	if err != nil {
-		return fmt.Errorf("sim: listening on %s: %w (pick another --listen address)", o.listen, err)
+		return fmt.Errorf("sim: %w (pick another --listen address)", err)
 	}
-	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	scheme := "http"
-	if o.tls {
-		cert, pemBytes, err := selfSignedCert()
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("sim: making the TLS certificate: %w", err)
+	if o.certOut != "" {
+		if err := os.WriteFile(o.certOut, ln.CertPEM, 0o644); err != nil {
+			ln.Shutdown(ctx)
+			return fmt.Errorf("sim: writing --cert-out: %w", err)
 		}
-		if o.certOut != "" {
-			if err := os.WriteFile(o.certOut, pemBytes, 0o644); err != nil {
-				ln.Close()
-				return fmt.Errorf("sim: writing --cert-out: %w", err)
-			}
-		}
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-		ln = tls.NewListener(ln, srv.TLSConfig)
-		scheme = "https"
 	}
-	base := scheme + "://" + ln.Addr().String()
+	base := ln.URL
 	user, _ := sim.Credentials()
 	fmt.Fprintf(stderr, "cucm-audit sim: scenario %s (%s), CUCM %s\n", sc.Cluster.Name, src, sc.Version)
 	fmt.Fprintf(stderr, "  AXL:      %s%s\n", base, cucmsim.AXLPath)
@@ -86,17 +62,8 @@ func runSim(ctx context.Context, args []string, _, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stderr, "Serving until interrupted (Ctrl-C).")
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("sim: serving: %w", err)
-	case <-ctx.Done():
-	}
-	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("sim: shutting down: %w", err)
+	if err := ln.Serve(ctx); err != nil {
+		return fmt.Errorf("sim: %w", err)
 	}
 	st := sim.Stats()
 	fmt.Fprintf(stderr, "cucm-audit sim: served %d AXL and %d RisPort requests (%d RateControl faults, %d injected 503s)\n",
@@ -122,34 +89,4 @@ func loadSimScenario(arg string) (*cucmsim.Scenario, string, error) {
 		return nil, "", fmt.Errorf("sim: %w", err)
 	}
 	return sc, "shipped scenario " + arg, nil
-}
-
-// selfSignedCert makes an in-memory ECDSA certificate for localhost, 127.0.0.1 and ::1.
-func selfSignedCert() (tls.Certificate, []byte, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "localhost", Organization: []string{"cucm-audit simulator"}},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(30 * 24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		DNSNames:              []string{"localhost"},
-		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pemBytes, nil
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/x509"
-	"encoding/pem"
 	"io"
 	"os"
 	"path/filepath"
@@ -24,22 +22,5 @@ func TestLoadSimScenario(t *testing.T) {
 	}
 	if _, _, err := loadSimScenario("no-such-scenario"); exitCode(err, io.Discard) != exitUsage {
 		t.Errorf("unknown scenario: %v, want a usage error", err)
-	}
-}
-
-func TestSelfSignedCert(t *testing.T) {
-	_, pemBytes, err := selfSignedCert()
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, _ := pem.Decode(pemBytes)
-	cert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, host := range []string{"localhost", "127.0.0.1"} {
-		if err := cert.VerifyHostname(host); err != nil {
-			t.Errorf("%s: %v", host, err)
-		}
 	}
 }

@@ -30,6 +30,7 @@ var allowed = map[string][]string{
 	"rules":             {},
 	"templates":         {},
 	"examples":          {},
+	"examples/demo":     {"analyze", "collect", "collect/cucmsim", "render", "snapshot"},
 	"internal/scrub":    {},
 	"internal/loopback": {},
 	"internal/yamlfile": {},
