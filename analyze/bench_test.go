@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -265,7 +266,7 @@ func BenchmarkBuiltinRules(b *testing.B) {
 	findings := 0
 	for _, r := range res.Rules {
 		findings += len(r.Findings)
-		if r.Outcome == OutcomeError || r.Outcome == OutcomeInconclusive {
+		if r.Outcome == results.OutcomeError || r.Outcome == results.OutcomeInconclusive {
 			b.Errorf("rule %s: %s %s", r.Rule.ID, r.Outcome, r.Reason)
 		}
 		if testing.Verbose() {

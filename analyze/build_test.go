@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -39,14 +40,14 @@ func TestBuildReport(t *testing.T) {
 	rep, err := BuildReport(ctx, store, id2, ReportOptions{Now: fixtureTime, ToolVersion: "test"})
 	must(t, err)
 
-	sev := map[Severity]int{}
+	sev := map[results.Severity]int{}
 	for _, s := range rep.Summary.FindingsBySeverity {
 		sev[s.Severity] = s.Count
 	}
-	if diff := cmp.Diff(map[Severity]int{SeverityCritical: 0, SeverityHigh: 2, SeverityMedium: 1, SeverityLow: 2, SeverityInfo: 1}, sev); diff != "" {
+	if diff := cmp.Diff(map[results.Severity]int{results.SeverityCritical: 0, results.SeverityHigh: 2, results.SeverityMedium: 1, results.SeverityLow: 2, results.SeverityInfo: 1}, sev); diff != "" {
 		t.Errorf("findings by severity (-want +got):\n%s", diff)
 	}
-	var phone *ClassRegistration
+	var phone *results.ClassRegistration
 	for i := range rep.Summary.Registration {
 		if rep.Summary.Registration[i].Class == "Phone" {
 			phone = &rep.Summary.Registration[i]
@@ -79,7 +80,7 @@ func TestBuildReport(t *testing.T) {
 	if c := rep.Summary.Change; c == nil || c.PreviousID != id1 || c.NewFindings != 7 || c.ResolvedFindings != 0 || c.DevicesAdded != 2 {
 		t.Errorf("change = %+v", c)
 	}
-	if len(rep.Trend) != 2 || rep.Trend[1].FindingsBySeverity[SeverityHigh] != 2 {
+	if len(rep.Trend) != 2 || rep.Trend[1].FindingsBySeverity[results.SeverityHigh] != 2 {
 		t.Errorf("trend = %+v", rep.Trend)
 	}
 	if builtin, _ := LoadRules(); len(rep.Appendix.Rules) != len(builtin.Rules) {
@@ -112,14 +113,14 @@ func TestBuildReportSelection(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		only, skip []string
-		want       *RuleSelection
+		want       *results.RuleSelection
 	}{
 		{"only a category", []string{"redundancy"}, nil,
-			&RuleSelection{Only: []string{"redundancy"}, Evaluated: 3, Available: len(all.Rules)}},
+			&results.RuleSelection{Only: []string{"redundancy"}, Evaluated: 3, Available: len(all.Rules)}},
 		{"only and skip", []string{"redundancy"}, []string{"RED-003"},
-			&RuleSelection{Only: []string{"redundancy"}, Skip: []string{"RED-003"}, Evaluated: 2, Available: len(all.Rules)}},
+			&results.RuleSelection{Only: []string{"redundancy"}, Skip: []string{"RED-003"}, Evaluated: 2, Available: len(all.Rules)}},
 		{"skip", nil, []string{"REG-001", "inventory"},
-			&RuleSelection{Skip: []string{"REG-001", "inventory"}, Evaluated: len(all.Rules) - 1 - countCategory(all, "inventory"), Available: len(all.Rules)}},
+			&results.RuleSelection{Skip: []string{"REG-001", "inventory"}, Evaluated: len(all.Rules) - 1 - countCategory(all, "inventory"), Available: len(all.Rules)}},
 		{"every rule", nil, nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -149,7 +150,7 @@ func TestBuildReportSelectionOlderAnalysis(t *testing.T) {
 	must(t, err)
 	rep, err := BuildReport(ctx, store, id, ReportOptions{Now: fixtureTime, TrendPoints: -1})
 	must(t, err)
-	want := &RuleSelection{Only: []string{"REG-001"}, Evaluated: 1, Available: res.Available}
+	want := &results.RuleSelection{Only: []string{"REG-001"}, Evaluated: 1, Available: res.Available}
 	if diff := cmp.Diff(want, rep.DataQuality.Selection); diff != "" {
 		t.Errorf("selection (-want +got):\n%s", diff)
 	}

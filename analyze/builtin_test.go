@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -36,10 +37,10 @@ func TestHealthySnapshotPasses(t *testing.T) {
 	id := healthy().write(t, store)
 	res := evalAll(t, store, id)
 	for _, r := range res.Rules {
-		if r.Outcome == OutcomeInconclusive && slices.ContainsFunc(r.Rule.Requires, func(q string) bool { return strings.HasPrefix(q, "axl:table:") }) {
+		if r.Outcome == results.OutcomeInconclusive && slices.ContainsFunc(r.Rule.Requires, func(q string) bool { return strings.HasPrefix(q, "axl:table:") }) {
 			continue // the fixture mirrors no CUCM table: the compliance packs are tested on the demo (packs_test.go)
 		}
-		if r.Outcome != OutcomePass {
+		if r.Outcome != results.OutcomePass {
 			t.Errorf("rule %s on the healthy snapshot: %s %s %v", r.Rule.ID, r.Outcome, r.Reason, entities(r))
 		}
 	}
@@ -248,7 +249,7 @@ func TestBuiltinRulesFire(t *testing.T) {
 			res, err := Run(context.Background(), store, sid, Options{Rules: set, Only: []string{id}, Now: fixtureTime})
 			must(t, err)
 			r := res.Rules[0]
-			if r.Outcome != OutcomeFail {
+			if r.Outcome != results.OutcomeFail {
 				t.Fatalf("outcome %s (%s), want fail", r.Outcome, r.Reason)
 			}
 			if diff := cmp.Diff(tc.want, entities(r)); diff != "" {
@@ -313,12 +314,12 @@ func TestEOLRelease(t *testing.T) {
 			must(t, err)
 			r := res.Rules[0]
 			if tc.want == "" {
-				if r.Outcome != OutcomePass {
+				if r.Outcome != results.OutcomePass {
 					t.Errorf("%s %v, want pass", r.Outcome, entities(r))
 				}
 				return
 			}
-			if r.Outcome != OutcomeFail || len(r.Findings) != 1 || r.Findings[0].Entity != "15.0.1.12900-234" {
+			if r.Outcome != results.OutcomeFail || len(r.Findings) != 1 || r.Findings[0].Entity != "15.0.1.12900-234" {
 				t.Fatalf("%s %v (%s), want 15.0.1.12900-234", r.Outcome, entities(r), r.Reason)
 			}
 			if !strings.Contains(r.Findings[0].Message, tc.want) || !strings.Contains(r.Findings[0].Message, "test bulletin") {

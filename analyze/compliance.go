@@ -6,59 +6,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // ComplianceWorst is how many failing rules a pack of the Compliance section names as its worst.
 const ComplianceWorst = 3
-
-// PackCompliance is one compliance pack in the report's Compliance section: how its rules ended,
-// its worst findings and the controls they map to.
-type PackCompliance struct {
-	Pack  string `json:"pack"`
-	Title string `json:"title"`
-	// Outcome is the pack's: fail when a rule failed, else inconclusive when a rule did not
-	// conclude (inconclusive or error), else pass.
-	Outcome      Outcome `json:"outcome"`
-	Rules        int     `json:"rules"`         // rules of the pack evaluated
-	NotEvaluated int     `json:"not_evaluated"` // rules of the pack the analysis left out (--only, --skip)
-	Pass         int     `json:"pass"`
-	Fail         int     `json:"fail"`
-	Inconclusive int     `json:"inconclusive"`
-	Error        int     `json:"error"`
-	Findings     int     `json:"findings"` // open findings
-	Waived       int     `json:"waived"`
-	// Worst are the failing rules, most severe first, then most findings; the first
-	// ComplianceWorst of them.
-	Worst []ComplianceRule `json:"worst"`
-	// MoreFailing is how many failing rules Worst leaves out.
-	MoreFailing int `json:"more_failing,omitempty"`
-	// Unconcluded are the rules that reached no verdict (inconclusive or error), with the reason.
-	Unconcluded []ComplianceRule `json:"unconcluded"`
-	// Controls are the control tags of the pack's evaluated rules, by label.
-	Controls []ControlStatus `json:"controls"`
-}
-
-// ComplianceRule is one rule of a compliance pack as the section names it.
-type ComplianceRule struct {
-	RuleID   string   `json:"rule_id"`
-	Title    string   `json:"title"`
-	Severity Severity `json:"severity"`
-	Outcome  Outcome  `json:"outcome"`
-	Reason   string   `json:"reason,omitempty"` // why inconclusive or error
-	Findings int      `json:"findings"`         // open findings
-	// Example is the largest group of its findings ("vg320-old · Rejected: 44") or its first
-	// finding's message; "" when it has none.
-	Example  string   `json:"example,omitempty"`
-	Controls []string `json:"controls,omitempty"` // control labels (ControlLabel)
-}
-
-// ControlStatus is one control and how the rules mapped to it ended.
-type ControlStatus struct {
-	Control string   `json:"control"` // the tag as the rules write it: "47CFR9.16"
-	Label   string   `json:"label"`   // as a reader writes it: "47 CFR 9.16"
-	Outcome Outcome  `json:"outcome"` // fail when one of its rules failed, else inconclusive, else pass
-	Rules   []string `json:"rules"`   // ids of the evaluated rules mapped to it
-}
 
 var (
 	cfrTag = regexp.MustCompile(`^(\d+)CFR(\S+)$`)
@@ -81,7 +34,7 @@ func ControlLabel(tag string) string {
 }
 
 // keepPacks narrows a stored analysis to the rules of the named packs of set (report --pack).
-func (a *StoredAnalysis) keepPacks(set *RuleSet, names []string) error {
+func keepPacks(a *results.StoredAnalysis, set *RuleSet, names []string) error {
 	if len(names) == 0 {
 		return nil
 	}
@@ -89,8 +42,8 @@ func (a *StoredAnalysis) keepPacks(set *RuleSet, names []string) error {
 	if err != nil {
 		return err
 	}
-	a.Rules = slices.DeleteFunc(a.Rules, func(r StoredRule) bool { return in.Get(r.ID) == nil })
-	a.Findings = slices.DeleteFunc(a.Findings, func(f Finding) bool { return in.Get(f.RuleID) == nil })
+	a.Rules = slices.DeleteFunc(a.Rules, func(r results.StoredRule) bool { return in.Get(r.ID) == nil })
+	a.Findings = slices.DeleteFunc(a.Findings, func(f results.Finding) bool { return in.Get(f.RuleID) == nil })
 	for _, n := range in.PackNames() {
 		if !slices.Contains(a.Packs, n) {
 			a.Packs = append(a.Packs, n)
@@ -101,19 +54,19 @@ func (a *StoredAnalysis) keepPacks(set *RuleSet, names []string) error {
 
 // compliance builds the report's Compliance section from its rule outcomes and failing rules:
 // one entry per compliance pack of set with at least one rule evaluated, in load order.
-func compliance(rep *Report, set *RuleSet) []PackCompliance {
-	sections := map[string]RuleSection{}
+func compliance(rep *results.Report, set *RuleSet) []results.PackCompliance {
+	sections := map[string]results.RuleSection{}
 	for _, s := range rep.Rules {
 		sections[s.Rule.ID] = s
 	}
-	out := []PackCompliance{}
+	out := []results.PackCompliance{}
 	for _, p := range set.Packs {
 		if !p.Compliance {
 			continue
 		}
-		pc := PackCompliance{Pack: p.Name, Title: p.Title, Worst: []ComplianceRule{}, Unconcluded: []ComplianceRule{}, Controls: []ControlStatus{}}
-		controls := map[string]*ControlStatus{}
-		var failing []ComplianceRule
+		pc := results.PackCompliance{Pack: p.Name, Title: p.Title, Worst: []results.ComplianceRule{}, Unconcluded: []results.ComplianceRule{}, Controls: []results.ControlStatus{}}
+		controls := map[string]*results.ControlStatus{}
+		var failing []results.ComplianceRule
 		evaluated := map[string]bool{}
 		for _, o := range rep.Appendix.Rules {
 			if o.Rule.Pack != p.Name {
@@ -123,29 +76,29 @@ func compliance(rep *Report, set *RuleSet) []PackCompliance {
 			pc.Rules++
 			pc.Findings += o.Findings
 			pc.Waived += o.Waived
-			cr := ComplianceRule{RuleID: o.Rule.ID, Title: o.Rule.Title, Severity: o.Rule.Severity, Outcome: o.Outcome,
+			cr := results.ComplianceRule{RuleID: o.Rule.ID, Title: o.Rule.Title, Severity: o.Rule.Severity, Outcome: o.Outcome,
 				Reason: o.Reason, Findings: o.Findings}
 			for _, c := range o.Rule.Controls {
 				cr.Controls = append(cr.Controls, ControlLabel(c))
 				cs := controls[c]
 				if cs == nil {
-					cs = &ControlStatus{Control: c, Label: ControlLabel(c), Outcome: OutcomePass}
+					cs = &results.ControlStatus{Control: c, Label: ControlLabel(c), Outcome: results.OutcomePass}
 					controls[c] = cs
 				}
 				cs.Rules = append(cs.Rules, o.Rule.ID)
 				cs.Outcome = worseOutcome(cs.Outcome, o.Outcome)
 			}
 			switch o.Outcome {
-			case OutcomePass:
+			case results.OutcomePass:
 				pc.Pass++
-			case OutcomeFail:
+			case results.OutcomeFail:
 				pc.Fail++
 				cr.Example = example(sections[o.Rule.ID])
 				failing = append(failing, cr)
-			case OutcomeInconclusive:
+			case results.OutcomeInconclusive:
 				pc.Inconclusive++
 				pc.Unconcluded = append(pc.Unconcluded, cr)
-			case OutcomeError:
+			case results.OutcomeError:
 				pc.Error++
 				pc.Unconcluded = append(pc.Unconcluded, cr)
 			}
@@ -160,11 +113,11 @@ func compliance(rep *Report, set *RuleSet) []PackCompliance {
 		}
 		switch {
 		case pc.Fail > 0:
-			pc.Outcome = OutcomeFail
+			pc.Outcome = results.OutcomeFail
 		case pc.Inconclusive+pc.Error > 0:
-			pc.Outcome = OutcomeInconclusive
+			pc.Outcome = results.OutcomeInconclusive
 		default:
-			pc.Outcome = OutcomePass
+			pc.Outcome = results.OutcomePass
 		}
 		sort.SliceStable(failing, func(i, j int) bool {
 			if failing[i].Severity != failing[j].Severity {
@@ -190,19 +143,19 @@ func compliance(rep *Report, set *RuleSet) []PackCompliance {
 }
 
 // worseOutcome ranks fail over a missing verdict (inconclusive, error) over pass.
-func worseOutcome(a, b Outcome) Outcome {
-	rank := func(o Outcome) int {
+func worseOutcome(a, b results.Outcome) results.Outcome {
+	rank := func(o results.Outcome) int {
 		switch o {
-		case OutcomeFail:
+		case results.OutcomeFail:
 			return 2
-		case OutcomeInconclusive, OutcomeError:
+		case results.OutcomeInconclusive, results.OutcomeError:
 			return 1
 		}
 		return 0
 	}
 	if rank(b) > rank(a) {
-		if b == OutcomeError {
-			return OutcomeInconclusive
+		if b == results.OutcomeError {
+			return results.OutcomeInconclusive
 		}
 		return b
 	}
@@ -210,7 +163,7 @@ func worseOutcome(a, b Outcome) Outcome {
 }
 
 // example names a failing rule's largest group, else its first finding.
-func example(s RuleSection) string {
+func example(s results.RuleSection) string {
 	if len(s.Groups) > 0 {
 		g := s.Groups[0]
 		return fmt.Sprintf("%s: %d", g.Key, g.Count)

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 func TestControlLabel(t *testing.T) {
@@ -76,7 +78,7 @@ func TestComplianceOnDemo(t *testing.T) {
 
 	type row struct {
 		Pack                                           string
-		Outcome                                        Outcome
+		Outcome                                        results.Outcome
 		Rules, Pass, Fail, Inconclusive, Err, Findings int
 		Worst                                          []string
 	}
@@ -92,27 +94,27 @@ func TestComplianceOnDemo(t *testing.T) {
 		}
 	}
 	want := []row{
-		{"access", OutcomeFail, 4, 1, 3, 0, 0, 7, []string{"ACC-003", "ACC-002", "ACC-004"}},
-		{"dialplan", OutcomeFail, 6, 5, 1, 0, 0, 1, []string{"DP-003"}},
-		{"emergency", OutcomeFail, 4, 2, 2, 0, 0, 4, []string{"EMG-001", "EMG-003"}},
-		{"licensing", OutcomeFail, 3, 1, 2, 0, 0, 291, []string{"LIC-002", "LIC-003"}},
-		{"lifecycle", OutcomeFail, 6, 3, 3, 0, 0, 230, []string{"EOL-001", "FW-003", "FW-001"}},
-		{"tollfraud", OutcomeFail, 4, 2, 2, 0, 0, 2, []string{"TF-003", "TF-004"}},
+		{"access", results.OutcomeFail, 4, 1, 3, 0, 0, 7, []string{"ACC-003", "ACC-002", "ACC-004"}},
+		{"dialplan", results.OutcomeFail, 6, 5, 1, 0, 0, 1, []string{"DP-003"}},
+		{"emergency", results.OutcomeFail, 4, 2, 2, 0, 0, 4, []string{"EMG-001", "EMG-003"}},
+		{"licensing", results.OutcomeFail, 3, 1, 2, 0, 0, 291, []string{"LIC-002", "LIC-003"}},
+		{"lifecycle", results.OutcomeFail, 6, 3, 3, 0, 0, 230, []string{"EOL-001", "FW-003", "FW-001"}},
+		{"tollfraud", results.OutcomeFail, 4, 2, 2, 0, 0, 2, []string{"TF-003", "TF-004"}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("compliance section of the demo (-want +got):\n%s", diff)
 	}
-	var emg PackCompliance
+	var emg results.PackCompliance
 	for _, p := range rep.Compliance {
 		if p.Pack == "emergency" {
 			emg = p
 		}
 	}
-	if len(emg.Controls) == 0 || emg.Controls[0].Label != "47 CFR 9.16" || emg.Controls[0].Outcome != OutcomeFail ||
+	if len(emg.Controls) == 0 || emg.Controls[0].Label != "47 CFR 9.16" || emg.Controls[0].Outcome != results.OutcomeFail ||
 		!slices.Equal(emg.Controls[0].Rules, []string{"EMG-001", "EMG-002", "EMG-003", "EMG-004"}) {
 		t.Errorf("emergency controls %+v, want 47 CFR 9.16 failed by EMG-001..004", emg.Controls)
 	}
-	if w := emg.Worst[0]; w.Severity != SeverityCritical || w.Example == "" || !slices.Contains(w.Controls, "47 CFR 9.16") {
+	if w := emg.Worst[0]; w.Severity != results.SeverityCritical || w.Example == "" || !slices.Contains(w.Controls, "47 CFR 9.16") {
 		t.Errorf("worst emergency rule %+v, want EMG-001, critical, with an example and 47 CFR 9.16", w)
 	}
 

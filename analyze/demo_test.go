@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 	"github.com/cucm-audit/cucm-audit/examples"
@@ -79,7 +80,7 @@ func TestDemoAcceptance(t *testing.T) {
 		}
 	}
 	for _, r := range res.Rules {
-		if r.Outcome == OutcomeInconclusive {
+		if r.Outcome == results.OutcomeInconclusive {
 			t.Errorf("%s inconclusive on the complete demo snapshot: %s", r.Rule.ID, r.Reason)
 		}
 	}
@@ -110,7 +111,7 @@ func TestDemoPartialRisPortIsInconclusive(t *testing.T) {
 			m := collectDemo(t, store, tc.faults)
 			got := byRule(evalAll(t, store, m.ID))
 			for _, id := range registrationRules {
-				if r := got[id]; r.Outcome != OutcomeInconclusive || len(r.Findings) != 0 {
+				if r := got[id]; r.Outcome != results.OutcomeInconclusive || len(r.Findings) != 0 {
 					t.Errorf("%s: %s with %d findings, want inconclusive with none (%s)", id, r.Outcome, len(r.Findings), r.Reason)
 				}
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/cucm-audit/cucm-audit/analyze/dialplan"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // This file bridges rules to the digit analysis engine (DESIGN.md, "Dial-plan questions go
@@ -431,7 +432,7 @@ func argText(v any) string {
 	if b, ok := v.([]byte); ok {
 		return string(b)
 	}
-	return valueText(v)
+	return results.ValueText(v)
 }
 
 // dialFor loads the dial plan before the first rule that calls a dial function runs.

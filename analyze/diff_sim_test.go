@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
@@ -111,28 +112,28 @@ func TestDiffChangeWindowOnSimulator(t *testing.T) {
 	})
 	am := collectScenario(t, store, after)
 
-	d, err := analyze.DiffSnapshots(ctx, store, bm.ID, am.ID, analyze.DiffOptions{})
+	d, err := results.DiffSnapshots(ctx, store, bm.ID, am.ID, results.DiffOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	load := func(name string) analyze.DeviceChange {
-		return analyze.DeviceChange{DeviceRef: analyze.DeviceRef{Name: name, Class: "Phone", Model: "Cisco 8845"}, Fields: []analyze.FieldChange{
+	load := func(name string) results.DeviceChange {
+		return results.DeviceChange{DeviceRef: results.DeviceRef{Name: name, Class: "Phone", Model: "Cisco 8845"}, Fields: []results.FieldChange{
 			{Field: "active_load", Before: "sip8845_65.14-2-1-0001-14", After: "sip8845_65.14-3-1-0001-30"}}}
 	}
-	unreg := func(name string) analyze.DeviceChange {
-		return analyze.DeviceChange{DeviceRef: analyze.DeviceRef{Name: name, Class: "Phone", Model: "Cisco 7841"}, Fields: []analyze.FieldChange{
+	unreg := func(name string) results.DeviceChange {
+		return results.DeviceChange{DeviceRef: results.DeviceRef{Name: name, Class: "Phone", Model: "Cisco 7841"}, Fields: []results.FieldChange{
 			{Field: "status", Before: "Registered", After: "UnRegistered (KeepAliveTimeout)"}}}
 	}
-	want := &analyze.Diff{
-		Added:   []analyze.DeviceRef{{Name: "SEP8845000004", Class: "Phone", Model: "Cisco 8845"}},
-		Removed: []analyze.DeviceRef{{Name: "SEP7841000005", Class: "Phone", Model: "Cisco 7841"}},
-		Changed: []analyze.DeviceChange{
-			{DeviceRef: analyze.DeviceRef{Name: "GW-HQ-02", Class: "Gateway", Model: "Cisco ISR 4321"}, Fields: []analyze.FieldChange{
+	want := &results.Diff{
+		Added:   []results.DeviceRef{{Name: "SEP8845000004", Class: "Phone", Model: "Cisco 8845"}},
+		Removed: []results.DeviceRef{{Name: "SEP7841000005", Class: "Phone", Model: "Cisco 7841"}},
+		Changed: []results.DeviceChange{
+			{DeviceRef: results.DeviceRef{Name: "GW-HQ-02", Class: "Gateway", Model: "Cisco ISR 4321"}, Fields: []results.FieldChange{
 				{Field: "status", Before: "Registered", After: "Rejected (ConfigurationMismatch)"}}},
 			unreg("SEP7841000001"), unreg("SEP7841000002"),
 			load("SEP8845000001"), load("SEP8845000002"), load("SEP8845000003"),
 		},
-		Registration: []analyze.ClassDelta{
+		Registration: []results.ClassDelta{
 			{Class: "Gateway", RegisteredBefore: 2, RegisteredAfter: 1, SeenBefore: 2, SeenAfter: 2, ConfiguredBefore: 2, ConfiguredAfter: 2},
 			{Class: "HuntList", RegisteredBefore: 1, RegisteredAfter: 1, SeenBefore: 1, SeenAfter: 1, ConfiguredBefore: 1, ConfiguredAfter: 1},
 			{Class: "Phone", RegisteredBefore: 7, RegisteredAfter: 5, SeenBefore: 8, SeenAfter: 8, ConfiguredBefore: 8, ConfiguredAfter: 8},
@@ -140,8 +141,8 @@ func TestDiffChangeWindowOnSimulator(t *testing.T) {
 		},
 		Ignored: []string{"download_status", "inactive_load", "login_user", "registration_attempts", "status_reason", "timestamp"},
 	}
-	opts := cmp.Options{cmpopts.IgnoreFields(analyze.Diff{}, "Before", "After", "Notes", "BeforeAnalysis", "AfterAnalysis"),
-		cmpopts.IgnoreFields(analyze.DeviceChange{}, "Where")}
+	opts := cmp.Options{cmpopts.IgnoreFields(results.Diff{}, "Before", "After", "Notes", "BeforeAnalysis", "AfterAnalysis"),
+		cmpopts.IgnoreFields(results.DeviceChange{}, "Where")}
 	if diff := cmp.Diff(want, d, opts); diff != "" {
 		t.Errorf("change-window diff (-want +got):\n%s", diff)
 	}
@@ -171,14 +172,14 @@ func TestDiffChangeWindowOnSimulator(t *testing.T) {
 			t.Fatalf("analyzing snapshot %d: %v", id, err)
 		}
 	}
-	d, err = analyze.DiffSnapshots(ctx, store, bm.ID, am.ID, analyze.DiffOptions{})
+	d, err = results.DiffSnapshots(ctx, store, bm.ID, am.ID, results.DiffOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !d.FindingsCompared || len(d.Unconfirmed) != 0 {
 		t.Errorf("findings compared = %v, unconfirmed = %v", d.FindingsCompared, d.Unconfirmed)
 	}
-	entities := func(fs []analyze.Finding) map[string]bool {
+	entities := func(fs []results.Finding) map[string]bool {
 		m := map[string]bool{}
 		for _, f := range fs {
 			m[f.Entity] = true
@@ -203,7 +204,7 @@ func TestDiffChangeWindowOnSimulator(t *testing.T) {
 			t.Errorf("resolved finding on an entity the change window did not touch: %s %s", f.RuleID, f.Entity)
 		}
 	}
-	if diff := cmp.Diff(want.Changed, d.Changed, cmpopts.IgnoreFields(analyze.DeviceChange{}, "Where")); diff != "" {
+	if diff := cmp.Diff(want.Changed, d.Changed, cmpopts.IgnoreFields(results.DeviceChange{}, "Where")); diff != "" {
 		t.Errorf("device changes with analysis (-want +got):\n%s", diff)
 	}
 	checkChangeWindowMarkdown(t, d, []string{
@@ -215,9 +216,9 @@ func TestDiffChangeWindowOnSimulator(t *testing.T) {
 
 // checkChangeWindowMarkdown renders d as the change-window report `cucm-audit diff --out` writes
 // and checks what its Markdown holds and does not hold.
-func checkChangeWindowMarkdown(t *testing.T, d *analyze.Diff, want, absent []string) {
+func checkChangeWindowMarkdown(t *testing.T, d *results.Diff, want, absent []string) {
 	t.Helper()
-	rep := &analyze.Report{SchemaVersion: analyze.ReportSchemaVersion, Kind: "change-window", Snapshot: d.After, Diff: d}
+	rep := &results.Report{SchemaVersion: results.ReportSchemaVersion, Kind: "change-window", Snapshot: d.After, Diff: d}
 	m, err := render.WriteAll(context.Background(), rep, render.Formats{render.FormatMarkdown}, t.TempDir(), render.Options{MarkdownMaxEntities: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -272,11 +273,11 @@ func TestDiffFortyPhonesBreak(t *testing.T) {
 	}
 	bm := collectScenario(t, store, ward("Registered", 0))
 	am := collectScenario(t, store, ward("UnRegistered", 13))
-	d, err := analyze.DiffSnapshots(ctx, store, bm.ID, am.ID, analyze.DiffOptions{})
+	d, err := results.DiffSnapshots(ctx, store, bm.ID, am.ID, results.DiffOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := &analyze.Report{SchemaVersion: analyze.ReportSchemaVersion, Kind: "change-window", Snapshot: d.After, Diff: d}
+	rep := &results.Report{SchemaVersion: results.ReportSchemaVersion, Kind: "change-window", Snapshot: d.After, Diff: d}
 	m, err := render.WriteAll(ctx, rep, render.AllFormats(), t.TempDir(), render.Options{MarkdownMaxEntities: -1})
 	if err != nil {
 		t.Fatal(err)

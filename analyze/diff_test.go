@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -81,7 +82,7 @@ type testFinding struct {
 }
 
 // writeAnalysis stores an analysis run the way analyze.Run does: outcomes per rule, findings.
-func writeAnalysis(t *testing.T, s *snapshot.Store, snapshotID int64, outcomes map[string]Outcome, findings []testFinding) int64 {
+func writeAnalysis(t *testing.T, s *snapshot.Store, snapshotID int64, outcomes map[string]results.Outcome, findings []testFinding) int64 {
 	t.Helper()
 	db := s.DB()
 	res, err := db.Exec(`INSERT INTO analysis (snapshot_id, started_at) VALUES (?, ?)`, snapshotID, time.Now().UTC().Format(time.RFC3339))
@@ -173,25 +174,25 @@ func TestDiffChangeWindow(t *testing.T) {
 	s := openTestStore(t)
 	b, a := changeWindow()
 	bid, aid := writeSnap(t, s, b), writeSnap(t, s, a)
-	got, err := DiffSnapshots(ctx, s, bid, aid, DiffOptions{})
+	got, err := results.DiffSnapshots(ctx, s, bid, aid, results.DiffOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Diff{
-		Added:   []DeviceRef{{Name: "SEP00000000000A", Class: "Phone", Model: "Cisco 7841"}},
-		Removed: []DeviceRef{{Name: "SEP000000000009", Class: "Phone", Model: "Cisco 7841"}},
-		Changed: []DeviceChange{
-			{DeviceRef: DeviceRef{Name: "GW-ZURICH-01", Class: "Gateway", Model: "Cisco ISR 4321"}, Fields: []FieldChange{
+	want := &results.Diff{
+		Added:   []results.DeviceRef{{Name: "SEP00000000000A", Class: "Phone", Model: "Cisco 7841"}},
+		Removed: []results.DeviceRef{{Name: "SEP000000000009", Class: "Phone", Model: "Cisco 7841"}},
+		Changed: []results.DeviceChange{
+			{DeviceRef: results.DeviceRef{Name: "GW-ZURICH-01", Class: "Gateway", Model: "Cisco ISR 4321"}, Fields: []results.FieldChange{
 				{Field: "status", Before: "Registered", After: "Rejected (ConfigurationMismatch)"}}},
-			{DeviceRef: DeviceRef{Name: "SEP000000000001", Class: "Phone", Model: "Cisco 8845"}, Fields: []FieldChange{
+			{DeviceRef: results.DeviceRef{Name: "SEP000000000001", Class: "Phone", Model: "Cisco 8845"}, Fields: []results.FieldChange{
 				{Field: "active_load", Before: "sip88xx.14-1-1", After: "sip88xx.14-3-1"}}},
-			{DeviceRef: DeviceRef{Name: "SEP000000000002", Class: "Phone", Model: "Cisco 8845"}, Fields: []FieldChange{
+			{DeviceRef: results.DeviceRef{Name: "SEP000000000002", Class: "Phone", Model: "Cisco 8845"}, Fields: []results.FieldChange{
 				{Field: "status", Before: "Registered", After: "UnRegistered (KeepAliveTimeout)"},
 				{Field: "active_load", Before: "sip88xx.14-1-1", After: "sip88xx.14-3-1"}}},
-			{DeviceRef: DeviceRef{Name: "SEP000000000003", Class: "Phone", Model: "Cisco 7841"}, Fields: []FieldChange{
+			{DeviceRef: results.DeviceRef{Name: "SEP000000000003", Class: "Phone", Model: "Cisco 7841"}, Fields: []results.FieldChange{
 				{Field: "status", Before: "Registered", After: "UnRegistered (CallManagerReset)"}}},
 		},
-		Registration: []ClassDelta{
+		Registration: []results.ClassDelta{
 			{Class: "Gateway", RegisteredBefore: 1, RegisteredAfter: 0, SeenBefore: 1, SeenAfter: 1, ConfiguredBefore: 1, ConfiguredAfter: 1},
 			{Class: "Phone", RegisteredBefore: 4, RegisteredAfter: 3, SeenBefore: 5, SeenAfter: 6, ConfiguredBefore: 6, ConfiguredAfter: 6},
 		},
@@ -201,7 +202,7 @@ func TestDiffChangeWindow(t *testing.T) {
 			"snapshot 2 has not been analyzed: findings not compared (run `cucm-audit analyze --snapshot 2`)",
 		},
 	}
-	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(Diff{}, "Before", "After"), ignoreWhere); diff != "" {
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(results.Diff{}, "Before", "After"), ignoreWhere); diff != "" {
 		t.Errorf("DiffSnapshots (-want +got):\n%s", diff)
 	}
 	if w := got.Changed[0].Where; w == nil || w.Model != "Cisco ISR 4321" {
@@ -213,7 +214,7 @@ func TestDiffChangeWindow(t *testing.T) {
 	}
 
 	// The same snapshots compared with nothing ignored show the churn the defaults hide.
-	all, err := DiffSnapshots(ctx, s, bid, aid, DiffOptions{Ignore: []string{}})
+	all, err := results.DiffSnapshots(ctx, s, bid, aid, results.DiffOptions{Ignore: []string{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +231,7 @@ func TestDiffChangeWindow(t *testing.T) {
 	}
 
 	// Ignoring the status hides the phones that unregistered and the gateway.
-	noStatus, err := DiffSnapshots(ctx, s, bid, aid, DiffOptions{Ignore: append([]string{"status", "active_load"}, DefaultIgnoredFields()...)})
+	noStatus, err := results.DiffSnapshots(ctx, s, bid, aid, results.DiffOptions{Ignore: append([]string{"status", "active_load"}, results.DefaultIgnoredFields()...)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,11 +250,11 @@ func TestDiffAXLFields(t *testing.T) {
 	a := snap{devices: []snapshot.Device{p2}, appearances: []snapshot.LineAppearance{
 		{Device: "SEP1", Index: 1, DN: "1001", Partition: "PT"}, {Device: "SEP1", Index: 2, DN: "2002"}}}
 	bid, aid := writeSnap(t, s, b), writeSnap(t, s, a)
-	got, err := DiffSnapshots(ctx, s, bid, aid, DiffOptions{})
+	got, err := results.DiffSnapshots(ctx, s, bid, aid, results.DiffOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []DeviceChange{{DeviceRef: DeviceRef{Name: "SEP1", Class: "Phone", Model: "Cisco 8845"}, Fields: []FieldChange{
+	want := []results.DeviceChange{{DeviceRef: results.DeviceRef{Name: "SEP1", Class: "Phone", Model: "Cisco 8845"}, Fields: []results.FieldChange{
 		{Field: "description", Before: "desk SEP1", After: "Empfang Zürich"},
 		{Field: "device_pool", Before: "DP_HQ", After: "DP_Zürich"},
 		{Field: "owner", Before: "alice", After: ""},
@@ -276,11 +277,11 @@ func TestDiffNodeOnlyWhenRegistered(t *testing.T) {
 		ris("sub2", "SEP1", "Phone", "Registered", 0, "10.0.0.1", "L", 1),
 		ris("sub2", "SEP2", "Phone", "UnRegistered", 0, "10.0.0.2", "L", 1),
 	}}
-	got, err := DiffSnapshots(ctx, s, writeSnap(t, s, b), writeSnap(t, s, a), DiffOptions{})
+	got, err := results.DiffSnapshots(ctx, s, writeSnap(t, s, b), writeSnap(t, s, a), results.DiffOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []DeviceChange{{DeviceRef: DeviceRef{Name: "SEP1", Class: "Phone", Model: "m"}, Fields: []FieldChange{
+	want := []results.DeviceChange{{DeviceRef: results.DeviceRef{Name: "SEP1", Class: "Phone", Model: "m"}, Fields: []results.FieldChange{
 		{Field: "node", Before: "sub1", After: "sub2"}}}}
 	if diff := cmp.Diff(want, got.Changed, ignoreWhere); diff != "" {
 		t.Errorf("changed (-want +got):\n%s", diff)
@@ -307,11 +308,11 @@ func TestDiffIncompleteCoverage(t *testing.T) {
 		{Source: snapshot.SourceRisPort, Item: "node:sub1", Complete: true},
 		{Source: snapshot.SourceRisPort, Item: "node:sub2", Complete: false, Reason: "NodeNotResponding"},
 	}}
-	got, err := DiffSnapshots(ctx, s, writeSnap(t, s, b), writeSnap(t, s, a), DiffOptions{})
+	got, err := results.DiffSnapshots(ctx, s, writeSnap(t, s, b), writeSnap(t, s, a), results.DiffOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []DeviceChange{{DeviceRef: DeviceRef{Name: "SEP3", Class: "Phone", Model: "m"}, Fields: []FieldChange{
+	want := []results.DeviceChange{{DeviceRef: results.DeviceRef{Name: "SEP3", Class: "Phone", Model: "m"}, Fields: []results.FieldChange{
 		{Field: "active_load", Before: "load-1", After: "load-2"}}}}
 	if diff := cmp.Diff(want, got.Changed, ignoreWhere); diff != "" {
 		t.Errorf("changed (-want +got):\n%s", diff)
@@ -341,11 +342,11 @@ func TestDiffIncompleteCoverage(t *testing.T) {
 		ris("sub2", "SEP2", "Phone", "Registered", 0, "", "", 2),
 		ris("sub1", "SEP3", "Phone", "Registered", 0, "10.0.0.3", "load-1", 2),
 	}}
-	got, err = DiffSnapshots(ctx, s, writeSnap(t, s, b2), writeSnap(t, s, a2), DiffOptions{})
+	got, err = results.DiffSnapshots(ctx, s, writeSnap(t, s, b2), writeSnap(t, s, a2), results.DiffOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want = []DeviceChange{{DeviceRef: DeviceRef{Name: "SEP1", Class: "Phone", Model: "m"}, Fields: []FieldChange{
+	want = []results.DeviceChange{{DeviceRef: results.DeviceRef{Name: "SEP1", Class: "Phone", Model: "m"}, Fields: []results.FieldChange{
 		{Field: "node", Before: "sub1", After: "sub2"}}}}
 	if diff := cmp.Diff(want, got.Changed, ignoreWhere); diff != "" {
 		t.Errorf("before incomplete: changed (-want +got):\n%s", diff)
@@ -373,21 +374,21 @@ func TestDiffRegistrationIncomplete(t *testing.T) {
 	tests := []struct {
 		name          string
 		before, after []string // incomplete coverage items
-		want          []ClassDelta
+		want          []results.ClassDelta
 	}{
-		{"complete", nil, nil, []ClassDelta{
+		{"complete", nil, nil, []results.ClassDelta{
 			{Class: "Gateway", RegisteredBefore: 1, RegisteredAfter: 1, SeenBefore: 1, SeenAfter: 1, ConfiguredBefore: 1, ConfiguredAfter: 1},
 			{Class: "Phone", RegisteredBefore: 2, RegisteredAfter: 1, SeenBefore: 2, SeenAfter: 1, ConfiguredBefore: 2, ConfiguredAfter: 2},
 		}},
-		{"gateway class failed after", nil, []string{"class:Gateway"}, []ClassDelta{
+		{"gateway class failed after", nil, []string{"class:Gateway"}, []results.ClassDelta{
 			{Class: "Gateway", RegisteredBefore: 1, RegisteredAfter: 1, SeenBefore: 1, SeenAfter: 1, ConfiguredBefore: 1, ConfiguredAfter: 1, IncompleteAfter: true},
 			{Class: "Phone", RegisteredBefore: 2, RegisteredAfter: 1, SeenBefore: 2, SeenAfter: 1, ConfiguredBefore: 2, ConfiguredAfter: 2},
 		}},
-		{"node missing before", []string{"node:sub2"}, nil, []ClassDelta{
+		{"node missing before", []string{"node:sub2"}, nil, []results.ClassDelta{
 			{Class: "Gateway", RegisteredBefore: 1, RegisteredAfter: 1, SeenBefore: 1, SeenAfter: 1, ConfiguredBefore: 1, ConfiguredAfter: 1, IncompleteBefore: true},
 			{Class: "Phone", RegisteredBefore: 2, RegisteredAfter: 1, SeenBefore: 2, SeenAfter: 1, ConfiguredBefore: 2, ConfiguredAfter: 2, IncompleteBefore: true},
 		}},
-		{"both sides", []string{"class:Phone"}, []string{"node:sub2"}, []ClassDelta{
+		{"both sides", []string{"class:Phone"}, []string{"node:sub2"}, []results.ClassDelta{
 			{Class: "Gateway", RegisteredBefore: 1, RegisteredAfter: 1, SeenBefore: 1, SeenAfter: 1, ConfiguredBefore: 1, ConfiguredAfter: 1, IncompleteAfter: true},
 			{Class: "Phone", RegisteredBefore: 2, RegisteredAfter: 1, SeenBefore: 2, SeenAfter: 1, ConfiguredBefore: 2, ConfiguredAfter: 2, IncompleteBefore: true, IncompleteAfter: true},
 		}},
@@ -397,7 +398,7 @@ func TestDiffRegistrationIncomplete(t *testing.T) {
 			s := openTestStore(t)
 			b := writeSnap(t, s, snap{devices: devs, ris: seen, coverage: cov(tt.before...)})
 			a := writeSnap(t, s, snap{devices: devs, ris: []snapshot.RisDevice{seen[0], seen[2]}, coverage: cov(tt.after...)})
-			d, err := DiffSnapshots(context.Background(), s, b, a, DiffOptions{})
+			d, err := results.DiffSnapshots(context.Background(), s, b, a, results.DiffOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -413,14 +414,14 @@ func TestDiffClusters(t *testing.T) {
 	s := openTestStore(t)
 	bid := writeSnap(t, s, snap{cluster: "hq", devices: []snapshot.Device{phone("SEP1", "m", "p", "o")}})
 	aid := writeSnap(t, s, snap{cluster: "branch", devices: []snapshot.Device{phone("SEP2", "m", "p", "o")}})
-	_, err := DiffSnapshots(ctx, s, bid, aid, DiffOptions{})
-	if !errors.Is(err, ErrDifferentClusters) {
+	_, err := results.DiffSnapshots(ctx, s, bid, aid, results.DiffOptions{})
+	if !errors.Is(err, results.ErrDifferentClusters) {
 		t.Fatalf("diff of two clusters: err = %v, want ErrDifferentClusters", err)
 	}
 	if want := `snapshot 1 is of cluster "hq" and snapshot 2 of cluster "branch": refusing to compare snapshots of different clusters`; err.Error() != want {
 		t.Errorf("error = %q\nwant    %q", err, want)
 	}
-	d, err := DiffSnapshots(ctx, s, bid, aid, DiffOptions{Force: true})
+	d, err := results.DiffSnapshots(ctx, s, bid, aid, results.DiffOptions{Force: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,10 +431,10 @@ func TestDiffClusters(t *testing.T) {
 
 	failed, err := s.RecordFailed(ctx, snapshot.Meta{ClusterID: "hq"}, "AXL unreachable")
 	check(t, err)
-	if _, err := DiffSnapshots(ctx, s, bid, failed.ID, DiffOptions{}); err == nil || !strings.Contains(err.Error(), "failed and holds no data") {
+	if _, err := results.DiffSnapshots(ctx, s, bid, failed.ID, results.DiffOptions{}); err == nil || !strings.Contains(err.Error(), "failed and holds no data") {
 		t.Errorf("diff with a failed snapshot: err = %v", err)
 	}
-	if _, err := DiffSnapshots(ctx, s, bid, 99, DiffOptions{}); !errors.Is(err, snapshot.ErrNotFound) {
+	if _, err := results.DiffSnapshots(ctx, s, bid, 99, results.DiffOptions{}); !errors.Is(err, snapshot.ErrNotFound) {
 		t.Errorf("diff with a missing snapshot: err = %v, want ErrNotFound", err)
 	}
 }
@@ -443,7 +444,7 @@ func TestDiffFindings(t *testing.T) {
 	s := openTestStore(t)
 	bid := writeSnap(t, s, snap{})
 	aid := writeSnap(t, s, snap{})
-	writeAnalysis(t, s, bid, map[string]Outcome{"REG-001": OutcomeFail, "REG-003": OutcomeFail, "FW-001": OutcomeFail, "LIC-001": OutcomeInconclusive},
+	writeAnalysis(t, s, bid, map[string]results.Outcome{"REG-001": results.OutcomeFail, "REG-003": results.OutcomeFail, "FW-001": results.OutcomeFail, "LIC-001": results.OutcomeInconclusive},
 		[]testFinding{
 			{"REG-001", "high", "SEP1", ""},
 			{"REG-001", "high", "SEP2", ""},
@@ -451,14 +452,14 @@ func TestDiffFindings(t *testing.T) {
 			{"FW-001", "medium", "Cisco 8845", ""},
 		})
 	// An older analysis of the after snapshot must be ignored: the newest run counts.
-	writeAnalysis(t, s, aid, map[string]Outcome{"REG-001": OutcomeFail}, []testFinding{{"REG-001", "high", "SEP9", ""}})
-	writeAnalysis(t, s, aid, map[string]Outcome{"REG-001": OutcomeFail, "REG-003": OutcomePass, "FW-001": OutcomeInconclusive, "LIC-001": OutcomeFail},
+	writeAnalysis(t, s, aid, map[string]results.Outcome{"REG-001": results.OutcomeFail}, []testFinding{{"REG-001", "high", "SEP9", ""}})
+	writeAnalysis(t, s, aid, map[string]results.Outcome{"REG-001": results.OutcomeFail, "REG-003": results.OutcomePass, "FW-001": results.OutcomeInconclusive, "LIC-001": results.OutcomeFail},
 		[]testFinding{
 			{"REG-001", "high", "SEP2", ""},
 			{"REG-001", "high", "SEP3", ""},
 			{"LIC-001", "low", "cluster", ""},
 		})
-	d, err := DiffSnapshots(ctx, s, bid, aid, DiffOptions{})
+	d, err := results.DiffSnapshots(ctx, s, bid, aid, results.DiffOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -468,7 +469,7 @@ func TestDiffFindings(t *testing.T) {
 		Compared                   bool
 		Notes                      []string
 	}
-	fps := func(fs []Finding) []string {
+	fps := func(fs []results.Finding) []string {
 		var o []string
 		for _, f := range fs {
 			o = append(o, f.Fingerprint)
@@ -487,11 +488,11 @@ func TestDiffFindings(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("findings diff (-want +got):\n%s", diff)
 	}
-	wantEv := []Field{{"status", "Rejected"}, {"reason", "14"}, {"seen", "true"}, {"none", ""}}
+	wantEv := []results.Field{{Name: "status", Value: "Rejected"}, {Name: "reason", Value: "14"}, {Name: "seen", Value: "true"}, {Name: "none", Value: ""}}
 	if diff := cmp.Diff(wantEv, d.Resolved[0].Evidence); diff != "" {
 		t.Errorf("evidence (-want +got):\n%s", diff)
 	}
-	if d.Resolved[0].Severity != SeverityCritical {
+	if d.Resolved[0].Severity != results.SeverityCritical {
 		t.Errorf("severity = %v", d.Resolved[0].Severity)
 	}
 }
@@ -505,13 +506,13 @@ func TestParseIgnoreFields(t *testing.T) {
 		{in: "ip,node", want: []string{"ip", "node"}},
 		{in: "none", want: []string{}},
 		{in: "", want: []string{}},
-		{in: "+ip", want: append(append([]string{}, DefaultIgnoredFields()...), "ip")},
-		{in: "+timestamp", want: DefaultIgnoredFields()},
+		{in: "+ip", want: append(append([]string{}, results.DefaultIgnoredFields()...), "ip")},
+		{in: "+timestamp", want: results.DefaultIgnoredFields()},
 		{in: "ip,colour", wantErr: `unknown diff field "colour": want some of configured, class, model`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseIgnoreFields(tt.in)
+			got, err := results.ParseIgnoreFields(tt.in)
 			if tt.wantErr != "" {
 				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want prefix %q", err, tt.wantErr)
@@ -538,18 +539,18 @@ func TestPreviousSnapshotAndSummarize(t *testing.T) {
 		t.Fatal(err)
 	}
 	aid := writeSnap(t, s, a)
-	prev, ok, err := PreviousSnapshot(ctx, s, aid)
+	prev, ok, err := results.PreviousSnapshot(ctx, s, aid)
 	if err != nil || !ok || prev.ID != bid {
 		t.Fatalf("PreviousSnapshot(%d) = %v, %v, %v; want snapshot %d", aid, prev.ID, ok, err, bid)
 	}
-	if _, ok, err := PreviousSnapshot(ctx, s, bid); ok || err != nil {
+	if _, ok, err := results.PreviousSnapshot(ctx, s, bid); ok || err != nil {
 		t.Errorf("PreviousSnapshot of the first = ok %v, err %v", ok, err)
 	}
-	d, err := DiffSnapshots(ctx, s, bid, aid, DiffOptions{})
+	d, err := results.DiffSnapshots(ctx, s, bid, aid, results.DiffOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &ChangeSummary{PreviousID: bid, RegisteredDelta: -2, DevicesAdded: 1, DevicesRemoved: 1, FindingsNotCompared: true}
+	want := &results.ChangeSummary{PreviousID: bid, RegisteredDelta: -2, DevicesAdded: 1, DevicesRemoved: 1, FindingsNotCompared: true}
 	if diff := cmp.Diff(want, d.Summarize()); diff != "" {
 		t.Errorf("Summarize (-want +got):\n%s", diff)
 	}
@@ -572,8 +573,8 @@ func TestDiffFindingsOneSideAnalyzed(t *testing.T) {
 			if tt.analyzeAfter {
 				on, off = aid, bid
 			}
-			run := writeAnalysis(t, s, on, map[string]Outcome{"REG-001": OutcomeFail}, []testFinding{{"REG-001", "high", "SEP1", ""}})
-			d, err := DiffSnapshots(ctx, s, bid, aid, DiffOptions{})
+			run := writeAnalysis(t, s, on, map[string]results.Outcome{"REG-001": results.OutcomeFail}, []testFinding{{"REG-001", "high", "SEP1", ""}})
+			d, err := results.DiffSnapshots(ctx, s, bid, aid, results.DiffOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -599,29 +600,29 @@ func TestDiffFindingsOneSideAnalyzed(t *testing.T) {
 // caller that sorts or appends to one (cmd diff starts its --ignore-fields from the defaults)
 // cannot change what the next caller sees.
 func TestListsFresh(t *testing.T) {
-	s := Severities()
-	s[0] = SeverityInfo
-	if diff := cmp.Diff([]Severity{SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow, SeverityInfo}, Severities()); diff != "" {
+	s := results.Severities()
+	s[0] = results.SeverityInfo
+	if diff := cmp.Diff([]results.Severity{results.SeverityCritical, results.SeverityHigh, results.SeverityMedium, results.SeverityLow, results.SeverityInfo}, results.Severities()); diff != "" {
 		t.Errorf("Severities() after a caller changed its copy (-want +got):\n%s", diff)
 	}
-	f := DiffFields()
+	f := results.DiffFields()
 	f[0] = "changed"
-	if got := DiffFields()[0]; got != FieldConfigured {
-		t.Errorf("DiffFields()[0] = %q after a caller changed its copy, want %q", got, FieldConfigured)
+	if got := results.DiffFields()[0]; got != results.FieldConfigured {
+		t.Errorf("DiffFields()[0] = %q after a caller changed its copy, want %q", got, results.FieldConfigured)
 	}
-	want := []string{FieldStatusReason, FieldInactiveLoad, FieldDownloadStatus, FieldLoginUser, FieldRegistrationAttempts, FieldTimestamp}
-	ig := DefaultIgnoredFields()
+	want := []string{results.FieldStatusReason, results.FieldInactiveLoad, results.FieldDownloadStatus, results.FieldLoginUser, results.FieldRegistrationAttempts, results.FieldTimestamp}
+	ig := results.DefaultIgnoredFields()
 	slices.Sort(ig)
-	ig[0] = FieldIP
-	plus, err := ParseIgnoreFields("+ip")
+	ig[0] = results.FieldIP
+	plus, err := results.ParseIgnoreFields("+ip")
 	if err != nil {
 		t.Fatal(err)
 	}
-	plus[0] = FieldNode
-	if diff := cmp.Diff(want, DefaultIgnoredFields()); diff != "" {
+	plus[0] = results.FieldNode
+	if diff := cmp.Diff(want, results.DefaultIgnoredFields()); diff != "" {
 		t.Errorf("DefaultIgnoredFields() after callers changed their copies (-want +got):\n%s", diff)
 	}
 }
 
 // ignoreWhere leaves the location of changed devices out of comparisons of what changed.
-var ignoreWhere = cmpopts.IgnoreFields(DeviceChange{}, "Where")
+var ignoreWhere = cmpopts.IgnoreFields(results.DeviceChange{}, "Where")

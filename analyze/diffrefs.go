@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -14,19 +15,19 @@ import (
 // --ignore-fields, --force and --fail-on.
 type DiffFlags struct {
 	cluster, before, after string
-	opts                   DiffOptions
+	opts                   results.DiffOptions
 	failOn                 string
 }
 
 // AddDiffFlags registers the comparison flags on fs.
 func AddDiffFlags(fs *flag.FlagSet) *DiffFlags {
-	f := &DiffFlags{opts: DiffOptions{Ignore: DefaultIgnoredFields()}}
+	f := &DiffFlags{opts: results.DiffOptions{Ignore: results.DefaultIgnoredFields()}}
 	fs.StringVar(&f.cluster, "cluster", "", "cluster id, when the database holds several (default: the cluster of --after)")
 	fs.StringVar(&f.before, "before", "latest~1", "the snapshot before the change: an id, latest or latest~N (of the cluster of --after)")
 	fs.StringVar(&f.after, "after", "latest", "the snapshot after the change: an id, latest or latest~N")
 	fs.Func("ignore-fields", "fields that never count as a change, replacing the defaults; +a,b adds to them; none compares all\n(fields: "+
-		strings.Join(DiffFields(), ", ")+")\n(default "+strings.Join(DefaultIgnoredFields(), ",")+")", func(s string) error {
-		v, err := ParseIgnoreFields(s)
+		strings.Join(results.DiffFields(), ", ")+")\n(default "+strings.Join(results.DefaultIgnoredFields(), ",")+")", func(s string) error {
+		v, err := results.ParseIgnoreFields(s)
 		if err != nil {
 			return err
 		}
@@ -39,7 +40,7 @@ func AddDiffFlags(fs *flag.FlagSet) *DiffFlags {
 }
 
 // Diff reads --fail-on and diffs the snapshots --before and --after name.
-func (f *DiffFlags) Diff(ctx context.Context, store *snapshot.Store) (*Diff, DiffFailOn, error) {
+func (f *DiffFlags) Diff(ctx context.Context, store *snapshot.Store) (*results.Diff, DiffFailOn, error) {
 	failOn, err := ParseDiffFailOn(f.failOn)
 	if err != nil {
 		return nil, nil, err
@@ -51,7 +52,7 @@ func (f *DiffFlags) Diff(ctx context.Context, store *snapshot.Store) (*Diff, Dif
 // diffRefs diffs the snapshots two references name (an id, latest or latest~N): before is
 // resolved in the cluster of after unless cluster names one. The errors name the flag and say
 // what to do.
-func diffRefs(ctx context.Context, store *snapshot.Store, beforeRef, afterRef, cluster string, opts DiffOptions) (*Diff, error) {
+func diffRefs(ctx context.Context, store *snapshot.Store, beforeRef, afterRef, cluster string, opts results.DiffOptions) (*results.Diff, error) {
 	after, err := store.Resolve(ctx, afterRef, cluster)
 	if err != nil {
 		return nil, fmt.Errorf("--after: %w", err)
@@ -66,8 +67,8 @@ func diffRefs(ctx context.Context, store *snapshot.Store, beforeRef, afterRef, c
 	if err != nil {
 		return nil, fmt.Errorf("--before: %w", err)
 	}
-	d, err := DiffSnapshots(ctx, store, before.ID, after.ID, opts)
-	if errors.Is(err, ErrDifferentClusters) {
+	d, err := results.DiffSnapshots(ctx, store, before.ID, after.ID, opts)
+	if errors.Is(err, results.ErrDifferentClusters) {
 		return nil, fmt.Errorf("%w; pass --force to compare them anyway", err)
 	}
 	return d, err

@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/rules"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -96,22 +97,19 @@ type Result struct {
 	StartedAt  time.Time
 	Rules      []RuleResult // in rule order
 	Available  int          // rules loaded before --only / --skip selected Rules
-	Waivers    WaiverNotes
+	Waivers    results.WaiverNotes
 	Duration   time.Duration
 }
 
 // RuleResult is how one rule ended, with its findings (waived ones included, flagged).
 type RuleResult struct {
 	Rule     *Rule
-	Outcome  Outcome
+	Outcome  results.Outcome
 	Reason   string         // why inconclusive or error
 	Params   map[string]any // values in force
-	Findings []Finding
+	Findings []results.Finding
 	Duration time.Duration
 }
-
-// Open reports whether the finding still counts: not waived (an expired waiver does not count).
-func (f Finding) Open() bool { return f.Waiver == nil || f.Waiver.Expired }
 
 // OpenFindings counts the rule's findings that are not waived.
 func (r RuleResult) OpenFindings() int {
@@ -125,7 +123,7 @@ func (r RuleResult) OpenFindings() int {
 }
 
 // CountAtLeast counts open findings at or above severity min, the figure behind --fail-on.
-func (res *Result) CountAtLeast(min Severity) int {
+func (res *Result) CountAtLeast(min results.Severity) int {
 	n := 0
 	for _, r := range res.Rules {
 		for _, f := range r.Findings {
@@ -324,7 +322,7 @@ func (e *evaluator) prepare(ctx context.Context, selected []*Rule, params map[st
 		if bad := unknownGroupFields(r.GroupBy, cols); len(bad) > 0 {
 			st.Close()
 			errs = append(errs, fmt.Errorf("%s:%d: rule %s: group_by %s: neither a column of the query (%s) nor a device attribute (%s)",
-				r.File, r.Line, r.ID, strings.Join(bad, ", "), strings.Join(cols, ", "), strings.Join(GroupContext(), ", ")))
+				r.File, r.Line, r.ID, strings.Join(bad, ", "), strings.Join(cols, ", "), strings.Join(results.GroupContext(), ", ")))
 			continue
 		}
 		out = append(out, prepared{rule: r, stmt: st, args: args})
@@ -478,16 +476,16 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 		rr := RuleResult{Rule: p.rule, Params: params[p.rule.ID]}
 		t0 := time.Now()
 		if reason := gate.check(p.rule.Requires); reason != "" {
-			rr.Outcome, rr.Reason = OutcomeInconclusive, reason
+			rr.Outcome, rr.Reason = results.OutcomeInconclusive, reason
 		} else if err := e.dialFor(ctx, p.rule); err != nil {
-			rr.Outcome, rr.Reason = OutcomeError, err.Error()
+			rr.Outcome, rr.Reason = results.OutcomeError, err.Error()
 		} else if fs, err := runLimited(ctx, p, limits); err != nil {
-			rr.Outcome, rr.Reason = OutcomeError, err.Error()
+			rr.Outcome, rr.Reason = results.OutcomeError, err.Error()
 		} else {
 			rr.Findings = fs
-			rr.Outcome = OutcomePass
+			rr.Outcome = results.OutcomePass
 			if len(fs) > 0 {
-				rr.Outcome = OutcomeFail
+				rr.Outcome = results.OutcomeFail
 			}
 		}
 		rr.Duration = time.Since(t0)
@@ -524,7 +522,7 @@ func earlierSnapshots(ctx context.Context, store *snapshot.Store, meta snapshot.
 
 // runLimited runs one rule within the time limit (the driver interrupts SQLite when the
 // context ends), the row limit and the size limit, and says which limit stopped it.
-func runLimited(ctx context.Context, p prepared, l ruleLimits) ([]Finding, error) {
+func runLimited(ctx context.Context, p prepared, l ruleLimits) ([]results.Finding, error) {
 	rctx, cancel := context.WithTimeout(ctx, l.timeout)
 	defer cancel()
 	fs, err := runRule(rctx, p, l)
@@ -551,7 +549,7 @@ func byteSize(n int) string {
 
 // runRule runs one rule's query; more than l.maxRows rows fail with errRowLimit, more than
 // l.maxBytes bytes of values with errSizeLimit.
-func runRule(ctx context.Context, p prepared, l ruleLimits) (findings []Finding, err error) {
+func runRule(ctx context.Context, p prepared, l ruleLimits) (findings []results.Finding, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("rule %s: %v", p.rule.ID, r)
@@ -580,14 +578,14 @@ func runRule(ctx context.Context, p prepared, l ruleLimits) (findings []Finding,
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, fmt.Errorf("reading row: %w", err)
 		}
-		f := Finding{RuleID: p.rule.ID, Severity: p.rule.Severity}
+		f := results.Finding{RuleID: p.rule.ID, Severity: p.rule.Severity}
 		row := make(map[string]any, len(cols))
 		for i, c := range cols {
 			v := vals[i]
 			if b, ok := v.([]byte); ok {
 				v = string(b)
 			}
-			text := valueText(v)
+			text := results.ValueText(v)
 			if size += len(text); size > l.maxBytes {
 				return nil, errSizeLimit
 			}
@@ -601,7 +599,7 @@ func runRule(ctx context.Context, p prepared, l ruleLimits) (findings []Finding,
 				if _, ok := v.(string); ok {
 					v = text // the message template sees the cut value too
 				}
-				f.Evidence = append(f.Evidence, Field{Name: c, Value: text})
+				f.Evidence = append(f.Evidence, results.Field{Name: c, Value: text})
 			}
 			row[c] = v
 		}
@@ -641,39 +639,21 @@ func cutEvidence(s string) string {
 	return fmt.Sprintf("%s… (truncated, %d bytes)", s[:cut], len(s))
 }
 
-func valueText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	case time.Time:
-		return x.UTC().Format(time.RFC3339)
-	}
-	return fmt.Sprint(v)
-}
-
 // applyWaivers marks findings matched by a waiver: a valid waiver waives them, an expired one
 // leaves them open and flagged. It returns the expired waivers and the valid ones that matched
 // nothing on a rule that ran (stale).
-func applyWaivers(results []RuleResult, waivers []WaiverEntry, now time.Time) WaiverNotes {
-	notes := WaiverNotes{Expired: []Waiver{}, Stale: []Waiver{}}
+func applyWaivers(rules []RuleResult, waivers []WaiverEntry, now time.Time) results.WaiverNotes {
+	notes := results.WaiverNotes{Expired: []results.Waiver{}, Stale: []results.Waiver{}}
 	for _, we := range waivers {
 		w := we.Waiver
-		w.Expired = w.expiredOn(now)
+		w.Expired = expiredOn(w, now)
 		matched, ran := false, false
-		for ri := range results {
-			rr := &results[ri]
+		for ri := range rules {
+			rr := &rules[ri]
 			if !strings.EqualFold(rr.Rule.ID, w.Rule) {
 				continue
 			}
-			ran = rr.Outcome == OutcomePass || rr.Outcome == OutcomeFail
+			ran = rr.Outcome == results.OutcomePass || rr.Outcome == results.OutcomeFail
 			for fi := range rr.Findings {
 				f := &rr.Findings[fi]
 				if ok, _ := matchEntity(w.Entity, f.Entity); !ok {
@@ -694,4 +674,22 @@ func applyWaivers(results []RuleResult, waivers []WaiverEntry, now time.Time) Wa
 		}
 	}
 	return notes
+}
+
+// unknownGroupFields returns the group_by names that are neither columns nor device attributes.
+func unknownGroupFields(groupBy, cols []string) []string {
+	known := map[string]bool{}
+	for _, c := range cols {
+		known[c] = true
+	}
+	for _, a := range results.GroupContext() {
+		known[a] = true
+	}
+	var bad []string
+	for _, g := range groupBy {
+		if !known[g] {
+			bad = append(bad, g)
+		}
+	}
+	return bad
 }

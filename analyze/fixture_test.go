@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -227,7 +228,7 @@ func evalAll(t testing.TB, store *snapshot.Store, id int64) *Result {
 		t.Fatalf("Run: %v", err)
 	}
 	for _, r := range res.Rules {
-		if r.Outcome == OutcomeError {
+		if r.Outcome == results.OutcomeError {
 			t.Errorf("rule %s ended in error: %s", r.Rule.ID, r.Reason)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -74,7 +75,7 @@ func TestInconclusiveWithoutRisPortCoverage(t *testing.T) {
 			got := byRule(res)
 			for _, rid := range registrationRules {
 				r := got[rid]
-				if r.Outcome != OutcomeInconclusive || len(r.Findings) != 0 {
+				if r.Outcome != results.OutcomeInconclusive || len(r.Findings) != 0 {
 					t.Errorf("%s: %s with %d findings (%s), want inconclusive with none", rid, r.Outcome, len(r.Findings), r.Reason)
 				}
 			}
@@ -82,7 +83,7 @@ func TestInconclusiveWithoutRisPortCoverage(t *testing.T) {
 				t.Errorf("REG-001 reason:\n got %s\nwant %s", r.Reason, tc.reason)
 			}
 			// Rules not needing RisPort still conclude.
-			if r := got["INV-001"]; r.Outcome != OutcomePass {
+			if r := got["INV-001"]; r.Outcome != results.OutcomePass {
 				t.Errorf("INV-001: %s %s, want pass", r.Outcome, r.Reason)
 			}
 		})
@@ -97,11 +98,11 @@ func TestAXLGapMakesAXLRulesInconclusive(t *testing.T) {
 	got := byRule(evalAll(t, store, id))
 	for _, rid := range []string{"INV-002", "INV-003"} {
 		want := "axl line_appearances incomplete: executeSQLQuery: Query request too large"
-		if r := got[rid]; r.Outcome != OutcomeInconclusive || r.Reason != want {
+		if r := got[rid]; r.Outcome != results.OutcomeInconclusive || r.Reason != want {
 			t.Errorf("%s: %s %q, want inconclusive %q", rid, r.Outcome, r.Reason, want)
 		}
 	}
-	if r := got["DQ-002"]; r.Outcome != OutcomeFail {
+	if r := got["DQ-002"]; r.Outcome != results.OutcomeFail {
 		t.Errorf("DQ-002: %s, want fail", r.Outcome)
 	}
 }
@@ -139,13 +140,13 @@ rules:
 	res, err := Run(context.Background(), store, id, Options{Rules: &RuleSet{Rules: rules}})
 	must(t, err)
 	got := byRule(res)
-	if r := got["ERR-001"]; r.Outcome != OutcomeError || !strings.Contains(r.Reason, "integer overflow") {
+	if r := got["ERR-001"]; r.Outcome != results.OutcomeError || !strings.Contains(r.Reason, "integer overflow") {
 		t.Errorf("ERR-001 = %s %q, want error with integer overflow", r.Outcome, r.Reason)
 	}
-	if r := got["ERR-002"]; r.Outcome != OutcomeError || r.Reason != "a row has an empty entity (every row must name what it is about)" {
+	if r := got["ERR-002"]; r.Outcome != results.OutcomeError || r.Reason != "a row has an empty entity (every row must name what it is about)" {
 		t.Errorf("ERR-002 = %s %q", r.Outcome, r.Reason)
 	}
-	if r := got["ERR-003"]; r.Outcome != OutcomeFail || len(r.Findings) != 1 {
+	if r := got["ERR-003"]; r.Outcome != results.OutcomeFail || len(r.Findings) != 1 {
 		t.Errorf("ERR-003 = %s %v", r.Outcome, entities(r))
 	}
 }
@@ -203,7 +204,7 @@ waivers:
 			t.Errorf("SEP000000000001 should carry its expired waiver, got %+v", f.Waiver)
 		}
 	}
-	if got := res.CountAtLeast(SeverityLow); got != 2 {
+	if got := res.CountAtLeast(results.SeverityLow); got != 2 {
 		t.Errorf("open findings at or above low = %d, want 2 (waived never count)", got)
 	}
 	var expired, stale []string
@@ -221,7 +222,7 @@ waivers:
 		t.Errorf("stale (-want +got):\n%s", diff)
 	}
 	// Stored: waived flag and waiver JSON.
-	a, err := LatestAnalysis(context.Background(), store.DB(), id)
+	a, err := results.LatestAnalysis(context.Background(), store, id)
 	must(t, err)
 	nWaived := 0
 	for _, f := range a.Findings {
@@ -267,18 +268,18 @@ func TestBadWaiverFiles(t *testing.T) {
 // too; with path.Match alone "*@vg-old.example" waived nothing and was reported stale.
 func TestWaiverGlobCrossesSlash(t *testing.T) {
 	rule := &Rule{ID: "REG-003"}
-	results := []RuleResult{{Rule: rule, Outcome: OutcomeFail, Findings: []Finding{
+	rrs := []RuleResult{{Rule: rule, Outcome: results.OutcomeFail, Findings: []results.Finding{
 		{RuleID: "REG-003", Entity: "AALN/S0/SU0/0@vg-old.example"},
 		{RuleID: "REG-003", Entity: "AALN/S0/SU0/11@vg-old.example"},
 		{RuleID: "REG-003", Entity: "AALN/S0/SU0/0@vg-new.example"},
 		{RuleID: "REG-003", Entity: "7900 / PT_Unassigned"},
 	}}}
 	waiver := func(entity string) WaiverEntry {
-		return WaiverEntry{Waiver: Waiver{Rule: "REG-003", Entity: entity, Statement: "s", Owner: "o", Expires: "2099-12-31"}}
+		return WaiverEntry{Waiver: results.Waiver{Rule: "REG-003", Entity: entity, Statement: "s", Owner: "o", Expires: "2099-12-31"}}
 	}
-	notes := applyWaivers(results, []WaiverEntry{waiver("*@vg-old.example"), waiver("79?? / PT_*"), waiver("AALN?S0*new*")}, fixtureTime)
+	notes := applyWaivers(rrs, []WaiverEntry{waiver("*@vg-old.example"), waiver("79?? / PT_*"), waiver("AALN?S0*new*")}, fixtureTime)
 	var waived []string
-	for _, f := range results[0].Findings {
+	for _, f := range rrs[0].Findings {
 		if !f.Open() {
 			waived = append(waived, f.Entity+" by "+f.Waiver.Entity)
 		}

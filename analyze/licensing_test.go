@@ -8,10 +8,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // evidence is a finding's evidence by name.
-func evidence(f Finding) map[string]string {
+func evidence(f results.Finding) map[string]string {
 	ev := map[string]string{}
 	for _, e := range f.Evidence {
 		ev[e.Name] = e.Value
@@ -31,7 +33,7 @@ func TestLicensingOnDemo(t *testing.T) {
 	must(t, err)
 	rules := byRule(res)
 	for _, r := range res.Rules {
-		if r.Outcome != OutcomeFail && r.Rule.ID != "LIC-001" {
+		if r.Outcome != results.OutcomeFail && r.Rule.ID != "LIC-001" {
 			t.Errorf("%s: %s (%s), want fail", r.Rule.ID, r.Outcome, r.Reason)
 		}
 	}
@@ -50,7 +52,7 @@ func TestLicensingOnDemo(t *testing.T) {
 	if len(owners) != ownedPhones {
 		t.Fatalf("the demo has %d owners of %d phones: this test expects one phone each", len(owners), ownedPhones)
 	}
-	if r := rules["LIC-001"]; r.Outcome != OutcomePass {
+	if r := rules["LIC-001"]; r.Outcome != results.OutcomePass {
 		t.Errorf("LIC-001 on the demo (one phone per owner): %s %v, want pass", r.Outcome, entities(r))
 	}
 	if got, want := entities(rules["LIC-002"]), entities(rules["INV-001"]); !slices.Equal(got, want) || len(got) == 0 {
@@ -83,14 +85,14 @@ func TestLicensingOnDemo(t *testing.T) {
 	// Silent when nothing is stale or unowned.
 	res, err = Run(ctx, store, id, Options{Now: fixtureTime, Only: []string{"LIC-003"}, Params: map[string]string{"LIC-003.days": "100000"}})
 	must(t, err)
-	if r := res.Rules[0]; r.Outcome != OutcomePass {
+	if r := res.Rules[0]; r.Outcome != results.OutcomePass {
 		t.Errorf("LIC-003 at 100,000 days: %s %v, want pass", r.Outcome, entities(r))
 	}
 	_, err = store.DB().Exec(`UPDATE axl_device SET owner = 'shared' || name WHERE snapshot_id = ? AND owner = ''`, id)
 	must(t, err)
 	res, err = Run(ctx, store, id, Options{Now: fixtureTime, Only: []string{"LIC-002"}})
 	must(t, err)
-	if r := res.Rules[0]; r.Outcome != OutcomePass {
+	if r := res.Rules[0]; r.Outcome != results.OutcomePass {
 		t.Errorf("LIC-002 with every phone owned: %s %v, want pass", r.Outcome, entities(r))
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // TestRuleLimits: a recursive CTE without an end, a cross join that runs for ever, a recursive
@@ -43,11 +45,11 @@ func TestRuleLimits(t *testing.T) {
 		"LIM-004": "stopped after 300ms: time limit",
 	}
 	for rid, reason := range want {
-		if r := got[rid]; r.Outcome != OutcomeError || !strings.Contains(r.Reason, reason) || len(r.Findings) != 0 {
+		if r := got[rid]; r.Outcome != results.OutcomeError || !strings.Contains(r.Reason, reason) || len(r.Findings) != 0 {
 			t.Errorf("%s = %s %q (%d findings), want error %q", rid, r.Outcome, r.Reason, len(r.Findings), reason)
 		}
 	}
-	if r := got["LIM-006"]; r.Outcome != OutcomeFail || len(r.Findings) != 1 {
+	if r := got["LIM-006"]; r.Outcome != results.OutcomeFail || len(r.Findings) != 1 {
 		t.Errorf("LIM-006 after the runaway rules = %s %v, want one finding", r.Outcome, entities(r))
 	}
 	// Three rules may use their 300 ms each; the rest is setup.
@@ -63,7 +65,7 @@ func TestRuleLimits(t *testing.T) {
 	must(t, err)
 	res, err = Run(context.Background(), store, id, Options{Rules: &RuleSet{Rules: rules}, RuleTimeout: time.Minute})
 	must(t, err)
-	if r := res.Rules[0]; r.Outcome != OutcomeError || !strings.Contains(r.Reason, "string or blob too big") || r.Duration > 20*time.Second {
+	if r := res.Rules[0]; r.Outcome != results.OutcomeError || !strings.Contains(r.Reason, "string or blob too big") || r.Duration > 20*time.Second {
 		t.Errorf("LIM-005 = %s %q after %s, want error string or blob too big", r.Outcome, r.Reason, r.Duration)
 	}
 	t.Logf("limits: a doubling string stopped after %s", res.Rules[0].Duration.Round(time.Millisecond))
@@ -105,11 +107,11 @@ rules:
 	res, err := Run(context.Background(), store, id, Options{Rules: &RuleSet{Rules: rules}})
 	must(t, err)
 	got := byRule(res)
-	if r := got["SIZE-001"]; r.Outcome != OutcomeError || r.Reason != "more than 32 MB of results: size limit (a rule returns short evidence, not bulk data)" || len(r.Findings) != 0 {
+	if r := got["SIZE-001"]; r.Outcome != results.OutcomeError || r.Reason != "more than 32 MB of results: size limit (a rule returns short evidence, not bulk data)" || len(r.Findings) != 0 {
 		t.Errorf("SIZE-001 = %s %q (%d findings), want the size limit", r.Outcome, r.Reason, len(r.Findings))
 	}
 	r := got["SIZE-002"]
-	if r.Outcome != OutcomeFail || len(r.Findings) != 1 {
+	if r.Outcome != results.OutcomeFail || len(r.Findings) != 1 {
 		t.Fatalf("SIZE-002 = %s %q, want one finding", r.Outcome, r.Reason)
 	}
 	f := r.Findings[0]
@@ -124,7 +126,7 @@ rules:
 	// A lower limit, as the Options field sets it.
 	res, err = Run(context.Background(), store, id, Options{Rules: &RuleSet{Rules: rules[:1]}, RuleMaxBytes: 1 << 20})
 	must(t, err)
-	if r := res.Rules[0]; r.Outcome != OutcomeError || !strings.HasPrefix(r.Reason, "more than 1 MB of results: size limit") {
+	if r := res.Rules[0]; r.Outcome != results.OutcomeError || !strings.HasPrefix(r.Reason, "more than 1 MB of results: size limit") {
 		t.Errorf("SIZE-001 with 1 MB = %s %q, want the size limit", r.Outcome, r.Reason)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 )
 
@@ -60,10 +61,10 @@ func TestMirrorViewsOnDemo(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		denied []string
-		want   map[string]Outcome
+		want   map[string]results.Outcome
 	}{
-		{"clean", nil, map[string]Outcome{"MIR-001": OutcomeFail, "MIR-002": OutcomeFail, "MIR-003": OutcomeFail}},
-		{"applicationuser refused", []string{"applicationuser"}, map[string]Outcome{"MIR-001": OutcomeFail, "MIR-002": OutcomeInconclusive, "MIR-003": OutcomeFail}},
+		{"clean", nil, map[string]results.Outcome{"MIR-001": results.OutcomeFail, "MIR-002": results.OutcomeFail, "MIR-003": results.OutcomeFail}},
+		{"applicationuser refused", []string{"applicationuser"}, map[string]results.Outcome{"MIR-001": results.OutcomeFail, "MIR-002": results.OutcomeInconclusive, "MIR-003": results.OutcomeFail}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			store := newStore(t)

@@ -3,32 +3,13 @@ package analyze
 import (
 	"fmt"
 	"strings"
-)
 
-// GroupNoun names what a FindingGroup's Of counts, by the group's first field.
-func GroupNoun(field string) string {
-	switch field {
-	case "mgcp_gateway":
-		return "endpoints of the gateway"
-	case "device_pool":
-		return "devices in the pool"
-	case "model":
-		return "devices of the model"
-	case "location":
-		return "devices in the location"
-	case "owner":
-		return "devices of the user"
-	case "protocol":
-		return "devices on the protocol"
-	case "class":
-		return "devices of the class"
-	}
-	return "devices"
-}
+	"github.com/cucm-audit/cucm-audit/analyze/results"
+)
 
 // GroupSentence says one group in a line: "vg320-old: 34 of 44 endpoints of the gateway ·
 // reason ConfigurationMismatch · node cucm-sub3".
-func GroupSentence(g FindingGroup) string {
+func GroupSentence(g results.FindingGroup) string {
 	if len(g.Fields) == 0 {
 		return plural(g.Count, "finding")
 	}
@@ -36,7 +17,7 @@ func GroupSentence(g FindingGroup) string {
 	b.WriteString(g.Fields[0].Value)
 	b.WriteString(": ")
 	if g.Of > 0 {
-		fmt.Fprintf(&b, "%s of %s %s", thousands(g.Count), thousands(g.Of), GroupNoun(g.Fields[0].Name))
+		fmt.Fprintf(&b, "%s of %s %s", thousands(g.Count), thousands(g.Of), results.GroupNoun(g.Fields[0].Name))
 	} else {
 		b.WriteString(plural(g.Count, "finding"))
 	}
@@ -84,12 +65,12 @@ var licenceTiers = []string{"Essential", "Basic", "Enhanced", "Enhanced Plus", "
 // reclaimable says, when LIC-003 ran, how many licences phones unregistered for its days could
 // give back, per tier, and how many holders would drop to a lower tier; "" when it did not run
 // or reached no verdict.
-func reclaimable(r *Report) string {
+func reclaimable(r *results.Report) string {
 	var days string
 	ran, failed := false, false
 	for _, o := range r.Appendix.Rules {
 		if o.Rule.ID == "LIC-003" {
-			ran, failed = o.Outcome == OutcomePass || o.Outcome == OutcomeFail, o.Outcome == OutcomeFail
+			ran, failed = o.Outcome == results.OutcomePass || o.Outcome == results.OutcomeFail, o.Outcome == results.OutcomeFail
 			days = o.Rule.Params["days"]
 		}
 	}
@@ -142,7 +123,7 @@ const narrativeRisks = 3
 // Narrate writes the executive summary of an audit report in three to five sentences: the
 // state of registration, the most serious risks by count and cause, what changed since the
 // previous audit, what the auditor could not see, and the areas' scores.
-func Narrate(r *Report) []string {
+func Narrate(r *results.Report) []string {
 	var out []string
 	// Registration.
 	var conf, reg, never, rejected int
@@ -184,7 +165,7 @@ func Narrate(r *Report) []string {
 		out = append(out, "No rule found an open problem.")
 	} else {
 		// The most serious first, and among them the most findings (Summary.TopRisks' order).
-		secs := make([]RuleSection, 0, len(r.Rules))
+		secs := make([]results.RuleSection, 0, len(r.Rules))
 		byID := map[string]int{}
 		for i, s := range r.Rules {
 			byID[s.Rule.ID] = i
@@ -260,7 +241,7 @@ func Narrate(r *Report) []string {
 		}
 		if unsure > 0 {
 			var ids []string
-			for _, o := range append(append([]RuleOutcome(nil), r.DataQuality.Inconclusive...), r.DataQuality.Errors...) {
+			for _, o := range append(append([]results.RuleOutcome(nil), r.DataQuality.Inconclusive...), r.DataQuality.Errors...) {
 				ids = append(ids, o.Rule.ID)
 			}
 			s = append(s, fmt.Sprintf("%s no verdict (%s)", plural(unsure, "rule")+" reached", strings.Join(ids, ", ")))

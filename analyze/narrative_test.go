@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 	"github.com/cucm-audit/cucm-audit/examples"
 	"github.com/cucm-audit/cucm-audit/snapshot"
@@ -24,7 +25,7 @@ var clockPattern = regexp.MustCompile(`\d{4}-\d{2}-\d{2} \d{2}:\d{2}`)
 
 // checkNarrative compares a report's summary in words and scores with testdata/name (the
 // collection time scrubbed).
-func checkNarrative(t *testing.T, rep *analyze.Report, name string) {
+func checkNarrative(t *testing.T, rep *results.Report, name string) {
 	t.Helper()
 	var b strings.Builder
 	for _, s := range rep.Summary.Narrative {
@@ -72,7 +73,7 @@ func fmtInt(n int) string {
 	return s
 }
 
-func analyzeAndReport(t *testing.T, store *snapshot.Store, id int64) *analyze.Report {
+func analyzeAndReport(t *testing.T, store *snapshot.Store, id int64) *results.Report {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := analyze.Run(ctx, store, id, analyze.Options{}); err != nil {

@@ -1,73 +1,29 @@
 package analyze
 
 import (
-	"time"
+	"context"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
-// ResultSchemaVersion is the version of the `cucm-audit analyze --format json` contract
-// (documented in rules/README.md). Bump it on any change that is not a pure addition.
-const ResultSchemaVersion = 1
-
-// ResultDocument is the JSON form of one analysis: `cucm-audit analyze --format json`.
-type ResultDocument struct {
-	SchemaVersion int             `json:"schema_version"`
-	AnalysisID    int64           `json:"analysis_id"`
-	Snapshot      snapshot.Meta   `json:"snapshot"`
-	StartedAt     time.Time       `json:"started_at"`
-	DurationMS    int64           `json:"duration_ms"`
-	FailOn        string          `json:"fail_on,omitempty"`
-	FailCount     int             `json:"fail_count"` // open findings at or above fail_on (0 without fail_on)
-	Summary       ResultSummary   `json:"summary"`
-	Rules         []RuleDocument  `json:"rules"`
-	Waivers       WaiverNotes     `json:"waivers"`
-	Findings      int             `json:"findings"` // every finding, waived included
-	Open          []SeverityCount `json:"open_by_severity"`
-}
-
-// ResultSummary counts rules by outcome and findings by state.
-type ResultSummary struct {
-	Rules        int `json:"rules"`
-	Pass         int `json:"pass"`
-	Fail         int `json:"fail"`
-	Inconclusive int `json:"inconclusive"`
-	Error        int `json:"error"`
-	Open         int `json:"open_findings"`
-	Waived       int `json:"waived_findings"`
-}
-
-// RuleDocument is one rule's outcome with its findings (waived ones carry their waiver).
-type RuleDocument struct {
-	ID       string            `json:"id"`
-	Title    string            `json:"title"`
-	Severity Severity          `json:"severity"`
-	Category string            `json:"category"`
-	Outcome  Outcome           `json:"outcome"`
-	Reason   string            `json:"reason,omitempty"`
-	Params   map[string]string `json:"params,omitempty"`
-	Open     int               `json:"open"`
-	Waived   int               `json:"waived"`
-	Findings []Finding         `json:"findings"`
-}
-
 // Document builds the JSON contract of the result; failOn 0 means no threshold.
-func (res *Result) Document(failOn Severity) ResultDocument {
-	doc := ResultDocument{
-		SchemaVersion: ResultSchemaVersion, AnalysisID: res.AnalysisID, Snapshot: res.Snapshot,
+func (res *Result) Document(failOn results.Severity) results.ResultDocument {
+	doc := results.ResultDocument{
+		SchemaVersion: results.ResultSchemaVersion, AnalysisID: res.AnalysisID, Snapshot: res.Snapshot,
 		StartedAt: res.StartedAt.UTC(), DurationMS: res.Duration.Milliseconds(), Waivers: res.Waivers,
-		Rules: []RuleDocument{},
+		Rules: []results.RuleDocument{},
 	}
 	if failOn != 0 {
 		doc.FailOn = failOn.String()
 		doc.FailCount = res.CountAtLeast(failOn)
 	}
-	bySev := map[Severity]int{}
+	bySev := map[results.Severity]int{}
 	for _, rr := range res.Rules {
-		rd := RuleDocument{ID: rr.Rule.ID, Title: rr.Rule.Title, Severity: rr.Rule.Severity, Category: rr.Rule.Category,
+		rd := results.RuleDocument{ID: rr.Rule.ID, Title: rr.Rule.Title, Severity: rr.Rule.Severity, Category: rr.Rule.Category,
 			Outcome: rr.Outcome, Reason: rr.Reason, Params: rr.Rule.Info(rr.Params).Params, Findings: rr.Findings}
 		if rd.Findings == nil {
-			rd.Findings = []Finding{}
+			rd.Findings = []results.Finding{}
 		}
 		for _, f := range rr.Findings {
 			if f.Open() {
@@ -82,19 +38,46 @@ func (res *Result) Document(failOn Severity) ResultDocument {
 		doc.Summary.Waived += rd.Waived
 		doc.Summary.Rules++
 		switch rr.Outcome {
-		case OutcomePass:
+		case results.OutcomePass:
 			doc.Summary.Pass++
-		case OutcomeFail:
+		case results.OutcomeFail:
 			doc.Summary.Fail++
-		case OutcomeInconclusive:
+		case results.OutcomeInconclusive:
 			doc.Summary.Inconclusive++
-		case OutcomeError:
+		case results.OutcomeError:
 			doc.Summary.Error++
 		}
 		doc.Rules = append(doc.Rules, rd)
 	}
-	for _, s := range Severities() {
-		doc.Open = append(doc.Open, SeverityCount{Severity: s, Count: bySev[s]})
+	for _, s := range results.Severities() {
+		doc.Open = append(doc.Open, results.SeverityCount{Severity: s, Count: bySev[s]})
 	}
 	return doc
+}
+
+// saveResult stores the result as the analysis the reports and the diff read back, and sets its
+// id.
+func saveResult(ctx context.Context, store *snapshot.Store, res *Result, opts Options) error {
+	a := results.NewAnalysis{
+		SnapshotID: res.Snapshot.ID, StartedAt: res.StartedAt, ToolVersion: opts.ToolVersion,
+		Options: results.RunOptions{
+			RuleDirs: opts.RuleDirs, Only: opts.Only, Skip: opts.Skip, Packs: opts.Packs, Available: res.Available, Params: opts.Params,
+			WaiversFile: opts.WaiversFile, EOLFile: opts.EOLFile, Waivers: res.Waivers, DurationMS: res.Duration.Milliseconds(),
+		},
+	}
+	if opts.Rules != nil {
+		a.Options.RuleFiles = opts.Rules.Files
+	}
+	for _, rr := range res.Rules {
+		a.Rules = append(a.Rules, results.StoredRule{ID: rr.Rule.ID, Title: rr.Rule.Title, Category: rr.Rule.Category,
+			Severity: rr.Rule.Severity, Outcome: rr.Outcome, Reason: rr.Reason, Findings: len(rr.Findings),
+			Params: rr.Rule.Info(rr.Params).Params})
+		a.Findings = append(a.Findings, rr.Findings...)
+	}
+	id, err := results.SaveAnalysis(ctx, store, a)
+	if err != nil {
+		return err
+	}
+	res.AnalysisID = id
+	return nil
 }

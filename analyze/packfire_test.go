@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -216,7 +217,7 @@ func TestComplianceFires(t *testing.T) {
 		res, err := Run(context.Background(), store, id, Options{Now: fixtureTime, Only: rules})
 		must(t, err)
 		for _, r := range res.Rules {
-			if r.Outcome != OutcomePass {
+			if r.Outcome != results.OutcomePass {
 				t.Errorf("%s on the demo: %s (%s) %v, want pass", r.Rule.ID, r.Outcome, r.Reason, entities(r))
 			}
 		}
@@ -236,7 +237,7 @@ func TestComplianceFires(t *testing.T) {
 			res, err := Run(context.Background(), store, id, Options{Now: fixtureTime, Only: []string{c.rule}})
 			must(t, err)
 			r := res.Rules[0]
-			if r.Outcome != OutcomeFail {
+			if r.Outcome != results.OutcomeFail {
 				t.Fatalf("%s: %s (%s), want fail", c.rule, r.Outcome, r.Reason)
 			}
 			if diff := cmp.Diff(c.want, entities(r)); diff != "" {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 )
 
@@ -59,7 +60,7 @@ func packFindings(t *testing.T, res *Result) map[string][]string {
 		if !slices.Contains(compliancePacks, r.Rule.Category) {
 			continue
 		}
-		if r.Outcome != OutcomePass && r.Outcome != OutcomeFail {
+		if r.Outcome != results.OutcomePass && r.Outcome != results.OutcomeFail {
 			t.Errorf("%s: %s (%s)", r.Rule.ID, r.Outcome, r.Reason)
 		}
 		if len(r.Findings) > 0 {
@@ -129,9 +130,9 @@ func TestCompliancePacksOnDemo(t *testing.T) {
 	for _, r := range res.Rules {
 		needs := slices.Contains(r.Rule.Requires, "axl:table:numplan")
 		switch {
-		case needs && (r.Outcome != OutcomeInconclusive || !strings.Contains(r.Reason, "numplan")):
+		case needs && (r.Outcome != results.OutcomeInconclusive || !strings.Contains(r.Reason, "numplan")):
 			t.Errorf("%s with numplan incomplete: %s %q, want inconclusive naming table:numplan", r.Rule.ID, r.Outcome, r.Reason)
-		case slices.Contains(registrationRules, r.Rule.ID) && r.Outcome == OutcomeInconclusive:
+		case slices.Contains(registrationRules, r.Rule.ID) && r.Outcome == results.OutcomeInconclusive:
 			t.Errorf("%s inconclusive with only numplan incomplete: %s", r.Rule.ID, r.Reason)
 		}
 	}
@@ -146,7 +147,7 @@ func TestCompliancePacksOnDemo(t *testing.T) {
 	must(t, err)
 	res, err = Run(ctx, store, m.ID, Options{Now: fixtureTime, Only: []string{"ACC-003"}})
 	must(t, err)
-	if r := res.Rules[0]; r.Outcome != OutcomeInconclusive || !strings.Contains(r.Reason, "axl account was not read") {
+	if r := res.Rules[0]; r.Outcome != results.OutcomeInconclusive || !strings.Contains(r.Reason, "axl account was not read") {
 		t.Errorf("ACC-003 without the account coverage: %s %q, want inconclusive naming axl account", r.Outcome, r.Reason)
 	}
 }
@@ -171,7 +172,7 @@ func TestCompliancePlantsRemoved(t *testing.T) {
 	res, err = Run(context.Background(), store, m.ID, Options{Now: fixtureTime, Only: []string{"ACC-004"},
 		Params: map[string]string{"ACC-004.owners": "CCMAdministrator=platform team; axl*=voice team"}})
 	must(t, err)
-	if r := res.Rules[0]; r.Outcome != OutcomePass {
+	if r := res.Rules[0]; r.Outcome != results.OutcomePass {
 		t.Errorf("ACC-004 with every owner recorded: %s %v, want pass", r.Outcome, entities(r))
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // RulePackSchema is the only rule pack schema this build reads (`schema: 1` in every pack).
@@ -15,7 +17,7 @@ const RulePackSchema = 1
 type Rule struct {
 	ID          string
 	Title       string
-	Severity    Severity
+	Severity    results.Severity
 	Category    string
 	Pack        string // the pack's name (Pack): its file's pack: block, else its file name
 	Description string
@@ -58,8 +60,8 @@ type Param struct {
 }
 
 // Info is the rule's text as reports show it, with the parameter values in force.
-func (r *Rule) Info(values map[string]any) RuleInfo {
-	info := RuleInfo{
+func (r *Rule) Info(values map[string]any) results.RuleInfo {
+	info := results.RuleInfo{
 		ID: r.ID, Title: r.Title, Severity: r.Severity, Category: r.Category, Pack: r.Pack,
 		Description: r.Description, Rationale: r.Rationale, Remediation: r.Remediation,
 		References: r.References, Controls: r.Controls, GroupBy: r.GroupBy,
@@ -120,11 +122,11 @@ var templateFuncs = template.FuncMap{
 
 // thousands writes an integer with comma separators: 1377 -> "1,377".
 func thousands(v any) string {
-	s := valueText(v)
+	s := results.ValueText(v)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	if _, err := strconv.ParseInt(s, 10, 64); err != nil {
-		return valueText(v)
+		return results.ValueText(v)
 	}
 	var b strings.Builder
 	for i, c := range s {

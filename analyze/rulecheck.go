@@ -9,6 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -46,7 +47,7 @@ func buildRule(pe *packErrors, file string, rn ruleNode, rf ruleFile) *Rule {
 		pe.add(rn.keyLine("id"), name, "id must look like AREA-NNN in capitals (e.g. REG-001)")
 	}
 	if rf.Severity != "" {
-		sev, err := ParseSeverity(rf.Severity)
+		sev, err := results.ParseSeverity(rf.Severity)
 		if err != nil || rf.Severity != sev.String() {
 			pe.add(rn.keyLine("severity"), name, "severity %q is not one of info, low, medium, high, critical", rf.Severity)
 		}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // Flags are the rule flags of `analyze` and `run`: --rules, --pack, --only, --skip, --param,
@@ -24,7 +26,7 @@ type Flags struct {
 	waivers  string
 	eol      string
 	// FailOn is --fail-on, or the file's fail_on once Options has run (0: never fail).
-	FailOn Severity
+	FailOn results.Severity
 	// ruleTimeout and ruleMaxRows are the limits of one rule (0: the engine's defaults).
 	ruleTimeout time.Duration
 	ruleMaxRows int
@@ -262,7 +264,7 @@ func (af *Flags) Options(ctx context.Context, file FileSettings, toolVersion str
 		af.eol, eolAt = file.EOLModels.Value, file.where(file.EOLModels.Line, "eol_models")+": "
 	}
 	if !set["fail-on"] && file.FailOn.Value != "" {
-		sev, err := ParseSeverity(file.FailOn.Value)
+		sev, err := results.ParseSeverity(file.FailOn.Value)
 		if err != nil {
 			return Options{}, fmt.Errorf("%s: %w", file.where(file.FailOn.Line, "fail_on"), err)
 		}
@@ -321,7 +323,7 @@ func ParseDiffFailOn(list string) (DiffFailOn, error) {
 
 // Failed says why the change window d fails, "" when it does not: "2 devices broke
 // (--fail-on broke)".
-func (f DiffFailOn) Failed(d *Diff) string {
+func (f DiffFailOn) Failed(d *results.Diff) string {
 	var why []string
 	if broke, _ := d.StatusChanges(); f["broke"] && len(broke) > 0 {
 		why = append(why, fmt.Sprintf("%d devices broke", len(broke)))

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"io"
 	"testing"
+
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // TestFlagsOptions: the file's settings apply under the flags, a flag replaces them, and a
@@ -21,12 +23,12 @@ func TestFlagsOptions(t *testing.T) {
 		args    []string
 		file    FileSettings
 		days    string
-		failOn  Severity
+		failOn  results.Severity
 		err     string
 		flagErr bool
 	}{
-		{name: "file applies", file: file, days: "30", failOn: SeverityHigh},
-		{name: "flags win", args: []string{"--param", "REG-002.days=45", "--fail-on", "low"}, file: file, days: "45", failOn: SeverityLow},
+		{name: "file applies", file: file, days: "30", failOn: results.SeverityHigh},
+		{name: "flags win", args: []string{"--param", "REG-002.days=45", "--fail-on", "low"}, file: file, days: "45", failOn: results.SeverityLow},
 		{name: "bad flag param", args: []string{"--param", "REG-002.days=abc"}, err: `param REG-002.days: "abc" is not an int`, flagErr: true},
 		{name: "bad file param", file: FileSettings{File: "cfg.yaml", Params: map[string]Setting[string]{"REG-002.days": {Value: "abc", Line: 7}}},
 			err: `cfg.yaml:7: analysis.params: REG-002.days: "abc" is not an int`},

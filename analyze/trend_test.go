@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -40,29 +41,29 @@ func TestTrend(t *testing.T) {
 	}
 	s3 := writeSnap(t, s, snap{devices: devs, coverage: cov}) // not analyzed, nobody registered
 
-	allSev := func(m map[Severity]int) map[Severity]int {
-		out := map[Severity]int{SeverityCritical: 0, SeverityHigh: 0, SeverityMedium: 0, SeverityLow: 0, SeverityInfo: 0}
+	allSev := func(m map[results.Severity]int) map[results.Severity]int {
+		out := map[results.Severity]int{results.SeverityCritical: 0, results.SeverityHigh: 0, results.SeverityMedium: 0, results.SeverityLow: 0, results.SeverityInfo: 0}
 		for k, v := range m {
 			out[k] = v
 		}
 		return out
 	}
-	p1 := TrendPoint{SnapshotID: s1, RegisteredByClass: map[string]int{"Phone": 2, "HuntList": 0}, Analyzed: true,
-		FindingsBySeverity: allSev(map[Severity]int{SeverityHigh: 1, SeverityCritical: 1})}
-	p2 := TrendPoint{SnapshotID: s2, RegisteredByClass: map[string]int{"Phone": 1, "HuntList": 0}, Analyzed: true,
-		FindingsBySeverity: allSev(map[Severity]int{SeverityHigh: 1})}
-	p3 := TrendPoint{SnapshotID: s3, RegisteredByClass: map[string]int{"Phone": 0, "HuntList": 0}}
-	opt := cmpopts.IgnoreFields(TrendPoint{}, "At")
+	p1 := results.TrendPoint{SnapshotID: s1, RegisteredByClass: map[string]int{"Phone": 2, "HuntList": 0}, Analyzed: true,
+		FindingsBySeverity: allSev(map[results.Severity]int{results.SeverityHigh: 1, results.SeverityCritical: 1})}
+	p2 := results.TrendPoint{SnapshotID: s2, RegisteredByClass: map[string]int{"Phone": 1, "HuntList": 0}, Analyzed: true,
+		FindingsBySeverity: allSev(map[results.Severity]int{results.SeverityHigh: 1})}
+	p3 := results.TrendPoint{SnapshotID: s3, RegisteredByClass: map[string]int{"Phone": 0, "HuntList": 0}}
+	opt := cmpopts.IgnoreFields(results.TrendPoint{}, "At")
 
 	tests := []struct {
 		name string
-		get  func() ([]TrendPoint, error)
-		want []TrendPoint
+		get  func() ([]results.TrendPoint, error)
+		want []results.TrendPoint
 	}{
-		{"last 8", func() ([]TrendPoint, error) { return Trend(ctx, s, "cl1", 8) }, []TrendPoint{p1, p2, p3}},
-		{"last 2", func() ([]TrendPoint, error) { return Trend(ctx, s, "cl1", 2) }, []TrendPoint{p2, p3}},
-		{"at s2", func() ([]TrendPoint, error) { return TrendAt(ctx, s, s2, 8) }, []TrendPoint{p1, p2}},
-		{"none", func() ([]TrendPoint, error) { return Trend(ctx, s, "cl1", 0) }, nil},
+		{"last 8", func() ([]results.TrendPoint, error) { return results.Trend(ctx, s, "cl1", 8) }, []results.TrendPoint{p1, p2, p3}},
+		{"last 2", func() ([]results.TrendPoint, error) { return results.Trend(ctx, s, "cl1", 2) }, []results.TrendPoint{p2, p3}},
+		{"at s2", func() ([]results.TrendPoint, error) { return results.TrendAt(ctx, s, s2, 8) }, []results.TrendPoint{p1, p2}},
+		{"none", func() ([]results.TrendPoint, error) { return results.Trend(ctx, s, "cl1", 0) }, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,7 +76,7 @@ func TestTrend(t *testing.T) {
 			}
 		})
 	}
-	if got := TrendClasses([]TrendPoint{p1}); !cmp.Equal(got, []string{"HuntList", "Phone"}) {
+	if got := results.TrendClasses([]results.TrendPoint{p1}); !cmp.Equal(got, []string{"HuntList", "Phone"}) {
 		t.Errorf("TrendClasses = %v", got)
 	}
 }

@@ -12,14 +12,6 @@ import (
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
-// StatusReasonText is the name of a RisPort StatusReason code, e.g. "ConfigurationMismatch".
-func StatusReasonText(code int) string {
-	if n, ok := snapshot.StatusReason(code); ok {
-		return n
-	}
-	return fmt.Sprintf("Unknown reason %d", code)
-}
-
 // softwareMediaProducts are the CUCM products (XProduct) of the media resources that run on a
 // Unified CM node itself (the IP Voice Media Streaming App, the MOH server, IVR): they register
 // to that node, whatever their device pool says. A device whose fkprocessnode names a node is one

@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/internal/yamlfile"
 )
 
@@ -34,7 +35,7 @@ type waiverItem struct {
 
 // WaiverEntry is one waiver with where it was written.
 type WaiverEntry struct {
-	Waiver
+	results.Waiver
 	File string
 	Line int
 }
@@ -103,7 +104,7 @@ func ParseWaivers(file string, data []byte) ([]WaiverEntry, error) {
 			continue
 		}
 		out = append(out, WaiverEntry{
-			Waiver: Waiver{Rule: w.Rule, Entity: w.Entity, Statement: strings.TrimSpace(w.Statement), Owner: w.Owner, Expires: w.Expires},
+			Waiver: results.Waiver{Rule: w.Rule, Entity: w.Entity, Statement: strings.TrimSpace(w.Statement), Owner: w.Owner, Expires: w.Expires},
 			File:   file, Line: n.Line,
 		})
 	}
@@ -140,9 +141,9 @@ func matchEntity(pattern, entity string) (bool, error) {
 	return path.Match(strings.ReplaceAll(pattern, "/", slash), strings.ReplaceAll(entity, "/", slash))
 }
 
-// expired reports whether the waiver no longer applies on day now: a waiver is valid through
+// expiredOn reports whether the waiver w no longer applies on day now: a waiver is valid through
 // its expiry day.
-func (w Waiver) expiredOn(now time.Time) bool {
+func expiredOn(w results.Waiver, now time.Time) bool {
 	return now.Format(dateLayout) > w.Expires
 }
 

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
@@ -241,7 +242,7 @@ type fmResult struct {
 	db       string
 	dump     map[string][]string
 	cov      map[string]snapshot.Coverage
-	outcome  map[string]analyze.Outcome
+	outcome  map[string]results.Outcome
 	findings map[string][]string // rule id -> sorted entities
 	status   []string            // status of every snapshot row in the database
 	hits     int64               // faults seen: simulator faults sent, client retries and waits
@@ -349,7 +350,7 @@ func fmRun(t *testing.T, tc fmCase, rules *analyze.RuleSet) fmResult {
 	if err != nil {
 		t.Fatalf("analyze: %v", err)
 	}
-	r.outcome, r.findings = map[string]analyze.Outcome{}, map[string][]string{}
+	r.outcome, r.findings = map[string]results.Outcome{}, map[string][]string{}
 	for _, rr := range res.Rules {
 		r.outcome[rr.Rule.ID] = rr.Outcome
 		for _, f := range rr.Findings {
@@ -434,13 +435,13 @@ func fmCheck(t *testing.T, tc fmCase, clean, got fmResult) int {
 		risGap := slices.ContainsFunc(bad, func(b string) bool {
 			return strings.HasPrefix(b, "risport node:") || b == "risport class:Phone" || strings.HasPrefix(b, "axl ")
 		})
-		if risGap && got.outcome[fmNeverSeen] != analyze.OutcomeInconclusive {
+		if risGap && got.outcome[fmNeverSeen] != results.OutcomeInconclusive {
 			t.Errorf("%s is %s with %d findings on a snapshot whose RisPort/AXL coverage has a gap: a false finding",
 				fmNeverSeen, got.outcome[fmNeverSeen], len(got.findings[fmNeverSeen]))
 		}
 		// No rule that ran may report a finding the clean run does not have.
 		for id, fs := range got.findings {
-			if strings.HasPrefix(id, "DQ-") || got.outcome[id] == analyze.OutcomeInconclusive {
+			if strings.HasPrefix(id, "DQ-") || got.outcome[id] == results.OutcomeInconclusive {
 				continue // data-quality rules report the gaps themselves
 			}
 			for _, e := range fs {
@@ -450,7 +451,7 @@ func fmCheck(t *testing.T, tc fmCase, clean, got fmResult) int {
 			}
 		}
 		// DQ-003 reports a call-processing node no answer mentioned; DQ-001 the others.
-		if got.outcome["DQ-001"] != analyze.OutcomeFail && got.outcome["DQ-002"] != analyze.OutcomeFail && got.outcome["DQ-003"] != analyze.OutcomeFail {
+		if got.outcome["DQ-001"] != results.OutcomeFail && got.outcome["DQ-002"] != results.OutcomeFail && got.outcome["DQ-003"] != results.OutcomeFail {
 			t.Errorf("none of DQ-001 (%s), DQ-002 (%s), DQ-003 (%s) reports the gap of a partial snapshot",
 				got.outcome["DQ-001"], got.outcome["DQ-002"], got.outcome["DQ-003"])
 		}

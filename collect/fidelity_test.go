@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 	"github.com/cucm-audit/cucm-audit/examples"
@@ -110,7 +111,7 @@ func TestRealClusterShapes(t *testing.T) {
 			}
 			tested := 0
 			for _, rr := range res.Rules {
-				if rr.Outcome == analyze.OutcomeInconclusive || rr.Outcome == analyze.OutcomeError {
+				if rr.Outcome == results.OutcomeInconclusive || rr.Outcome == results.OutcomeError {
 					t.Errorf("%s %s on a complete snapshot: %s", rr.Rule.ID, rr.Outcome, rr.Reason)
 					continue
 				}

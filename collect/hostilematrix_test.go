@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 	"github.com/cucm-audit/cucm-audit/snapshot"
@@ -181,17 +182,17 @@ func TestHostileMatrix(t *testing.T) {
 			default:
 				tally.complete++
 			}
-			if got.err == nil && got.outcome[fmNeverSeen] != analyze.OutcomeInconclusive && len(got.findings[fmNeverSeen]) > 0 {
+			if got.err == nil && got.outcome[fmNeverSeen] != results.OutcomeInconclusive && len(got.findings[fmNeverSeen]) > 0 {
 				tally.falseFindings++
 			}
-			if got.err == nil && got.outcome[fmNeverSeen] == analyze.OutcomeInconclusive {
+			if got.err == nil && got.outcome[fmNeverSeen] == results.OutcomeInconclusive {
 				tally.inconclusive++
 			}
 			if hits.Load() == 0 {
 				t.Fatal("the proxy rewrote no answer: the case tested nothing")
 			}
 			fmCheck(t, fc, clean, got)
-			if hc.want == "partial" && got.outcome[fmNeverSeen] != analyze.OutcomeInconclusive {
+			if hc.want == "partial" && got.outcome[fmNeverSeen] != results.OutcomeInconclusive {
 				t.Errorf("%s is %s with %d findings, want inconclusive", fmNeverSeen, got.outcome[fmNeverSeen], len(got.findings[fmNeverSeen]))
 			}
 			if strings.Contains(hc.reason, "asked to wait") && !strings.Contains(got.logs, `level=WARN msg="the server asked to wait longer than the cap`) {
@@ -336,7 +337,7 @@ func TestCollectionDeadline(t *testing.T) {
 	got := fmRun(t, fc, rules)
 	elapsed := time.Since(start)
 	fmCheck(t, fc, clean, got)
-	if got.outcome[fmNeverSeen] != analyze.OutcomeInconclusive {
+	if got.outcome[fmNeverSeen] != results.OutcomeInconclusive {
 		t.Errorf("%s is %s, want inconclusive", fmNeverSeen, got.outcome[fmNeverSeen])
 	}
 	if !hmReasonSeen(got, "collection deadline (700ms) reached before this was read to the end: raise --timeout") {

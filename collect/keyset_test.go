@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -198,7 +199,7 @@ func TestOlderReleaseColumns(t *testing.T) {
 			}
 			for _, rr := range res.Rules {
 				switch {
-				case rr.Outcome == analyze.OutcomeInconclusive:
+				case rr.Outcome == results.OutcomeInconclusive:
 					if col != "specialloadinformation" || !strings.HasPrefix(rr.Rule.ID, "FW-00") || rr.Rule.ID == "FW-002" {
 						t.Errorf("%s inconclusive: %s", rr.Rule.ID, rr.Reason)
 					} else if !strings.Contains(rr.Reason, "specialloadinformation") {
@@ -206,7 +207,7 @@ func TestOlderReleaseColumns(t *testing.T) {
 					}
 				case compliancePack(rr.Rule.Category):
 					// Their findings do not read the dropped device columns; analyze's tests hold them.
-				case rr.Outcome == analyze.OutcomeFail || rr.Outcome == analyze.OutcomePass:
+				case rr.Outcome == results.OutcomeFail || rr.Outcome == results.OutcomePass:
 					var got []string
 					for _, f := range rr.Findings {
 						got = append(got, f.Entity)

@@ -5,11 +5,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // Subject is the default subject line: cluster, kind and the count that matters most.
-func Subject(rep *analyze.Report) string {
+func Subject(rep *results.Report) string {
 	cluster := rep.Snapshot.ClusterID
 	date := rep.Snapshot.StartedAt.UTC().Format("2006-01-02")
 	if rep.Kind == "change-window" && rep.Diff != nil {
@@ -25,7 +25,7 @@ func Subject(rep *analyze.Report) string {
 	open, serious := 0, 0
 	for _, s := range rep.Summary.FindingsBySeverity {
 		open += s.Count
-		if s.Severity >= analyze.SeverityHigh {
+		if s.Severity >= results.SeverityHigh {
 			serious += s.Count
 		}
 	}
@@ -33,7 +33,7 @@ func Subject(rep *analyze.Report) string {
 }
 
 // Body is the short plain-text summary mailed with the report files.
-func Body(rep *analyze.Report, files []File) string {
+func Body(rep *results.Report, files []File) string {
 	var b strings.Builder
 	m := rep.Snapshot
 	kind := "Audit"

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -18,29 +18,29 @@ func TestSubjectBodyFindingsNotCompared(t *testing.T) {
 	taken := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
 	before := snapshot.Meta{ID: 3, ClusterID: "hq", StartedAt: taken.Add(-time.Hour), Status: snapshot.StatusComplete}
 	after := snapshot.Meta{ID: 4, ClusterID: "hq", StartedAt: taken, Status: snapshot.StatusComplete}
-	newFinding := analyze.Finding{RuleID: "REG-001", Entity: "SEP1", Severity: analyze.SeverityHigh}
-	window := func(compared bool) *analyze.Report {
-		d := &analyze.Diff{Before: before, After: after, FindingsCompared: compared}
+	newFinding := results.Finding{RuleID: "REG-001", Entity: "SEP1", Severity: results.SeverityHigh}
+	window := func(compared bool) *results.Report {
+		d := &results.Diff{Before: before, After: after, FindingsCompared: compared}
 		if compared {
-			d.NewFindings = []analyze.Finding{newFinding}
+			d.NewFindings = []results.Finding{newFinding}
 			d.Persisting = 2
 			d.BeforeAnalysis, d.AfterAnalysis = 1, 2
 		} else {
 			d.AfterAnalysis = 2
 			d.Notes = []string{"snapshot 3 has not been analyzed: findings not compared (run `cucm-audit analyze --snapshot 3`)"}
 		}
-		return &analyze.Report{Kind: "change-window", Snapshot: after, Diff: d, ToolVersion: "test"}
+		return &results.Report{Kind: "change-window", Snapshot: after, Diff: d, ToolVersion: "test"}
 	}
-	audit := func(notCompared bool) *analyze.Report {
-		c := &analyze.ChangeSummary{PreviousID: 3, RegisteredDelta: -1, DevicesAdded: 2, FindingsNotCompared: notCompared}
+	audit := func(notCompared bool) *results.Report {
+		c := &results.ChangeSummary{PreviousID: 3, RegisteredDelta: -1, DevicesAdded: 2, FindingsNotCompared: notCompared}
 		if !notCompared {
 			c.NewFindings, c.ResolvedFindings = 5, 1
 		}
-		return &analyze.Report{Kind: "audit", Snapshot: after, ToolVersion: "test", Summary: analyze.Summary{Change: c}}
+		return &results.Report{Kind: "audit", Snapshot: after, ToolVersion: "test", Summary: results.Summary{Change: c}}
 	}
 	tests := []struct {
 		name      string
-		rep       *analyze.Report
+		rep       *results.Report
 		subject   string
 		bodyHas   []string
 		bodyLacks []string

@@ -20,7 +20,7 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/deliver/smtptest"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -34,7 +34,7 @@ func startMailServer(t *testing.T, withTLS bool) *smtptest.Server {
 // fixture is a database with one analyzed snapshot and two rendered report files.
 type fixture struct {
 	store *snapshot.Store
-	rep   *analyze.Report
+	rep   *results.Report
 	files []File
 }
 
@@ -48,9 +48,9 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { store.Close() })
 	f := &fixture{store: store}
 	meta := f.addSnapshot(t, "Registered", []string{"REG-001|SEP1"})
-	f.rep = &analyze.Report{Kind: "audit", Snapshot: meta, ToolVersion: "test", Summary: analyze.Summary{
-		FindingsBySeverity: []analyze.SeverityCount{{Severity: analyze.SeverityHigh, Count: 1}},
-		Registration:       []analyze.ClassRegistration{{Class: "Phone", Configured: 1, Registered: 1, RegistrationRate: 1, Complete: true}},
+	f.rep = &results.Report{Kind: "audit", Snapshot: meta, ToolVersion: "test", Summary: results.Summary{
+		FindingsBySeverity: []results.SeverityCount{{Severity: results.SeverityHigh, Count: 1}},
+		Registration:       []results.ClassRegistration{{Class: "Phone", Configured: 1, Registered: 1, RegistrationRate: 1, Complete: true}},
 	}}
 	dir := t.TempDir()
 	pdf := make([]byte, 300<<10) // binary, large enough for many base64 lines

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -176,7 +176,7 @@ type Result struct {
 //
 // The report files are never touched. store must be writable. rep.Snapshot names the cluster
 // and snapshot.
-func Mail(ctx context.Context, store *snapshot.Store, cfg Config, opts Options, rep *analyze.Report, files []File) (Result, error) {
+func Mail(ctx context.Context, store *snapshot.Store, cfg Config, opts Options, rep *results.Report, files []File) (Result, error) {
 	res := Result{To: opts.To}
 	if !opts.Enabled() {
 		return res, nil

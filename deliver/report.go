@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -33,7 +33,7 @@ func (o Options) CheckAttach(formats render.Formats) error {
 // saying what it did. The whole set, manifest included, is recorded in mail_log with what was
 // attached, so a mailed file can be verified later. A failed send is an error that names the
 // server, what to check and the folder where the report files remain.
-func MailReport(ctx context.Context, store *snapshot.Store, cfg Config, opts Options, rep *analyze.Report, m render.Manifest, w io.Writer) error {
+func MailReport(ctx context.Context, store *snapshot.Store, cfg Config, opts Options, rep *results.Report, m render.Manifest, w io.Writer) error {
 	files := make([]File, 0, len(m.Files)+1)
 	for _, f := range m.Files {
 		files = append(files, File{Path: f.Path, Format: string(f.Format), Size: f.Size, SHA256: f.SHA256})

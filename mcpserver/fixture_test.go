@@ -10,7 +10,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -143,18 +143,18 @@ func must(t *testing.T, err error) {
 }
 
 // testRules is the rule catalogue the fixture's rules come from.
-var testRules = []analyze.RuleInfo{
-	{ID: "REG-001", Title: "Gateways rejected", Severity: analyze.SeverityHigh, Category: "registration",
+var testRules = []results.RuleInfo{
+	{ID: "REG-001", Title: "Gateways rejected", Severity: results.SeverityHigh, Category: "registration",
 		Description: "A gateway CUCM refuses carries no calls.", Rationale: "Rejected gateways cut PSTN access.",
 		Remediation: "Check the gateway's MGCP/H.323 configuration and its device pool.", Controls: []string{"ISO27001:A.8.16"},
 		Params: map[string]string{"min_age": "1d"}},
-	{ID: "REG-002", Title: "Phones unregistered", Severity: analyze.SeverityMedium, Category: "registration",
+	{ID: "REG-002", Title: "Phones unregistered", Severity: results.SeverityMedium, Category: "registration",
 		Description: "Phones configured but not registered.", Remediation: "Find or remove the phone."},
-	{ID: "INV-001", Title: "Configured but never registered", Severity: analyze.SeverityLow, Category: "inventory",
+	{ID: "INV-001", Title: "Configured but never registered", Severity: results.SeverityLow, Category: "inventory",
 		Description: "Devices no node reported.", Remediation: "Remove stale devices."},
-	{ID: "SEC-001", Title: "Phones without owner", Severity: analyze.SeverityInfo, Category: "security",
+	{ID: "SEC-001", Title: "Phones without owner", Severity: results.SeverityInfo, Category: "security",
 		Description: "Phones with no owner user.", Remediation: "Set the owner."},
-	{ID: "CFG-009", Title: "Not evaluated rule", Severity: analyze.SeverityCritical, Category: "configuration",
+	{ID: "CFG-009", Title: "Not evaluated rule", Severity: results.SeverityCritical, Category: "configuration",
 		Description: "A rule added after the analysis.", Remediation: "Re-run analyze."},
 }
 

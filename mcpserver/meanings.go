@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -22,7 +22,7 @@ var statusMeanings = map[string]string{
 }
 
 // reasonHelp explains RisPort70's StatusReason codes in words; the names come from
-// analyze.StatusReasonText so every output spells them alike.
+// results.StatusReasonText so every output spells them alike.
 var reasonHelp = map[int]string{
 	0:  "no fault",
 	6:  "network problem between the device and CUCM",
@@ -51,7 +51,7 @@ var reasonHelp = map[int]string{
 
 // reasonText is the StatusReason code in words: its name, and what it means when known.
 func reasonText(code int) string {
-	name := analyze.StatusReasonText(code)
+	name := results.StatusReasonText(code)
 	if help, ok := reasonHelp[code]; ok {
 		return name + ": " + help
 	}

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -296,7 +296,7 @@ func (s *Server) findings(ctx context.Context, analysisID int64, where string, a
 
 // sevRank orders severities; unknown names rank lowest.
 func sevRank(name string) int {
-	s, err := analyze.ParseSeverity(name)
+	s, err := results.ParseSeverity(name)
 	if err != nil {
 		return 0
 	}
@@ -402,11 +402,11 @@ func epoch(sec int64) string {
 }
 
 // ruleInfo finds a rule in the catalogue, ignoring case.
-func (s *Server) ruleInfo(id string) (analyze.RuleInfo, bool) {
+func (s *Server) ruleInfo(id string) (results.RuleInfo, bool) {
 	for _, r := range s.opts.Rules {
 		if strings.EqualFold(r.ID, id) {
 			return r, true
 		}
 	}
-	return analyze.RuleInfo{}, false
+	return results.RuleInfo{}, false
 }

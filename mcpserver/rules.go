@@ -8,7 +8,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -50,10 +50,10 @@ type DiffOut struct {
 	After         snapshot.Meta          `json:"after"`
 	Counts        DiffCounts             `json:"counts"`
 	Truncated     bool                   `json:"truncated"`
-	Registration  []analyze.ClassDelta   `json:"registration"`
-	Added         []analyze.DeviceRef    `json:"devices_added"`
-	Removed       []analyze.DeviceRef    `json:"devices_removed"`
-	Changed       []analyze.DeviceChange `json:"devices_changed"`
+	Registration  []results.ClassDelta   `json:"registration"`
+	Added         []results.DeviceRef    `json:"devices_added"`
+	Removed       []results.DeviceRef    `json:"devices_removed"`
+	Changed       []results.DeviceChange `json:"devices_changed"`
 	NewFindings   []DiffFinding          `json:"findings_new"`
 	Resolved      []DiffFinding          `json:"findings_resolved"`
 	Unconfirmed   []DiffFinding          `json:"findings_unconfirmed"`
@@ -88,8 +88,8 @@ func (s *Server) diffSnapshots(ctx context.Context, _ *mcp.CallToolRequest, in D
 	}
 	diff := s.opts.Diff
 	if diff == nil {
-		diff = func(ctx context.Context, before, after snapshot.Meta) (*analyze.Diff, error) {
-			return analyze.DiffSnapshots(ctx, s.opts.Store, before.ID, after.ID, analyze.DiffOptions{})
+		diff = func(ctx context.Context, before, after snapshot.Meta) (*results.Diff, error) {
+			return results.DiffSnapshots(ctx, s.opts.Store, before.ID, after.ID, results.DiffOptions{})
 		}
 	}
 	d, err := diff(ctx, before, after)
@@ -133,7 +133,7 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-func diffFindings(fs []analyze.Finding) []DiffFinding {
+func diffFindings(fs []results.Finding) []DiffFinding {
 	out := make([]DiffFinding, 0, len(fs))
 	for _, f := range fs {
 		out = append(out, DiffFinding{RuleID: f.RuleID, Severity: severityName(f.Severity), Entity: f.Entity, Fingerprint: f.Fingerprint, Message: f.Message})
@@ -175,9 +175,9 @@ func (s *Server) listRules(ctx context.Context, _ *mcp.CallToolRequest, in ListR
 	if err != nil {
 		return nil, out, err
 	}
-	var minSev analyze.Severity
+	var minSev results.Severity
 	if in.Severity != "" {
-		if minSev, err = analyze.ParseSeverity(in.Severity); err != nil {
+		if minSev, err = results.ParseSeverity(in.Severity); err != nil {
 			return nil, out, err
 		}
 	}

@@ -18,7 +18,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/internal/loopback"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -29,7 +29,7 @@ type Options struct {
 	Store *snapshot.Store
 	// Rules is the rule catalogue (text, rationale, remediation, controls) that list_rules and
 	// explain_finding quote. Without it, rule text comes only from the stored results.
-	Rules []analyze.RuleInfo
+	Rules []results.RuleInfo
 	// ReportsDir, when set, is searched (recursively) for the manifests render.WriteAll wrote:
 	// the newest Markdown report one of them lists, still a regular file of the recorded size
 	// and SHA-256 in the manifest's folder, is the latest-report resource. Nothing else there
@@ -40,7 +40,7 @@ type Options struct {
 	Markdown func(ctx context.Context) ([]byte, error)
 	// Diff compares two snapshots for diff_snapshots. Nil: analyze.DiffSnapshots with its
 	// default options (volatile fields ignored, snapshots of two clusters refused).
-	Diff func(ctx context.Context, before, after snapshot.Meta) (*analyze.Diff, error)
+	Diff func(ctx context.Context, before, after snapshot.Meta) (*results.Diff, error)
 	// Version is the tool version reported to clients.
 	Version string
 	// Logger receives the server's logs (stderr); nil discards them.

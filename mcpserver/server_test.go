@@ -23,6 +23,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -79,11 +80,11 @@ func TestTools(t *testing.T) {
 	path := buildFixture(t)
 	diffCalls := 0
 	cs := connect(t, path, func(o *Options) {
-		o.Diff = func(ctx context.Context, before, after snapshot.Meta) (*analyze.Diff, error) {
+		o.Diff = func(ctx context.Context, before, after snapshot.Meta) (*results.Diff, error) {
 			diffCalls++
-			return &analyze.Diff{Before: before, After: after,
-				Added:       []analyze.DeviceRef{{Name: "SEP000000000003", Class: "Phone"}, {Name: "TRUNK-SP", Class: "SIPTrunk"}},
-				NewFindings: []analyze.Finding{{RuleID: "REG-002", Severity: analyze.SeverityMedium, Entity: "SEP000000000003", Fingerprint: "fp-reg002-sep3"}},
+			return &results.Diff{Before: before, After: after,
+				Added:       []results.DeviceRef{{Name: "SEP000000000003", Class: "Phone"}, {Name: "TRUNK-SP", Class: "SIPTrunk"}},
+				NewFindings: []results.Finding{{RuleID: "REG-002", Severity: results.SeverityMedium, Entity: "SEP000000000003", Fingerprint: "fp-reg002-sep3"}},
 				Persisting:  2}, nil
 		}
 	})
@@ -909,7 +910,7 @@ func TestRealPipeline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var infos []analyze.RuleInfo
+	var infos []results.RuleInfo
 	for _, r := range set.Rules {
 		infos = append(infos, r.Info(nil))
 	}
@@ -920,7 +921,7 @@ func TestRealPipeline(t *testing.T) {
 	for _, r := range res.Rules {
 		open += r.OpenFindings()
 		outcomes[r.Rule.ID] = string(r.Outcome)
-		if r.Outcome == analyze.OutcomeInconclusive || r.Outcome == analyze.OutcomeError {
+		if r.Outcome == results.OutcomeInconclusive || r.Outcome == results.OutcomeError {
 			inconclusive++
 		}
 	}

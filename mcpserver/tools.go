@@ -10,7 +10,7 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -220,16 +220,16 @@ func (s *Server) snapshotSummary(ctx context.Context, _ *mcp.CallToolRequest, in
 	if out.Analysis == nil {
 		out.Notes = append(out.Notes, fmt.Sprintf("snapshot %d has not been analysed: no findings yet (run `cucm-audit analyze`)", m.ID))
 	} else {
-		results, err := s.ruleResults(ctx, out.Analysis.ID)
+		rrs, err := s.ruleResults(ctx, out.Analysis.ID)
 		if err != nil {
 			return nil, out, err
 		}
-		for _, r := range results {
+		for _, r := range rrs {
 			out.RulesByOutcome[r.Status]++
 			switch r.Status {
-			case string(analyze.OutcomeInconclusive):
+			case string(results.OutcomeInconclusive):
 				out.InconclusiveRules = append(out.InconclusiveRules, RuleNote{r.RuleID, r.Title, r.Reason})
-			case string(analyze.OutcomeError):
+			case string(results.OutcomeError):
 				out.ErrorRules = append(out.ErrorRules, RuleNote{r.RuleID, r.Title, r.Reason})
 			}
 		}
@@ -255,7 +255,7 @@ func (s *Server) snapshotSummary(ctx context.Context, _ *mcp.CallToolRequest, in
 		}
 		rows.Close()
 	}
-	for _, sev := range analyze.Severities() {
+	for _, sev := range results.Severities() {
 		out.FindingsBySeverity = append(out.FindingsBySeverity, SeverityCount{sev.String(), counts[sev.String()]})
 	}
 	out.Notes, out.CoverageGaps = nonNil(out.Notes), nonNil(out.CoverageGaps)
@@ -360,9 +360,9 @@ func (s *Server) listFindings(ctx context.Context, _ *mcp.CallToolRequest, in Li
 	if err != nil {
 		return nil, out, err
 	}
-	minSev := analyze.Severity(0)
+	minSev := results.Severity(0)
 	if in.Severity != "" {
-		if minSev, err = analyze.ParseSeverity(in.Severity); err != nil {
+		if minSev, err = results.ParseSeverity(in.Severity); err != nil {
 			return nil, out, err
 		}
 	}
@@ -394,19 +394,19 @@ func (s *Server) listFindings(ctx context.Context, _ *mcp.CallToolRequest, in Li
 		return nil, out, fmt.Errorf("snapshot %d has not been analysed yet, so it has no findings: run `cucm-audit analyze --snapshot %d`", m.ID, m.ID)
 	}
 	out.AnalysisID = run.ID
-	results, err := s.ruleResults(ctx, run.ID)
+	rrs, err := s.ruleResults(ctx, run.ID)
 	if err != nil {
 		return nil, out, err
 	}
-	if err := s.checkFilters(results, in.Rule, ruleRE, in.Category); err != nil {
+	if err := s.checkFilters(rrs, in.Rule, ruleRE, in.Category); err != nil {
 		return nil, out, err
 	}
-	for _, r := range results {
+	for _, r := range rrs {
 		if !ruleRE(r.RuleID) || (in.Category != "" && !strings.EqualFold(r.Category, in.Category)) {
 			continue
 		}
 		switch r.Status {
-		case string(analyze.OutcomeInconclusive), string(analyze.OutcomeError):
+		case string(results.OutcomeInconclusive), string(results.OutcomeError):
 			out.InconclusiveRules = append(out.InconclusiveRules, RuleNote{r.RuleID, r.Title, r.Status + ": " + r.Reason})
 		}
 	}
@@ -452,10 +452,10 @@ func anyMatch(string) bool { return true }
 
 // checkFilters refuses a rule or category that names nothing, so a typo is not read as "no
 // findings".
-func (s *Server) checkFilters(results []ruleResult, rule string, ruleRE func(string) bool, category string) error {
+func (s *Server) checkFilters(rrs []ruleResult, rule string, ruleRE func(string) bool, category string) error {
 	if rule != "" && !strings.ContainsAny(rule, "*?[") {
 		known := false
-		for _, r := range results {
+		for _, r := range rrs {
 			known = known || ruleRE(r.RuleID)
 		}
 		for _, r := range s.opts.Rules {
@@ -467,7 +467,7 @@ func (s *Server) checkFilters(results []ruleResult, rule string, ruleRE func(str
 	}
 	if category != "" {
 		cats := map[string]bool{}
-		for _, r := range results {
+		for _, r := range rrs {
 			cats[r.Category] = true
 		}
 		for _, r := range s.opts.Rules {
@@ -550,7 +550,7 @@ func (s *Server) explainFinding(ctx context.Context, _ *mcp.CallToolRequest, in 
 	if err != nil {
 		return nil, out, err
 	}
-	results, err := s.ruleResults(ctx, run.ID)
+	rrs, err := s.ruleResults(ctx, run.ID)
 	if err != nil {
 		return nil, out, err
 	}
@@ -558,7 +558,7 @@ func (s *Server) explainFinding(ctx context.Context, _ *mcp.CallToolRequest, in 
 		what := "fingerprint " + in.Fingerprint
 		if in.Fingerprint == "" {
 			what = fmt.Sprintf("rule %s on entity %s", in.Rule, in.Entity)
-			for _, r := range results {
+			for _, r := range rrs {
 				if strings.EqualFold(r.RuleID, in.Rule) {
 					return nil, out, fmt.Errorf("no finding for %s in snapshot %d: the rule's outcome is %s%s", what, m.ID, r.Status, prefixed(": ", r.Reason))
 				}
@@ -573,7 +573,7 @@ func (s *Server) explainFinding(ctx context.Context, _ *mcp.CallToolRequest, in 
 		out.Waiver = evidenceFields(f.Waiver)
 	}
 	out.Rule = RuleText{ID: f.RuleID, Title: f.Title, Severity: f.Severity, Category: f.Category}
-	for _, r := range results {
+	for _, r := range rrs {
 		if r.RuleID == f.RuleID {
 			out.Outcome = r.Status
 			out.Rule.Params = evidenceFields(r.Params)
@@ -603,7 +603,7 @@ func prefixed(prefix, s string) string {
 	return prefix + s
 }
 
-func ruleText(r analyze.RuleInfo) RuleText {
+func ruleText(r results.RuleInfo) RuleText {
 	t := RuleText{ID: r.ID, Title: r.Title, Severity: severityName(r.Severity), Category: r.Category, Description: r.Description,
 		Rationale: r.Rationale, Remediation: r.Remediation, References: r.References, Controls: r.Controls}
 	keys := make([]string, 0, len(r.Params))
@@ -617,7 +617,7 @@ func ruleText(r analyze.RuleInfo) RuleText {
 	return t
 }
 
-func severityName(s analyze.Severity) string {
+func severityName(s results.Severity) string {
 	if s == 0 {
 		return ""
 	}

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // A partial snapshot (a node that did not answer, a RisPort class cut short, an AXL table not
@@ -25,7 +25,7 @@ const bannerMaxGaps = 4
 
 // PartialBanner names what the snapshot did not read completely, for the top of every report;
 // "" when every source was read.
-func PartialBanner(r *analyze.Report) string {
+func PartialBanner(r *results.Report) string {
 	var gaps []string
 	for _, c := range r.DataQuality.Coverage {
 		if c.Complete {
@@ -67,7 +67,7 @@ func gapName(source, item string) string {
 
 // regField is one registration figure of a class as shown: its value and how it bounds the truth.
 type regField struct {
-	Key   string // JSON name in analyze.ClassRegistration
+	Key   string // JSON name in results.ClassRegistration
 	N     int
 	Bound string
 }
@@ -76,7 +76,7 @@ type regField struct {
 // exact; with RisPort's view of the class incomplete, every status count (and seen) is a lower
 // bound, since the devices not returned may have any status, and never seen is an upper bound,
 // since a device on a node that did not answer looks never seen.
-func regFields(c analyze.ClassRegistration) []regField {
+func regFields(c results.ClassRegistration) []regField {
 	lower, upper := boundExact, boundExact
 	if !c.Complete {
 		lower, upper = boundLower, boundUpper
@@ -105,7 +105,7 @@ func boundText(s string, zero bool, bound string) string {
 // regRow is a class's registration row as text: configured, seen, registered, unregistered,
 // rejected, partially registered, unknown, never seen, then the registration rate, with numbers
 // printed by n.
-func regRow(c analyze.ClassRegistration, n func(int) string) []string {
+func regRow(c results.ClassRegistration, n func(int) string) []string {
 	out := []string{n(c.Configured)}
 	for _, f := range regFields(c) {
 		out = append(out, boundText(n(f.N), f.N == 0, f.Bound))
@@ -114,7 +114,7 @@ func regRow(c analyze.ClassRegistration, n func(int) string) []string {
 }
 
 // regRate prints a class's registration rate, "≥ 37.7 %" when the registered count is a bound.
-func regRate(c analyze.ClassRegistration) string {
+func regRate(c results.ClassRegistration) string {
 	b := boundExact
 	if !c.Complete {
 		b = boundLower
@@ -124,7 +124,7 @@ func regRate(c analyze.ClassRegistration) string {
 
 // regChartLabel labels a class's registration bar: "679 of 1,377 registered (49.3 %)", with
 // bounds when the class was read incompletely.
-func regChartLabel(c analyze.ClassRegistration) string {
+func regChartLabel(c results.ClassRegistration) string {
 	reg := num(c.Registered)
 	if !c.Complete {
 		reg = boundText(reg, c.Registered == 0, boundLower)
@@ -134,7 +134,7 @@ func regChartLabel(c analyze.ClassRegistration) string {
 
 // regXLSXRow is a class's registration row for the XLSX: numbers where exact, text where a bound
 // (a "≥ 85" cell must never be summed as 85).
-func regXLSXRow(c analyze.ClassRegistration) []any {
+func regXLSXRow(c results.ClassRegistration) []any {
 	complete := "yes"
 	if !c.Complete {
 		complete = "no: counts are bounds"
@@ -153,7 +153,7 @@ func regXLSXRow(c analyze.ClassRegistration) []any {
 
 // regTotal is the whole cluster's registration figure: "37.7 %" and "(1,234 of 3,270)", or bounds
 // when any class was read incompletely.
-func regTotal(regs []analyze.ClassRegistration) (rate, of string) {
+func regTotal(regs []results.ClassRegistration) (rate, of string) {
 	reg, conf, exact := 0, 0, true
 	for _, c := range regs {
 		reg += c.Registered
@@ -174,19 +174,19 @@ func regTotal(regs []analyze.ClassRegistration) (rate, of string) {
 // jsonClassRegistration is a class's registration in the JSON report: the model's fields plus
 // exact and, when not exact, the bound of every figure ("lower": at least, "upper": at most).
 type jsonClassRegistration struct {
-	analyze.ClassRegistration
+	results.ClassRegistration
 	Exact  bool              `json:"exact"`
 	Bounds map[string]string `json:"bounds,omitempty"`
 }
 
 // jsonSummary is the summary with bounded registration figures.
 type jsonSummary struct {
-	analyze.Summary
+	results.Summary
 	Registration []jsonClassRegistration `json:"registration"`
 }
 
 // jsonBounds fills the JSON report's partial_banner and registration bounds.
-func jsonBounds(rep *jsonReport, r *analyze.Report) {
+func jsonBounds(rep *jsonReport, r *results.Report) {
 	rep.Banner = PartialBanner(r)
 	rep.Summary = jsonSummary{Summary: r.Summary}
 	if r.Summary.Registration != nil {
@@ -215,7 +215,7 @@ func (d *pdfDoc) banner() {
 
 // AnalysisText names the analysis a report shows: "#12 of 2026-11-24 07:41 UTC, whole rule
 // set"; "" for a report built without one.
-func AnalysisText(r *analyze.Report) string {
+func AnalysisText(r *results.Report) string {
 	a := r.Analysis
 	if a.ID == 0 {
 		return ""
@@ -233,6 +233,6 @@ func boundFuncs() map[string]any {
 	return map[string]any{
 		"banner":   PartialBanner,
 		"analysis": AnalysisText,
-		"regRow":   func(c analyze.ClassRegistration) []string { return regRow(c, strconv.Itoa) },
+		"regRow":   func(c results.ClassRegistration) []string { return regRow(c, strconv.Itoa) },
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // changeView is a diff laid out once for every format, so the PDF, the XLSX and the Markdown
@@ -14,7 +14,7 @@ import (
 // class, the ignored fields and the notes. Rows hold raw values; each renderer escapes, caps
 // (PDF, Markdown) or lists everything (XLSX).
 type changeView struct {
-	D     *analyze.Diff
+	D     *results.Diff
 	Title string
 	// Verdict answers "did we break anything?" in one line, first in every format (Verdict).
 	Verdict string
@@ -59,7 +59,7 @@ type changeList struct {
 	// Unit names what one row is, for "N more <unit> in the XLSX".
 	Unit string
 	// Sevs is the severity of each row of a findings list (column 1 shows it), nil otherwise.
-	Sevs []analyze.Severity
+	Sevs []results.Severity
 }
 
 // XLSX sheet names of the change lists (at most 31 characters, none a rule id's).
@@ -104,7 +104,7 @@ func (l changeList) visible() ([]string, [][]string) {
 
 // findingsNotCompared explains why a diff has no finding comparison: which snapshot has no
 // analysis run (DiffSnapshots sets the analysis id of each side that has one).
-func findingsNotCompared(d *analyze.Diff) string {
+func findingsNotCompared(d *results.Diff) string {
 	if d.FindingsCompared {
 		return ""
 	}
@@ -138,7 +138,7 @@ func ignoredText(ignored []string) string {
 		". The list is set with cucm-audit diff --ignore-fields."
 }
 
-func newChangeView(d *analyze.Diff) *changeView {
+func newChangeView(d *results.Diff) *changeView {
 	v := &changeView{D: d, Title: diffTitle(d), Ignored: d.Ignored, IgnoredText: ignoredText(d.Ignored), Notes: d.Notes,
 		NotCompared: findingsNotCompared(d)}
 	broke, recovered := d.StatusChanges()
@@ -152,7 +152,7 @@ func newChangeView(d *analyze.Diff) *changeView {
 	for _, c := range recovered {
 		statusChanged[c.Name] = true
 	}
-	var others []analyze.DeviceChange
+	var others []results.DeviceChange
 	for _, c := range d.Changed {
 		if !statusChanged[c.Name] {
 			others = append(others, c)
@@ -193,22 +193,22 @@ func newChangeView(d *analyze.Diff) *changeView {
 			{Head: "IP"}, {Head: "Description"}, {Head: "Status before", XLSXOnly: broke}, {Head: "Status after", XLSXOnly: !broke},
 			{Head: "Also changed"}}
 	}
-	statusRows := func(cs []analyze.DeviceChange) [][]string {
+	statusRows := func(cs []results.DeviceChange) [][]string {
 		var rows [][]string
 		for _, c := range cs {
-			var st analyze.FieldChange
+			var st results.FieldChange
 			var also []string
 			for _, f := range c.Fields {
 				switch f.Field {
-				case analyze.FieldStatus:
+				case results.FieldStatus:
 					st = f
-				case analyze.FieldStatusReason, analyze.FieldTimestamp, analyze.FieldRegistrationAttempts:
+				case results.FieldStatusReason, results.FieldTimestamp, results.FieldRegistrationAttempts:
 					// Part of the registration change itself.
 				default:
 					also = append(also, f.Field+": "+f.Before+" → "+f.After)
 				}
 			}
-			w := analyze.Where{Model: c.Model}
+			w := results.Where{Model: c.Model}
 			if c.Where != nil {
 				w = *c.Where
 			}
@@ -222,7 +222,7 @@ func newChangeView(d *analyze.Diff) *changeView {
 		return rows
 	}
 	refCols := []changeCol{{Head: "Device"}, {Head: "Class"}, {Head: "Model"}}
-	refRows := func(rs []analyze.DeviceRef) [][]string {
+	refRows := func(rs []results.DeviceRef) [][]string {
 		rows := make([][]string, 0, len(rs))
 		for _, r := range rs {
 			rows = append(rows, []string{r.Name, r.Class, r.Model})
@@ -254,10 +254,10 @@ func newChangeView(d *analyze.Diff) *changeView {
 	)
 	if v.NotCompared == "" {
 		findingCols := []changeCol{{Head: "Rule"}, {Head: "Severity"}, {Head: "Entity"}, {Head: "Message"}, {Head: "Evidence"}, {Head: "Fingerprint", XLSXOnly: true}}
-		findings := func(l changeList, fs []analyze.Finding) changeList {
+		findings := func(l changeList, fs []results.Finding) changeList {
 			l.Cols = findingCols
 			l.Rows = make([][]string, 0, len(fs))
-			l.Sevs = make([]analyze.Severity, 0, len(fs))
+			l.Sevs = make([]results.Severity, 0, len(fs))
 			for _, f := range fs {
 				ev := make([]string, len(f.Evidence))
 				for i, e := range f.Evidence {
@@ -310,7 +310,7 @@ func newChangeView(d *analyze.Diff) *changeView {
 // Verdict answers "did we break anything?" in one line: how many devices broke and recovered,
 // and registration by class before → after. It comes first in every format of a change-window
 // report.
-func Verdict(d *analyze.Diff) string {
+func Verdict(d *results.Diff) string {
 	broke, recovered := d.StatusChanges()
 	var b strings.Builder
 	switch len(broke) {
@@ -373,7 +373,7 @@ func changeBound(n int, beforeIncomplete, afterIncomplete bool) string {
 
 // coverageNote says whether a class's counts are exact, or which snapshot's RisPort coverage of
 // it had a gap.
-func coverageNote(d *analyze.Diff, c analyze.ClassDelta) string {
+func coverageNote(d *results.Diff, c results.ClassDelta) string {
 	switch {
 	case c.IncompleteBefore && c.IncompleteAfter:
 		return fmt.Sprintf("incomplete in #%d and #%d: counts are lower bounds, change unknown", d.Before.ID, d.After.ID)
@@ -394,7 +394,7 @@ func signedRaw(n int) string {
 }
 
 // selectionText says that a report covers only some rules, or "" when it covers them all.
-func selectionText(sel *analyze.RuleSelection) string {
+func selectionText(sel *results.RuleSelection) string {
 	if sel == nil {
 		return ""
 	}
@@ -422,7 +422,7 @@ func selectionText(sel *analyze.RuleSelection) string {
 
 // changeNotCompared explains the "not compared" findings of an executive summary's change
 // since the previous snapshot.
-func changeNotCompared(c *analyze.ChangeSummary) string {
+func changeNotCompared(c *results.ChangeSummary) string {
 	return fmt.Sprintf("Findings not compared with snapshot #%d: it has not been analyzed, so new and resolved findings are unknown, not zero "+
 		"(run cucm-audit analyze --snapshot %d).", c.PreviousID, c.PreviousID)
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
 )
 
@@ -18,7 +18,7 @@ import (
 func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // pdfText renders rep as a PDF, checks it with qpdf and returns what pdftotext -layout reads.
-func pdfText(t *testing.T, rep *analyze.Report, opts Options) string {
+func pdfText(t *testing.T, rep *results.Report, opts Options) string {
 	t.Helper()
 	pdftotext := testtool.Need(t, "pdftotext")
 	qpdf := testtool.Need(t, "qpdf")
@@ -155,7 +155,7 @@ func TestChangeWindowReport(t *testing.T) {
 		}
 		rows := map[string]int{"Broke": 1, "Recovered": 1, "Devices added": 1, "Devices removed": 1, "Devices changed": 4,
 			"New findings": 1, "Resolved findings": 1, "Unconfirmed findings": 1, "Registration change": 2,
-			"Ignored fields": len(analyze.DiffFields())}
+			"Ignored fields": len(results.DiffFields())}
 		for name, n := range rows {
 			s := d.Sheets[at[name]]
 			if s.Rows != n+1 {
@@ -199,7 +199,7 @@ func TestChangeWindowReport(t *testing.T) {
 		if err := (&JSON{}).Render(&buf, rep); err != nil {
 			t.Fatal(err)
 		}
-		var back analyze.Report
+		var back results.Report
 		if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
 			t.Fatal(err)
 		}
@@ -375,9 +375,9 @@ func TestChangeWindowCaps(t *testing.T) {
 // TestSummaryChangeNotCompared: an audit report whose previous snapshot was never analysed says
 // so in its "change since the previous snapshot" instead of 0 new and 0 resolved findings.
 func TestSummaryChangeNotCompared(t *testing.T) {
-	rep := func() *analyze.Report {
+	rep := func() *results.Report {
 		r := demoReport()
-		r.Summary.Change = &analyze.ChangeSummary{PreviousID: 41, RegisteredDelta: -3, DevicesAdded: 7, DevicesRemoved: 2, FindingsNotCompared: true}
+		r.Summary.Change = &results.ChangeSummary{PreviousID: 41, RegisteredDelta: -3, DevicesAdded: 7, DevicesRemoved: 2, FindingsNotCompared: true}
 		return r
 	}
 	const why = "Findings not compared with snapshot #41: it has not been analyzed, so new and resolved findings are unknown, not zero (run cucm-audit analyze --snapshot 41)."

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // The Compliance section (Report.Compliance) as every format lays it out: the same tables,
@@ -32,7 +32,7 @@ var (
 )
 
 // complianceRules is "4" or "3 of 4" when the analysis left some of the pack's rules out.
-func complianceRules(p analyze.PackCompliance) string {
+func complianceRules(p results.PackCompliance) string {
 	if p.NotEvaluated > 0 {
 		return strconv.Itoa(p.Rules) + " of " + strconv.Itoa(p.Rules+p.NotEvaluated)
 	}
@@ -40,7 +40,7 @@ func complianceRules(p analyze.PackCompliance) string {
 }
 
 // failingControls lists the labels of a pack's controls that a rule failed, "none" without.
-func failingControls(p analyze.PackCompliance) string {
+func failingControls(p results.PackCompliance) string {
 	if l := failingLabels(p); len(l) > 0 {
 		return strings.Join(l, ", ")
 	}
@@ -48,7 +48,7 @@ func failingControls(p analyze.PackCompliance) string {
 }
 
 // compliancePackRows is one row per pack: verdict and counts.
-func compliancePackRows(cs []analyze.PackCompliance) [][]string {
+func compliancePackRows(cs []results.PackCompliance) [][]string {
 	rows := make([][]string, 0, len(cs))
 	for _, p := range cs {
 		rows = append(rows, []string{p.Title, string(p.Outcome), complianceRules(p), num(p.Pass), num(p.Fail),
@@ -59,7 +59,7 @@ func compliancePackRows(cs []analyze.PackCompliance) [][]string {
 
 // complianceWorstRows is each pack's worst failing rules; examples are cut at max runes (<0:
 // whole).
-func complianceWorstRows(cs []analyze.PackCompliance, max int) [][]string {
+func complianceWorstRows(cs []results.PackCompliance, max int) [][]string {
 	var rows [][]string
 	for _, p := range cs {
 		for _, w := range p.Worst {
@@ -75,7 +75,7 @@ func complianceWorstRows(cs []analyze.PackCompliance, max int) [][]string {
 
 // complianceMore says which packs have more failing rules than the worst ones shown; "" when
 // none.
-func complianceMore(cs []analyze.PackCompliance) string {
+func complianceMore(cs []results.PackCompliance) string {
 	var parts []string
 	for _, p := range cs {
 		if p.MoreFailing > 0 {
@@ -89,7 +89,7 @@ func complianceMore(cs []analyze.PackCompliance) string {
 }
 
 // complianceNoVerdictRows lists the rules of the packs that reached no verdict, with the reason.
-func complianceNoVerdictRows(cs []analyze.PackCompliance) [][]string {
+func complianceNoVerdictRows(cs []results.PackCompliance) [][]string {
 	var rows [][]string
 	for _, p := range cs {
 		for _, u := range p.Unconcluded {
@@ -100,7 +100,7 @@ func complianceNoVerdictRows(cs []analyze.PackCompliance) [][]string {
 }
 
 // complianceControlRows is every control of every pack with its verdict and rules.
-func complianceControlRows(cs []analyze.PackCompliance) [][]string {
+func complianceControlRows(cs []results.PackCompliance) [][]string {
 	var rows [][]string
 	for _, p := range cs {
 		for _, c := range p.Controls {
@@ -120,7 +120,7 @@ type complianceView struct {
 }
 
 // newComplianceView builds the section of r; nil when the report has no compliance pack.
-func newComplianceView(r *analyze.Report, exampleRunes int) *complianceView {
+func newComplianceView(r *results.Report, exampleRunes int) *complianceView {
 	if len(r.Compliance) == 0 {
 		return nil
 	}
@@ -162,7 +162,7 @@ const compliancePDFNote = "Per compliance pack: how its rules ended (a rule with
 	"Every control, with examples, is in the XLSX."
 
 // worstIDs is "EMG-001 (2), EMG-003 (2)", "+N more" when the pack has more failing rules.
-func worstIDs(p analyze.PackCompliance) string {
+func worstIDs(p results.PackCompliance) string {
 	var parts []string
 	for _, w := range p.Worst {
 		parts = append(parts, w.RuleID+" ("+num(w.Findings)+")")
@@ -177,10 +177,10 @@ func worstIDs(p analyze.PackCompliance) string {
 }
 
 // failingLabels lists the labels of a pack's controls that a rule failed.
-func failingLabels(p analyze.PackCompliance) []string {
+func failingLabels(p results.PackCompliance) []string {
 	var out []string
 	for _, c := range p.Controls {
-		if c.Outcome == analyze.OutcomeFail {
+		if c.Outcome == results.OutcomeFail {
 			out = append(out, c.Label)
 		}
 	}
@@ -214,15 +214,15 @@ func shortLabels(labels []string) string {
 }
 
 // outcomeStyle colours the Verdict column of the pack table.
-func outcomeStyle(cs []analyze.PackCompliance) tableStyle {
+func outcomeStyle(cs []results.PackCompliance) tableStyle {
 	return func(row, col int) (rgb, bool) {
 		if col != 1 || row >= len(cs) {
 			return rgb{}, false
 		}
 		switch cs[row].Outcome {
-		case analyze.OutcomeFail:
+		case results.OutcomeFail:
 			return colBad, true
-		case analyze.OutcomeInconclusive:
+		case results.OutcomeInconclusive:
 			return colMuted, true
 		}
 		return rgb{}, false
@@ -231,7 +231,7 @@ func outcomeStyle(cs []analyze.PackCompliance) tableStyle {
 
 // complianceSheet writes the XLSX's Compliance sheet: one row per pack with its counts as
 // numbers, its worst failing rules, the rules without a verdict and its controls.
-func (b *xlsxBook) complianceSheet(sw *sheetRec, r *analyze.Report) error {
+func (b *xlsxBook) complianceSheet(sw *sheetRec, r *results.Report) error {
 	var rows [][]any
 	for _, p := range r.Compliance {
 		var worst, noVerdict, controls []string

@@ -8,42 +8,42 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
 )
 
 // demoCompliance is the Compliance section of the demo fixture: a failing pack whose worst
 // rule's example is hostile, a pack without a verdict, a passing pack and a pack with more
 // failing rules than it names.
-func demoCompliance() []analyze.PackCompliance {
-	cfr := analyze.ControlStatus{Control: "47CFR9.16", Label: "47 CFR 9.16", Outcome: analyze.OutcomeFail, Rules: []string{"EMG-001", "EMG-002", "EMG-003"}}
-	return []analyze.PackCompliance{
-		{Pack: "emergency", Title: "Emergency calling", Outcome: analyze.OutcomeFail, Rules: 3, Pass: 1, Fail: 2, Findings: 4,
-			Worst: []analyze.ComplianceRule{
-				{RuleID: "EMG-001", Title: "Lines that cannot reach any emergency number", Severity: analyze.SeverityCritical,
-					Outcome: analyze.OutcomeFail, Findings: 2, Example: hostileDescription, Controls: []string{"47 CFR 9.16", "ISO 27001 A.5.29"}},
-				{RuleID: "EMG-003", Title: "Emergency number reachable only with an access code (Kari's Law)", Severity: analyze.SeverityHigh,
-					Outcome: analyze.OutcomeFail, Findings: 2, Example: "SEP00EBD5EAA8CA/1 (6121): 911 is no-match but 9911 routes", Controls: []string{"47 CFR 9.16"}},
+func demoCompliance() []results.PackCompliance {
+	cfr := results.ControlStatus{Control: "47CFR9.16", Label: "47 CFR 9.16", Outcome: results.OutcomeFail, Rules: []string{"EMG-001", "EMG-002", "EMG-003"}}
+	return []results.PackCompliance{
+		{Pack: "emergency", Title: "Emergency calling", Outcome: results.OutcomeFail, Rules: 3, Pass: 1, Fail: 2, Findings: 4,
+			Worst: []results.ComplianceRule{
+				{RuleID: "EMG-001", Title: "Lines that cannot reach any emergency number", Severity: results.SeverityCritical,
+					Outcome: results.OutcomeFail, Findings: 2, Example: hostileDescription, Controls: []string{"47 CFR 9.16", "ISO 27001 A.5.29"}},
+				{RuleID: "EMG-003", Title: "Emergency number reachable only with an access code (Kari's Law)", Severity: results.SeverityHigh,
+					Outcome: results.OutcomeFail, Findings: 2, Example: "SEP00EBD5EAA8CA/1 (6121): 911 is no-match but 9911 routes", Controls: []string{"47 CFR 9.16"}},
 			},
-			Unconcluded: []analyze.ComplianceRule{},
-			Controls: []analyze.ControlStatus{cfr,
-				{Control: "ISO27001:A.5.29", Label: "ISO 27001 A.5.29", Outcome: analyze.OutcomeFail, Rules: []string{"EMG-001"}}}},
-		{Pack: "tollfraud", Title: "Toll fraud", Outcome: analyze.OutcomeInconclusive, Rules: 4, NotEvaluated: 1, Pass: 3, Inconclusive: 1,
-			Worst: []analyze.ComplianceRule{},
-			Unconcluded: []analyze.ComplianceRule{{RuleID: "TF-001", Title: "Forwards to international or premium numbers",
-				Severity: analyze.SeverityHigh, Outcome: analyze.OutcomeInconclusive, Reason: "axl table:numplan incomplete: row cap"}},
-			Controls: []analyze.ControlStatus{{Control: "ISO27001:A.8.20", Label: "ISO 27001 A.8.20", Outcome: analyze.OutcomeInconclusive, Rules: []string{"TF-001", "TF-002", "TF-003", "TF-004"}}}},
-		{Pack: "access", Title: "Administrative rights", Outcome: analyze.OutcomePass, Rules: 2, Pass: 2,
-			Worst: []analyze.ComplianceRule{}, Unconcluded: []analyze.ComplianceRule{},
-			Controls: []analyze.ControlStatus{{Control: "ISO27001:A.5.15", Label: "ISO 27001 A.5.15", Outcome: analyze.OutcomePass, Rules: []string{"ACC-001", "ACC-002"}}}},
-		{Pack: "lifecycle", Title: "Lifecycle", Outcome: analyze.OutcomeFail, Rules: 5, Pass: 1, Fail: 4, Findings: 230, MoreFailing: 1,
-			Worst: []analyze.ComplianceRule{
-				{RuleID: "EOL-001", Title: "End-of-life phone models still in service", Severity: analyze.SeverityHigh, Outcome: analyze.OutcomeFail, Findings: 120, Example: "Cisco 7965: 120", Controls: []string{"ISO 27001 A.8.8"}},
-				{RuleID: "FW-003", Title: "Phones not running their intended firmware load", Severity: analyze.SeverityMedium, Outcome: analyze.OutcomeFail, Findings: 90, Controls: []string{"ISO 27001 A.8.8"}},
-				{RuleID: "FW-001", Title: "Phone models running more than one firmware load", Severity: analyze.SeverityLow, Outcome: analyze.OutcomeFail, Findings: 12, Controls: []string{"ISO 27001 A.8.8"}},
+			Unconcluded: []results.ComplianceRule{},
+			Controls: []results.ControlStatus{cfr,
+				{Control: "ISO27001:A.5.29", Label: "ISO 27001 A.5.29", Outcome: results.OutcomeFail, Rules: []string{"EMG-001"}}}},
+		{Pack: "tollfraud", Title: "Toll fraud", Outcome: results.OutcomeInconclusive, Rules: 4, NotEvaluated: 1, Pass: 3, Inconclusive: 1,
+			Worst: []results.ComplianceRule{},
+			Unconcluded: []results.ComplianceRule{{RuleID: "TF-001", Title: "Forwards to international or premium numbers",
+				Severity: results.SeverityHigh, Outcome: results.OutcomeInconclusive, Reason: "axl table:numplan incomplete: row cap"}},
+			Controls: []results.ControlStatus{{Control: "ISO27001:A.8.20", Label: "ISO 27001 A.8.20", Outcome: results.OutcomeInconclusive, Rules: []string{"TF-001", "TF-002", "TF-003", "TF-004"}}}},
+		{Pack: "access", Title: "Administrative rights", Outcome: results.OutcomePass, Rules: 2, Pass: 2,
+			Worst: []results.ComplianceRule{}, Unconcluded: []results.ComplianceRule{},
+			Controls: []results.ControlStatus{{Control: "ISO27001:A.5.15", Label: "ISO 27001 A.5.15", Outcome: results.OutcomePass, Rules: []string{"ACC-001", "ACC-002"}}}},
+		{Pack: "lifecycle", Title: "Lifecycle", Outcome: results.OutcomeFail, Rules: 5, Pass: 1, Fail: 4, Findings: 230, MoreFailing: 1,
+			Worst: []results.ComplianceRule{
+				{RuleID: "EOL-001", Title: "End-of-life phone models still in service", Severity: results.SeverityHigh, Outcome: results.OutcomeFail, Findings: 120, Example: "Cisco 7965: 120", Controls: []string{"ISO 27001 A.8.8"}},
+				{RuleID: "FW-003", Title: "Phones not running their intended firmware load", Severity: results.SeverityMedium, Outcome: results.OutcomeFail, Findings: 90, Controls: []string{"ISO 27001 A.8.8"}},
+				{RuleID: "FW-001", Title: "Phone models running more than one firmware load", Severity: results.SeverityLow, Outcome: results.OutcomeFail, Findings: 12, Controls: []string{"ISO 27001 A.8.8"}},
 			},
-			Unconcluded: []analyze.ComplianceRule{},
-			Controls:    []analyze.ControlStatus{{Control: "ISO27001:A.8.8", Label: "ISO 27001 A.8.8", Outcome: analyze.OutcomeFail, Rules: []string{"EOL-001", "FW-001", "FW-002", "FW-003"}}}},
+			Unconcluded: []results.ComplianceRule{},
+			Controls:    []results.ControlStatus{{Control: "ISO27001:A.8.8", Label: "ISO 27001 A.8.8", Outcome: results.OutcomeFail, Rules: []string{"EOL-001", "FW-001", "FW-002", "FW-003"}}}},
 	}
 }
 
@@ -189,18 +189,18 @@ func TestComplianceJSON(t *testing.T) {
 	}
 	var doc struct {
 		SchemaVersion int                      `json:"schema_version"`
-		Compliance    []analyze.PackCompliance `json:"compliance"`
+		Compliance    []results.PackCompliance `json:"compliance"`
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(demoCompliance(), doc.Compliance); d != "" || doc.SchemaVersion != analyze.ReportSchemaVersion {
+	if d := cmp.Diff(demoCompliance(), doc.Compliance); d != "" || doc.SchemaVersion != results.ReportSchemaVersion {
 		t.Errorf("JSON compliance (schema %d) (-want +got):\n%s", doc.SchemaVersion, d)
 	}
 }
 
 func TestSelectionTextPacks(t *testing.T) {
-	got := selectionText(&analyze.RuleSelection{Packs: []string{"emergency", "tollfraud"}, Skip: []string{"TF-001"}, Evaluated: 7, Available: 45})
+	got := selectionText(&results.RuleSelection{Packs: []string{"emergency", "tollfraud"}, Skip: []string{"TF-001"}, Evaluated: 7, Available: 45})
 	want := "This report covers 7 of 45 rules (--pack emergency,tollfraud --skip TF-001); findings of other rules are not included."
 	if got != want {
 		t.Errorf("selectionText:\n got %s\nwant %s", got, want)

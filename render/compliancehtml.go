@@ -3,7 +3,7 @@ package render
 import (
 	_ "embed"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 //go:embed html/compliance.html.tmpl
@@ -20,7 +20,7 @@ type htmlCompliance struct {
 }
 
 // newHTMLCompliance builds the section; nil when the report has no compliance pack.
-func newHTMLCompliance(r *analyze.Report, tabs *htmlTables) *htmlCompliance {
+func newHTMLCompliance(r *results.Report, tabs *htmlTables) *htmlCompliance {
 	cv := newComplianceView(r, -1)
 	if cv == nil {
 		return nil

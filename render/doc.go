@@ -1,4 +1,4 @@
-// Package render lays out one analyze.Report as PDF (for management), XLSX (the worklist),
+// Package render lays out one results.Report as PDF (for management), XLSX (the worklist),
 // Markdown (tickets and chat) and JSON (the machine contract). Each format lives in its own files
 // behind the Renderer interface; New is the one place that maps a Format to its Renderer. The PDF
 // is split at its seams: pdf.go (the document and its text), pdflayout.go (headings, paragraphs,

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -131,7 +131,7 @@ type Renderer interface {
 	Format() Format
 	// Render writes the whole report to w. It never queries anything and never panics on
 	// hostile values.
-	Render(w io.Writer, r *analyze.Report) error
+	Render(w io.Writer, r *results.Report) error
 }
 
 // New returns the renderer of a format: the one place that maps formats to renderers.
@@ -195,7 +195,7 @@ func (o Options) withDefaults() Options {
 }
 
 // capped returns the first max findings (all when max < 0) and how many were left out.
-func capped(fs []analyze.Finding, max int) ([]analyze.Finding, int) {
+func capped(fs []results.Finding, max int) ([]results.Finding, int) {
 	if max < 0 || len(fs) <= max {
 		return fs, 0
 	}
@@ -204,7 +204,7 @@ func capped(fs []analyze.Finding, max int) ([]analyze.Finding, int) {
 
 // nodeRoleText is a cluster node's role as a reader says it: "Unified CM (publisher)",
 // "IM and Presence (no call processing)", with "inactive" when the node is.
-func nodeRoleText(n analyze.ClusterNode) string {
+func nodeRoleText(n results.ClusterNode) string {
 	s := n.Role
 	switch {
 	case n.Role == snapshot.RoleIMAndPresence:
@@ -220,7 +220,7 @@ func nodeRoleText(n analyze.ClusterNode) string {
 
 // reportFacts are the facts a report's first page or header states, in order, with times
 // written by when; a fact may be "" (no earlier snapshot compared, no analysis).
-func reportFacts(r *analyze.Report, when func(time.Time) string) [][2]string {
+func reportFacts(r *results.Report, when func(time.Time) string) [][2]string {
 	status := string(r.Snapshot.Status)
 	if r.Snapshot.Status == snapshot.StatusPartial {
 		status += " (some sources could not be read: see Data quality)"

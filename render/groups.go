@@ -4,12 +4,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // groupTable lays out a section's groups: one column per group field, the findings, and how
 // many configured devices share the first field. At most max groups (all when max < 0).
-func groupTable(s analyze.RuleSection, max int) ([]string, [][]string, int) {
+func groupTable(s results.RuleSection, max int) ([]string, [][]string, int) {
 	if len(s.Groups) == 0 {
 		return nil, nil, 0
 	}
@@ -23,7 +23,7 @@ func groupTable(s analyze.RuleSection, max int) ([]string, [][]string, int) {
 		withOf = withOf || g.Of > 0
 	}
 	if withOf {
-		cols = append(cols, "Of "+analyze.GroupNoun(s.Groups[0].Fields[0].Name))
+		cols = append(cols, "Of "+results.GroupNoun(s.Groups[0].Fields[0].Name))
 	}
 	gs := s.Groups
 	more := 0
@@ -98,7 +98,7 @@ func withoutEntityParts(cols []string, rows [][]string) ([]string, [][]string) {
 }
 
 // scoreTrend says an area's scores over the cluster's snapshots: "#39 70 → #40 68 → #42 62".
-func scoreTrend(ps []analyze.ScorePoint) string {
+func scoreTrend(ps []results.ScorePoint) string {
 	if len(ps) < 2 {
 		return "—"
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -58,7 +58,7 @@ func scrub(b []byte) []byte {
 // Unless opts.Formats says otherwise, the report is laid out as delivered with an XLSX (the
 // default --format), so cut lists say "more in the XLSX"; TestCapsSayWhereTheRestIs covers a
 // run without one through WriteAll.
-func renderTo(t *testing.T, rep *analyze.Report, f Format, opts Options) string {
+func renderTo(t *testing.T, rep *results.Report, f Format, opts Options) string {
 	t.Helper()
 	if opts.Formats == nil {
 		opts.Formats = Formats{f, FormatXLSX}

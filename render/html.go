@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // HTML renders the report as one self-contained page: inline CSS, charts as inline SVG, a small
@@ -54,7 +54,7 @@ func cspHash(s string) string {
 }
 
 // Render implements Renderer.
-func (*HTML) Render(w io.Writer, r *analyze.Report) error {
+func (*HTML) Render(w io.Writer, r *results.Report) error {
 	if err := htmlTemplate.Execute(w, newHTMLView(r)); err != nil {
 		return fmt.Errorf("executing html template: %w", err)
 	}
@@ -63,7 +63,7 @@ func (*HTML) Render(w io.Writer, r *analyze.Report) error {
 
 // htmlView is what the template sees: text and tables built here, escaped by the template.
 type htmlView struct {
-	R            *analyze.Report
+	R            *results.Report
 	Title        string
 	Cluster      string
 	ChangeWindow bool
@@ -116,8 +116,8 @@ type htmlTile struct {
 // htmlRule is one failing rule: what, why, its groups and every finding.
 type htmlRule struct {
 	Anchor   string
-	Info     analyze.RuleInfo
-	Sev      analyze.Severity
+	Info     results.RuleInfo
+	Sev      results.Severity
 	Total    int
 	Groups   *htmlTable
 	Findings *htmlTable
@@ -180,15 +180,15 @@ func (t *htmlTables) table(cols []string, num []bool, rows [][]string) *htmlTabl
 }
 
 // sevClass is a severity's CSS class.
-func sevClass(s analyze.Severity) string {
+func sevClass(s results.Severity) string {
 	switch s {
-	case analyze.SeverityCritical:
+	case results.SeverityCritical:
 		return "sev-critical"
-	case analyze.SeverityHigh:
+	case results.SeverityHigh:
 		return "sev-high"
-	case analyze.SeverityMedium:
+	case results.SeverityMedium:
 		return "sev-medium"
-	case analyze.SeverityLow:
+	case results.SeverityLow:
 		return "sev-low"
 	}
 	return "sev-info"
@@ -201,7 +201,7 @@ func htmlTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04 MST")
 }
 
-func newHTMLView(r *analyze.Report) *htmlView {
+func newHTMLView(r *results.Report) *htmlView {
 	tabs := &htmlTables{}
 	v := &htmlView{R: r, Cluster: oneLine(r.Snapshot.ClusterID), ChangeWindow: r.Kind == kindChangeWindow,
 		CSP: htmlCSP, CSS: template.CSS(htmlCSS), JS: template.JS(htmlJS), Banner: PartialBanner(r)}
@@ -242,7 +242,7 @@ func (v *htmlView) summary(tabs *htmlTables) {
 	open, critHigh := 0, 0
 	for _, s := range r.Summary.FindingsBySeverity {
 		open += s.Count
-		if s.Severity >= analyze.SeverityHigh {
+		if s.Severity >= results.SeverityHigh {
 			critHigh += s.Count
 		}
 	}
@@ -339,7 +339,7 @@ func (v *htmlView) quality(tabs *htmlTables) {
 		}
 		v.Nodes = tabs.table([]string{"Node", "Role", "RisPort"}, nil, rows)
 	}
-	outcomes := func(os []analyze.RuleOutcome, why string) *htmlTable {
+	outcomes := func(os []results.RuleOutcome, why string) *htmlTable {
 		if len(os) == 0 {
 			return nil
 		}
@@ -482,7 +482,7 @@ type svgText struct {
 type svgLegend struct{ Class, Text string }
 
 // severityChart draws open findings by severity as horizontal bars.
-func severityChart(counts []analyze.SeverityCount) *svgChart {
+func severityChart(counts []results.SeverityCount) *svgChart {
 	if len(counts) == 0 {
 		return nil
 	}
@@ -508,7 +508,7 @@ func severityChart(counts []analyze.SeverityCount) *svgChart {
 
 // registrationChart draws each RisPort class as one bar of its configured devices, split by
 // state: registered, unregistered, rejected, other (partially registered, unknown), never seen.
-func registrationChart(regs []analyze.ClassRegistration) *svgChart {
+func registrationChart(regs []results.ClassRegistration) *svgChart {
 	const labelW, barMax, rowH = 130.0, 560.0, 44.0
 	ch := &svgChart{Label: "Registration by device class", W: 720, H: int(rowH*float64(len(regs)) + 8)}
 	ch.Legend = []svgLegend{{"reg-registered", "registered"}, {"reg-unregistered", "unregistered"},
@@ -543,7 +543,7 @@ func registrationChart(regs []analyze.ClassRegistration) *svgChart {
 }
 
 // changeChart draws registered devices per class before and after a change as pairs of bars.
-func changeChart(deltas []analyze.ClassDelta) *svgChart {
+func changeChart(deltas []results.ClassDelta) *svgChart {
 	if len(deltas) == 0 {
 		return nil
 	}

@@ -16,7 +16,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
 )
 
@@ -29,7 +29,7 @@ func chromiumFlags(profile string) []string {
 }
 
 // writeHTML renders r into a file of its own and returns its path and file:// URL.
-func writeHTML(t *testing.T, r *analyze.Report) (string, string) {
+func writeHTML(t *testing.T, r *results.Report) (string, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "report.html")
 	if err := os.WriteFile(path, renderHTML(t, r), 0o644); err != nil {

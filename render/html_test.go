@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // hostileValues are planted in every kind of value the HTML report shows: markup, attribute
@@ -28,7 +28,7 @@ var hostileValues = []string{
 // hostileReport is the demo report with hostile values in the cluster name, a rule's texts and
 // references, entities, evidence, groups, a registration class (drawn in the SVG chart), a
 // node, a waiver and a model.
-func hostileReport() *analyze.Report {
+func hostileReport() *results.Report {
 	r := demoReport()
 	h := func(i int) string { return hostileValues[i%len(hostileValues)] }
 	r.Snapshot.ClusterID = h(0)
@@ -75,19 +75,19 @@ func hostileReport() *analyze.Report {
 }
 
 // hostileChangeReport is the change-window fixture with hostile device names and locations.
-func hostileChangeReport() *analyze.Report {
+func hostileChangeReport() *results.Report {
 	r := changeWindowReport()
 	for i := range r.Diff.Changed {
 		c := &r.Diff.Changed[i]
 		c.Name = hostileValues[i%len(hostileValues)]
-		c.Where = &analyze.Where{DevicePool: hostileValues[(i+1)%len(hostileValues)], Description: hostileValues[(i+2)%len(hostileValues)],
+		c.Where = &results.Where{DevicePool: hostileValues[(i+1)%len(hostileValues)], Description: hostileValues[(i+2)%len(hostileValues)],
 			Node: hostileValues[(i+3)%len(hostileValues)], IP: hostileValues[(i+4)%len(hostileValues)]}
 	}
 	r.Diff.Registration[0].Class = hostileValues[5]
 	return r
 }
 
-func renderHTML(t *testing.T, r *analyze.Report) []byte {
+func renderHTML(t *testing.T, r *results.Report) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := (&HTML{}).Render(&buf, r); err != nil {
@@ -188,7 +188,7 @@ func domText(n *html.Node) string {
 // TestHTMLHostileValues: hostile values from the cluster never become markup, attributes or
 // URLs; they are shown as the text they are.
 func TestHTMLHostileValues(t *testing.T) {
-	for name, r := range map[string]*analyze.Report{"audit": hostileReport(), "change window": hostileChangeReport()} {
+	for name, r := range map[string]*results.Report{"audit": hostileReport(), "change window": hostileChangeReport()} {
 		t.Run(name, func(t *testing.T) {
 			page := renderHTML(t, r)
 			doc := checkDOM(t, page)

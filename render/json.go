@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // JSON writes the whole report model, indented, with its schema_version: the machine contract.
@@ -21,7 +21,7 @@ func (*JSON) Format() Format { return FormatJSON }
 type jsonReport struct {
 	// Verdict answers "did we break anything?" first in a change-window report (Verdict).
 	Verdict string `json:"verdict,omitempty"`
-	analyze.Report
+	results.Report
 	Diff    *jsonDiff   `json:"diff,omitempty"`
 	Summary jsonSummary `json:"summary"`
 	// Banner names the sources not read completely (bounds.go); absent when every one was.
@@ -29,16 +29,16 @@ type jsonReport struct {
 }
 
 type jsonDiff struct {
-	*analyze.Diff
+	*results.Diff
 	Persisting *int `json:"findings_persisting"`
 }
 
 // Render implements Renderer.
-func (*JSON) Render(w io.Writer, r *analyze.Report) error {
+func (*JSON) Render(w io.Writer, r *results.Report) error {
 	rep := jsonReport{Report: *r}
 	jsonBounds(&rep, r)
 	if rep.SchemaVersion == 0 {
-		rep.SchemaVersion = analyze.ReportSchemaVersion
+		rep.SchemaVersion = results.ReportSchemaVersion
 	}
 	if d := r.Diff; d != nil {
 		if r.Kind == kindChangeWindow {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 func TestJSON(t *testing.T) {
@@ -22,7 +22,7 @@ func TestJSON(t *testing.T) {
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
 		t.Error("two renders of the same report differ")
 	}
-	var back analyze.Report
+	var back results.Report
 	if err := json.Unmarshal(a.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestJSON(t *testing.T) {
 		SchemaVersion int `json:"schema_version"`
 	}
 	_ = json.Unmarshal(a.Bytes(), &head)
-	if head.SchemaVersion != analyze.ReportSchemaVersion {
+	if head.SchemaVersion != results.ReportSchemaVersion {
 		t.Errorf("schema_version %d", head.SchemaVersion)
 	}
 	// A report built without a schema version still carries it.
@@ -43,7 +43,7 @@ func TestJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = json.Unmarshal(c.Bytes(), &head)
-	if head.SchemaVersion != analyze.ReportSchemaVersion {
+	if head.SchemaVersion != results.ReportSchemaVersion {
 		t.Errorf("schema_version %d for a report without one", head.SchemaVersion)
 	}
 	small := demoReport()

@@ -11,7 +11,7 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/templates"
 )
 
@@ -74,7 +74,7 @@ func NewMarkdown(dir string, maxEntities int) (*Markdown, error) {
 func (*Markdown) Format() Format { return FormatMarkdown }
 
 // Render implements Renderer.
-func (m *Markdown) Render(w io.Writer, r *analyze.Report) error {
+func (m *Markdown) Render(w io.Writer, r *results.Report) error {
 	if err := m.tmpl.ExecuteTemplate(w, templates.Entry, newMDView(r, m.maxEntities, m.WithXLSX)); err != nil {
 		return fmt.Errorf("executing markdown template: %w", err)
 	}
@@ -83,14 +83,14 @@ func (m *Markdown) Render(w io.Writer, r *analyze.Report) error {
 
 // mdView is what the templates see.
 type mdView struct {
-	R           *analyze.Report
+	R           *results.Report
 	Gaps        []mdCoverage // incomplete sources only
 	SourceCount int
 	Rules       []mdRule
 	MaxEntities int
 	// XLSX says an XLSX report is written with this Markdown (see Markdown.WithXLSX).
 	XLSX   bool
-	Waived []analyze.Finding
+	Waived []results.Finding
 	Diff   *mdDiff
 	// Selection says the report covers only some rules (--only, --skip); "" when it covers all.
 	Selection string
@@ -107,12 +107,12 @@ type mdCoverage struct {
 }
 
 type mdRule struct {
-	Rule     analyze.RuleInfo
+	Rule     results.RuleInfo
 	Total    int
 	Columns  []string   // entity, evidence names..., message
 	Rows     [][]string // capped
 	Omitted  int
-	Severity analyze.Severity
+	Severity results.Severity
 	// XLSX says an XLSX report is written with this Markdown, so the omitted rows are "in the XLSX".
 	XLSX bool
 	// GroupColumns and GroupRows are the rule's findings grouped by cause (largest first, at
@@ -127,7 +127,7 @@ const mdMaxGroups = 10
 
 // mdDiff is the change view (changeView) as the templates see it, each list capped.
 type mdDiff struct {
-	D           *analyze.Diff
+	D           *results.Diff
 	Title       string
 	Verdict     string
 	Counts      []changeCount
@@ -150,7 +150,7 @@ type mdList struct {
 	XLSX bool
 }
 
-func newMDView(r *analyze.Report, max int, withXLSX bool) mdView {
+func newMDView(r *results.Report, max int, withXLSX bool) mdView {
 	v := mdView{R: r, MaxEntities: max, Waived: r.Waived, SourceCount: len(r.DataQuality.Coverage),
 		Selection: selectionText(r.DataQuality.Selection), XLSX: withXLSX, Compliance: newComplianceView(r, complianceExampleRunes)}
 	if len(r.Trend) >= 2 {
@@ -195,7 +195,7 @@ func newMDView(r *analyze.Report, max int, withXLSX bool) mdView {
 }
 
 // evidenceColumns is the union of evidence names over fs, in order of first appearance.
-func evidenceColumns(fs []analyze.Finding) []string {
+func evidenceColumns(fs []results.Finding) []string {
 	var cols []string
 	seen := map[string]bool{}
 	for _, f := range fs {
@@ -210,7 +210,7 @@ func evidenceColumns(fs []analyze.Finding) []string {
 }
 
 // hasMessage reports whether any finding carries a message.
-func hasMessage(fs []analyze.Finding) bool {
+func hasMessage(fs []results.Finding) bool {
 	for _, f := range fs {
 		if f.Message != "" {
 			return true
@@ -221,7 +221,7 @@ func hasMessage(fs []analyze.Finding) bool {
 
 // findingTable lays out findings as a table: Entity, each evidence field, Message (when any).
 // Rows are raw values (each renderer escapes); at most max rows (all when max < 0).
-func findingTable(fs []analyze.Finding, max int) ([]string, [][]string) {
+func findingTable(fs []results.Finding, max int) ([]string, [][]string) {
 	ev := evidenceColumns(fs)
 	msg := hasMessage(fs)
 	cols := append([]string{"Entity"}, ev...)
@@ -236,7 +236,7 @@ func findingTable(fs []analyze.Finding, max int) ([]string, [][]string) {
 	return cols, rows
 }
 
-func findingRow(f analyze.Finding, ev []string, msg bool) []string {
+func findingRow(f results.Finding, ev []string, msg bool) []string {
 	row := make([]string, 0, len(ev)+2)
 	row = append(row, f.Entity)
 	for _, name := range ev {
@@ -248,7 +248,7 @@ func findingRow(f analyze.Finding, ev []string, msg bool) []string {
 	return row
 }
 
-func evidenceValue(f analyze.Finding, name string) string {
+func evidenceValue(f results.Finding, name string) string {
 	for _, e := range f.Evidence {
 		if e.Name == name {
 			return e.Value
@@ -263,7 +263,7 @@ func mdFuncs() template.FuncMap {
 		"cell":       mdCell,
 		"nodeRole":   nodeRoleText,
 		"text":       mdText,
-		"sev":        func(s analyze.Severity) string { return strings.ToUpper(s.String()) },
+		"sev":        func(s results.Severity) string { return strings.ToUpper(s.String()) },
 		"pct":        func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + " %" },
 		"date": func(t time.Time) string {
 			if t.IsZero() {

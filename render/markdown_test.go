@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
 )
 
@@ -178,7 +178,7 @@ func TestMarkdownFreeTextStaysText(t *testing.T) {
 }
 
 // renderMD renders rep with the embedded templates.
-func renderMD(t *testing.T, rep *analyze.Report, max int) *bytes.Buffer {
+func renderMD(t *testing.T, rep *results.Report, max int) *bytes.Buffer {
 	t.Helper()
 	m, err := NewMarkdown("", max)
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 
 	"codeberg.org/go-pdf/fpdf"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // PDF lays the report out for management: a title page, the executive summary with charts,
@@ -62,15 +62,15 @@ var (
 )
 
 // sevColor is the colour of a severity in badges and charts.
-func sevColor(s analyze.Severity) rgb {
+func sevColor(s results.Severity) rgb {
 	switch s {
-	case analyze.SeverityCritical:
+	case results.SeverityCritical:
 		return rgb{125, 10, 30}
-	case analyze.SeverityHigh:
+	case results.SeverityHigh:
 		return rgb{214, 48, 39}
-	case analyze.SeverityMedium:
+	case results.SeverityMedium:
 		return rgb{240, 128, 40}
-	case analyze.SeverityLow:
+	case results.SeverityLow:
 		return rgb{214, 170, 30}
 	}
 	return rgb{91, 143, 196}
@@ -80,7 +80,7 @@ func sevColor(s analyze.Severity) rgb {
 type pdfDoc struct {
 	f        *fpdf.Fpdf
 	runes    *runeSet
-	rep      *analyze.Report
+	rep      *results.Report
 	max      int
 	maxAsked bool     // MaxEntities was given (--pdf-max-entities): it holds for grouped rules too
 	xlsx     bool     // an XLSX is written with this PDF
@@ -98,7 +98,7 @@ type pdfDoc struct {
 }
 
 // newPDFDoc starts an A4 document with the embedded fonts and the page geometry.
-func newPDFDoc(r *analyze.Report) (*pdfDoc, error) {
+func newPDFDoc(r *results.Report) (*pdfDoc, error) {
 	runes, err := fontRunes()
 	if err != nil {
 		return nil, fmt.Errorf("loading pdf fonts: %w", err)
@@ -120,7 +120,7 @@ func newPDFDoc(r *analyze.Report) (*pdfDoc, error) {
 }
 
 // Render implements Renderer.
-func (p *PDF) Render(w io.Writer, r *analyze.Report) (err error) {
+func (p *PDF) Render(w io.Writer, r *results.Report) (err error) {
 	max := p.MaxEntities
 	if max == 0 {
 		max = DefaultPDFMaxEntities
@@ -250,7 +250,7 @@ func fmtTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
 
-func sevName(s analyze.Severity) string {
+func sevName(s results.Severity) string {
 	n := s.String()
 	if n == "" {
 		return "?"

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
 )
 
@@ -180,7 +180,7 @@ func TestPDFHostileValues(t *testing.T) {
 			rep.Rules[0].Rule.Remediation = v
 			rep.Rules[0].Rule.Controls = []string{v}
 			rep.Rules[0].Findings[0].Entity = v
-			rep.Rules[0].Findings[0].Evidence[0] = analyze.Field{Name: v, Value: v}
+			rep.Rules[0].Findings[0].Evidence[0] = results.Field{Name: v, Value: v}
 			rep.Rules[0].Findings[0].Message = v
 			rep.Summary.Registration[0].Class = v
 			rep.DataQuality.Coverage[0].Reason = v

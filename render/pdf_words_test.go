@@ -14,7 +14,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
 )
 
@@ -35,12 +35,12 @@ func TestPDFTablesKeepWords(t *testing.T) {
 	// longest) and the change-window report.
 	every := demoReport()
 	for _, c := range []string{"MediaResources", "CTIPort", "VoiceMailPort", "CTIRoutePoint"} {
-		every.Summary.Registration = append(every.Summary.Registration, analyze.ClassRegistration{Class: c, Configured: 12, Seen: 12,
+		every.Summary.Registration = append(every.Summary.Registration, results.ClassRegistration{Class: c, Configured: 12, Seen: 12,
 			Registered: 11, UnRegistered: 1, RegistrationRate: 11.0 / 12, Complete: true})
 	}
 	for _, tt := range []struct {
 		name     string
-		rep      *analyze.Report
+		rep      *results.Report
 		maxPages int
 	}{
 		{"demo", demoReport(), 12},
@@ -113,7 +113,7 @@ func TestPDFCellCheckCatches(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := newPDFDoc(&analyze.Report{})
+			d, err := newPDFDoc(&results.Report{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -246,7 +246,7 @@ func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\
 // what is wrong, one line per problem.
 func checkCells(t *testing.T, cells []pdfCell, pages []pdfPage) []string {
 	t.Helper()
-	d, err := newPDFDoc(&analyze.Report{})
+	d, err := newPDFDoc(&results.Report{})
 	if err != nil {
 		t.Fatal(err)
 	}

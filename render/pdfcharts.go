@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // severityChart draws one horizontal bar per severity.
@@ -151,7 +151,7 @@ func (d *pdfDoc) trendChart() {
 			f.CellFormat(bw+16, 3.5, "not analysed", "", 0, "C", false, 0, "")
 		}
 		total := 0
-		sevs := analyze.Severities()
+		sevs := results.Severities()
 		for j := len(sevs) - 1; j >= 0; j-- {
 			s := sevs[j]
 			v := p.FindingsBySeverity[s]
@@ -179,7 +179,7 @@ func (d *pdfDoc) trendChart() {
 	y := base + 10
 	x := axisX
 	d.font("", 7, colMuted)
-	for _, s := range analyze.Severities() {
+	for _, s := range results.Severities() {
 		d.fill(sevColor(s))
 		f.Rect(x, y+0.8, 3, 3, "F")
 		f.SetXY(x+3.5, y)

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // ensure starts a new page unless h mm still fit.
@@ -314,7 +314,7 @@ func maxInt(a, b int) int {
 	return b
 }
 
-func sevStyle(sevs []analyze.Severity, col int) tableStyle {
+func sevStyle(sevs []results.Severity, col int) tableStyle {
 	return func(row, c int) (rgb, bool) {
 		if c != col || row >= len(sevs) {
 			return rgb{}, false

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // summary draws the executive summary: key figures, charts and tables.
@@ -21,7 +21,7 @@ func (d *pdfDoc) summary() {
 	open, critHigh := 0, 0
 	for _, s := range r.Summary.FindingsBySeverity {
 		open += s.Count
-		if s.Severity >= analyze.SeverityHigh {
+		if s.Severity >= results.SeverityHigh {
 			critHigh += s.Count
 		}
 	}
@@ -35,7 +35,7 @@ func (d *pdfDoc) summary() {
 		c            rgb
 	}{
 		{num(open), "open findings", colBrand},
-		{num(critHigh), "critical or high", sevColor(analyze.SeverityHigh)},
+		{num(critHigh), "critical or high", sevColor(results.SeverityHigh)},
 		{regText, "devices registered (" + regOf + ")", colBrand},
 		{num(r.DataQuality.Gaps), fmt.Sprintf("data gaps · %d inconclusive rules", len(r.DataQuality.Inconclusive)), gapCol},
 	}
@@ -95,7 +95,7 @@ func (d *pdfDoc) summary() {
 	if len(r.Summary.TopRisks) > 0 {
 		d.heading("Top risks", 20)
 		var rows [][]string
-		var sevs []analyze.Severity
+		var sevs []results.Severity
 		for _, t := range r.Summary.TopRisks {
 			rows = append(rows, []string{sevName(t.Severity), t.RuleID, t.Title, num(t.Count)})
 			sevs = append(sevs, t.Severity)
@@ -215,7 +215,7 @@ func (d *pdfDoc) findings() {
 	}
 	var minor []int // low and info rules: one line each, their findings in the XLSX
 	for i, s := range r.Rules {
-		if s.Rule.Severity <= analyze.SeverityLow {
+		if s.Rule.Severity <= results.SeverityLow {
 			minor = append(minor, i)
 			continue
 		}
@@ -253,7 +253,7 @@ func (d *pdfDoc) findings() {
 		}
 		d.para(meta, "", 8, colMuted)
 		d.para(ri.Description, "", pdfBodySize, colInk)
-		if ri.Severity > analyze.SeverityMedium {
+		if ri.Severity > results.SeverityMedium {
 			d.labelled("Why it matters", ri.Rationale) // medium rules: in the appendix of the XLSX and JSON
 		}
 		d.labelled("Remediation", ri.Remediation)
@@ -298,7 +298,7 @@ func (d *pdfDoc) minorRules(idx []int) {
 const pdfMaxGroups = 5
 
 // ruleGroups draws a rule's findings grouped by cause, largest first.
-func (d *pdfDoc) ruleGroups(i int, s analyze.RuleSection) {
+func (d *pdfDoc) ruleGroups(i int, s results.RuleSection) {
 	cols, rows, more := groupTable(s, pdfMaxGroups)
 	if len(cols) == 0 {
 		return
@@ -320,9 +320,9 @@ func (d *pdfDoc) ruleGroups(i int, s analyze.RuleSection) {
 
 // ruleEntities draws the first few findings of a rule: the entity and the evidence columns
 // that say something new (no message restating them, no column repeating another).
-func (d *pdfDoc) ruleEntities(i int, s analyze.RuleSection) {
+func (d *pdfDoc) ruleEntities(i int, s results.RuleSection) {
 	max := d.max
-	if (len(s.Groups) > 0 || s.Rule.Severity <= analyze.SeverityMedium) && !d.maxAsked && max > pdfGroupedEntities {
+	if (len(s.Groups) > 0 || s.Rule.Severity <= results.SeverityMedium) && !d.maxAsked && max > pdfGroupedEntities {
 		max = pdfGroupedEntities // the groups already say where they are; a medium rule shows a sample
 	}
 	shown, more := capped(s.Findings, max)
@@ -360,7 +360,7 @@ func (d *pdfDoc) waived() {
 	} else {
 		d.para("These findings are covered by an accepted-risk waiver: they stay visible here but do not count in the summary or the exit code.", "", pdfBodySize, colInk)
 		var rows [][]string
-		var sevs []analyze.Severity
+		var sevs []results.Severity
 		for _, w := range r.Waived {
 			st, owner, exp := "", "", ""
 			if w.Waiver != nil {
@@ -371,7 +371,7 @@ func (d *pdfDoc) waived() {
 		}
 		d.table([]pdfCol{{"Rule", 10, "L"}, {"Severity", 9, "L"}, {"Entity", 20, "L"}, {"Statement", 32, "L"}, {"Owner", 25, "L"}, {"Expires", 11, "L"}}, rows, sevStyle(sevs, 1))
 	}
-	waiverTable := func(title, dateHead string, ws []analyze.Waiver) {
+	waiverTable := func(title, dateHead string, ws []results.Waiver) {
 		if len(ws) == 0 {
 			return
 		}
@@ -392,11 +392,11 @@ func (d *pdfDoc) appendix() {
 	d.flowSection("Appendix")
 	d.heading("Rules evaluated (parameters and inventory by model: XLSX sheets Rules and Inventory)", 15)
 	var rows [][]string
-	var sevs []analyze.Severity
-	var outcomes []analyze.Outcome
+	var sevs []results.Severity
+	var outcomes []results.Outcome
 	var passed []string // named in one line: the Compliance section and the XLSX count them
 	for _, o := range r.Appendix.Rules {
-		if o.Outcome == analyze.OutcomePass && o.Waived == 0 {
+		if o.Outcome == results.OutcomePass && o.Waived == 0 {
 			passed = append(passed, o.Rule.ID)
 			continue
 		}
@@ -415,11 +415,11 @@ func (d *pdfDoc) appendix() {
 				return sevColor(sevs[row]), true
 			case 3:
 				switch outcomes[row] {
-				case analyze.OutcomePass:
+				case results.OutcomePass:
 					return colGood, true
-				case analyze.OutcomeFail, analyze.OutcomeError:
+				case results.OutcomeFail, results.OutcomeError:
 					return colBad, true
-				case analyze.OutcomeInconclusive:
+				case results.OutcomeInconclusive:
 					return rgb{200, 120, 0}, true
 				}
 			}

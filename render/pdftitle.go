@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // titlePage draws the cover: a band with the title, the facts, and a note on how to read it.
@@ -145,7 +145,7 @@ func (d *pdfDoc) sectionTitles() []string {
 	return out
 }
 
-func diffTitle(df *analyze.Diff) string {
+func diffTitle(df *results.Diff) string {
 	return fmt.Sprintf("Changes from snapshot #%d to #%d", df.Before.ID, df.After.ID)
 }
 
@@ -177,7 +177,7 @@ func (d *pdfDoc) contents() {
 const kindChangeWindow = "change-window"
 
 // compared names the earlier snapshot of a change-window report, "" otherwise.
-func compared(r *analyze.Report) string {
+func compared(r *results.Report) string {
 	if r.Diff == nil {
 		return ""
 	}
@@ -186,7 +186,7 @@ func compared(r *analyze.Report) string {
 
 // ruleCoverage is "5 of 27 (only a selection: see Data quality)" for a report from a rule
 // subset, "" otherwise.
-func ruleCoverage(r *analyze.Report) string {
+func ruleCoverage(r *results.Report) string {
 	sel := r.DataQuality.Selection
 	if sel == nil {
 		return ""

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // TestChangeWindowRegistrationIncomplete: registration counts by class from a snapshot whose
@@ -19,9 +19,9 @@ func TestChangeWindowRegistrationIncomplete(t *testing.T) {
 	rep := changeWindowReport()
 	rep.Diff.Registration[0].IncompleteAfter = true                                                  // Gateway: snapshot #42 missed part of it
 	rep.Diff.Registration[1].IncompleteBefore, rep.Diff.Registration[1].IncompleteAfter = true, true // Phone: both sides
-	rep.Diff.Registration = append(rep.Diff.Registration, analyze.ClassDelta{Class: "SIPTrunk", RegisteredBefore: 20,
+	rep.Diff.Registration = append(rep.Diff.Registration, results.ClassDelta{Class: "SIPTrunk", RegisteredBefore: 20,
 		RegisteredAfter: 18, SeenBefore: 22, SeenAfter: 22, ConfiguredBefore: 22, ConfiguredAfter: 22, IncompleteBefore: true})
-	rep.Diff.Registration = append(rep.Diff.Registration, analyze.ClassDelta{Class: "HuntList", RegisteredBefore: 5,
+	rep.Diff.Registration = append(rep.Diff.Registration, results.ClassDelta{Class: "HuntList", RegisteredBefore: 5,
 		RegisteredAfter: 5, SeenBefore: 5, SeenAfter: 5, ConfiguredBefore: 5, ConfiguredAfter: 5})
 	rows := [][]string{
 		{"Gateway", "40", "≥ 41", "≥ +1", "85", "≥ 85", "85", "85", "incomplete in #42 (after): its counts are lower bounds"},

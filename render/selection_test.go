@@ -8,23 +8,23 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 func TestSelectionText(t *testing.T) {
 	tests := []struct {
 		name string
-		sel  *analyze.RuleSelection
+		sel  *results.RuleSelection
 		want string
 	}{
 		{"none", nil, ""},
-		{"only", &analyze.RuleSelection{Only: []string{"REG-001", "REG-003"}, Evaluated: 5, Available: 27},
+		{"only", &results.RuleSelection{Only: []string{"REG-001", "REG-003"}, Evaluated: 5, Available: 27},
 			"This report covers 5 of 27 rules (--only REG-001,REG-003); findings of other rules are not included."},
-		{"skip", &analyze.RuleSelection{Skip: []string{"lifecycle"}, Evaluated: 1250, Available: 1300},
+		{"skip", &results.RuleSelection{Skip: []string{"lifecycle"}, Evaluated: 1250, Available: 1300},
 			"This report covers 1,250 of 1,300 rules (--skip lifecycle); findings of other rules are not included."},
-		{"both", &analyze.RuleSelection{Only: []string{"registration"}, Skip: []string{"REG-010"}, Evaluated: 8, Available: 27},
+		{"both", &results.RuleSelection{Only: []string{"registration"}, Skip: []string{"REG-010"}, Evaluated: 8, Available: 27},
 			"This report covers 8 of 27 rules (--only registration --skip REG-010); findings of other rules are not included."},
-		{"flags unknown", &analyze.RuleSelection{Evaluated: 3, Available: 27},
+		{"flags unknown", &results.RuleSelection{Evaluated: 3, Available: 27},
 			"This report covers 3 of 27 rules; findings of other rules are not included."},
 	}
 	for _, tt := range tests {
@@ -40,9 +40,9 @@ func TestSelectionText(t *testing.T) {
 // section (set by hand here; analyze.BuildReport fills it from the analysis).
 func TestDataQualitySelection(t *testing.T) {
 	const want = "This report covers 5 of 27 rules (--only REG-001,REG-003); findings of other rules are not included."
-	sel := func() *analyze.Report {
+	sel := func() *results.Report {
 		r := demoReport()
-		r.DataQuality.Selection = &analyze.RuleSelection{Only: []string{"REG-001", "REG-003"}, Evaluated: 5, Available: 27}
+		r.DataQuality.Selection = &results.RuleSelection{Only: []string{"REG-001", "REG-003"}, Evaluated: 5, Available: 27}
 		return r
 	}
 	t.Run("pdf", func(t *testing.T) {
@@ -88,7 +88,7 @@ func TestDataQualitySelection(t *testing.T) {
 		}
 		var back struct {
 			DataQuality struct {
-				Selection *analyze.RuleSelection `json:"selection"`
+				Selection *results.RuleSelection `json:"selection"`
 			} `json:"data_quality"`
 		}
 		if err := json.Unmarshal(buf.Bytes(), &back); err != nil {

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -43,7 +44,7 @@ type RunLine struct {
 	Cluster  string
 	Meta     snapshot.Meta
 	Result   *analyze.Result
-	Report   *analyze.Report
+	Report   *results.Report
 	Manifest string
 }
 
@@ -66,7 +67,7 @@ func (l RunLine) String() string {
 }
 
 // changeText says what changed since the previous snapshot, in a few words.
-func changeText(c *analyze.ChangeSummary) string {
+func changeText(c *results.ChangeSummary) string {
 	var ch []string
 	if !c.FindingsNotCompared && (c.NewFindings > 0 || c.ResolvedFindings > 0) {
 		ch = append(ch, fmt.Sprintf("%d new and %d resolved findings", c.NewFindings, c.ResolvedFindings))
@@ -87,7 +88,7 @@ func changeText(c *analyze.ChangeSummary) string {
 }
 
 // ReportLine is the one line `report --quiet` prints.
-func ReportLine(rep *analyze.Report, m Manifest) string {
+func ReportLine(rep *results.Report, m Manifest) string {
 	return fmt.Sprintf("cucm-audit report: %s snapshot #%d, analysis #%d: %d %s; manifest %s", rep.Snapshot.ClusterID, rep.Snapshot.ID,
 		rep.Analysis.ID, len(m.Files), pluralWord(len(m.Files), "file", "files"), m.Path)
 }
@@ -137,7 +138,7 @@ func writeAnalysisText(w io.Writer, res *analyze.Result, top int) {
 		}
 		return rules[i].Rule.ID < rules[j].Rule.ID
 	})
-	for _, sev := range analyze.Severities() {
+	for _, sev := range results.Severities() {
 		var lines []string
 		for _, r := range rules {
 			open := openFindings(r)
@@ -154,9 +155,9 @@ func writeAnalysisText(w io.Writer, res *analyze.Result, top int) {
 	var inc, errs []analyze.RuleResult
 	for _, r := range res.Rules {
 		switch r.Outcome {
-		case analyze.OutcomeInconclusive:
+		case results.OutcomeInconclusive:
 			inc = append(inc, r)
-		case analyze.OutcomeError:
+		case results.OutcomeError:
 			errs = append(errs, r)
 		}
 	}
@@ -174,7 +175,7 @@ func writeAnalysisText(w io.Writer, res *analyze.Result, top int) {
 		}
 		tw.Flush()
 	}
-	var waived []analyze.Finding
+	var waived []results.Finding
 	for _, r := range res.Rules {
 		for _, f := range r.Findings {
 			if !f.Open() {
@@ -194,7 +195,7 @@ func writeAnalysisText(w io.Writer, res *analyze.Result, top int) {
 	}
 	for _, g := range []struct {
 		title string
-		list  []analyze.Waiver
+		list  []results.Waiver
 	}{{"Expired waivers (their findings count again)", res.Waivers.Expired}, {"Stale waivers (matched nothing)", res.Waivers.Stale}} {
 		if len(g.list) == 0 {
 			continue
@@ -206,8 +207,8 @@ func writeAnalysisText(w io.Writer, res *analyze.Result, top int) {
 	}
 }
 
-func openFindings(r analyze.RuleResult) []analyze.Finding {
-	var out []analyze.Finding
+func openFindings(r analyze.RuleResult) []results.Finding {
+	var out []results.Finding
 	for _, f := range r.Findings {
 		if f.Open() {
 			out = append(out, f)
@@ -217,7 +218,7 @@ func openFindings(r analyze.RuleResult) []analyze.Finding {
 }
 
 // findingLines shows a few findings: their messages when there are few, else entity names.
-func findingLines(fs []analyze.Finding, top int) []string {
+func findingLines(fs []results.Finding, top int) []string {
 	if top <= 0 {
 		return nil
 	}

@@ -8,16 +8,16 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // DiffText prints the change-window summary of `cucm-audit diff`: what broke, what recovered,
 // what changed, limit lines per section (0: all).
-func DiffText(d *analyze.Diff, limit int) func(io.Writer) error {
+func DiffText(d *results.Diff, limit int) func(io.Writer) error {
 	return func(w io.Writer) error { return writeDiffText(w, d, limit) }
 }
 
-func writeDiffText(w io.Writer, d *analyze.Diff, limit int) error {
+func writeDiffText(w io.Writer, d *results.Diff, limit int) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "Change window on cluster %s: snapshot %d (%s) -> %d (%s)\n", d.After.ClusterID,
 		d.Before.ID, diffStamp(d.Before.StartedAt), d.After.ID, diffStamp(d.After.StartedAt))
@@ -25,7 +25,7 @@ func writeDiffText(w io.Writer, d *analyze.Diff, limit int) error {
 	if d.Empty() {
 		fmt.Fprintln(ew, "\nNothing changed.")
 	}
-	statusLines := func(title string, cs []analyze.DeviceChange) {
+	statusLines := func(title string, cs []results.DeviceChange) {
 		if len(cs) == 0 {
 			return
 		}
@@ -37,7 +37,7 @@ func writeDiffText(w io.Writer, d *analyze.Diff, limit int) error {
 				break
 			}
 			for _, f := range c.Fields {
-				if f.Field == analyze.FieldStatus {
+				if f.Field == results.FieldStatus {
 					fmt.Fprintf(tw, "  %s\t%s\t%s\t%s -> %s\n", c.Name, c.Class, c.Model, f.Before, f.After)
 				}
 			}
@@ -46,7 +46,7 @@ func writeDiffText(w io.Writer, d *analyze.Diff, limit int) error {
 	}
 	statusLines("What broke", broke)
 	statusLines("What recovered", recovered)
-	refs := func(title string, rs []analyze.DeviceRef) {
+	refs := func(title string, rs []results.DeviceRef) {
 		if len(rs) == 0 {
 			return
 		}
@@ -72,7 +72,7 @@ func writeDiffText(w io.Writer, d *analyze.Diff, limit int) error {
 	groups := map[[3]string]*group{}
 	for _, c := range d.Changed {
 		for _, f := range c.Fields {
-			if f.Field == analyze.FieldStatus && (f.Before == "Registered" || f.After == "Registered") {
+			if f.Field == results.FieldStatus && (f.Before == "Registered" || f.After == "Registered") {
 				continue // listed under what broke or recovered
 			}
 			k := [3]string{f.Field, f.Before, f.After}
@@ -119,7 +119,7 @@ func writeDiffText(w io.Writer, d *analyze.Diff, limit int) error {
 			fmt.Fprintf(ew, ", %d not re-evaluated", len(d.Unconfirmed))
 		}
 		fmt.Fprintln(ew)
-		findings := func(label string, fs []analyze.Finding) {
+		findings := func(label string, fs []results.Finding) {
 			tw := tabwriter.NewWriter(ew, 2, 8, 2, ' ', 0)
 			for i, f := range fs {
 				if limit > 0 && i == limit {

@@ -3,7 +3,7 @@ package render
 import (
 	"strconv"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // TrendTable lays out a report's trend (the cluster's last snapshots, oldest first) as one
@@ -11,16 +11,16 @@ import (
 // PDF charts: one row per snapshot with the registered devices of every RisPort class and the
 // open findings of every severity, most serious first. A snapshot that was never analysed shows
 // "not analysed" under the severities instead of zeros that would read as "no findings".
-func TrendTable(points []analyze.TrendPoint) (header []string, rows [][]string) {
+func TrendTable(points []results.TrendPoint) (header []string, rows [][]string) {
 	if len(points) == 0 {
 		return nil, nil
 	}
-	classes := analyze.TrendClasses(points)
+	classes := results.TrendClasses(points)
 	header = []string{"Snapshot", "Taken (UTC)"}
 	for _, c := range classes {
 		header = append(header, c+" registered")
 	}
-	for _, s := range analyze.Severities() {
+	for _, s := range results.Severities() {
 		header = append(header, s.String())
 	}
 	for _, p := range points {
@@ -28,7 +28,7 @@ func TrendTable(points []analyze.TrendPoint) (header []string, rows [][]string) 
 		for _, c := range classes {
 			row = append(row, strconv.Itoa(p.RegisteredByClass[c]))
 		}
-		for _, s := range analyze.Severities() {
+		for _, s := range results.Severities() {
 			v := "not analysed"
 			if p.Analyzed {
 				v = strconv.Itoa(p.FindingsBySeverity[s])

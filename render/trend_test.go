@@ -6,14 +6,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 func TestTrendTable(t *testing.T) {
 	at := time.Date(2026, 10, 1, 6, 0, 0, 0, time.UTC)
-	points := []analyze.TrendPoint{
+	points := []results.TrendPoint{
 		{SnapshotID: 3, At: at, RegisteredByClass: map[string]int{"Phone": 679, "Gateway": 41}, Analyzed: true,
-			FindingsBySeverity: map[analyze.Severity]int{analyze.SeverityCritical: 1, analyze.SeverityHigh: 44, analyze.SeverityMedium: 0, analyze.SeverityLow: 3, analyze.SeverityInfo: 0}},
+			FindingsBySeverity: map[results.Severity]int{results.SeverityCritical: 1, results.SeverityHigh: 44, results.SeverityMedium: 0, results.SeverityLow: 3, results.SeverityInfo: 0}},
 		{SnapshotID: 9, At: at.AddDate(0, 3, 0), RegisteredByClass: map[string]int{"Phone": 700, "Gateway": 40}},
 	}
 	header, rows := TrendTable(points)

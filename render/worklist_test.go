@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
 )
 
@@ -55,16 +55,16 @@ func TestWorklistCarryOver(t *testing.T) {
 		s := &next.Rules[i]
 		switch s.Rule.ID {
 		case "REG-002":
-			var keep []analyze.Finding
+			var keep []results.Finding
 			for _, f := range s.Findings {
 				if f.Entity != "GW-VG007" {
 					keep = append(keep, f)
 				}
 			}
 			s.Findings = keep
-			analyze.GroupSection(s)
+			results.GroupSection(s)
 		case "REG-003":
-			s.Findings = append(s.Findings, finding("REG-003", analyze.SeverityCritical, "TRK-NEW-01", "status", "UnRegistered", "node", "cucm-sub1"))
+			s.Findings = append(s.Findings, finding("REG-003", results.SeverityCritical, "TRK-NEW-01", "status", "UnRegistered", "node", "cucm-sub1"))
 		}
 	}
 	out := renderTo(t, next, FormatXLSX, Options{Worklist: wl})

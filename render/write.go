@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // ManifestSchemaVersion is the version of the manifest JSON contract.
@@ -54,7 +54,7 @@ type ManifestFile struct {
 // snapshot's start time in UTC and the cluster id reduced to characters safe in any file system.
 // A change-window report adds _change-<before>-<after> (snapshot ids), so it never replaces the
 // audit report of the same snapshot.
-func BaseName(rep *analyze.Report) string {
+func BaseName(rep *results.Report) string {
 	base := "cucm-audit_" + SafeName(rep.Snapshot.ClusterID) + "_" + rep.Snapshot.StartedAt.UTC().Format("20060102-150405")
 	if rep.Kind == kindChangeWindow && rep.Diff != nil {
 		base += fmt.Sprintf("_change-%d-%d", rep.Diff.Before.ID, rep.Diff.After.ID)
@@ -118,7 +118,7 @@ func foldLatin(r rune) (string, bool) {
 // report again in PDF, Markdown or JSON writes nothing new (an XLSX is never the same bytes
 // twice: excelize orders its zip entries differently, so a set with one goes to a new version).
 // The returned Manifest has the real paths.
-func WriteAll(ctx context.Context, rep *analyze.Report, formats Formats, outDir string, opts Options) (Manifest, error) {
+func WriteAll(ctx context.Context, rep *results.Report, formats Formats, outDir string, opts Options) (Manifest, error) {
 	if rep == nil {
 		return Manifest{}, errors.New("writing reports: no report")
 	}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 func TestSafeName(t *testing.T) {
@@ -152,7 +152,7 @@ func TestEmptyReport(t *testing.T) {
 			}
 			var cw countWriter
 			cw.w = discard{}
-			if err := r.Render(&cw, &analyze.Report{}); err != nil {
+			if err := r.Render(&cw, &results.Report{}); err != nil {
 				t.Fatalf("rendering an empty report: %v", err)
 			}
 			if cw.n == 0 {
@@ -170,7 +170,7 @@ func TestWriteAllNeverReplaces(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	base := "cucm-audit_HOSP-Zurich-Main_20261124-073005"
-	write := func(rep *analyze.Report, formats Formats) Manifest {
+	write := func(rep *results.Report, formats Formats) Manifest {
 		t.Helper()
 		m, err := WriteAll(ctx, rep, formats, dir, Options{})
 		if err != nil {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // XLSX writes the worklist: a Summary sheet, one sheet per rule with findings (every finding,
@@ -46,7 +46,7 @@ var fixedSheets = append([]string{sheetSummary, sheetWaived, sheetRegistration, 
 // ruleSheetNames names one sheet per rule section: the rule id with the characters Excel refuses
 // ([]:*?/\) replaced by '_', at most 31 characters, unique (case-insensitively) among themselves
 // and the fixed sheets.
-func ruleSheetNames(sections []analyze.RuleSection) []string {
+func ruleSheetNames(sections []results.RuleSection) []string {
 	used := map[string]bool{}
 	for _, s := range fixedSheets {
 		used[strings.ToLower(s)] = true
@@ -185,7 +185,7 @@ type xlsxBook struct {
 }
 
 // Render implements Renderer.
-func (x *XLSX) Render(w io.Writer, r *analyze.Report) error {
+func (x *XLSX) Render(w io.Writer, r *results.Report) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	b := &xlsxBook{f: f}

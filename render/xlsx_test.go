@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
 )
 
@@ -176,7 +176,7 @@ func TestRuleSheetNames(t *testing.T) {
 // TestXLSXUsedRange reads every sheet with openpyxl in read-only mode (which trusts each
 // sheet's <dimension ref>), fully loaded, and with pandas: all see every row.
 func TestXLSXUsedRange(t *testing.T) {
-	for name, rep := range map[string]*analyze.Report{"demo": demoReport(), "change-window": changeWindowReport()} {
+	for name, rep := range map[string]*results.Report{"demo": demoReport(), "change-window": changeWindowReport()} {
 		t.Run(name, func(t *testing.T) {
 			path := renderTo(t, rep, FormatXLSX, Options{})
 			py := testtool.Pandas(t)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // headerWords are the words of field names a reader spells otherwise.
@@ -125,8 +125,8 @@ func (b *xlsxBook) typedCell(k colKind, v string) any {
 }
 
 // whereOf locates a finding: the snapshot's facts of the device, else its evidence.
-func whereOf(f analyze.Finding) analyze.Where {
-	var w analyze.Where
+func whereOf(f results.Finding) results.Where {
+	var w results.Where
 	if f.Where != nil {
 		w = *f.Where
 	}
@@ -154,7 +154,7 @@ func whereOf(f analyze.Finding) analyze.Where {
 // allFindings writes every open finding of every rule in one table, with where it is and the
 // columns the team edits (Status, Assignee, Notes), carried from the worklist when one is
 // given; findings of the worklist no longer found follow, marked gone.
-func (b *xlsxBook) allFindings(sw *sheetRec, r *analyze.Report, wl *Worklist) error {
+func (b *xlsxBook) allFindings(sw *sheetRec, r *results.Report, wl *Worklist) error {
 	headers := []string{"Rule", "Severity", "Entity", "Group", "Device pool", "Location", "Owner", "Node", "Model",
 		"Description", colStatus, colAssignee, colNotes}
 	if wl != nil {
@@ -206,7 +206,7 @@ func (b *xlsxBook) allFindings(sw *sheetRec, r *analyze.Report, wl *Worklist) er
 }
 
 // worklistCounts counts carried, new and gone findings for the Summary sheet.
-func worklistCounts(r *analyze.Report, wl *Worklist) (carried, edited, fresh, gone int) {
+func worklistCounts(r *results.Report, wl *Worklist) (carried, edited, fresh, gone int) {
 	seen := map[string]bool{}
 	for _, s := range r.Rules {
 		for _, f := range s.Findings {

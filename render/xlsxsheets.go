@@ -7,12 +7,12 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
 // ruleSheet lists every finding of one rule.
-func (b *xlsxBook) ruleSheet(sw *sheetRec, s analyze.RuleSection) error {
+func (b *xlsxBook) ruleSheet(sw *sheetRec, s results.RuleSection) error {
 	ev := evidenceColumns(s.Findings)
 	msg := hasMessage(s.Findings)
 	grouped := len(s.Groups) > 0
@@ -50,7 +50,7 @@ func (b *xlsxBook) ruleSheet(sw *sheetRec, s analyze.RuleSection) error {
 
 // summary writes the facts, findings by severity and the index of rule sheets (no table: it is
 // a page to read, not to filter).
-func (b *xlsxBook) summary(sw *sheetRec, r *analyze.Report, names []string, cv *changeView, wl *Worklist) error {
+func (b *xlsxBook) summary(sw *sheetRec, r *results.Report, names []string, cv *changeView, wl *Worklist) error {
 	if err := sw.SetColWidth(1, 1, 34); err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (b *xlsxBook) summary(sw *sheetRec, r *analyze.Report, names []string, cv *
 		}
 	}
 	if len(r.Summary.Scores) > 0 {
-		heading("Scores (0-100): " + analyze.ScoreFormula)
+		heading("Scores (0-100): " + results.ScoreFormula)
 		add(cells("Area", "Score", "Rules failing", "Rules evaluated", "Rules without verdict")...)
 		for _, sc := range r.Summary.Scores {
 			add(cells(sc.Area, sc.Score, sc.Failing, sc.Rules, sc.Inconclusive)...)
@@ -205,7 +205,7 @@ func writeRows(sw *sheetRec, rows [][]any) error {
 	return nil
 }
 
-func (b *xlsxBook) waived(sw *sheetRec, r *analyze.Report) error {
+func (b *xlsxBook) waived(sw *sheetRec, r *results.Report) error {
 	headers := []string{"Rule", "Severity", "Entity", "Statement", "Owner", "Expires", "Message", "Evidence", "Fingerprint"}
 	var rows [][]any
 	for _, f := range r.Waived {
@@ -228,7 +228,7 @@ func (b *xlsxBook) waived(sw *sheetRec, r *analyze.Report) error {
 	next := maxInt(len(rows)+1, 2) + 2
 	for _, block := range []struct {
 		title string
-		ws    []analyze.Waiver
+		ws    []results.Waiver
 	}{{"Expired waivers (their findings are open again)", r.Waivers.Expired}, {"Waivers that matched no finding", r.Waivers.Stale}} {
 		if len(block.ws) == 0 {
 			continue
@@ -252,7 +252,7 @@ func (b *xlsxBook) waived(sw *sheetRec, r *analyze.Report) error {
 	return nil
 }
 
-func (b *xlsxBook) registration(sw *sheetRec, r *analyze.Report) error {
+func (b *xlsxBook) registration(sw *sheetRec, r *results.Report) error {
 	headers := []string{"Class", "Configured (AXL)", "Seen (RisPort)", "Registered", "UnRegistered", "Rejected",
 		"PartiallyRegistered", "Unknown", "Never seen", "Registration rate", "RisPort complete"}
 	var rows [][]any
@@ -283,7 +283,7 @@ func (b *xlsxBook) registration(sw *sheetRec, r *analyze.Report) error {
 	return nil
 }
 
-func (b *xlsxBook) inventory(sw *sheetRec, r *analyze.Report) error {
+func (b *xlsxBook) inventory(sw *sheetRec, r *results.Report) error {
 	var rows [][]any
 	for _, m := range r.Appendix.ModelCounts {
 		rows = append(rows, cells(m.Class, m.Model, m.Count))
@@ -291,7 +291,7 @@ func (b *xlsxBook) inventory(sw *sheetRec, r *analyze.Report) error {
 	return b.table(sw, []string{"Class", "Model", "Devices"}, rows)
 }
 
-func (b *xlsxBook) coverage(sw *sheetRec, r *analyze.Report) error {
+func (b *xlsxBook) coverage(sw *sheetRec, r *results.Report) error {
 	var rows [][]any
 	for _, c := range r.DataQuality.Coverage {
 		complete := "yes"
@@ -308,9 +308,9 @@ func (b *xlsxBook) coverage(sw *sheetRec, r *analyze.Report) error {
 	return b.table(sw, []string{"Source", "Item", "Complete", "Records", "Reason"}, rows)
 }
 
-func (b *xlsxBook) inconclusive(sw *sheetRec, r *analyze.Report) error {
+func (b *xlsxBook) inconclusive(sw *sheetRec, r *results.Report) error {
 	var rows [][]any
-	for _, list := range [][]analyze.RuleOutcome{r.DataQuality.Inconclusive, r.DataQuality.Errors} {
+	for _, list := range [][]results.RuleOutcome{r.DataQuality.Inconclusive, r.DataQuality.Errors} {
 		for _, o := range list {
 			rows = append(rows, cells(o.Rule.ID, o.Rule.Title, o.Rule.Severity.String(), string(o.Outcome), o.Reason))
 		}
@@ -318,7 +318,7 @@ func (b *xlsxBook) inconclusive(sw *sheetRec, r *analyze.Report) error {
 	return b.table(sw, []string{"Rule", "Title", "Severity", "Outcome", "Reason"}, rows)
 }
 
-func (b *xlsxBook) rules(sw *sheetRec, r *analyze.Report) error {
+func (b *xlsxBook) rules(sw *sheetRec, r *results.Report) error {
 	var rows [][]any
 	for _, o := range r.Appendix.Rules {
 		rows = append(rows, cells(o.Rule.ID, o.Rule.Title, o.Rule.Severity.String(), o.Rule.Category, string(o.Outcome),
@@ -357,7 +357,7 @@ func (b *xlsxBook) changeSheet(sw *sheetRec, l changeList) error {
 }
 
 // ignoredFields lists every field a diff knows and whether it was ignored as volatile.
-func (b *xlsxBook) ignoredFields(sw *sheetRec, d *analyze.Diff) error {
+func (b *xlsxBook) ignoredFields(sw *sheetRec, d *results.Diff) error {
 	ignored := map[string]bool{}
 	for _, f := range d.Ignored {
 		ignored[f] = true
@@ -366,7 +366,7 @@ func (b *xlsxBook) ignoredFields(sw *sheetRec, d *analyze.Diff) error {
 	for _, f := range d.Ignored {
 		rows = append(rows, cells(f, "ignored: never counted as a change")) // the diff's own list first, even a field this version does not know
 	}
-	for _, f := range analyze.DiffFields() {
+	for _, f := range results.DiffFields() {
 		if !ignored[f] {
 			rows = append(rows, cells(f, "compared"))
 		}
@@ -375,7 +375,7 @@ func (b *xlsxBook) ignoredFields(sw *sheetRec, d *analyze.Diff) error {
 }
 
 // trend writes Report.Trend, one row per snapshot, numbers as numbers.
-func (b *xlsxBook) trend(sw *sheetRec, r *analyze.Report) error {
+func (b *xlsxBook) trend(sw *sheetRec, r *results.Report) error {
 	header, rows := TrendTable(r.Trend)
 	out := make([][]any, len(rows))
 	for i, row := range rows {

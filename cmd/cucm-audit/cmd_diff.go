@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -62,8 +63,8 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		enc.SetIndent("", "  ")
 		err = enc.Encode(struct {
 			SchemaVersion int `json:"schema_version"`
-			*analyze.Diff
-		}{analyze.DiffSchemaVersion, d})
+			*results.Diff
+		}{results.DiffSchemaVersion, d})
 	default:
 		err = render.DiffText(d, o.limit)(stdout)
 	}
@@ -78,7 +79,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // writeDiffReport renders the change-window report files through the renderers and prints
 // their paths and the manifest.
-func writeDiffReport(ctx context.Context, d *analyze.Diff, o diffOptions, stdout io.Writer) error {
+func writeDiffReport(ctx context.Context, d *results.Diff, o diffOptions, stdout io.Writer) error {
 	formats, err := render.ParseFormats(string(o.format))
 	if err != nil {
 		return usageErrorf("diff: --format: %w", err)
@@ -93,9 +94,9 @@ func writeDiffReport(ctx context.Context, d *analyze.Diff, o diffOptions, stdout
 
 // changeWindowReport is the report model of a change window: the later snapshot's identity and
 // the diff, nothing else.
-func changeWindowReport(d *analyze.Diff) *analyze.Report {
-	return &analyze.Report{
-		SchemaVersion: analyze.ReportSchemaVersion,
+func changeWindowReport(d *results.Diff) *results.Report {
+	return &results.Report{
+		SchemaVersion: results.ReportSchemaVersion,
 		Kind:          "change-window",
 		GeneratedAt:   time.Now().UTC(),
 		ToolVersion:   toolVersion(),

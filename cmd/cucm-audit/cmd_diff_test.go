@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -139,7 +139,7 @@ func TestDiffCommandJSON(t *testing.T) {
 	if code := run(context.Background(), []string{"diff", "--db", db, "--cluster", "hq", "--format", "json"}, &out, &errb); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	var d analyze.Diff
+	var d results.Diff
 	if err := json.Unmarshal(out.Bytes(), &d); err != nil {
 		t.Fatalf("diff JSON does not parse: %v\n%s", err, out.String())
 	}
@@ -147,8 +147,8 @@ func TestDiffCommandJSON(t *testing.T) {
 	var v struct {
 		SchemaVersion *int `json:"schema_version"`
 	}
-	if err := json.Unmarshal(out.Bytes(), &v); err != nil || v.SchemaVersion == nil || *v.SchemaVersion != analyze.DiffSchemaVersion {
-		t.Errorf("diff JSON schema_version = %v (err %v), want %d", v.SchemaVersion, err, analyze.DiffSchemaVersion)
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil || v.SchemaVersion == nil || *v.SchemaVersion != results.DiffSchemaVersion {
+		t.Errorf("diff JSON schema_version = %v (err %v), want %d", v.SchemaVersion, err, results.DiffSchemaVersion)
 	}
 	if !strings.HasPrefix(out.String(), "{\n  \"schema_version\": ") {
 		t.Errorf("diff JSON does not start with schema_version:\n%.80s", out.String())
@@ -170,7 +170,7 @@ func TestDiffCommandReport(t *testing.T) {
 	if len(lines) != 5 || !strings.HasSuffix(lines[4], ".manifest.json") {
 		t.Fatalf("printed paths = %q", lines)
 	}
-	var rep analyze.Report
+	var rep results.Report
 	b, err := os.ReadFile(lines[3])
 	if err != nil {
 		t.Fatal(err)

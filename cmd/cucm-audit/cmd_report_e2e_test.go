@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
@@ -122,7 +123,7 @@ func TestReportDemoEndToEnd(t *testing.T) {
 	if out, err := exec.Command(testtool.Need(t, "qpdf"), "--check", lines[0]).CombinedOutput(); err != nil {
 		t.Errorf("qpdf --check: %v\n%s", err, out)
 	}
-	var rep analyze.Report
+	var rep results.Report
 	jb, err := os.ReadFile(lines[3])
 	if err != nil {
 		t.Fatal(err)

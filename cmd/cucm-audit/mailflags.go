@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/deliver"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
@@ -59,7 +59,7 @@ func (m *mailer) checkFormats(formats render.Formats) error {
 
 // send mails the rendered files when the policy says so and prints one line to stderr saying
 // what it did; a failed send is an error (exit 1).
-func (m *mailer) send(ctx context.Context, store *snapshot.Store, rep *analyze.Report, man render.Manifest, stderr io.Writer) error {
+func (m *mailer) send(ctx context.Context, store *snapshot.Store, rep *results.Report, man render.Manifest, stderr io.Writer) error {
 	if !m.enabled() {
 		return nil
 	}

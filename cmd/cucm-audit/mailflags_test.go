@@ -14,7 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/deliver"
 	"github.com/cucm-audit/cucm-audit/deliver/smtptest"
 	"github.com/cucm-audit/cucm-audit/render"
@@ -22,7 +22,7 @@ import (
 )
 
 // mailFixture renders every format of a small report of an analysed snapshot of cluster hq.
-func mailFixture(t *testing.T) (*snapshot.Store, *analyze.Report, render.Manifest) {
+func mailFixture(t *testing.T) (*snapshot.Store, *results.Report, render.Manifest) {
 	t.Helper()
 	ctx := context.Background()
 	db := diffDB(t)
@@ -38,12 +38,12 @@ func mailFixture(t *testing.T) (*snapshot.Store, *analyze.Report, render.Manifes
 	if _, err := store.DB().Exec(`INSERT INTO analysis (snapshot_id, started_at) VALUES (?, '2026-11-24T08:00:00Z')`, meta.ID); err != nil {
 		t.Fatal(err)
 	}
-	rep := &analyze.Report{
-		SchemaVersion: analyze.ReportSchemaVersion, Kind: "audit", ToolVersion: "test", Snapshot: meta,
-		Summary: analyze.Summary{FindingsBySeverity: []analyze.SeverityCount{{Severity: analyze.SeverityHigh, Count: 1}}},
-		Rules: []analyze.RuleSection{{
-			Rule:     analyze.RuleInfo{ID: "REG-003", Title: "Rejected devices", Severity: analyze.SeverityHigh},
-			Findings: []analyze.Finding{{RuleID: "REG-003", Severity: analyze.SeverityHigh, Entity: "GW1", Fingerprint: "REG-003|GW1"}},
+	rep := &results.Report{
+		SchemaVersion: results.ReportSchemaVersion, Kind: "audit", ToolVersion: "test", Snapshot: meta,
+		Summary: results.Summary{FindingsBySeverity: []results.SeverityCount{{Severity: results.SeverityHigh, Count: 1}}},
+		Rules: []results.RuleSection{{
+			Rule:     results.RuleInfo{ID: "REG-003", Title: "Rejected devices", Severity: results.SeverityHigh},
+			Findings: []results.Finding{{RuleID: "REG-003", Severity: results.SeverityHigh, Entity: "GW1", Fingerprint: "REG-003|GW1"}},
 		}},
 	}
 	man, err := render.WriteAll(ctx, rep, render.AllFormats(), t.TempDir(), render.Options{})

@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // RuleListSchemaVersion versions `rules list --format json`. Version 2 groups the rules by pack
@@ -26,14 +27,14 @@ type packList struct {
 	Compliance bool               `json:"compliance"`
 	File       string             `json:"file"`
 	Count      int                `json:"count"`
-	Rules      []analyze.RuleInfo `json:"rules"`
+	Rules      []results.RuleInfo `json:"rules"`
 }
 
 // listPacks groups the rule set by pack, in load order.
 func listPacks(set *analyze.RuleSet) ruleList {
 	l := ruleList{SchemaVersion: ruleListSchemaVersion, Rules: len(set.Rules), Packs: []packList{}}
 	for _, p := range set.Packs {
-		pl := packList{Name: p.Name, Title: p.Title, Compliance: p.Compliance, File: p.File, Rules: []analyze.RuleInfo{}}
+		pl := packList{Name: p.Name, Title: p.Title, Compliance: p.Compliance, File: p.File, Rules: []results.RuleInfo{}}
 		for _, r := range set.PackRules(p.Name) {
 			pl.Rules = append(pl.Rules, r.Info(nil))
 		}

@@ -1,4 +1,4 @@
-package analyze
+package results
 
 import (
 	"context"
@@ -9,12 +9,12 @@ import (
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
-// deviceAttrs are the device attributes a rule may group by without selecting them: BuildReport
+// deviceAttrs are the device attributes a rule may group by without selecting them: Assemble
 // looks them up by the finding's entity. "mgcp_gateway" falls back to the part of the entity
 // after '@' (an MGCP endpoint is named AALN/S0/SU0/0@gateway).
 var deviceAttrs = []string{"device_pool", "location", "owner", "node", "model", "protocol", "mgcp_gateway", "class", "load"}
 
-// countable are the attributes whose population BuildReport counts (FindingGroup.Of).
+// countable are the attributes whose population Assemble counts (FindingGroup.Of).
 var countable = map[string]string{
 	"device_pool": "device_pool", "location": "location", "owner": "owner", "model": "model",
 	"protocol": "protocol", "mgcp_gateway": "mgcp_gateway", "class": "class",
@@ -23,24 +23,6 @@ var countable = map[string]string{
 // GroupContext lists the device attributes a rule's group_by may name besides its query's
 // columns.
 func GroupContext() []string { return append([]string(nil), deviceAttrs...) }
-
-// unknownGroupFields returns the group_by names that are neither columns nor device attributes.
-func unknownGroupFields(groupBy, cols []string) []string {
-	known := map[string]bool{}
-	for _, c := range cols {
-		known[c] = true
-	}
-	for _, a := range deviceAttrs {
-		known[a] = true
-	}
-	var bad []string
-	for _, g := range groupBy {
-		if !known[g] {
-			bad = append(bad, g)
-		}
-	}
-	return bad
-}
 
 // device is what the snapshot knows of one device, by name.
 type device struct {
@@ -273,4 +255,25 @@ func enrichFindings(ctx context.Context, store *snapshot.Store, id int64, rep *R
 	}
 	locate(rep.Waived, devs)
 	return nil
+}
+
+// GroupNoun names what a FindingGroup's Of counts, by the group's first field.
+func GroupNoun(field string) string {
+	switch field {
+	case "mgcp_gateway":
+		return "endpoints of the gateway"
+	case "device_pool":
+		return "devices in the pool"
+	case "model":
+		return "devices of the model"
+	case "location":
+		return "devices in the location"
+	case "owner":
+		return "devices of the user"
+	case "protocol":
+		return "devices on the protocol"
+	case "class":
+		return "devices of the class"
+	}
+	return "devices"
 }

@@ -1,4 +1,4 @@
-package analyze
+package results
 
 import (
 	"time"
@@ -219,6 +219,9 @@ type Finding struct {
 	Group string `json:"group,omitempty"`
 	Where *Where `json:"where,omitempty"`
 }
+
+// Open reports whether the finding still counts: not waived (an expired waiver does not count).
+func (f Finding) Open() bool { return f.Waiver == nil || f.Waiver.Expired }
 
 // Field is one named evidence value.
 type Field struct {

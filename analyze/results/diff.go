@@ -1,4 +1,4 @@
-package analyze
+package results
 
 import (
 	"context"
@@ -161,7 +161,7 @@ func DiffSnapshots(ctx context.Context, store *snapshot.Store, beforeID, afterID
 	}
 	diffDevices(d, bs, as, ignore)
 	d.Registration = classDeltas(bs, as)
-	if err := diffFindings(ctx, db, d); err != nil {
+	if err := diffFindings(ctx, store, d); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -530,10 +530,10 @@ func newestAnalysis(ctx context.Context, db *sql.DB, snapshotID int64) (int64, e
 	return id, nil
 }
 
-func diffFindings(ctx context.Context, db *sql.DB, d *Diff) error {
+func diffFindings(ctx context.Context, store *snapshot.Store, d *Diff) error {
 	var sides [2]*StoredAnalysis
 	for i, id := range []int64{d.Before.ID, d.After.ID} {
-		a, err := LatestAnalysis(ctx, db, id)
+		a, err := LatestAnalysis(ctx, store, id)
 		if errors.Is(err, ErrNoAnalysis) {
 			d.Notes = append(d.Notes, fmt.Sprintf("snapshot %d has not been analyzed: findings not compared (run `cucm-audit analyze --snapshot %d`)", id, id))
 			continue
@@ -679,4 +679,13 @@ func PreviousSnapshot(ctx context.Context, store *snapshot.Store, snapshotID int
 		}
 	}
 	return snapshot.Meta{}, false, nil
+}
+
+// StatusReasonText is the name of a RisPort StatusReason code, e.g. "ConfigurationMismatch";
+// a code outside Cisco's published list reads "Unknown reason N".
+func StatusReasonText(code int) string {
+	if n, ok := snapshot.StatusReason(code); ok {
+		return n
+	}
+	return fmt.Sprintf("Unknown reason %d", code)
 }

@@ -1,4 +1,4 @@
-package analyze
+package results
 
 import (
 	"bytes"
@@ -9,14 +9,15 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
-// storedOptions is the JSON kept in analysis.options: what the run used, and the waiver notes.
-type storedOptions struct {
+// RunOptions is the JSON kept in analysis.options: what the run used, and the waiver notes.
+type RunOptions struct {
 	RuleDirs    []string          `json:"rule_dirs,omitempty"`
 	RuleFiles   []string          `json:"rule_files,omitempty"`
 	Only        []string          `json:"only,omitempty"`
@@ -30,74 +31,82 @@ type storedOptions struct {
 	DurationMS  int64             `json:"duration_ms"`
 }
 
-func saveResult(ctx context.Context, store *snapshot.Store, res *Result, opts Options) error {
-	so := storedOptions{
-		RuleDirs: opts.RuleDirs, Only: opts.Only, Skip: opts.Skip, Packs: opts.Packs, Available: res.Available, Params: opts.Params,
-		WaiversFile: opts.WaiversFile, EOLFile: opts.EOLFile, Waivers: res.Waivers, DurationMS: res.Duration.Milliseconds(),
-	}
-	if opts.Rules != nil {
-		so.RuleFiles = opts.Rules.Files
-	}
-	optJSON, err := json.Marshal(so)
+// NewAnalysis is one evaluation of the rules on a snapshot, as SaveAnalysis stores it.
+type NewAnalysis struct {
+	SnapshotID  int64
+	StartedAt   time.Time
+	ToolVersion string
+	Options     RunOptions
+	// Rules are the rule results (StoredRule.Findings counts the rule's findings, waived
+	// included); Findings are every rule's findings, waived ones with their waiver.
+	Rules    []StoredRule
+	Findings []Finding
+}
+
+// SaveAnalysis stores one analysis with its rule results and findings in one transaction and
+// returns its id.
+func SaveAnalysis(ctx context.Context, store *snapshot.Store, a NewAnalysis) (int64, error) {
+	optJSON, err := json.Marshal(a.Options)
 	if err != nil {
-		return fmt.Errorf("storing analysis: %w", err)
+		return 0, fmt.Errorf("storing analysis: %w", err)
 	}
 	tx, err := store.DB().BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("storing analysis of snapshot %d: %w", res.Snapshot.ID, err)
+		return 0, fmt.Errorf("storing analysis of snapshot %d: %w", a.SnapshotID, err)
 	}
 	defer tx.Rollback()
 	r, err := tx.ExecContext(ctx, `INSERT INTO analysis (snapshot_id, started_at, tool_version, options) VALUES (?,?,?,?)`,
-		res.Snapshot.ID, res.StartedAt.UTC().Format(time.RFC3339Nano), opts.ToolVersion, string(optJSON))
+		a.SnapshotID, a.StartedAt.UTC().Format(time.RFC3339Nano), a.ToolVersion, string(optJSON))
 	if err != nil {
-		return fmt.Errorf("storing analysis of snapshot %d: %w", res.Snapshot.ID, err)
+		return 0, fmt.Errorf("storing analysis of snapshot %d: %w", a.SnapshotID, err)
 	}
-	if res.AnalysisID, err = r.LastInsertId(); err != nil {
-		return fmt.Errorf("storing analysis of snapshot %d: %w", res.Snapshot.ID, err)
+	id, err := r.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("storing analysis of snapshot %d: %w", a.SnapshotID, err)
 	}
 	rrStmt, err := tx.PrepareContext(ctx, `INSERT INTO rule_result (analysis_id, rule_id, title, severity, category, status,
 		reason, finding_count, params) VALUES (?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
-		return fmt.Errorf("storing analysis: %w", err)
+		return 0, fmt.Errorf("storing analysis: %w", err)
 	}
 	defer rrStmt.Close()
 	fStmt, err := tx.PrepareContext(ctx, `INSERT INTO finding (analysis_id, rule_id, severity, entity, fingerprint, message,
 		evidence, waived, waiver) VALUES (?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
-		return fmt.Errorf("storing analysis: %w", err)
+		return 0, fmt.Errorf("storing analysis: %w", err)
 	}
 	defer fStmt.Close()
-	for _, rr := range res.Rules {
-		pj, err := json.Marshal(rr.Rule.Info(rr.Params).Params)
+	for _, rr := range a.Rules {
+		pj, err := json.Marshal(rr.Params)
 		if err != nil {
-			return fmt.Errorf("storing analysis: %w", err)
+			return 0, fmt.Errorf("storing analysis: %w", err)
 		}
 		if string(pj) == "null" {
 			pj = []byte("{}")
 		}
-		if _, err := rrStmt.ExecContext(ctx, res.AnalysisID, rr.Rule.ID, rr.Rule.Title, rr.Rule.Severity.String(), rr.Rule.Category,
-			string(rr.Outcome), rr.Reason, len(rr.Findings), string(pj)); err != nil {
-			return fmt.Errorf("storing result of rule %s: %w", rr.Rule.ID, err)
+		if _, err := rrStmt.ExecContext(ctx, id, rr.ID, rr.Title, rr.Severity.String(), rr.Category,
+			string(rr.Outcome), rr.Reason, rr.Findings, string(pj)); err != nil {
+			return 0, fmt.Errorf("storing result of rule %s: %w", rr.ID, err)
 		}
-		// Insert in key order: the finding table is clustered on (analysis_id, fingerprint).
-		fs := slices.Clone(rr.Findings)
-		slices.SortFunc(fs, func(a, b Finding) int { return strings.Compare(a.Fingerprint, b.Fingerprint) })
-		for _, f := range fs {
-			waiver := ""
-			if f.Waiver != nil {
-				b, _ := json.Marshal(f.Waiver)
-				waiver = string(b)
-			}
-			if _, err := fStmt.ExecContext(ctx, res.AnalysisID, f.RuleID, f.Severity.String(), f.Entity, f.Fingerprint, f.Message,
-				evidenceJSON(f.Evidence), !f.Open(), waiver); err != nil {
-				return fmt.Errorf("storing finding %s of rule %s: %w", f.Entity, f.RuleID, err)
-			}
+	}
+	// Insert in key order: the finding table is clustered on (analysis_id, fingerprint).
+	fs := slices.Clone(a.Findings)
+	slices.SortFunc(fs, func(a, b Finding) int { return strings.Compare(a.Fingerprint, b.Fingerprint) })
+	for _, f := range fs {
+		waiver := ""
+		if f.Waiver != nil {
+			b, _ := json.Marshal(f.Waiver)
+			waiver = string(b)
+		}
+		if _, err := fStmt.ExecContext(ctx, id, f.RuleID, f.Severity.String(), f.Entity, f.Fingerprint, f.Message,
+			evidenceJSON(f.Evidence), !f.Open(), waiver); err != nil {
+			return 0, fmt.Errorf("storing finding %s of rule %s: %w", f.Entity, f.RuleID, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("storing analysis of snapshot %d: %w", res.Snapshot.ID, err)
+		return 0, fmt.Errorf("storing analysis of snapshot %d: %w", a.SnapshotID, err)
 	}
-	return nil
+	return id, nil
 }
 
 // evidenceJSON writes the evidence as a JSON object whose keys keep the query's column order.
@@ -197,7 +206,7 @@ func parseEvidenceJSON(s string) []Field {
 		if err := dec.Decode(&v); err != nil {
 			return out
 		}
-		out = append(out, Field{Name: k, Value: valueText(v)})
+		out = append(out, Field{Name: k, Value: ValueText(v)})
 	}
 	return out
 }
@@ -232,15 +241,16 @@ type StoredRule struct {
 var ErrNoAnalysis = errors.New("snapshot has not been analysed")
 
 // LatestAnalysis reads the newest analysis of a snapshot.
-func LatestAnalysis(ctx context.Context, db *sql.DB, snapshotID int64) (*StoredAnalysis, error) {
-	return readAnalysis(ctx, db, snapshotID, `SELECT snapshot_id, id, started_at, options FROM analysis WHERE snapshot_id = ? ORDER BY id DESC LIMIT 1`, snapshotID)
+func LatestAnalysis(ctx context.Context, store *snapshot.Store, snapshotID int64) (*StoredAnalysis, error) {
+	return readAnalysis(ctx, store.DB(), snapshotID, `SELECT snapshot_id, id, started_at, options FROM analysis WHERE snapshot_id = ? ORDER BY id DESC LIMIT 1`, snapshotID)
 }
 
 // ReportAnalysis reads the analysis a report of the snapshot uses: analysisID when not 0 (it
 // must be an analysis of that snapshot), else the newest that evaluated the whole rule set, so
 // that an ad-hoc `analyze --only X` does not narrow the next report; the newest of all when
 // every analysis was a selection (the report then says so).
-func ReportAnalysis(ctx context.Context, db *sql.DB, snapshotID, analysisID int64) (*StoredAnalysis, error) {
+func ReportAnalysis(ctx context.Context, store *snapshot.Store, snapshotID, analysisID int64) (*StoredAnalysis, error) {
+	db := store.DB()
 	if analysisID != 0 {
 		a, err := readAnalysis(ctx, db, snapshotID, `SELECT snapshot_id, id, started_at, options FROM analysis WHERE id = ?`, analysisID)
 		if err == nil && a.SnapshotID != snapshotID {
@@ -264,7 +274,7 @@ func ReportAnalysis(ctx context.Context, db *sql.DB, snapshotID, analysisID int6
 			rows.Close()
 			return nil, fmt.Errorf("reading analyses of snapshot %d: %w", snapshotID, err)
 		}
-		var so storedOptions
+		var so RunOptions
 		if json.Unmarshal([]byte(opts), &so) == nil && len(so.Only) == 0 && len(so.Skip) == 0 && len(so.Packs) == 0 {
 			full = id
 			break
@@ -272,7 +282,7 @@ func ReportAnalysis(ctx context.Context, db *sql.DB, snapshotID, analysisID int6
 	}
 	rows.Close()
 	if full == 0 {
-		return LatestAnalysis(ctx, db, snapshotID)
+		return LatestAnalysis(ctx, store, snapshotID)
 	}
 	return readAnalysis(ctx, db, snapshotID, `SELECT snapshot_id, id, started_at, options FROM analysis WHERE id = ?`, full)
 }
@@ -293,7 +303,7 @@ func readAnalysis(ctx context.Context, db *sql.DB, snapshotID int64, query strin
 		return a, nil // the caller refuses it, naming both
 	}
 	a.StartedAt, _ = time.Parse(time.RFC3339Nano, started)
-	var so storedOptions
+	var so RunOptions
 	if json.Unmarshal([]byte(opts), &so) == nil {
 		a.Waivers = so.Waivers
 		a.RuleDirs = so.RuleDirs
@@ -356,4 +366,24 @@ func readFindings(ctx context.Context, db *sql.DB, analysisID int64) ([]Finding,
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+// ValueText is the text of one evidence value as a finding stores and shows it: SQL and JSON
+// values alike, nil as "".
+func ValueText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case time.Time:
+		return x.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprint(v)
 }
