@@ -34,53 +34,36 @@ func newGate(ctx context.Context, store *snapshot.Store, id int64, cov []snapsho
 			g.nodes = append(g.nodes, n)
 		}
 	}
-	db := store.DB()
 	// Every RisPort class AXL has devices of must have been read for "risport:*".
-	crows, err := db.QueryContext(ctx, `SELECT DISTINCT ris_class FROM axl_device WHERE snapshot_id = ? AND ris_class <> '' ORDER BY ris_class`, id)
+	classes, err := store.RisClasses(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("reading device classes of snapshot %d: %w", id, err)
+		return nil, err
 	}
-	for crows.Next() {
-		var cl string
-		if err := crows.Scan(&cl); err != nil {
-			crows.Close()
-			return nil, fmt.Errorf("reading device classes of snapshot %d: %w", id, err)
-		}
+	for _, cl := range classes {
 		if !slices.Contains(g.classes, cl) {
 			g.classes = append(g.classes, cl)
 		}
 	}
-	crows.Close()
 	sort.Strings(g.classes)
 	if c, ok := g.cov["axl/nodes"]; ok && c.Complete {
-		rows, err := db.QueryContext(ctx, `SELECT name FROM axl_node WHERE snapshot_id = ? AND is_active = 1 AND role = ? ORDER BY name`, id, snapshot.RoleUnifiedCM)
+		nodes, err := store.Nodes(ctx, id)
 		if err != nil {
-			return nil, fmt.Errorf("reading nodes of snapshot %d: %w", id, err)
+			return nil, err
 		}
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("reading nodes of snapshot %d: %w", id, err)
+		for _, n := range nodes {
+			if n.IsActive && n.Role == snapshot.RoleUnifiedCM {
+				g.axlNodes = append(g.axlNodes, n.Name)
 			}
-			g.axlNodes = append(g.axlNodes, n)
 		}
-		rows.Close()
 	}
-	rows, err := db.QueryContext(ctx, `SELECT device_class, node, return_code FROM ris_node_answer
-		WHERE snapshot_id = ? AND return_code NOT IN ('Ok', 'NotFound') ORDER BY device_class, node`, id)
+	answers, err := store.FailedAnswers(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("reading risport answers of snapshot %d: %w", id, err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var cl, node, code string
-		if err := rows.Scan(&cl, &node, &code); err != nil {
-			return nil, fmt.Errorf("reading risport answers of snapshot %d: %w", id, err)
-		}
-		g.badAnswer[cl] = append(g.badAnswer[cl], fmt.Sprintf("risport node %s answered %s for class %s", node, code, cl))
+	for _, a := range answers {
+		g.badAnswer[a.DeviceClass] = append(g.badAnswer[a.DeviceClass], fmt.Sprintf("risport node %s answered %s for class %s", a.Node, a.ReturnCode, a.DeviceClass))
 	}
-	return g, rows.Err()
+	return g, nil
 }
 
 // check returns "" when every requirement is met, else why not, naming each coverage item.

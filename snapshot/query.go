@@ -178,3 +178,42 @@ func (s *Store) classCounts(ctx context.Context, q string, id int64) ([]ClassCou
 	}
 	return out, rows.Err()
 }
+
+// RisClasses lists the RisPort classes of a snapshot's configured devices, sorted: the classes
+// RisPort had to be asked about.
+func (s *Store) RisClasses(ctx context.Context, id int64) ([]string, error) {
+	rows, err := s.DB().QueryContext(ctx, `SELECT DISTINCT ris_class FROM axl_device WHERE snapshot_id = ? AND ris_class <> '' ORDER BY ris_class`, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading device classes of snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var cl string
+		if err := rows.Scan(&cl); err != nil {
+			return nil, fmt.Errorf("reading device classes of snapshot %d: %w", id, err)
+		}
+		out = append(out, cl)
+	}
+	return out, rows.Err()
+}
+
+// FailedAnswers lists the RisPort answers of a snapshot that were neither Ok nor NotFound, by
+// class and node: a node that answered so may have held devices nobody saw.
+func (s *Store) FailedAnswers(ctx context.Context, id int64) ([]NodeAnswer, error) {
+	rows, err := s.DB().QueryContext(ctx, `SELECT device_class, node, return_code, devices FROM ris_node_answer
+		WHERE snapshot_id = ? AND return_code NOT IN ('Ok', 'NotFound') ORDER BY device_class, node`, id)
+	if err != nil {
+		return nil, fmt.Errorf("reading risport answers of snapshot %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []NodeAnswer
+	for rows.Next() {
+		var a NodeAnswer
+		if err := rows.Scan(&a.DeviceClass, &a.Node, &a.ReturnCode, &a.Devices); err != nil {
+			return nil, fmt.Errorf("reading risport answers of snapshot %d: %w", id, err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
