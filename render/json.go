@@ -15,22 +15,15 @@ type JSON struct{}
 // Format implements Renderer.
 func (*JSON) Format() Format { return FormatJSON }
 
-// jsonReport is the Report as encoded. It differs from the model in one place: a diff whose
-// findings were not compared (findings_compared false) gives findings_persisting as null, like
-// findings_new and findings_resolved, instead of a 0 that would read as compared.
+// jsonReport is the Report as encoded, with what the renderers derive from it. Its diff is
+// encoded by the read side (results.Diff's MarshalJSON), as `cucm-audit diff --format json`.
 type jsonReport struct {
 	// Verdict answers "did we break anything?" first in a change-window report (Verdict).
 	Verdict string `json:"verdict,omitempty"`
 	results.Report
-	Diff    *jsonDiff   `json:"diff,omitempty"`
 	Summary jsonSummary `json:"summary"`
 	// Banner names the sources not read completely (bounds.go); absent when every one was.
 	Banner string `json:"partial_banner,omitempty"`
-}
-
-type jsonDiff struct {
-	*results.Diff
-	Persisting *int `json:"findings_persisting"`
 }
 
 // Render implements Renderer.
@@ -40,15 +33,8 @@ func (*JSON) Render(w io.Writer, r *results.Report) error {
 	if rep.SchemaVersion == 0 {
 		rep.SchemaVersion = results.ReportSchemaVersion
 	}
-	if d := r.Diff; d != nil {
-		if r.Kind == kindChangeWindow {
-			rep.Verdict = Verdict(d)
-		}
-		rep.Diff = &jsonDiff{Diff: d}
-		if d.FindingsCompared {
-			n := d.Persisting
-			rep.Diff.Persisting = &n
-		}
+	if d := r.Diff; d != nil && r.Kind == kindChangeWindow {
+		rep.Verdict = Verdict(d)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -59,12 +58,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	case o.out != "":
 		err = writeDiffReport(ctx, d, o, stdout)
 	case o.format == "json":
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(struct {
-			SchemaVersion int `json:"schema_version"`
-			*results.Diff
-		}{results.DiffSchemaVersion, d})
+		err = results.EncodeDiff(stdout, d)
 	default:
 		err = render.DiffText(d, o.limit)(stdout)
 	}

@@ -156,6 +156,14 @@ func TestDiffCommandJSON(t *testing.T) {
 	if d.Before.ID != 1 || d.After.ID != 2 || len(d.Added) != 1 || len(d.Changed) != 2 {
 		t.Errorf("diff JSON = %+v", d)
 	}
+	// Findings not compared read null, as in the report JSON, never 0.
+	var raw map[string]any
+	if err := json.Unmarshal(out.Bytes(), &raw); err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := raw["findings_persisting"]; !ok || (p == nil) == d.FindingsCompared {
+		t.Errorf("findings_persisting = %v (present %v) with findings_compared %v", p, ok, d.FindingsCompared)
+	}
 }
 
 func TestDiffCommandReport(t *testing.T) {
