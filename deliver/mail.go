@@ -236,7 +236,7 @@ func Mail(ctx context.Context, store *snapshot.Store, cfg Config, opts Options, 
 		}
 		// The server did not take the message: nothing was delivered. Should this mark fail,
 		// the row stays unconfirmed and a later run asks before sending again.
-		settle(context.WithoutCancel(ctx), store, id, stateFailed)
+		store.SettleMail(context.WithoutCancel(ctx), id, snapshot.MailFailed)
 		return res, fmt.Errorf("%w (the report files are kept in %s)", err, dir)
 	}
 	res.Sent = true
@@ -273,7 +273,7 @@ func confirm(ctx context.Context, store *snapshot.Store, id int64) error {
 				continue
 			}
 		}
-		if err = settle(ctx, store, id, stateSent); err == nil {
+		if err = store.SettleMail(ctx, id, snapshot.MailSent); err == nil {
 			return nil
 		}
 	}

@@ -3,7 +3,6 @@ package deliver
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -53,49 +53,21 @@ const digestVersion = 1
 // ComputeDigest reads what a report on snapshotID says: its open findings and the devices'
 // registration states.
 func ComputeDigest(ctx context.Context, store *snapshot.Store, snapshotID int64) (Digest, error) {
-	db := store.DB()
 	d := Digest{Version: digestVersion, Findings: []string{}}
-	var analysis int64
-	err := db.QueryRowContext(ctx, `SELECT id FROM analysis WHERE snapshot_id = ? ORDER BY id DESC LIMIT 1`, snapshotID).Scan(&analysis)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return Digest{}, fmt.Errorf("computing mail digest of snapshot %d: %w", snapshotID, err)
-	default:
-		d.Analyzed = true
-		rows, err := db.QueryContext(ctx, `SELECT fingerprint FROM finding WHERE analysis_id = ? AND waived = 0 ORDER BY fingerprint`, analysis)
-		if err != nil {
-			return Digest{}, fmt.Errorf("computing mail digest of snapshot %d: %w", snapshotID, err)
-		}
-		for rows.Next() {
-			var fp string
-			if err := rows.Scan(&fp); err != nil {
-				rows.Close()
-				return Digest{}, fmt.Errorf("computing mail digest of snapshot %d: %w", snapshotID, err)
-			}
-			d.Findings = append(d.Findings, fp)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return Digest{}, fmt.Errorf("computing mail digest of snapshot %d: %w", snapshotID, err)
-		}
-	}
-	rows, err := db.QueryContext(ctx, `SELECT name, in_axl, ris_status FROM device_view WHERE snapshot_id = ? ORDER BY name`, snapshotID)
+	fps, analyzed, err := results.OpenFingerprints(ctx, store, snapshotID)
 	if err != nil {
 		return Digest{}, fmt.Errorf("computing mail digest of snapshot %d: %w", snapshotID, err)
 	}
-	defer rows.Close()
-	h := sha256.New()
-	for rows.Next() {
-		var name, status string
-		var inAXL bool
-		if err := rows.Scan(&name, &inAXL, &status); err != nil {
-			return Digest{}, fmt.Errorf("computing mail digest of snapshot %d: %w", snapshotID, err)
-		}
-		fmt.Fprintf(h, "%s\x00%t\x00%s\n", name, inAXL, status)
+	if analyzed {
+		d.Analyzed, d.Findings = true, fps
 	}
-	if err := rows.Err(); err != nil {
+	states, err := results.DeviceStates(ctx, store, snapshotID)
+	if err != nil {
 		return Digest{}, fmt.Errorf("computing mail digest of snapshot %d: %w", snapshotID, err)
+	}
+	h := sha256.New()
+	for _, st := range states {
+		fmt.Fprintf(h, "%s\x00%t\x00%s\n", st.Name, st.InAXL, st.Status)
 	}
 	d.States = hex.EncodeToString(h.Sum(nil))
 	return d, nil
@@ -117,32 +89,18 @@ type MailLogEntry struct {
 	Confirmed bool
 }
 
-// The states of a mail_log row: written as sending before the message goes out, then sent or
-// failed.
-const (
-	stateSending = "sending"
-	stateSent    = "sent"
-	stateFailed  = "failed"
-)
-
-const mailLogColumns = `id, cluster_id, snapshot_id, sent_at, recipients, digest, manifest, state`
-
-func scanMailLog(row interface{ Scan(...any) error }) (MailLogEntry, error) {
-	var e MailLogEntry
-	var sent, rcpts, digest, manifest, state string
-	if err := row.Scan(&e.ID, &e.ClusterID, &e.SnapshotID, &sent, &rcpts, &digest, &manifest, &state); err != nil {
-		return MailLogEntry{}, err
-	}
-	e.SentAt, _ = time.Parse(time.RFC3339Nano, sent)
-	e.Recipients = strings.Split(rcpts, ",")
-	e.Confirmed = state == stateSent
-	if digest != "" {
-		if err := json.Unmarshal([]byte(digest), &e.Digest); err != nil {
+// mailLogEntry reads a stored mail_log row.
+func mailLogEntry(r snapshot.MailLogRow) (MailLogEntry, error) {
+	e := MailLogEntry{ID: r.ID, ClusterID: r.ClusterID, SnapshotID: r.SnapshotID,
+		Recipients: strings.Split(r.Recipients, ","), Confirmed: r.State == snapshot.MailSent}
+	e.SentAt, _ = time.Parse(time.RFC3339Nano, r.SentAt)
+	if r.Digest != "" {
+		if err := json.Unmarshal([]byte(r.Digest), &e.Digest); err != nil {
 			return MailLogEntry{}, fmt.Errorf("reading mail log entry %d: %w", e.ID, err)
 		}
 	}
-	if manifest != "" {
-		if err := json.Unmarshal([]byte(manifest), &e.Manifest); err != nil {
+	if r.Manifest != "" {
+		if err := json.Unmarshal([]byte(r.Manifest), &e.Manifest); err != nil {
 			return MailLogEntry{}, fmt.Errorf("reading the manifest of mail log entry %d: %w", e.ID, err)
 		}
 	}
@@ -152,15 +110,14 @@ func scanMailLog(row interface{ Scan(...any) error }) (MailLogEntry, error) {
 // LastMailed returns the newest mail_log entry of a cluster that was, or may have been,
 // mailed (an unconfirmed mail counts: at most once); ok is false when none was.
 func LastMailed(ctx context.Context, store *snapshot.Store, cluster string) (e MailLogEntry, ok bool, err error) {
-	e, err = scanMailLog(store.DB().QueryRowContext(ctx, `SELECT `+mailLogColumns+` FROM mail_log
-		WHERE cluster_id = ? AND state != 'failed' ORDER BY id DESC LIMIT 1`, cluster))
-	if errors.Is(err, sql.ErrNoRows) {
-		return MailLogEntry{}, false, nil
+	r, ok, err := store.LastMail(ctx, cluster)
+	if err == nil && ok {
+		e, err = mailLogEntry(r)
 	}
 	if err != nil {
 		return MailLogEntry{}, false, fmt.Errorf("reading mail log of cluster %s: %w", cluster, err)
 	}
-	return e, true, nil
+	return e, ok, nil
 }
 
 // ShouldSend applies a policy: it compares digest with the last report mailed for the cluster
@@ -247,38 +204,27 @@ func intent(ctx context.Context, store *snapshot.Store, cluster string, snapshot
 	fail := func(err error) (int64, error) {
 		return 0, fmt.Errorf("recording the mail of cluster %s in %s before sending it (nothing was sent): %w", cluster, store.Path(), err)
 	}
-	tx, err := store.DB().BeginTx(ctx, nil)
-	if err != nil {
-		return fail(err)
-	}
-	defer tx.Rollback()
-	last, err := scanMailLog(tx.QueryRowContext(ctx, `SELECT `+mailLogColumns+` FROM mail_log
-		WHERE cluster_id = ? AND snapshot_id = ? AND state != 'failed' ORDER BY id DESC LIMIT 1`, cluster, snapshotID))
+	id, err := store.BeginMail(ctx, snapshot.MailLogRow{ClusterID: cluster, SnapshotID: snapshotID,
+		Recipients: strings.Join(rc, ","), Digest: string(b), Manifest: string(mb)},
+		func(r snapshot.MailLogRow, found bool) error {
+			if !found {
+				return nil
+			}
+			last, err := mailLogEntry(r)
+			switch {
+			case err != nil:
+				return err
+			case !last.Confirmed && !resend:
+				return &UnconfirmedError{Path: store.Path(), Entry: last}
+			}
+			return nil
+		})
+	var unconfirmed *UnconfirmedError
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
+	case errors.As(err, &unconfirmed):
+		return 0, err
 	case err != nil:
-		return fail(err)
-	case !last.Confirmed && !resend:
-		return 0, &UnconfirmedError{Path: store.Path(), Entry: last}
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO mail_log (cluster_id, snapshot_id, sent_at, recipients, digest, manifest, state) VALUES (?,?,?,?,?,?,?)`,
-		cluster, snapshotID, time.Now().UTC().Format(time.RFC3339Nano), strings.Join(rc, ","), string(b), string(mb), stateSending)
-	if err != nil {
-		return fail(err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return fail(err)
-	}
-	if err := tx.Commit(); err != nil {
 		return fail(err)
 	}
 	return id, nil
-}
-
-// settle marks a mail_log row sent (the server accepted the message) or failed (it did not).
-func settle(ctx context.Context, store *snapshot.Store, id int64, state string) error {
-	_, err := store.DB().ExecContext(ctx, `UPDATE mail_log SET state = ?, confirmed_at = ? WHERE id = ?`,
-		state, time.Now().UTC().Format(time.RFC3339Nano), id)
-	return err
 }

@@ -517,19 +517,6 @@ func b2i(b bool) int {
 	return 0
 }
 
-// newestAnalysis returns the id of a snapshot's newest analysis run, 0 when it has none.
-func newestAnalysis(ctx context.Context, db *sql.DB, snapshotID int64) (int64, error) {
-	var id int64
-	err := db.QueryRowContext(ctx, `SELECT id FROM analysis WHERE snapshot_id = ? ORDER BY id DESC LIMIT 1`, snapshotID).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("reading analysis of snapshot %d: %w", snapshotID, err)
-	}
-	return id, nil
-}
-
 func diffFindings(ctx context.Context, store *snapshot.Store, d *Diff) error {
 	var sides [2]*StoredAnalysis
 	for i, id := range []int64{d.Before.ID, d.After.ID} {

@@ -387,3 +387,40 @@ func ValueText(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// OpenFingerprints returns the fingerprints of the open (not waived) findings of a snapshot's
+// newest analysis, sorted; analyzed is false when the snapshot has no analysis.
+func OpenFingerprints(ctx context.Context, store *snapshot.Store, snapshotID int64) (fps []string, analyzed bool, err error) {
+	db := store.DB()
+	analysis, err := newestAnalysis(ctx, db, snapshotID)
+	if err != nil || analysis == 0 {
+		return nil, false, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT fingerprint FROM finding WHERE analysis_id = ? AND waived = 0 ORDER BY fingerprint`, analysis)
+	if err != nil {
+		return nil, false, fmt.Errorf("reading findings of analysis %d: %w", analysis, err)
+	}
+	defer rows.Close()
+	fps = []string{}
+	for rows.Next() {
+		var fp string
+		if err := rows.Scan(&fp); err != nil {
+			return nil, false, fmt.Errorf("reading findings of analysis %d: %w", analysis, err)
+		}
+		fps = append(fps, fp)
+	}
+	return fps, true, rows.Err()
+}
+
+// newestAnalysis returns the id of a snapshot's newest analysis run, 0 when it has none.
+func newestAnalysis(ctx context.Context, db *sql.DB, snapshotID int64) (int64, error) {
+	var id int64
+	err := db.QueryRowContext(ctx, `SELECT id FROM analysis WHERE snapshot_id = ? ORDER BY id DESC LIMIT 1`, snapshotID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reading analysis of snapshot %d: %w", snapshotID, err)
+	}
+	return id, nil
+}
