@@ -77,7 +77,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	defer store.Close()
-	if _, err := store.DB().ExecContext(ctx, demoTable); err != nil {
+	if err := store.MarkDemo(ctx); err != nil {
 		return nil, fmt.Errorf("marking %s as the demo's database: %w", o.DB, err)
 	}
 
@@ -108,7 +108,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	if meta.ID != 0 {
 		// Marked even when the collection failed: the snapshot is the demo's either way.
-		if _, err := store.DB().ExecContext(context.WithoutCancel(ctx), `INSERT OR IGNORE INTO demo_snapshot (snapshot_id, scenario) VALUES (?, ?)`, meta.ID, o.Source); err != nil {
+		if err := store.MarkDemoSnapshot(context.WithoutCancel(ctx), meta.ID, o.Source); err != nil {
 			return nil, fmt.Errorf("marking snapshot %d as the demo's: %w", meta.ID, err)
 		}
 	}
@@ -133,13 +133,6 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	return &r, nil
 }
 
-// demoTable marks a database as the demo's: the demo lists there every snapshot it made. It
-// is created by the demo only, in the database it has just recreated; no other command writes it.
-const demoTable = `CREATE TABLE IF NOT EXISTS demo_snapshot (
-	snapshot_id INTEGER PRIMARY KEY,
-	scenario    TEXT NOT NULL
-)`
-
 // checkDB refuses to recreate a database that is not the demo's own: another application's
 // file (snapshot.ErrNotOurs) or a cucm-audit database holding a snapshot the demo did not list
 // in demo_snapshot. Where a snapshot was collected from says nothing: an auditor reaching the
@@ -163,28 +156,9 @@ func checkDB(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	demo := map[int64]bool{}
-	var marked int
-	if err := store.DB().QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'demo_snapshot'`).Scan(&marked); err != nil {
+	demo, err := store.DemoSnapshots(ctx)
+	if err != nil {
 		return fmt.Errorf("reading %s: %w", path, err)
-	}
-	if marked > 0 {
-		rows, err := store.DB().QueryContext(ctx, `SELECT snapshot_id FROM demo_snapshot`)
-		if err != nil {
-			return fmt.Errorf("reading %s: %w", path, err)
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("reading %s: %w", path, err)
-			}
-			demo[id] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("reading %s: %w", path, err)
-		}
 	}
 	var real []string
 	for _, m := range list {
