@@ -2,7 +2,6 @@ package mcpserver
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -37,25 +37,6 @@ type AXLDevice struct {
 	IsActive    bool   `json:"is_active"`
 }
 
-// DeviceLine is one line appearance of a device.
-type DeviceLine struct {
-	Index       int    `json:"index"`
-	DN          string `json:"dn"`
-	Partition   string `json:"partition,omitempty"`
-	Label       string `json:"label,omitempty"`
-	Display     string `json:"display,omitempty"`
-	Description string `json:"description,omitempty"`
-}
-
-// DevicePoolInfo is the device pool and its CallManager group order.
-type DevicePoolInfo struct {
-	Name     string   `json:"name"`
-	CMGroup  string   `json:"cm_group,omitempty"`
-	Region   string   `json:"region,omitempty"`
-	Location string   `json:"location,omitempty"`
-	Nodes    []string `json:"cm_group_nodes,omitempty"`
-}
-
 // RisRow is what one node's RisPort reported about a device.
 type RisRow struct {
 	Node                 string `json:"node"`
@@ -78,17 +59,17 @@ type RisRow struct {
 
 // DeviceOut is one device in full.
 type DeviceOut struct {
-	Snapshot      snapshot.Meta   `json:"snapshot"`
-	Name          string          `json:"name"`
-	InAXL         bool            `json:"in_axl"`
-	Config        *AXLDevice      `json:"config,omitempty"`
-	Lines         []DeviceLine    `json:"lines"`
-	DevicePool    *DevicePoolInfo `json:"device_pool,omitempty"`
-	Status        string          `json:"status"`
-	StatusMeaning string          `json:"status_meaning"`
-	RisPort       []RisRow        `json:"risport"`
-	Findings      []FindingRow    `json:"findings"`
-	Notes         []string        `json:"notes"`
+	Snapshot      snapshot.Meta        `json:"snapshot"`
+	Name          string               `json:"name"`
+	InAXL         bool                 `json:"in_axl"`
+	Config        *AXLDevice           `json:"config,omitempty"`
+	Lines         []results.DeviceLine `json:"lines"`
+	DevicePool    *results.DevicePool  `json:"device_pool,omitempty"`
+	Status        string               `json:"status"`
+	StatusMeaning string               `json:"status_meaning"`
+	RisPort       []RisRow             `json:"risport"`
+	Findings      []FindingRow         `json:"findings"`
+	Notes         []string             `json:"notes"`
 }
 
 func (s *Server) device(ctx context.Context, _ *mcp.CallToolRequest, in DeviceIn) (*mcp.CallToolResult, DeviceOut, error) {
@@ -102,17 +83,18 @@ func (s *Server) device(ctx context.Context, _ *mcp.CallToolRequest, in DeviceIn
 	}
 	out.Snapshot, out.Notes = m, notes
 	var d AXLDevice
-	err = s.db().QueryRowContext(ctx, `SELECT name, class, ris_class, model, product, protocol, description, device_pool,
-		owner, css, location, is_active FROM axl_device WHERE snapshot_id = ? AND name = ? COLLATE NOCASE`, m.ID, in.Name).
-		Scan(&d.Name, &d.Class, &d.RisClass, &d.Model, &d.Product, &d.Protocol, &d.Description, &d.DevicePool, &d.Owner,
-			&d.CSS, &d.Location, &d.IsActive)
-	switch {
-	case err == nil:
-		out.InAXL, out.Config, out.Name = true, &d, d.Name
-	case !errors.Is(err, sql.ErrNoRows):
-		return nil, out, fmt.Errorf("reading device %s: %w", in.Name, err)
+	conf, ok, err := results.Configured(ctx, s.opts.Store, m.ID, in.Name)
+	if err != nil {
+		return nil, out, err
 	}
-	if out.RisPort, err = s.risRows(ctx, m.ID, in.Name); err != nil {
+	if ok {
+		d = AXLDevice{Name: conf.Name, Class: conf.Class, RisClass: conf.RisClass, Model: conf.Model, Product: conf.Product,
+			Protocol: conf.Protocol, Description: conf.Description, DevicePool: conf.DevicePool, Owner: conf.Owner,
+			CSS: conf.CSS, Location: conf.Location, IsActive: conf.IsActive}
+		out.InAXL, out.Config, out.Name = true, &d, d.Name
+	}
+	var risName string
+	if out.RisPort, risName, err = s.risRows(ctx, m.ID, in.Name); err != nil {
 		return nil, out, err
 	}
 	if !out.InAXL && len(out.RisPort) == 0 {
@@ -120,28 +102,26 @@ func (s *Server) device(ctx context.Context, _ *mcp.CallToolRequest, in DeviceIn
 	}
 	if out.Name == "" {
 		out.Name = in.Name
-		var real string
-		if err := s.db().QueryRowContext(ctx, `SELECT name FROM ris_device WHERE snapshot_id = ? AND name = ? COLLATE NOCASE LIMIT 1`, m.ID, in.Name).Scan(&real); err == nil {
-			out.Name = real
+		if risName != "" {
+			out.Name = risName
 		}
 		out.Notes = append(out.Notes, "RisPort reported this device but AXL has no such device: it registers under a name CUCM's configuration does not know (or it was deleted after registering)")
 	}
-	if out.Lines, err = s.deviceLines(ctx, m.ID, out.Name); err != nil {
+	if out.Lines, err = results.DeviceLines(ctx, s.opts.Store, m.ID, out.Name); err != nil {
 		return nil, out, err
 	}
 	if out.InAXL && d.DevicePool != "" {
-		if out.DevicePool, err = s.devicePool(ctx, m.ID, d.DevicePool); err != nil {
+		if out.DevicePool, err = results.ReadDevicePool(ctx, s.opts.Store, m.ID, d.DevicePool); err != nil {
 			return nil, out, err
 		}
 	}
 	// The resolved status follows ris_latest: newest TimeStamp wins, Registered wins a tie.
-	var status string
-	err = s.db().QueryRowContext(ctx, `SELECT status FROM ris_latest WHERE snapshot_id = ? AND name = ?`, m.ID, out.Name).Scan(&status)
+	status, seen, err := results.ResolvedStatus(ctx, s.opts.Store, m.ID, out.Name)
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		out.Status = statusNeverSeen
 	case err != nil:
-		return nil, out, fmt.Errorf("reading registration of %s: %w", out.Name, err)
+		return nil, out, err
+	case !seen:
+		out.Status = statusNeverSeen
 	default:
 		out.Status = status
 	}
@@ -169,7 +149,7 @@ func (s *Server) device(ctx context.Context, _ *mcp.CallToolRequest, in DeviceIn
 	if run == nil {
 		out.Notes = append(out.Notes, "the snapshot has not been analysed: no findings are available")
 	} else {
-		found, err := s.findings(ctx, run.ID, "f.entity = ? COLLATE NOCASE", out.Name)
+		found, err := s.findings(ctx, run.ID, results.FindingFilter{Entity: out.Name})
 		if err != nil {
 			return nil, out, err
 		}
@@ -183,18 +163,9 @@ func (s *Server) device(ctx context.Context, _ *mcp.CallToolRequest, in DeviceIn
 }
 
 func (s *Server) noSuchDevice(ctx context.Context, snapID int64, name string) error {
-	rows, err := s.db().QueryContext(ctx, `SELECT DISTINCT name FROM device_view WHERE snapshot_id = ? AND name LIKE ? ORDER BY name LIMIT 5`,
-		snapID, "%"+strings.NewReplacer("%", "", "_", "").Replace(name)+"%")
+	near, err := results.SimilarDevices(ctx, s.opts.Store, snapID, name)
 	if err != nil {
-		return fmt.Errorf("looking up device %s: %w", name, err)
-	}
-	defer rows.Close()
-	var near []string
-	for rows.Next() {
-		var n string
-		if rows.Scan(&n) == nil {
-			near = append(near, n)
-		}
+		return err
 	}
 	if len(near) > 0 {
 		return fmt.Errorf("no device named %q in snapshot %d; similar names: %s", name, snapID, strings.Join(near, ", "))
@@ -202,105 +173,38 @@ func (s *Server) noSuchDevice(ctx context.Context, snapID int64, name string) er
 	return fmt.Errorf("no device named %q in snapshot %d (neither in AXL nor in RisPort); device_registration_status with name_filter finds names", name, snapID)
 }
 
-func (s *Server) risRows(ctx context.Context, snapID int64, name string) ([]RisRow, error) {
-	rows, err := s.db().QueryContext(ctx, `SELECT node, device_class, status, status_reason, timestamp, protocol, ipv4, ip_addresses,
-		active_load, inactive_load, download_status, dir_number, lines_status, login_user, registration_attempts
-		FROM ris_device WHERE snapshot_id = ? AND name = ? COLLATE NOCASE ORDER BY timestamp DESC, node`, snapID, name)
+// risRows reads what every node's RisPort reported of a device, newest first, and the name
+// RisPort gave it ("" when none listed it).
+func (s *Server) risRows(ctx context.Context, snapID int64, name string) ([]RisRow, string, error) {
+	stored, err := results.RisRows(ctx, s.opts.Store, snapID, name)
 	if err != nil {
-		return nil, fmt.Errorf("reading risport rows of %s: %w", name, err)
+		return nil, "", err
 	}
-	defer rows.Close()
-	out := []RisRow{}
-	for rows.Next() {
-		var r RisRow
-		var ts int64
-		if err := rows.Scan(&r.Node, &r.DeviceClass, &r.Status, &r.StatusReason, &ts, &r.Protocol, &r.IPv4, &r.IPAddresses,
-			&r.ActiveLoad, &r.InactiveLoad, &r.DownloadStatus, &r.DirNumber, &r.LinesStatus, &r.LoginUser, &r.RegistrationAttempts); err != nil {
-			return nil, fmt.Errorf("reading risport rows of %s: %w", name, err)
+	out, risName := []RisRow{}, ""
+	for _, r := range stored {
+		if risName == "" {
+			risName = r.Name
 		}
-		r.Since, r.ReasonText = epoch(ts), reasonText(r.StatusReason)
-		out = append(out, r)
+		out = append(out, RisRow{Node: r.Node, DeviceClass: r.DeviceClass, Status: r.Status, StatusReason: r.StatusReason,
+			ReasonText: reasonText(r.StatusReason), Since: epoch(r.TimeStamp), Protocol: r.Protocol, IPv4: r.IPv4,
+			IPAddresses: r.IPAddresses, ActiveLoad: r.ActiveLoad, InactiveLoad: r.InactiveLoad, DownloadStatus: r.DownloadStatus,
+			DirNumber: r.DirNumber, LinesStatus: r.LinesStatus, LoginUser: r.LoginUser, RegistrationAttempts: r.RegistrationAttempts})
 	}
-	return out, rows.Err()
-}
-
-func (s *Server) deviceLines(ctx context.Context, snapID int64, name string) ([]DeviceLine, error) {
-	rows, err := s.db().QueryContext(ctx, `SELECT a.line_index, a.dn, a.partition, a.label, a.display, COALESCE(l.description, '')
-		FROM axl_line_appearance a
-		LEFT JOIN axl_line l ON l.snapshot_id = a.snapshot_id AND l.pkid = a.line_pkid
-		WHERE a.snapshot_id = ? AND a.device = ? COLLATE NOCASE ORDER BY a.line_index`, snapID, name)
-	if err != nil {
-		return nil, fmt.Errorf("reading lines of %s: %w", name, err)
-	}
-	defer rows.Close()
-	out := []DeviceLine{}
-	for rows.Next() {
-		var l DeviceLine
-		if err := rows.Scan(&l.Index, &l.DN, &l.Partition, &l.Label, &l.Display, &l.Description); err != nil {
-			return nil, fmt.Errorf("reading lines of %s: %w", name, err)
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
-}
-
-func (s *Server) devicePool(ctx context.Context, snapID int64, name string) (*DevicePoolInfo, error) {
-	p := DevicePoolInfo{Name: name}
-	err := s.db().QueryRowContext(ctx, `SELECT cm_group, region, location FROM axl_device_pool WHERE snapshot_id = ? AND name = ?`, snapID, name).
-		Scan(&p.CMGroup, &p.Region, &p.Location)
-	if errors.Is(err, sql.ErrNoRows) {
-		return &p, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading device pool %s: %w", name, err)
-	}
-	rows, err := s.db().QueryContext(ctx, `SELECT node FROM axl_cm_group_member WHERE snapshot_id = ? AND cm_group = ? ORDER BY priority`, snapID, p.CMGroup)
-	if err != nil {
-		return nil, fmt.Errorf("reading callmanager group %s: %w", p.CMGroup, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, fmt.Errorf("reading callmanager group %s: %w", p.CMGroup, err)
-		}
-		p.Nodes = append(p.Nodes, n)
-	}
-	return &p, rows.Err()
+	return out, risName, nil
 }
 
 // ---- device_registration_status / summary ----
 
-// regRow is one device of device_view.
-type regRow struct {
-	Name, Class, RisClass, Model, Description, Status, Node, IPv4 string
-	Reason, NodeRows                                              int
-	InAXL, InRis                                                  bool
-	TimeStamp                                                     int64
-}
-
-// registration reads every device RisPort tracks (by its AXL-side class or its RisPort class).
-func (s *Server) registration(ctx context.Context, snapID int64) ([]regRow, error) {
-	rows, err := s.db().QueryContext(ctx, `SELECT name, class, ris_class, model, description, in_axl, in_ris, ris_status,
-		ris_status_reason, ris_node, ipv4, ris_timestamp, ris_node_rows
-		FROM device_view WHERE snapshot_id = ? AND ris_class != '' ORDER BY ris_class, name`, snapID)
-	if err != nil {
-		return nil, fmt.Errorf("reading registration of snapshot %d: %w", snapID, err)
-	}
-	defer rows.Close()
-	var out []regRow
-	for rows.Next() {
-		var r regRow
-		if err := rows.Scan(&r.Name, &r.Class, &r.RisClass, &r.Model, &r.Description, &r.InAXL, &r.InRis, &r.Status,
-			&r.Reason, &r.Node, &r.IPv4, &r.TimeStamp, &r.NodeRows); err != nil {
-			return nil, fmt.Errorf("reading registration of snapshot %d: %w", snapID, err)
+// registration reads every device RisPort tracks (by its AXL-side class or its RisPort class);
+// a device RisPort did not list has status NeverSeen.
+func (s *Server) registration(ctx context.Context, snapID int64) ([]results.Registration, error) {
+	out, err := results.Registrations(ctx, s.opts.Store, snapID)
+	for i := range out {
+		if !out[i].InRis {
+			out[i].Status = statusNeverSeen
 		}
-		if !r.InRis {
-			r.Status = statusNeverSeen
-		}
-		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 // RegistrationIn filters the registration list.

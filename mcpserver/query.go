@@ -1,15 +1,12 @@
 package mcpserver
 
 import (
-	"bytes"
 	"context"
-	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -138,7 +135,7 @@ func (s *Server) resolveIn(ctx context.Context, ref, cluster string) (snapshot.M
 	if err != nil {
 		if errors.Is(err, snapshot.ErrNotFound) {
 			if cluster != "" {
-				if known, kerr := s.clusters(ctx); kerr == nil && !slices.Contains(known, cluster) {
+				if known, kerr := s.opts.Store.Clusters(ctx); kerr == nil && !slices.Contains(known, cluster) {
 					return snapshot.Meta{}, fmt.Errorf("no snapshot of cluster %q: the database holds %s; list_snapshots shows them", cluster, clusterList(known))
 				}
 			}
@@ -150,26 +147,6 @@ func (s *Server) resolveIn(ctx context.Context, ref, cluster string) (snapshot.M
 		return snapshot.Meta{}, fmt.Errorf("snapshot %d failed and holds no data (%s); pick another with list_snapshots", m.ID, m.Note)
 	}
 	return m, nil
-}
-
-func (s *Server) db() *sql.DB { return s.opts.Store.DB() }
-
-// clusters lists the cluster ids that have snapshots.
-func (s *Server) clusters(ctx context.Context) ([]string, error) {
-	rows, err := s.db().QueryContext(ctx, `SELECT DISTINCT cluster_id FROM snapshot ORDER BY cluster_id`)
-	if err != nil {
-		return nil, fmt.Errorf("listing clusters: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, fmt.Errorf("listing clusters: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // clusterList names the clusters for an error message.
@@ -193,11 +170,11 @@ func (s *Server) clusterNote(ctx context.Context, m snapshot.Meta, cluster strin
 	if cluster != "" {
 		return nil
 	}
-	var n int
-	if err := s.db().QueryRowContext(ctx, `SELECT COUNT(DISTINCT cluster_id) FROM snapshot`).Scan(&n); err != nil || n < 2 {
+	cs, err := s.opts.Store.Clusters(ctx)
+	if err != nil || len(cs) < 2 {
 		return nil
 	}
-	return []string{fmt.Sprintf("the database holds %d clusters: this answer is about cluster %q (snapshot %d); pass cluster to pick another", n, m.ClusterID, m.ID)}
+	return []string{fmt.Sprintf("the database holds %d clusters: this answer is about cluster %q (snapshot %d); pass cluster to pick another", len(cs), m.ClusterID, m.ID)}
 }
 
 // analysisRun is the newest rule evaluation of a snapshot.
@@ -208,19 +185,14 @@ type analysisRun struct {
 
 // latestAnalysis returns the newest analysis of a snapshot, or nil when it was never analysed.
 func (s *Server) latestAnalysis(ctx context.Context, snapID int64) (*analysisRun, error) {
-	var a analysisRun
-	err := s.db().QueryRowContext(ctx, `SELECT id, started_at FROM analysis WHERE snapshot_id = ? ORDER BY id DESC LIMIT 1`, snapID).
-		Scan(&a.ID, &a.StartedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+	r, err := results.LatestRun(ctx, s.opts.Store, snapID)
+	if err != nil || r == nil {
+		return nil, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("reading analysis of snapshot %d: %w", snapID, err)
-	}
-	return &a, nil
+	return &analysisRun{ID: r.ID, StartedAt: r.StartedAt}, nil
 }
 
-// ruleResult is one rule's stored outcome.
+// ruleResult is one rule's stored outcome, as the tools show it.
 type ruleResult struct {
 	RuleID   string
 	Title    string
@@ -229,68 +201,41 @@ type ruleResult struct {
 	Status   string
 	Reason   string
 	Findings int
-	Params   string
+	Params   []Field
 }
 
 func (s *Server) ruleResults(ctx context.Context, analysisID int64) ([]ruleResult, error) {
-	rows, err := s.db().QueryContext(ctx, `SELECT rule_id, title, severity, category, status, reason, finding_count, params
-		FROM rule_result WHERE analysis_id = ? ORDER BY rule_id`, analysisID)
+	stored, err := results.RuleResults(ctx, s.opts.Store, analysisID)
 	if err != nil {
-		return nil, fmt.Errorf("reading rule results of analysis %d: %w", analysisID, err)
-	}
-	defer rows.Close()
-	var out []ruleResult
-	for rows.Next() {
-		var r ruleResult
-		if err := rows.Scan(&r.RuleID, &r.Title, &r.Severity, &r.Category, &r.Status, &r.Reason, &r.Findings, &r.Params); err != nil {
-			return nil, fmt.Errorf("reading rule results of analysis %d: %w", analysisID, err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
-// storedFinding is one finding row with its rule's title and category.
-type storedFinding struct {
-	RuleID, Title, Severity, Category, Entity, Fingerprint, Message, Evidence, Waiver string
-	Waived                                                                            bool
-}
-
-func (s *Server) findings(ctx context.Context, analysisID int64, where string, args ...any) ([]storedFinding, error) {
-	q := `SELECT f.rule_id, COALESCE(r.title, ''), f.severity, COALESCE(r.category, ''), f.entity, f.fingerprint,
-		f.message, f.evidence, f.waiver, f.waived
-		FROM finding f LEFT JOIN rule_result r ON r.analysis_id = f.analysis_id AND r.rule_id = f.rule_id
-		WHERE f.analysis_id = ?`
-	if where != "" {
-		q += " AND " + where
-	}
-	rows, err := s.db().QueryContext(ctx, q, append([]any{analysisID}, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("reading findings of analysis %d: %w", analysisID, err)
-	}
-	defer rows.Close()
-	var out []storedFinding
-	for rows.Next() {
-		var f storedFinding
-		if err := rows.Scan(&f.RuleID, &f.Title, &f.Severity, &f.Category, &f.Entity, &f.Fingerprint, &f.Message,
-			&f.Evidence, &f.Waiver, &f.Waived); err != nil {
-			return nil, fmt.Errorf("reading findings of analysis %d: %w", analysisID, err)
-		}
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := sevRank(out[i].Severity), sevRank(out[j].Severity)
-		if a != b {
-			return a > b
-		}
-		if out[i].RuleID != out[j].RuleID {
-			return out[i].RuleID < out[j].RuleID
-		}
-		return out[i].Entity < out[j].Entity
-	})
+	out := make([]ruleResult, 0, len(stored))
+	for _, r := range stored {
+		out = append(out, ruleResult{RuleID: r.ID, Title: r.Title, Severity: severityName(r.Severity), Category: r.Category,
+			Status: string(r.Outcome), Reason: r.Reason, Findings: r.Findings, Params: paramFields(r.Params)})
+	}
+	return out, nil
+}
+
+// storedFinding is one finding with its rule's title and category, as the tools show it.
+type storedFinding struct {
+	RuleID, Title, Severity, Category, Entity, Fingerprint, Message string
+	Evidence, Waiver                                                []Field
+	Waived                                                          bool
+}
+
+// findings reads the findings of an analysis that pass filter, most severe first.
+func (s *Server) findings(ctx context.Context, analysisID int64, filter results.FindingFilter) ([]storedFinding, error) {
+	recs, err := results.FindingRecords(ctx, s.opts.Store, analysisID, filter)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]storedFinding, 0, len(recs))
+	for _, f := range recs {
+		out = append(out, storedFinding{RuleID: f.RuleID, Title: f.Title, Severity: f.Severity, Category: f.Category,
+			Entity: f.Entity, Fingerprint: f.Fingerprint, Message: f.Message,
+			Evidence: toFields(f.Evidence), Waiver: toFields(f.Waiver), Waived: f.Waived})
+	}
 	return out, nil
 }
 
@@ -309,43 +254,22 @@ type Field struct {
 	Value string `json:"value" jsonschema:"its value"`
 }
 
-// evidenceFields decodes a finding's evidence JSON object keeping the column order.
-func evidenceFields(raw string) []Field {
-	if strings.TrimSpace(raw) == "" {
-		return nil
-	}
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.UseNumber()
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return []Field{{Name: "evidence", Value: raw}}
-	}
+// toFields copies stored fields into the tools' Field; nil stays nil.
+func toFields(fs []results.Field) []Field {
 	var out []Field
-	for dec.More() {
-		k, err := dec.Token()
-		if err != nil {
-			break
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			break
-		}
-		name, _ := k.(string)
-		out = append(out, Field{Name: name, Value: rawText(v)})
+	for _, f := range fs {
+		out = append(out, Field{f.Name, f.Value})
 	}
 	return out
 }
 
-// rawText renders one JSON value as plain text: strings unquoted, null empty, the rest as JSON.
-func rawText(v json.RawMessage) string {
-	v = bytes.TrimSpace(v)
-	var s string
-	if err := json.Unmarshal(v, &s); err == nil {
-		return s
+// paramFields lists parameter values by name.
+func paramFields(params map[string]string) []Field {
+	var out []Field
+	for _, k := range slices.Sorted(maps.Keys(params)) {
+		out = append(out, Field{k, params[k]})
 	}
-	if string(v) == "null" {
-		return ""
-	}
-	return string(v)
+	return out
 }
 
 // coverageGaps reads a snapshot's coverage and returns the incomplete items and the total.

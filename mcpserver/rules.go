@@ -182,7 +182,7 @@ func (s *Server) listRules(ctx context.Context, _ *mcp.CallToolRequest, in ListR
 		}
 	}
 	out.Notes = []string{}
-	var results []ruleResult
+	var rrs []ruleResult
 	m, err := s.resolve(ctx, in.SnapshotRef)
 	switch {
 	case err != nil && (in.Snapshot != "" || in.Cluster != ""):
@@ -200,18 +200,18 @@ func (s *Server) listRules(ctx context.Context, _ *mcp.CallToolRequest, in ListR
 			out.Notes = append(out.Notes, fmt.Sprintf("snapshot %d has not been analysed: rules are listed without outcomes", m.ID))
 		} else {
 			out.AnalysisID = run.ID
-			if results, err = s.ruleResults(ctx, run.ID); err != nil {
+			if rrs, err = s.ruleResults(ctx, run.ID); err != nil {
 				return nil, out, err
 			}
 		}
 	}
 	if in.Category != "" {
-		if err := s.checkFilters(results, "", nil, in.Category); err != nil {
+		if err := s.checkFilters(rrs, "", nil, in.Category); err != nil {
 			return nil, out, err
 		}
 	}
 	byID := map[string]ruleResult{}
-	for _, r := range results {
+	for _, r := range rrs {
 		byID[r.RuleID] = r
 	}
 	var rows []RuleRow
@@ -233,20 +233,20 @@ func (s *Server) listRules(ctx context.Context, _ *mcp.CallToolRequest, in ListR
 		if r, ok := byID[info.ID]; ok {
 			row.Outcome, row.Reason, row.Findings = r.Status, r.Reason, r.Findings
 			row.Severity = nonEmpty(r.Severity, row.Severity)
-			if ps := evidenceFields(r.Params); len(ps) > 0 {
-				row.Params = ps
+			if len(r.Params) > 0 {
+				row.Params = r.Params
 			}
-		} else if len(results) > 0 {
+		} else if len(rrs) > 0 {
 			row.Outcome = "not evaluated"
 		}
 		seen[info.ID] = true
 		add(row)
 	}
-	for _, r := range results {
+	for _, r := range rrs {
 		if seen[r.RuleID] {
 			continue
 		}
-		add(RuleRow{RuleText: RuleText{ID: r.RuleID, Title: r.Title, Severity: r.Severity, Category: r.Category, Params: evidenceFields(r.Params)},
+		add(RuleRow{RuleText: RuleText{ID: r.RuleID, Title: r.Title, Severity: r.Severity, Category: r.Category, Params: r.Params},
 			Outcome: r.Status, Reason: r.Reason, Findings: r.Findings})
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })

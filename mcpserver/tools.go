@@ -143,23 +143,12 @@ type RuleNote struct {
 	Reason string `json:"reason"`
 }
 
-// Totals counts the snapshot's inventory.
-type Totals struct {
-	Devices         int `json:"devices"`
-	Lines           int `json:"lines"`
-	LineAppearances int `json:"line_appearances"`
-	Users           int `json:"users"`
-	DevicePools     int `json:"device_pools"`
-	Nodes           int `json:"nodes"`
-	RisPortDevices  int `json:"risport_devices"`
-}
-
 // SummaryOut is the overview of one snapshot.
 type SummaryOut struct {
 	Snapshot           snapshot.Meta         `json:"snapshot"`
 	DataComplete       bool                  `json:"data_complete"`
 	Notes              []string              `json:"notes"`
-	Totals             Totals                `json:"totals"`
+	Totals             snapshot.Totals       `json:"totals"`
 	ConfiguredByClass  []snapshot.ClassCount `json:"configured_by_class"`
 	RisByClassStatus   []snapshot.ClassCount `json:"risport_by_class_status"`
 	CoverageItems      int                   `json:"coverage_items"`
@@ -189,17 +178,8 @@ func (s *Server) snapshotSummary(ctx context.Context, _ *mcp.CallToolRequest, in
 	if out.CoverageGaps, out.CoverageItems, err = s.coverageGaps(ctx, m.ID); err != nil {
 		return nil, out, err
 	}
-	if err := s.db().QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM axl_device WHERE snapshot_id = ?1),
-		(SELECT COUNT(*) FROM axl_line WHERE snapshot_id = ?1),
-		(SELECT COUNT(*) FROM axl_line_appearance WHERE snapshot_id = ?1),
-		(SELECT COUNT(*) FROM axl_user WHERE snapshot_id = ?1),
-		(SELECT COUNT(*) FROM axl_device_pool WHERE snapshot_id = ?1),
-		(SELECT COUNT(*) FROM axl_node WHERE snapshot_id = ?1),
-		(SELECT COUNT(*) FROM ris_latest WHERE snapshot_id = ?1)`, m.ID).Scan(
-		&out.Totals.Devices, &out.Totals.Lines, &out.Totals.LineAppearances, &out.Totals.Users,
-		&out.Totals.DevicePools, &out.Totals.Nodes, &out.Totals.RisPortDevices); err != nil {
-		return nil, out, fmt.Errorf("counting snapshot %d: %w", m.ID, err)
+	if out.Totals, err = s.opts.Store.Totals(ctx, m.ID); err != nil {
+		return nil, out, err
 	}
 	out.DataComplete = m.Status == snapshot.StatusComplete && len(out.CoverageGaps) == 0 && out.CoverageItems > 0
 	if m.Status != snapshot.StatusComplete {
@@ -236,24 +216,15 @@ func (s *Server) snapshotSummary(ctx context.Context, _ *mcp.CallToolRequest, in
 		if n := len(out.InconclusiveRules); n > 0 {
 			out.Notes = append(out.Notes, fmt.Sprintf("%d rule(s) inconclusive because their input data is incomplete: their absence of findings proves nothing", n))
 		}
-		if err := s.db().QueryRowContext(ctx, `SELECT COUNT(*) FROM finding WHERE analysis_id = ? AND waived = 1`, out.Analysis.ID).Scan(&out.WaivedFindings); err != nil {
-			return nil, out, fmt.Errorf("counting waived findings: %w", err)
-		}
-		rows, err := s.db().QueryContext(ctx, `SELECT severity, COUNT(*) FROM finding WHERE analysis_id = ? AND waived = 0 GROUP BY severity`, out.Analysis.ID)
+		open, waived, err := results.FindingCounts(ctx, s.opts.Store, out.Analysis.ID)
 		if err != nil {
-			return nil, out, fmt.Errorf("counting findings: %w", err)
+			return nil, out, err
 		}
-		for rows.Next() {
-			var sev string
-			var n int
-			if err := rows.Scan(&sev, &n); err != nil {
-				rows.Close()
-				return nil, out, fmt.Errorf("counting findings: %w", err)
-			}
-			counts[strings.ToLower(sev)] += n
+		out.WaivedFindings = waived
+		for sev, n := range open {
+			counts[sev] += n
 			out.OpenFindings += n
 		}
-		rows.Close()
 	}
 	for _, sev := range results.Severities() {
 		out.FindingsBySeverity = append(out.FindingsBySeverity, SeverityCount{sev.String(), counts[sev.String()]})
@@ -307,11 +278,15 @@ func (s *Server) listSnapshots(ctx context.Context, _ *mcp.CallToolRequest, in L
 	out.Snapshots = []SnapshotRow{}
 	for _, m := range metas {
 		row := SnapshotRow{Meta: m}
-		if err := s.db().QueryRowContext(ctx, `SELECT
-			EXISTS (SELECT 1 FROM analysis WHERE snapshot_id = ?1),
-			(SELECT COUNT(*) FROM coverage WHERE snapshot_id = ?1 AND complete = 0)`, m.ID).Scan(&row.Analysed, &row.CoverageGaps); err != nil {
+		var err error
+		if row.Analysed, err = results.Analysed(ctx, s.opts.Store, m.ID); err != nil {
 			return nil, out, fmt.Errorf("reading snapshot %d: %w", m.ID, err)
 		}
+		gaps, _, err := s.coverageGaps(ctx, m.ID)
+		if err != nil {
+			return nil, out, fmt.Errorf("reading snapshot %d: %w", m.ID, err)
+		}
+		row.CoverageGaps = len(gaps)
 		out.Snapshots = append(out.Snapshots, row)
 	}
 	return nil, out, nil
@@ -410,7 +385,7 @@ func (s *Server) listFindings(ctx context.Context, _ *mcp.CallToolRequest, in Li
 			out.InconclusiveRules = append(out.InconclusiveRules, RuleNote{r.RuleID, r.Title, r.Status + ": " + r.Reason})
 		}
 	}
-	all, err := s.findings(ctx, run.ID, "")
+	all, err := s.findings(ctx, run.ID, results.FindingFilter{})
 	if err != nil {
 		return nil, out, err
 	}
@@ -430,7 +405,7 @@ func (s *Server) listFindings(ctx context.Context, _ *mcp.CallToolRequest, in Li
 		row := FindingRow{RuleID: f.RuleID, Title: f.Title, Severity: f.Severity, Category: f.Category, Entity: f.Entity,
 			Fingerprint: f.Fingerprint, Message: f.Message, Waived: f.Waived}
 		if in.WithEvidence {
-			row.Evidence = evidenceFields(f.Evidence)
+			row.Evidence = f.Evidence
 		}
 		rows = append(rows, row)
 	}
@@ -543,9 +518,9 @@ func (s *Server) explainFinding(ctx context.Context, _ *mcp.CallToolRequest, in 
 	}
 	var found []storedFinding
 	if in.Fingerprint != "" {
-		found, err = s.findings(ctx, run.ID, "f.fingerprint = ?", in.Fingerprint)
+		found, err = s.findings(ctx, run.ID, results.FindingFilter{Fingerprint: in.Fingerprint})
 	} else {
-		found, err = s.findings(ctx, run.ID, "f.rule_id = ? COLLATE NOCASE AND f.entity = ? COLLATE NOCASE", in.Rule, in.Entity)
+		found, err = s.findings(ctx, run.ID, results.FindingFilter{RuleID: in.Rule, Entity: in.Entity})
 	}
 	if err != nil {
 		return nil, out, err
@@ -568,15 +543,13 @@ func (s *Server) explainFinding(ctx context.Context, _ *mcp.CallToolRequest, in 
 	}
 	f := found[0]
 	out.Finding = FindingRow{RuleID: f.RuleID, Title: f.Title, Severity: f.Severity, Category: f.Category, Entity: f.Entity,
-		Fingerprint: f.Fingerprint, Message: f.Message, Waived: f.Waived, Evidence: evidenceFields(f.Evidence)}
-	if strings.TrimSpace(f.Waiver) != "" {
-		out.Waiver = evidenceFields(f.Waiver)
-	}
+		Fingerprint: f.Fingerprint, Message: f.Message, Waived: f.Waived, Evidence: f.Evidence}
+	out.Waiver = f.Waiver
 	out.Rule = RuleText{ID: f.RuleID, Title: f.Title, Severity: f.Severity, Category: f.Category}
 	for _, r := range rrs {
 		if r.RuleID == f.RuleID {
 			out.Outcome = r.Status
-			out.Rule.Params = evidenceFields(r.Params)
+			out.Rule.Params = r.Params
 		}
 	}
 	if info, ok := s.ruleInfo(f.RuleID); ok {
@@ -606,14 +579,7 @@ func prefixed(prefix, s string) string {
 func ruleText(r results.RuleInfo) RuleText {
 	t := RuleText{ID: r.ID, Title: r.Title, Severity: severityName(r.Severity), Category: r.Category, Description: r.Description,
 		Rationale: r.Rationale, Remediation: r.Remediation, References: r.References, Controls: r.Controls}
-	keys := make([]string, 0, len(r.Params))
-	for k := range r.Params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		t.Params = append(t.Params, Field{k, r.Params[k]})
-	}
+	t.Params = paramFields(r.Params)
 	return t
 }
 

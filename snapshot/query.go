@@ -217,3 +217,50 @@ func (s *Store) FailedAnswers(ctx context.Context, id int64) ([]NodeAnswer, erro
 	}
 	return out, rows.Err()
 }
+
+// Clusters lists the cluster ids that have snapshots, sorted.
+func (s *Store) Clusters(ctx context.Context) ([]string, error) {
+	rows, err := s.DB().QueryContext(ctx, `SELECT DISTINCT cluster_id FROM snapshot ORDER BY cluster_id`)
+	if err != nil {
+		return nil, fmt.Errorf("listing clusters: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("listing clusters: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Totals counts a snapshot's inventory.
+type Totals struct {
+	Devices         int `json:"devices"`
+	Lines           int `json:"lines"`
+	LineAppearances int `json:"line_appearances"`
+	Users           int `json:"users"`
+	DevicePools     int `json:"device_pools"`
+	Nodes           int `json:"nodes"`
+	RisPortDevices  int `json:"risport_devices"`
+}
+
+// Totals counts a snapshot's configured devices, lines, line appearances, users, device pools
+// and nodes, and the devices RisPort listed.
+func (s *Store) Totals(ctx context.Context, id int64) (Totals, error) {
+	var t Totals
+	if err := s.DB().QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM axl_device WHERE snapshot_id = ?1),
+		(SELECT COUNT(*) FROM axl_line WHERE snapshot_id = ?1),
+		(SELECT COUNT(*) FROM axl_line_appearance WHERE snapshot_id = ?1),
+		(SELECT COUNT(*) FROM axl_user WHERE snapshot_id = ?1),
+		(SELECT COUNT(*) FROM axl_device_pool WHERE snapshot_id = ?1),
+		(SELECT COUNT(*) FROM axl_node WHERE snapshot_id = ?1),
+		(SELECT COUNT(*) FROM ris_latest WHERE snapshot_id = ?1)`, id).Scan(
+		&t.Devices, &t.Lines, &t.LineAppearances, &t.Users, &t.DevicePools, &t.Nodes, &t.RisPortDevices); err != nil {
+		return Totals{}, fmt.Errorf("counting snapshot %d: %w", id, err)
+	}
+	return t, nil
+}

@@ -315,24 +315,9 @@ func readAnalysis(ctx context.Context, db *sql.DB, snapshotID int64, query strin
 	if a.Waivers.Stale == nil {
 		a.Waivers.Stale = []Waiver{}
 	}
-	rows, err := db.QueryContext(ctx, `SELECT rule_id, title, severity, category, status, reason, finding_count, params
-		FROM rule_result WHERE analysis_id = ?`, a.ID)
-	if err != nil {
-		return nil, fmt.Errorf("reading rule results of analysis %d: %w", a.ID, err)
+	if a.Rules, err = readRules(ctx, db, a.ID); err != nil {
+		return nil, err
 	}
-	for rows.Next() {
-		var r StoredRule
-		var sev, params string
-		if err := rows.Scan(&r.ID, &r.Title, &sev, &r.Category, &r.Outcome, &r.Reason, &r.Findings, &params); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("reading rule results of analysis %d: %w", a.ID, err)
-		}
-		r.Severity, _ = ParseSeverity(sev)
-		_ = json.Unmarshal([]byte(params), &r.Params)
-		a.Rules = append(a.Rules, r)
-	}
-	rows.Close()
-	sort.Slice(a.Rules, func(i, j int) bool { return a.Rules[i].ID < a.Rules[j].ID })
 	fs, err := readFindings(ctx, db, a.ID)
 	if err != nil {
 		return nil, err
@@ -423,4 +408,152 @@ func newestAnalysis(ctx context.Context, db *sql.DB, snapshotID int64) (int64, e
 		return 0, fmt.Errorf("reading analysis of snapshot %d: %w", snapshotID, err)
 	}
 	return id, nil
+}
+
+// readRules reads the rule results of an analysis, by rule id.
+func readRules(ctx context.Context, db *sql.DB, analysisID int64) ([]StoredRule, error) {
+	rows, err := db.QueryContext(ctx, `SELECT rule_id, title, severity, category, status, reason, finding_count, params
+		FROM rule_result WHERE analysis_id = ? ORDER BY rule_id`, analysisID)
+	if err != nil {
+		return nil, fmt.Errorf("reading rule results of analysis %d: %w", analysisID, err)
+	}
+	defer rows.Close()
+	var out []StoredRule
+	for rows.Next() {
+		var r StoredRule
+		var sev, params string
+		if err := rows.Scan(&r.ID, &r.Title, &sev, &r.Category, &r.Outcome, &r.Reason, &r.Findings, &params); err != nil {
+			return nil, fmt.Errorf("reading rule results of analysis %d: %w", analysisID, err)
+		}
+		r.Severity, _ = ParseSeverity(sev)
+		_ = json.Unmarshal([]byte(params), &r.Params)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RuleResults reads the rule results of an analysis, by rule id.
+func RuleResults(ctx context.Context, store *snapshot.Store, analysisID int64) ([]StoredRule, error) {
+	return readRules(ctx, store.DB(), analysisID)
+}
+
+// StoredRun names one analysis: its id and when it started, as stored (RFC 3339).
+type StoredRun struct {
+	ID        int64
+	StartedAt string
+}
+
+// LatestRun returns the newest analysis of a snapshot, or nil when it was never analysed.
+func LatestRun(ctx context.Context, store *snapshot.Store, snapshotID int64) (*StoredRun, error) {
+	var r StoredRun
+	err := store.DB().QueryRowContext(ctx, `SELECT id, started_at FROM analysis WHERE snapshot_id = ? ORDER BY id DESC LIMIT 1`, snapshotID).
+		Scan(&r.ID, &r.StartedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading analysis of snapshot %d: %w", snapshotID, err)
+	}
+	return &r, nil
+}
+
+// FindingRecord is a stored finding with its rule's title and category, its severity as stored
+// and its waiver's fields in stored order (nil when none).
+type FindingRecord struct {
+	RuleID, Title, Severity, Category, Entity, Fingerprint, Message string
+	Evidence, Waiver                                                []Field
+	Waived                                                          bool
+}
+
+// FindingFilter narrows FindingRecords; an empty field matches every finding. Rule and entity
+// ignore case; the fingerprint does not.
+type FindingFilter struct {
+	RuleID, Entity, Fingerprint string
+}
+
+// FindingRecords reads the findings of an analysis that pass filter, most severe first, then by
+// rule and entity; a severity it does not know ranks lowest.
+func FindingRecords(ctx context.Context, store *snapshot.Store, analysisID int64, filter FindingFilter) ([]FindingRecord, error) {
+	q := `SELECT f.rule_id, COALESCE(r.title, ''), f.severity, COALESCE(r.category, ''), f.entity, f.fingerprint,
+		f.message, f.evidence, f.waiver, f.waived
+		FROM finding f LEFT JOIN rule_result r ON r.analysis_id = f.analysis_id AND r.rule_id = f.rule_id
+		WHERE f.analysis_id = ?`
+	args := []any{analysisID}
+	for _, c := range []struct{ cond, value string }{
+		{" AND f.fingerprint = ?", filter.Fingerprint},
+		{" AND f.rule_id = ? COLLATE NOCASE", filter.RuleID},
+		{" AND f.entity = ? COLLATE NOCASE", filter.Entity},
+	} {
+		if c.value != "" {
+			q += c.cond
+			args = append(args, c.value)
+		}
+	}
+	rows, err := store.DB().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading findings of analysis %d: %w", analysisID, err)
+	}
+	defer rows.Close()
+	var out []FindingRecord
+	for rows.Next() {
+		var f FindingRecord
+		var ev, waiver string
+		if err := rows.Scan(&f.RuleID, &f.Title, &f.Severity, &f.Category, &f.Entity, &f.Fingerprint, &f.Message,
+			&ev, &waiver, &f.Waived); err != nil {
+			return nil, fmt.Errorf("reading findings of analysis %d: %w", analysisID, err)
+		}
+		f.Evidence = parseEvidence(ev)
+		if strings.TrimSpace(waiver) != "" {
+			f.Waiver = parseEvidence(waiver)
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rank := func(name string) int {
+		s, _ := ParseSeverity(name)
+		return int(s)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := rank(out[i].Severity), rank(out[j].Severity)
+		if a != b {
+			return a > b
+		}
+		if out[i].RuleID != out[j].RuleID {
+			return out[i].RuleID < out[j].RuleID
+		}
+		return out[i].Entity < out[j].Entity
+	})
+	return out, nil
+}
+
+// FindingCounts counts an analysis's open findings by severity (lower-case, as stored) and its
+// waived findings.
+func FindingCounts(ctx context.Context, store *snapshot.Store, analysisID int64) (open map[string]int, waived int, err error) {
+	db := store.DB()
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM finding WHERE analysis_id = ? AND waived = 1`, analysisID).Scan(&waived); err != nil {
+		return nil, 0, fmt.Errorf("counting waived findings: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT severity, COUNT(*) FROM finding WHERE analysis_id = ? AND waived = 0 GROUP BY severity`, analysisID)
+	if err != nil {
+		return nil, 0, fmt.Errorf("counting findings: %w", err)
+	}
+	defer rows.Close()
+	open = map[string]int{}
+	for rows.Next() {
+		var sev string
+		var n int
+		if err := rows.Scan(&sev, &n); err != nil {
+			return nil, 0, fmt.Errorf("counting findings: %w", err)
+		}
+		open[strings.ToLower(sev)] += n
+	}
+	return open, waived, nil
+}
+
+// Analysed reports whether a snapshot has at least one analysis.
+func Analysed(ctx context.Context, store *snapshot.Store, snapshotID int64) (bool, error) {
+	id, err := newestAnalysis(ctx, store.DB(), snapshotID)
+	return id != 0, err
 }
