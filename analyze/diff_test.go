@@ -497,38 +497,6 @@ func TestDiffFindings(t *testing.T) {
 	}
 }
 
-func TestParseIgnoreFields(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    []string
-		wantErr string
-	}{
-		{in: "ip,node", want: []string{"ip", "node"}},
-		{in: "none", want: []string{}},
-		{in: "", want: []string{}},
-		{in: "+ip", want: append(append([]string{}, results.DefaultIgnoredFields()...), "ip")},
-		{in: "+timestamp", want: results.DefaultIgnoredFields()},
-		{in: "ip,colour", wantErr: `unknown diff field "colour": want some of configured, class, model`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := results.ParseIgnoreFields(tt.in)
-			if tt.wantErr != "" {
-				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want prefix %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
 func TestPreviousSnapshotAndSummarize(t *testing.T) {
 	ctx := context.Background()
 	s := openTestStore(t)
@@ -593,34 +561,6 @@ func TestDiffFindingsOneSideAnalyzed(t *testing.T) {
 				t.Errorf("notes %q, want [%q]", d.Notes, want)
 			}
 		})
-	}
-}
-
-// TestListsFresh: the severity and diff-field lists are functions returning fresh slices, so a
-// caller that sorts or appends to one (cmd diff starts its --ignore-fields from the defaults)
-// cannot change what the next caller sees.
-func TestListsFresh(t *testing.T) {
-	s := results.Severities()
-	s[0] = results.SeverityInfo
-	if diff := cmp.Diff([]results.Severity{results.SeverityCritical, results.SeverityHigh, results.SeverityMedium, results.SeverityLow, results.SeverityInfo}, results.Severities()); diff != "" {
-		t.Errorf("Severities() after a caller changed its copy (-want +got):\n%s", diff)
-	}
-	f := results.DiffFields()
-	f[0] = "changed"
-	if got := results.DiffFields()[0]; got != results.FieldConfigured {
-		t.Errorf("DiffFields()[0] = %q after a caller changed its copy, want %q", got, results.FieldConfigured)
-	}
-	want := []string{results.FieldStatusReason, results.FieldInactiveLoad, results.FieldDownloadStatus, results.FieldLoginUser, results.FieldRegistrationAttempts, results.FieldTimestamp}
-	ig := results.DefaultIgnoredFields()
-	slices.Sort(ig)
-	ig[0] = results.FieldIP
-	plus, err := results.ParseIgnoreFields("+ip")
-	if err != nil {
-		t.Fatal(err)
-	}
-	plus[0] = results.FieldNode
-	if diff := cmp.Diff(want, results.DefaultIgnoredFields()); diff != "" {
-		t.Errorf("DefaultIgnoredFields() after callers changed their copies (-want +got):\n%s", diff)
 	}
 }
 
