@@ -17,7 +17,10 @@ import (
 // after the title carries a header and "Page N of M". Text is drawn with embedded DejaVu Sans;
 // runes the font lacks print as '?'.
 type PDF struct {
-	// MaxEntities caps each rule's entity table; negative means no cap, 0 the default.
+	// MaxEntities caps each rule's entity table; negative means no cap, 0 the default. At the
+	// default (DefaultPDFMaxEntities, also what --pdf-max-entities says when not given) a rule
+	// whose groups say where its findings are, or a medium one, lists a sample of
+	// 3 (pdfGroupedEntities); any other cap holds for every rule.
 	MaxEntities int
 	// WithXLSX says an XLSX of the same report is written with this PDF (New sets it from
 	// Options.Formats): the cut lists then point at it ("N more in the XLSX"); otherwise they say
@@ -82,7 +85,7 @@ type pdfDoc struct {
 	runes    *runeSet
 	rep      *results.Report
 	max      int
-	maxAsked bool     // MaxEntities was given (--pdf-max-entities): it holds for grouped rules too
+	maxAsked bool     // a cap other than the default was asked for: it holds for grouped rules too
 	xlsx     bool     // an XLSX is written with this PDF
 	sheets   []string // XLSX sheet of each rule section
 	// toc maps each section title to the alias its page number replaces on the title page.
@@ -130,7 +133,7 @@ func (p *PDF) Render(w io.Writer, r *results.Report) (err error) {
 		return err
 	}
 	f := d.f
-	d.max, d.maxAsked, d.xlsx, d.sheets, d.cells = max, p.MaxEntities != 0, p.WithXLSX, ruleSheetNames(r.Rules), p.cells
+	d.max, d.maxAsked, d.xlsx, d.sheets, d.cells = max, max != DefaultPDFMaxEntities, p.WithXLSX, ruleSheetNames(r.Rules), p.cells
 	// A panic in fpdf (it has some on odd input) must not take the process down: it becomes an
 	// error naming the report.
 	defer func() {

@@ -53,7 +53,7 @@ func TestPDFReaders(t *testing.T) {
 			"Empfang Zürich", "Γραφείο Ελλάδα", "DP-Ελλάδα-Athens",
 			"GW-LAB-01", "Lab gateway, | not in production", "voice-team@example.org",
 			"NodeNotResponding", "REG-010", "needs risport node:cucm-sub3",
-			"Showing 5 of 574 findings: 569 more in the XLSX",
+			"Showing 3 of 574 findings: 571 more in the XLSX",
 			"<script>alert(1)</script>", // drawn as text, never interpreted
 		} {
 			if !strings.Contains(text, want) {
@@ -205,7 +205,8 @@ func TestPDFEntityCap(t *testing.T) {
 		max  int
 		want string
 	}{
-		{"default 5", 0, "Showing 5 of 574 findings: 569 more in the XLSX"},
+		{"default: a sample of a grouped rule", 0, "Showing 3 of 574 findings: 571 more in the XLSX"},
+		{"default given explicitly", DefaultPDFMaxEntities, "Showing 3 of 574 findings: 571 more in the XLSX"},
 		{"10", 10, "Showing 10 of 574 findings: 564 more in the XLSX"},
 		{"no cap", -1, "SEP00AA0000123D"},
 	}

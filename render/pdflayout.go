@@ -242,34 +242,16 @@ func (d *pdfDoc) cellFont(style tableStyle, row, col int) (bold bool) {
 // are wider than the page, the table's font shrinks (to 70 % at least) until they fit; fitWords
 // returns the font size to draw the table with.
 func (d *pdfDoc) fitWords(cols []pdfCol, rows [][]string, widths []float64, style tableStyle) float64 {
-	need := make([]float64, len(cols))
+	need := d.wordNeeds(cols, rows, style)
 	short, slack := 0.0, 0.0
-	d.font("B", pdfTableSize, colInk)
+	total := 0.0
+	for i := range cols {
+		total += need[i]
+	}
 	for i, c := range cols {
 		for _, w := range strings.Fields(d.line1(c.head)) {
 			need[i] = math.Max(need[i], d.f.GetStringWidth(w)+2.6)
 		}
-	}
-	for ri, row := range rows {
-		if ri >= 200 {
-			break
-		}
-		for i := 0; i < len(cols) && i < len(row); i++ {
-			d.cellFont(style, ri, i)
-			v := truncate(d.txt(row[i]), pdfMaxCellRunes)
-			words := strings.Fields(v)
-			if cols[i].align == "R" {
-				words = []string{strings.Join(words, " ")}
-			}
-			for _, w := range words {
-				need[i] = math.Max(need[i], d.f.GetStringWidth(w)+2.6)
-			}
-		}
-	}
-	total := 0.0
-	for i := range cols {
-		need[i] = math.Min(need[i], d.width/3)
-		total += need[i]
 	}
 	if total > d.width {
 		s := math.Max(d.width/total, 0.7)
@@ -305,6 +287,54 @@ func (d *pdfDoc) fitWords(cols []pdfCol, rows [][]string, widths []float64, styl
 		}
 	}
 	return pdfTableSize
+}
+
+// wordNeeds is the width each column needs so that none of its words breaks: its widest word
+// (a right-aligned cell as one word) in the font the cell is drawn in, at most a third of the
+// page.
+func (d *pdfDoc) wordNeeds(cols []pdfCol, rows [][]string, style tableStyle) []float64 {
+	need := make([]float64, len(cols))
+	d.font("B", pdfTableSize, colInk)
+	for i, c := range cols {
+		for _, w := range strings.Fields(d.line1(c.head)) {
+			need[i] = math.Max(need[i], d.f.GetStringWidth(w)+2.6)
+		}
+	}
+	for ri, row := range rows {
+		if ri >= 200 {
+			break
+		}
+		for i := 0; i < len(cols) && i < len(row); i++ {
+			d.cellFont(style, ri, i)
+			v := truncate(d.txt(row[i]), pdfMaxCellRunes)
+			words := strings.Fields(v)
+			if cols[i].align == "R" {
+				words = []string{strings.Join(words, " ")}
+			}
+			for _, w := range words {
+				need[i] = math.Max(need[i], d.f.GetStringWidth(w)+2.6)
+			}
+		}
+	}
+	for i := range need {
+		need[i] = math.Min(need[i], d.width/3)
+	}
+	return need
+}
+
+// columnsThatFit is how many leading columns fit the page without breaking a word at the
+// table's own font size (at least one): the columns after them are left to the XLSX rather than
+// shrinking the type or cutting words.
+func (d *pdfDoc) columnsThatFit(cols []pdfCol, rows [][]string) int {
+	need := d.wordNeeds(cols, rows, nil)
+	total := 0.0
+	for i, w := range need {
+		if total+w > d.width && i > 0 {
+			return i
+		}
+		total += w
+	}
+	return len(cols)
 }
 
 func maxInt(a, b int) int {

@@ -300,7 +300,7 @@ const pdfMaxGroups = 5
 // ruleGroups draws a rule's findings grouped by cause, largest first.
 func (d *pdfDoc) ruleGroups(i int, s results.RuleSection) {
 	cols, rows, more := groupTable(s, pdfMaxGroups)
-	if len(cols) == 0 {
+	if len(cols) == 0 || singletons(s, d.entityCap(s)) {
 		return
 	}
 	d.heading("By cause", 20)
@@ -321,11 +321,7 @@ func (d *pdfDoc) ruleGroups(i int, s results.RuleSection) {
 // ruleEntities draws the first few findings of a rule: the entity and the evidence columns
 // that say something new (no message restating them, no column repeating another).
 func (d *pdfDoc) ruleEntities(i int, s results.RuleSection) {
-	max := d.max
-	if (len(s.Groups) > 0 || s.Rule.Severity <= results.SeverityMedium) && !d.maxAsked && max > pdfGroupedEntities {
-		max = pdfGroupedEntities // the groups already say where they are; a medium rule shows a sample
-	}
-	shown, more := capped(s.Findings, max)
+	shown, more := capped(s.Findings, d.entityCap(s))
 	ev := evidenceColumns(shown)
 	cols := append([]string{"Entity"}, ev...)
 	rows := make([][]string, 0, len(shown))
@@ -337,15 +333,73 @@ func (d *pdfDoc) ruleEntities(i int, s results.RuleSection) {
 	for j, c := range cols {
 		pc[j] = pdfCol{head: humanize(c), align: "L"} // width 0: sized from the content
 	}
-	if len(s.Groups) > 0 {
+	// Evidence columns past the page's width (a routing path, a replay command) are the
+	// XLSX's: listing them here would break their words or shrink the type.
+	var left []string
+	if n := d.columnsThatFit(pc, rows); n < len(pc) {
+		for _, c := range pc[n:] {
+			left = append(left, c.head)
+		}
+		pc = pc[:n]
+		for r := range rows {
+			rows[r] = rows[r][:min(n, len(rows[r]))]
+		}
+	}
+	if len(s.Groups) > 0 && !singletons(s, len(shown)) {
 		d.heading("First findings", 15)
 	}
 	d.ensure(15)
 	d.table(pc, rows, nil)
+	var notes []string
 	if more > 0 {
-		d.para(fmt.Sprintf("Showing %s of %s findings: %s", num(len(shown)), num(len(s.Findings)),
-			d.more(more, "every finding of this rule", d.sheets[i])), "", 8.5, colMuted)
+		notes = append(notes, fmt.Sprintf("Showing %s of %s findings: %s", num(len(shown)), num(len(s.Findings)),
+			d.more(more, "every finding of this rule", d.sheets[i])))
 	}
+	if len(left) > 0 {
+		notes = append(notes, d.leftColumns(left, d.sheets[i]))
+	}
+	if len(notes) > 0 {
+		d.para(strings.Join(notes, " "), "", 8.5, colMuted)
+	}
+}
+
+// leftColumns says where the columns a table left out are: "Columns Path and Replay: in the
+// XLSX, sheet "EMG-001"."
+func (d *pdfDoc) leftColumns(heads []string, sheet string) string {
+	what := "Column " + heads[0]
+	if len(heads) > 1 {
+		what = "Columns " + strings.Join(heads[:len(heads)-1], ", ") + " and " + heads[len(heads)-1]
+	}
+	if d.xlsx {
+		return fmt.Sprintf("%s: in the XLSX, sheet %q.", what, sheet)
+	}
+	return fmt.Sprintf("%s: in the XLSX report, sheet %q (--format xlsx).", what, sheet)
+}
+
+// entityCap is how many findings of a rule the PDF lists.
+func (d *pdfDoc) entityCap(s results.RuleSection) int {
+	max := d.max
+	if (len(s.Groups) > 0 || s.Rule.Severity <= results.SeverityMedium) && !d.maxAsked && max > pdfGroupedEntities {
+		max = pdfGroupedEntities // the groups already say where they are; a medium rule shows a sample
+		if len(s.Findings) == max+1 {
+			max++ // one more row takes no more room than the line that would count it
+		}
+	}
+	return max
+}
+
+// singletons reports whether every group of a rule holds one finding and the PDF lists them
+// all (shown of them): the groups would restate the findings' rows, so only the rows are drawn.
+func singletons(s results.RuleSection, shown int) bool {
+	if shown >= 0 && shown < len(s.Findings) {
+		return false
+	}
+	for _, g := range s.Groups {
+		if g.Count != 1 {
+			return false
+		}
+	}
+	return true
 }
 
 // pdfGroupedEntities caps the entities listed for a grouped or medium rule (by default).
@@ -390,7 +444,7 @@ func (d *pdfDoc) waived() {
 func (d *pdfDoc) appendix() {
 	r := d.rep
 	d.flowSection("Appendix")
-	d.heading("Rules evaluated (parameters and inventory by model: XLSX sheets Rules and Inventory)", 15)
+	d.heading("Rules with findings or without a verdict", 15)
 	var rows [][]string
 	var sevs []results.Severity
 	var outcomes []results.Outcome
@@ -425,9 +479,9 @@ func (d *pdfDoc) appendix() {
 			}
 			return rgb{}, false
 		})
+	note := "The parameters of every rule and the inventory by model: XLSX sheets Rules and Inventory, and the JSON."
 	if len(passed) > 0 {
-		d.para(fmt.Sprintf("Passed with no finding (%s): %s.", num(len(passed)), strings.Join(passed, ", ")), "", 8.5, colMuted)
+		note = fmt.Sprintf("Passed with no finding (%s): %s. %s", num(len(passed)), strings.Join(passed, ", "), note)
 	}
-	// The parameters in force and the inventory by model are the XLSX's (sheets Rules and
-	// Inventory) and the JSON's, as the heading says.
+	d.para(note, "", 8.5, colMuted)
 }
