@@ -1,8 +1,12 @@
 package render
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
@@ -328,4 +332,22 @@ func bigChangeReport(n int) *results.Report {
 		d.NewFindings = append(d.NewFindings, finding("REG-001", results.SeverityMedium, fmt.Sprintf("SEP40%010X", i)))
 	}
 	return r
+}
+
+// collectedDemoReport is the report of the real demo (`cucm-audit demo`: the shipped scenario
+// collected from the simulator and analysed), as its JSON report wrote it. The end-to-end test
+// of cmd/cucm-audit checks that the file still matches what the demo produces and rewrites it
+// (go test ./cmd/cucm-audit -run TestReportDemoEndToEnd -update-demo-report); render cannot
+// collect a cluster itself.
+func collectedDemoReport(t *testing.T) *results.Report {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "demo-collected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r results.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("decoding testdata/demo-collected.json: %v", err)
+	}
+	return &r
 }

@@ -18,7 +18,8 @@ import (
 	"github.com/cucm-audit/cucm-audit/internal/testtool"
 )
 
-// TestPDFTablesKeepWords renders every page of the demo PDF and of the change-window PDF with
+// TestPDFTablesKeepWords renders every page of the demo PDF (the hand-made fixture and the
+// report of the real demo, testdata/demo-collected.json) and of the change-window PDF with
 // pdftoppm and checks every table cell the layout drew (summary, data quality, findings,
 // waived, changes, appendix) against what a reader gets: pdftotext -bbox must find each word of
 // the cell whole, on one line, inside the cell's box (a right-aligned figure such as "≥ 49.3 %"
@@ -46,6 +47,7 @@ func TestPDFTablesKeepWords(t *testing.T) {
 		{"demo", demoReport(), 12},
 		{"demo with every device class", every, 12},
 		{"change window", changeWindowReport(), 0},
+		{"collected demo", collectedDemoReport(t), 12},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := &PDF{WithXLSX: true}
