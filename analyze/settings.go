@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/analyze/results"
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 )
 
 // Flags are the rule flags of `analyze` and `run`: --rules, --pack, --only, --skip, --param,
@@ -38,6 +39,9 @@ type FlagError struct{ Err error }
 
 func (e *FlagError) Error() string { return e.Err.Error() }
 func (e *FlagError) Unwrap() error { return e.Err }
+
+// ExitCode makes a flag mistake a usage error (exit 2) wherever the command meets it.
+func (e *FlagError) ExitCode() int { return cli.ExitUsage }
 
 // PackFlag is --pack NAME[,NAME] of analyze, report and run: the rule packs to keep
 // (rules/README.md). Set refuses a name that is not a built-in pack when the command line is

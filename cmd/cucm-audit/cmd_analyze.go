@@ -8,6 +8,7 @@ import (
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/collect"
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -57,15 +58,15 @@ func analysisOptions(ctx context.Context, fs *flag.FlagSet, af *analyze.Flags) (
 // failOnFindings is the exit-3 error when open findings at or above --fail-on remain.
 func failOnFindings(af *analyze.Flags, res *analyze.Result) error {
 	if n := res.CountAtLeast(af.FailOn); af.FailOn != 0 && n > 0 {
-		return withCode(exitFindings, fmt.Errorf("%d open finding(s) at or above %s (waived findings do not count)", n, af.FailOn))
+		return cli.WithCode(cli.ExitFindings, fmt.Errorf("%d open finding(s) at or above %s (waived findings do not count)", n, af.FailOn))
 	}
 	return nil
 }
 
 func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("analyze", "analyze [--db FILE] [--config FILE] [--snapshot ID|latest] [--rules DIR]... [--pack NAME,...] [--only ID,...] [--skip ID,...] "+
+	fs := cli.NewFlagSet("analyze", "analyze [--db FILE] [--config FILE] [--snapshot ID|latest] [--rules DIR]... [--pack NAME,...] [--only ID,...] [--skip ID,...] "+
 		"[--param ID.name=value]... [--waivers FILE] [--eol FILE] [--fail-on SEVERITY] [--format text|json]", stderr)
-	db := dbFlag(fs)
+	db := cli.DBFlag(fs)
 	fs.String("config", "", configFlagHelp)
 	ref := fs.String("snapshot", "latest", "snapshot to analyse: an id, latest or latest~N")
 	cluster := fs.String("cluster", "", "cluster id for latest, when the database holds several")
@@ -73,8 +74,8 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var format render.Output
 	fs.Var(&format, "format", "output format: text or json")
 	top := fs.Int("top", 5, "entities named per rule in text output")
-	quiet := quietFlag(fs)
-	if err := parseFlags(fs, args, false); err != nil {
+	quiet := cli.QuietFlag(fs)
+	if err := cli.Parse(fs, args, false); err != nil {
 		return err
 	}
 	opts, err := analysisOptions(ctx, fs, af)

@@ -9,24 +9,25 @@ import (
 	"os"
 
 	"github.com/cucm-audit/cucm-audit/collect"
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
 // collectorConfig checks the collector flags (usage errors, exit 2) and reads the configuration.
 func collectorConfig(cf *collect.Flags) (collect.Config, error) {
 	if err := cf.Check(); err != nil {
-		return collect.Config{}, withCode(exitUsage, err)
+		return collect.Config{}, cli.WithCode(cli.ExitUsage, err)
 	}
 	return cf.Config(os.Getenv, toolVersion())
 }
 
 func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("collect", "collect [--db FILE] [--config FILE --cluster NAME] [--timeout DURATION] [--verbose] [--quiet] [--profile FILE]", stderr)
-	db := dbFlag(fs)
+	fs := cli.NewFlagSet("collect", "collect [--db FILE] [--config FILE --cluster NAME] [--timeout DURATION] [--verbose] [--quiet] [--profile FILE]", stderr)
+	db := cli.DBFlag(fs)
 	cf := collect.AddFlags(fs, true)
-	quiet := quietFlag(fs)
+	quiet := cli.QuietFlag(fs)
 	profile := profileFlag(fs)
-	if err := parseFlags(fs, args, false); err != nil {
+	if err := cli.Parse(fs, args, false); err != nil {
 		return err
 	}
 	stopProfile, err := startProfile(*profile)
@@ -45,7 +46,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	defer store.Close()
 	fmt.Fprintf(stdout, "snapshot %d %s\n", meta.ID, meta.Status)
 	if meta.Status != snapshot.StatusComplete {
-		return withCode(exitIncomplete, errors.New("snapshot is incomplete (see `cucm-audit show` for its coverage)"))
+		return cli.WithCode(cli.ExitIncomplete, errors.New("snapshot is incomplete (see `cucm-audit show` for its coverage)"))
 	}
 	return nil
 }
@@ -56,7 +57,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 //
 // Quiet (--quiet, for cron) draws no progress, prints no summary and logs warnings and errors only.
 func collectInto(ctx context.Context, cfg collect.Config, path string, verbose, quiet bool, stderr io.Writer) (*snapshot.Store, snapshot.Meta, error) {
-	log := newLogger(stderr, verbose)
+	log := cli.Logger(stderr, verbose)
 	if quiet && !verbose {
 		log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
@@ -65,7 +66,7 @@ func collectInto(ctx context.Context, cfg collect.Config, path string, verbose, 
 		return nil, snapshot.Meta{}, err
 	}
 	var progress io.Writer
-	if isTerminal(stderr) && !quiet {
+	if cli.IsTerminal(stderr) && !quiet {
 		progress = stderr
 	}
 	store, meta, err := c.RunInto(ctx, path, progress)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/collect"
+	"github.com/cucm-audit/cucm-audit/deliver"
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -22,20 +24,15 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 findings at or above --fail-on, 4 snapshot
 `
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("run", "run [--db FILE] [--config FILE --cluster NAME] [--timeout DURATION] [analyze flags] [report flags] [--mail-to ADDRS] [--quiet]", stderr)
-	usage := fs.Usage
-	fs.Usage = func() {
-		usage()
-		fmt.Fprint(stderr, "\n"+runHelp)
-	}
-	db := dbFlag(fs)
+	fs := cli.NewFlagSetHelp("run", "run [--db FILE] [--config FILE --cluster NAME] [--timeout DURATION] [analyze flags] [report flags] [--mail-to ADDRS] [--quiet]", runHelp, stderr)
+	db := cli.DBFlag(fs)
 	cf := collect.AddFlags(fs, true)
 	af := analyze.AddFlags(fs)
 	rf := render.AddFlags(fs)
-	mail := addMailFlags(fs)
-	quiet := quietFlag(fs)
+	mail := deliver.AddMailer(fs)
+	quiet := cli.QuietFlag(fs)
 	profile := profileFlag(fs)
-	if err := parseFlags(fs, args, false); err != nil {
+	if err := cli.Parse(fs, args, false); err != nil {
 		return err
 	}
 	stopProfile, err := startProfile(*profile)
@@ -50,12 +47,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	rOpts, err := rf.Options()
 	if err != nil {
-		return usageErrorf("report: %w", err)
+		return cli.UsageErrorf("report: %w", err)
 	}
-	if err := mail.prepare(os.Getenv); err != nil {
+	if err := mail.Prepare(os.Getenv); err != nil {
 		return err
 	}
-	if err := mail.checkFormats(rf.Formats); err != nil {
+	if err := mail.CheckFormats(rf.Formats); err != nil {
 		return err
 	}
 	cfg, err := collectorConfig(cf)
@@ -98,11 +95,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	} else {
 		m.WritePaths(stdout)
 	}
-	if err := mail.send(ctx, store, rep, m, mailOut); err != nil {
+	if err := mail.Send(ctx, store, rep, m, mailOut); err != nil {
 		return err
 	}
 	if meta.Status != snapshot.StatusComplete {
-		return withCode(exitIncomplete, errors.New("snapshot is incomplete (see the report's data quality section or `cucm-audit show`)"))
+		return cli.WithCode(cli.ExitIncomplete, errors.New("snapshot is incomplete (see the report's data quality section or `cucm-audit show`)"))
 	}
 	return failOnFindings(af, res)
 }

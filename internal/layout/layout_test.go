@@ -22,13 +22,13 @@ var allowed = map[string][]string{
 	"collect/risport":   {"collect/soap", "snapshot"},
 	"collect/cucmsim":   {"internal/yamlfile", "snapshot"},
 	"collect":           {"snapshot/manifest", "collect/axl", "collect/risport", "collect/soap", "snapshot", "internal/scrub", "internal/loopback", "internal/yamlfile"},
-	"analyze":           {"snapshot/manifest", "snapshot", "rules", "analyze/dialplan", "analyze/results", "internal/yamlfile"},
+	"analyze":           {"snapshot/manifest", "snapshot", "rules", "analyze/dialplan", "analyze/results", "internal/yamlfile", "internal/cli"},
 	"analyze/dialplan":  {},
 	"analyze/results":   {"snapshot"},
 	// render lays out the read side's model; its text layouts of a fresh analysis and of a rule
 	// (analyze.Result, analyze.Rule) take the rule engine's types, never the database.
 	"render":            {"analyze", "analyze/results", "snapshot", "templates"},
-	"deliver":           {"analyze/results", "render", "snapshot", "internal/scrub", "internal/loopback"},
+	"deliver":           {"analyze/results", "render", "snapshot", "internal/scrub", "internal/loopback", "internal/cli"},
 	"mcpserver":         {"analyze", "analyze/dialplan", "analyze/results", "render", "snapshot", "rules", "internal/loopback"},
 	"rules":             {},
 	"templates":         {},
@@ -37,6 +37,7 @@ var allowed = map[string][]string{
 	"internal/scrub":    {},
 	"internal/loopback": {},
 	"internal/yamlfile": {},
+	"internal/cli":      {},
 	"internal/testtool": {"collect/cucmsim"},
 	"internal/layout":   {},
 	"cmd/cucm-audit":    {"*"},
