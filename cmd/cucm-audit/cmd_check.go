@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/internal/cli"
@@ -16,7 +17,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cli.Parse(fs, args, false); err != nil {
 		return err
 	}
-	cfg, err := collectorConfig(cf)
+	cfg, err := cf.Config(os.Getenv, toolVersion())
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ and reports in one go.
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := cli.NewFlagSetHelp("report", "report [--db FILE] [--config FILE] [--snapshot ID|latest] [--analysis ID] [--pack NAME,...] [--format pdf,xlsx,md,json,html] [--out DIR] [--templates DIR] [--pdf-max-entities N] [--worklist LAST.xlsx]", reportHelp, stderr)
 	db := cli.DBFlag(fs)
-	fs.String("config", "", "YAML configuration file: the rule folders of its analysis: block supply the rule texts (default: those the analysis used)")
+	config := fs.String("config", "", "YAML configuration file: the rule folders of its analysis: block supply the rule texts (default: those the analysis used)")
 	ref := fs.String("snapshot", "latest", "snapshot to report on: an id, latest or latest~N")
 	cluster := fs.String("cluster", "", "cluster id for latest, when the database holds several")
 	analysisID := fs.Int64("analysis", 0, "analysis of the snapshot to report (default: its newest analysis of the whole rule set, so an ad-hoc analyze --only does not narrow the report)")
@@ -55,7 +55,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	var rules *analyze.RuleSet
-	if file, err := analysisSettings(fs); err != nil {
+	if file, err := analysisSettings(*config); err != nil {
 		return err
 	} else if len(file.Rules.Value) > 0 {
 		if rules, _, err = file.LoadRuleSet(nil); err != nil {

@@ -21,7 +21,7 @@ var allowed = map[string][]string{
 	"collect/axl":       {"collect/soap"},
 	"collect/risport":   {"collect/soap", "snapshot"},
 	"collect/cucmsim":   {"internal/yamlfile", "snapshot"},
-	"collect":           {"snapshot/manifest", "collect/axl", "collect/risport", "collect/soap", "snapshot", "internal/scrub", "internal/loopback", "internal/yamlfile"},
+	"collect":           {"snapshot/manifest", "collect/axl", "collect/risport", "collect/soap", "snapshot", "internal/scrub", "internal/loopback", "internal/yamlfile", "internal/cli"},
 	"analyze":           {"snapshot/manifest", "snapshot", "rules", "analyze/dialplan", "analyze/results", "internal/yamlfile", "internal/cli"},
 	"analyze/dialplan":  {},
 	"analyze/results":   {"snapshot"},
@@ -29,6 +29,7 @@ var allowed = map[string][]string{
 	// (analyze.Result, analyze.Rule) take the rule engine's types, never the database.
 	"render":            {"analyze", "analyze/results", "snapshot", "templates"},
 	"deliver":           {"analyze/results", "render", "snapshot", "internal/scrub", "internal/loopback", "internal/cli"},
+	"deliver/audit":     {"analyze", "analyze/results", "collect", "deliver", "internal/cli", "render", "snapshot"},
 	"mcpserver":         {"analyze", "analyze/dialplan", "analyze/results", "render", "snapshot", "rules", "internal/loopback"},
 	"rules":             {},
 	"templates":         {},
