@@ -35,11 +35,8 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		list := listPacks(set)
-		return format.Print(stdout, list, func(w io.Writer) error {
-			writeRuleList(w, list)
-			return nil
-		})
+		list := set.List()
+		return format.Print(stdout, list, render.RuleListText(list))
 	case "show":
 		fs := cli.NewFlagSet("rules show", "rules show [--rules DIR]... ID", stderr)
 		var dirs []string
