@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/cucm-audit/cucm-audit/analyze/results"
+	"github.com/cucm-audit/cucm-audit/internal/cli"
+	"github.com/cucm-audit/cucm-audit/internal/yamlfile"
 )
 
 // Flags are the rule flags of `analyze` and `run`: --rules, --pack, --only, --skip, --param,
@@ -38,6 +40,9 @@ type FlagError struct{ Err error }
 
 func (e *FlagError) Error() string { return e.Err.Error() }
 func (e *FlagError) Unwrap() error { return e.Err }
+
+// ExitCode makes a flag mistake a usage error (exit 2) wherever the command meets it.
+func (e *FlagError) ExitCode() int { return cli.ExitUsage }
 
 // PackFlag is --pack NAME[,NAME] of analyze, report and run: the rule packs to keep
 // (rules/README.md). Set refuses a name that is not a built-in pack when the command line is
@@ -129,27 +134,12 @@ func AddFlags(fs *flag.FlagSet) *Flags {
 
 // Setting is one value of a configuration file with the line it was written on; Line is 0 when
 // the file does not set it.
-type Setting[T any] struct {
-	Value T
-	Line  int
-}
+type Setting[T any] = yamlfile.Setting[T]
 
-// FileSettings are the analysis: block of a configuration file (collect reads the file): the
-// settings analyze, report and run apply unless a flag overrides them. File names the file in
-// errors.
-type FileSettings struct {
-	File        string
-	Rules       Setting[[]string]
-	Params      map[string]Setting[string]
-	Waivers     Setting[string]
-	EOLModels   Setting[string]
-	Packs       Setting[[]string]
-	Only        Setting[[]string]
-	Skip        Setting[[]string]
-	FailOn      Setting[string]
-	RuleTimeout Setting[string]
-	RuleMaxRows Setting[string]
-}
+// FileSettings are the analysis: block of a configuration file (collect reads the file, as
+// collect.AnalysisConfig): the settings analyze, report and run apply unless a flag overrides
+// them. File names the file in errors.
+type FileSettings yamlfile.AnalysisSettings
 
 // where names a setting of the configuration file in errors: "config.yaml:12: analysis.params".
 func (fs FileSettings) where(line int, key string) string {
@@ -340,4 +330,13 @@ func (f DiffFailOn) Failed(d *results.Diff) string {
 	}
 	sort.Strings(keys)
 	return fmt.Sprintf("%s (--fail-on %s)", strings.Join(why, " and "), strings.Join(keys, ","))
+}
+
+// FailOn is the exit-3 error of --fail-on when open findings at or above sev remain (waived
+// findings do not count); nil when none do or sev is 0 (--fail-on not set).
+func (res *Result) FailOn(sev results.Severity) error {
+	if n := res.CountAtLeast(sev); sev != 0 && n > 0 {
+		return cli.WithCode(cli.ExitFindings, fmt.Errorf("%d open finding(s) at or above %s (waived findings do not count)", n, sev))
+	}
+	return nil
 }

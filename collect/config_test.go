@@ -220,13 +220,13 @@ analysis:
 	}
 	want := AnalysisConfig{
 		File:  path,
-		Rules: Setting[[]string]{[]string{"site-rules", "/etc/cucm-audit/rules"}, 5},
+		Rules: Setting[[]string]{Value: []string{"site-rules", "/etc/cucm-audit/rules"}, Line: 5},
 		Params: map[string]Setting[string]{
-			"REG-002.days": {"45", 7}, "REG-008.threshold": {"0.2", 8},
+			"REG-002.days": {Value: "45", Line: 7}, "REG-008.threshold": {Value: "0.2", Line: 8},
 		},
-		Waivers: Setting[string]{"waivers.yaml", 9}, EOLModels: Setting[string]{"eol.yaml", 10},
-		Only: Setting[[]string]{[]string{"registration"}, 12}, Skip: Setting[[]string]{[]string{"INV-004"}, 13},
-		FailOn: Setting[string]{"high", 14},
+		Waivers: Setting[string]{Value: "waivers.yaml", Line: 9}, EOLModels: Setting[string]{Value: "eol.yaml", Line: 10},
+		Only: Setting[[]string]{Value: []string{"registration"}, Line: 12}, Skip: Setting[[]string]{Value: []string{"INV-004"}, Line: 13},
+		FailOn: Setting[string]{Value: "high", Line: 14},
 	}
 	if diff := cmp.Diff(want, ac); diff != "" {
 		t.Errorf("analysis block (-want +got):\n%s", diff)

@@ -3,9 +3,12 @@ package collect
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -48,4 +51,28 @@ func (c *Collector) RunInto(ctx context.Context, path string, progress io.Writer
 		return nil, snapshot.Meta{}, err
 	}
 	return store, meta, nil
+}
+
+// IntoFile runs one collection of cfg into the database at path (Collector.RunInto), logging
+// to stderr (debug lines when verbose). Progress goes to stderr when it is a terminal, the
+// one-line summary always. Quiet (--quiet, for cron) draws no progress, prints no summary and
+// logs warnings and errors only.
+func IntoFile(ctx context.Context, cfg Config, path string, verbose, quiet bool, stderr io.Writer) (*snapshot.Store, snapshot.Meta, error) {
+	log := cli.Logger(stderr, verbose)
+	if quiet && !verbose {
+		log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	c, err := New(cfg, log)
+	if err != nil {
+		return nil, snapshot.Meta{}, err
+	}
+	var progress io.Writer
+	if cli.IsTerminal(stderr) && !quiet {
+		progress = stderr
+	}
+	store, meta, err := c.RunInto(ctx, path, progress)
+	if s := c.Summary(); s != "" && !quiet {
+		fmt.Fprintln(stderr, s)
+	}
+	return store, meta, err
 }

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // RuleText prints one rule in full for `cucm-audit rules show`.
@@ -44,4 +46,29 @@ func writeRule(w io.Writer, r *analyze.Rule) {
 	}
 	section("Query", r.Query)
 	section("Message", r.Message)
+}
+
+// RuleListText prints `rules list`: one heading per pack with its count, its rules beneath in
+// columns aligned across packs, and the totals.
+func RuleListText(l results.RuleList) func(io.Writer) error {
+	return func(w io.Writer) error {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		compliance := 0
+		for i, p := range l.Packs {
+			if i > 0 {
+				fmt.Fprintln(tw)
+			}
+			kind := ""
+			if p.Compliance {
+				kind = ", compliance"
+				compliance++
+			}
+			fmt.Fprintf(tw, "%s: %s (%d %s%s)\n", p.Name, p.Title, p.Count, pluralWord(p.Count, "rule", "rules"), kind)
+			for _, r := range p.Rules {
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Category, r.Title)
+			}
+		}
+		fmt.Fprintf(tw, "\n%d rules in %d packs (%d compliance packs: --pack selects packs)\n", l.Rules, len(l.Packs), compliance)
+		return tw.Flush()
+	}
 }

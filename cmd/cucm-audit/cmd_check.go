@@ -5,21 +5,23 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/cucm-audit/cucm-audit/collect"
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 )
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("check", "check [--config FILE --cluster NAME] [--verbose]", stderr)
+	fs := cli.NewFlagSet("check", "check [--config FILE --cluster NAME] [--verbose]", stderr)
 	cf := collect.AddFlags(fs, false)
-	if err := parseFlags(fs, args, false); err != nil {
+	if err := cli.Parse(fs, args, false); err != nil {
 		return err
 	}
-	cfg, err := collectorConfig(cf)
+	cfg, err := cf.Config(os.Getenv, toolVersion())
 	if err != nil {
 		return err
 	}
-	c, err := collect.New(cfg, newLogger(stderr, cf.Verbose))
+	c, err := collect.New(cfg, cli.Logger(stderr, cf.Verbose))
 	if err != nil {
 		return err
 	}
@@ -28,7 +30,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rep.WriteText(stdout, cfg)
 	switch {
 	case errors.Is(err, collect.ErrCheckPartial):
-		return withCode(exitIncomplete, fmt.Errorf("check: %w (%d %s above)", err, len(rep.Partial), plural(len(rep.Partial), "gap", "gaps")))
+		return cli.WithCode(cli.ExitIncomplete, fmt.Errorf("check: %w (%d %s above)", err, len(rep.Partial), plural(len(rep.Partial), "gap", "gaps")))
 	case err != nil:
 		return fmt.Errorf("check: %w", err)
 	}

@@ -7,16 +7,17 @@ import (
 	"path/filepath"
 
 	"github.com/cucm-audit/cucm-audit/examples/demo"
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 	"github.com/cucm-audit/cucm-audit/render"
 )
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("demo", "demo [--scenario FILE|NAME] [--db FILE] [--out DIR]", stderr)
+	fs := cli.NewFlagSet("demo", "demo [--scenario FILE|NAME] [--db FILE] [--out DIR]", stderr)
 	scenario := fs.String("scenario", "demo", "scenario to simulate: a YAML file or a shipped scenario name")
-	o := demo.Options{ToolVersion: toolVersion(), Log: newLogger(stderr, false), Notes: stderr}
+	o := demo.Options{ToolVersion: toolVersion(), Log: cli.Logger(stderr, false), Notes: stderr}
 	fs.StringVar(&o.Out, "out", "reports", "folder for the reports")
 	fs.StringVar(&o.DB, "db", "", "database file, recreated on each run (default OUT/demo.db)")
-	if err := parseFlags(fs, args, false); err != nil {
+	if err := cli.Parse(fs, args, false); err != nil {
 		return err
 	}
 	if o.DB == "" {
@@ -26,7 +27,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if o.Scenario, o.Source, err = loadSimScenario(*scenario); err != nil {
 		return err
 	}
-	if isTerminal(stderr) {
+	if cli.IsTerminal(stderr) {
 		o.Progress = stderr
 	}
 	res, err := demo.Run(ctx, o)

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -12,8 +13,8 @@ import (
 // runDial answers a dialing question on a stored snapshot, offline, as Cisco's Dialed Number
 // Analyzer would: the partitions searched, the candidates, the decision at each hop, the route.
 func runDial(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("dial", "dial [--db FILE] [--snapshot ID|latest] (--from DEVICE[/LINE] | --css NAME | --no-css) [--en-bloc] [--format text|json] DIGITS", stderr)
-	db := dbFlag(fs)
+	fs := cli.NewFlagSet("dial", "dial [--db FILE] [--snapshot ID|latest] (--from DEVICE[/LINE] | --css NAME | --no-css) [--en-bloc] [--format text|json] DIGITS", stderr)
+	db := cli.DBFlag(fs)
 	ref := fs.String("snapshot", "latest", "snapshot id, latest or latest~N")
 	var req analyze.DialRequest
 	fs.StringVar(&req.From, "from", "", "calling device, and its line by button index or DN: SEP001122334455/1")
@@ -22,14 +23,14 @@ func runDial(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.BoolVar(&req.EnBloc, "en-bloc", false, "analyse the digits as one block (a SIP INVITE) instead of one at a time")
 	var format render.Output
 	fs.Var(&format, "format", "output format: text or json")
-	if err := parseFlags(fs, args, true); err != nil {
+	if err := cli.Parse(fs, args, true); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usageErrorf("dial: give the digits to dial, once (e.g. 911 or '+4930555 1234' without spaces)")
+		return cli.UsageErrorf("dial: give the digits to dial, once (e.g. 911 or '+4930555 1234' without spaces)")
 	}
 	if req.From == "" && req.CSS == "" && !req.NoCSS {
-		return usageErrorf("dial: say who dials: --from DEVICE[/LINE], --css NAME or --no-css")
+		return cli.UsageErrorf("dial: say who dials: --from DEVICE[/LINE], --css NAME or --no-css")
 	}
 	req.Digits = fs.Arg(0)
 	store, err := snapshot.OpenReadOnly(ctx, *db)
@@ -47,10 +48,10 @@ func runDial(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	ans, err := plan.Dial(req)
 	if err != nil {
-		return usageErrorf("dial: %w", err)
+		return cli.UsageErrorf("dial: %w", err)
 	}
 	if why := ans.Invalid(); why != "" {
-		return usageErrorf("dial: %s", why)
+		return cli.UsageErrorf("dial: %s", why)
 	}
 	return format.Print(stdout, ans, func(w io.Writer) error {
 		_, err := io.WriteString(w, ans.Text())

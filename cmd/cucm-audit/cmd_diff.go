@@ -8,6 +8,7 @@ import (
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/analyze/results"
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -24,9 +25,9 @@ type diffOptions struct {
 }
 
 func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("diff", "diff [--db FILE] [--before ID|latest~1] [--after ID|latest] [--format text|json] [--out DIR --format pdf,xlsx,md,json,html]", stderr)
+	fs := cli.NewFlagSet("diff", "diff [--db FILE] [--before ID|latest~1] [--after ID|latest] [--format text|json] [--out DIR --format pdf,xlsx,md,json,html]", stderr)
 	var o diffOptions
-	dbPath := dbFlag(fs)
+	dbPath := cli.DBFlag(fs)
 	df := analyze.AddDiffFlags(fs)
 	o.format = "text"
 	fs.Var(&o.format, "format", "text or json on stdout; with --out, a list of report formats: pdf,xlsx,md,json,html")
@@ -35,15 +36,15 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&o.render.TemplatesDir, "templates", "", "with --out: folder of Markdown templates (*.tmpl) overriding the built-in ones (the change window is the \"diff\" block)")
 	fs.IntVar(&o.pdfMax, "pdf-max-entities", render.DefaultPDFMaxEntities, "with --out: rows listed per change list in the PDF, the rest counted and left to the XLSX (0 = all)")
 	fs.IntVar(&o.mdMax, "md-max-entities", render.DefaultMarkdownMaxEntities, "with --out: rows listed per change list in the Markdown (0 = all)")
-	if err := parseFlags(fs, args, false); err != nil {
+	if err := cli.Parse(fs, args, false); err != nil {
 		return err
 	}
 	o.db = *dbPath
 	if o.out == "" && o.format != "text" && o.format != "json" {
-		return usageErrorf("diff: --format %q writes files: give --out DIR, or use --format text or json for stdout", o.format)
+		return cli.UsageErrorf("diff: --format %q writes files: give --out DIR, or use --format text or json for stdout", o.format)
 	}
 	if err := o.render.SetEntityCaps(o.pdfMax, o.mdMax); err != nil {
-		return usageErrorf("diff: %w", err)
+		return cli.UsageErrorf("diff: %w", err)
 	}
 	store, err := snapshot.OpenReadOnly(ctx, o.db)
 	if err != nil {
@@ -66,7 +67,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if why := failOn.Failed(d); why != "" {
-		return withCode(exitFindings, fmt.Errorf("diff: %s", why))
+		return cli.WithCode(cli.ExitFindings, fmt.Errorf("diff: %s", why))
 	}
 	return nil
 }
@@ -76,7 +77,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) error
 func writeDiffReport(ctx context.Context, d *results.Diff, o diffOptions, stdout io.Writer) error {
 	formats, err := render.ParseFormats(string(o.format))
 	if err != nil {
-		return usageErrorf("diff: --format: %w", err)
+		return cli.UsageErrorf("diff: --format: %w", err)
 	}
 	rep := changeWindowReport(d)
 	m, err := render.WriteAll(ctx, rep, formats, o.out, o.render)

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 	"github.com/cucm-audit/cucm-audit/mcpserver"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -13,8 +14,8 @@ import (
 // runMCP serves the stored snapshots over MCP; on stdio, stdout carries the JSON-RPC stream, so
 // logs go to stderr.
 func runMCP(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("mcp", "mcp [--db FILE] [--http 127.0.0.1:PORT] [--rules DIR]... [--reports DIR]", stderr)
-	db := dbFlag(fs)
+	fs := cli.NewFlagSet("mcp", "mcp [--db FILE] [--http 127.0.0.1:PORT] [--rules DIR]... [--reports DIR]", stderr)
+	db := cli.DBFlag(fs)
 	addr := fs.String("http", "", "serve streamable HTTP on HOST:PORT instead of stdio; requires a bearer token in MCP_TOKEN\nor in the file MCP_TOKEN_FILE names (clients send \"Authorization: Bearer <token>\")")
 	var ruleDirs []string
 	fs.Func("rules", "extra rule pack folder whose rule text list_rules and explain_finding quote (repeatable)", func(s string) error {
@@ -24,7 +25,7 @@ func runMCP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	opts := mcpserver.Options{Version: toolVersion()}
 	fs.StringVar(&opts.ReportsDir, "reports", "", "folder of rendered reports: the newest Markdown report a manifest of\ncucm-audit lists, unchanged since, is the latest-report resource\n(default: render the latest snapshot's report in memory)")
 	verbose := fs.Bool("verbose", false, "debug logs on stderr")
-	if err := parseFlags(fs, args, false); err != nil {
+	if err := cli.Parse(fs, args, false); err != nil {
 		return err
 	}
 	var token string
@@ -32,13 +33,13 @@ func runMCP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		// Over stdio the token plays no part, so a stale MCP_TOKEN_FILE does not stop it.
 		var err error
 		if token, err = mcpserver.TokenFromEnv(os.Getenv); err != nil {
-			return usageErrorf("mcp: %w", err)
+			return cli.UsageErrorf("mcp: %w", err)
 		}
 		if err := mcpserver.CheckHTTPAccess(*addr, token); err != nil {
-			return usageErrorf("mcp: %w", err)
+			return cli.UsageErrorf("mcp: %w", err)
 		}
 	}
-	opts.Logger = newLogger(stderr, *verbose)
+	opts.Logger = cli.Logger(stderr, *verbose)
 	store, err := snapshot.OpenReadOnly(ctx, *db)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -16,23 +17,18 @@ files it lists) are deleted as well. --dry-run prints what would go and changes 
 `
 
 func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("prune", "prune --keep N [--db FILE] [--cluster ID] [--reports DIR] [--dry-run]", stderr)
-	usage := fs.Usage
-	fs.Usage = func() {
-		usage()
-		fmt.Fprint(stderr, "\n"+pruneHelp)
-	}
+	fs := cli.NewFlagSetHelp("prune", "prune --keep N [--db FILE] [--cluster ID] [--reports DIR] [--dry-run]", pruneHelp, stderr)
 	var o render.PruneOptions
-	db := dbFlag(fs)
+	db := cli.DBFlag(fs)
 	fs.IntVar(&o.Keep, "keep", 0, "usable snapshots to keep per cluster (at least 1)")
 	fs.StringVar(&o.Cluster, "cluster", "", "prune only this cluster (default: every cluster in the database)")
 	fs.StringVar(&o.ReportsDir, "reports", "", "folder of report sets (searched recursively for *.manifest.json) to prune with their snapshots")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "print what would be deleted and change nothing")
-	if err := parseFlags(fs, args, false); err != nil {
+	if err := cli.Parse(fs, args, false); err != nil {
 		return err
 	}
 	if o.Keep < 1 {
-		return usageErrorf("prune: --keep %d: want the number of snapshots to keep per cluster, at least 1", o.Keep)
+		return cli.UsageErrorf("prune: --keep %d: want the number of snapshots to keep per cluster, at least 1", o.Keep)
 	}
 	open := snapshot.OpenExisting
 	if o.DryRun {

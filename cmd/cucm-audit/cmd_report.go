@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/deliver"
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -31,14 +33,9 @@ and reports in one go.
 `
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", "report [--db FILE] [--config FILE] [--snapshot ID|latest] [--analysis ID] [--pack NAME,...] [--format pdf,xlsx,md,json,html] [--out DIR] [--templates DIR] [--pdf-max-entities N] [--worklist LAST.xlsx]", stderr)
-	usage := fs.Usage
-	fs.Usage = func() {
-		usage()
-		fmt.Fprint(stderr, "\n"+reportHelp)
-	}
-	db := dbFlag(fs)
-	fs.String("config", "", "YAML configuration file: the rule folders of its analysis: block supply the rule texts (default: those the analysis used)")
+	fs := cli.NewFlagSetHelp("report", "report [--db FILE] [--config FILE] [--snapshot ID|latest] [--analysis ID] [--pack NAME,...] [--format pdf,xlsx,md,json,html] [--out DIR] [--templates DIR] [--pdf-max-entities N] [--worklist LAST.xlsx]", reportHelp, stderr)
+	db := cli.DBFlag(fs)
+	config := fs.String("config", "", "YAML configuration file: the rule folders of its analysis: block supply the rule texts (default: those the analysis used)")
 	ref := fs.String("snapshot", "latest", "snapshot to report on: an id, latest or latest~N")
 	cluster := fs.String("cluster", "", "cluster id for latest, when the database holds several")
 	analysisID := fs.Int64("analysis", 0, "analysis of the snapshot to report (default: its newest analysis of the whole rule set, so an ad-hoc analyze --only does not narrow the report)")
@@ -46,19 +43,19 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var packs analyze.PackFlag
 	analyze.AddPackFlag(fs, &packs)
 	worklist := fs.String("worklist", "", "an earlier report's XLSX as the team edited it: carry its Status, Assignee and Notes to the same findings")
-	mail := addMailFlags(fs) // e-mail (mailflags.go)
-	quiet := quietFlag(fs)
-	if err := parseFlags(fs, args, false); err != nil {
+	mail := deliver.AddMailer(fs)
+	quiet := cli.QuietFlag(fs)
+	if err := cli.Parse(fs, args, false); err != nil {
 		return err
 	}
-	if err := mail.prepare(os.Getenv); err != nil {
+	if err := mail.Prepare(os.Getenv); err != nil {
 		return err
 	}
-	if err := mail.checkFormats(rf.Formats); err != nil {
+	if err := mail.CheckFormats(rf.Formats); err != nil {
 		return err
 	}
 	var rules *analyze.RuleSet
-	if file, err := analysisSettings(fs); err != nil {
+	if file, err := analysisSettings(*config); err != nil {
 		return err
 	} else if len(file.Rules.Value) > 0 {
 		if rules, _, err = file.LoadRuleSet(nil); err != nil {
@@ -67,18 +64,18 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	ro, err := rf.Options()
 	if err != nil {
-		return usageErrorf("report: %w", err)
+		return cli.UsageErrorf("report: %w", err)
 	}
 	if *worklist != "" {
 		if !rf.Formats.Has(render.FormatXLSX) {
-			return usageErrorf("report: --worklist carries edits into the XLSX: add xlsx to --format")
+			return cli.UsageErrorf("report: --worklist carries edits into the XLSX: add xlsx to --format")
 		}
 		if ro.Worklist, err = render.ReadWorklist(*worklist); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 	}
 	open := snapshot.OpenReadOnly
-	if mail.enabled() {
+	if mail.Enabled() {
 		open = snapshot.OpenExisting // the mailed report is recorded in mail_log
 	}
 	store, err := open(ctx, *db)
@@ -99,10 +96,10 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("report: %w", err)
 	}
 	if *quiet {
-		err := mail.send(ctx, store, rep, m, io.Discard)
+		err := mail.Send(ctx, store, rep, m, io.Discard)
 		fmt.Fprintln(stdout, render.ReportLine(rep, m))
 		return err
 	}
 	m.WritePaths(stdout)
-	return mail.send(ctx, store, rep, m, stderr)
+	return mail.Send(ctx, store, rep, m, stderr)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 	"github.com/cucm-audit/cucm-audit/render"
 )
 
@@ -15,39 +16,36 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
 		fmt.Fprintf(stderr, "Usage: cucm-audit %s\n", usage)
 		if len(args) == 0 {
-			return usageErrorf("rules: want a subcommand: list, show ID or check [DIR...]")
+			return cli.UsageErrorf("rules: want a subcommand: list, show ID or check [DIR...]")
 		}
 		return nil
 	}
 	sub, rest := args[0], args[1:]
 	switch sub {
 	case "list":
-		fs := newFlagSet("rules list", "rules list [--rules DIR]... [--format text|json]", stderr)
+		fs := cli.NewFlagSet("rules list", "rules list [--rules DIR]... [--format text|json]", stderr)
 		var dirs []string
 		analyze.AddRuleDirsFlag(fs, &dirs)
 		var format render.Output
 		fs.Var(&format, "format", "output format: text or json")
-		if err := parseFlags(fs, rest, false); err != nil {
+		if err := cli.Parse(fs, rest, false); err != nil {
 			return err
 		}
 		set, err := analyze.LoadRules(dirs...)
 		if err != nil {
 			return err
 		}
-		list := listPacks(set)
-		return format.Print(stdout, list, func(w io.Writer) error {
-			writeRuleList(w, list)
-			return nil
-		})
+		list := set.List()
+		return format.Print(stdout, list, render.RuleListText(list))
 	case "show":
-		fs := newFlagSet("rules show", "rules show [--rules DIR]... ID", stderr)
+		fs := cli.NewFlagSet("rules show", "rules show [--rules DIR]... ID", stderr)
 		var dirs []string
 		analyze.AddRuleDirsFlag(fs, &dirs)
-		if err := parseFlags(fs, rest, true); err != nil {
+		if err := cli.Parse(fs, rest, true); err != nil {
 			return err
 		}
 		if fs.NArg() != 1 {
-			return usageErrorf("rules show: want one rule id (see `cucm-audit rules list`)")
+			return cli.UsageErrorf("rules show: want one rule id (see `cucm-audit rules list`)")
 		}
 		set, err := analyze.LoadRules(dirs...)
 		if err != nil {
@@ -59,10 +57,10 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return render.RuleText(r)(stdout)
 	case "check":
-		fs := newFlagSet("rules check", "rules check [--eol FILE] [--waivers FILE] [DIR...]", stderr)
+		fs := cli.NewFlagSet("rules check", "rules check [--eol FILE] [--waivers FILE] [DIR...]", stderr)
 		eol := fs.String("eol", "", "also check this end-of-life model data file")
 		waivers := fs.String("waivers", "", "also check this waiver file against the rules")
-		if err := parseFlags(fs, rest, true); err != nil {
+		if err := cli.Parse(fs, rest, true); err != nil {
 			return err
 		}
 		set, err := analyze.LoadRules(fs.Args()...)
@@ -85,5 +83,5 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "ok: %d rules in %d packs (%s)\n", len(set.Rules), len(set.Files), strings.Join(set.Files, ", "))
 		return nil
 	}
-	return usageErrorf("rules: unknown subcommand %q: want list, show ID or check [DIR...]", sub)
+	return cli.UsageErrorf("rules: unknown subcommand %q: want list, show ID or check [DIR...]", sub)
 }

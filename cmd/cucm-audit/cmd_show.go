@@ -4,17 +4,18 @@ import (
 	"context"
 	"io"
 
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
 func runShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("show", "show [--db FILE] [--snapshot ID|latest|latest~N] [--format text|json]", stderr)
-	db := dbFlag(fs)
+	fs := cli.NewFlagSet("show", "show [--db FILE] [--snapshot ID|latest|latest~N] [--format text|json]", stderr)
+	db := cli.DBFlag(fs)
 	ref := fs.String("snapshot", "latest", "snapshot id, latest or latest~N")
 	var format render.Output
 	fs.Var(&format, "format", "output format: text or json")
-	if err := parseFlags(fs, args, false); err != nil {
+	if err := cli.Parse(fs, args, false); err != nil {
 		return err
 	}
 	store, err := snapshot.OpenReadOnly(ctx, *db)

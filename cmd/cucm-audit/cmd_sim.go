@@ -8,6 +8,7 @@ import (
 
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 	"github.com/cucm-audit/cucm-audit/examples"
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 )
 
 // simOptions are the flags of `cucm-audit sim`.
@@ -20,16 +21,16 @@ type simOptions struct {
 
 func runSim(ctx context.Context, args []string, _, stderr io.Writer) error {
 	var o simOptions
-	fs := newFlagSet("sim", "sim --scenario FILE|NAME [--listen ADDR] [--tls [--cert-out FILE]]", stderr)
+	fs := cli.NewFlagSet("sim", "sim --scenario FILE|NAME [--listen ADDR] [--tls [--cert-out FILE]]", stderr)
 	fs.StringVar(&o.scenario, "scenario", "demo", "scenario YAML file, or the name of a shipped one ("+fmt.Sprint(examples.Names())+")")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8443", "address to listen on")
 	fs.BoolVar(&o.tls, "tls", false, "serve HTTPS with a self-signed certificate for localhost/127.0.0.1 made at start")
 	fs.StringVar(&o.certOut, "cert-out", "", "with --tls, write the certificate (PEM) here so clients can use it as AXL_CA_FILE")
-	if err := parseFlags(fs, args, false); err != nil {
+	if err := cli.Parse(fs, args, false); err != nil {
 		return err
 	}
 	if o.certOut != "" && !o.tls {
-		return usageErrorf("sim: --cert-out needs --tls")
+		return cli.UsageErrorf("sim: --cert-out needs --tls")
 	}
 	sc, src, err := loadSimScenario(o.scenario)
 	if err != nil {
@@ -82,7 +83,7 @@ func loadSimScenario(arg string) (*cucmsim.Scenario, string, error) {
 	}
 	data, err := examples.Scenario(arg)
 	if err != nil {
-		return nil, "", usageErrorf("sim: --scenario %q is neither a file nor a shipped scenario: %w", arg, err)
+		return nil, "", cli.UsageErrorf("sim: --scenario %q is neither a file nor a shipped scenario: %w", arg, err)
 	}
 	sc, err := cucmsim.ParseScenario(arg+".yaml", data)
 	if err != nil {

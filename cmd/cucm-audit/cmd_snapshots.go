@@ -5,17 +5,18 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
 func runSnapshots(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("snapshots", "snapshots [--db FILE] [--cluster ID] [--format text|json]", stderr)
-	db := dbFlag(fs)
+	fs := cli.NewFlagSet("snapshots", "snapshots [--db FILE] [--cluster ID] [--format text|json]", stderr)
+	db := cli.DBFlag(fs)
 	cluster := fs.String("cluster", "", "only this cluster id")
 	var format render.Output
 	fs.Var(&format, "format", "output format: text or json")
-	if err := parseFlags(fs, args, false); err != nil {
+	if err := cli.Parse(fs, args, false); err != nil {
 		return err
 	}
 	store, err := snapshot.OpenReadOnly(ctx, *db)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
 // TestPackFlag: --pack on analyze, report and run refuses an unknown pack at parse time (exit
@@ -84,7 +86,7 @@ func TestRulesListByPack(t *testing.T) {
 		t.Errorf("rules show EMG-001 does not name its pack:\n%s", out)
 	}
 	code, out, _ = runCLI(t, "rules", "list", "--format", "json")
-	var l ruleList
+	var l results.RuleList
 	if err := json.Unmarshal([]byte(out), &l); code != 0 || err != nil {
 		t.Fatalf("rules list --format json: exit %d, %v", code, err)
 	}

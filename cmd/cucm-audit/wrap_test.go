@@ -7,6 +7,9 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/cucm-audit/cucm-audit/deliver"
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 )
 
 // TestUsageErrorsWrap: a usage error made from another error wraps it (%w), so the cause stays
@@ -22,12 +25,12 @@ func TestUsageErrorsWrap(t *testing.T) {
 			return err
 		}, `sim: --scenario "no-such-scenario" is neither a file nor a shipped scenario: no shipped scenario "no-such-scenario"`},
 		{"mail bad address", func() error {
-			fs := newFlagSet("report", "report", &bytes.Buffer{})
-			m := addMailFlags(fs)
-			if err := parseFlags(fs, []string{"--mail-to", "nobody"}, false); err != nil {
+			fs := cli.NewFlagSet("report", "report", &bytes.Buffer{})
+			m := deliver.AddMailer(fs)
+			if err := cli.Parse(fs, []string{"--mail-to", "nobody"}, false); err != nil {
 				t.Fatal(err)
 			}
-			return m.prepare(func(string) string { return "" })
+			return m.Prepare(func(string) string { return "" })
 		}, `--mail-to "nobody" is not an e-mail address: mail: missing '@' or angle-addr`},
 		{"diff bad format", func() error {
 			return writeDiffReport(context.Background(), nil, diffOptions{format: "txt", out: t.TempDir()}, io.Discard)

@@ -1,4 +1,4 @@
-package main
+package deliver
 
 import (
 	"bytes"
@@ -15,8 +15,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cucm-audit/cucm-audit/analyze/results"
-	"github.com/cucm-audit/cucm-audit/deliver"
 	"github.com/cucm-audit/cucm-audit/deliver/smtptest"
+	"github.com/cucm-audit/cucm-audit/internal/cli"
 	"github.com/cucm-audit/cucm-audit/render"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
@@ -25,19 +25,8 @@ import (
 func mailFixture(t *testing.T) (*snapshot.Store, *results.Report, render.Manifest) {
 	t.Helper()
 	ctx := context.Background()
-	db := diffDB(t)
-	store, err := snapshot.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	meta, err := store.Resolve(ctx, "latest", "hq")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.DB().Exec(`INSERT INTO analysis (snapshot_id, started_at) VALUES (?, '2026-11-24T08:00:00Z')`, meta.ID); err != nil {
-		t.Fatal(err)
-	}
+	f := newFixture(t) // cluster hq, analysed
+	store, meta := f.store, f.rep.Snapshot
 	rep := &results.Report{
 		SchemaVersion: results.ReportSchemaVersion, Kind: "audit", ToolVersion: "test", Snapshot: meta,
 		Summary: results.Summary{FindingsBySeverity: []results.SeverityCount{{Severity: results.SeverityHigh, Count: 1}}},
@@ -53,24 +42,24 @@ func mailFixture(t *testing.T) (*snapshot.Store, *results.Report, render.Manifes
 	return store, rep, man
 }
 
-func TestMailFlagsEndToEnd(t *testing.T) {
+func TestMailerEndToEnd(t *testing.T) {
 	srv := smtptest.NewServer(t, smtptest.Options{})
 	store, rep, man := mailFixture(t)
 	ctx := context.Background()
 
-	fs := newFlagSet("report", "report", &bytes.Buffer{})
-	m := addMailFlags(fs)
-	if err := parseFlags(fs, []string{"--mail-to", "voice-team@example.org,cio@example.org", "--mail-only-if", "changed"}, false); err != nil {
+	fs := cli.NewFlagSet("report", "report", &bytes.Buffer{})
+	m := AddMailer(fs)
+	if err := cli.Parse(fs, []string{"--mail-to", "voice-team@example.org,cio@example.org", "--mail-only-if", "changed"}, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.prepare(srv.Env(nil)); err != nil {
+	if err := m.Prepare(srv.Env(nil)); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.checkFormats(render.AllFormats()); err != nil {
+	if err := m.CheckFormats(render.AllFormats()); err != nil {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
-	if err := m.send(ctx, store, rep, man, &stderr); err != nil {
+	if err := m.Send(ctx, store, rep, man, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	if want := "cucm-audit: e-mailed pdf+xlsx to voice-team@example.org, cio@example.org through 127.0.0.1\n"; stderr.String() != want {
@@ -107,15 +96,15 @@ func TestMailFlagsEndToEnd(t *testing.T) {
 	}
 	// mail_log keeps the manifest of what was mailed: every file of the set with its size and
 	// SHA-256, which were attached, and the manifest file itself.
-	logged, ok, err := deliver.LastMailed(ctx, store, "hq")
+	logged, ok, err := LastMailed(ctx, store, "hq")
 	if err != nil || !ok {
 		t.Fatalf("LastMailed = %v, %v", ok, err)
 	}
-	wantLog := deliver.MailedManifest{Folder: filepath.Dir(man.Path),
-		Manifest: &deliver.MailedFile{Name: filepath.Base(man.Path), Format: "manifest", Size: man.Size, SHA256: man.SHA256}}
+	wantLog := MailedManifest{Folder: filepath.Dir(man.Path),
+		Manifest: &MailedFile{Name: filepath.Base(man.Path), Format: "manifest", Size: man.Size, SHA256: man.SHA256}}
 	for _, f := range man.Files {
 		attached := f.Format == render.FormatPDF || f.Format == render.FormatXLSX
-		wantLog.Files = append(wantLog.Files, deliver.MailedFile{Name: f.Name, Format: string(f.Format), Size: f.Size, SHA256: f.SHA256, Attached: attached})
+		wantLog.Files = append(wantLog.Files, MailedFile{Name: f.Name, Format: string(f.Format), Size: f.Size, SHA256: f.SHA256, Attached: attached})
 	}
 	if diff := cmp.Diff(wantLog, logged.Manifest); diff != "" {
 		t.Errorf("mail_log manifest (-want +got):\n%s", diff)
@@ -126,7 +115,7 @@ func TestMailFlagsEndToEnd(t *testing.T) {
 
 	// An unchanged second run sends nothing.
 	stderr.Reset()
-	if err := m.send(ctx, store, rep, man, &stderr); err != nil {
+	if err := m.Send(ctx, store, rep, man, &stderr); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(srv.Messages()); n != 1 {
@@ -137,25 +126,25 @@ func TestMailFlagsEndToEnd(t *testing.T) {
 	}
 }
 
-func TestMailFlagsWrongPassword(t *testing.T) {
+func TestMailerWrongPassword(t *testing.T) {
 	srv := smtptest.NewServer(t, smtptest.Options{})
 	store, rep, man := mailFixture(t)
-	fs := newFlagSet("run", "run", &bytes.Buffer{})
-	m := addMailFlags(fs)
-	if err := parseFlags(fs, []string{"--mail-to", "noc@example.org", "--mail-attach", "pdf,md"}, false); err != nil {
+	fs := cli.NewFlagSet("run", "run", &bytes.Buffer{})
+	m := AddMailer(fs)
+	if err := cli.Parse(fs, []string{"--mail-to", "noc@example.org", "--mail-attach", "pdf,md"}, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.prepare(srv.Env(map[string]string{"SMTP_PASS": "Wrong-Pass-77"})); err != nil {
+	if err := m.Prepare(srv.Env(map[string]string{"SMTP_PASS": "Wrong-Pass-77"})); err != nil {
 		t.Fatal(err)
 	}
 	var stderr bytes.Buffer
-	err := m.send(context.Background(), store, rep, man, &stderr)
+	err := m.Send(context.Background(), store, rep, man, &stderr)
 	if err == nil {
 		t.Fatal("send with a wrong password succeeded")
 	}
-	code := exitCode(err, &stderr)
-	if code != exitError {
-		t.Errorf("exit code = %d, want %d", code, exitError)
+	code := cli.ExitCode(err, &stderr)
+	if code != cli.ExitError {
+		t.Errorf("exit code = %d, want %d", code, cli.ExitError)
 	}
 	out := stderr.String()
 	for _, s := range []string{"cucm-audit: e-mail not sent: sending mail through " + srv.Addr + " (starttls) as audit-bot:",
@@ -174,7 +163,7 @@ func TestMailFlagsWrongPassword(t *testing.T) {
 	}
 }
 
-func TestMailFlagsErrors(t *testing.T) {
+func TestMailerErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
@@ -182,25 +171,25 @@ func TestMailFlagsErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"bad address", []string{"--mail-to", "nobody"}, nil, exitUsage, `--mail-to "nobody" is not an e-mail address: mail: missing '@' or angle-addr`},
-		{"bad attach", []string{"--mail-to", "a@example.org", "--mail-attach", "docx"}, nil, exitUsage, `--mail-attach "docx": want some of pdf,xlsx,md,json,html`},
-		{"no smtp host", []string{"--mail-to", "a@example.org"}, map[string]string{}, exitError, "--mail-to: smtp configuration: SMTP_HOST is not set: name the mail server, e.g. SMTP_HOST=smtp.example.org"},
-		{"no mail no smtp needed", nil, map[string]string{}, exitOK, ""},
+		{"bad address", []string{"--mail-to", "nobody"}, nil, cli.ExitUsage, `--mail-to "nobody" is not an e-mail address: mail: missing '@' or angle-addr`},
+		{"bad attach", []string{"--mail-to", "a@example.org", "--mail-attach", "docx"}, nil, cli.ExitUsage, `--mail-attach "docx": want some of pdf,xlsx,md,json,html`},
+		{"no smtp host", []string{"--mail-to", "a@example.org"}, map[string]string{}, cli.ExitError, "--mail-to: smtp configuration: SMTP_HOST is not set: name the mail server, e.g. SMTP_HOST=smtp.example.org"},
+		{"no mail no smtp needed", nil, map[string]string{}, cli.ExitOK, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fs := newFlagSet("report", "report", &bytes.Buffer{})
-			m := addMailFlags(fs)
-			if err := parseFlags(fs, tt.args, false); err != nil {
+			fs := cli.NewFlagSet("report", "report", &bytes.Buffer{})
+			m := AddMailer(fs)
+			if err := cli.Parse(fs, tt.args, false); err != nil {
 				t.Fatal(err)
 			}
 			env := map[string]string{"SMTP_HOST": "smtp.example.org", "SMTP_FROM": "a@example.org"}
 			if tt.env != nil {
 				env = tt.env
 			}
-			err := m.prepare(func(k string) string { return env[k] })
+			err := m.Prepare(func(k string) string { return env[k] })
 			var stderr bytes.Buffer
-			if code := exitCode(err, &stderr); code != tt.code {
+			if code := cli.ExitCode(err, &stderr); code != tt.code {
 				t.Fatalf("exit code = %d, want %d (%v)", code, tt.code, err)
 			}
 			if tt.want != "" && (err == nil || err.Error() != tt.want) {
@@ -208,13 +197,13 @@ func TestMailFlagsErrors(t *testing.T) {
 			}
 		})
 	}
-	fs := newFlagSet("report", "report", &bytes.Buffer{})
-	m := addMailFlags(fs)
-	_ = parseFlags(fs, []string{"--mail-to", "a@example.org", "--mail-attach", "pdf"}, false)
-	_ = m.prepare(func(k string) string { return map[string]string{"SMTP_HOST": "h", "SMTP_FROM": "a@example.org"}[k] })
-	err := m.checkFormats(render.Formats{render.FormatJSON})
-	var ce *codeError
-	if !errors.As(err, &ce) || ce.code != exitUsage || err.Error() != "--mail-attach pdf: none of these is rendered by --format json" {
+	fs := cli.NewFlagSet("report", "report", &bytes.Buffer{})
+	m := AddMailer(fs)
+	_ = cli.Parse(fs, []string{"--mail-to", "a@example.org", "--mail-attach", "pdf"}, false)
+	_ = m.Prepare(func(k string) string { return map[string]string{"SMTP_HOST": "h", "SMTP_FROM": "a@example.org"}[k] })
+	err := m.CheckFormats(render.Formats{render.FormatJSON})
+	var ce *cli.CodeError
+	if !errors.As(err, &ce) || ce.Code != cli.ExitUsage || err.Error() != "--mail-attach pdf: none of these is rendered by --format json" {
 		t.Errorf("checkFormats = %v", err)
 	}
 }
