@@ -281,10 +281,14 @@ func TestNeverRegistered(t *testing.T) {
 		registered: map[uint64]struct{}{pkidKey("A-1"): {}, pkidKey("d-4"): {}},
 	}
 	names := map[string][]string{"Phone": r.axlByRis["Phone"], "Cti": r.axlByRis["Cti"]}
+	r.learnNever()
 	if never := r.neverRegistered(names); never != nil {
 		t.Errorf("grouped without a complete registrationdynamic: %v", never)
 	}
 	r.registeredOK = true
+	r.registered = map[uint64]struct{}{pkidKey("A-1"): {}, pkidKey("d-4"): {}}
+	r.axlPKIDs = map[string][]uint64{"Phone": {pkidKey("a-1"), pkidKey("b-2"), pkidKey("c-3")}, "Cti": {pkidKey("d-4")}}
+	r.learnNever()
 	never := r.neverRegistered(names)
 	want := map[string][]string{"Phone": {"SEPA"}, "Phone" + neverGroup: {"sepB", "SEPC"}, "Cti": {"CTI1"}}
 	if d := cmp.Diff(want, names); d != "" {

@@ -19,6 +19,7 @@ func (r *run) collectRisPort(ctx context.Context) error {
 	r.startWriter(ctx)
 	defer r.stopWriter()
 	r.risStart = time.Now()
+	r.learnNever()
 	before := r.c.risSOAP.Stats().Requests
 	maxDev := r.c.cfg.RisMaxDevices
 	classes := risport.Classes()
@@ -176,12 +177,9 @@ func (r *run) record(cr *classResult, ans *risport.Answer, cut bool) {
 				continue
 			}
 			d.Node = name
-			key := name + "\x00" + d.Name
-			if _, dup := r.stored[key]; dup {
+			if !r.storeOnce(name, d.Name) {
 				continue
 			}
-			r.stored[key] = struct{}{}
-			r.seen[d.Name] = struct{}{}
 			batch = append(batch, d)
 			na.Devices++
 			st.stored++
@@ -209,6 +207,37 @@ func (r *run) record(cr *classResult, ans *risport.Answer, cut bool) {
 		na.ReturnCode = worseCode(na.ReturnCode, code)
 	}
 	r.progressRis(cr.class)
+}
+
+// storeOnce reports whether the entry of device name on node is new, and notes it: a device
+// is stored once per node that lists it, however many answers list it.
+func (r *run) storeOnce(node, name string) bool {
+	ni, ok := r.nodeIndex[node]
+	if !ok {
+		ni = len(r.nodeIndex)
+		r.nodeIndex[node] = ni
+	}
+	nodes, known := r.seen[name]
+	if ni < 64 {
+		if nodes&(1<<ni) != 0 {
+			return false
+		}
+		nodes |= 1 << ni
+	} else {
+		key := node + "\x00" + name
+		if _, dup := r.storedMore[key]; dup {
+			return false
+		}
+		r.storedMore[key] = struct{}{}
+	}
+	if !known {
+		// A copy: the name shares one string with the device's other values (risport's fast
+		// path), which the map would keep for the whole collection.
+		name = strings.Clone(name)
+	}
+	r.seen[name] = nodes
+	r.entries++
+	return true
 }
 
 // answered counts one RisPort request made, out of the current class's estimate.
@@ -390,30 +419,45 @@ func entriesPerName(ans *risport.Answer) float64 {
 // list: devices that never registered, which RisPort rarely lists.
 const neverGroup = " (never registered)"
 
+// learnNever sets never (see neverRegistered) from registrationdynamic, when it was read
+// completely, and lets go of what it was learned from.
+func (r *run) learnNever() {
+	if r.registeredOK && len(r.registered) > 0 {
+		r.never = map[string]struct{}{}
+		for cl, list := range r.axlByRis {
+			pkids := r.axlPKIDs[cl]
+			if len(pkids) != len(list) {
+				continue
+			}
+			for i, n := range list {
+				if _, ok := r.registered[pkids[i]]; !ok {
+					r.never[strings.ToUpper(n)] = struct{}{}
+				}
+			}
+		}
+	}
+	r.registered, r.axlPKIDs = nil, nil
+}
+
 // neverRegistered splits names (AXL names per class) in place by what registrationdynamic
-// says, when it was read completely: the names of devices it does not list move to the
-// class's group class+neverGroup. Which AXL names RisPort lists is otherwise a coin toss per
-// name for the planner, and the margin that keeps answers under the cap grows with it; with
-// the groups apart, the planner learns how many entries each brings (whatever the cluster's
-// registrationdynamic is worth: stale rows of devices long gone only bring the groups'
-// ratios closer). It returns the upper-case names moved, for counting answers by group.
+// says (learnNever): the names of devices it does not list move to the class's group
+// class+neverGroup. Which AXL names RisPort lists is otherwise a coin toss per name for the
+// planner, and the margin that keeps answers under the cap grows with it; with the groups
+// apart, the planner learns how many entries each brings (whatever the cluster's
+// registrationdynamic is worth: stale rows of devices long gone only bring the groups' ratios
+// closer). It returns the upper-case names of the groups apart, for counting answers by group.
 func (r *run) neverRegistered(names map[string][]string) map[string]struct{} {
-	if !r.registeredOK || len(r.registered) == 0 {
+	if r.never == nil {
 		return nil
 	}
-	never := map[string]struct{}{}
-	for cl, list := range names {
-		pkids := r.axlPKIDs[cl]
-		if len(pkids) != len(list) {
-			continue
-		}
+	for _, cl := range slices.Collect(maps.Keys(names)) {
+		list := names[cl]
 		var reg, not []string
-		for i, n := range list {
-			if _, ok := r.registered[pkids[i]]; ok {
-				reg = append(reg, n)
-			} else {
+		for _, n := range list {
+			if _, ok := r.never[strings.ToUpper(n)]; ok {
 				not = append(not, n)
-				never[strings.ToUpper(n)] = struct{}{}
+			} else {
+				reg = append(reg, n)
 			}
 		}
 		names[cl] = reg
@@ -421,7 +465,7 @@ func (r *run) neverRegistered(names map[string][]string) map[string]struct{} {
 			names[cl+neverGroup] = not
 		}
 	}
-	return never
+	return r.never
 }
 
 // pkidKey is a 64-bit hash of a pkid, case-insensitive (CUCM's pkids are UUIDs, in lower

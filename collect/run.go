@@ -24,7 +24,8 @@ type run struct {
 	// registered at some time, and whether the table was read completely.
 	registered   map[uint64]struct{}
 	registeredOK bool
-	axlCount     map[string]int // RisPort class ("" for untracked) -> devices
+	never        map[string]struct{} // upper-case AXL names registrationdynamic does not list
+	axlCount     map[string]int      // RisPort class ("" for untracked) -> devices
 	axlDevices   int
 	axlNodes     []string
 	cmNodes      map[string]bool // nodes of CallManager groups: they run the CallManager service
@@ -38,8 +39,12 @@ type run struct {
 	devicesOK              bool
 
 	// RisPort side.
-	stored     map[string]struct{} // node \x00 name already stored
-	seen       map[string]struct{} // device names seen by RisPort
+	// The entries stored (see storeOnce): per device name seen by RisPort, the nodes (by
+	// nodeIndex, the first 64) that listed it; node \x00 name for the other nodes.
+	seen       map[string]uint64
+	nodeIndex  map[string]int
+	storedMore map[string]struct{}
+	entries    int
 	risNodes   map[string]*nodeState
 	risStart   time.Time
 	risElapsed time.Duration
@@ -118,7 +123,7 @@ func newRun(c *Collector, w *snapshot.Writer, p *progressLine, start time.Time) 
 	return &run{
 		c: c, w: w, p: p, start: start,
 		axlByRis: map[string][]string{}, axlPKIDs: map[string][]uint64{}, axlCount: map[string]int{},
-		stored: map[string]struct{}{}, seen: map[string]struct{}{}, risNodes: map[string]*nodeState{},
+		seen: map[string]uint64{}, nodeIndex: map[string]int{}, storedMore: map[string]struct{}{}, risNodes: map[string]*nodeState{},
 		cmNodes: map[string]bool{}, primaries: map[string]bool{},
 		cuts:  &cutDetector{cap: c.cfg.RisMaxDevices, seen: map[int]int{}},
 		scrub: scrub.New(scrub.Credential{User: c.cfg.User, Pass: c.cfg.Password.Reveal()}),
