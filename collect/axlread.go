@@ -507,6 +507,7 @@ func (r *run) collectAXL(ctx context.Context) error {
 		}
 		if d.RisClass != "" {
 			r.axlByRis[d.RisClass] = append(r.axlByRis[d.RisClass], d.Name)
+			r.axlPKIDs[d.RisClass] = append(r.axlPKIDs[d.RisClass], pkidKey(d.PKID))
 			// Only devices that register make their pool's primary node one RisPort must answer for.
 			if n := firstOf[groupOfPool[d.DevicePool]]; n != "" {
 				r.primaries[n] = true

@@ -72,7 +72,16 @@ func TestHelperSimProcess(t *testing.T) {
 	if os.Getenv("CUCM_HELPER_SIM") != "1" {
 		t.Skip("helper process of BenchmarkMegacluster")
 	}
-	s, err := cucmsim.New(benchScenario(t))
+	sc := benchScenario(t)
+	if f := os.Getenv("CUCM_HELPER_SCENARIO"); f != "" {
+		// A matrix shape (BenchmarkRisPortMatrix): its file and RisPort limits.
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc = matrixScenario(t, string(data), os.Getenv("CUCM_HELPER_RISPORT"))
+	}
+	s, err := cucmsim.New(sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,9 +109,12 @@ func TestHelperSimProcess(t *testing.T) {
 	http.Serve(l, mux)
 }
 
-func startSimProcess(b *testing.B) (string, func()) {
+// startSimProcess runs the simulator in a child process (TestHelperSimProcess) with env added
+// to its environment, and returns its URL and how to stop it.
+func startSimProcess(b testing.TB, env ...string) (string, func()) {
+	b.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperSimProcess$", "-test.timeout=0")
-	cmd.Env = append(os.Environ(), "CUCM_HELPER_SIM=1")
+	cmd.Env = append(append(os.Environ(), "CUCM_HELPER_SIM=1"), env...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

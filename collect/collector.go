@@ -138,7 +138,7 @@ func (c *Collector) Run(ctx context.Context, store *snapshot.Store, progress io.
 	r := newRun(c, w, p, start)
 	err = r.collect(ctx, version)
 	p.done()
-	c.last = RunInfo{AXLDevices: r.axlDevices, RisPortRequests: r.risReqs, RisPortEntries: len(r.stored),
+	c.last = RunInfo{AXLDevices: r.axlDevices, RisPortRequests: r.risReqs, RisPortEntries: r.entries,
 		RisPortDevices: len(r.seen), RisPortDuration: r.risElapsed, Duration: time.Since(start)}
 	if err == nil {
 		status := snapshot.StatusComplete

@@ -2,9 +2,12 @@ package collect
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -115,28 +118,72 @@ type matrixRun struct {
 	complete          bool
 }
 
-// runMatrix collects the scenario with RisPort answers of at most capN devices and limit
-// requests per window (0: none).
-func runMatrix(tb testing.TB, data string, capN, limit int, window time.Duration) matrixRun {
+// matrixScenario parses a matrix shape with RisPort answers of at most capN devices and limit
+// requests per window (0: none), given as "capN,limit,window".
+func matrixScenario(tb testing.TB, data, limits string) *cucmsim.Scenario {
 	tb.Helper()
 	sc, err := cucmsim.ParseScenario("matrix.yaml", []byte(data))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	sc.Faults.RisPortMaxDevices, sc.Faults.RisPortRateLimit = capN, limit
-	if limit > 0 {
-		sc.Faults.RisPortRateWindow = window
+	var window string
+	if _, err := fmt.Sscanf(strings.ReplaceAll(limits, ",", " "), "%d %d %s", &sc.Faults.RisPortMaxDevices, &sc.Faults.RisPortRateLimit, &window); err != nil {
+		tb.Fatalf("matrix limits %q: %v", limits, err)
 	}
-	s, err := cucmsim.New(sc)
-	if err != nil {
-		tb.Fatal(err)
+	if sc.Faults.RisPortRateLimit > 0 {
+		if sc.Faults.RisPortRateWindow, err = time.ParseDuration(window); err != nil {
+			tb.Fatal(err)
+		}
 	}
-	hs := httptest.NewServer(s.Handler())
-	defer func() { hs.Close(); s.Close() }()
-	cfg := testConfig(hs.URL)
+	return sc
+}
+
+// runMatrix collects the scenario with RisPort answers of at most capN devices and limit
+// requests per window (0: none): with the simulator in a child process when child is set (so
+// that its work does not share the collector's process, as in BenchmarkMegacluster), in this
+// one otherwise.
+func runMatrix(tb testing.TB, data string, capN, limit int, window time.Duration, child bool) matrixRun {
+	tb.Helper()
+	limits := fmt.Sprintf("%d,%d,%s", capN, limit, window)
+	var url string
+	var stats func() cucmsim.Stats
+	if child {
+		file := filepath.Join(tb.TempDir(), "matrix.yaml")
+		if err := os.WriteFile(file, []byte(data), 0o600); err != nil {
+			tb.Fatal(err)
+		}
+		var stop func()
+		url, stop = startSimProcess(tb, "CUCM_HELPER_SCENARIO="+file, "CUCM_HELPER_RISPORT="+limits)
+		defer stop()
+		stats = func() (st cucmsim.Stats) {
+			resp, err := http.Get(url + "/stats")
+			if err != nil {
+				tb.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+				tb.Fatal(err)
+			}
+			return st
+		}
+	} else {
+		s, err := cucmsim.New(matrixScenario(tb, data, limits))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		hs := httptest.NewServer(s.Handler())
+		defer func() { hs.Close(); s.Close() }()
+		url, stats = hs.URL, s.Stats
+	}
+	cfg := testConfig(url)
 	cfg.Timeout = time.Minute
-	// The matrix is about RisPort: no mirrored tables.
-	cfg.Manifest = &manifest.Manifest{Schema: 1}
+	// The matrix is about RisPort: of the mirrored tables only registrationdynamic, which the
+	// planner reads as a predictor (as it does with the built-in manifest).
+	reg, ok := manifest.Builtin().Table("registrationdynamic")
+	if !ok {
+		tb.Fatal("the built-in manifest has no registrationdynamic")
+	}
+	cfg.Manifest = &manifest.Manifest{Schema: 1, Tables: []manifest.Table{reg}}
 	cfg.RisMaxDevices = min(capN, 1000)
 	if limit > 0 {
 		cfg.RisRateLimit, cfg.RisRateWindow = limit, window
@@ -157,18 +204,18 @@ func runMatrix(tb testing.TB, data string, capN, limit int, window time.Duration
 	info := c.LastRun()
 	return matrixRun{
 		requests: int(info.RisPortRequests), entries: info.RisPortEntries, phase: info.RisPortDuration,
-		rateFaults: s.Stats().RateControlFaults, rows: normalize(dump(tb, db, m.ID))["ris_device"],
+		rateFaults: stats().RateControlFaults, rows: normalize(dump(tb, db, m.ID))["ris_device"],
 		complete: m.Status == "complete",
 	}
 }
 
 // checkMatrix runs one case at capN and against the reference, and reports requests ÷ floor
 // and phase ÷ floor time (limit per window).
-func checkMatrix(tb testing.TB, m matrixCase, phones int, small float64, capN, limit int, window time.Duration) (reqRatio, phaseRatio float64, got matrixRun) {
+func checkMatrix(tb testing.TB, m matrixCase, phones int, small float64, capN, limit int, window time.Duration, child bool) (reqRatio, phaseRatio float64, got matrixRun) {
 	tb.Helper()
 	data := m.yaml(phones, small)
-	ref := runMatrix(tb, data, 1_000_000, 0, 0)
-	got = runMatrix(tb, data, capN, limit, window)
+	ref := runMatrix(tb, data, 1_000_000, 0, 0, false)
+	got = runMatrix(tb, data, capN, limit, window, child)
 	if !got.complete || !ref.complete {
 		tb.Errorf("%s: snapshot not complete (reference complete: %v)", m, ref.complete)
 	}
@@ -198,7 +245,7 @@ func TestRisPortMatrixSmall(t *testing.T) {
 		{matrixCase{seen: 0.5, dup: 0.1, risOnly: true, clustered: true}, 1.40},
 	} {
 		t.Run(tc.m.String(), func(t *testing.T) {
-			ratio, _, got := checkMatrix(t, tc.m, int(4500/tc.m.seen), 0.2, 100, 0, 0)
+			ratio, _, got := checkMatrix(t, tc.m, int(4500/tc.m.seen), 0.2, 100, 0, 0, false)
 			t.Logf("%d entries: %d requests, %.3f × the floor", got.entries, got.requests, ratio)
 			if ratio > tc.limit {
 				t.Errorf("%d requests for %d entries: %.3f × the floor (limit %.2f)", got.requests, got.entries, ratio, tc.limit)
@@ -208,8 +255,9 @@ func TestRisPortMatrixSmall(t *testing.T) {
 }
 
 // BenchmarkRisPortMatrix reads every matrix shape (about 30,000 phones, answers of 1000 devices,
-// 15 requests per 1-second window) and reports requests ÷ floor, RisPort phase ÷ floor time and
-// RateControl faults; it fails when a shape is not exact, provoked a fault, took more than
+// 15 requests per 1-second window, the simulator in a child process as in BenchmarkMegacluster,
+// with registrationdynamic mirrored as the built-in manifest does) and reports requests ÷ floor,
+// RisPort phase ÷ floor time and RateControl faults; it fails when a shape is not exact, provoked a fault, took more than
 // 1.10 × the floor's requests or 1.15 × its time.
 //
 //	go test ./collect -run '^$' -bench RisPortMatrix -benchtime 1x -count 1
@@ -218,7 +266,7 @@ func BenchmarkRisPortMatrix(b *testing.B) {
 		b.Run(m.String(), func(b *testing.B) {
 			for range b.N {
 				phones := int(30000 / (m.seen * (1 + m.dup)))
-				req, phase, got := checkMatrix(b, m, phones, 1, 1000, 15, time.Second)
+				req, phase, got := checkMatrix(b, m, phones, 1, 1000, 15, time.Second, true)
 				b.ReportMetric(float64(got.entries), "entries")
 				b.ReportMetric(float64(got.requests), "reqs")
 				b.ReportMetric(req, "reqs/floor")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -67,9 +68,19 @@ func (r *run) mirrorTable(ctx context.Context, t manifest.Table) error {
 	item := t.CoverageItem()
 	notes := &itemNotes{}
 	values := make([]any, len(t.Columns))
+	// registrationdynamic's devices are the RisPort planner's predictor (see neverRegistered).
+	regs := t.Name == "registrationdynamic" && slices.ContainsFunc(t.Columns, func(c manifest.Column) bool {
+		return c.Name == "fkdevice" && !c.Optional
+	})
+	if regs {
+		r.registered = map[uint64]struct{}{}
+	}
 	res, err := r.read(ctx, item, mirrorRead(t), notes, func(row axl.Row) error {
 		for i, c := range t.Columns {
 			values[i] = mirrorValue(c, row, notes, t.Name)
+		}
+		if regs {
+			r.registered[pkidKey(row["fkdevice"])] = struct{}{}
 		}
 		return mt.Add(ctx, values...)
 	})
@@ -77,6 +88,7 @@ func (r *run) mirrorTable(ctx context.Context, t manifest.Table) error {
 		return err
 	}
 	failed := res.failed
+	r.registeredOK = r.registeredOK || regs && failed == nil && notes.skipped == 0
 	if failed != nil {
 		if name, ok := axl.MissingTable(failed); ok && (name == t.Name || name == "") {
 			reason := fmt.Sprintf("table %s is not in this CUCM release's database", t.Name)

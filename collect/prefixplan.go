@@ -15,7 +15,8 @@ import (
 // estimate allows (the floor is ⌈entries ÷ cap⌉ requests). AXL's device names say how many
 // entries a prefix should bring, scaled per device class by what the answers show (entries per
 // AXL name: devices RisPort does not list, devices several nodes list, devices only RisPort
-// knows); an answer that reaches the cap anyway is asked again narrower (most of its names
+// knows), the names of devices that never registered (registrationdynamic) as a group of their
+// own (neverRegistered); an answer that reaches the cap anyway is asked again narrower (most of its names
 // first, the rest with the next names), or with its prefix one character longer.
 
 // nameAlphabet is what CUCM allows in device names (letters, digits, dot, dash, underscore), the
@@ -343,11 +344,19 @@ func (p *prefixPlanner) answered(req prefixRequest, byClass map[string]int) {
 		known += c
 	}
 	if req.axlNames > 0 && known >= 2*float64(req.axlNames) {
-		want := 0.0
+		// Names of a group whose ratio is still a guess (fewer than classSample names covered)
+		// stray by how wrong the guess is, not by chance: such answers say nothing of the
+		// spread to come once every ratio is learned (the margin widens for young ratios
+		// apart), unless the guessed names weigh little in the estimate.
+		want, guessed := 0.0, 0.0
 		for ci, n := range req.byClass {
-			want += float64(n) * p.ratio(ci)
+			w := float64(n) * p.ratio(ci)
+			want += w
+			if p.covered[ci] < classSample {
+				guessed += w
+			}
 		}
-		if want >= float64(p.cap)/4 {
+		if want >= float64(p.cap)/4 && guessed <= 0.01*want {
 			// Recent answers weigh most: the first ones stray by the error of young ratios too,
 			// which the margin counts apart.
 			d := (float64(entries) - want) / want

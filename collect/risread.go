@@ -19,6 +19,7 @@ func (r *run) collectRisPort(ctx context.Context) error {
 	r.startWriter(ctx)
 	defer r.stopWriter()
 	r.risStart = time.Now()
+	r.learnNever()
 	before := r.c.risSOAP.Stats().Requests
 	maxDev := r.c.cfg.RisMaxDevices
 	classes := risport.Classes()
@@ -129,12 +130,18 @@ func (cr *classResult) classOf(d *snapshot.RisDevice) string {
 	return cr.class
 }
 
-// entriesByClass counts an answer's entries per class (see classOf).
-func (cr *classResult) entriesByClass(ans *risport.Answer) map[string]int {
+// entriesByGroup counts an answer's entries per planner group: the class (see classOf), or
+// the class's group of AXL names that never registered (never, see neverRegistered).
+func (cr *classResult) entriesByGroup(ans *risport.Answer, never map[string]struct{}) map[string]int {
 	out := map[string]int{}
 	for _, nd := range ans.Nodes {
 		for i := range nd.Devices {
-			out[cr.classOf(&nd.Devices[i])]++
+			d := &nd.Devices[i]
+			g := cr.classOf(d)
+			if _, ok := never[strings.ToUpper(d.Name)]; ok {
+				g += neverGroup
+			}
+			out[g]++
 		}
 	}
 	return out
@@ -170,12 +177,9 @@ func (r *run) record(cr *classResult, ans *risport.Answer, cut bool) {
 				continue
 			}
 			d.Node = name
-			key := name + "\x00" + d.Name
-			if _, dup := r.stored[key]; dup {
+			if !r.storeOnce(name, d.Name) {
 				continue
 			}
-			r.stored[key] = struct{}{}
-			r.seen[d.Name] = struct{}{}
 			batch = append(batch, d)
 			na.Devices++
 			st.stored++
@@ -203,6 +207,37 @@ func (r *run) record(cr *classResult, ans *risport.Answer, cut bool) {
 		na.ReturnCode = worseCode(na.ReturnCode, code)
 	}
 	r.progressRis(cr.class)
+}
+
+// storeOnce reports whether the entry of device name on node is new, and notes it: a device
+// is stored once per node that lists it, however many answers list it.
+func (r *run) storeOnce(node, name string) bool {
+	ni, ok := r.nodeIndex[node]
+	if !ok {
+		ni = len(r.nodeIndex)
+		r.nodeIndex[node] = ni
+	}
+	nodes, known := r.seen[name]
+	if ni < 64 {
+		if nodes&(1<<ni) != 0 {
+			return false
+		}
+		nodes |= 1 << ni
+	} else {
+		key := node + "\x00" + name
+		if _, dup := r.storedMore[key]; dup {
+			return false
+		}
+		r.storedMore[key] = struct{}{}
+	}
+	if !known {
+		// A copy: the name shares one string with the device's other values (risport's fast
+		// path), which the map would keep for the whole collection.
+		name = strings.Clone(name)
+	}
+	r.seen[name] = nodes
+	r.entries++
+	return true
 }
 
 // answered counts one RisPort request made, out of the current class's estimate.
@@ -380,6 +415,74 @@ func entriesPerName(ans *risport.Answer) float64 {
 	return float64(ans.Entries()) / float64(len(distinct))
 }
 
+// neverGroup marks the planner group of a class's AXL names that registrationdynamic does not
+// list: devices that never registered, which RisPort rarely lists.
+const neverGroup = " (never registered)"
+
+// learnNever sets never (see neverRegistered) from registrationdynamic, when it was read
+// completely, and lets go of what it was learned from.
+func (r *run) learnNever() {
+	if r.registeredOK && len(r.registered) > 0 {
+		r.never = map[string]struct{}{}
+		for cl, list := range r.axlByRis {
+			pkids := r.axlPKIDs[cl]
+			if len(pkids) != len(list) {
+				continue
+			}
+			for i, n := range list {
+				if _, ok := r.registered[pkids[i]]; !ok {
+					r.never[strings.ToUpper(n)] = struct{}{}
+				}
+			}
+		}
+	}
+	r.registered, r.axlPKIDs = nil, nil
+}
+
+// neverRegistered splits names (AXL names per class) in place by what registrationdynamic
+// says (learnNever): the names of devices it does not list move to the class's group
+// class+neverGroup. Which AXL names RisPort lists is otherwise a coin toss per name for the
+// planner, and the margin that keeps answers under the cap grows with it; with the groups
+// apart, the planner learns how many entries each brings (whatever the cluster's
+// registrationdynamic is worth: stale rows of devices long gone only bring the groups' ratios
+// closer). It returns the upper-case names of the groups apart, for counting answers by group.
+func (r *run) neverRegistered(names map[string][]string) map[string]struct{} {
+	if r.never == nil {
+		return nil
+	}
+	for _, cl := range slices.Collect(maps.Keys(names)) {
+		list := names[cl]
+		var reg, not []string
+		for _, n := range list {
+			if _, ok := r.never[strings.ToUpper(n)]; ok {
+				not = append(not, n)
+			} else {
+				reg = append(reg, n)
+			}
+		}
+		names[cl] = reg
+		if len(not) > 0 {
+			names[cl+neverGroup] = not
+		}
+	}
+	return r.never
+}
+
+// pkidKey is a 64-bit hash of a pkid, case-insensitive (CUCM's pkids are UUIDs, in lower
+// case; a reference to one may not be): it keys the planner's predictor in a few bytes per
+// device. A collision only moves a name between planner groups, never what is read.
+func pkidKey(pkid string) uint64 {
+	h := uint64(14695981039346656037) // FNV-1a
+	for i := 0; i < len(pkid); i++ {
+		c := pkid[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return h
+}
+
 // risInFlight is how many RisPort requests of one class may be under way at once: the limiter
 // still decides when each starts; overlapping them lets one answer be decoded and stored while
 // CUCM builds the next.
@@ -400,6 +503,7 @@ func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) erro
 	default:
 		names[cr.class] = r.axlByRis[cr.class]
 	}
+	never := r.neverRegistered(names)
 	maxDev := r.c.cfg.RisMaxDevices
 	plan := newPrefixPlanner(names, r.cuts.cap, ratio)
 
@@ -453,7 +557,7 @@ func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) erro
 					cancel()
 				}
 			} else {
-				plan.answered(res.req, cr.entriesByClass(res.ans))
+				plan.answered(res.req, cr.entriesByGroup(res.ans, never))
 			}
 			r.estClass = inFlight + plan.remaining()
 		}

@@ -18,12 +18,18 @@ type run struct {
 	gaps  []string
 
 	// AXL side.
-	axlByRis   map[string][]string // RisPort class -> AXL device names
-	axlCount   map[string]int      // RisPort class ("" for untracked) -> devices
-	axlDevices int
-	axlNodes   []string
-	cmNodes    map[string]bool // nodes of CallManager groups: they run the CallManager service
-	primaries  map[string]bool // nodes first in a CallManager group that a device pool with devices uses
+	axlByRis map[string][]string // RisPort class -> AXL device names
+	axlPKIDs map[string][]uint64 // RisPort class -> pkidKey of axlByRis's devices, in order
+	// What registrationdynamic says (see neverRegistered): the pkidKeys of devices that
+	// registered at some time, and whether the table was read completely.
+	registered   map[uint64]struct{}
+	registeredOK bool
+	never        map[string]struct{} // upper-case AXL names registrationdynamic does not list
+	axlCount     map[string]int      // RisPort class ("" for untracked) -> devices
+	axlDevices   int
+	axlNodes     []string
+	cmNodes      map[string]bool // nodes of CallManager groups: they run the CallManager service
+	primaries    map[string]bool // nodes first in a CallManager group that a device pool with devices uses
 	// How this cluster names nodes that found nothing, learned over the whole run: as NotFound
 	// CmNode items, or in the StateInfo with TotalItemsFound 0. Absences are judged against it
 	// at the end (absences holds them until then).
@@ -33,8 +39,12 @@ type run struct {
 	devicesOK              bool
 
 	// RisPort side.
-	stored     map[string]struct{} // node \x00 name already stored
-	seen       map[string]struct{} // device names seen by RisPort
+	// The entries stored (see storeOnce): per device name seen by RisPort, the nodes (by
+	// nodeIndex, the first 64) that listed it; node \x00 name for the other nodes.
+	seen       map[string]uint64
+	nodeIndex  map[string]int
+	storedMore map[string]struct{}
+	entries    int
 	risNodes   map[string]*nodeState
 	risStart   time.Time
 	risElapsed time.Duration
@@ -112,8 +122,8 @@ func (r *run) node(name string) *nodeState {
 func newRun(c *Collector, w *snapshot.Writer, p *progressLine, start time.Time) *run {
 	return &run{
 		c: c, w: w, p: p, start: start,
-		axlByRis: map[string][]string{}, axlCount: map[string]int{},
-		stored: map[string]struct{}{}, seen: map[string]struct{}{}, risNodes: map[string]*nodeState{},
+		axlByRis: map[string][]string{}, axlPKIDs: map[string][]uint64{}, axlCount: map[string]int{},
+		seen: map[string]uint64{}, nodeIndex: map[string]int{}, storedMore: map[string]struct{}{}, risNodes: map[string]*nodeState{},
 		cmNodes: map[string]bool{}, primaries: map[string]bool{},
 		cuts:  &cutDetector{cap: c.cfg.RisMaxDevices, seen: map[int]int{}},
 		scrub: scrub.New(scrub.Credential{User: c.cfg.User, Pass: c.cfg.Password.Reveal()}),
