@@ -479,6 +479,8 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 			rr.Outcome, rr.Reason = results.OutcomeInconclusive, reason
 		} else if err := e.dialFor(ctx, p.rule); err != nil {
 			rr.Outcome, rr.Reason = results.OutcomeError, err.Error()
+		} else if err := e.derivedFor(ctx, p.rule); err != nil {
+			rr.Outcome, rr.Reason = results.OutcomeError, err.Error()
 		} else if fs, err := runLimited(ctx, p, limits); err != nil {
 			rr.Outcome, rr.Reason = results.OutcomeError, err.Error()
 		} else {
