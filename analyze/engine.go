@@ -460,10 +460,10 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 		e.Close()
 		return nil, err
 	}
-	// The rules that dial run last, in their order, on this connection, and the dial plan loads
-	// on a connection of its own meanwhile (the other core). The other rules are shared with a
-	// second evaluator on the same snapshot, whichever connection is free taking the next one;
-	// the results keep the rules' order.
+	// The rules that dial run in their order on this connection once the dial plan, loading on
+	// a connection of its own meanwhile, is ready. The other rules are shared with a second
+	// evaluator on the same snapshot, whichever connection is free taking the next one; the
+	// results keep the rules' order.
 	var order, dialing []int
 	for i, p := range ps {
 		if usesDial(p.rule.Query) {
@@ -529,13 +529,22 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 			}
 		}()
 	}
-	for i, ok := take(); ok; i, ok = take() {
+	// This connection takes rules that do not dial until the dial plan is ready, then runs the
+	// dialling rules, then helps with what is left: both cores stay busy to the end.
+	for !e.dial.ready() {
+		i, ok := take()
+		if !ok {
+			break
+		}
 		res.Rules[i] = runOne(e, ps[i])
 	}
 	for _, i := range dialing {
 		if ctx.Err() != nil {
 			break
 		}
+		res.Rules[i] = runOne(e, ps[i])
+	}
+	for i, ok := take(); ok; i, ok = take() {
 		res.Rules[i] = runOne(e, ps[i])
 	}
 	wg.Wait()
