@@ -178,6 +178,23 @@ func readRegistration(ctx context.Context, conn *sql.Conn, reg dialplan.Registra
 	return rows.Err()
 }
 
+// ready reports whether the rules that dial can run without waiting: no background load was
+// started (the plan loads when the first of them needs it, if any does) or it is done.
+func (b *dialBridge) ready() bool {
+	b.mu.Lock()
+	pending := b.pending
+	b.mu.Unlock()
+	if pending == nil {
+		return true
+	}
+	select {
+	case <-pending:
+		return true
+	default:
+		return false
+	}
+}
+
 // waitDial waits for a background load that no rule took, so that its connection is closed
 // before the evaluator's database is.
 func (e *evaluator) waitDial() {

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -377,6 +379,10 @@ func Check(ctx context.Context, set *RuleSet) error {
 	return err
 }
 
+// minParallelRules is how many rules that do not dial make a second connection worth its setup
+// (its views and resolved RisPort table, a fraction of a second on a megacluster).
+const minParallelRules = 8
+
 // Run evaluates the selected rules over one snapshot, applies the waivers and stores the
 // results as a new analysis of the snapshot. Rules whose required inputs are incomplete are
 // inconclusive and report nothing; a rule failing at run time is an error result while the
@@ -454,10 +460,11 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 		e.Close()
 		return nil, err
 	}
-	// The rules that dial run last, in their order, and the dial plan loads on a connection
-	// of its own meanwhile (the other core); the results keep the rules' order.
-	order := make([]int, 0, len(ps))
-	var dialing []int
+	// The rules that dial run in their order on this connection once the dial plan, loading on
+	// a connection of its own meanwhile, is ready. The other rules are shared with a second
+	// evaluator on the same snapshot, whichever connection is free taking the next one; the
+	// results keep the rules' order.
+	var order, dialing []int
 	for i, p := range ps {
 		if usesDial(p.rule.Query) {
 			dialing = append(dialing, i)
@@ -468,16 +475,16 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 		}
 		order = append(order, i)
 	}
-	order = append(order, dialing...)
 	res := &Result{Snapshot: meta, StartedAt: start, Available: len(set.Rules), Rules: make([]RuleResult, len(ps))}
 	limits := opts.limits()
-	for _, i := range order {
-		p := ps[i]
+	runOne := func(e *evaluator, p prepared) RuleResult {
 		rr := RuleResult{Rule: p.rule, Params: params[p.rule.ID]}
 		t0 := time.Now()
 		if reason := gate.check(p.rule.Requires); reason != "" {
 			rr.Outcome, rr.Reason = results.OutcomeInconclusive, reason
 		} else if err := e.dialFor(ctx, p.rule); err != nil {
+			rr.Outcome, rr.Reason = results.OutcomeError, err.Error()
+		} else if err := e.derivedFor(ctx, p.rule); err != nil {
 			rr.Outcome, rr.Reason = results.OutcomeError, err.Error()
 		} else if fs, err := runLimited(ctx, p, limits); err != nil {
 			rr.Outcome, rr.Reason = results.OutcomeError, err.Error()
@@ -489,12 +496,64 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 			}
 		}
 		rr.Duration = time.Since(t0)
-		p.stmt.Close()
-		res.Rules[i] = rr
-		if ctx.Err() != nil {
-			e.Close()
-			return nil, fmt.Errorf("analysing snapshot %d: %w", meta.ID, ctx.Err())
+		return rr
+	}
+	var next atomic.Int64 // the next index of order to run
+	take := func() (int, bool) {
+		k := int(next.Add(1)) - 1
+		if k >= len(order) || ctx.Err() != nil {
+			return 0, false
 		}
+		return order[k], true
+	}
+	var wg sync.WaitGroup
+	if len(order) >= minParallelRules {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e2, err := openEvaluator(ctx, store.Path(), meta, history, eol, releases)
+			if err != nil {
+				return // this connection runs every rule: slower, the same results
+			}
+			defer e2.Close()
+			for i, ok := take(); ok; i, ok = take() {
+				p := ps[i]
+				st, err := e2.conn.PrepareContext(ctx, p.rule.Query)
+				if err != nil {
+					res.Rules[i] = RuleResult{Rule: p.rule, Params: params[p.rule.ID], Outcome: results.OutcomeError,
+						Reason: fmt.Sprintf("preparing the query on the second connection: %v", err)}
+					continue
+				}
+				res.Rules[i] = runOne(e2, prepared{rule: p.rule, stmt: st, args: p.args})
+				st.Close()
+			}
+		}()
+	}
+	// This connection takes rules that do not dial until the dial plan is ready, then runs the
+	// dialling rules, then helps with what is left: both cores stay busy to the end.
+	for !e.dial.ready() {
+		i, ok := take()
+		if !ok {
+			break
+		}
+		res.Rules[i] = runOne(e, ps[i])
+	}
+	for _, i := range dialing {
+		if ctx.Err() != nil {
+			break
+		}
+		res.Rules[i] = runOne(e, ps[i])
+	}
+	for i, ok := take(); ok; i, ok = take() {
+		res.Rules[i] = runOne(e, ps[i])
+	}
+	wg.Wait()
+	for _, p := range ps {
+		p.stmt.Close()
+	}
+	if ctx.Err() != nil {
+		e.Close()
+		return nil, fmt.Errorf("analysing snapshot %d: %w", meta.ID, ctx.Err())
 	}
 	e.Close()
 	res.Waivers = applyWaivers(res.Rules, waivers, now)

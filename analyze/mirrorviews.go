@@ -30,9 +30,9 @@ func mirrorTableNames() []string {
 }
 
 // allViewNames are the relations a rule may name: the inventory views, the built-in mirrored
-// tables and the joined views.
+// tables, the joined views and the derived tables.
 func allViewNames() []string {
-	return slices.Concat(viewNames, mirrorTableNames(), mirrorViewNames)
+	return slices.Concat(viewNames, mirrorTableNames(), mirrorViewNames, derivedNames())
 }
 
 // defineMirrorViews creates the mirrored views of snapshot id on conn; it returns the names of

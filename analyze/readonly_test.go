@@ -92,15 +92,23 @@ func TestRulesCannotWrite(t *testing.T) {
 	// Below the loader, the locked connection itself refuses every write.
 	e, err := openEvaluator(ctx, store.Path(), snapshot.Meta{ID: id, ClusterID: "c1", StartedAt: fixtureTime}, nil, nil, nil)
 	must(t, err)
-	for _, q := range append(attacks, "PRAGMA writable_schema = 1", "DETACH DATABASE temp", "BEGIN IMMEDIATE",
-		"DROP VIEW devices", "CREATE TEMP TABLE x (y)", "DELETE FROM ris", "VACUUM", "REINDEX", "ANALYZE") {
-		if strings.HasPrefix(q, "SELECT name AS entity FROM devices;") {
-			q = "DELETE FROM axl_device"
-		}
-		if _, err := e.conn.ExecContext(ctx, q); err == nil {
-			t.Errorf("locked connection executed %q", q)
+	locked := func(when string) {
+		for _, q := range append(attacks, "PRAGMA writable_schema = 1", "DETACH DATABASE temp", "BEGIN IMMEDIATE",
+			"DROP VIEW devices", "CREATE TEMP TABLE x (y)", "DELETE FROM ris", "VACUUM", "REINDEX", "ANALYZE",
+			"INSERT INTO phone_lines (device) VALUES ('x')", "DELETE FROM phone_lines", "DROP TABLE phone_lines") {
+			if strings.HasPrefix(q, "SELECT name AS entity FROM devices;") {
+				q = "DELETE FROM axl_device"
+			}
+			if _, err := e.conn.ExecContext(ctx, q); err == nil {
+				t.Errorf("locked connection executed %q %s", q, when)
+			}
 		}
 	}
+	locked("before computing the derived tables")
+	// Computing a derived table between two rules writes to the temporary schema; the
+	// connection is locked again before the next rule.
+	must(t, e.derivedFor(ctx, &Rule{ID: "T-001", Query: "SELECT device AS entity FROM phone_lines"}))
+	locked("after computing the derived tables")
 	var n int
 	if err := e.conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM devices`).Scan(&n); err != nil || n != len(healthy().devices) {
 		t.Errorf("reading devices on the locked connection = %d, %v; want %d", n, err, len(healthy().devices))

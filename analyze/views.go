@@ -147,6 +147,11 @@ type evaluator struct {
 	conn  *sql.Conn
 	views []string    // every relation a rule may read
 	dial  *dialBridge // the dial_* SQL functions' plan, loaded by loadDial
+
+	// filled are the derived tables computed so far; filling is set while one is computed,
+	// and only then does the authorizer let a statement write (to the temporary schema).
+	filled  map[string]bool
+	filling bool
 }
 
 func roDSN(path string) string {
@@ -170,7 +175,7 @@ func openEvaluator(ctx context.Context, path string, meta snapshot.Meta, history
 		db.Close()
 		return nil, fmt.Errorf("opening %s read-only: %w", path, err)
 	}
-	e := &evaluator{db: db, conn: conn, dial: &dialBridge{}}
+	e := &evaluator{db: db, conn: conn, dial: &dialBridge{}, filled: map[string]bool{}}
 	if err := e.setup(ctx, meta, history, eol, releases); err != nil {
 		e.Close()
 		return nil, fmt.Errorf("defining the views of snapshot %d: %w", meta.ID, err)
@@ -228,6 +233,9 @@ func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []sna
 	if err != nil {
 		return err
 	}
+	if err := e.createDerived(ctx); err != nil {
+		return err
+	}
 	e.views = append(allViewNames(), extra...)
 	if _, err := e.conn.ExecContext(ctx, `ANALYZE temp`); err != nil {
 		return err
@@ -243,7 +251,12 @@ func (e *evaluator) setup(ctx context.Context, meta snapshot.Meta, history []sna
 		if err := registerRuleFuncs(c, e.dial); err != nil {
 			return err
 		}
-		c.RegisterAuthorizer(authorize)
+		c.RegisterAuthorizer(func(op int, arg1, arg2, arg3 string) int {
+			if e.filling {
+				return sqlite3.SQLITE_OK // fillDerived's own statements, between two rules
+			}
+			return authorize(op, arg1, arg2, arg3)
+		})
 		// No string or blob a rule builds may exceed maxRuleValue (SQLite's default is 1 GB):
 		// a recursive doubling of a string fails at once instead of filling the memory.
 		c.SetLimit(sqlite3.SQLITE_LIMIT_LENGTH, maxRuleValue)

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"encoding/json"
 	"testing"
 	"unicode/utf8"
 
@@ -34,4 +35,15 @@ func FuzzEvidence(f *testing.F) {
 			t.Errorf("round trip of %q: %q", ev, got)
 		}
 	})
+}
+
+// TestEvidenceJSONAsMarshal checks evidenceJSON writes each string as json.Marshal does.
+func TestEvidenceJSONAsMarshal(t *testing.T) {
+	for _, s := range []string{"", "Cisco 8845", "a\"b", `back\slash`, "<&>", "tab\t", "é", "\u2028", "\x7f", "\xff", "🎉"} {
+		k, _ := json.Marshal(s)
+		want := "{" + string(k) + ":" + string(k) + "}"
+		if got := evidenceJSON([]Field{{Name: s, Value: s}}); got != want {
+			t.Errorf("evidenceJSON(%q) = %s, want %s", s, got, want)
+		}
+	}
 }

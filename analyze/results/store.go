@@ -70,12 +70,6 @@ func SaveAnalysis(ctx context.Context, store *snapshot.Store, a NewAnalysis) (in
 		return 0, fmt.Errorf("storing analysis: %w", err)
 	}
 	defer rrStmt.Close()
-	fStmt, err := tx.PrepareContext(ctx, `INSERT INTO finding (analysis_id, rule_id, severity, entity, fingerprint, message,
-		evidence, waived, waiver) VALUES (?,?,?,?,?,?,?,?,?)`)
-	if err != nil {
-		return 0, fmt.Errorf("storing analysis: %w", err)
-	}
-	defer fStmt.Close()
 	for _, rr := range a.Rules {
 		pj, err := json.Marshal(rr.Params)
 		if err != nil {
@@ -89,24 +83,75 @@ func SaveAnalysis(ctx context.Context, store *snapshot.Store, a NewAnalysis) (in
 			return 0, fmt.Errorf("storing result of rule %s: %w", rr.ID, err)
 		}
 	}
-	// Insert in key order: the finding table is clustered on (analysis_id, fingerprint).
-	fs := slices.Clone(a.Findings)
-	slices.SortFunc(fs, func(a, b Finding) int { return strings.Compare(a.Fingerprint, b.Fingerprint) })
-	for _, f := range fs {
-		waiver := ""
-		if f.Waiver != nil {
-			b, _ := json.Marshal(f.Waiver)
-			waiver = string(b)
-		}
-		if _, err := fStmt.ExecContext(ctx, id, f.RuleID, f.Severity.String(), f.Entity, f.Fingerprint, f.Message,
-			evidenceJSON(f.Evidence), !f.Open(), waiver); err != nil {
-			return 0, fmt.Errorf("storing finding %s of rule %s: %w", f.Entity, f.RuleID, err)
-		}
+	if err := saveFindings(ctx, tx, id, a.Findings); err != nil {
+		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("storing analysis of snapshot %d: %w", a.SnapshotID, err)
 	}
 	return id, nil
+}
+
+// findingBatch is how many findings one INSERT statement stores: one statement per row costs
+// more in the driver than SQLite spends storing the row.
+const findingBatch = 64
+
+// saveFindings stores the findings of analysis id in the order of the finding table's key
+// (analysis_id, fingerprint), so that SQLite appends to the table instead of splitting pages
+// all over it, findingBatch rows per statement.
+func saveFindings(ctx context.Context, tx *sql.Tx, id int64, findings []Finding) error {
+	fs := slices.Clone(findings)
+	slices.SortFunc(fs, func(a, b Finding) int { return strings.Compare(a.Fingerprint, b.Fingerprint) })
+	const cols = 9
+	row := "(?" + strings.Repeat(",?", cols-1) + ")"
+	stmts := map[int]*sql.Stmt{} // by rows: findingBatch, and the last batch's
+	defer func() {
+		for _, st := range stmts {
+			st.Close()
+		}
+	}()
+	args := make([]any, 0, findingBatch*cols)
+	for len(fs) > 0 {
+		n := min(len(fs), findingBatch)
+		st := stmts[n]
+		if st == nil {
+			var err error
+			st, err = tx.PrepareContext(ctx, `INSERT INTO finding (analysis_id, rule_id, severity, entity, fingerprint, message,
+				evidence, waived, waiver) VALUES `+row+strings.Repeat(","+row, n-1))
+			if err != nil {
+				return fmt.Errorf("storing analysis: %w", err)
+			}
+			stmts[n] = st
+		}
+		args = args[:0]
+		for _, f := range fs[:n] {
+			waiver := ""
+			if f.Waiver != nil {
+				b, _ := json.Marshal(f.Waiver)
+				waiver = string(b)
+			}
+			args = append(args, id, f.RuleID, f.Severity.String(), f.Entity, f.Fingerprint, f.Message,
+				evidenceJSON(f.Evidence), !f.Open(), waiver)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			if n == 1 {
+				return fmt.Errorf("storing finding %s of rule %s: %w", fs[0].Entity, fs[0].RuleID, err)
+			}
+			return fmt.Errorf("storing findings of rules %s: %w", strings.Join(batchRules(fs[:n]), ", "), err)
+		}
+		fs = fs[n:]
+	}
+	return nil
+}
+
+// batchRules are the rule ids of a batch of findings, sorted, each once.
+func batchRules(fs []Finding) []string {
+	var ids []string
+	for _, f := range fs {
+		ids = append(ids, f.RuleID)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }
 
 // evidenceJSON writes the evidence as a JSON object whose keys keep the query's column order.
@@ -117,14 +162,27 @@ func evidenceJSON(ev []Field) string {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		k, _ := json.Marshal(f.Name)
-		v, _ := json.Marshal(f.Value)
-		b.Write(k)
+		writeJSONString(&b, f.Name)
 		b.WriteByte(':')
-		b.Write(v)
+		writeJSONString(&b, f.Value)
 	}
 	b.WriteByte('}')
 	return b.String()
+}
+
+// writeJSONString writes s as a JSON string, as json.Marshal writes it: quoted as it is when it
+// holds only printable ASCII that needs no escape (most evidence), else by json.Marshal.
+func writeJSONString(b *bytes.Buffer, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			b.Write(q)
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(s)
+	b.WriteByte('"')
 }
 
 // parseEvidence reads evidenceJSON back in key order. Evidence is always an object of strings
