@@ -63,7 +63,7 @@ func RuleListText(l results.RuleList) func(io.Writer) error {
 				kind = ", compliance"
 				compliance++
 			}
-			fmt.Fprintf(tw, "%s: %s (%d %s%s)\n", p.Name, p.Title, p.Count, pluralWord(p.Count, "rule", "rules"), kind)
+			fmt.Fprintf(tw, "%s: %s (%d %s%s)\n", p.Name, p.Title, p.Count, Plural(p.Count, "rule", "rules"), kind)
 			for _, r := range p.Rules {
 				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Category, r.Title)
 			}
