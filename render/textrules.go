@@ -10,6 +10,19 @@ import (
 	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
+// RulesCheckText is what `cucm-audit rules check` prints when every file passed: the waivers of
+// waiverFile (when it is not "") and the packs of set.
+func RulesCheckText(set *analyze.RuleSet, waivers int, waiverFile string) func(io.Writer) error {
+	return func(w io.Writer) error {
+		ew := &errWriter{w: w}
+		if waiverFile != "" {
+			fmt.Fprintf(ew, "ok: %d waivers in %s\n", waivers, waiverFile)
+		}
+		fmt.Fprintf(ew, "ok: %d rules in %d packs (%s)\n", len(set.Rules), len(set.Files), strings.Join(set.Files, ", "))
+		return ew.err
+	}
+}
+
 // RuleText prints one rule in full for `cucm-audit rules show`.
 func RuleText(r *analyze.Rule) func(io.Writer) error {
 	return func(w io.Writer) error {
