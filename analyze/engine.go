@@ -338,6 +338,30 @@ func (e *evaluator) prepare(ctx context.Context, selected []*Rule, params map[st
 	return out, nil
 }
 
+// CheckFiles is `cucm-audit rules check`: it loads the packs of dirs beside the built-in ones,
+// checks their SQL (Check), the end-of-life data of eol (the built-in data when "") and, when
+// waivers is not "", that waiver file against the rules. It returns the rules and the waivers.
+func CheckFiles(ctx context.Context, dirs []string, eol, waivers string) (*RuleSet, []WaiverEntry, error) {
+	set, err := LoadRules(dirs...)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := Check(ctx, set); err != nil {
+		return nil, nil, err
+	}
+	if _, err := LoadEOL(eol); err != nil {
+		return nil, nil, err
+	}
+	if waivers == "" {
+		return set, nil, nil
+	}
+	ws, err := LoadWaiversFor(set, waivers)
+	if err != nil {
+		return nil, nil, err
+	}
+	return set, ws, nil
+}
+
 // Check prepares every rule of set against the views of an empty scratch snapshot, so that
 // `rules check` finds SQL errors without a database.
 func Check(ctx context.Context, set *RuleSet) error {

@@ -7,6 +7,6 @@
 // coverage gaps and inconclusive rules are part of every answer they affect.
 //
 // Transports: stdio (stdout carries the JSON-RPC stream, so every log goes to stderr) and
-// streamable HTTP, always behind a bearer token from MCP_TOKEN or MCP_TOKEN_FILE ([TokenFromEnv],
-// [CheckHTTPAccess]).
+// streamable HTTP, always behind a bearer token from MCP_TOKEN or MCP_TOKEN_FILE ([HTTPToken],
+// which is [TokenFromEnv] checked by [CheckHTTPAccess]).
 package mcpserver

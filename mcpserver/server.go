@@ -136,10 +136,11 @@ func (s *Server) refreshStore(next mcp.MethodHandler) mcp.MethodHandler {
 func (s *Server) MCP() *mcp.Server { return s.mcp }
 
 // RunStdio serves one client over in and out (stdin and stdout of the process) until the
-// client disconnects or ctx ends. Nothing else may write to out.
-func (s *Server) RunStdio(ctx context.Context, in io.ReadCloser, out io.WriteCloser) error {
+// client disconnects or ctx ends. Nothing else may write to out; it stays open when the
+// transport closes.
+func (s *Server) RunStdio(ctx context.Context, in io.ReadCloser, out io.Writer) error {
 	s.log.Info("serving MCP on stdio", "db", s.opts.Store.Path())
-	err := s.mcp.Run(ctx, &mcp.IOTransport{Reader: in, Writer: out})
+	err := s.mcp.Run(ctx, &mcp.IOTransport{Reader: in, Writer: nopWriteCloser{out}})
 	if err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, io.EOF)) {
 		return nil
 	}
@@ -175,6 +176,24 @@ func requireBearer(token string, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// nopWriteCloser keeps the caller's stdout open when the transport closes.
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
+
+// HTTPToken is the bearer token for serving on addr, from TokenFromEnv and checked by
+// CheckHTTPAccess.
+func HTTPToken(addr string, getenv func(string) string) (string, error) {
+	token, err := TokenFromEnv(getenv)
+	if err == nil {
+		err = CheckHTTPAccess(addr, token)
+	}
+	if err != nil {
+		return "", err
+	}
+	return token, nil
 }
 
 // CheckHTTPAccess decides whether serving on addr with token is allowed. HTTP always needs a

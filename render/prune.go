@@ -39,11 +39,11 @@ func Prune(ctx context.Context, store *snapshot.Store, o PruneOptions, w io.Writ
 	for _, d := range plan.Doomed {
 		analyses += d.Analyses
 		fmt.Fprintf(w, "%s snapshot #%d of %s (%s, %s) and its %d %s\n", verb, d.Meta.ID, d.Meta.ClusterID,
-			d.Meta.StartedAt.UTC().Format("2006-01-02 15:04 UTC"), d.Meta.Status, d.Analyses, pluralWord(d.Analyses, "analysis", "analyses"))
+			d.Meta.StartedAt.UTC().Format("2006-01-02 15:04 UTC"), d.Meta.Status, d.Analyses, Plural(d.Analyses, "analysis", "analyses"))
 	}
 	for _, s := range sets {
 		files += len(s.Files)
-		fmt.Fprintf(w, "%s report set %s (%d %s)\n", verb, s.Manifest, len(s.Files), pluralWord(len(s.Files), "file", "files"))
+		fmt.Fprintf(w, "%s report set %s (%d %s)\n", verb, s.Manifest, len(s.Files), Plural(len(s.Files), "file", "files"))
 	}
 	if !o.DryRun {
 		if err := store.Prune(ctx, plan); err != nil {
@@ -60,7 +60,8 @@ func Prune(ctx context.Context, store *snapshot.Store, o PruneOptions, w io.Writ
 	return nil
 }
 
-func pluralWord(n int, one, many string) string {
+// Plural is one when n is 1 and many otherwise: "1 file", "2 files".
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}

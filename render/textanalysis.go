@@ -90,7 +90,7 @@ func changeText(c *results.ChangeSummary) string {
 // ReportLine is the one line `report --quiet` prints.
 func ReportLine(rep *results.Report, m Manifest) string {
 	return fmt.Sprintf("cucm-audit report: %s snapshot #%d, analysis #%d: %d %s; manifest %s", rep.Snapshot.ClusterID, rep.Snapshot.ID,
-		rep.Analysis.ID, len(m.Files), pluralWord(len(m.Files), "file", "files"), m.Path)
+		rep.Analysis.ID, len(m.Files), Plural(len(m.Files), "file", "files"), m.Path)
 }
 
 // WritePaths prints every written file and then the manifest, one path per line.

@@ -10,6 +10,19 @@ import (
 	"github.com/cucm-audit/cucm-audit/analyze/results"
 )
 
+// RulesCheckText is what `cucm-audit rules check` prints when every file passed: the waivers of
+// waiverFile (when it is not "") and the packs of set.
+func RulesCheckText(set *analyze.RuleSet, waivers int, waiverFile string) func(io.Writer) error {
+	return func(w io.Writer) error {
+		ew := &errWriter{w: w}
+		if waiverFile != "" {
+			fmt.Fprintf(ew, "ok: %d waivers in %s\n", waivers, waiverFile)
+		}
+		fmt.Fprintf(ew, "ok: %d rules in %d packs (%s)\n", len(set.Rules), len(set.Files), strings.Join(set.Files, ", "))
+		return ew.err
+	}
+}
+
 // RuleText prints one rule in full for `cucm-audit rules show`.
 func RuleText(r *analyze.Rule) func(io.Writer) error {
 	return func(w io.Writer) error {
@@ -63,7 +76,7 @@ func RuleListText(l results.RuleList) func(io.Writer) error {
 				kind = ", compliance"
 				compliance++
 			}
-			fmt.Fprintf(tw, "%s: %s (%d %s%s)\n", p.Name, p.Title, p.Count, pluralWord(p.Count, "rule", "rules"), kind)
+			fmt.Fprintf(tw, "%s: %s (%d %s%s)\n", p.Name, p.Title, p.Count, Plural(p.Count, "rule", "rules"), kind)
 			for _, r := range p.Rules {
 				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", r.ID, r.Severity, r.Category, r.Title)
 			}

@@ -33,15 +33,25 @@ func SnapshotList(list []snapshot.Meta, db string) func(io.Writer) error {
 	}
 }
 
-// CollectionLine says what a collection that is not a snapshot yet is doing; alive is whether
+// collectionLine says what a collection that is not a snapshot yet is doing; alive is whether
 // its process still runs.
-func CollectionLine(r snapshot.Collection, alive bool) string {
+func collectionLine(r snapshot.Collection, alive bool) string {
 	state := "running"
 	if !alive {
 		state = "interrupted, its process is gone (the next collect of the cluster takes it over)"
 	}
 	return fmt.Sprintf("collection of cluster %s since %s (pid %d on host %s, will be snapshot %d): %s", r.ClusterID,
 		r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"), r.PID, r.Host, r.SnapshotID, state)
+}
+
+// RunningCollections names on w the collections of running that are not snapshots yet (only
+// cluster's, when it is not ""), each with whether its process still runs.
+func RunningCollections(w io.Writer, store *snapshot.Store, running []snapshot.Collection, cluster string) {
+	for _, r := range running {
+		if cluster == "" || r.ClusterID == cluster {
+			fmt.Fprintln(w, collectionLine(r, store.Alive(r)))
+		}
+	}
 }
 
 // OverviewText prints a snapshot's overview for `cucm-audit show` and the demo: metadata,

@@ -290,3 +290,16 @@ func clusterNodes(ctx context.Context, store *snapshot.Store, id int64, cov []sn
 	}
 	return out, nil
 }
+
+// ChangeWindow is the report model of a change window, as `cucm-audit diff --out` renders it:
+// the later snapshot's identity and the diff, nothing else.
+func ChangeWindow(d *Diff, toolVersion string) *Report {
+	return &Report{
+		SchemaVersion: ReportSchemaVersion,
+		Kind:          "change-window",
+		GeneratedAt:   time.Now().UTC(),
+		ToolVersion:   toolVersion,
+		Snapshot:      d.After,
+		Diff:          d,
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cucm-audit/cucm-audit/collect"
 	"github.com/cucm-audit/cucm-audit/internal/cli"
+	"github.com/cucm-audit/cucm-audit/render"
 )
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -30,17 +31,10 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rep.WriteText(stdout, cfg)
 	switch {
 	case errors.Is(err, collect.ErrCheckPartial):
-		return cli.WithCode(cli.ExitIncomplete, fmt.Errorf("check: %w (%d %s above)", err, len(rep.Partial), plural(len(rep.Partial), "gap", "gaps")))
+		return cli.WithCode(cli.ExitIncomplete, fmt.Errorf("check: %w (%d %s above)", err, len(rep.Partial), render.Plural(len(rep.Partial), "gap", "gaps")))
 	case err != nil:
 		return fmt.Errorf("check: %w", err)
 	}
 	fmt.Fprintln(stdout, "check: ok")
 	return nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -24,7 +24,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		o.DB = filepath.Join(o.Out, "demo.db")
 	}
 	var err error
-	if o.Scenario, o.Source, err = loadSimScenario(*scenario); err != nil {
+	if o.Scenario, o.Source, err = demo.LoadScenario(*scenario); err != nil {
 		return err
 	}
 	if cli.IsTerminal(stderr) {

@@ -53,8 +53,5 @@ func runDial(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if why := ans.Invalid(); why != "" {
 		return cli.UsageErrorf("dial: %s", why)
 	}
-	return format.Print(stdout, ans, func(w io.Writer) error {
-		_, err := io.WriteString(w, ans.Text())
-		return err
-	})
+	return format.Print(stdout, ans, render.DialText(ans))
 }

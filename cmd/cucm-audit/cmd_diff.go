@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/analyze/results"
@@ -79,23 +78,9 @@ func writeDiffReport(ctx context.Context, d *results.Diff, o diffOptions, stdout
 	if err != nil {
 		return cli.UsageErrorf("diff: --format: %w", err)
 	}
-	rep := changeWindowReport(d)
-	m, err := render.WriteAll(ctx, rep, formats, o.out, o.render)
+	m, err := render.WriteAll(ctx, results.ChangeWindow(d, toolVersion()), formats, o.out, o.render)
 	if err != nil {
 		return fmt.Errorf("diff: %w", err)
 	}
 	return m.WritePaths(stdout)
-}
-
-// changeWindowReport is the report model of a change window: the later snapshot's identity and
-// the diff, nothing else.
-func changeWindowReport(d *results.Diff) *results.Report {
-	return &results.Report{
-		SchemaVersion: results.ReportSchemaVersion,
-		Kind:          "change-window",
-		GeneratedAt:   time.Now().UTC(),
-		ToolVersion:   toolVersion(),
-		Snapshot:      d.After,
-		Diff:          d,
-	}
 }

@@ -32,10 +32,7 @@ func runMCP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *addr != "" {
 		// Over stdio the token plays no part, so a stale MCP_TOKEN_FILE does not stop it.
 		var err error
-		if token, err = mcpserver.TokenFromEnv(os.Getenv); err != nil {
-			return cli.UsageErrorf("mcp: %w", err)
-		}
-		if err := mcpserver.CheckHTTPAccess(*addr, token); err != nil {
+		if token, err = mcpserver.HTTPToken(*addr, os.Getenv); err != nil {
 			return cli.UsageErrorf("mcp: %w", err)
 		}
 	}
@@ -60,10 +57,5 @@ func runMCP(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *addr != "" {
 		return srv.ListenAndServe(ctx, *addr, token, nil)
 	}
-	return srv.RunStdio(ctx, os.Stdin, nopWriteCloser{stdout})
+	return srv.RunStdio(ctx, os.Stdin, stdout)
 }
-
-// nopWriteCloser keeps the caller's stdout open when the transport closes.
-type nopWriteCloser struct{ io.Writer }
-
-func (nopWriteCloser) Close() error { return nil }

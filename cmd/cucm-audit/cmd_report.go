@@ -2,15 +2,14 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/deliver"
+	"github.com/cucm-audit/cucm-audit/deliver/audit"
 	"github.com/cucm-audit/cucm-audit/internal/cli"
 	"github.com/cucm-audit/cucm-audit/render"
-	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
 const reportHelp = `Render the reports of one analysed snapshot: PDF for management, XLSX as the worklist,
@@ -66,40 +65,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return cli.UsageErrorf("report: %w", err)
 	}
-	if *worklist != "" {
-		if !rf.Formats.Has(render.FormatXLSX) {
-			return cli.UsageErrorf("report: --worklist carries edits into the XLSX: add xlsx to --format")
-		}
-		if ro.Worklist, err = render.ReadWorklist(*worklist); err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-	}
-	open := snapshot.OpenReadOnly
-	if mail.Enabled() {
-		open = snapshot.OpenExisting // the mailed report is recorded in mail_log
-	}
-	store, err := open(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	meta, err := store.Resolve(ctx, *ref, *cluster)
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	rep, err := analyze.BuildReport(ctx, store, meta.ID, analyze.ReportOptions{Rules: rules, ToolVersion: toolVersion(), AnalysisID: *analysisID, Packs: packs.Names})
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	m, err := render.WriteAll(ctx, rep, rf.Formats, rf.Out, ro)
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if *quiet {
-		err := mail.Send(ctx, store, rep, m, io.Discard)
-		fmt.Fprintln(stdout, render.ReportLine(rep, m))
-		return err
-	}
-	m.WritePaths(stdout)
-	return mail.Send(ctx, store, rep, m, stderr)
+	return audit.Report(ctx, audit.ReportOptions{
+		DB: *db, Snapshot: *ref, Cluster: *cluster, Formats: rf.Formats, Out: rf.Out, Render: ro,
+		Build:    analyze.ReportOptions{Rules: rules, ToolVersion: toolVersion(), AnalysisID: *analysisID, Packs: packs.Names},
+		Worklist: *worklist, Mail: mail, Quiet: *quiet,
+	}, stdout, stderr)
 }

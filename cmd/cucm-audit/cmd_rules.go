@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/cucm-audit/cucm-audit/analyze"
 	"github.com/cucm-audit/cucm-audit/internal/cli"
@@ -63,25 +62,11 @@ func runRules(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := cli.Parse(fs, rest, true); err != nil {
 			return err
 		}
-		set, err := analyze.LoadRules(fs.Args()...)
+		set, ws, err := analyze.CheckFiles(ctx, fs.Args(), *eol, *waivers)
 		if err != nil {
 			return err
 		}
-		if err := analyze.Check(ctx, set); err != nil {
-			return err
-		}
-		if _, err := analyze.LoadEOL(*eol); err != nil {
-			return err
-		}
-		if *waivers != "" {
-			ws, err := analyze.LoadWaiversFor(set, *waivers)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "ok: %d waivers in %s\n", len(ws), *waivers)
-		}
-		fmt.Fprintf(stdout, "ok: %d rules in %d packs (%s)\n", len(set.Rules), len(set.Files), strings.Join(set.Files, ", "))
-		return nil
+		return render.RulesCheckText(set, len(ws), *waivers)(stdout)
 	}
 	return cli.UsageErrorf("rules: unknown subcommand %q: want list, show ID or check [DIR...]", sub)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cucm-audit/cucm-audit/collect/cucmsim"
 	"github.com/cucm-audit/cucm-audit/examples"
+	"github.com/cucm-audit/cucm-audit/examples/demo"
 	"github.com/cucm-audit/cucm-audit/internal/cli"
 )
 
@@ -32,7 +33,7 @@ func runSim(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if o.certOut != "" && !o.tls {
 		return cli.UsageErrorf("sim: --cert-out needs --tls")
 	}
-	sc, src, err := loadSimScenario(o.scenario)
+	sc, src, err := demo.LoadScenario(o.scenario)
 	if err != nil {
 		return err
 	}
@@ -52,42 +53,11 @@ func runSim(ctx context.Context, args []string, _, stderr io.Writer) error {
 			return fmt.Errorf("sim: writing --cert-out: %w", err)
 		}
 	}
-	base := ln.URL
-	user, _ := sim.Credentials()
-	fmt.Fprintf(stderr, "cucm-audit sim: scenario %s (%s), CUCM %s\n", sc.Cluster.Name, src, sc.Version)
-	fmt.Fprintf(stderr, "  AXL:      %s%s\n", base, cucmsim.AXLPath)
-	fmt.Fprintf(stderr, "  RisPort:  %s%s\n", base, cucmsim.RisPortPath)
-	fmt.Fprintf(stderr, "  user:     %s (password: credentials.password in %s)\n", user, src)
-	if o.certOut != "" {
-		fmt.Fprintf(stderr, "  CA file:  %s\n", o.certOut)
-	}
-	fmt.Fprintln(stderr, "Serving until interrupted (Ctrl-C).")
+	sim.WriteBanner(stderr, ln, src, o.certOut)
 
 	if err := ln.Serve(ctx); err != nil {
 		return fmt.Errorf("sim: %w", err)
 	}
-	st := sim.Stats()
-	fmt.Fprintf(stderr, "cucm-audit sim: served %d AXL and %d RisPort requests (%d RateControl faults, %d injected 503s)\n",
-		st.Requests["axl"], st.Requests["risport"], st.RateControlFaults, st.HTTP503)
+	sim.WriteStats(stderr)
 	return nil
-}
-
-// loadSimScenario reads a scenario file, or a shipped scenario when no such file exists.
-func loadSimScenario(arg string) (*cucmsim.Scenario, string, error) {
-	if _, err := os.Stat(arg); err == nil {
-		sc, err := cucmsim.LoadScenario(arg)
-		if err != nil {
-			return nil, "", fmt.Errorf("sim: %w", err)
-		}
-		return sc, arg, nil
-	}
-	data, err := examples.Scenario(arg)
-	if err != nil {
-		return nil, "", cli.UsageErrorf("sim: --scenario %q is neither a file nor a shipped scenario: %w", arg, err)
-	}
-	sc, err := cucmsim.ParseScenario(arg+".yaml", data)
-	if err != nil {
-		return nil, "", fmt.Errorf("sim: %w", err)
-	}
-	return sc, "shipped scenario " + arg, nil
 }

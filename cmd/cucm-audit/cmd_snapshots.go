@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 
 	"github.com/cucm-audit/cucm-audit/internal/cli"
@@ -37,11 +36,7 @@ func runSnapshots(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if format != render.OutputJSON {
 		// Running collections are not snapshots yet: they are named on stderr.
-		for _, r := range running {
-			if *cluster == "" || r.ClusterID == *cluster {
-				fmt.Fprintln(stderr, render.CollectionLine(r, store.Alive(r)))
-			}
-		}
+		render.RunningCollections(stderr, store, running, *cluster)
 	}
 	return format.Print(stdout, map[string]any{"schema_version": 1, "snapshots": list}, render.SnapshotList(list, *db))
 }

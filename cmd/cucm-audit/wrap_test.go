@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cucm-audit/cucm-audit/deliver"
+	"github.com/cucm-audit/cucm-audit/examples/demo"
 	"github.com/cucm-audit/cucm-audit/internal/cli"
 )
 
@@ -21,7 +22,7 @@ func TestUsageErrorsWrap(t *testing.T) {
 		want string
 	}{
 		{"sim unknown scenario", func() error {
-			_, _, err := loadSimScenario("no-such-scenario")
+			_, _, err := demo.LoadScenario("no-such-scenario")
 			return err
 		}, `sim: --scenario "no-such-scenario" is neither a file nor a shipped scenario: no shipped scenario "no-such-scenario"`},
 		{"mail bad address", func() error {

@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -104,4 +105,24 @@ func SelfSignedCert() (tls.Certificate, []byte, error) {
 	}
 	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pemBytes, nil
+}
+
+// WriteBanner tells the user of `cucm-audit sim` where the simulator listens and how to log in:
+// src names the scenario's file, caFile where the certificate was written ("" for none).
+func (s *Server) WriteBanner(w io.Writer, l *Listener, src, caFile string) {
+	fmt.Fprintf(w, "cucm-audit sim: scenario %s (%s), CUCM %s\n", s.sc.Cluster.Name, src, s.sc.Version)
+	fmt.Fprintf(w, "  AXL:      %s%s\n", l.URL, AXLPath)
+	fmt.Fprintf(w, "  RisPort:  %s%s\n", l.URL, RisPortPath)
+	fmt.Fprintf(w, "  user:     %s (password: credentials.password in %s)\n", s.sc.Credentials.User, src)
+	if caFile != "" {
+		fmt.Fprintf(w, "  CA file:  %s\n", caFile)
+	}
+	fmt.Fprintln(w, "Serving until interrupted (Ctrl-C).")
+}
+
+// WriteStats prints the one-line summary of what the simulator served and injected.
+func (s *Server) WriteStats(w io.Writer) {
+	st := s.Stats()
+	fmt.Fprintf(w, "cucm-audit sim: served %d AXL and %d RisPort requests (%d RateControl faults, %d injected 503s)\n",
+		st.Requests["axl"], st.Requests["risport"], st.RateControlFaults, st.HTTP503)
 }

@@ -1,7 +1,8 @@
 // Package audit is `cucm-audit run`, the one command for a quarterly audit or a cron job: it
 // collects one snapshot, evaluates the rules over it, renders the report set and mails it, each
 // stage through the package that owns it. It sits below deliver in the pipeline because it
-// drives every stage; the command only turns its flags into Options.
+// drives every stage; the command only turns its flags into Options. Report is `cucm-audit
+// report`, the render-and-mail end of the same run for a snapshot analysed before.
 package audit
 
 import (

@@ -34,7 +34,7 @@ var allowed = map[string][]string{
 	"rules":             {},
 	"templates":         {},
 	"examples":          {},
-	"examples/demo":     {"analyze", "collect", "collect/cucmsim", "render", "snapshot"},
+	"examples/demo":     {"analyze", "collect", "collect/cucmsim", "examples", "internal/cli", "render", "snapshot"},
 	"internal/scrub":    {},
 	"internal/loopback": {},
 	"internal/yamlfile": {},
