@@ -25,44 +25,23 @@ func writeDiffText(w io.Writer, d *results.Diff, limit int) error {
 	if d.Empty() {
 		fmt.Fprintln(ew, "\nNothing changed.")
 	}
-	statusLines := func(title string, cs []results.DeviceChange) {
-		if len(cs) == 0 {
-			return
-		}
-		fmt.Fprintf(ew, "\n%s (%d):\n", title, len(cs))
-		tw := tabwriter.NewWriter(ew, 2, 8, 2, ' ', 0)
-		for i, c := range cs {
-			if limit > 0 && i == limit {
-				fmt.Fprintf(tw, "  ... and %d more (--limit 0 or --format json for all)\n", len(cs)-limit)
-				break
-			}
-			for _, f := range c.Fields {
-				if f.Field == results.FieldStatus {
-					fmt.Fprintf(tw, "  %s\t%s\t%s\t%s -> %s\n", c.Name, c.Class, c.Model, f.Before, f.After)
-				}
+	statusLines := func(c results.DeviceChange) []string {
+		var lines []string
+		for _, f := range c.Fields {
+			if f.Field == results.FieldStatus {
+				lines = append(lines, fmt.Sprintf("  %s\t%s\t%s\t%s -> %s\n", c.Name, c.Class, c.Model, f.Before, f.After))
 			}
 		}
-		tw.Flush()
+		return lines
 	}
-	statusLines("What broke", broke)
-	statusLines("What recovered", recovered)
-	refs := func(title string, rs []results.DeviceRef) {
-		if len(rs) == 0 {
-			return
-		}
-		fmt.Fprintf(ew, "\n%s (%d):\n", title, len(rs))
-		tw := tabwriter.NewWriter(ew, 2, 8, 2, ' ', 0)
-		for i, r := range rs {
-			if limit > 0 && i == limit {
-				fmt.Fprintf(tw, "  ... and %d more\n", len(rs)-limit)
-				break
-			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Name, r.Class, r.Model)
-		}
-		tw.Flush()
+	const allHint = " (--limit 0 or --format json for all)"
+	writeDiffList(ew, "What broke", broke, limit, allHint, statusLines)
+	writeDiffList(ew, "What recovered", recovered, limit, allHint, statusLines)
+	refLine := func(r results.DeviceRef) []string {
+		return []string{fmt.Sprintf("  %s\t%s\t%s\n", r.Name, r.Class, r.Model)}
 	}
-	refs("Devices added", d.Added)
-	refs("Devices removed", d.Removed)
+	writeDiffList(ew, "Devices added", d.Added, limit, "", refLine)
+	writeDiffList(ew, "Devices removed", d.Removed, limit, "", refLine)
 
 	// Other field changes, grouped so that a firmware roll-out reads as one line.
 	type group struct {
@@ -198,4 +177,24 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// writeDiffList writes one titled list of the diff, at most limit items (0: all) and a line
+// saying how many more, each item as the tab-separated lines line gives it.
+func writeDiffList[T any](w io.Writer, title string, items []T, limit int, hint string, line func(T) []string) {
+	if len(items) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s (%d):\n", title, len(items))
+	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
+	for i, it := range items {
+		if limit > 0 && i == limit {
+			fmt.Fprintf(tw, "  ... and %d more%s\n", len(items)-limit, hint)
+			break
+		}
+		for _, l := range line(it) {
+			fmt.Fprint(tw, l)
+		}
+	}
+	tw.Flush()
 }
