@@ -98,7 +98,7 @@ func TestComplianceOnDemo(t *testing.T) {
 		{"dialplan", results.OutcomeFail, 6, 5, 1, 0, 0, 1, []string{"DP-003"}},
 		{"emergency", results.OutcomeFail, 4, 2, 2, 0, 0, 4, []string{"EMG-001", "EMG-003"}},
 		{"licensing", results.OutcomeFail, 3, 1, 2, 0, 0, 291, []string{"LIC-002", "LIC-003"}},
-		{"lifecycle", results.OutcomeFail, 6, 3, 3, 0, 0, 230, []string{"EOL-001", "FW-003", "FW-001"}},
+		{"lifecycle", results.OutcomeFail, 6, 2, 3, 1, 0, 230, []string{"EOL-001", "FW-003", "FW-001"}},
 		{"tollfraud", results.OutcomeFail, 4, 2, 2, 0, 0, 2, []string{"TF-003", "TF-004"}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
