@@ -411,7 +411,7 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 	if err != nil {
 		return nil, err
 	}
-	selected, err := inPacks.Select(opts.Only, opts.Skip)
+	selected, err := selectInPacks(set, inPacks, opts.Packs, opts.Only, opts.Skip)
 	if err != nil {
 		return nil, err
 	}
