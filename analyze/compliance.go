@@ -59,6 +59,9 @@ func keepPacks(a *results.StoredAnalysis, set *RuleSet, names []string) error {
 		return &FlagError{fmt.Errorf("--pack %s: analysis #%d holds no rule of these packs; it holds %s",
 			strings.Join(in.PackNames(), ","), a.ID, held)}
 	}
+	if len(kept) < len(a.Rules) {
+		a.Analysed = len(a.Rules)
+	}
 	a.Rules = kept
 	a.Findings = slices.DeleteFunc(a.Findings, func(f results.Finding) bool { return in.Get(f.RuleID) == nil })
 	for _, n := range in.PackNames() {

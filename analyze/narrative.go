@@ -252,7 +252,10 @@ func Narrate(r *results.Report) []string {
 			out = append(out, "The auditor "+joinAnd(s)+".")
 		}
 	}
-	if sel := r.DataQuality.Selection; sel != nil {
+	if sel := r.DataQuality.Selection; sel != nil && sel.Analysed > 0 {
+		// report --pack: the analysis evaluated more rules than the report shows.
+		out[len(out)-1] = strings.TrimSuffix(out[len(out)-1], ".") + fmt.Sprintf("; this report shows %d of %d rules.", sel.Evaluated, sel.Analysed)
+	} else if sel != nil {
 		out[len(out)-1] = strings.TrimSuffix(out[len(out)-1], ".") + fmt.Sprintf("; only %d of %d rules were evaluated.", sel.Evaluated, sel.Available)
 	}
 	// Scores.
