@@ -34,15 +34,35 @@ func ControlLabel(tag string) string {
 }
 
 // keepPacks narrows a stored analysis to the rules of the named packs of set (report --pack).
+// An unknown pack, or packs of which the analysis holds no rule, is a usage error naming the
+// packs it holds: an empty report is never written.
 func keepPacks(a *results.StoredAnalysis, set *RuleSet, names []string) error {
 	if len(names) == 0 {
 		return nil
 	}
 	in, err := set.InPacks(names)
 	if err != nil {
-		return err
+		return &FlagError{fmt.Errorf("--pack %s: %w", strings.Join(names, ","), err)}
 	}
-	a.Rules = slices.DeleteFunc(a.Rules, func(r results.StoredRule) bool { return in.Get(r.ID) == nil })
+	kept := slices.DeleteFunc(slices.Clone(a.Rules), func(r results.StoredRule) bool { return in.Get(r.ID) == nil })
+	if len(kept) == 0 {
+		var packs []string
+		for _, r := range a.Rules {
+			if rule := set.Get(r.ID); rule != nil && !slices.Contains(packs, rule.Pack) {
+				packs = append(packs, rule.Pack)
+			}
+		}
+		held := "no rule of the loaded packs"
+		if len(packs) > 0 {
+			held = "the packs " + strings.Join(packs, ", ")
+		}
+		return &FlagError{fmt.Errorf("--pack %s: analysis #%d holds no rule of these packs; it holds %s",
+			strings.Join(in.PackNames(), ","), a.ID, held)}
+	}
+	if len(kept) < len(a.Rules) {
+		a.Analysed = len(a.Rules)
+	}
+	a.Rules = kept
 	a.Findings = slices.DeleteFunc(a.Findings, func(f results.Finding) bool { return in.Get(f.RuleID) == nil })
 	for _, n := range in.PackNames() {
 		if !slices.Contains(a.Packs, n) {

@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -98,7 +99,7 @@ func TestComplianceOnDemo(t *testing.T) {
 		{"dialplan", results.OutcomeFail, 6, 5, 1, 0, 0, 1, []string{"DP-003"}},
 		{"emergency", results.OutcomeFail, 4, 2, 2, 0, 0, 4, []string{"EMG-001", "EMG-003"}},
 		{"licensing", results.OutcomeFail, 3, 1, 2, 0, 0, 291, []string{"LIC-002", "LIC-003"}},
-		{"lifecycle", results.OutcomeFail, 6, 3, 3, 0, 0, 230, []string{"EOL-001", "FW-003", "FW-001"}},
+		{"lifecycle", results.OutcomeFail, 6, 2, 3, 1, 0, 230, []string{"EOL-001", "FW-003", "FW-001"}},
 		{"tollfraud", results.OutcomeFail, 4, 2, 2, 0, 0, 2, []string{"TF-003", "TF-004"}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -131,6 +132,13 @@ func TestComplianceOnDemo(t *testing.T) {
 	}
 	if len(rep.Compliance) != 1 || rep.Compliance[0].Pack != "emergency" || len(rep.Appendix.Rules) != 4 {
 		t.Errorf("report --pack emergency: compliance %d packs, appendix %d rules", len(rep.Compliance), len(rep.Appendix.Rules))
+	}
+	// Every rule was evaluated: the summary says the report shows 4 of them, not that only 4 ran.
+	if sel := rep.DataQuality.Selection; sel.Evaluated != 4 || sel.Analysed != 51 {
+		t.Errorf("report --pack emergency: selection %+v, want 4 shown of 51 analysed", sel)
+	}
+	if s := strings.Join(rep.Summary.Narrative, "\n"); !strings.Contains(s, "; this report shows 4 of 51 rules.") || strings.Contains(s, "were evaluated") {
+		t.Errorf("report --pack emergency narrative:\n%s", s)
 	}
 	if _, err := BuildReport(ctx, store, id, ReportOptions{Packs: []string{"nope"}}); err == nil {
 		t.Error("report --pack nope: no error")

@@ -435,7 +435,7 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 	if err != nil {
 		return nil, err
 	}
-	selected, err := inPacks.Select(opts.Only, opts.Skip)
+	selected, err := selectInPacks(set, inPacks, opts.Packs, opts.Only, opts.Skip)
 	if err != nil {
 		return nil, err
 	}
@@ -512,6 +512,10 @@ func Run(ctx context.Context, store *snapshot.Store, snapshotID int64, opts Opti
 			rr.Outcome, rr.Reason = results.OutcomeError, err.Error()
 		} else if fs, err := runLimited(ctx, p, limits); err != nil {
 			rr.Outcome, rr.Reason = results.OutcomeError, err.Error()
+			var inc inconclusiveRow
+			if errors.As(err, &inc) {
+				rr.Outcome, rr.Reason = results.OutcomeInconclusive, inc.reason
+			}
 		} else {
 			rr.Findings = fs
 			rr.Outcome = results.OutcomePass
@@ -677,6 +681,7 @@ func runRule(ctx context.Context, p prepared, l ruleLimits) (findings []results.
 				f.Entity = text
 			case "message":
 				f.Message = text
+			case InconclusiveColumn: // the rule's own verdict, not evidence
 			default:
 				text = cutEvidence(text)
 				if _, ok := v.(string); ok {
@@ -685,6 +690,9 @@ func runRule(ctx context.Context, p prepared, l ruleLimits) (findings []results.
 				f.Evidence = append(f.Evidence, results.Field{Name: c, Value: text})
 			}
 			row[c] = v
+		}
+		if reason := results.ValueText(row[InconclusiveColumn]); reason != "" {
+			return nil, inconclusiveRow{reason}
 		}
 		if f.Entity == "" {
 			return nil, fmt.Errorf("a row has an empty entity (every row must name what it is about)")
@@ -708,6 +716,17 @@ func runRule(ctx context.Context, p prepared, l ruleLimits) (findings []results.
 	}
 	return findings, nil
 }
+
+// InconclusiveColumn names the column by which a rule says its data cannot decide: a row with
+// a non-empty value in it makes the whole rule inconclusive with that value as the reason,
+// whatever the other rows (for conditions the requires: coverage cannot see, such as the
+// collecting account missing from the users read).
+const InconclusiveColumn = "inconclusive"
+
+// inconclusiveRow is a rule's own verdict that its data cannot decide.
+type inconclusiveRow struct{ reason string }
+
+func (e inconclusiveRow) Error() string { return "inconclusive: " + e.reason }
 
 // cutEvidence cuts an evidence value longer than MaxEvidenceValue bytes (at a character
 // boundary), saying so and how long it was: a finding holds evidence, not bulk data.

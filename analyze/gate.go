@@ -66,6 +66,9 @@ func newGate(ctx context.Context, store *snapshot.Store, id int64, cov []snapsho
 	return g, nil
 }
 
+// anyClass is the RisPort DeviceClass that selects every class.
+const anyClass = "Any"
+
 // check returns "" when every requirement is met, else why not, naming each coverage item.
 func (g *gate) check(requires []string) string {
 	var reasons []string
@@ -120,6 +123,13 @@ func (g *gate) check(requires []string) string {
 		for _, cl := range classes {
 			for _, b := range g.badAnswer[cl] {
 				add(b)
+			}
+			// A read with DeviceClass Any covers every class: its failed answer leaves each
+			// class unknown on that node.
+			if cl != anyClass {
+				for _, b := range g.badAnswer[anyClass] {
+					add(b)
+				}
 			}
 		}
 	}

@@ -64,6 +64,10 @@ func TestInconclusiveWithoutRisPortCoverage(t *testing.T) {
 				}
 			}
 		}, "risport node sub2 answered NodeNotResponding for class Phone"},
+		{"node answered an error for class Any", func(f *fixture) {
+			orphanless(f)
+			f.answers = append(f.answers, snapshot.NodeAnswer{DeviceClass: "Any", Node: "sub2", ReturnCode: "NodeNotResponding"})
+		}, "risport node sub2 answered NodeNotResponding for class Any"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

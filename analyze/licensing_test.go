@@ -174,3 +174,37 @@ func TestLicensingTiers(t *testing.T) {
 		t.Errorf("LIC-003 did not find user three's phone %s, last seen 200 days ago", stale)
 	}
 }
+
+// TestLicensingDefaultKinds: by Cisco's device classification the 3905 and 6901 are Essential,
+// the 6911 and 6921 Basic (the default essential_models and basic_models), any other phone
+// Enhanced.
+func TestLicensingDefaultKinds(t *testing.T) {
+	store, id := demoCopy(t)
+	var phones []string
+	rows, err := store.DB().Query(`SELECT name FROM axl_device WHERE snapshot_id = ? AND ris_class = 'Phone' ORDER BY name LIMIT 5`, id)
+	must(t, err)
+	for rows.Next() {
+		var n string
+		must(t, rows.Scan(&n))
+		phones = append(phones, n)
+	}
+	rows.Close()
+	models := []string{"Cisco 3905", "Cisco 6901", "Cisco 6911", "Cisco 6921", "Cisco 8845"}
+	want := map[string]string{}
+	for i, m := range models {
+		_, err := store.DB().Exec(`UPDATE axl_device SET model = ?, owner = '' WHERE snapshot_id = ? AND name = ?`, m, id, phones[i])
+		must(t, err)
+		want[phones[i]] = m + " " + []string{"Essential", "Essential", "Basic", "Basic", "Enhanced"}[i]
+	}
+	res, err := Run(context.Background(), store, id, Options{Now: fixtureTime, Only: []string{"LIC-002"}})
+	must(t, err)
+	got := map[string]string{}
+	for _, f := range res.Rules[0].Findings {
+		if slices.Contains(phones, f.Entity) {
+			got[f.Entity] = evidence(f)["model"] + " " + evidence(f)["tier"]
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("LIC-002 kinds (-want +got):\n%s", diff)
+	}
+}

@@ -246,9 +246,16 @@ func Narrate(r *results.Report) []string {
 			}
 			s = append(s, fmt.Sprintf("%s no verdict (%s)", plural(unsure, "rule")+" reached", strings.Join(ids, ", ")))
 		}
-		out = append(out, "The auditor "+joinAnd(s)+".")
+		if len(blind) == 0 {
+			out = append(out, "The auditor read every source completely; "+s[0]+".")
+		} else {
+			out = append(out, "The auditor "+joinAnd(s)+".")
+		}
 	}
-	if sel := r.DataQuality.Selection; sel != nil {
+	if sel := r.DataQuality.Selection; sel != nil && sel.Analysed > 0 {
+		// report --pack: the analysis evaluated more rules than the report shows.
+		out[len(out)-1] = strings.TrimSuffix(out[len(out)-1], ".") + fmt.Sprintf("; this report shows %d of %d rules.", sel.Evaluated, sel.Analysed)
+	} else if sel != nil {
 		out[len(out)-1] = strings.TrimSuffix(out[len(out)-1], ".") + fmt.Sprintf("; only %d of %d rules were evaluated.", sel.Evaluated, sel.Available)
 	}
 	// Scores.

@@ -256,3 +256,36 @@ func TestShellArg(t *testing.T) {
 		}
 	}
 }
+
+// TestACC003AccountNotRead: when the collecting account is none of the users read (or the
+// snapshot records none), ACC-003 is inconclusive naming it, not a pass; the demo's own account
+// still fails.
+func TestACC003AccountNotRead(t *testing.T) {
+	store, id := demoCopy(t)
+	ctx := context.Background()
+	for _, tc := range []struct{ user, want string }{
+		{"nobody_here", "the collecting account nobody_here is not among the users read"},
+		{"", "the collecting account (not recorded) is not among the users read"},
+	} {
+		_, err := store.DB().Exec(`UPDATE snapshot SET axl_user = ? WHERE id = ?`, tc.user, id)
+		must(t, err)
+		res, err := Run(ctx, store, id, Options{Now: fixtureTime, Only: []string{"ACC-003"}})
+		must(t, err)
+		if r := res.Rules[0]; r.Outcome != results.OutcomeInconclusive || r.Reason != tc.want || len(r.Findings) != 0 {
+			t.Errorf("axl_user %q: %s %q %v, want inconclusive %q", tc.user, r.Outcome, r.Reason, entities(r), tc.want)
+		}
+	}
+	_, err := store.DB().Exec(`UPDATE snapshot SET axl_user = 'AXLADMIN' WHERE id = ?`, id)
+	must(t, err)
+	res, err := Run(ctx, store, id, Options{Now: fixtureTime, Only: []string{"ACC-003"}})
+	must(t, err)
+	r := res.Rules[0]
+	if r.Outcome != results.OutcomeFail || !slices.Equal(entities(r), []string{"axladmin"}) {
+		t.Errorf("ACC-003 on the demo account: %s %q %v, want fail axladmin", r.Outcome, r.Reason, entities(r))
+	}
+	for _, e := range r.Findings[0].Evidence {
+		if e.Name == InconclusiveColumn {
+			t.Errorf("evidence holds the inconclusive column: %v", r.Findings[0].Evidence)
+		}
+	}
+}

@@ -45,9 +45,9 @@ func (e *FlagError) Unwrap() error { return e.Err }
 func (e *FlagError) ExitCode() int { return cli.ExitUsage }
 
 // PackFlag is --pack NAME[,NAME] of analyze, report and run: the rule packs to keep
-// (rules/README.md). Set refuses a name that is not a built-in pack when the command line is
-// parsed, naming the packs there are; packs of a configuration file's own folders are selected
-// with its analysis.packs instead, checked once the folders are loaded.
+// (rules/README.md). The names are checked once the rule set is loaded (built-ins and --rules
+// or analysis.rules folders), so a pack of an added folder is selectable; an unknown name is
+// a usage error naming the packs of the loaded set.
 type PackFlag struct{ Names []string }
 
 func (p *PackFlag) String() string { return strings.Join(p.Names, ",") }
@@ -58,20 +58,45 @@ func (p *PackFlag) Set(s string) error {
 	if len(names) == 0 {
 		return fmt.Errorf("want pack names, comma-separated (see cucm-audit rules list)")
 	}
-	set, err := LoadRules()
-	if err != nil {
-		return err
-	}
-	if err := set.CheckPacks(names); err != nil {
-		return err
-	}
 	for _, n := range names {
-		n = set.Pack(n).Name
-		if !slices.Contains(p.Names, n) {
+		if !slices.ContainsFunc(p.Names, func(have string) bool { return strings.EqualFold(have, n) }) {
 			p.Names = append(p.Names, n)
 		}
 	}
 	return nil
+}
+
+// canonicalPacks returns names spelled as the packs of set spell them; an unknown name is an error
+// (CheckPacks).
+func (set *RuleSet) canonicalPacks(names []string) ([]string, error) {
+	if err := set.CheckPacks(names); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if c := set.Pack(n).Name; !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// selectInPacks is inPacks.Select(only, skip), saying when a name is a rule or category of the
+// whole set that the selected packs leave out.
+func selectInPacks(all, inPacks *RuleSet, packs, only, skip []string) ([]*Rule, error) {
+	sel, err := inPacks.Select(only, skip)
+	if err == nil || len(packs) == 0 {
+		return sel, err
+	}
+	for _, name := range slices.Concat(only, skip) {
+		if _, e := inPacks.Select([]string{name}, nil); e == nil {
+			continue
+		}
+		if _, e := all.Select([]string{name}, nil); e == nil {
+			return nil, fmt.Errorf("%s is not in the selected packs (%s)", name, strings.Join(packs, ", "))
+		}
+	}
+	return nil, err
 }
 
 // AddPackFlag registers --pack on fs.
@@ -212,11 +237,16 @@ func (af *Flags) Options(ctx context.Context, file FileSettings, toolVersion str
 		}
 		*sel.flag = sel.file.Value
 	}
-	if !set["pack"] && file.Packs.Line != 0 {
-		if err := rules.CheckPacks(file.Packs.Value); err != nil {
-			return Options{}, fmt.Errorf("%s: %w", file.where(file.Packs.Line, "packs"), err)
+	if set["pack"] {
+		given := af.packs.String()
+		if af.packs.Names, err = rules.canonicalPacks(af.packs.Names); err != nil {
+			return Options{}, &FlagError{fmt.Errorf("--pack %s: %w", given, err)}
 		}
-		af.packs.Names = file.Packs.Value
+	} else if file.Packs.Line != 0 {
+		// An unknown pack is a usage error (exit 2) from the file as from the flag.
+		if af.packs.Names, err = rules.canonicalPacks(file.Packs.Value); err != nil {
+			return Options{}, &FlagError{fmt.Errorf("%s: %w", file.where(file.Packs.Line, "packs"), err)}
+		}
 	}
 	inPacks, err := rules.InPacks(af.packs.Names)
 	if err != nil {
@@ -224,7 +254,7 @@ func (af *Flags) Options(ctx context.Context, file FileSettings, toolVersion str
 	}
 	// What is still wrong here came from --only, --skip or --param (the file's values were
 	// checked above).
-	if _, err := inPacks.Select(af.only, af.skip); err != nil {
+	if _, err := selectInPacks(rules, inPacks, af.packs.Names, af.only, af.skip); err != nil {
 		return Options{}, &FlagError{err}
 	}
 	if err := CheckParams(rules, af.params); err != nil {

@@ -13,10 +13,21 @@ import (
 // complianceTitle heads the section in every format.
 const complianceTitle = "Compliance"
 
-// complianceIntro is the sentence before the section's tables.
-const complianceIntro = "One entry per compliance pack (emergency calling, toll fraud, administrative rights, " +
-	"licensing, dial-plan hygiene, lifecycle): how its rules ended, its worst failing rules (most severe, then most " +
-	"findings) and the controls they map to. A rule without a verdict (its inputs were incomplete) is neither a pass nor a fail."
+// complianceIntro is the sentence before the section's tables, naming the packs the report
+// holds (a report --pack names only those).
+func complianceIntro(cs []results.PackCompliance) string {
+	names := make([]string, 0, len(cs))
+	for _, p := range cs {
+		name := p.Title
+		if name == "" {
+			name = p.Pack
+		}
+		names = append(names, strings.ToLower(name))
+	}
+	return "One entry per compliance pack (" + strings.Join(names, ", ") + "): how its rules ended, its worst failing " +
+		"rules (most severe, then most findings) and the controls they map to. A rule without a verdict (its inputs " +
+		"were incomplete) is neither a pass nor a fail."
+}
 
 // complianceExampleRunes bounds the example finding of a worst rule outside the XLSX and JSON.
 const complianceExampleRunes = 140
@@ -125,7 +136,7 @@ func newComplianceView(r *results.Report, exampleRunes int) *complianceView {
 		return nil
 	}
 	cs := r.Compliance
-	return &complianceView{Title: complianceTitle, Intro: complianceIntro, More: complianceMore(cs),
+	return &complianceView{Title: complianceTitle, Intro: complianceIntro(cs), More: complianceMore(cs),
 		PackCols: compliancePackCols, WorstCols: complianceWorstCols, PackNum: compliancePackNum, WorstNum: complianceWorstNum, NoVerdictCols: complianceNoVerdCols, ControlCols: complianceControlCols,
 		Packs: compliancePackRows(cs), Worst: complianceWorstRows(cs, exampleRunes), NoVerdict: complianceNoVerdictRows(cs),
 		ControlRow: complianceControlRows(cs)}

@@ -206,3 +206,16 @@ func TestSelectionTextPacks(t *testing.T) {
 		t.Errorf("selectionText:\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestComplianceIntroPacks: the section's first sentence names the packs the report holds, not
+// every pack there is (report --pack emergency names emergency calling only).
+func TestComplianceIntroPacks(t *testing.T) {
+	got := complianceIntro([]results.PackCompliance{{Pack: "emergency", Title: "Emergency calling"}})
+	if !strings.HasPrefix(got, "One entry per compliance pack (emergency calling): ") {
+		t.Errorf("intro %q", got)
+	}
+	got = complianceIntro([]results.PackCompliance{{Pack: "access", Title: "Administrative rights"}, {Pack: "site"}})
+	if !strings.HasPrefix(got, "One entry per compliance pack (administrative rights, site): ") {
+		t.Errorf("intro %q", got)
+	}
+}

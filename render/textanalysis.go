@@ -33,7 +33,11 @@ func openText(res *analyze.Result) string {
 		l += " (" + strings.Join(sev, ", ") + ")"
 	}
 	if n := doc.Summary.Inconclusive + doc.Summary.Error; n > 0 {
-		l += fmt.Sprintf(", %d rules inconclusive or in error", n)
+		rules := "rules"
+		if n == 1 {
+			rules = "rule"
+		}
+		l += fmt.Sprintf(", %d %s inconclusive or in error", n, rules)
 	}
 	return l
 }

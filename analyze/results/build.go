@@ -73,7 +73,7 @@ func Assemble(ctx context.Context, store *snapshot.Store, meta snapshot.Meta, an
 		if avail == 0 {
 			avail = opts.Available // an analysis stored before the count was recorded
 		}
-		rep.DataQuality.Selection = &RuleSelection{Only: an.Only, Skip: an.Skip, Packs: an.Packs, Evaluated: len(an.Rules), Available: avail}
+		rep.DataQuality.Selection = &RuleSelection{Only: an.Only, Skip: an.Skip, Packs: an.Packs, Evaluated: len(an.Rules), Available: avail, Analysed: an.Analysed}
 	}
 	rep.DataQuality.Inconclusive = []RuleOutcome{}
 	rep.DataQuality.Errors = []RuleOutcome{}

@@ -130,6 +130,9 @@ type RuleSelection struct {
 	Packs     []string `json:"packs,omitempty"` // --pack of the analysis or of the report
 	Evaluated int      `json:"evaluated"`       // rules evaluated
 	Available int      `json:"available"`       // rules loaded before the selection
+	// Analysed is how many rules the analysis evaluated when report --pack shows only
+	// Evaluated of them; absent otherwise.
+	Analysed int `json:"analysed,omitempty"`
 }
 
 // RuleInfo is a rule's text as the reader needs it.

@@ -282,7 +282,10 @@ type StoredAnalysis struct {
 	// before them (0 when the analysis predates recording it).
 	Only, Skip []string
 	Packs      []string // the --pack of the run
-	Available  int
+	// Analysed is how many rules the analysis evaluated when report --pack shows fewer of them
+	// (0 otherwise).
+	Analysed  int
+	Available int
 }
 
 // StoredRule is one rule_result row.

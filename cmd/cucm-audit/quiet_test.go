@@ -23,10 +23,11 @@ func TestRunQuiet(t *testing.T) {
 	args := []string{"run", "--quiet", "--db", db, "--out", out, "--format", "md,json"}
 
 	code, stdout, stderr := runCLI(t, args...)
+	// EOL-003 is the inconclusive rule: no release end-of-life dates are shipped.
 	if code != exitOK || stderr != "" || strings.Count(stdout, "\n") != 1 {
 		t.Fatalf("exit %d, want one line and no stderr\nstdout: %q\nstderr: %q", code, stdout, stderr)
 	}
-	want := regexp.MustCompile(`^cucm-audit run: \S+; snapshot #1 complete; analysis #1: \d+ open findings \(.*\); reports: .*\.manifest\.json\n$`)
+	want := regexp.MustCompile(`^cucm-audit run: \S+; snapshot #1 complete; analysis #1: \d+ open findings \(.*\), 1 rule inconclusive or in error; reports: .*\.manifest\.json\n$`)
 	if !want.MatchString(stdout) {
 		t.Errorf("first line %q does not match %s", stdout, want)
 	}
