@@ -7,10 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,7 +15,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/cucm-audit/cucm-audit/analyze/results"
-	"github.com/cucm-audit/cucm-audit/rules"
 	"github.com/cucm-audit/cucm-audit/snapshot"
 )
 
@@ -143,114 +139,6 @@ func Fingerprint(ruleID, entity string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// LoadEOL returns the end-of-life model data: file when given, else the built-in data.
-func LoadEOL(file string) ([]EOLModel, error) {
-	name, data, err := eolData(file)
-	if err != nil {
-		return nil, err
-	}
-	return ParseEOL(name, data)
-}
-
-// eolData is the end-of-life data file's name and content: file when given, else the built-in.
-func eolData(file string) (string, []byte, error) {
-	if file == "" {
-		return "rules/" + rules.EOLFile, rules.EOLModels(), nil
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return "", nil, fmt.Errorf("reading end-of-life data: %w", err)
-	}
-	return file, data, nil
-}
-
-// LoadEOLReleases returns the Unified CM releases of the end-of-life data (its releases:
-// list): file when given, else the built-in data.
-func LoadEOLReleases(file string) ([]EOLRelease, error) {
-	name, data, err := eolData(file)
-	if err != nil {
-		return nil, err
-	}
-	return ParseEOLReleases(name, data)
-}
-
-// CheckParams checks parameter overrides ("ID.name" -> text) against the rules: the rule and
-// parameter exist and the value has the parameter's type.
-func CheckParams(set *RuleSet, overrides map[string]string) error {
-	_, err := resolveParams(set, set.Rules, overrides)
-	return err
-}
-
-// CheckParam checks one override, key "ID.name" and its value as text, against the rules. Its
-// error does not repeat the key, so that a caller can say where the override was written.
-func CheckParam(set *RuleSet, key, value string) error {
-	_, _, _, err := lookupParam(set, key, value)
-	return err
-}
-
-// lookupParam finds the rule and parameter of key "ID.name" and parses value with its type.
-func lookupParam(set *RuleSet, key, value string) (*Rule, string, any, error) {
-	id, name, ok := strings.Cut(key, ".")
-	if !ok {
-		return nil, "", nil, errors.New("want RULE-ID.name=value (e.g. REG-002.days=45)")
-	}
-	r := set.Get(id)
-	if r == nil {
-		return nil, "", nil, fmt.Errorf("no rule %s (see `cucm-audit rules list`)", id)
-	}
-	var p *Param
-	for i := range r.Params {
-		if r.Params[i].Name == name {
-			p = &r.Params[i]
-		}
-	}
-	if p == nil {
-		if len(r.Params) == 0 {
-			return nil, "", nil, fmt.Errorf("rule %s has no parameters", r.ID)
-		}
-		var names []string
-		for _, q := range r.Params {
-			names = append(names, q.Name)
-		}
-		return nil, "", nil, fmt.Errorf("rule %s has no parameter %q (it has: %s)", r.ID, name, strings.Join(names, ", "))
-	}
-	v, err := parseParam(p.Type, value)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	return r, name, v, nil
-}
-
-// resolveParams applies overrides ("ID.name" -> text) to the selected rules' defaults.
-func resolveParams(set *RuleSet, selected []*Rule, overrides map[string]string) (map[string]map[string]any, error) {
-	out := map[string]map[string]any{}
-	for _, r := range selected {
-		vals := map[string]any{}
-		for _, p := range r.Params {
-			vals[p.Name] = p.Default
-		}
-		out[r.ID] = vals
-	}
-	keys := make([]string, 0, len(overrides))
-	for k := range overrides {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		r, name, v, err := lookupParam(set, k, overrides[k])
-		if err != nil {
-			if !strings.Contains(k, ".") {
-				k = strconv.Quote(k)
-			}
-			return nil, fmt.Errorf("param %s: %w", k, err)
-		}
-		if vals, ok := out[r.ID]; ok {
-			vals[name] = v
-		}
-	}
-	return out, nil
-}
-
 func namedArgs(vals map[string]any) []any {
 	names := make([]string, 0, len(vals))
 	for n := range vals {
@@ -336,71 +224,6 @@ func (e *evaluator) prepare(ctx context.Context, selected []*Rule, params map[st
 		return nil, errors.Join(errs...)
 	}
 	return out, nil
-}
-
-// CheckFiles is `cucm-audit rules check`: it loads the packs of dirs beside the built-in ones,
-// checks their SQL (Check), the end-of-life data of eol (the built-in data when "") and, when
-// waivers is not "", that waiver file against the rules. It returns the rules and the waivers.
-func CheckFiles(ctx context.Context, dirs []string, eol, waivers string) (*RuleSet, []WaiverEntry, error) {
-	set, err := LoadRules(dirs...)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := Check(ctx, set); err != nil {
-		return nil, nil, err
-	}
-	if _, err := LoadEOL(eol); err != nil {
-		return nil, nil, err
-	}
-	if waivers == "" {
-		return set, nil, nil
-	}
-	ws, err := LoadWaiversFor(set, waivers)
-	if err != nil {
-		return nil, nil, err
-	}
-	return set, ws, nil
-}
-
-// Check prepares every rule of set against the views of an empty scratch snapshot, so that
-// `rules check` finds SQL errors without a database.
-func Check(ctx context.Context, set *RuleSet) error {
-	dir, err := os.MkdirTemp("", "cucm-audit-check-")
-	if err != nil {
-		return fmt.Errorf("checking rules: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	store, err := snapshot.Open(ctx, filepath.Join(dir, "check.db"))
-	if err != nil {
-		return fmt.Errorf("checking rules: %w", err)
-	}
-	defer store.Close()
-	w, err := store.Begin(ctx, snapshot.Meta{ClusterID: "check"})
-	if err != nil {
-		return fmt.Errorf("checking rules: %w", err)
-	}
-	meta, err := w.Commit(ctx, snapshot.StatusComplete, "", "")
-	if err != nil {
-		return fmt.Errorf("checking rules: %w", err)
-	}
-	eol, err := LoadEOL("")
-	if err != nil {
-		return err
-	}
-	e, err := openEvaluator(ctx, store.Path(), meta, nil, eol, nil)
-	if err != nil {
-		return err
-	}
-	defer e.Close()
-	params, err := resolveParams(set, set.Rules, nil)
-	if err != nil {
-		return err
-	}
-	ps, err := e.prepare(ctx, set.Rules, params)
-	for _, p := range ps {
-		p.stmt.Close()
-	}
-	return err
 }
 
 // minParallelRules is how many rules that do not dial make a second connection worth its setup
