@@ -236,3 +236,21 @@ func boundFuncs() map[string]any {
 		"regRow":   func(c results.ClassRegistration) []string { return regRow(c, strconv.Itoa) },
 	}
 }
+
+// summaryOpenFindings counts the report's open findings, and those critical or high: the two figures
+// the PDF and HTML summaries lead with.
+func summaryOpenFindings(r *results.Report) (open, critHigh int) {
+	for _, s := range r.Summary.FindingsBySeverity {
+		open += s.Count
+		if s.Severity >= results.SeverityHigh {
+			critHigh += s.Count
+		}
+	}
+	return open, critHigh
+}
+
+// dataQualityTroubled says whether the data-quality figure is shown as a problem: a coverage gap,
+// an inconclusive rule or a rule error.
+func dataQualityTroubled(r *results.Report) bool {
+	return r.DataQuality.Gaps > 0 || len(r.DataQuality.Inconclusive) > 0 || len(r.DataQuality.Errors) > 0
+}

@@ -239,16 +239,10 @@ func newHTMLView(r *results.Report) *htmlView {
 func (v *htmlView) summary(tabs *htmlTables) {
 	r := v.R
 	v.Narrative = r.Summary.Narrative
-	open, critHigh := 0, 0
-	for _, s := range r.Summary.FindingsBySeverity {
-		open += s.Count
-		if s.Severity >= results.SeverityHigh {
-			critHigh += s.Count
-		}
-	}
+	open, critHigh := summaryOpenFindings(r)
 	regText, regOf := regTotal(r.Summary.Registration)
 	gapClass := "good"
-	if r.DataQuality.Gaps > 0 || len(r.DataQuality.Inconclusive) > 0 || len(r.DataQuality.Errors) > 0 {
+	if dataQualityTroubled(r) {
 		gapClass = "bad"
 	}
 	v.Tiles = []htmlTile{

@@ -18,16 +18,10 @@ func (d *pdfDoc) summary() {
 	if len(r.Summary.Narrative) > 0 {
 		f.SetY(f.GetY() + 3)
 	}
-	open, critHigh := 0, 0
-	for _, s := range r.Summary.FindingsBySeverity {
-		open += s.Count
-		if s.Severity >= results.SeverityHigh {
-			critHigh += s.Count
-		}
-	}
+	open, critHigh := summaryOpenFindings(r)
 	regText, regOf := regTotal(r.Summary.Registration)
 	gapCol := colGood
-	if r.DataQuality.Gaps > 0 || len(r.DataQuality.Inconclusive) > 0 || len(r.DataQuality.Errors) > 0 {
+	if dataQualityTroubled(r) {
 		gapCol = colBad
 	}
 	tiles := []struct {
