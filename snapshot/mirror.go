@@ -33,8 +33,10 @@ type MirrorColumn struct {
 
 // MirrorTable is a writer's handle on one mirrored table of the snapshot being written.
 type MirrorTable struct {
-	w    *Writer
-	stmt string
+	w     *Writer
+	stmt  string
+	table string
+	key   string
 }
 
 var mirrorIdentRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -62,10 +64,13 @@ func (w *Writer) MirrorTable(ctx context.Context, name string, cols []MirrorColu
 		}
 	}
 	table := MirrorPrefix + name
-	have, err := w.mirrorColumns(ctx, table)
+	have, err := w.mirrorColumns(table)
 	if err != nil {
 		return nil, err
 	}
+	// The database's form of the table and its indexes, made at publish when the database
+	// lacks them; the staging file holds the stagingDDL form.
+	var ddl []string
 	if len(have) == 0 {
 		var b strings.Builder
 		fmt.Fprintf(&b, "CREATE TABLE %s (snapshot_id INTEGER NOT NULL REFERENCES snapshot (id) ON DELETE CASCADE", table)
@@ -73,7 +78,9 @@ func (w *Writer) MirrorTable(ctx context.Context, name string, cols []MirrorColu
 			fmt.Fprintf(&b, ", %s %s", c.Name, sqlType(c.Type))
 		}
 		fmt.Fprintf(&b, ", PRIMARY KEY (snapshot_id, %s)) WITHOUT ROWID", cols[0].Name)
-		if _, err := w.tx.ExecContext(ctx, b.String()); err != nil {
+		ddl = append(ddl, b.String())
+		q, _ := stagingDDL(b.String())
+		if err := w.staging.exec(q); err != nil {
 			return nil, fmt.Errorf("creating %s: %w", table, err)
 		}
 	} else {
@@ -81,25 +88,23 @@ func (w *Writer) MirrorTable(ctx context.Context, name string, cols []MirrorColu
 			if have[c.Name] {
 				continue
 			}
-			if _, err := w.tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", table, c.Name, sqlType(c.Type))); err != nil {
+			if err := w.staging.exec(fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", table, c.Name, sqlType(c.Type))); err != nil {
 				return nil, fmt.Errorf("adding column %s to %s: %w", c.Name, table, err)
 			}
 		}
 	}
 	for _, c := range cols[1:] {
 		if c.Index {
-			q := fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s_%s ON %s (snapshot_id, %s)", table, c.Name, table, c.Name)
-			if _, err := w.tx.ExecContext(ctx, q); err != nil {
-				return nil, fmt.Errorf("indexing %s.%s: %w", table, c.Name, err)
-			}
+			ddl = append(ddl, fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s_%s ON %s (snapshot_id, %s)", table, c.Name, table, c.Name))
 		}
 	}
+	w.mirrorDDL[table] = ddl
 	names := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = c.Name
 	}
 	q := fmt.Sprintf("INSERT INTO %s (snapshot_id, %s) VALUES (?%s)", table, strings.Join(names, ", "), strings.Repeat(", ?", len(cols)))
-	st, err := w.tx.PrepareContext(ctx, q)
+	st, err := w.staging.prepare(q)
 	if err != nil {
 		return nil, fmt.Errorf("preparing the %s insert: %w", table, err)
 	}
@@ -108,30 +113,29 @@ func (w *Writer) MirrorTable(ctx context.Context, name string, cols []MirrorColu
 		old.Close()
 	}
 	w.stmts[key] = st
-	return &MirrorTable{w: w, stmt: key}, nil
+	return &MirrorTable{w: w, stmt: key, table: table, key: cols[0].Name}, nil
 }
 
 // mirrorColumns lists the columns table already has, none when it does not exist.
-func (w *Writer) mirrorColumns(ctx context.Context, table string) (map[string]bool, error) {
-	rows, err := w.tx.QueryContext(ctx, "SELECT name FROM pragma_table_info(?)", table)
+func (w *Writer) mirrorColumns(table string) (map[string]bool, error) {
+	names, err := w.staging.strings("SELECT name FROM pragma_table_info(?)", table)
 	if err != nil {
 		return nil, fmt.Errorf("reading the columns of %s: %w", table, err)
 	}
-	defer rows.Close()
 	have := map[string]bool{}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
+	for _, n := range names {
 		have[n] = true
 	}
-	return have, rows.Err()
+	return have, nil
 }
 
 // Add stores one row, values in the order of the columns given to MirrorTable (nil is NULL). A
 // second row with the same key is ErrDuplicate.
 func (m *MirrorTable) Add(ctx context.Context, values ...any) error {
+	if len(values) == 0 || values[0] == nil {
+		// The staged table would take it (see stagingDDL); the database's would not.
+		return fmt.Errorf("storing %s: NOT NULL constraint failed: %s.%s", m.stmt, m.table, m.key)
+	}
 	return m.w.exec(ctx, m.stmt, values...)
 }
 

@@ -3,9 +3,11 @@ package snapshot
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -270,5 +272,98 @@ func TestAXLUser(t *testing.T) {
 	must(t, err)
 	if got, err := s.Get(ctx, failed.ID); err != nil || got.AXLUser != "svc_audit" {
 		t.Errorf("failed snapshot: AXLUser %q (%v), want svc_audit", got.AXLUser, err)
+	}
+}
+
+// TestStagedKeysNotNull: the staging file holds every table as a rowid table (stagingDDL),
+// whose key columns would take NULL where the database's WITHOUT ROWID tables refuse it at
+// publish, losing the whole collection. Every staged table's key columns must be NOT NULL.
+func TestStagedKeysNotNull(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "k.db"))
+	must(t, err)
+	defer s.Close()
+	tables, err := s.stagedTables(ctx)
+	must(t, err)
+	if len(tables) < 10 {
+		t.Fatalf("staged tables: %v", tables)
+	}
+	for _, tbl := range tables {
+		rows, err := s.DB().Query(`SELECT name, "notnull" FROM pragma_table_info(?) WHERE pk > 0`, tbl)
+		must(t, err)
+		n := 0
+		for rows.Next() {
+			var c string
+			var nn bool
+			must(t, rows.Scan(&c, &nn))
+			n++
+			if !nn {
+				t.Errorf("%s.%s is part of the key and may be NULL", tbl, c)
+			}
+		}
+		rows.Close()
+		if n == 0 {
+			t.Errorf("%s has no primary key: a duplicate row could not be refused as it arrives", tbl)
+		}
+	}
+}
+
+// TestStagingForms: the staging file's tables are rowid tables with their unique keys and no
+// other index, while the database keeps its clustered tables and indexes, mirrored ones
+// included; a duplicate row and a mirrored row without its key are refused as they arrive.
+func TestStagingForms(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"CREATE TABLE a (x TEXT, PRIMARY KEY (x)) WITHOUT ROWID", "CREATE TABLE a (x TEXT, PRIMARY KEY (x))"},
+		{"CREATE TABLE a (x TEXT,\n\tPRIMARY KEY (x)\n) without  rowid;\n", "CREATE TABLE a (x TEXT,\n\tPRIMARY KEY (x)\n)"},
+		{"CREATE TABLE a (x TEXT PRIMARY KEY)", "CREATE TABLE a (x TEXT PRIMARY KEY)"},
+		{"CREATE UNIQUE INDEX u ON a (x)", "CREATE UNIQUE INDEX u ON a (x)"},
+		{"CREATE INDEX i ON a (x)", ""},
+		{"create  index i ON a (x)", ""},
+	} {
+		got, ok := stagingDDL(tc.in)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("stagingDDL(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
+		}
+	}
+
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "f.db"))
+	must(t, err)
+	defer s.Close()
+	w, err := s.Begin(ctx, Meta{ClusterID: "c1"})
+	must(t, err)
+	mt, err := w.MirrorTable(ctx, "numplan", []MirrorColumn{{Name: "pkid"}, {Name: "dnorpattern", Index: true}})
+	must(t, err)
+	for _, pk := range []string{"pk2", "pk1"} {
+		must(t, mt.Add(ctx, pk, "1000"))
+	}
+	if err := mt.Add(ctx, "pk1", "2000"); !errors.Is(err, ErrDuplicate) {
+		t.Errorf("second pk1: %v, want ErrDuplicate", err)
+	}
+	if err := mt.Add(ctx, nil, "3000"); err == nil || errors.Is(err, ErrDuplicate) {
+		t.Errorf("row without its key: %v, want refused", err)
+	}
+	must(t, w.AddDevice(ctx, Device{Name: "SEP1", Class: "Phone"}))
+	if err := w.AddDevice(ctx, Device{Name: "SEP1", Class: "Phone"}); !errors.Is(err, ErrDuplicate) {
+		t.Errorf("second SEP1: %v, want ErrDuplicate", err)
+	}
+	forms, err := w.staging.strings(`SELECT group_concat(type || ' ' || name || ' ' || (sql LIKE '%WITHOUT ROWID%'), '; ') FROM sqlite_master
+		WHERE tbl_name IN ('cucm_numplan', 'ris_device') AND sql IS NOT NULL`)
+	must(t, err)
+	if staged := strings.Join(forms, ""); staged != "table ris_device 0; table cucm_numplan 0" {
+		t.Errorf("staged: %s", staged)
+	}
+	_, err = w.Commit(ctx, StatusComplete, "15", "")
+	must(t, err)
+	var main string
+	must(t, s.DB().QueryRow(`SELECT group_concat(type || ' ' || name || ' ' || (sql LIKE '%WITHOUT ROWID%'), '; ') FROM sqlite_master
+		WHERE tbl_name IN ('cucm_numplan', 'ris_device') AND sql IS NOT NULL`).Scan(&main))
+	if main != "table ris_device 1; index ris_device_name 0; table cucm_numplan 1; index cucm_numplan_dnorpattern 0" {
+		t.Errorf("database: %s", main)
+	}
+	var got string
+	must(t, s.DB().QueryRow(`SELECT group_concat(pkid || '=' || dnorpattern, ' ') FROM cucm_numplan`).Scan(&got))
+	if got != "pk1=1000 pk2=1000" {
+		t.Errorf("published cucm_numplan: %s", got)
 	}
 }

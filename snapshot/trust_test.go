@@ -202,8 +202,8 @@ func TestStaleCollectionTakenOver(t *testing.T) {
 	// Pretend the process died: stop this writer without releasing its marker, and give the
 	// marker a pid that does not run.
 	w.closeStmts()
-	w.tx.Rollback()
-	w.staging.Close()
+	w.staging.rollback()
+	w.staging.close()
 	close(w.stop)
 	w.done = true
 	_, err = s.DB().Exec(`UPDATE running_collection SET pid = 2147483646`)
@@ -260,10 +260,8 @@ func TestNewTablesStaged(t *testing.T) {
 	must(t, err)
 	w, err := s.Begin(ctx, Meta{ClusterID: "hq"})
 	must(t, err)
-	_, err = w.tx.Exec(`INSERT INTO axl_extra (snapshot_id, name) VALUES (?, 'x')`, w.ID())
-	must(t, err)
-	_, err = w.tx.Exec(`INSERT INTO axl_device (snapshot_id, name, class, role) VALUES (?, 'SEP1', 'Phone', 'lobby')`, w.ID())
-	must(t, err)
+	must(t, w.staging.exec(`INSERT INTO axl_extra (snapshot_id, name) VALUES (?, 'x')`, w.ID()))
+	must(t, w.staging.exec(`INSERT INTO axl_device (snapshot_id, name, class, role) VALUES (?, 'SEP1', 'Phone', 'lobby')`, w.ID()))
 	m, err := w.Commit(ctx, StatusComplete, "15", "")
 	must(t, err)
 	var name, role string

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -25,14 +26,16 @@ import (
 // marker (see Begin), which the next collection of the cluster takes over.
 type Writer struct {
 	store   *Store
-	staging *sql.DB // the staging file, only this writer uses it
-	tx      *sql.Tx // on staging
-	file    string  // the staging file's path
+	staging *stage // the staging file, only this writer uses it
+	file    string // the staging file's path
 	meta    Meta
-	stmts   map[string]*sql.Stmt
-	done    bool
-	stop    chan struct{} // ends the heartbeat
-	beat    sync.WaitGroup
+	stmts   map[string]*sqlite3.SQLiteStmt
+	// mirrorDDL is the database's form of each mirrored table written (its CREATE TABLE when
+	// new, and its indexes), made at publish.
+	mirrorDDL map[string][]string
+	done      bool
+	stop      chan struct{} // ends the heartbeat
+	beat      sync.WaitGroup
 }
 
 const timeLayout = time.RFC3339Nano
@@ -123,7 +126,8 @@ func (s *Store) Begin(ctx context.Context, meta Meta) (*Writer, error) {
 	}
 	meta.ID = claim.SnapshotID
 	meta.Status = StatusFailed
-	w := &Writer{store: s, file: s.stagingPath(claim.Staging), meta: meta, stmts: map[string]*sql.Stmt{}, stop: make(chan struct{})}
+	w := &Writer{store: s, file: s.stagingPath(claim.Staging), meta: meta, stmts: map[string]*sqlite3.SQLiteStmt{},
+		mirrorDDL: map[string][]string{}, stop: make(chan struct{})}
 	if err := w.openStaging(ctx, tables); err != nil {
 		w.Abort()
 		return nil, fmt.Errorf("starting snapshot: %w", err)
@@ -150,12 +154,13 @@ func (w *Writer) openStaging(ctx context.Context, tables []string) error {
 	// and read one back (the kernel took a quarter of the collection's CPU, much of it copying
 	// those pages).
 	q.Set("_cache_size", "-8192")
-	db, err := sql.Open("sqlite3", fileURI(w.file, q))
+	// Only this writer's goroutine uses the connection (see stage).
+	q.Set("_mutex", "no")
+	st, err := openStage(fileURI(w.file, q))
 	if err != nil {
 		return fmt.Errorf("creating the staging file %s: %w", w.file, err)
 	}
-	db.SetMaxOpenConns(1)
-	w.staging = db
+	w.staging = st
 	rows, err := w.store.DB().QueryContext(ctx, `SELECT sql FROM sqlite_master WHERE sql IS NOT NULL
 		AND type IN ('table', 'index') AND tbl_name IN (SELECT value FROM json_each(?)) ORDER BY rowid`, jsonList(tables))
 	if err != nil {
@@ -175,21 +180,50 @@ func (w *Writer) openStaging(ctx context.Context, tables []string) error {
 		return fmt.Errorf("reading the schema of %s: %w", w.store.path, err)
 	}
 	for _, q := range ddl {
-		if _, err := db.ExecContext(ctx, q); err != nil {
+		q, ok := stagingDDL(q)
+		if !ok {
+			continue
+		}
+		if err := st.exec(q); err != nil {
 			return fmt.Errorf("creating the staging file %s: %w", w.file, err)
 		}
 	}
-	if w.tx, err = db.BeginTx(ctx, nil); err != nil {
+	if err := st.begin(); err != nil {
 		return fmt.Errorf("creating the staging file %s: %w", w.file, err)
 	}
 	for name, q := range insertSQL {
-		st, err := w.tx.PrepareContext(ctx, q)
+		st, err := st.prepare(q)
 		if err != nil {
 			return fmt.Errorf("preparing %s insert: %w", name, err)
 		}
 		w.stmts[name] = st
 	}
 	return nil
+}
+
+var withoutRowidRE = regexp.MustCompile(`(?i)\)\s*WITHOUT\s+ROWID\s*;?\s*$`)
+
+// stagingDDL is the form a table or index of the database takes in the staging file, and
+// whether it has one there. Rows arrive in CUCM's order, not the key's: inserted into a
+// clustered (WITHOUT ROWID) table, wide rows landed all over the file and most inserts wrote a
+// page out and read one back, and every secondary index was updated row by row. The staging
+// file therefore holds each table as a plain rowid table, its primary key and unique indexes
+// kept as unique indexes (a duplicate row is refused as it arrives, ErrDuplicate), and no other
+// index (the collection never queries what it staged); publish copies the rows into the
+// database's own tables in key order. A rowid table's key columns accept NULL where a WITHOUT
+// ROWID one does not: every staged table's key columns are NOT NULL (TestStagedKeysNotNull) and
+// a mirrored table's key is checked as it is added.
+func stagingDDL(q string) (string, bool) {
+	head := strings.ToUpper(strings.Join(strings.Fields(q[:min(len(q), 40)]), " "))
+	switch {
+	case strings.HasPrefix(head, "CREATE TABLE"):
+		return withoutRowidRE.ReplaceAllString(q, ")"), true
+	case strings.HasPrefix(head, "CREATE UNIQUE INDEX"):
+		return q, true
+	case strings.HasPrefix(head, "CREATE INDEX"):
+		return "", false
+	}
+	return q, true
 }
 
 // jsonList renders names as a JSON array for json_each.
@@ -231,9 +265,7 @@ func (w *Writer) exec(ctx context.Context, stmt string, args ...any) error {
 	if w.done {
 		return errors.New("snapshot writer already finished")
 	}
-	// Without cancellation: the driver then runs the statement on this goroutine instead of
-	// starting one per row to watch the context (a row is stored in microseconds).
-	if _, err := w.stmts[stmt].ExecContext(context.WithoutCancel(ctx), append([]any{w.meta.ID}, args...)...); err != nil {
+	if err := w.staging.insert(w.stmts[stmt], w.meta.ID, args); err != nil {
 		if se, ok := errors.AsType[sqlite3.Error](err); ok &&
 			(se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey || se.ExtendedCode == sqlite3.ErrConstraintUnique) {
 			return fmt.Errorf("storing %s: %w: %w", stmt, ErrDuplicate, err)
@@ -328,7 +360,7 @@ func (w *Writer) Commit(ctx context.Context, status Status, cucmVersion, note st
 	w.meta.CUCMVersion = cucmVersion
 	w.meta.Note = note
 	w.closeStmts()
-	err := w.tx.Commit()
+	err := w.staging.commit()
 	if err == nil {
 		err = w.publish(ctx)
 	}
@@ -376,6 +408,23 @@ func (w *Writer) publish(ctx context.Context) (err error) {
 			conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()
+	// 32 MB of pages while publishing (the pool's connections keep SQLite's 2 MB): the
+	// secondary indexes take each snapshot's rows in an order of their own, and with the small
+	// cache most of those inserts spilled a page to the write-ahead log and read one back.
+	// The collector hands its own memory back before publishing (collect), so the peak stays
+	// that of the RisPort phase.
+	var cache int64
+	if err := conn.QueryRowContext(ctx, `PRAGMA main.cache_size`).Scan(&cache); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA main.cache_size = -32768`); err != nil {
+		return err
+	}
+	defer func() {
+		if _, cerr := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA main.cache_size = %d`, cache)); cerr != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -394,7 +443,7 @@ func (w *Writer) publish(ctx context.Context) (err error) {
 		w.meta.StartedAt.UTC().Format(timeLayout), w.meta.FinishedAt.UTC().Format(timeLayout), w.meta.Status, w.meta.Note); err != nil {
 		return fmt.Errorf("storing the snapshot row: %w", err)
 	}
-	mirrored, err := publishMirrorSchema(ctx, tx)
+	mirrored, err := w.publishMirrorSchema(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -408,7 +457,12 @@ func (w *Writer) publish(ctx context.Context) (err error) {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO main.%s (%s) SELECT %[2]s FROM staging.%[1]s WHERE snapshot_id = ?`, t, cols), w.meta.ID); err != nil {
+		key, err := primaryKey(ctx, tx, t)
+		if err != nil {
+			return err
+		}
+		// In key order: the database's clustered tables then take the rows at their end.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO main.%s (%s) SELECT %[2]s FROM staging.%[1]s WHERE snapshot_id = ? ORDER BY %s`, t, cols, key), w.meta.ID); err != nil {
 			return fmt.Errorf("publishing %s: %w", t, err)
 		}
 	}
@@ -422,70 +476,59 @@ func (w *Writer) publish(ctx context.Context) (err error) {
 // holds, with its indexes, and every column a manifest added to one: a collection creates and
 // widens its mirrored tables in the staging file, and publishing must not drop what it read.
 // It returns the mirrored tables staged.
-func publishMirrorSchema(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM staging.sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\'`,
+func (w *Writer) publishMirrorSchema(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM staging.sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\'`,
 		strings.ReplaceAll(MirrorPrefix, "_", `\_`)+"%")
 	if err != nil {
 		return nil, fmt.Errorf("reading the mirrored tables staged: %w", err)
 	}
-	type tbl struct{ name, ddl string }
-	var staged []tbl
+	var names []string
 	for rows.Next() {
-		var t tbl
-		if err := rows.Scan(&t.name, &t.ddl); err != nil {
+		var n string
+		if err := rows.Scan(&n); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		staged = append(staged, t)
+		names = append(names, n)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	var names []string
-	for _, t := range staged {
-		names = append(names, t.name)
-		have, err := columnSet(ctx, tx, t.name, "main")
+	for _, name := range names {
+		have, err := columnSet(ctx, tx, name, "main")
 		if err != nil {
 			return nil, err
 		}
+		ddl := w.mirrorDDL[name]
 		if len(have) == 0 {
-			if _, err := tx.ExecContext(ctx, t.ddl); err != nil {
-				return nil, fmt.Errorf("creating %s: %w", t.name, err)
+			if len(ddl) == 0 || !strings.HasPrefix(ddl[0], "CREATE TABLE") {
+				return nil, fmt.Errorf("creating %s: the database lost the table while the collection ran", name)
 			}
-			have, err = columnSet(ctx, tx, t.name, "main")
+			if _, err := tx.ExecContext(ctx, ddl[0]); err != nil {
+				return nil, fmt.Errorf("creating %s: %w", name, err)
+			}
+			have, err = columnSet(ctx, tx, name, "main")
 			if err != nil {
 				return nil, err
 			}
 		}
-		want, err := columnSet(ctx, tx, t.name, "staging")
+		want, err := columnSet(ctx, tx, name, "staging")
 		if err != nil {
 			return nil, err
 		}
 		for c, typ := range want {
 			if _, ok := have[c]; !ok {
-				if _, err := tx.ExecContext(ctx, fmt.Sprintf(`ALTER TABLE main.%s ADD COLUMN "%s" %s`, t.name, c, typ)); err != nil {
-					return nil, fmt.Errorf("adding column %s to %s: %w", c, t.name, err)
+				if _, err := tx.ExecContext(ctx, fmt.Sprintf(`ALTER TABLE main.%s ADD COLUMN "%s" %s`, name, c, typ)); err != nil {
+					return nil, fmt.Errorf("adding column %s to %s: %w", c, name, err)
 				}
 			}
 		}
-		idx, err := tx.QueryContext(ctx, `SELECT name, sql FROM staging.sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`, t.name)
-		if err != nil {
-			return nil, err
-		}
-		var ddls []string
-		for idx.Next() {
-			var n, q string
-			if err := idx.Scan(&n, &q); err != nil {
-				idx.Close()
-				return nil, err
-			}
-			ddls = append(ddls, strings.Replace(q, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
-		}
-		idx.Close()
-		for _, q := range ddls {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return nil, fmt.Errorf("indexing %s: %w", t.name, err)
+		for _, q := range ddl {
+			if strings.HasPrefix(q, "CREATE INDEX") {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return nil, fmt.Errorf("indexing %s: %w", name, err)
+				}
 			}
 		}
 	}
@@ -509,6 +552,30 @@ func columnSet(ctx context.Context, tx *sql.Tx, table, schema string) (map[strin
 		out[n] = t
 	}
 	return out, rows.Err()
+}
+
+// primaryKey lists the database's primary key columns of table for an ORDER BY.
+func primaryKey(ctx context.Context, tx *sql.Tx, table string) (string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_info(?, 'main') WHERE pk > 0 ORDER BY pk`, table)
+	if err != nil {
+		return "", fmt.Errorf("reading the key of %s: %w", table, err)
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return "", fmt.Errorf("reading the key of %s: %w", table, err)
+		}
+		cols = append(cols, `"`+c+`"`)
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	if len(cols) == 0 {
+		return "rowid", nil
+	}
+	return strings.Join(cols, ", "), nil
 }
 
 // columns lists a table's columns in one schema for an INSERT … SELECT (the staged columns:
@@ -537,8 +604,8 @@ func (w *Writer) Abort() {
 		return
 	}
 	w.closeStmts()
-	if w.tx != nil {
-		w.tx.Rollback()
+	if w.staging != nil {
+		w.staging.rollback()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -557,7 +624,7 @@ func (w *Writer) finish() {
 	close(w.stop)
 	w.beat.Wait()
 	if w.staging != nil {
-		w.staging.Close()
+		w.staging.close()
 	}
 	for _, suffix := range []string{"", "-journal"} {
 		os.Remove(w.file + suffix)

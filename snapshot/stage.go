@@ -1,0 +1,139 @@
+package snapshot
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// stage is the staging file's one connection, used through the SQLite driver directly rather
+// than database/sql: a collection stores about eight million values one row at a time, and
+// database/sql's per-statement work (converting and checking every argument, locking, a result
+// per row) cost a quarter of storing them. Only the writer's goroutine uses it (the
+// connection is opened without SQLite's own mutex), and NULL values are not bound at all:
+// the driver clears every binding before a row, which leaves them NULL.
+type stage struct {
+	conn *sqlite3.SQLiteConn
+	tx   driver.Tx
+	args []driver.NamedValue
+}
+
+func openStage(dsn string) (*stage, error) {
+	c, err := (&sqlite3.SQLiteDriver{}).Open(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return &stage{conn: c.(*sqlite3.SQLiteConn)}, nil
+}
+
+// named converts args for the driver, NULLs left out, the first at ordinal first.
+func (s *stage) named(first int, args []any) ([]driver.NamedValue, error) {
+	s.args = s.args[:0]
+	for i, a := range args {
+		switch v := a.(type) {
+		case nil:
+			continue
+		case string, int64, bool, float64, []byte:
+		case int:
+			a = int64(v)
+		default:
+			c, err := driver.DefaultParameterConverter.ConvertValue(a)
+			if err != nil {
+				return nil, fmt.Errorf("value %d: %w", i+1, err)
+			}
+			if c == nil {
+				continue
+			}
+			a = c
+		}
+		s.args = append(s.args, driver.NamedValue{Ordinal: first + i, Value: a})
+	}
+	return s.args, nil
+}
+
+// exec runs one statement (DDL, a transaction's end) with args.
+func (s *stage) exec(q string, args ...any) error {
+	nv, err := s.named(1, args)
+	if err != nil {
+		return err
+	}
+	_, err = s.conn.ExecContext(context.Background(), q, nv)
+	return err
+}
+
+// strings runs a query whose rows are one text column.
+func (s *stage) strings(q string, args ...any) ([]string, error) {
+	nv, err := s.named(1, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.conn.QueryContext(context.Background(), q, nv)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	dest := make([]driver.Value, len(rows.Columns()))
+	for {
+		if err := rows.Next(dest); errors.Is(err, io.EOF) {
+			return out, nil
+		} else if err != nil {
+			return nil, err
+		}
+		switch v := dest[0].(type) {
+		case string:
+			out = append(out, v)
+		case []byte:
+			out = append(out, string(v))
+		default:
+			out = append(out, fmt.Sprint(v))
+		}
+	}
+}
+
+func (s *stage) prepare(q string) (*sqlite3.SQLiteStmt, error) {
+	st, err := s.conn.Prepare(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.(*sqlite3.SQLiteStmt), nil
+}
+
+// insert runs a prepared insert with id as its first value, then values.
+func (s *stage) insert(st *sqlite3.SQLiteStmt, id int64, values []any) error {
+	nv, err := s.named(2, values)
+	if err != nil {
+		return err
+	}
+	nv = append(nv, driver.NamedValue{Ordinal: 1, Value: id})
+	_, err = st.ExecContext(context.Background(), nv)
+	return err
+}
+
+func (s *stage) begin() error {
+	tx, err := s.conn.BeginTx(context.Background(), driver.TxOptions{})
+	s.tx = tx
+	return err
+}
+
+func (s *stage) commit() error {
+	if s.tx == nil {
+		return errors.New("no transaction")
+	}
+	tx := s.tx
+	s.tx = nil
+	return tx.Commit()
+}
+
+func (s *stage) rollback() {
+	if s.tx != nil {
+		s.tx.Rollback()
+		s.tx = nil
+	}
+}
+
+func (s *stage) close() error { return s.conn.Close() }
