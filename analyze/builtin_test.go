@@ -295,8 +295,9 @@ func TestEOLGatewayChassis(t *testing.T) {
 }
 
 // TestEOLRelease: EOL-003 reports the cluster's Unified CM release once the day of the snapshot
-// reaches the end of software maintenance or support in the releases: list, and is silent
-// before; a release that is not MAJOR.MINOR or has no bulletin is refused with its line.
+// reaches the end of software maintenance or support in the releases: list (either date alone
+// suffices), and is silent before and on an end-of-sale date alone (which stops no fix); a
+// release that is not MAJOR.MINOR or has no bulletin is refused with its line.
 func TestEOLRelease(t *testing.T) {
 	store := newStore(t)
 	id := healthy().write(t, store) // Unified CM 15.0.1.12900-234
@@ -306,6 +307,8 @@ func TestEOLRelease(t *testing.T) {
 	}{
 		{"past maintenance", `{release: "15.0", end_of_sw_maintenance: "` + day + `", end_of_support: "2099-12-31", reference: "test bulletin"}`, "past end of software maintenance"},
 		{"past support", `{release: "15.0", end_of_sw_maintenance: "2020-01-31", end_of_support: "2021-01-31", reference: "test bulletin"}`, "past its last date of support"},
+		{"support only, past", `{release: "15.0", end_of_support: "` + day + `", reference: "test bulletin"}`, "past its last date of support"},
+		{"sale only, past", `{release: "15.0", end_of_sale: "2020-01-31", reference: "test bulletin"}`, ""},
 		{"not yet", `{release: "15.0", end_of_sw_maintenance: "2099-01-31", reference: "test bulletin"}`, ""},
 		{"another release", `{release: "15.1", end_of_sw_maintenance: "2020-01-31", reference: "test bulletin"}`, "inconclusive"},
 		{"prefix is not a release", `{release: "1.0", end_of_sw_maintenance: "2020-01-31", reference: "test bulletin"}`, "inconclusive"},
@@ -354,6 +357,31 @@ func TestEOLRelease(t *testing.T) {
 	must(t, err)
 	if r := res.Rules[0]; r.Outcome != results.OutcomeInconclusive || r.Reason != noReleaseData {
 		t.Errorf("EOL-003 on the shipped data: %s %q %v, want inconclusive %q", r.Outcome, r.Reason, entities(r), noReleaseData)
+	}
+}
+
+// TestEOLShippedSources: every date the shipped end-of-life data holds names the Cisco page it
+// comes from ("<page title>, https://www.cisco.com/..."), or says plainly that it was not
+// verified against one; a release date (EOL-003 fails a cluster on it) always names its page.
+func TestEOLShippedSources(t *testing.T) {
+	const unverified = "not verified against a Cisco page"
+	cisco := func(ref string) bool {
+		i := strings.Index(ref, ", https://www.cisco.com/")
+		return i > 0 && !strings.ContainsAny(ref[i+2:], " \t")
+	}
+	models, err := LoadEOL("")
+	must(t, err)
+	for _, m := range models {
+		if !cisco(m.Reference) && !strings.HasPrefix(m.Reference, unverified) {
+			t.Errorf("model %q: reference %q names no Cisco page (title, URL) and does not say %q", m.Model, m.Reference, unverified)
+		}
+	}
+	releases, err := LoadEOLReleases("")
+	must(t, err)
+	for _, r := range releases {
+		if !cisco(r.Reference) {
+			t.Errorf("release %q: reference %q names no Cisco bulletin (title, URL)", r.Release, r.Reference)
+		}
 	}
 }
 
