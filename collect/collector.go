@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -152,10 +151,6 @@ func (c *Collector) Run(ctx context.Context, store *snapshot.Store, progress io.
 			}
 		}
 		var m snapshot.Meta
-		// Publishing takes a larger page cache (snapshot.Writer.Commit): the answers decoded
-		// so far are garbage by now, and handing their memory back first keeps the peak that
-		// of the RisPort phase.
-		debug.FreeOSMemory()
 		m, err = w.Commit(ctx, status, version, note)
 		if err == nil {
 			c.summary = r.summary(m, time.Since(start))

@@ -6,8 +6,9 @@
 # each time. Prints the CPU (user + system) and peak RSS of every collection, then the ratio of
 # this tree's CPU to BASE's, per pair and over all runs. Not a test: the numbers go to
 # docs/benchmarks.md.
-# Usage: scripts/bench-collect-cpu.sh [BASE] [RUNS]    (needs git and GNU time, /usr/bin/time)
+# Usage: scripts/bench-collect-cpu.sh [BASE] [RUNS]    (needs bash, git, awk and GNU time at /usr/bin/time)
 set -euo pipefail
+export LC_ALL=C
 base=${1:-505a957}
 runs=${2:-3}
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,26 +16,32 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 sim=""
 cleanup() {
-	[ -n "$sim" ] && kill "$sim" 2>/dev/null && wait "$sim" 2>/dev/null
+	if [ -n "$sim" ]; then
+		kill "$sim" 2>/dev/null || true
+		wait "$sim" 2>/dev/null || true
+	fi
 	git -C "$repo" worktree remove --force "$work/base-tree" >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
 go build -C "$repo" -o "$work/new" ./cmd/cucm-audit
-git -C "$repo" worktree add --detach "$work/base-tree" "$base" >/dev/null 2>&1 ||
+git -C "$repo" rev-parse --verify -q "$base^{commit}" >/dev/null ||
 	{ echo "bench-collect-cpu: $base is not a commit of $repo" >&2; exit 2; }
+git -C "$repo" worktree add --detach "$work/base-tree" "$base" >/dev/null
 go build -C "$work/base-tree" -o "$work/base" ./cmd/cucm-audit
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$work/new" sim --scenario megacluster --listen "127.0.0.1:$port" >"$work/sim.log" 2>&1 &
+"$work/new" sim --scenario megacluster --listen 127.0.0.1:0 >"$work/sim.log" 2>&1 &
 sim=$!
+url=""
 for _ in $(seq 600); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+	url=$(sed -n 's/^ *AXL: *//p' "$work/sim.log")
+	[ -n "$url" ] && break
 	kill -0 "$sim" 2>/dev/null || { cat "$work/sim.log" >&2; exit 1; }
 	sleep 0.2
 done
-export AXL_URL="http://127.0.0.1:$port/axl/" AXL_USER=axladmin AXL_PASS=demo-password RISPORT_RATE_WINDOW=1s
+[ -n "$url" ] || { echo "bench-collect-cpu: the simulator did not start within 120 s" >&2; cat "$work/sim.log" >&2; exit 1; }
+export AXL_URL="$url" AXL_USER=axladmin AXL_PASS=demo-password RISPORT_RATE_WINDOW=1s
 
 collect() { # build run -> "cpu rss wall"
 	rm -f "$work/$1.db"*

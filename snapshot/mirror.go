@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -68,6 +69,18 @@ func (w *Writer) MirrorTable(ctx context.Context, name string, cols []MirrorColu
 	if err != nil {
 		return nil, err
 	}
+	if len(have) > 0 {
+		// The staged table is a rowid table (stagingDDL): its key columns would take NULL, so
+		// the key checked in Add must be the table's, which a manifest cannot change.
+		keys, err := w.staging.strings("SELECT name FROM pragma_table_info(?) WHERE pk > 0 AND name <> 'snapshot_id'", table)
+		if err != nil {
+			return nil, fmt.Errorf("reading the key of %s: %w", table, err)
+		}
+		if len(keys) != 1 || keys[0] != cols[0].Name {
+			return nil, fmt.Errorf("mirroring %s: the database keys %s by %s, the manifest by %s: keep the key column first in the manifest",
+				name, table, strings.Join(keys, ", "), cols[0].Name)
+		}
+	}
 	// The database's form of the table and its indexes, made at publish when the database
 	// lacks them; the staging file holds the stagingDDL form.
 	var ddl []string
@@ -98,7 +111,12 @@ func (w *Writer) MirrorTable(ctx context.Context, name string, cols []MirrorColu
 			ddl = append(ddl, fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s_%s ON %s (snapshot_id, %s)", table, c.Name, table, c.Name))
 		}
 	}
-	w.mirrorDDL[table] = ddl
+	// A second call for the table (a widened manifest) keeps what the first asked for.
+	for _, q := range ddl {
+		if !slices.Contains(w.mirrorDDL[table], q) {
+			w.mirrorDDL[table] = append(w.mirrorDDL[table], q)
+		}
+	}
 	names := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = c.Name
@@ -132,7 +150,7 @@ func (w *Writer) mirrorColumns(table string) (map[string]bool, error) {
 // Add stores one row, values in the order of the columns given to MirrorTable (nil is NULL). A
 // second row with the same key is ErrDuplicate.
 func (m *MirrorTable) Add(ctx context.Context, values ...any) error {
-	if len(values) == 0 || values[0] == nil {
+	if len(values) == 0 || isNull(values[0]) {
 		// The staged table would take it (see stagingDDL); the database's would not.
 		return fmt.Errorf("storing %s: NOT NULL constraint failed: %s.%s", m.stmt, m.table, m.key)
 	}

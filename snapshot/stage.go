@@ -13,9 +13,11 @@ import (
 // stage is the staging file's one connection, used through the SQLite driver directly rather
 // than database/sql: a collection stores about eight million values one row at a time, and
 // database/sql's per-statement work (converting and checking every argument, locking, a result
-// per row) cost a quarter of storing them. Only the writer's goroutine uses it (the
-// connection is opened without SQLite's own mutex), and NULL values are not bound at all:
-// the driver clears every binding before a row, which leaves them NULL.
+// per row) cost a quarter of storing them. The connection is opened without SQLite's own mutex
+// and nothing here locks: like its Writer, a stage must never be used by two goroutines at
+// once (the collector hands the writer from one goroutine to the other through channels). In
+// prepared inserts NULL values are not bound at all: the driver clears every binding before a
+// row, which leaves them NULL.
 type stage struct {
 	conn *sqlite3.SQLiteConn
 	tx   driver.Tx
@@ -30,14 +32,18 @@ func openStage(dsn string) (*stage, error) {
 	return &stage{conn: c.(*sqlite3.SQLiteConn)}, nil
 }
 
-// named converts args for the driver, NULLs left out, the first at ordinal first.
-func (s *stage) named(first int, args []any) ([]driver.NamedValue, error) {
+// named converts args for the driver as database/sql would, the first at ordinal first; NULLs
+// are left out when skipNull (a prepared insert, whose bindings the driver clears first).
+func (s *stage) named(first int, args []any, skipNull bool) ([]driver.NamedValue, error) {
 	s.args = s.args[:0]
 	for i, a := range args {
 		switch v := a.(type) {
 		case nil:
-			continue
-		case string, int64, bool, float64, []byte:
+		case string, int64, bool, float64:
+		case []byte:
+			if v == nil {
+				a = nil
+			}
 		case int:
 			a = int64(v)
 		default:
@@ -45,19 +51,37 @@ func (s *stage) named(first int, args []any) ([]driver.NamedValue, error) {
 			if err != nil {
 				return nil, fmt.Errorf("value %d: %w", i+1, err)
 			}
-			if c == nil {
-				continue
-			}
 			a = c
+		}
+		if a == nil && skipNull {
+			continue
 		}
 		s.args = append(s.args, driver.NamedValue{Ordinal: first + i, Value: a})
 	}
 	return s.args, nil
 }
 
+// isNull reports whether v is stored as NULL: nil, a nil []byte, a nil pointer, or a
+// driver.Valuer giving nil.
+func isNull(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case string, int64, bool, float64, int:
+		return false
+	case []byte:
+		return v == nil
+	}
+	c, err := driver.DefaultParameterConverter.ConvertValue(v)
+	if b, ok := c.([]byte); ok {
+		return b == nil
+	}
+	return err == nil && c == nil
+}
+
 // exec runs one statement (DDL, a transaction's end) with args.
 func (s *stage) exec(q string, args ...any) error {
-	nv, err := s.named(1, args)
+	nv, err := s.named(1, args, false)
 	if err != nil {
 		return err
 	}
@@ -67,7 +91,7 @@ func (s *stage) exec(q string, args ...any) error {
 
 // strings runs a query whose rows are one text column.
 func (s *stage) strings(q string, args ...any) ([]string, error) {
-	nv, err := s.named(1, args)
+	nv, err := s.named(1, args, false)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +129,7 @@ func (s *stage) prepare(q string) (*sqlite3.SQLiteStmt, error) {
 
 // insert runs a prepared insert with id as its first value, then values.
 func (s *stage) insert(st *sqlite3.SQLiteStmt, id int64, values []any) error {
-	nv, err := s.named(2, values)
+	nv, err := s.named(2, values, true)
 	if err != nil {
 		return err
 	}

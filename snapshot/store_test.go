@@ -312,18 +312,22 @@ func TestStagedKeysNotNull(t *testing.T) {
 // other index, while the database keeps its clustered tables and indexes, mirrored ones
 // included; a duplicate row and a mirrored row without its key are refused as they arrive.
 func TestStagingForms(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"CREATE TABLE a (x TEXT, PRIMARY KEY (x)) WITHOUT ROWID", "CREATE TABLE a (x TEXT, PRIMARY KEY (x))"},
-		{"CREATE TABLE a (x TEXT,\n\tPRIMARY KEY (x)\n) without  rowid;\n", "CREATE TABLE a (x TEXT,\n\tPRIMARY KEY (x)\n)"},
-		{"CREATE TABLE a (x TEXT PRIMARY KEY)", "CREATE TABLE a (x TEXT PRIMARY KEY)"},
-		{"CREATE UNIQUE INDEX u ON a (x)", "CREATE UNIQUE INDEX u ON a (x)"},
-		{"CREATE INDEX i ON a (x)", ""},
-		{"create  index i ON a (x)", ""},
+	for _, tc := range []struct{ name, in, want string }{
+		{"clustered", "CREATE TABLE a (x TEXT, PRIMARY KEY (x)) WITHOUT ROWID", "CREATE TABLE a (x TEXT, PRIMARY KEY (x))"},
+		{"lower case, spaces, semicolon", "CREATE TABLE a (x TEXT,\n\tPRIMARY KEY (x)\n) without  rowid;\n", "CREATE TABLE a (x TEXT,\n\tPRIMARY KEY (x)\n)"},
+		{"strict first", "CREATE TABLE a (x TEXT PRIMARY KEY) STRICT, WITHOUT ROWID", "CREATE TABLE a (x TEXT PRIMARY KEY) STRICT"},
+		{"strict last", "CREATE TABLE a (x TEXT PRIMARY KEY) WITHOUT ROWID, STRICT", "CREATE TABLE a (x TEXT PRIMARY KEY) STRICT"},
+		{"rowid table", "CREATE TABLE a (x TEXT PRIMARY KEY)", "CREATE TABLE a (x TEXT PRIMARY KEY)"},
+		{"unique index", "CREATE UNIQUE INDEX u ON a (x)", "CREATE UNIQUE INDEX u ON a (x)"},
+		{"index", "CREATE INDEX i ON a (x)", ""},
+		{"index, lower case", "create  index i ON a (x)", ""},
 	} {
-		got, ok := stagingDDL(tc.in)
-		if got != tc.want || ok != (tc.want != "") {
-			t.Errorf("stagingDDL(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := stagingDDL(tc.in)
+			if got != tc.want || ok != (tc.want != "") {
+				t.Errorf("stagingDDL(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
+			}
+		})
 	}
 
 	ctx := context.Background()
@@ -340,8 +344,19 @@ func TestStagingForms(t *testing.T) {
 	if err := mt.Add(ctx, "pk1", "2000"); !errors.Is(err, ErrDuplicate) {
 		t.Errorf("second pk1: %v, want ErrDuplicate", err)
 	}
-	if err := mt.Add(ctx, nil, "3000"); err == nil || errors.Is(err, ErrDuplicate) {
-		t.Errorf("row without its key: %v, want refused", err)
+	var noKey *string
+	for _, key := range []any{nil, []byte(nil), noKey} {
+		if err := mt.Add(ctx, key, "3000"); err == nil || errors.Is(err, ErrDuplicate) {
+			t.Errorf("row with the key %#v: %v, want refused", key, err)
+		}
+	}
+	// A widened manifest calls MirrorTable again: the table and both indexes reach the
+	// database; a manifest keying the table by another column is refused.
+	mt, err = w.MirrorTable(ctx, "numplan", []MirrorColumn{{Name: "pkid"}, {Name: "dnorpattern"}, {Name: "fkroutepartition", Index: true}})
+	must(t, err)
+	must(t, mt.Add(ctx, "pk3", "4000", "p1"))
+	if _, err := w.MirrorTable(ctx, "numplan", []MirrorColumn{{Name: "dnorpattern"}, {Name: "pkid"}}); err == nil {
+		t.Error("a manifest keying cucm_numplan by dnorpattern was accepted")
 	}
 	must(t, w.AddDevice(ctx, Device{Name: "SEP1", Class: "Phone"}))
 	if err := w.AddDevice(ctx, Device{Name: "SEP1", Class: "Phone"}); !errors.Is(err, ErrDuplicate) {
@@ -358,12 +373,33 @@ func TestStagingForms(t *testing.T) {
 	var main string
 	must(t, s.DB().QueryRow(`SELECT group_concat(type || ' ' || name || ' ' || (sql LIKE '%WITHOUT ROWID%'), '; ') FROM sqlite_master
 		WHERE tbl_name IN ('cucm_numplan', 'ris_device') AND sql IS NOT NULL`).Scan(&main))
-	if main != "table ris_device 1; index ris_device_name 0; table cucm_numplan 1; index cucm_numplan_dnorpattern 0" {
+	if main != "table ris_device 1; index ris_device_name 0; table cucm_numplan 1; index cucm_numplan_dnorpattern 0; index cucm_numplan_fkroutepartition 0" {
 		t.Errorf("database: %s", main)
 	}
 	var got string
 	must(t, s.DB().QueryRow(`SELECT group_concat(pkid || '=' || dnorpattern, ' ') FROM cucm_numplan`).Scan(&got))
-	if got != "pk1=1000 pk2=1000" {
+	if got != "pk1=1000 pk2=1000 pk3=4000" {
 		t.Errorf("published cucm_numplan: %s", got)
+	}
+}
+
+// TestPublishCacheRestored: publishing takes a larger page cache on a connection of the pool and
+// gives it back as it found it.
+func TestPublishCacheRestored(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	must(t, err)
+	defer s.Close()
+	s.DB().SetMaxOpenConns(1)
+	var before, after int64
+	must(t, s.DB().QueryRow(`PRAGMA cache_size`).Scan(&before))
+	w, err := s.Begin(ctx, Meta{ClusterID: "c1"})
+	must(t, err)
+	must(t, w.AddDevice(ctx, Device{Name: "SEP1", Class: "Phone"}))
+	_, err = w.Commit(ctx, StatusComplete, "15", "")
+	must(t, err)
+	must(t, s.DB().QueryRow(`PRAGMA cache_size`).Scan(&after))
+	if after != before || after == -32768 {
+		t.Errorf("cache_size after publishing = %d, before %d", after, before)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -201,8 +201,6 @@ func (w *Writer) openStaging(ctx context.Context, tables []string) error {
 	return nil
 }
 
-var withoutRowidRE = regexp.MustCompile(`(?i)\)\s*WITHOUT\s+ROWID\s*;?\s*$`)
-
 // stagingDDL is the form a table or index of the database takes in the staging file, and
 // whether it has one there. Rows arrive in CUCM's order, not the key's: inserted into a
 // clustered (WITHOUT ROWID) table, wide rows landed all over the file and most inserts wrote a
@@ -217,13 +215,33 @@ func stagingDDL(q string) (string, bool) {
 	head := strings.ToUpper(strings.Join(strings.Fields(q[:min(len(q), 40)]), " "))
 	switch {
 	case strings.HasPrefix(head, "CREATE TABLE"):
-		return withoutRowidRE.ReplaceAllString(q, ")"), true
+		return withRowid(q), true
 	case strings.HasPrefix(head, "CREATE UNIQUE INDEX"):
 		return q, true
 	case strings.HasPrefix(head, "CREATE INDEX"):
 		return "", false
 	}
 	return q, true
+}
+
+// withRowid is a CREATE TABLE without its WITHOUT ROWID option, its other options (STRICT)
+// kept.
+func withRowid(q string) string {
+	q = strings.TrimRight(q, " \t\r\n;")
+	end := strings.LastIndexByte(q, ')')
+	if end < 0 {
+		return q
+	}
+	var keep []string
+	for _, o := range strings.Split(q[end+1:], ",") {
+		if o = strings.TrimSpace(o); o != "" && !strings.EqualFold(strings.Join(strings.Fields(o), " "), "WITHOUT ROWID") {
+			keep = append(keep, o)
+		}
+	}
+	if len(keep) == 0 {
+		return q[:end+1]
+	}
+	return q[:end+1] + " " + strings.Join(keep, ", ")
 }
 
 // jsonList renders names as a JSON array for json_each.
@@ -362,6 +380,9 @@ func (w *Writer) Commit(ctx context.Context, status Status, cucmVersion, note st
 	w.closeStmts()
 	err := w.staging.commit()
 	if err == nil {
+		// What the collection decoded is garbage by now: handing its memory back before
+		// publishing takes a larger page cache (see publish) keeps the peak where it was.
+		debug.FreeOSMemory()
 		err = w.publish(ctx)
 	}
 	if err != nil {
@@ -411,8 +432,8 @@ func (w *Writer) publish(ctx context.Context) (err error) {
 	// 32 MB of pages while publishing (the pool's connections keep SQLite's 2 MB): the
 	// secondary indexes take each snapshot's rows in an order of their own, and with the small
 	// cache most of those inserts spilled a page to the write-ahead log and read one back.
-	// The collector hands its own memory back before publishing (collect), so the peak stays
-	// that of the RisPort phase.
+	// Commit hands the process's free memory back first, so the peak stays that of the
+	// collection (the collector's RisPort phase).
 	var cache int64
 	if err := conn.QueryRowContext(ctx, `PRAGMA main.cache_size`).Scan(&cache); err != nil {
 		return err
