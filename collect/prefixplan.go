@@ -117,7 +117,11 @@ func newPrefixPlanner(byClass map[string][]string, cap int, initialRatio float64
 		class       uint8
 	}
 	p.classes = slices.Sorted(maps.Keys(byClass))
-	var list []name
+	total := 0
+	for _, names := range byClass {
+		total += len(names)
+	}
+	list := make([]name, 0, total)
 	for ci, cl := range p.classes {
 		for _, n := range byClass[cl] {
 			if n != "" {
@@ -127,30 +131,52 @@ func newPrefixPlanner(byClass map[string][]string, cap int, initialRatio float64
 	}
 	slices.SortFunc(list, func(a, b name) int { return strings.Compare(a.upper, b.upper) })
 	list = slices.CompactFunc(list, func(a, b name) bool { return a.upper == b.upper })
+	// The characters names use: ASCII in a table (a map per character of 60,000 names costs
+	// tens of milliseconds before the first request), the rest in a map.
+	var ascii [utf8.RuneSelf]bool
 	runes := map[rune]bool{}
 	for _, r := range nameAlphabet {
-		runes[r] = true
+		ascii[r] = true
 	}
 	p.cum = make([][]int32, len(p.classes))
 	for ci := range p.cum {
 		p.cum[ci] = make([]int32, len(list)+1)
 	}
+	p.names = make([]string, len(list))
+	p.orig = make([]string, len(list))
+	p.mixed = make([]bool, len(list))
 	for i, n := range list {
-		p.names = append(p.names, n.upper)
-		p.orig = append(p.orig, n.orig)
-		p.mixed = append(p.mixed, n.orig != n.upper)
-		for ci := range p.cum {
-			p.cum[ci][i+1] = p.cum[ci][i]
-		}
-		p.cum[n.class][i+1]++
-		for _, r := range n.upper {
-			if r != '*' && r != utf8.RuneError {
-				runes[r] = true
+		p.names[i], p.orig[i], p.mixed[i] = n.upper, n.orig, n.orig != n.upper
+		p.cum[n.class][i+1] = 1
+		for j := 0; j < len(n.upper); j++ {
+			if c := n.upper[j]; c < utf8.RuneSelf {
+				ascii[c] = true
+				continue
 			}
+			for _, r := range n.upper[j:] {
+				switch {
+				case r < utf8.RuneSelf:
+					ascii[r] = true
+				case r != utf8.RuneError:
+					runes[r] = true
+				}
+			}
+			break
+		}
+	}
+	for _, cum := range p.cum {
+		for i := 1; i < len(cum); i++ {
+			cum[i] += cum[i-1]
 		}
 	}
 	p.entries = make([]float64, len(p.classes))
 	p.covered = make([]float64, len(p.classes))
+	ascii['*'] = false
+	for c, ok := range ascii {
+		if ok {
+			p.alphabet = append(p.alphabet, rune(c))
+		}
+	}
 	for r := range runes {
 		p.alphabet = append(p.alphabet, r)
 	}
