@@ -44,6 +44,15 @@ const (
 	classSample = 300
 	// unsureRatio scales the average of every class where it stands for a class's own.
 	unsureRatio = 1.15
+	// neverWeight is how many names the first figure of a group of names of devices that
+	// never registered (neverGroup) counts as against the group's own answers. The first
+	// figure is the average of every class (pooled first over every such group), so the first
+	// requests fall short rather than reach the cap: CUCM keeps a registrationdynamic row for
+	// every device that has registered and RisPort lists devices that registered, so such
+	// names bring next to none and the figure falls within a few dozen names, instead of
+	// waiting for classSample of them; where registrationdynamic says less (rows missing,
+	// another implementation), it settles where the answers put it.
+	neverWeight = 20
 )
 
 // nameBucket is one SelectItem: every name that starts with prefix ("prefix*"), or, when exact,
@@ -69,8 +78,8 @@ type prefixRequest struct {
 	expected float64 // entries the estimate expects
 	axlNames int     // AXL names the request covers
 	byClass  []int   // of which, per class of the planner
-	// unsure: most of its names belong to a class answers have not yet covered classSample
-	// names of. The estimate is a guess: nothing more is planned until it is answered.
+	// unsure: no answer has shown yet how many entries a name brings. The estimate is a
+	// guess: nothing more is planned until it is answered.
 	unsure bool
 }
 
@@ -80,6 +89,7 @@ type prefixPlanner struct {
 	mixed    []bool   // names[i] is not upper case in AXL: also asked by its exact AXL name
 	orig     []string // AXL spelling of names[i]
 	classes  []string // the device classes the names belong to
+	never    []bool   // classes[i] is a group of names of devices that never registered
 	cum      [][]int32
 	alphabet []rune
 	cap      int
@@ -171,6 +181,10 @@ func newPrefixPlanner(byClass map[string][]string, cap int, initialRatio float64
 	}
 	p.entries = make([]float64, len(p.classes))
 	p.covered = make([]float64, len(p.classes))
+	p.never = make([]bool, len(p.classes))
+	for ci, cl := range p.classes {
+		p.never[ci] = strings.HasSuffix(cl, neverGroup)
+	}
 	ascii['*'] = false
 	for c, ok := range ascii {
 		if ok {
@@ -248,6 +262,17 @@ func (p *prefixPlanner) ratio(ci int) float64 {
 	if p.covered[ci] >= classSample {
 		return p.entries[ci]/p.covered[ci] + extra
 	}
+	if p.never[ci] {
+		var ne, nc float64
+		for i, never := range p.never {
+			if never {
+				ne += p.entries[i]
+				nc += p.covered[i]
+			}
+		}
+		pooled := (ne + neverWeight*e/c) / (nc + neverWeight)
+		return (p.entries[ci]+neverWeight*pooled)/(p.covered[ci]+neverWeight) + extra
+	}
 	// A guess: rather a request a little short than one at the cap, which costs a whole one.
 	return unsureRatio * (e + p.extra) / c
 }
@@ -281,6 +306,21 @@ func (p *prefixPlanner) margin() float64 {
 		m = math.Hypot(m, 2.5/math.Sqrt(learned))
 	}
 	return min(maxMargin, m)
+}
+
+// tail reports whether what remains to be asked for is expected to fit one request. It waits
+// for the answers under way: one of them may reach the cap and be asked again, and the rest
+// can join it instead of taking a request of its own (a round trip at the end, against a
+// request).
+func (p *prefixPlanner) tail() bool {
+	target := float64(p.cap) * (1 - p.margin())
+	n := 0.0
+	for _, b := range p.queue {
+		if n += p.estimate(p.span(b)) * max(1, b.boost); n >= target {
+			return false
+		}
+	}
+	return true
 }
 
 // more reports whether names remain to be asked for.
@@ -345,11 +385,16 @@ func (p *prefixPlanner) next() prefixRequest {
 		break
 	}
 	p.splitNext = 0
-	for ci, n := range req.byClass {
-		if 5*n >= req.axlNames && n > 0 && p.covered[ci] < classSample {
-			req.unsure = true
-		}
+	// The first request goes alone: every later one is planned from what it showed. Later
+	// ones go at once even where a class's figure is still the average of every class,
+	// raised (unsureRatio) so that their answers fall short rather than reach the cap:
+	// waiting for their answers would cost a round trip each, and the window's requests
+	// are spent from the start either way.
+	known := 0.0
+	for _, c := range p.covered {
+		known += c
 	}
+	req.unsure = known == 0 && req.axlNames > 0
 	return req
 }
 
@@ -384,10 +429,13 @@ func (p *prefixPlanner) answered(req prefixRequest, byClass map[string]int) {
 		}
 		if want >= float64(p.cap)/4 && guessed <= 0.01*want {
 			// Recent answers weigh most: the first ones stray by the error of young ratios too,
-			// which the margin counts apart.
+			// which the margin counts apart. The spread starts from the one fillMargin stands
+			// for, not from the first answer's: three answers close to their estimates by chance
+			// would narrow the margin to its least while the requests planned on it are under
+			// way, and those reach the cap together.
 			d := (float64(entries) - want) / want
 			if p.spreadN == 0 {
-				p.spread2 = d * d
+				p.spread2 = (fillMargin / 2.5) * (fillMargin / 2.5)
 			}
 			p.spread2 = 0.9*p.spread2 + 0.1*d*d
 			p.spreadN++

@@ -506,11 +506,13 @@ func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) erro
 	never := r.neverRegistered(names)
 	maxDev := r.c.cfg.RisMaxDevices
 	plan := newPrefixPlanner(names, r.cuts.cap, ratio)
+	r.c.log.Debug("RisPort prefix plan ready", "class", cr.class, "after", time.Since(r.risStart).Round(time.Millisecond))
 
 	type result struct {
-		req prefixRequest
-		ans *risport.Answer
-		err error
+		req        prefixRequest
+		ans        *risport.Answer
+		err        error
+		start, end time.Time
 	}
 	qctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -520,14 +522,16 @@ func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) erro
 	var firstErr error
 	for {
 		// A request whose estimate is a guess (no answer has shown yet how many entries its
-		// names bring) goes alone: the next ones are planned from its answer.
-		for firstErr == nil && inFlight < risInFlight && !unsure && plan.more() {
+		// names bring) goes alone: the next ones are planned from its answer. So does the
+		// tail, after the answers under way (see tail).
+		for firstErr == nil && inFlight < risInFlight && !unsure && plan.more() && (inFlight == 0 || !plan.tail()) {
 			req := plan.next()
 			unsure = req.unsure
 			inFlight++
 			go func() {
+				start := time.Now()
 				ans, err := r.c.ris.SelectCmDevice(qctx, risport.Criteria{Class: cr.class, Items: req.items, MaxDevices: maxDev})
-				results <- result{req, ans, err}
+				results <- result{req, ans, err, start, time.Now()}
 			}()
 		}
 		if inFlight == 0 {
@@ -549,7 +553,8 @@ func (r *run) byPrefix(ctx context.Context, cr *classResult, ratio float64) erro
 			cut := r.cuts.cut(res.ans, r.c.log)
 			r.record(cr, res.ans, cut)
 			r.c.log.Debug("RisPort prefix answer", "class", cr.class, "items", len(res.req.items),
-				"expected", int(res.req.expected), "axl_names", res.req.axlNames, "entries", res.ans.Entries(), "cut", cut)
+				"expected", int(res.req.expected), "axl_names", res.req.axlNames, "entries", res.ans.Entries(), "cut", cut,
+				"unsure", res.req.unsure, "start", res.start.Sub(r.risStart).Round(time.Millisecond), "end", res.end.Sub(r.risStart).Round(time.Millisecond))
 			plan.setCap(r.cuts.cap)
 			if cut {
 				if err := plan.atCap(res.req); err != nil {
