@@ -577,45 +577,42 @@ func columnSet(ctx context.Context, tx *sql.Tx, table, schema string) (map[strin
 
 // primaryKey lists the database's primary key columns of table for an ORDER BY.
 func primaryKey(ctx context.Context, tx *sql.Tx, table string) (string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_info(?, 'main') WHERE pk > 0 ORDER BY pk`, table)
+	cols, err := quotedNames(ctx, tx, `SELECT name FROM pragma_table_info(?, 'main') WHERE pk > 0 ORDER BY pk`, table)
 	if err != nil {
 		return "", fmt.Errorf("reading the key of %s: %w", table, err)
 	}
-	defer rows.Close()
-	var cols []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return "", fmt.Errorf("reading the key of %s: %w", table, err)
-		}
-		cols = append(cols, `"`+c+`"`)
-	}
-	if err := rows.Err(); err != nil {
-		return "", err
-	}
-	if len(cols) == 0 {
+	if cols == "" {
 		return "rowid", nil
 	}
-	return strings.Join(cols, ", "), nil
+	return cols, nil
 }
 
 // columns lists a table's columns in one schema for an INSERT … SELECT (the staged columns:
 // the database has each of them, publishMirrorSchema saw to it).
 func columns(ctx context.Context, tx *sql.Tx, table, schema string) (string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_info(?, ?) ORDER BY cid`, table, schema)
+	cols, err := quotedNames(ctx, tx, `SELECT name FROM pragma_table_info(?, ?) ORDER BY cid`, table, schema)
 	if err != nil {
 		return "", fmt.Errorf("reading the columns of %s: %w", table, err)
 	}
-	defer rows.Close()
-	var cols []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return "", fmt.Errorf("reading the columns of %s: %w", table, err)
-		}
-		cols = append(cols, `"`+c+`"`)
+	return cols, nil
+}
+
+// quotedNames runs a query of names and joins them quoted, for SQL.
+func quotedNames(ctx context.Context, tx *sql.Tx, q string, args ...any) (string, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return "", err
 	}
-	return strings.Join(cols, ", "), rows.Err()
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return "", err
+		}
+		names = append(names, `"`+n+`"`)
+	}
+	return strings.Join(names, ", "), rows.Err()
 }
 
 // Abort discards everything written so far and releases the collection's marker. It is safe to
