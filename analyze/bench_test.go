@@ -266,7 +266,11 @@ func BenchmarkBuiltinRules(b *testing.B) {
 	findings := 0
 	for _, r := range res.Rules {
 		findings += len(r.Findings)
-		if r.Outcome == results.OutcomeError || r.Outcome == results.OutcomeInconclusive {
+		// The snapshot records no collecting account and the shipped end-of-life data no
+		// release: ACC-003 and EOL-003 run their queries and conclude nothing, as they must.
+		expected := r.Rule.ID == "EOL-003" && strings.HasPrefix(r.Reason, "no end-of-life data for release ") ||
+			r.Rule.ID == "ACC-003" && strings.Contains(r.Reason, "collecting account (not recorded)")
+		if r.Outcome == results.OutcomeError || r.Outcome == results.OutcomeInconclusive && !expected {
 			b.Errorf("rule %s: %s %s", r.Rule.ID, r.Outcome, r.Reason)
 		}
 		if testing.Verbose() {
