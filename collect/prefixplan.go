@@ -308,10 +308,13 @@ func (p *prefixPlanner) margin() float64 {
 	return min(maxMargin, m)
 }
 
-// tail reports whether what remains to be asked for is expected to fit one request. It waits
-// for the answers under way: one of them may reach the cap and be asked again, and the rest
-// can join it instead of taking a request of its own (a round trip at the end, against a
-// request).
+// tail reports whether what remains to be asked for is expected to fit one request; byPrefix
+// then waits for the answers under way: one of them may reach the cap and be asked again, and
+// the rest can join it instead of taking a request of its own (a round trip at the end, against
+// a request). Without AXL's names (a device list that could not be read) every estimate is 0,
+// so such a plan goes one request at a time, each filled by what the last answers showed: in a
+// probe of 5,000 devices that took 52 requests where three under way took 65, and at CUCM's
+// limit a request costs more than a round trip.
 func (p *prefixPlanner) tail() bool {
 	target := float64(p.cap) * (1 - p.margin())
 	n := 0.0
@@ -415,10 +418,11 @@ func (p *prefixPlanner) answered(req prefixRequest, byClass map[string]int) {
 		known += c
 	}
 	if req.axlNames > 0 && known >= 2*float64(req.axlNames) {
-		// Names of a group whose ratio is still a guess (fewer than classSample names covered)
-		// stray by how wrong the guess is, not by chance: such answers say nothing of the
-		// spread to come once every ratio is learned (the margin widens for young ratios
-		// apart), unless the guessed names weigh little in the estimate.
+		// Names of a group whose ratio is still a guess (fewer than classSample names covered;
+		// never-registered groups too, although their own figure leads after neverWeight names:
+		// it is still young) stray by how wrong the guess is, not by chance: such answers say
+		// nothing of the spread to come once every ratio is learned (the margin widens for
+		// young ratios apart), unless the guessed names weigh little in the estimate.
 		want, guessed := 0.0, 0.0
 		for ci, n := range req.byClass {
 			w := float64(n) * p.ratio(ci)

@@ -113,7 +113,7 @@ func readClasses(t *testing.T, f *fakeRis, axl map[string][]string, cap int, ini
 // registrationdynamic as the collector groups them (neverRegistered): every name is read, in at
 // most 1.10 × ⌈entries ÷ cap⌉ requests. Each shape is drawn four times (a plan one request
 // from the limit passes with one draw and fails with the next: the benchmark's cluster is one
-// more draw), three under -short. The simulator's registrationdynamic lists exactly the devices
+// more draw), once under -short, plus the stale and missing variants on a quarter of the shapes. The simulator's registrationdynamic lists exactly the devices
 // RisPort lists; a real cluster's also keeps devices gone from RisPort, so the stale cases give
 // it rows for a share of the unseen names (their group then strays as before), and another
 // implementation's may lack rows of devices RisPort lists (the missing cases: a tenth).
