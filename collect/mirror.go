@@ -42,7 +42,8 @@ func (r *run) collectMirror(ctx context.Context) error {
 // mirrorRead is the keyset-paged read of a manifest table: required columns always, optional
 // ones dropped when CUCM answers that they do not exist.
 func mirrorRead(t manifest.Table) axlRead {
-	a := axlRead{table: t.Name, q: axl.Query{From: t.Name + " x", Key: "x." + t.Key, KeyName: t.Key}}
+	// The mirror's store keeps no row (mirrorTable), so their maps are reused.
+	a := axlRead{table: t.Name, q: axl.Query{From: t.Name + " x", Key: "x." + t.Key, KeyName: t.Key, Reuse: true}}
 	var sel []string
 	for _, c := range t.Columns {
 		expr := "x." + c.Name

@@ -271,8 +271,13 @@ type Row map[string]string
 // Query runs one SQL statement and calls fn for each row (no paging). Use Paged for tables
 // that may be large.
 func (c *Client) Query(ctx context.Context, sql string, fn func(Row) error) (int, error) {
+	return c.query(ctx, sql, nil, fn)
+}
+
+// query is Query with the maps of the fast path's rows taken from pool (nil: new maps).
+func (c *Client) query(ctx context.Context, sql string, pool *rowPool, fn func(Row) error) (int, error) {
 	var rows []Row
-	var fast rowReader
+	fast := rowReader{pool: pool}
 	err := c.call(ctx, "executeSQLQuery", "<sql>"+soap.Escape(sql)+"</sql>", func(d *xml.Decoder, start xml.StartElement) error {
 		rows = rows[:0]
 		if err := soap.Expect(start, "executeSQLQueryResponse", Namespace); err != nil {
@@ -366,6 +371,9 @@ type Query struct {
 	Where   string // optional filter, without WHERE
 	Key     string // unique key expression, e.g. "d.pkid"
 	KeyName string // the key's column in the answer rows, e.g. "pkid"
+	// Reuse lets Paged hand a row's map to a later row once fn returned for its page: fn must
+	// not keep the map (its strings it may). A wide table then costs no map per row.
+	Reuse bool
 }
 
 // keyAfter reports whether key k follows prev in the database's order: numerically when both
@@ -417,9 +425,13 @@ func (c *Client) Paged(ctx context.Context, q Query, fn func(Row) error) (int, e
 	page := c.pageSize
 	last := ""
 	total := 0
+	var pool *rowPool
+	if q.Reuse {
+		pool = &rowPool{}
+	}
 	for {
 		var rows []Row
-		_, err := c.Query(ctx, q.page(page, last), func(r Row) error {
+		_, err := c.query(ctx, q.page(page, last), pool, func(r Row) error {
 			rows = append(rows, r)
 			return nil
 		})
@@ -453,6 +465,7 @@ func (c *Client) Paged(ctx context.Context, q Query, fn func(Row) error) (int, e
 			}
 			total++
 		}
+		pool.put(rows)
 		if len(rows) < page {
 			return total, nil
 		}

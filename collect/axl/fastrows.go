@@ -17,6 +17,28 @@ type rowReader struct {
 	ends []int
 	cols []string
 	last int // columns of the previous row, to size the next map
+	pool *rowPool
+}
+
+// rowPool keeps the maps of rows their reader is done with (Query.Reuse), for the next rows.
+type rowPool struct{ free []Row }
+
+// get is an empty map from the pool, or a new one sized for n columns.
+func (p *rowPool) get(n int) Row {
+	if p == nil || len(p.free) == 0 {
+		return make(Row, n)
+	}
+	r := p.free[len(p.free)-1]
+	p.free = p.free[:len(p.free)-1]
+	clear(r)
+	return r
+}
+
+// put hands rows back to the pool (nil: dropped).
+func (p *rowPool) put(rows []Row) {
+	if p != nil {
+		p.free = append(p.free, rows...)
+	}
 }
 
 func (r *rowReader) read(s *soap.Scanner, fn func(Row)) bool {
@@ -87,7 +109,7 @@ func (r *rowReader) row(s *soap.Scanner) (Row, bool) {
 	}
 	// One string per value, not one per row: the inventory keeps a few values of each row for
 	// the whole collection (names, keys), and a shared string would keep the whole row.
-	row := make(Row, max(r.last, len(r.cols)))
+	row := r.pool.get(max(r.last, len(r.cols)))
 	start := 0
 	for i, k := range r.cols {
 		row[k] = string(r.buf[start:r.ends[i]])

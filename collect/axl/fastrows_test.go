@@ -1,8 +1,11 @@
 package axl_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -100,5 +103,59 @@ func BenchmarkQueryPage(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// pages answers each request with the next of its bodies.
+type pages struct{ bodies [][]byte }
+
+func (p *pages) RoundTrip(r *http.Request) (*http.Response, error) {
+	body := p.bodies[0]
+	p.bodies = p.bodies[1:]
+	return canned{200, body}.RoundTrip(r)
+}
+
+// TestPagedReuse: a keyset read with Query.Reuse gives the rows a read without it gives, and
+// hands a page's maps to the next page's rows (no map per row for the mirrored tables).
+func TestPagedReuse(t *testing.T) {
+	page := func(keys ...string) []byte {
+		var b strings.Builder
+		b.WriteString(`<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><ns:executeSQLQueryResponse xmlns:ns="http://www.cisco.com/AXL/API/15.0"><return>`)
+		for _, k := range keys {
+			fmt.Fprintf(&b, "<row><pkid>%s</pkid><dnorpattern>%s00</dnorpattern><extra>x</extra></row>", k, k)
+		}
+		b.WriteString(`</return></ns:executeSQLQueryResponse></soapenv:Body></soapenv:Envelope>`)
+		return []byte(b.String())
+	}
+	read := func(reuse bool) (got []string, maps map[string]int) {
+		// The last page's rows lack a column: a reused map must not keep the last row's value.
+		last := bytes.ReplaceAll(page("e"), []byte("<extra>x</extra>"), nil)
+		sc, err := soap.New(soap.Options{User: "u", Password: "p", VerifyTLS: true, Transport: &pages{[][]byte{page("a", "b"), page("c", "d"), last}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := axl.New(sc, axl.Options{URL: "http://cucm.invalid/axl/", PageSize: 2})
+		maps = map[string]int{}
+		var keep []axl.Row // so that a freed map's address is not handed to a new one
+		q := axl.Query{Columns: "x.pkid, x.dnorpattern, x.extra", From: "numplan x", Key: "x.pkid", KeyName: "pkid", Reuse: reuse}
+		if _, err := c.Paged(context.Background(), q, func(r axl.Row) error {
+			extra, ok := r["extra"]
+			got = append(got, fmt.Sprintf("%s=%s extra=%q %v", r["pkid"], r["dnorpattern"], extra, ok))
+			maps[fmt.Sprintf("%p", r)]++
+			keep = append(keep, r)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		runtime.KeepAlive(keep)
+		return got, maps
+	}
+	want, fresh := read(false)
+	got, reused := read(true)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rows with Reuse (-without +with):\n%s", diff)
+	}
+	if len(fresh) != 5 || len(reused) != 2 {
+		t.Errorf("maps for 5 rows over pages of 2: %d without Reuse, %d with it; want 5 and 2", len(fresh), len(reused))
 	}
 }
