@@ -37,46 +37,44 @@ func openStage(dsn string) (*stage, error) {
 func (s *stage) named(first int, args []any, skipNull bool) ([]driver.NamedValue, error) {
 	s.args = s.args[:0]
 	for i, a := range args {
-		switch v := a.(type) {
-		case nil:
-		case string, int64, bool, float64:
-		case []byte:
-			if v == nil {
-				a = nil
-			}
-		case int:
-			a = int64(v)
-		default:
-			c, err := driver.DefaultParameterConverter.ConvertValue(a)
-			if err != nil {
-				return nil, fmt.Errorf("value %d: %w", i+1, err)
-			}
-			a = c
+		v, err := driverValue(a)
+		if err != nil {
+			return nil, fmt.Errorf("value %d: %w", i+1, err)
 		}
-		if a == nil && skipNull {
+		if v == nil && skipNull {
 			continue
 		}
-		s.args = append(s.args, driver.NamedValue{Ordinal: first + i, Value: a})
+		s.args = append(s.args, driver.NamedValue{Ordinal: first + i, Value: v})
 	}
 	return s.args, nil
 }
 
-// isNull reports whether v is stored as NULL: nil, a nil []byte, a nil pointer, or a
-// driver.Valuer giving nil.
-func isNull(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return true
-	case string, int64, bool, float64, int:
-		return false
+// driverValue is a as the driver binds it: the common types as they are, an int widened, a nil
+// []byte as NULL, anything else through database/sql's converter (named types, pointers,
+// driver.Valuer).
+func driverValue(a any) (driver.Value, error) {
+	switch v := a.(type) {
+	case nil, string, int64, bool, float64:
+		return v, nil
+	case int:
+		return int64(v), nil
 	case []byte:
-		return v == nil
+		if v == nil {
+			return nil, nil
+		}
+		return v, nil
 	}
-	c, err := driver.DefaultParameterConverter.ConvertValue(v)
-	if b, ok := c.([]byte); ok {
-		return b == nil
+	v, err := driver.DefaultParameterConverter.ConvertValue(a)
+	if b, ok := v.([]byte); ok && b == nil {
+		return nil, err
 	}
-	return err == nil && c == nil
+	return v, err
+}
+
+// isNull reports whether v is stored as NULL.
+func isNull(v any) bool {
+	d, err := driverValue(v)
+	return err == nil && d == nil
 }
 
 // exec runs one statement (DDL, a transaction's end) with args.
